@@ -1,0 +1,160 @@
+"""Shared fixtures: a small county built through the services, and the five
+personas every permission test uses: a case officer, a committee member, a
+discipline commission user, a unit HR contact of another unit, and an outsider
+who must see nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from xuanren.access.models import Role, Scope
+from xuanren.access.roles import roles_sync
+from xuanren.org.models import Level, Post, Unit, UnitKind
+from xuanren.org.services import post_create, quota_set, unit_create
+from xuanren.people.idnumbers import build_id_number
+from xuanren.people.models import Cadre
+from xuanren.people.services import CadreInput, cadre_create
+
+_order = itertools.count(11)
+
+
+@pytest.fixture
+def admin(db: Any) -> User:
+    return User.objects.create_superuser("admin", "admin@example.invalid", "pw-admin-123")
+
+
+@dataclass
+class County:
+    root: Unit
+    org_dept: Unit
+    finance: Unit
+    town: Unit
+    town_office: Unit
+    other_town: Unit
+    finance_head: Post
+    finance_deputy: Post
+    town_secretary: Post
+    town_deputy: Post
+
+
+@pytest.fixture
+def county(admin: User) -> County:
+    root = unit_create(actor=admin, name="青山县", code="C0", kind=UnitKind.REGION, parent=None)
+    org_dept = unit_create(
+        actor=admin, name="中共青山县委组织部", code="C1", kind=UnitKind.PARTY_ORGAN, parent=root
+    )
+    finance = unit_create(
+        actor=admin,
+        name="青山县财政局",
+        short_name="县财政局",
+        code="C2",
+        kind=UnitKind.GOVERNMENT_DEPARTMENT,
+        parent=root,
+    )
+    town = unit_create(actor=admin, name="城关镇", code="T1", kind=UnitKind.TOWNSHIP, parent=root)
+    town_office = unit_create(
+        actor=admin, name="城关镇党政办", code="T1A", kind=UnitKind.INTERNAL_OFFICE, parent=town
+    )
+    other_town = unit_create(
+        actor=admin, name="石桥镇", code="T2", kind=UnitKind.TOWNSHIP, parent=root
+    )
+    finance_head = post_create(
+        actor=admin,
+        unit=finance,
+        title="局长",
+        level=Level.SECTION_PRINCIPAL,
+        is_principal=True,
+        is_party_government_principal=True,
+    )
+    finance_deputy = post_create(
+        actor=admin, unit=finance, title="副局长", level=Level.SECTION_DEPUTY, seats=2
+    )
+    town_secretary = post_create(
+        actor=admin,
+        unit=town,
+        title="党委书记",
+        level=Level.SECTION_PRINCIPAL,
+        is_principal=True,
+        is_party_government_principal=True,
+    )
+    town_deputy = post_create(
+        actor=admin, unit=town, title="副镇长", level=Level.SECTION_DEPUTY, seats=3
+    )
+    quota_set(actor=admin, unit=finance, level=Level.SECTION_PRINCIPAL, approved=1)
+    quota_set(actor=admin, unit=finance, level=Level.SECTION_DEPUTY, approved=2)
+    quota_set(actor=admin, unit=town, level=Level.SECTION_PRINCIPAL, approved=2)
+    quota_set(actor=admin, unit=town, level=Level.SECTION_DEPUTY, approved=3)
+    return County(
+        root, org_dept, finance, town, town_office, other_town,
+        finance_head, finance_deputy, town_secretary, town_deputy,
+    )  # fmt: skip
+
+
+def make_user(username: str, role: Role | None, unit: Unit | None) -> User:
+    roles_sync()
+    user = User.objects.create_user(username, password=f"pw-{username}-123")
+    if role is not None:
+        user.groups.add(Group.objects.get(name=role))
+    if unit is not None:
+        Scope.objects.create(user=user, unit=unit)
+    return User.objects.get(pk=user.pk)  # fresh permission cache
+
+
+@dataclass
+class Personas:
+    case_officer: User
+    committee_member: User
+    discipline: User
+    other_unit_hr: User
+    outsider: User
+
+
+@pytest.fixture
+def personas(county: County) -> Personas:
+    return Personas(
+        case_officer=make_user("officer", Role.CASE_OFFICER, county.root),
+        committee_member=make_user("member", Role.COMMITTEE_MEMBER, county.root),
+        discipline=make_user("jiwei", Role.DISCIPLINE_COMMISSION, county.root),
+        # HR contact of 石桥镇: must not see 城关镇 or the finance bureau.
+        other_unit_hr=make_user("hr_shiqiao", Role.UNIT_HR, county.other_town),
+        outsider=make_user("outsider", None, None),
+    )
+
+
+def cadre_input(
+    *,
+    name: str = "张伟",
+    sex: str = "male",
+    birth: dt.date = dt.date(1985, 3, 2),
+    political_status: str = "cpc_member",
+    party_join: dt.date | None = dt.date(2008, 6, 1),
+    work_start: dt.date | None = dt.date(2007, 8, 1),
+    id_number: str | None = None,
+    **extra: Any,
+) -> CadreInput:
+    number = id_number or build_id_number("330421", birth, next(_order), sex)
+    return CadreInput(
+        name=name,
+        sex=sex,
+        birth_date=birth,
+        id_number=number,
+        political_status=political_status,
+        party_join_date=party_join,
+        party_full_date=party_join and party_join + dt.timedelta(days=366),
+        work_start_date=work_start,
+        **extra,
+    )
+
+
+@pytest.fixture
+def make_cadre(admin: User):  # type: ignore[no-untyped-def]
+    def make(unit: Unit, **kwargs: Any) -> Cadre:
+        return cadre_create(actor=admin, unit=unit, data=cadre_input(**kwargs))
+
+    return make

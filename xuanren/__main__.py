@@ -1,0 +1,3 @@
+from xuanren.cli import main
+
+main()

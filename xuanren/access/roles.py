@@ -1,0 +1,70 @@
+"""Roles as data: which Django permissions each role's group holds.
+
+Scope (which units) is separate, in Scope; a permission here says what kind of
+thing a role may do, the scope says where.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+
+from xuanren.access.models import Role
+
+VIEW_RECORDS = [
+    "org.view_unit",
+    "org.view_post",
+    "org.view_quota",
+    "people.view_cadre",
+]
+EDIT_RECORDS = [
+    "org.add_unit",
+    "org.change_unit",
+    "org.add_post",
+    "org.change_post",
+    "org.add_quota",
+    "org.change_quota",
+    "people.add_cadre",
+    "people.change_cadre",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.CASE_OFFICER: [*VIEW_RECORDS, *EDIT_RECORDS, "people.view_full_id_number"],
+    Role.COMMITTEE_MEMBER: VIEW_RECORDS,
+    Role.DISCIPLINE_COMMISSION: [*VIEW_RECORDS, "people.view_full_id_number"],
+    Role.AUDIT_OFFICE: ["org.view_unit", "org.view_post", "people.view_cadre"],
+    Role.INSPECTION_TEAM: VIEW_RECORDS,
+    Role.UNIT_HR: [*VIEW_RECORDS, "people.change_cadre", "people.add_cadre"],
+    Role.PARTICIPANT: [],
+    Role.ADMINISTRATOR: [
+        *VIEW_RECORDS,
+        *EDIT_RECORDS,
+        "people.view_full_id_number",
+        "journal.view_event",
+        "access.add_apitoken",
+    ],
+}
+
+
+def roles_sync() -> None:
+    """Create each role's group and give it exactly the permissions listed."""
+    # post_migrate runs app by app; make sure every app's permissions exist.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    for role, codes in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        perms = []
+        for code in codes:
+            app_label, codename = code.split(".")
+            perms.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(perms)
+
+
+def sync_roles_after_migrate(sender: Any, **kwargs: Any) -> None:
+    if getattr(sender, "name", "") == "xuanren.access":
+        roles_sync()

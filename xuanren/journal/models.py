@@ -1,0 +1,65 @@
+"""The journal: an append-only, hash-chained record of every state change."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class EventType(models.TextChoices):
+    UNIT_CREATED = "unit.created", _("新建单位")
+    UNIT_UPDATED = "unit.updated", _("修改单位")
+    POST_CREATED = "post.created", _("新建职位")
+    POST_UPDATED = "post.updated", _("修改职位")
+    QUOTA_SET = "quota.set", _("核定职数")
+    CADRE_CREATED = "cadre.created", _("新建干部")
+    CADRE_UPDATED = "cadre.updated", _("修改干部信息")
+    CADRE_RECORD_ADDED = "cadre.record_added", _("新增干部子记录")
+    CADRE_RECORD_REMOVED = "cadre.record_removed", _("删除干部子记录")
+    TENURE_STARTED = "tenure.started", _("任职")
+    TENURE_ENDED = "tenure.ended", _("免职")
+    USER_SCOPE_SET = "access.scope_set", _("设置用户范围")
+    ROLE_ASSIGNED = "access.role_assigned", _("分配角色")
+    API_TOKEN_ISSUED = "access.token_issued", _("签发接口令牌")
+    SEED_LOADED = "synth.seed_loaded", _("载入生成数据")
+
+
+class JournalHead(models.Model):
+    """One row that holds the chain's tip; writers lock it so the chain stays a
+    single line even when many transactions append at once."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("日志链头")
+
+
+class Event(models.Model):
+    occurred_at = models.DateTimeField(_("时间"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    actor_label = models.CharField(_("操作人"), max_length=150)
+    event_type = models.CharField(_("事件类型"), max_length=40, choices=EventType.choices)
+    subject_type = models.CharField(_("对象类型"), max_length=60)
+    subject_id = models.CharField(_("对象编号"), max_length=60)
+    payload = models.JSONField(_("内容"), default=dict)
+    prev_hash = models.CharField(_("前一哈希"), max_length=64)
+    hash = models.CharField(_("哈希"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("操作日志")
+        verbose_name_plural = _("操作日志")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["subject_type", "subject_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.event_type} {self.subject_type}:{self.subject_id}"

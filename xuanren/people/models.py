@@ -1,0 +1,369 @@
+"""Cadre records (DOMAIN §2): the person and everything an approval form and a
+qualification check read about them."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from xuanren.org.models import Level, Post, Unit
+
+
+class Sex(models.TextChoices):
+    MALE = "male", _("男")
+    FEMALE = "female", _("女")
+
+
+class PoliticalStatus(models.TextChoices):
+    CPC_MEMBER = "cpc_member", _("中共党员")
+    CPC_PROBATIONARY = "cpc_probationary", _("中共预备党员")
+    CYL_MEMBER = "cyl_member", _("共青团员")
+    DEMOCRATIC_PARTY = "democratic_party", _("民主党派")
+    NON_PARTISAN = "non_partisan", _("无党派人士")
+    MASSES = "masses", _("群众")
+
+
+PARTY_STATUSES = frozenset({PoliticalStatus.CPC_MEMBER, PoliticalStatus.CPC_PROBATIONARY})
+
+
+class EducationLevel(models.TextChoices):
+    POSTGRADUATE = "postgraduate", _("研究生")
+    BACHELOR = "bachelor", _("大学本科")
+    JUNIOR_COLLEGE = "junior_college", _("大学专科")
+    SECONDARY_VOCATIONAL = "secondary_vocational", _("中专")
+    HIGH_SCHOOL = "high_school", _("高中")
+    JUNIOR_HIGH_OR_BELOW = "junior_high_or_below", _("初中及以下")
+
+
+#: Higher = more education; rules compare these numbers ("大专及以上" = rank >= 4).
+EDUCATION_RANK: dict[str, int] = {
+    EducationLevel.POSTGRADUATE: 6,
+    EducationLevel.BACHELOR: 5,
+    EducationLevel.JUNIOR_COLLEGE: 4,
+    EducationLevel.SECONDARY_VOCATIONAL: 3,
+    EducationLevel.HIGH_SCHOOL: 2,
+    EducationLevel.JUNIOR_HIGH_OR_BELOW: 1,
+}
+
+
+class Degree(models.TextChoices):
+    DOCTOR = "doctor", _("博士")
+    MASTER = "master", _("硕士")
+    BACHELOR = "bachelor", _("学士")
+    NONE = "none", _("无")
+
+
+class EducationKind(models.TextChoices):
+    FULL_TIME = "full_time", _("全日制教育")
+    IN_SERVICE = "in_service", _("在职教育")
+
+
+class CadreStatus(models.TextChoices):
+    ACTIVE = "active", _("在职")
+    RETIRED = "retired", _("退休")
+    LEFT = "left", _("调出")
+
+
+class PersonalMattersStatus(models.TextChoices):
+    NOT_REPORTED = "not_reported", _("未报告")
+    REPORTED = "reported", _("已报告")
+    VERIFIED = "verified", _("已核实一致")
+    DISCREPANCY = "discrepancy", _("核实不一致")
+
+
+class ArchiveReviewStatus(models.TextChoices):
+    NOT_REVIEWED = "not_reviewed", _("未审核")
+    PASSED = "passed", _("审核通过")
+    ISSUES_FOUND = "issues_found", _("发现问题")
+
+
+class Cadre(models.Model):
+    name = models.CharField(_("姓名"), max_length=30)
+    name_initials = models.CharField(_("姓名拼音首字母"), max_length=30, db_index=True)
+    sex = models.CharField(_("性别"), max_length=6, choices=Sex.choices)
+    ethnicity = models.CharField(_("民族"), max_length=20, default="汉族")
+    birth_date = models.DateField(_("出生日期"), db_index=True)
+    native_place = models.CharField(_("籍贯"), max_length=60, blank=True)
+    birthplace = models.CharField(_("出生地"), max_length=60, blank=True)
+    id_number = models.CharField(_("公民身份号码"), max_length=18, unique=True)
+    political_status = models.CharField(
+        _("政治面貌"), max_length=20, choices=PoliticalStatus.choices
+    )
+    party_join_date = models.DateField(_("入党时间"), null=True, blank=True)
+    party_full_date = models.DateField(_("转正时间"), null=True, blank=True)
+    work_start_date = models.DateField(_("参加工作时间"), null=True, blank=True)
+    health = models.CharField(_("健康状况"), max_length=30, default="健康")
+    professional_title = models.CharField(_("专业技术职务"), max_length=60, blank=True)
+    specialty = models.CharField(_("熟悉专业有何专长"), max_length=100, blank=True)
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="cadres",
+        verbose_name=_("所在单位"),
+    )
+    current_post_title = models.CharField(_("现任职务"), max_length=120, blank=True)
+    level = models.CharField(
+        _("职务层次"), max_length=32, choices=Level.choices, blank=True, default=""
+    )
+    level_since = models.DateField(_("任现职务层次时间"), null=True, blank=True)
+    rank = models.CharField(_("职级"), max_length=30, blank=True)
+    rank_since = models.DateField(_("任现职级时间"), null=True, blank=True)
+    # Highest education across full-time and in-service entries, kept by the
+    # services so that search and screening compare one indexed column.
+    education_level = models.CharField(
+        _("最高学历"), max_length=24, choices=EducationLevel.choices, blank=True, default=""
+    )
+    education_rank = models.PositiveSmallIntegerField(_("最高学历序"), default=0)
+    personal_matters_status = models.CharField(
+        _("个人有关事项报告"),
+        max_length=16,
+        choices=PersonalMattersStatus.choices,
+        default=PersonalMattersStatus.NOT_REPORTED,
+    )
+    archive_review_status = models.CharField(
+        _("档案审核"),
+        max_length=16,
+        choices=ArchiveReviewStatus.choices,
+        default=ArchiveReviewStatus.NOT_REVIEWED,
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=CadreStatus.choices, default=CadreStatus.ACTIVE
+    )
+    photo = models.BinaryField(_("照片"), null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("干部")
+        verbose_name_plural = _("干部")
+        ordering = ["id"]
+        permissions = [("view_full_id_number", _("查看完整公民身份号码"))]
+        indexes = [
+            models.Index(fields=["unit", "level"]),
+            models.Index(fields=["level", "birth_date"]),
+            models.Index(fields=["name"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(work_start_date__isnull=True) | Q(work_start_date__gt=F("birth_date")),
+                name="cadre_work_after_birth",
+            ),
+            models.CheckConstraint(
+                condition=Q(party_join_date__isnull=True) | Q(party_join_date__gt=F("birth_date")),
+                name="cadre_party_after_birth",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CadreChild(models.Model):
+    """Base of the records hanging off a cadre; deleting a cadre is refused
+    while any exist (PROTECT), since archives are never silently dropped."""
+
+    cadre = models.ForeignKey(Cadre, on_delete=models.PROTECT, verbose_name=_("干部"))
+
+    class Meta:
+        abstract = True
+
+
+class Education(CadreChild):
+    kind = models.CharField(_("教育类别"), max_length=12, choices=EducationKind.choices)
+    level = models.CharField(_("学历"), max_length=24, choices=EducationLevel.choices)
+    degree = models.CharField(_("学位"), max_length=10, choices=Degree.choices, default=Degree.NONE)
+    school = models.CharField(_("毕业院校"), max_length=80)
+    major = models.CharField(_("专业"), max_length=60, blank=True)
+    start_date = models.DateField(_("入学时间"), null=True, blank=True)
+    end_date = models.DateField(_("毕业时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("学历学位")
+        verbose_name_plural = _("学历学位")
+        ordering = ["cadre", "start_date", "id"]
+        default_related_name = "educations"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gt=F("start_date")),
+                name="education_dates_ordered",
+            ),
+        ]
+
+
+class ResumeEntry(CadreChild):
+    """One line of the 简历: a period of study or work, month precision."""
+
+    start_date = models.DateField(_("起始年月"))
+    end_date = models.DateField(_("截止年月"), null=True, blank=True)
+    text = models.CharField(_("单位及职务"), max_length=200)
+    note = models.CharField(_("其间"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("简历")
+        verbose_name_plural = _("简历")
+        ordering = ["cadre", "start_date", "id"]
+        default_related_name = "resume_entries"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="resume_dates_ordered",
+            ),
+        ]
+
+
+class TenureMethod(models.TextChoices):
+    APPOINTED = "appointed", _("委任")
+    ELECTED = "elected", _("选任")
+    HIRED = "hired", _("聘任")
+    COMPETITIVE = "competitive", _("竞争上岗")
+    OPEN_SELECTION = "open_selection", _("公开选拔")
+
+
+class Tenure(CadreChild):
+    post = models.ForeignKey(
+        Post, on_delete=models.PROTECT, related_name="tenures", verbose_name=_("职位")
+    )
+    start_date = models.DateField(_("任职时间"))
+    end_date = models.DateField(_("免职时间"), null=True, blank=True)
+    document_number = models.CharField(_("任免文号"), max_length=60, blank=True)
+    method = models.CharField(
+        _("任职方式"), max_length=16, choices=TenureMethod.choices, default=TenureMethod.APPOINTED
+    )
+
+    class Meta:
+        verbose_name = _("任职")
+        verbose_name_plural = _("任职")
+        ordering = ["cadre", "start_date", "id"]
+        default_related_name = "tenures"
+        indexes = [models.Index(fields=["post", "end_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gt=F("start_date")),
+                name="tenure_end_after_start",
+            ),
+        ]
+
+
+class Relation(models.TextChoices):
+    """家庭成员及重要社会关系. The recusal rule (DOMAIN §4) reads these codes."""
+
+    SPOUSE = "spouse", _("配偶")
+    FATHER = "father", _("父亲")
+    MOTHER = "mother", _("母亲")
+    SON = "son", _("儿子")
+    DAUGHTER = "daughter", _("女儿")
+    ELDER_BROTHER = "elder_brother", _("哥哥")
+    YOUNGER_BROTHER = "younger_brother", _("弟弟")
+    ELDER_SISTER = "elder_sister", _("姐姐")
+    YOUNGER_SISTER = "younger_sister", _("妹妹")
+    GRANDPARENT = "grandparent", _("祖父母、外祖父母")
+    GRANDCHILD = "grandchild", _("孙子女、外孙子女")
+    UNCLE_AUNT = "uncle_aunt", _("伯叔姑舅姨")
+    NEPHEW_NIECE = "nephew_niece", _("侄子女、甥子女")
+    COUSIN = "cousin", _("堂表兄弟姐妹")
+    FATHER_IN_LAW = "father_in_law", _("岳父、公公")
+    MOTHER_IN_LAW = "mother_in_law", _("岳母、婆婆")
+    SIBLING_IN_LAW = "sibling_in_law", _("配偶的兄弟姐妹及其配偶")
+    CHILD_IN_LAW = "child_in_law", _("儿媳、女婿")
+    CHILD_IN_LAW_PARENT = "child_in_law_parent", _("子女配偶的父母")
+    SIBLING_SPOUSE = "sibling_spouse", _("兄弟姐妹的配偶")
+    OTHER = "other", _("其他重要社会关系")
+
+
+class FamilyMember(CadreChild):
+    relation = models.CharField(_("称谓"), max_length=24, choices=Relation.choices)
+    name = models.CharField(_("姓名"), max_length=30)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    political_status = models.CharField(
+        _("政治面貌"), max_length=20, choices=PoliticalStatus.choices, blank=True
+    )
+    work_unit_and_post = models.CharField(_("工作单位及职务"), max_length=120, blank=True)
+    related_cadre = models.ForeignKey(
+        Cadre,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="relatives_of",
+        verbose_name=_("对应干部"),
+    )
+    emigrated = models.BooleanField(_("已移居国（境）外"), default=False)
+
+    class Meta:
+        verbose_name = _("家庭成员及重要社会关系")
+        verbose_name_plural = _("家庭成员及重要社会关系")
+        ordering = ["cadre", "id"]
+        default_related_name = "family_members"
+        constraints = [
+            models.CheckConstraint(condition=~Q(related_cadre=F("cadre")), name="family_not_self"),
+        ]
+
+
+class AssessmentGrade(models.TextChoices):
+    EXCELLENT = "excellent", _("优秀")
+    COMPETENT = "competent", _("称职")
+    BASICALLY_COMPETENT = "basically_competent", _("基本称职")
+    INCOMPETENT = "incompetent", _("不称职")
+    NOT_GRADED = "not_graded", _("不定等次")
+
+
+class Assessment(CadreChild):
+    year = models.PositiveSmallIntegerField(_("年度"))
+    grade = models.CharField(_("考核结果"), max_length=20, choices=AssessmentGrade.choices)
+
+    class Meta:
+        verbose_name = _("年度考核")
+        verbose_name_plural = _("年度考核")
+        ordering = ["cadre", "-year"]
+        default_related_name = "assessments"
+        constraints = [
+            models.UniqueConstraint(fields=["cadre", "year"], name="assessment_one_per_year"),
+        ]
+
+
+class RecordKind(models.TextChoices):
+    REWARD = "reward", _("奖励")
+    PUNISHMENT = "punishment", _("惩处")
+
+
+class RecordCategory(models.TextChoices):
+    COMMENDATION = "commendation", _("表彰奖励")
+    MERIT = "merit", _("记功")
+    WARNING_TALK = "warning_talk", _("诫勉")
+    ORGANIZATIONAL_HANDLING = "organizational_handling", _("组织处理")
+    PARTY_DISCIPLINE = "party_discipline", _("党纪处分")
+    GOVERNMENT_SANCTION = "government_sanction", _("政务处分")
+
+
+class RewardPunishment(CadreChild):
+    kind = models.CharField(_("类别"), max_length=12, choices=RecordKind.choices)
+    category = models.CharField(_("种类"), max_length=30, choices=RecordCategory.choices)
+    title = models.CharField(_("名称"), max_length=120)
+    decided_on = models.DateField(_("决定日期"))
+    effect_until = models.DateField(_("影响期截止"), null=True, blank=True)
+    document = models.CharField(_("文件"), max_length=80, blank=True)
+
+    class Meta:
+        verbose_name = _("奖惩")
+        verbose_name_plural = _("奖惩")
+        ordering = ["cadre", "-decided_on"]
+        default_related_name = "rewards_punishments"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(effect_until__isnull=True) | Q(effect_until__gte=F("decided_on")),
+                name="punishment_effect_after_decision",
+            ),
+        ]
+
+
+class Training(CadreChild):
+    year = models.PositiveSmallIntegerField(_("年度"))
+    hours = models.PositiveIntegerField(_("学时"))
+    title = models.CharField(_("培训名称"), max_length=120)
+
+    class Meta:
+        verbose_name = _("教育培训")
+        verbose_name_plural = _("教育培训")
+        ordering = ["cadre", "-year"]
+        default_related_name = "trainings"

@@ -1,0 +1,526 @@
+"""Writes to cadre records. Every function: permission and scope check,
+validation (nothing saved while any error remains), the write, a journal event,
+all in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from pypinyin import Style, lazy_pinyin
+
+from xuanren.access.policy import require_unit
+from xuanren.common.dates import today
+from xuanren.common.errors import Conflict, ErrorCollector, FieldError, ValidationFailed
+from xuanren.journal.models import EventType
+from xuanren.journal.services import journal_record
+from xuanren.org.models import LEVEL_RANK, Post, Unit
+from xuanren.people.models import (
+    EDUCATION_RANK,
+    Assessment,
+    AssessmentGrade,
+    Cadre,
+    Education,
+    EducationKind,
+    EducationLevel,
+    FamilyMember,
+    RecordCategory,
+    RecordKind,
+    Relation,
+    ResumeEntry,
+    RewardPunishment,
+    Tenure,
+    TenureMethod,
+    Training,
+)
+from xuanren.people.validation import (
+    CadreFacts,
+    check_id_number,
+    max_concurrent,
+    validate_cadre,
+    validate_period,
+    validate_tenure_dates,
+)
+
+
+def name_initials(name: str) -> str:
+    """Pinyin initials for search: 张三丰 → zsf (non-Han characters dropped)."""
+    letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
+    return "".join(letters).lower()[:30]
+
+
+@dataclass
+class CadreInput:
+    """The scalar fields of a cadre as forms and the API submit them."""
+
+    name: str
+    sex: str
+    birth_date: dt.date | None
+    id_number: str
+    political_status: str
+    ethnicity: str = "汉族"
+    native_place: str = ""
+    birthplace: str = ""
+    party_join_date: dt.date | None = None
+    party_full_date: dt.date | None = None
+    work_start_date: dt.date | None = None
+    health: str = "健康"
+    professional_title: str = ""
+    specialty: str = ""
+    current_post_title: str = ""
+    level: str = ""
+    level_since: dt.date | None = None
+    rank: str = ""
+    rank_since: dt.date | None = None
+    personal_matters_status: str = "not_reported"
+    archive_review_status: str = "not_reviewed"
+    warnings: list[FieldError] = field(default_factory=list, compare=False, repr=False)
+
+    @classmethod
+    def from_cadre(cls, cadre: Cadre) -> CadreInput:
+        return cls(**{f.name: getattr(cadre, f.name) for f in fields(cls) if f.name != "warnings"})
+
+    def values(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("warnings")
+        return data
+
+
+def _choice_errors(data: CadreInput, out: ErrorCollector) -> None:
+    from xuanren.org.models import Level
+    from xuanren.people.models import (
+        ArchiveReviewStatus,
+        PersonalMattersStatus,
+        PoliticalStatus,
+    )
+
+    checks = [
+        ("political_status", PoliticalStatus.values, _("请选择政治面貌。")),
+        ("personal_matters_status", PersonalMattersStatus.values, _("个人有关事项报告状态无效。")),
+        ("archive_review_status", ArchiveReviewStatus.values, _("档案审核状态无效。")),
+    ]
+    for name, allowed, message in checks:
+        if getattr(data, name) not in allowed:
+            out.add(name, message)
+    if data.level and data.level not in Level.values:
+        out.add("level", _("职务层次无效。"))
+
+
+def _validated(data: CadreInput, *, exclude_pk: int | None = None) -> CadreInput:
+    """Return `data` with the ID number compacted, or raise with every error."""
+    facts = CadreFacts(
+        name=data.name,
+        sex=data.sex,
+        birth_date=data.birth_date,
+        id_number=data.id_number,
+        political_status=data.political_status,
+        party_join_date=data.party_join_date,
+        party_full_date=data.party_full_date,
+        work_start_date=data.work_start_date,
+        level_since=data.level_since,
+    )
+    out = validate_cadre(facts, today=today())
+    _choice_errors(data, out)
+    number = check_id_number(data.id_number, birth_date=None, sex=None, out=ErrorCollector())
+    dup = Cadre.objects.filter(id_number=number)
+    if exclude_pk is not None:
+        dup = dup.exclude(pk=exclude_pk)
+    if number and dup.exists():
+        out.add("id_number", _("公民身份号码 %(n)s 已有干部记录，请勿重复录入。") % {"n": number})
+    out.raise_if_any(_("干部信息有误，未保存。请按提示修改后重新提交。"))
+    return replace(data, name=data.name.strip(), id_number=number, warnings=out.warnings)
+
+
+@transaction.atomic
+def cadre_create(*, actor: Any, unit: Unit, data: CadreInput) -> Cadre:
+    require_unit(actor, "people.add_cadre", unit)
+    clean = _validated(data)
+    cadre = Cadre(unit=unit, name_initials=name_initials(clean.name), **clean.values())
+    try:
+        with transaction.atomic():
+            cadre.save(force_insert=True)
+    except IntegrityError as exc:
+        raise Conflict(_("保存失败：公民身份号码刚被他人录入，请刷新后核对。")) from exc
+    payload = clean.values()
+    payload["id_number"] = mask_id_number(clean.id_number)
+    payload["unit"] = unit.pk
+    journal_record(actor=actor, event_type=EventType.CADRE_CREATED, subject=cadre, payload=payload)
+    cadre.warnings = clean.warnings  # type: ignore[attr-defined]
+    return cadre
+
+
+@transaction.atomic
+def cadre_update(
+    *, actor: Any, cadre: Cadre, changes: dict[str, Any], unit: Unit | None = None
+) -> Cadre:
+    """Change some scalar fields (and optionally the unit); the whole record is
+    validated again, so an update can never leave it inconsistent."""
+    cadre = Cadre.objects.select_for_update().select_related("unit").get(pk=cadre.pk)
+    require_unit(actor, "people.change_cadre", cadre.unit)
+    if unit is not None and unit.pk != cadre.unit_id:
+        require_unit(actor, "people.change_cadre", unit)
+    current = CadreInput.from_cadre(cadre)
+    unknown = set(changes) - {f.name for f in fields(CadreInput)} - {"warnings"}
+    if unknown:
+        raise ValidationFailed(
+            _("不能修改这些字段：%(f)s") % {"f": "、".join(sorted(unknown))},
+            errors=[FieldError(f, _("不可修改的字段。")) for f in sorted(unknown)],
+        )
+    clean = _validated(replace(current, **changes), exclude_pk=cadre.pk)
+    before = current.values()
+    after = clean.values()
+    diff = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    if unit is not None and unit.pk != cadre.unit_id:
+        diff["unit"] = [cadre.unit_id, unit.pk]
+        cadre.unit = unit
+    if not diff:
+        return cadre
+    for name, value in after.items():
+        setattr(cadre, name, value)
+    cadre.name_initials = name_initials(clean.name)
+    cadre.save()
+    if "id_number" in diff:
+        diff["id_number"] = [
+            mask_id_number(before["id_number"]),
+            mask_id_number(after["id_number"]),
+        ]
+    journal_record(
+        actor=actor, event_type=EventType.CADRE_UPDATED, subject=cadre, payload={"changes": diff}
+    )
+    return cadre
+
+
+def mask_id_number(number: str) -> str:
+    """330421********123X: region and last four digits only, as lists show it."""
+    if len(number) < 10:
+        return "*" * len(number)
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+# ---- records hanging off a cadre ---------------------------------------------
+
+
+def _record_added(actor: Any, cadre: Cadre, record: Any, payload: dict[str, Any]) -> None:
+    journal_record(
+        actor=actor,
+        event_type=EventType.CADRE_RECORD_ADDED,
+        subject=cadre,
+        payload={"record": record._meta.model_name, "id": record.pk, **payload},
+    )
+
+
+def _locked_cadre(actor: Any, cadre: Cadre) -> Cadre:
+    locked = Cadre.objects.select_for_update().select_related("unit").get(pk=cadre.pk)
+    require_unit(actor, "people.change_cadre", locked.unit)
+    return locked
+
+
+def _refresh_education(cadre: Cadre) -> None:
+    levels = Education.objects.filter(cadre=cadre).values_list("level", flat=True)
+    best = max(levels, key=lambda lv: EDUCATION_RANK.get(lv, 0), default="")
+    cadre.education_level = best
+    cadre.education_rank = EDUCATION_RANK.get(best, 0)
+    cadre.save(update_fields=["education_level", "education_rank", "updated_at"])
+
+
+@transaction.atomic
+def education_add(
+    *,
+    actor: Any,
+    cadre: Cadre,
+    kind: EducationKind | str,
+    level: EducationLevel | str,
+    school: str,
+    degree: str = "none",
+    major: str = "",
+    start_date: dt.date | None = None,
+    end_date: dt.date | None = None,
+) -> Education:
+    cadre = _locked_cadre(actor, cadre)
+    out = ErrorCollector()
+    if kind not in EducationKind.values:
+        out.add("kind", _("请选择全日制教育或在职教育。"))
+    if level not in EducationLevel.values:
+        out.add("level", _("请选择学历。"))
+    if not school.strip():
+        out.add("school", _("请填写毕业院校。"))
+    if start_date is not None:
+        validate_period(start=start_date, end=end_date, out=out)
+        if start_date <= cadre.birth_date:
+            out.add("start_date", _("入学时间应晚于出生日期。"))
+    out.raise_if_any(_("学历信息有误，未保存。"))
+    record = Education.objects.create(
+        cadre=cadre,
+        kind=kind,
+        level=level,
+        degree=degree,
+        school=school.strip(),
+        major=major,
+        start_date=start_date,
+        end_date=end_date,
+    )
+    _refresh_education(cadre)
+    _record_added(actor, cadre, record, {"kind": kind, "level": level, "school": record.school})
+    return record
+
+
+@transaction.atomic
+def resume_entry_add(
+    *,
+    actor: Any,
+    cadre: Cadre,
+    start_date: dt.date,
+    end_date: dt.date | None,
+    text: str,
+    note: str = "",
+) -> ResumeEntry:
+    cadre = _locked_cadre(actor, cadre)
+    out = ErrorCollector()
+    validate_period(start=start_date, end=end_date, out=out, strict=False)
+    if start_date is not None and start_date <= cadre.birth_date:
+        out.add("start_date", _("简历起始年月应晚于出生日期。"))
+    if not text.strip():
+        out.add("text", _("请填写单位及职务。"))
+    out.raise_if_any(_("简历信息有误，未保存。"))
+    record = ResumeEntry.objects.create(
+        cadre=cadre, start_date=start_date, end_date=end_date, text=text.strip(), note=note
+    )
+    _record_added(actor, cadre, record, {"start": start_date, "end": end_date, "text": record.text})
+    return record
+
+
+@transaction.atomic
+def tenure_start(
+    *,
+    actor: Any,
+    cadre: Cadre,
+    post: Post,
+    start_date: dt.date,
+    end_date: dt.date | None = None,
+    document_number: str = "",
+    method: TenureMethod | str = TenureMethod.APPOINTED,
+) -> Tenure:
+    """Record that `cadre` holds `post` from `start_date` (to `end_date` for a
+    past tenure). Refused when the post would be held by more people at once
+    than it has seats."""
+    cadre = _locked_cadre(actor, cadre)
+    # Lock the post: two officers filling its last seat at once must not both win.
+    post = Post.objects.select_for_update().select_related("unit").get(pk=post.pk)
+    require_unit(actor, "people.change_cadre", post.unit)
+    out = ErrorCollector()
+    validate_tenure_dates(
+        start=start_date,
+        end=end_date,
+        birth_date=cadre.birth_date,
+        work_start_date=cadre.work_start_date,
+        out=out,
+    )
+    if method not in TenureMethod.values:
+        out.add("method", _("请选择任职方式。"))
+    if start_date is not None and not out.errors:
+        periods = list(Tenure.objects.filter(post=post).values_list("start_date", "end_date"))
+        own = Tenure.objects.filter(post=post, cadre=cadre).values_list("start_date", "end_date")
+        if max_concurrent([*own, (start_date, end_date)]) > 1:
+            out.add("start_date", _("该干部在这段时间已担任此职务，任职时间重叠。"))
+        elif max_concurrent([*periods, (start_date, end_date)]) > post.seats:
+            out.add(
+                "start_date",
+                _(
+                    "“%(p)s”共 %(n)d 个职位，这段时间内已满员；请先办理原任职人员的免职，或核对任职时间。"
+                )
+                % {"p": str(post), "n": post.seats},
+            )
+    out.raise_if_any(_("任职信息有误，未保存。"))
+    tenure = Tenure.objects.create(
+        cadre=cadre,
+        post=post,
+        start_date=start_date,
+        end_date=end_date,
+        document_number=document_number,
+        method=method,
+    )
+    if end_date is None:
+        cadre.current_post_title = f"{post.unit.short_name or post.unit.name}{post.title}"
+        if LEVEL_RANK.get(post.level, 0) > LEVEL_RANK.get(cadre.level, 0):
+            cadre.level = post.level
+            cadre.level_since = start_date
+        cadre.save(update_fields=["current_post_title", "level", "level_since", "updated_at"])
+    journal_record(
+        actor=actor,
+        event_type=EventType.TENURE_STARTED,
+        subject=tenure,
+        payload={
+            "cadre": cadre.pk,
+            "post": post.pk,
+            "start": start_date,
+            "end": end_date,
+            "document_number": document_number,
+            "method": method,
+        },
+    )
+    return tenure
+
+
+@transaction.atomic
+def tenure_end(
+    *, actor: Any, tenure: Tenure, end_date: dt.date, document_number: str = ""
+) -> Tenure:
+    tenure = (
+        Tenure.objects.select_for_update().select_related("cadre", "post__unit").get(pk=tenure.pk)
+    )
+    require_unit(actor, "people.change_cadre", tenure.post.unit)
+    out = ErrorCollector()
+    if tenure.end_date is not None:
+        out.add("end_date", _("该任职已于 %(d)s 结束。") % {"d": tenure.end_date.isoformat()})
+    elif end_date <= tenure.start_date:
+        out.add(
+            "end_date",
+            _("免职时间应晚于任职时间（%(s)s）。") % {"s": tenure.start_date.isoformat()},
+        )
+    out.raise_if_any(_("免职信息有误，未保存。"))
+    tenure.end_date = end_date
+    tenure.save(update_fields=["end_date"])
+    journal_record(
+        actor=actor,
+        event_type=EventType.TENURE_ENDED,
+        subject=tenure,
+        payload={
+            "cadre": tenure.cadre_id,
+            "post": tenure.post_id,
+            "end": end_date,
+            "document_number": document_number,
+        },
+    )
+    return tenure
+
+
+@transaction.atomic
+def family_member_add(
+    *,
+    actor: Any,
+    cadre: Cadre,
+    relation: Relation | str,
+    name: str,
+    birth_date: dt.date | None = None,
+    political_status: str = "",
+    work_unit_and_post: str = "",
+    related_cadre: Cadre | None = None,
+    emigrated: bool = False,
+) -> FamilyMember:
+    cadre = _locked_cadre(actor, cadre)
+    out = ErrorCollector()
+    if relation not in Relation.values:
+        out.add("relation", _("请选择称谓。"))
+    if not name.strip():
+        out.add("name", _("请填写家庭成员姓名。"))
+    if related_cadre is not None and related_cadre.pk == cadre.pk:
+        out.add("related_cadre", _("家庭成员不能关联到本人。"))
+    if birth_date is not None and birth_date > today():
+        out.add("birth_date", _("出生日期不能晚于今天。"))
+    out.raise_if_any(_("家庭成员信息有误，未保存。"))
+    record = FamilyMember.objects.create(
+        cadre=cadre,
+        relation=relation,
+        name=name.strip(),
+        birth_date=birth_date,
+        political_status=political_status,
+        work_unit_and_post=work_unit_and_post,
+        related_cadre=related_cadre,
+        emigrated=emigrated,
+    )
+    _record_added(
+        actor,
+        cadre,
+        record,
+        {
+            "relation": relation,
+            "name": record.name,
+            "related_cadre": related_cadre and related_cadre.pk,
+        },
+    )
+    return record
+
+
+@transaction.atomic
+def assessment_set(
+    *, actor: Any, cadre: Cadre, year: int, grade: AssessmentGrade | str
+) -> Assessment:
+    cadre = _locked_cadre(actor, cadre)
+    out = ErrorCollector()
+    if grade not in AssessmentGrade.values:
+        out.add("grade", _("请选择考核结果。"))
+    if not (cadre.birth_date.year < year <= today().year):
+        out.add("year", _("考核年度 %(y)d 无效。") % {"y": year})
+    out.raise_if_any(_("考核信息有误，未保存。"))
+    record, _created = Assessment.objects.update_or_create(
+        cadre=cadre, year=year, defaults={"grade": grade}
+    )
+    _record_added(actor, cadre, record, {"year": year, "grade": grade})
+    return record
+
+
+@transaction.atomic
+def reward_punishment_add(
+    *,
+    actor: Any,
+    cadre: Cadre,
+    kind: RecordKind | str,
+    category: RecordCategory | str,
+    title: str,
+    decided_on: dt.date,
+    effect_until: dt.date | None = None,
+    document: str = "",
+) -> RewardPunishment:
+    cadre = _locked_cadre(actor, cadre)
+    out = ErrorCollector()
+    if kind not in RecordKind.values:
+        out.add("kind", _("请选择奖励或惩处。"))
+    if category not in RecordCategory.values:
+        out.add("category", _("请选择种类。"))
+    if not title.strip():
+        out.add("title", _("请填写名称。"))
+    validate_period(
+        start=decided_on,
+        end=effect_until,
+        out=out,
+        start_field="decided_on",
+        end_field="effect_until",
+        strict=False,
+        today=today(),
+    )
+    out.raise_if_any(_("奖惩信息有误，未保存。"))
+    record = RewardPunishment.objects.create(
+        cadre=cadre,
+        kind=kind,
+        category=category,
+        title=title.strip(),
+        decided_on=decided_on,
+        effect_until=effect_until,
+        document=document,
+    )
+    _record_added(
+        actor,
+        cadre,
+        record,
+        {"kind": kind, "category": category, "title": record.title, "effect_until": effect_until},
+    )
+    return record
+
+
+@transaction.atomic
+def training_add(*, actor: Any, cadre: Cadre, year: int, hours: int, title: str) -> Training:
+    cadre = _locked_cadre(actor, cadre)
+    out = ErrorCollector()
+    if hours <= 0:
+        out.add("hours", _("学时应为正数。"))
+    if not (cadre.birth_date.year < year <= today().year):
+        out.add("year", _("培训年度 %(y)d 无效。") % {"y": year})
+    if not title.strip():
+        out.add("title", _("请填写培训名称。"))
+    out.raise_if_any(_("培训信息有误，未保存。"))
+    record = Training.objects.create(cadre=cadre, year=year, hours=hours, title=title.strip())
+    _record_added(actor, cadre, record, {"year": year, "hours": hours})
+    return record

@@ -1,0 +1,30 @@
+"""Production settings: everything hardened, nothing generated.
+
+Use: DJANGO_SETTINGS_MODULE=xuanren.settings_production, with SECRET_KEY,
+DATABASE_URL and XUANREN_ALLOWED_HOSTS set in the environment. TLS ends at the
+reverse proxy, which sets X-Forwarded-Proto.
+"""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+if not os.environ.get("SECRET_KEY"):
+    raise ImproperlyConfigured("生产环境必须通过环境变量 SECRET_KEY 提供密钥。")
+
+from xuanren.settings import *  # noqa: F403
+
+DEBUG = False
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = True
+SECURE_HSTS_SECONDS = 31536000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_AGE = 8 * 3600
+LOGGING["root"]["level"] = os.environ.get("XUANREN_LOG_LEVEL", "INFO")  # type: ignore[index]  # noqa: F405
