@@ -23,9 +23,10 @@ def scope_root(actor: Any) -> Unit | None:
     """The root of the actor's subtree; None means no access (or superuser)."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return None
-    cached = getattr(actor, "_xuanren_scope_root", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
+    # Cached on the user object for the request: every selector asks.
+    if hasattr(actor, "_xuanren_scope_root"):
+        cached: Unit | None = actor._xuanren_scope_root
+        return cached
     from xuanren.access.models import Scope
 
     scope = Scope.objects.select_related("unit").filter(user=actor).first()

@@ -25,6 +25,10 @@ class DomainError(Exception):
         self.message = str(message)
         self.errors: list[FieldError] = list(errors or [])
 
+    def __str__(self) -> str:
+        """The summary followed by each field's problem, for logs and the CLI."""
+        return "".join([self.message, *(e.message for e in self.errors)])
+
     def as_dict(self) -> dict[str, object]:
         return {
             "code": self.code,

@@ -71,18 +71,18 @@ def build_report(
     for unit_id, level in (*approved.keys(), *filled.keys()):
         keys[unit_id].add(level)
     for unit_id, levels in keys.items():
-        row = by_id.get(unit_id)
-        if row is None:
+        target = by_id.get(unit_id)
+        if target is None:
             continue
         for level in levels:
             counts = level_counts(
                 approved.get((unit_id, level), 0), filled.get((unit_id, level), 0)
             )
-            row.levels[level] = counts
-            row.own.add(counts)
+            target.levels[level] = counts
+            target.own.add(counts)
     for row in by_path.values():
         for cut in range(PATH_SEGMENT, len(row.path) + 1, PATH_SEGMENT):
-            ancestor = by_path.get(row.path[:cut])
-            if ancestor is not None:
-                ancestor.subtree.add(row.own)
+            found = by_path.get(row.path[:cut])
+            if found is not None:
+                found.subtree.add(row.own)
     return [by_path[p] for p in sorted(by_path)]
