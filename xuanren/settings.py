@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "xuanren.access",
     "xuanren.org",
     "xuanren.people",
+    "xuanren.policy",
     "xuanren.synth",
     "xuanren.web",
     "xuanren.api",

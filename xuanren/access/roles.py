@@ -42,6 +42,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMINISTRATOR: [
         *VIEW_RECORDS,
         *EDIT_RECORDS,
+        "policy.change_promotionexception",
+        "policy.change_rulepack",
         "people.view_full_id_number",
         "journal.view_event",
         "access.add_apitoken",

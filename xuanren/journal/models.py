@@ -23,6 +23,10 @@ class EventType(models.TextChoices):
     ROLE_ASSIGNED = "access.role_assigned", _("分配角色")
     API_TOKEN_ISSUED = "access.token_issued", _("签发接口令牌")
     SEED_LOADED = "synth.seed_loaded", _("载入生成数据")
+    RULE_PACK_LOADED = "policy.pack_loaded", _("载入规则包")
+    POST_PACKS_SET = "policy.post_packs_set", _("设置职位适用规则包")
+    EXCEPTION_REQUESTED = "policy.exception_requested", _("申请破格提拔")
+    EXCEPTION_DECIDED = "policy.exception_decided", _("审批破格提拔")
 
 
 class JournalHead(models.Model):

@@ -115,6 +115,9 @@ class Cadre(models.Model):
         _("最高学历"), max_length=24, choices=EducationLevel.choices, blank=True, default=""
     )
     education_rank = models.PositiveSmallIntegerField(_("最高学历序"), default=0)
+    # 基层工作经历, in months, as established by the archive review; None when
+    # not yet established (a rule that needs it then fails with 资料不全).
+    grassroots_months = models.PositiveIntegerField(_("基层工作经历（月）"), null=True, blank=True)
     personal_matters_status = models.CharField(
         _("个人有关事项报告"),
         max_length=16,
@@ -231,6 +234,7 @@ class Tenure(CadreChild):
     method = models.CharField(
         _("任职方式"), max_length=16, choices=TenureMethod.choices, default=TenureMethod.APPOINTED
     )
+    probation_until = models.DateField(_("试用期截止"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("任职")

@@ -75,6 +75,7 @@ class CadreInput:
     level_since: dt.date | None = None
     rank: str = ""
     rank_since: dt.date | None = None
+    grassroots_months: int | None = None
     personal_matters_status: str = "not_reported"
     archive_review_status: str = "not_reviewed"
     warnings: list[FieldError] = field(default_factory=list, compare=False, repr=False)

@@ -1,0 +1,466 @@
+"""Every rule of the three shipped packs: a passing, a failing and an edge case."""
+
+import datetime as dt
+
+import pytest
+
+from tests.policy.helpers import REF, RULES, born, judge
+from xuanren.policy.rules import Sanction, Status
+
+P, F, NA = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE
+
+# (rule, post, facts, expected) — "edge" rows sit exactly on the boundary.
+CASES = [
+    # county-seed2: ages of newly promoted principals and 副科 (周岁 at the reference date)
+    (
+        "county.principal.organ.male.age",
+        "organ_principal",
+        {"birth_date": born(45)},
+        P,
+    ),  # edge: 45th birthday today
+    (
+        "county.principal.organ.male.age",
+        "organ_principal",
+        {"birth_date": born(46)},
+        F,
+    ),  # edge: 46th birthday today
+    (
+        "county.principal.organ.male.age",
+        "organ_principal",
+        {"birth_date": born(46, days=1)},
+        P,
+    ),  # edge: 46 tomorrow
+    (
+        "county.principal.organ.male.age",
+        "organ_principal",
+        {"birth_date": born(50), "sex": "female"},
+        NA,
+    ),
+    (
+        "county.principal.organ.male.age",
+        "organ_principal",
+        {"birth_date": born(50), "level": "section_principal"},
+        NA,
+    ),
+    (
+        "county.principal.organ.female.age",
+        "organ_principal",
+        {"sex": "female", "birth_date": born(40)},
+        P,
+    ),
+    (
+        "county.principal.organ.female.age",
+        "organ_principal",
+        {"sex": "female", "birth_date": born(41)},
+        F,
+    ),
+    (
+        "county.principal.organ.female.age",
+        "organ_principal",
+        {"sex": "female", "birth_date": born(41, days=1)},
+        P,
+    ),  # edge: one day short of 41
+    ("county.principal.township.male.age", "township_principal", {"birth_date": born(40)}, P),
+    ("county.principal.township.male.age", "township_principal", {"birth_date": born(41)}, F),
+    ("county.principal.township.male.age", "organ_principal", {"birth_date": born(41)}, NA),
+    (
+        "county.principal.township.female.age",
+        "township_principal",
+        {"sex": "female", "birth_date": born(38)},
+        P,
+    ),
+    (
+        "county.principal.township.female.age",
+        "township_principal",
+        {"sex": "female", "birth_date": born(39)},
+        F,
+    ),
+    (
+        "county.principal.township.female.age",
+        "township_principal",
+        {"sex": "female", "birth_date": born(39, days=1)},
+        P,
+    ),
+    ("county.deputy.organ.male.age", "organ_deputy", {"level": "", "birth_date": born(43)}, P),
+    ("county.deputy.organ.male.age", "organ_deputy", {"level": "", "birth_date": born(44)}, F),
+    (
+        "county.deputy.organ.male.age",
+        "organ_deputy",
+        {"level": "section_deputy", "birth_date": born(50)},
+        NA,
+    ),
+    (
+        "county.deputy.organ.female.age",
+        "organ_deputy",
+        {"level": "", "sex": "female", "birth_date": born(41)},
+        P,
+    ),
+    (
+        "county.deputy.organ.female.age",
+        "organ_deputy",
+        {"level": "", "sex": "female", "birth_date": born(42)},
+        F,
+    ),
+    (
+        "county.deputy.organ.female.age",
+        "organ_deputy",
+        {"level": "", "sex": "female", "birth_date": born(42, days=1)},
+        P,
+    ),
+    (
+        "county.deputy.township.male.age",
+        "township_deputy",
+        {"level": "subsection_principal", "birth_date": born(40)},
+        P,
+    ),
+    (
+        "county.deputy.township.male.age",
+        "township_deputy",
+        {"level": "subsection_principal", "birth_date": born(41)},
+        F,
+    ),
+    (
+        "county.deputy.township.male.age",
+        "township_deputy",
+        {"level": "subsection_principal", "birth_date": born(41, days=1)},
+        P,
+    ),
+    (
+        "county.deputy.township.female.age",
+        "township_deputy",
+        {"level": "", "sex": "female", "birth_date": born(38)},
+        P,
+    ),
+    (
+        "county.deputy.township.female.age",
+        "township_deputy",
+        {"level": "", "sex": "female", "birth_date": born(39)},
+        F,
+    ),
+    (
+        "county.deputy.township.female.age",
+        "township_deputy",
+        {"level": "", "sex": "female", "birth_date": born(39, days=1)},
+        P,
+    ),
+    # a principal under 30 needs a bachelor's degree
+    (
+        "county.principal.under30.education",
+        "township_principal",
+        {"birth_date": born(29), "education_rank": 5},
+        P,
+    ),
+    (
+        "county.principal.under30.education",
+        "township_principal",
+        {"birth_date": born(29), "education_rank": 4},
+        F,
+    ),
+    (
+        "county.principal.under30.education",
+        "township_principal",
+        {"birth_date": born(30), "education_rank": 4},
+        NA,
+    ),  # edge: 30 today
+    (
+        "county.principal.under30.education",
+        "township_principal",
+        {"birth_date": born(30, days=1), "education_rank": 4},
+        F,
+    ),
+    (
+        "county.deputy.education",
+        "township_deputy",
+        {"level": "", "education_rank": 4},
+        P,
+    ),  # edge: 大专 itself
+    ("county.deputy.education", "township_deputy", {"level": "", "education_rank": 3}, F),
+    (
+        "county.deputy.education",
+        "township_deputy",
+        {"level": "", "education_rank": 0},
+        F,
+    ),  # missing
+    # section-level-seed3
+    ("section.education", "subsection_deputy", {"education_rank": 4}, P),
+    ("section.education", "subsection_deputy", {"education_rank": 3}, F),
+    ("section.education", "subsection_deputy", {"education_rank": 6}, P),
+    ("section.age", "subsection_deputy", {"birth_date": born(50)}, P),  # 50周岁以下 includes 50
+    ("section.age", "subsection_deputy", {"birth_date": born(51)}, F),
+    ("section.age", "subsection_deputy", {"birth_date": born(51, days=1)}, P),
+    (
+        "section.principal.deputy_years",
+        "subsection_principal",
+        {"level": "subsection_deputy", "level_since": REF.replace(year=REF.year - 2)},
+        P,
+    ),
+    (
+        "section.principal.deputy_years",
+        "subsection_principal",
+        {
+            "level": "subsection_deputy",
+            "level_since": REF.replace(year=REF.year - 2) + dt.timedelta(days=1),
+        },
+        F,
+    ),
+    (
+        "section.principal.deputy_years",
+        "subsection_principal",
+        {"level": "subsection_deputy", "level_since": None},
+        F,
+    ),
+    ("section.principal.deputy_years", "subsection_deputy", {"level": ""}, NA),
+    # national-2019
+    (
+        "national.work_years",
+        "division_deputy",
+        {"work_start_date": REF.replace(year=REF.year - 5)},
+        P,
+    ),
+    (
+        "national.work_years",
+        "division_deputy",
+        {"work_start_date": REF.replace(year=REF.year - 5) + dt.timedelta(days=1)},
+        F,
+    ),
+    ("national.work_years", "division_deputy", {"work_start_date": None}, F),
+    ("national.work_years", "organ_deputy", {"work_start_date": None}, NA),
+    ("national.grassroots_years", "division_deputy", {"grassroots_months": 24}, P),
+    ("national.grassroots_years", "division_deputy", {"grassroots_months": 23}, F),
+    ("national.grassroots_years", "division_deputy", {"grassroots_months": None}, F),
+    (
+        "national.deputy_to_principal",
+        "division_principal_party",
+        {"level": "division_deputy", "level_since": REF.replace(year=REF.year - 2)},
+        P,
+    ),
+    (
+        "national.deputy_to_principal",
+        "division_principal_party",
+        {"level": "division_deputy", "level_since": REF.replace(year=REF.year - 1)},
+        F,
+    ),
+    (
+        "national.deputy_to_principal",
+        "division_principal_party",
+        {"level": "section_principal"},
+        NA,
+    ),
+    (
+        "national.deputy_to_principal.section",
+        "organ_section_principal",
+        {"level": "section_deputy", "level_since": REF.replace(year=REF.year - 2)},
+        P,
+    ),
+    (
+        "national.deputy_to_principal.section",
+        "organ_section_principal",
+        {"level": "section_deputy", "level_since": REF - dt.timedelta(days=365)},
+        F,
+    ),
+    (
+        "national.deputy_to_principal.section",
+        "organ_section_principal",
+        {"level": "section_principal"},
+        NA,
+    ),
+    (
+        "national.lower_principal_to_deputy",
+        "division_deputy",
+        {"level": "section_principal", "level_since": REF.replace(year=REF.year - 3)},
+        P,
+    ),
+    (
+        "national.lower_principal_to_deputy",
+        "division_deputy",
+        {
+            "level": "section_principal",
+            "level_since": REF.replace(year=REF.year - 3) + dt.timedelta(days=1),
+        },
+        F,
+    ),
+    ("national.lower_principal_to_deputy", "division_deputy", {"level": "section_deputy"}, NA),
+    ("national.education", "organ_deputy", {"education_rank": 4}, P),
+    ("national.education", "organ_deputy", {"education_rank": 3}, F),
+    ("national.education", "subsection_deputy", {"education_rank": 1}, NA),
+    ("national.education.bureau", "bureau_deputy", {"education_rank": 5}, P),
+    ("national.education.bureau", "bureau_deputy", {"education_rank": 4}, F),
+    ("national.education.bureau", "organ_deputy", {"education_rank": 4}, NA),
+    (
+        "national.training",
+        "division_deputy",
+        {"training_hours": {2022: 250, 2026: 300}},
+        P,
+    ),  # edge: exactly 550 in 2022–2026
+    (
+        "national.training",
+        "division_deputy",
+        {"training_hours": {2021: 250, 2026: 300}},
+        F,
+    ),  # 2021 lies outside the window
+    ("national.training", "division_deputy", {"training_hours": {}}, F),
+    (
+        "national.party_years",
+        "division_principal_party",
+        {"party_join_date": REF.replace(year=REF.year - 5)},
+        P,
+    ),
+    (
+        "national.party_years",
+        "division_principal_party",
+        {"party_join_date": REF.replace(year=REF.year - 5) + dt.timedelta(days=1)},
+        F,
+    ),
+    (
+        "national.party_years",
+        "division_principal_party",
+        {"party_join_date": None, "political_status": "masses"},
+        F,
+    ),
+    ("national.party_years", "division_deputy", {"party_join_date": None}, NA),
+    ("national.party_member", "township_principal", {"political_status": "cpc_probationary"}, P),
+    ("national.party_member", "township_principal", {"political_status": "masses"}, F),
+    ("national.party_member", "township_deputy", {"political_status": "masses"}, NA),
+    (
+        "national.negative.assessment",
+        "organ_deputy",
+        {"assessments": {REF.year - 1: "excellent"}},
+        P,
+    ),
+    (
+        "national.negative.assessment",
+        "organ_deputy",
+        {"assessments": {REF.year - 1: "basically_competent"}},
+        F,
+    ),
+    (
+        "national.negative.assessment",
+        "organ_deputy",
+        {"assessments": {REF.year - 1: "not_graded"}},
+        P,
+    ),
+    (
+        "national.negative.assessment",
+        "organ_deputy",
+        {"assessments": {REF.year - 2: "excellent"}},
+        F,
+    ),  # missing last year
+    (
+        "national.negative.sanction",
+        "organ_deputy",
+        {"sanctions": (Sanction("warning_talk", dt.date(2026, 1, 1), REF),)},
+        F,
+    ),  # edge: ends on ref
+    (
+        "national.negative.sanction",
+        "organ_deputy",
+        {"sanctions": (Sanction("warning_talk", dt.date(2026, 1, 1), REF - dt.timedelta(days=1)),)},
+        P,
+    ),
+    (
+        "national.negative.sanction",
+        "organ_deputy",
+        {"sanctions": (Sanction("party_discipline", dt.date(2026, 1, 1), None),)},
+        F,
+    ),
+    (
+        "national.negative.sanction",
+        "organ_deputy",
+        {"sanctions": (Sanction("party_discipline", REF + dt.timedelta(days=1), None),)},
+        P,
+    ),  # decided after ref
+    (
+        "national.negative.emigrated",
+        "organ_deputy",
+        {"family": (("spouse", False), ("son", True))},
+        P,
+    ),
+    ("national.negative.emigrated", "organ_deputy", {"family": (("spouse", True),)}, F),
+    (
+        "national.negative.emigrated",
+        "organ_deputy",
+        {"family": (("son", True), ("daughter", True))},
+        F,
+    ),
+    (
+        "national.negative.emigrated",
+        "organ_deputy",
+        {"family": (("son", True), ("daughter", False))},
+        P,
+    ),
+    ("national.negative.emigrated", "organ_deputy", {"family": ()}, P),
+    ("national.four_musts.archive", "organ_deputy", {"archive_review_status": "passed"}, P),
+    ("national.four_musts.archive", "organ_deputy", {"archive_review_status": "issues_found"}, F),
+    (
+        "national.four_musts.personal_matters",
+        "organ_deputy",
+        {"personal_matters_status": "verified"},
+        P,
+    ),
+    (
+        "national.four_musts.personal_matters",
+        "organ_deputy",
+        {"personal_matters_status": "reported"},
+        F,
+    ),
+]
+
+
+@pytest.mark.parametrize(("rule_id", "post", "kw", "expected"), CASES)
+def test_rule(rule_id, post, kw, expected):
+    result = judge(rule_id, post, **kw)
+    assert result.status is expected, result.sentence
+
+
+def test_every_shipped_rule_has_a_pass_and_a_fail_case():
+    for rule_id in RULES:
+        statuses = {expected for rid, _p, _k, expected in CASES if rid == rule_id}
+        assert {P, F} <= statuses, rule_id
+
+
+def test_the_issue_sentence_for_a_woman_of_41():
+    result = judge(
+        "county.principal.township.female.age",
+        "township_principal",
+        sex="female",
+        birth_date=dt.date(1985, 3, 2),
+        level="section_deputy",
+    )
+    assert result.status is F
+    assert result.sentence.startswith("女，1985-03-02 生，至基准日 2026-11-27 为 41 周岁，不符合")
+    assert "（不超过38周岁）" in result.sentence
+    assert "种子文件 §2" in result.sentence
+
+
+def test_missing_data_fails_and_names_the_field():
+    result = judge("national.grassroots_years", "division_deputy", grassroots_months=None)
+    assert result.status is F
+    assert "资料不全" in result.sentence and "基层工作经历" in result.sentence
+    assert result.missing == "grassroots_months"
+
+
+def test_29_february_birthday_reaches_the_age_on_1_march():
+    # Born 1988-02-29: still 40 on 2029-02-28, 41 on 2029-03-01 (a common year).
+    kw = {"sex": "male", "birth_date": dt.date(1988, 2, 29), "level": "section_deputy"}
+    rule = "county.principal.township.male.age"
+    before = judge(rule, "township_principal", ref=dt.date(2029, 2, 28), **kw)
+    assert "为 40 周岁" in before.sentence and before.status is P
+    after = judge(rule, "township_principal", ref=dt.date(2029, 3, 1), **kw)
+    assert "为 41 周岁" in after.sentence and after.status is F
+    leap = judge(rule, "township_principal", ref=dt.date(2028, 2, 29), **kw)
+    assert "为 40 周岁" in leap.sentence
+
+
+def test_waived_only_when_waivable():
+    from tests.policy.helpers import POSTS, facts
+    from xuanren.policy.rules import evaluate
+
+    waivable = RULES["section.principal.deputy_years"]
+    f = facts(level="subsection_deputy", level_since=REF - dt.timedelta(days=200))
+    assert (
+        evaluate(waivable, f, POSTS["subsection_principal"], REF, waived=True).status
+        is Status.WAIVED
+    )
+    basic = RULES["section.age"]
+    old = facts(birth_date=born(60))
+    assert evaluate(basic, old, POSTS["subsection_deputy"], REF, waived=True).status is F

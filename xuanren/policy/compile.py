@@ -1,0 +1,187 @@
+"""Compiling rules to SQL (screen). Boundaries are computed here in Python —
+age 45 or below at ref ⇔ birth_date > latest_birth_for_age(ref, 46) — so the
+database only compares columns with constants, subqueries for the per-year
+records, and nothing is evaluated per row in Python.
+
+Each rule yields a Q for "passes", built only from positive comparisons (a
+comparison with NULL is never true), so missing data fails exactly as in
+explain(). tests/test_screen_agrees.py checks the two against each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from xuanren.common.dates import latest_birth_for_age
+from xuanren.people.models import Assessment, Cadre, FamilyMember, RewardPunishment, Training
+from xuanren.policy.rules import (
+    CHILD_RELATIONS,
+    DATE_MEASURES,
+    GOOD_GRADES,
+    LEVEL_RANK,
+    PARTY_STATUSES,
+    SANCTION_CATEGORIES,
+    Condition,
+    Measure,
+    Op,
+    PostFacts,
+    Rule,
+)
+
+COMPLEMENT = {Op.GE: Op.LT, Op.LT: Op.GE, Op.LE: Op.GT, Op.GT: Op.LE}
+
+
+def _normalise(op: Op, value: int) -> tuple[str, int]:
+    """Any comparison on whole numbers as ">= n" or "< n"."""
+    if op is Op.GE:
+        return ">=", value
+    if op is Op.GT:
+        return ">=", value + 1
+    if op is Op.LE:
+        return "<", value + 1
+    return "<", value
+
+
+def training_alias(cond: Condition, ref: dt.date) -> str:
+    return f"_training_{ref.year - cond.window_years + 1}_{ref.year}"
+
+
+def condition_q(cond: Condition, ref: dt.date, op: Op | None = None) -> Q:
+    """Q for `measure OP value` (OP defaults to the condition's own)."""
+    kind, n = _normalise(op or cond.op, cond.value)
+    m = cond.measure
+    if m in DATE_MEASURES:
+        column = DATE_MEASURES[m]
+        # years >= n ⇔ start <= latest_birth_for_age(ref, n); years < n is its complement.
+        if kind == ">=":
+            return Q(**{f"{column}__lte": latest_birth_for_age(ref, n)})
+        return Q(**{f"{column}__gt": latest_birth_for_age(ref, n)})
+    if m is Measure.GRASSROOTS_YEARS:
+        # whole years = months // 12, so years >= n ⇔ months >= 12 n.
+        lookup = "gte" if kind == ">=" else "lt"
+        return Q(**{f"grassroots_months__{lookup}": 12 * n})
+    if m is Measure.EDUCATION:
+        # rank 0 is "not recorded" and must never pass.
+        if kind == ">=":
+            return Q(education_rank__gte=max(n, 1))
+        return Q(education_rank__lt=n, education_rank__gt=0)
+    if m is Measure.TRAINING_HOURS:
+        lookup = "gte" if kind == ">=" else "lt"
+        return Q(**{f"{training_alias(cond, ref)}__{lookup}": n})
+    raise ValueError(m)
+
+
+def training_annotations(rules: Iterable[Rule], ref: dt.date) -> dict[str, Coalesce]:
+    """One summed-hours subquery per distinct training window in `rules`."""
+    out: dict[str, Coalesce] = {}
+    for rule in rules:
+        conds = [rule.condition, rule.when.condition]
+        for cond in conds:
+            if cond is None or cond.measure is not Measure.TRAINING_HOURS:
+                continue
+            first = ref.year - cond.window_years + 1
+            hours = (
+                Training.objects.filter(cadre=OuterRef("pk"), year__gte=first, year__lte=ref.year)
+                .order_by()
+                .values("cadre")
+                .annotate(total=Sum("hours"))
+                .values("total")
+            )
+            out[training_alias(cond, ref)] = Coalesce(
+                Subquery(hours, output_field=IntegerField()), Value(0)
+            )
+    return out
+
+
+def _flag_q(measure: Measure, ref: dt.date) -> Q:
+    if measure is Measure.PARTY_MEMBER:
+        return Q(political_status__in=sorted(PARTY_STATUSES))
+    if measure is Measure.LAST_ASSESSMENT:
+        return Q(
+            Exists(
+                Assessment.objects.filter(
+                    cadre=OuterRef("pk"), year=ref.year - 1, grade__in=sorted(GOOD_GRADES)
+                )
+            )
+        )
+    if measure is Measure.NO_SANCTION_IN_EFFECT:
+        blocking = RewardPunishment.objects.filter(
+            Q(effect_until__isnull=True) | Q(effect_until__gte=ref),
+            cadre=OuterRef("pk"),
+            category__in=sorted(SANCTION_CATEGORIES),
+            decided_on__lte=ref,
+        )
+        return ~Q(Exists(blocking))
+    if measure is Measure.PERSONAL_MATTERS_VERIFIED:
+        return Q(personal_matters_status="verified")
+    if measure is Measure.ARCHIVE_REVIEWED:
+        return Q(archive_review_status="passed")
+    if measure is Measure.SPOUSE_NOT_EMIGRATED:
+        family = FamilyMember.objects.filter(cadre=OuterRef("pk"))
+        spouse = family.filter(relation="spouse")
+        children = family.filter(relation__in=sorted(CHILD_RELATIONS))
+        all_children_gone = (
+            ~Q(Exists(spouse)) & Q(Exists(children)) & ~Q(Exists(children.filter(emigrated=False)))
+        )
+        return ~Q(Exists(spouse.filter(emigrated=True))) & ~all_children_gone
+    raise ValueError(measure)
+
+
+def _not_concerned_q(rule: Rule, post: PostFacts, ref: dt.date) -> Q | None:
+    """Q for people the rule definitely does not concern (None: nobody)."""
+    w = rule.when
+    parts: list[Q] = []
+    if w.sex is not None:
+        parts.append(~Q(sex=w.sex))
+    if w.promotion is not None:
+        post_rank = LEVEL_RANK.get(post.level, 0)
+        below = [code for code, rank in LEVEL_RANK.items() if rank < post_rank]
+        promoted = Q(level__in=[*below, ""])
+        parts.append(~promoted if w.promotion else promoted)
+    if w.level_is is not None:
+        parts.append(~Q(level=w.level_is))
+    if w.condition is not None:
+        # Known and false; unknown counts as concerned (missing data never helps).
+        parts.append(condition_q(w.condition, ref, op=COMPLEMENT[w.condition.op]))
+    if not parts:
+        return None
+    result = parts[0]
+    for part in parts[1:]:
+        result |= part
+    return result
+
+
+def rule_pass_q(rule: Rule, post: PostFacts, ref: dt.date, waived_ids: Iterable[int] = ()) -> Q:
+    """Q for the cadres for whom `rule` does not fail (passes, waived or n/a)."""
+    if not rule.applies.matches(post):
+        return Q()
+    passes = (
+        _flag_q(rule.measure, ref) if rule.condition is None else condition_q(rule.condition, ref)
+    )
+    not_concerned = _not_concerned_q(rule, post, ref)
+    if not_concerned is not None:
+        passes |= not_concerned
+    ids = sorted(set(waived_ids))
+    if rule.waivable and ids:
+        passes |= Q(pk__in=ids)
+    return passes
+
+
+def screen_queryset(
+    base: QuerySet[Cadre],
+    rules: Iterable[Rule],
+    post: PostFacts,
+    ref: dt.date,
+    waivers: dict[str, set[int]] | None = None,
+) -> QuerySet[Cadre]:
+    """`base` narrowed to the cadres no rule fails."""
+    rules = list(rules)
+    waivers = waivers or {}
+    qs = base.annotate(**training_annotations(rules, ref))
+    for rule in rules:
+        qs = qs.filter(rule_pass_q(rule, post, ref, waivers.get(rule.id, ())))
+    return qs

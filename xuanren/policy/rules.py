@@ -1,0 +1,579 @@
+"""Qualification rules as plain data, and `explain`: evaluating them for one
+person over plain facts, with a Chinese sentence per rule. No ORM here; the
+SQL side (screen) is in compile.py and must agree with this file exactly.
+
+Chinese legal counting: 以上/以下/以内/不超过/不低于 include the number itself;
+超过/不满/低于/未满 exclude it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from xuanren.common.dates import completed_years
+
+# ---- comparators ---------------------------------------------------------------
+
+
+class Op(enum.StrEnum):
+    GE = ">="
+    LE = "<="
+    GT = ">"
+    LT = "<"
+
+
+COMPARATORS: dict[str, Op] = {
+    "以上": Op.GE,
+    "不低于": Op.GE,
+    "至少": Op.GE,
+    "以下": Op.LE,
+    "以内": Op.LE,
+    "不超过": Op.LE,
+    "不高于": Op.LE,
+    "超过": Op.GT,
+    "高于": Op.GT,
+    "不满": Op.LT,
+    "未满": Op.LT,
+    "低于": Op.LT,
+}
+
+
+def compare(value: int, op: Op, limit: int) -> bool:
+    if op is Op.GE:
+        return value >= limit
+    if op is Op.LE:
+        return value <= limit
+    if op is Op.GT:
+        return value > limit
+    return value < limit
+
+
+# ---- what a rule measures ----------------------------------------------------------
+
+
+class Measure(enum.StrEnum):
+    AGE = "age"  # 周岁 from birth_date
+    WORKING_YEARS = "working_years"  # from work_start_date
+    PARTY_YEARS = "party_years"  # from party_join_date
+    YEARS_AT_LEVEL = "years_at_level"  # from level_since, at the cadre's current level
+    GRASSROOTS_YEARS = "grassroots_years"  # grassroots_months // 12
+    EDUCATION = "education"  # education rank, value is an EducationLevel code
+    TRAINING_HOURS = "training_hours"  # sum over `window_years` years up to the reference year
+    PARTY_MEMBER = "party_member"  # political status is a CPC member
+    LAST_ASSESSMENT = "last_assessment"  # last year's grade 称职 or better (or 不定等次)
+    NO_SANCTION_IN_EFFECT = (
+        "no_sanction_in_effect"  # no warning talk / handling / sanction in effect
+    )
+    PERSONAL_MATTERS_VERIFIED = "personal_matters_verified"
+    ARCHIVE_REVIEWED = "archive_reviewed"
+    SPOUSE_NOT_EMIGRATED = "spouse_not_emigrated"  # nor, with no spouse, all children
+
+
+DATE_MEASURES: dict[Measure, str] = {
+    Measure.AGE: "birth_date",
+    Measure.WORKING_YEARS: "work_start_date",
+    Measure.PARTY_YEARS: "party_join_date",
+    Measure.YEARS_AT_LEVEL: "level_since",
+}
+NUMERIC_MEASURES = frozenset(
+    {*DATE_MEASURES, Measure.GRASSROOTS_YEARS, Measure.EDUCATION, Measure.TRAINING_HOURS}
+)
+
+MEASURE_WORDS: dict[Measure, tuple[str, str]] = {
+    # (what it is called, unit)
+    Measure.AGE: ("年龄", "周岁"),
+    Measure.WORKING_YEARS: ("工龄", "年"),
+    Measure.PARTY_YEARS: ("党龄", "年"),
+    Measure.YEARS_AT_LEVEL: ("任现职务层次年限", "年"),
+    Measure.GRASSROOTS_YEARS: ("基层工作经历", "年"),
+    Measure.TRAINING_HOURS: ("培训学时", "学时"),
+    Measure.EDUCATION: ("学历", ""),
+}
+
+MISSING_FIELD_WORDS: dict[str, str] = {
+    "birth_date": "出生日期",
+    "work_start_date": "参加工作时间",
+    "party_join_date": "入党时间",
+    "level_since": "任现职务层次时间",
+    "grassroots_months": "基层工作经历",
+    "education_rank": "学历",
+    "last_assessment": "上一年度考核结果",
+    "punishment_effect_until": "处分影响期截止日期",
+}
+
+EDUCATION_RANK: dict[str, int] = {
+    "postgraduate": 6,
+    "bachelor": 5,
+    "junior_college": 4,
+    "secondary_vocational": 3,
+    "high_school": 2,
+    "junior_high_or_below": 1,
+}
+EDUCATION_WORDS: dict[int, str] = {
+    6: "研究生",
+    5: "大学本科",
+    4: "大学专科",
+    3: "中专",
+    2: "高中",
+    1: "初中及以下",
+}
+GOOD_GRADES = frozenset({"excellent", "competent", "not_graded"})
+SANCTION_CATEGORIES = frozenset(
+    {"warning_talk", "organizational_handling", "party_discipline", "government_sanction"}
+)
+PARTY_STATUSES = frozenset({"cpc_member", "cpc_probationary"})
+CHILD_RELATIONS = frozenset({"son", "daughter"})
+LEVEL_RANK: dict[str, int] = {
+    "bureau_principal": 8,
+    "bureau_deputy": 7,
+    "division_principal": 6,
+    "division_deputy": 5,
+    "section_principal": 4,
+    "section_deputy": 3,
+    "subsection_principal": 2,
+    "subsection_deputy": 1,
+}
+LEVEL_WORDS: dict[str, str] = {
+    "bureau_principal": "正厅级",
+    "bureau_deputy": "副厅级",
+    "division_principal": "正处级",
+    "division_deputy": "副处级",
+    "section_principal": "正科级",
+    "section_deputy": "副科级",
+    "subsection_principal": "正股级",
+    "subsection_deputy": "副股级",
+}
+
+
+# ---- the facts a rule reads --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sanction:
+    category: str
+    decided_on: dt.date
+    effect_until: dt.date | None
+
+
+@dataclass(frozen=True)
+class CadreFacts:
+    """What the rules read about one cadre: plain values, loaded once."""
+
+    id: int
+    name: str
+    sex: str
+    birth_date: dt.date | None
+    level: str = ""
+    level_since: dt.date | None = None
+    work_start_date: dt.date | None = None
+    party_join_date: dt.date | None = None
+    political_status: str = ""
+    education_rank: int = 0
+    grassroots_months: int | None = None
+    personal_matters_status: str = ""
+    archive_review_status: str = ""
+    assessments: Mapping[int, str] = field(default_factory=dict)  # year → grade
+    sanctions: Sequence[Sanction] = ()
+    training_hours: Mapping[int, int] = field(default_factory=dict)  # year → hours
+    family: Sequence[tuple[str, bool]] = ()  # (relation, emigrated)
+
+
+@dataclass(frozen=True)
+class PostFacts:
+    level: str
+    is_principal: bool
+    is_party_government_principal: bool
+    category: str
+    unit_kind: str
+    unit_group: str  # "county_organ", "township" or "other"
+    title: str = ""
+
+
+# ---- rules ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A numeric comparison on one measure (used for rules and for `when`)."""
+
+    measure: Measure
+    op: Op
+    value: int
+    word: str  # the Chinese comparator as written in the pack
+    window_years: int = 5  # training hours only
+
+
+@dataclass(frozen=True)
+class Applies:
+    """Which posts a rule is about (empty = any)."""
+
+    levels: frozenset[str] = frozenset()
+    principal: bool | None = None
+    party_government_principal: bool | None = None
+    unit_groups: frozenset[str] = frozenset()
+    categories: frozenset[str] = frozenset()
+
+    def matches(self, post: PostFacts) -> bool:
+        return (
+            (not self.levels or post.level in self.levels)
+            and (self.principal is None or post.is_principal == self.principal)
+            and (
+                self.party_government_principal is None
+                or post.is_party_government_principal == self.party_government_principal
+            )
+            and (not self.unit_groups or post.unit_group in self.unit_groups)
+            and (not self.categories or post.category in self.categories)
+        )
+
+
+@dataclass(frozen=True)
+class When:
+    """Which people a rule is about, among candidates for a matching post."""
+
+    sex: str | None = None
+    promotion: bool | None = None  # the cadre's level is below the post's
+    level_is: str | None = None  # the cadre's current level is exactly this
+    condition: Condition | None = None  # e.g. age 不满 30
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    source: str
+    pack: str
+    measure: Measure
+    condition: Condition | None  # None for yes/no measures
+    applies: Applies = Applies()
+    when: When = When()
+    waivable: bool = False
+
+
+class Status(enum.StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    WAIVED = "waived"
+    NOT_APPLICABLE = "not_applicable"
+
+
+STATUS_WORDS = {
+    Status.PASS: "符合",
+    Status.FAIL: "不符合",
+    Status.WAIVED: "破格",
+    Status.NOT_APPLICABLE: "不适用",
+}
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule: Rule
+    status: Status
+    sentence: str
+    missing: str = ""  # the field whose absence failed the rule
+
+
+@dataclass(frozen=True)
+class Explanation:
+    cadre: CadreFacts
+    ref_date: dt.date
+    results: tuple[RuleResult, ...]
+
+    @property
+    def eligible(self) -> bool:
+        return all(r.status is not Status.FAIL for r in self.results)
+
+    @property
+    def failed(self) -> tuple[RuleResult, ...]:
+        return tuple(r for r in self.results if r.status is Status.FAIL)
+
+
+# ---- evaluation --------------------------------------------------------------------
+
+
+def _d(day: dt.date) -> str:
+    return day.isoformat()
+
+
+def measured(facts: CadreFacts, cond: Condition, ref: dt.date) -> tuple[int | None, str]:
+    """The number a condition compares, or (None, missing field name)."""
+    m = cond.measure
+    if m in DATE_MEASURES:
+        name = DATE_MEASURES[m]
+        start = getattr(facts, name)
+        return (None, name) if start is None else (completed_years(start, ref), "")
+    if m is Measure.GRASSROOTS_YEARS:
+        months = facts.grassroots_months
+        return (None, "grassroots_months") if months is None else (months // 12, "")
+    if m is Measure.EDUCATION:
+        rank = facts.education_rank
+        return (None, "education_rank") if rank <= 0 else (rank, "")
+    if m is Measure.TRAINING_HOURS:
+        first = ref.year - cond.window_years + 1
+        return sum(h for y, h in facts.training_hours.items() if first <= y <= ref.year), ""
+    raise ValueError(m)
+
+
+def is_promotion(facts: CadreFacts, post: PostFacts) -> bool:
+    return LEVEL_RANK.get(facts.level, 0) < LEVEL_RANK.get(post.level, 0)
+
+
+def _when_holds(rule: Rule, facts: CadreFacts, post: PostFacts, ref: dt.date) -> bool | None:
+    """True/False whether the rule concerns this person; None when the data to
+    decide is missing (then the rule applies: missing data never helps)."""
+    w = rule.when
+    if w.sex is not None and facts.sex != w.sex:
+        return False
+    if w.promotion is not None and is_promotion(facts, post) != w.promotion:
+        return False
+    if w.level_is is not None and facts.level != w.level_is:
+        return False
+    if w.condition is not None:
+        value, _missing = measured(facts, w.condition, ref)
+        if value is None:
+            return None
+        return compare(value, w.condition.op, w.condition.value)
+    return True
+
+
+SUFFIX_WORDS = frozenset({"以上", "以下", "以内"})
+
+
+def _limit_words(cond: Condition) -> str:
+    """ "45周岁以下" but "不超过45周岁": the words go where Chinese puts them."""
+    if cond.measure is Measure.EDUCATION:
+        amount = EDUCATION_WORDS[cond.value]
+    else:
+        amount = f"{cond.value}{MEASURE_WORDS[cond.measure][1]}"
+    return f"{amount}{cond.word}" if cond.word in SUFFIX_WORDS else f"{cond.word}{amount}"
+
+
+def _numeric_sentence(
+    rule: Rule, facts: CadreFacts, cond: Condition, value: int, ref: dt.date, ok: bool
+) -> str:
+    m = cond.measure
+    verdict = "符合" if ok else "不符合"
+    need = f"“{rule.title}”（{_limit_words(cond)}）"
+    if m is Measure.AGE:
+        sex = {"male": "男", "female": "女"}.get(facts.sex, "")
+        assert facts.birth_date is not None
+        have = f"{sex}，{_d(facts.birth_date)} 生，至基准日 {_d(ref)} 为 {value} 周岁"
+    elif m in DATE_MEASURES:
+        start = getattr(facts, DATE_MEASURES[m])
+        word = MEASURE_WORDS[m][0]
+        have = f"自 {_d(start)} 起算，至基准日 {_d(ref)} {word}满 {value} 年"
+        if m is Measure.YEARS_AT_LEVEL:
+            have = f"现任{LEVEL_WORDS.get(facts.level, '')}，" + have
+    elif m is Measure.GRASSROOTS_YEARS:
+        have = f"基层工作经历 {facts.grassroots_months} 个月，计 {value} 年"
+    elif m is Measure.EDUCATION:
+        have = f"最高学历为{EDUCATION_WORDS.get(value, '')}"
+    else:
+        have = f"{ref.year - cond.window_years + 1}—{ref.year} 年累计培训 {value} 学时"
+    return f"{have}，{verdict}{need}（来源：{rule.source}）"
+
+
+def _flag(rule: Rule, facts: CadreFacts, ref: dt.date) -> tuple[bool, str, str]:
+    """(passes, sentence, missing) for the yes/no measures."""
+    m = rule.measure
+    src = f"（来源：{rule.source}）"
+    if m is Measure.PARTY_MEMBER:
+        ok = facts.political_status in PARTY_STATUSES
+        return (
+            ok,
+            ("系中共党员" if ok else "不是中共党员")
+            + f"，{'符合' if ok else '不符合'}“{rule.title}”"
+            + src,
+            "",
+        )
+    if m is Measure.LAST_ASSESSMENT:
+        year = ref.year - 1
+        grade = facts.assessments.get(year)
+        if grade is None:
+            return (
+                False,
+                f"资料不全：未录入 {year} 年度考核结果，无法认定“{rule.title}”" + src,
+                "last_assessment",
+            )
+        words = {
+            "excellent": "优秀",
+            "competent": "称职",
+            "basically_competent": "基本称职",
+            "incompetent": "不称职",
+            "not_graded": "不定等次",
+        }
+        ok = grade in GOOD_GRADES
+        return (
+            ok,
+            f"{year} 年度考核{words.get(grade, grade)}，{'符合' if ok else '不符合'}“{rule.title}”"
+            + src,
+            "",
+        )
+    if m is Measure.NO_SANCTION_IN_EFFECT:
+        for s in facts.sanctions:
+            if s.category not in SANCTION_CATEGORIES or s.decided_on > ref:
+                continue
+            if s.effect_until is None:
+                return (
+                    False,
+                    f"资料不全：{_d(s.decided_on)} 的处理未填写影响期截止日期，无法认定“{rule.title}”"
+                    + src,
+                    "punishment_effect_until",
+                )
+            if s.effect_until >= ref:
+                return (
+                    False,
+                    f"{_d(s.decided_on)} 受到的处理影响期至 {_d(s.effect_until)}，基准日仍在影响期内，不符合“{rule.title}”"
+                    + src,
+                    "",
+                )
+        return True, f"基准日不在诫勉、组织处理或处分影响期内，符合“{rule.title}”" + src, ""
+    if m is Measure.PERSONAL_MATTERS_VERIFIED:
+        ok = facts.personal_matters_status == "verified"
+        return (
+            ok,
+            ("个人有关事项报告已核实一致" if ok else "个人有关事项报告未经核实一致")
+            + f"，{'符合' if ok else '不符合'}“{rule.title}”"
+            + src,
+            "",
+        )
+    if m is Measure.ARCHIVE_REVIEWED:
+        ok = facts.archive_review_status == "passed"
+        return (
+            ok,
+            ("干部档案已审核通过" if ok else "干部档案未审核通过")
+            + f"，{'符合' if ok else '不符合'}“{rule.title}”"
+            + src,
+            "",
+        )
+    if m is Measure.SPOUSE_NOT_EMIGRATED:
+        spouses = [e for r, e in facts.family if r == "spouse"]
+        children = [e for r, e in facts.family if r in CHILD_RELATIONS]
+        if any(spouses):
+            return False, f"配偶已移居国（境）外，不符合“{rule.title}”" + src, ""
+        if not spouses and children and all(children):
+            return False, f"无配偶，子女均已移居国（境）外，不符合“{rule.title}”" + src, ""
+        return (
+            True,
+            f"不属于配偶已移居国（境）外或无配偶而子女均已移居的情形，符合“{rule.title}”" + src,
+            "",
+        )
+    raise ValueError(m)
+
+
+def evaluate(
+    rule: Rule, facts: CadreFacts, post: PostFacts, ref: dt.date, waived: bool = False
+) -> RuleResult:
+    src = f"（来源：{rule.source}）"
+    if not rule.applies.matches(post):
+        return RuleResult(rule, Status.NOT_APPLICABLE, f"“{rule.title}”不适用于该职位" + src)
+    # None (cannot tell whether the person is concerned) counts as concerned.
+    if _when_holds(rule, facts, post, ref) is False:
+        return RuleResult(rule, Status.NOT_APPLICABLE, f"“{rule.title}”不适用于本人" + src)
+    if rule.condition is None:
+        ok, sentence, missing = _flag(rule, facts, ref)
+    else:
+        value, missing = measured(facts, rule.condition, ref)
+        if value is None:
+            ok = False
+            sentence = (
+                f"资料不全：未填写{MISSING_FIELD_WORDS.get(missing, missing)}，无法认定“{rule.title}”"
+                + src
+            )
+        else:
+            ok = compare(value, rule.condition.op, rule.condition.value)
+            sentence = _numeric_sentence(rule, facts, rule.condition, value, ref, ok)
+    if ok:
+        return RuleResult(rule, Status.PASS, sentence)
+    if waived and rule.waivable:
+        return RuleResult(rule, Status.WAIVED, sentence + "；已经批准破格")
+    return RuleResult(rule, Status.FAIL, sentence, missing)
+
+
+def explain(
+    rules: Sequence[Rule],
+    facts: CadreFacts,
+    post: PostFacts,
+    ref: dt.date,
+    waived: frozenset[str] = frozenset(),
+) -> Explanation:
+    """Every rule's verdict for one person and one post at `ref`."""
+    return Explanation(
+        facts, ref, tuple(evaluate(r, facts, post, ref, r.id in waived) for r in rules)
+    )
+
+
+# ---- reading rules from pack data ------------------------------------------------
+
+
+class RuleDataError(ValueError):
+    """A rule pack's data is malformed; the message names the rule and field."""
+
+
+def _condition(data: Mapping[str, Any], where: str) -> Condition:
+    try:
+        measure = Measure(data["measure"])
+    except (KeyError, ValueError) as exc:
+        raise RuleDataError(f"{where}：measure 无效（{data.get('measure')!r}）") from exc
+    word = data.get("comparator", "")
+    if word not in COMPARATORS:
+        raise RuleDataError(
+            f"{where}：comparator 应为 {'、'.join(COMPARATORS)} 之一，现为 {word!r}"
+        )
+    raw = data.get("value")
+    if measure is Measure.EDUCATION:
+        if raw not in EDUCATION_RANK:
+            raise RuleDataError(f"{where}：学历 value 无效（{raw!r}）")
+        value = EDUCATION_RANK[raw]
+    elif isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
+        value = raw
+    else:
+        raise RuleDataError(f"{where}：value 应为非负整数，现为 {raw!r}")
+    return Condition(measure, COMPARATORS[word], value, word, int(data.get("window_years", 5)))
+
+
+def rule_from_data(data: Mapping[str, Any], *, pack: str, default_source: str) -> Rule:
+    rid = str(data.get("id", "")).strip()
+    if not rid:
+        raise RuleDataError(f"规则包 {pack}：有规则缺少 id")
+    where = f"规则包 {pack} 规则 {rid}"
+    title = str(data.get("title", "")).strip()
+    if not title:
+        raise RuleDataError(f"{where}：缺少 title")
+    try:
+        measure = Measure(str(data.get("measure")))
+    except ValueError as exc:
+        raise RuleDataError(f"{where}：measure 无效（{data.get('measure')!r}）") from exc
+    condition = _condition(data, where) if measure in NUMERIC_MEASURES else None
+    a = data.get("applies", {})
+    applies = Applies(
+        levels=frozenset(a.get("levels", ())),
+        principal=a.get("principal"),
+        party_government_principal=a.get("party_government_principal"),
+        unit_groups=frozenset(a.get("unit_groups", ())),
+        categories=frozenset(a.get("categories", ())),
+    )
+    unknown_levels = applies.levels - set(LEVEL_RANK)
+    if unknown_levels:
+        raise RuleDataError(f"{where}：applies.levels 含未知层次 {sorted(unknown_levels)}")
+    w = data.get("when", {})
+    when = When(
+        sex=w.get("sex"),
+        promotion=w.get("promotion"),
+        level_is=w.get("level_is"),
+        condition=_condition(w["condition"], where + " when") if "condition" in w else None,
+    )
+    return Rule(
+        id=rid,
+        title=title,
+        source=str(data.get("source") or default_source),
+        pack=pack,
+        measure=measure,
+        condition=condition,
+        applies=applies,
+        when=when,
+        waivable=bool(data.get("waivable", False)),
+    )

@@ -1,0 +1,200 @@
+"""Reads in the policy context: the rules in force for a post, explain() for
+one cadre, screen() for everyone, and per-rule failure counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from django.db.models import QuerySet
+
+from xuanren.access.policy import require_perm, require_unit, unit_scope_q
+from xuanren.common.dates import today
+from xuanren.org.models import COUNTY_ORGAN_KINDS, TOWNSHIP_KINDS, Post
+from xuanren.people.models import Cadre, CadreStatus
+from xuanren.policy.compile import rule_pass_q, screen_queryset, training_annotations
+from xuanren.policy.models import ExceptionStatus, PostRulePacks, PromotionException, RulePack
+from xuanren.policy.packs import packs_in_force
+from xuanren.policy.rules import (
+    CadreFacts,
+    Explanation,
+    PostFacts,
+    Rule,
+    Sanction,
+    explain,
+    rule_from_data,
+)
+
+
+def unit_group(kind: str) -> str:
+    if kind in TOWNSHIP_KINDS:
+        return "township"
+    if kind in COUNTY_ORGAN_KINDS:
+        return "county_organ"
+    return "other"
+
+
+def post_facts(post: Post) -> PostFacts:
+    return PostFacts(
+        level=post.level,
+        is_principal=post.is_principal,
+        is_party_government_principal=post.is_party_government_principal,
+        category=post.category,
+        unit_kind=post.unit.kind,
+        unit_group=unit_group(post.unit.kind),
+        title=post.title,
+    )
+
+
+@lru_cache(maxsize=256)
+def _parsed(pack_id: int, sha256: str) -> tuple[Rule, ...]:
+    # Keyed by content hash, so an edited pack is parsed again.
+    pack = RulePack.objects.get(pk=pack_id)
+    return tuple(rule_from_data(r, pack=pack.code, default_source=pack.source) for r in pack.rules)
+
+
+def pack_codes_for_post(post: Post) -> list[str]:
+    choice = PostRulePacks.objects.filter(post=post).values_list("pack_codes", flat=True).first()
+    if choice is not None:
+        return list(choice)
+    defaults = RulePack.objects.values_list("code", "default_for_levels")
+    return sorted({code for code, levels in defaults if post.level in (levels or [])})
+
+
+def rules_for_post(post: Post, ref: dt.date) -> list[Rule]:
+    """The rules of the post's packs, each pack in the version in force at `ref`."""
+    codes = pack_codes_for_post(post)
+    packs = packs_in_force(RulePack.objects.filter(code__in=codes), ref)
+    rules: list[Rule] = []
+    for code in sorted(packs):
+        pack = packs[code]
+        rules.extend(_parsed(pack.pk, pack.sha256))
+    return rules
+
+
+def approved_waivers(post: Post, cadre_ids: Iterable[int] | None = None) -> dict[str, set[int]]:
+    """rule id → cadres holding an approved 破格 of that rule for this post."""
+    qs = PromotionException.objects.filter(post=post, status=ExceptionStatus.APPROVED)
+    if cadre_ids is not None:
+        qs = qs.filter(cadre_id__in=list(cadre_ids))
+    out: dict[str, set[int]] = defaultdict(set)
+    for cadre_id, rule_ids in qs.values_list("cadre_id", "rule_ids"):
+        for rid in rule_ids:
+            out[rid].add(cadre_id)
+    return out
+
+
+FACT_FIELDS = (
+    "id",
+    "name",
+    "sex",
+    "birth_date",
+    "level",
+    "level_since",
+    "work_start_date",
+    "party_join_date",
+    "political_status",
+    "education_rank",
+    "grassroots_months",
+    "personal_matters_status",
+    "archive_review_status",
+)
+
+
+def cadre_facts(cadres: QuerySet[Cadre]) -> list[CadreFacts]:
+    """Plain facts for every cadre of `cadres`: five queries whatever the count."""
+    rows = list(cadres.values(*FACT_FIELDS))
+    ids = [r["id"] for r in rows]
+    return _facts_for(rows, ids)
+
+
+def _facts_for(rows: list[dict[str, Any]], ids: list[int]) -> list[CadreFacts]:
+    from xuanren.people.models import Assessment, FamilyMember, RewardPunishment, Training
+
+    assessments: dict[int, dict[int, str]] = defaultdict(dict)
+    sanctions: dict[int, list[Sanction]] = defaultdict(list)
+    training: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    family: dict[int, list[tuple[str, bool]]] = defaultdict(list)
+    chunk = 20000  # keeps IN lists within SQLite's parameter limit
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        for cid, year, grade in Assessment.objects.filter(cadre_id__in=part).values_list(
+            "cadre_id", "year", "grade"
+        ):
+            assessments[cid][year] = grade
+        for cid, cat, decided, until in RewardPunishment.objects.filter(
+            cadre_id__in=part, kind="punishment"
+        ).values_list("cadre_id", "category", "decided_on", "effect_until"):
+            sanctions[cid].append(Sanction(cat, decided, until))
+        for cid, year, hours in Training.objects.filter(cadre_id__in=part).values_list(
+            "cadre_id", "year", "hours"
+        ):
+            training[cid][year] += hours
+        for cid, relation, emigrated in FamilyMember.objects.filter(cadre_id__in=part).values_list(
+            "cadre_id", "relation", "emigrated"
+        ):
+            family[cid].append((relation, emigrated))
+    return [
+        CadreFacts(
+            **row,
+            assessments=assessments.get(row["id"], {}),
+            sanctions=tuple(sanctions.get(row["id"], ())),
+            training_hours=dict(training.get(row["id"], {})),
+            family=tuple(family.get(row["id"], ())),
+        )
+        for row in rows
+    ]
+
+
+def explain_for(*, actor: Any, cadre: Cadre, post: Post, ref: dt.date | None = None) -> Explanation:
+    """Why `cadre` is or is not eligible for `post` at `ref`, rule by rule."""
+    require_unit(actor, "people.view_cadre", cadre.unit)
+    require_unit(actor, "org.view_post", post.unit)
+    ref = ref or today()
+    facts = cadre_facts(Cadre.objects.filter(pk=cadre.pk))[0]
+    waivers = approved_waivers(post, [cadre.pk])
+    waived = frozenset(rid for rid, ids in waivers.items() if cadre.pk in ids)
+    return explain(rules_for_post(post, ref), facts, post_facts(post), ref, waived)
+
+
+def candidates_base(*, actor: Any, post: Post) -> QuerySet[Cadre]:
+    """Who may be considered at all: active cadres in the actor's scope."""
+    require_perm(actor, "people.view_cadre")
+    require_unit(actor, "org.view_post", post.unit)
+    return Cadre.objects.filter(unit_scope_q(actor, prefix="unit__"), status=CadreStatus.ACTIVE)
+
+
+def screen(*, actor: Any, post: Post, ref: dt.date | None = None) -> QuerySet[Cadre]:
+    """Every cadre eligible for `post` at `ref`, as one SQL query."""
+    ref = ref or today()
+    base = candidates_base(actor=actor, post=post)
+    return screen_queryset(
+        base, rules_for_post(post, ref), post_facts(post), ref, approved_waivers(post)
+    )
+
+
+@dataclass(frozen=True)
+class RuleCount:
+    rule: Rule
+    failing: int
+
+
+def failure_counts(*, actor: Any, post: Post, ref: dt.date | None = None) -> list[RuleCount]:
+    """How many candidates each applicable rule excludes (one count per rule)."""
+    ref = ref or today()
+    base = candidates_base(actor=actor, post=post)
+    rules = rules_for_post(post, ref)
+    facts = post_facts(post)
+    waivers = approved_waivers(post)
+    annotated = base.annotate(**training_annotations(rules, ref))
+    out = []
+    for rule in rules:
+        if not rule.applies.matches(facts):
+            continue
+        passing = annotated.filter(rule_pass_q(rule, facts, ref, waivers.get(rule.id, ())))
+        out.append(RuleCount(rule, base.count() - passing.count()))
+    return out
