@@ -15,6 +15,7 @@ if not os.environ.get("SECRET_KEY"):
 from xuanren.settings import *  # noqa: F403
 
 DEBUG = False
+WHITENOISE_USE_FINDERS = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
