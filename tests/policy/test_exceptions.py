@@ -149,3 +149,27 @@ def test_case_officer_cannot_approve_and_outsider_cannot_ask(personas, young, ch
                                    approving_body="x", document="y", on=TODAY)  # fmt: skip
     with pytest.raises(PermissionDenied):
         ask(personas.outsider, young, chief)
+
+
+def test_eligible_posts_of_a_unit(personas, young, chief, county, admin):
+    from xuanren.policy.selectors import eligible_posts
+
+    deputy = post_create(
+        actor=admin, unit=county.town_office, title="副股长", level=Level.SUBSECTION_DEPUTY
+    )
+    verdicts = eligible_posts(
+        actor=personas.case_officer, cadre=young, unit=county.town_office, ref=TODAY
+    )
+    assert [v.post for v in verdicts] == [deputy]
+    every = eligible_posts(
+        actor=personas.case_officer,
+        cadre=young,
+        unit=county.town_office,
+        ref=TODAY,
+        only_eligible=False,
+    )
+    assert {v.post for v in every} == {chief, deputy}
+    with pytest.raises(PermissionDenied):
+        eligible_posts(
+            actor=personas.other_unit_hr, cadre=young, unit=county.town_office, ref=TODAY
+        )

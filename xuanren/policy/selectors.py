@@ -198,3 +198,28 @@ def failure_counts(*, actor: Any, post: Post, ref: dt.date | None = None) -> lis
         passing = annotated.filter(rule_pass_q(rule, facts, ref, waivers.get(rule.id, ())))
         out.append(RuleCount(rule, base.count() - passing.count()))
     return out
+
+
+@dataclass(frozen=True)
+class PostVerdict:
+    post: Post
+    explanation: Explanation
+
+
+def eligible_posts(
+    *, actor: Any, cadre: Cadre, unit: Any, ref: dt.date | None = None, only_eligible: bool = True
+) -> list[PostVerdict]:
+    """The posts of `unit` (not its subtree) and the cadre's verdict for each."""
+    from xuanren.org.selectors import post_list
+
+    require_unit(actor, "people.view_cadre", cadre.unit)
+    ref = ref or today()
+    facts = cadre_facts(Cadre.objects.filter(pk=cadre.pk))[0]
+    out = []
+    for post in post_list(actor=actor, unit=unit).filter(is_active=True):
+        waivers = approved_waivers(post, [cadre.pk])
+        waived = frozenset(rid for rid, ids in waivers.items() if cadre.pk in ids)
+        verdict = explain(rules_for_post(post, ref), facts, post_facts(post), ref, waived)
+        if verdict.eligible or not only_eligible:
+            out.append(PostVerdict(post, verdict))
+    return out
