@@ -1,3 +1,19 @@
+"""The JSON API under /api/v1/ (OpenAPI at openapi.json, docs at docs)."""
+
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="xuanren API", version="1", urls_namespace="api")
+from xuanren.api import org, people
+from xuanren.api.auth import API_AUTH
+from xuanren.api.errors import register_error_handlers
+
+api = NinjaAPI(
+    title="xuanren API",
+    version="1",
+    description="选任 — 单位、职位、职数与干部信息接口。浏览器使用登录会话（需 CSRF），"
+    "其他系统使用 Authorization: Bearer 接口令牌。",
+    urls_namespace="api",
+    auth=API_AUTH,
+)
+register_error_handlers(api)
+api.add_router("", org.router)
+api.add_router("", people.router)

@@ -22,6 +22,7 @@ class EventType(models.TextChoices):
     USER_SCOPE_SET = "access.scope_set", _("设置用户范围")
     ROLE_ASSIGNED = "access.role_assigned", _("分配角色")
     API_TOKEN_ISSUED = "access.token_issued", _("签发接口令牌")
+    API_TOKEN_REVOKED = "access.token_revoked", _("撤销接口令牌")
     SEED_LOADED = "synth.seed_loaded", _("载入生成数据")
     RULE_PACK_LOADED = "policy.pack_loaded", _("载入规则包")
     POST_PACKS_SET = "policy.post_packs_set", _("设置职位适用规则包")

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from xuanren.access.policy import require_perm, require_unit, unit_scope_q
 from xuanren.common.dates import today
@@ -29,7 +30,7 @@ def unit_get(*, actor: Any, pk: int) -> Unit:
     require_perm(actor, "org.view_unit")
     unit = Unit.objects.filter(unit_scope_q(actor), pk=pk).select_related("parent").first()
     if unit is None:
-        raise NotFound("未找到该单位，或该单位不在您的管理范围内。")
+        raise NotFound(_("未找到该单位，或该单位不在您的管理范围内。"))
     return unit
 
 

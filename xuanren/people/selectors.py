@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from xuanren.access.policy import has_perm, require_perm, unit_scope_q
 from xuanren.common.dates import completed_years, latest_birth_for_age, today
@@ -82,7 +83,7 @@ def cadre_get(*, actor: Any, pk: int) -> Cadre:
         .first()
     )
     if cadre is None:
-        raise NotFound("未找到该干部，或其不在您的管理范围内。")
+        raise NotFound(_("未找到该干部，或其不在您的管理范围内。"))
     return cadre
 
 

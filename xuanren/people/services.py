@@ -177,6 +177,7 @@ def cadre_update(
     if unit is not None and unit.pk != cadre.unit_id:
         diff["unit"] = [cadre.unit_id, unit.pk]
         cadre.unit = unit
+    cadre.warnings = clean.warnings  # type: ignore[attr-defined]
     if not diff:
         return cadre
     for name, value in after.items():

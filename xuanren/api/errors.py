@@ -1,0 +1,110 @@
+"""One error shape for every failure: {"code", "message", "errors": [{"field",
+"message"}]}, messages in Chinese. Domain errors carry their own status;
+malformed input (a date that is not a date) is 422 like a failed validation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from xuanren.common.errors import DomainError
+
+
+class FieldErrorOut(Schema):
+    field: str
+    message: str
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    errors: list[FieldErrorOut]
+
+
+#: The statuses every authenticated endpoint may answer besides success.
+ERROR_RESPONSES: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+#: Chinese messages for pydantic error types, by exact type or by prefix.
+_INPUT_MESSAGES: list[tuple[tuple[str, ...], str]] = [
+    (("missing",), gettext_noop("此项为必填项。")),
+    (("date", "datetime"), gettext_noop("日期格式应为 YYYY-MM-DD，且是有效日期。")),
+    (("greater_than", "less_than"), gettext_noop("数值超出允许范围。")),
+    (("int", "float", "decimal"), gettext_noop("应为数字。")),
+    (("bool",), gettext_noop("应为 true 或 false。")),
+    (("string",), gettext_noop("应为文字，且长度合适。")),
+    (("enum", "literal_error"), gettext_noop("取值无效，请从可选项中选择。")),
+    (("extra_forbidden",), gettext_noop("没有这个字段，或该字段不能通过此接口修改。")),
+    (("json_invalid", "model_", "dict_type"), gettext_noop("请求内容不是有效的 JSON 对象。")),
+]
+
+
+def _input_message(error: dict[str, Any]) -> str:
+    """A Chinese message for one pydantic error, by its type."""
+    kind = str(error.get("type", ""))
+    reason = (error.get("ctx") or {}).get("reason")
+    if kind == "null_not_allowed" and reason:
+        return str(reason)
+    for prefixes, message in _INPUT_MESSAGES:
+        if kind.startswith(prefixes):
+            return _(message)
+    return _("输入无效。")
+
+
+def _input_field(error: dict[str, Any]) -> str:
+    """The field name without the location ("body", "query") and schema name."""
+    loc = [str(p) for p in error.get("loc", ())]
+    parts = loc[1:] if loc and loc[0] in ("body", "query", "path", "header", "cookie") else loc
+    if parts and parts[0] in ("payload", "filters", "params"):
+        parts = parts[1:]
+    return ".".join(parts) or "__all__"
+
+
+def _domain_error(request: HttpRequest, exc: DomainError, api: NinjaAPI) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.http_status)
+
+
+def _input_error(request: HttpRequest, exc: NinjaValidationError, api: NinjaAPI) -> HttpResponse:
+    data = {
+        "code": "validation_failed",
+        "message": _("提交的内容格式有误，未保存。请按提示修改后重新提交。"),
+        "errors": [{"field": _input_field(e), "message": _input_message(e)} for e in exc.errors],
+    }
+    return api.create_response(request, data, status=422)
+
+
+def _http_error(request: HttpRequest, exc: HttpError, api: NinjaAPI) -> HttpResponse:
+    if isinstance(exc, AuthenticationError):
+        code, message = (
+            "not_authenticated",
+            _("请先登录，或在 Authorization 头中提供有效的接口令牌（Bearer）。"),
+        )
+    elif exc.status_code == 403 and "CSRF" in exc.message:
+        code, message = "csrf_failed", _("CSRF 校验失败：请刷新页面后重试。")
+    else:
+        code, message = f"http_{exc.status_code}", exc.message
+    return api.create_response(
+        request, {"code": code, "message": message, "errors": []}, status=exc.status_code
+    )
+
+
+def register_error_handlers(api: NinjaAPI) -> None:
+    # ninja types a handler's exception as "instance or class"; these get instances.
+    def on_domain(request: HttpRequest, exc: Any) -> HttpResponse:
+        return _domain_error(request, exc, api)
+
+    def on_input(request: HttpRequest, exc: Any) -> HttpResponse:
+        return _input_error(request, exc, api)
+
+    def on_http(request: HttpRequest, exc: Any) -> HttpResponse:
+        return _http_error(request, exc, api)
+
+    api.add_exception_handler(DomainError, on_domain)
+    api.add_exception_handler(NinjaValidationError, on_input)
+    api.add_exception_handler(HttpError, on_http)

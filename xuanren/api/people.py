@@ -1,0 +1,86 @@
+"""Cadre records. Handlers only call selectors and services."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.responses import Status
+
+from xuanren.api.auth import actor_of
+from xuanren.api.errors import ERROR_RESPONSES, ErrorOut
+from xuanren.api.schemas import (
+    CadreChangesIn,
+    CadreCreateIn,
+    CadreDetailOut,
+    CadreFiltersIn,
+    CadreListOut,
+    CadreSavedOut,
+)
+from xuanren.org.selectors import unit_get
+from xuanren.people.models import Cadre
+from xuanren.people.selectors import CadreFilters, cadre_get, cadre_search
+from xuanren.people.services import CadreInput, cadre_create, cadre_update
+
+router = Router(tags=["干部"])
+
+WRITE_RESPONSES = {**ERROR_RESPONSES, 409: ErrorOut, 422: ErrorOut}
+
+
+def _saved(actor: Any, cadre: Cadre) -> dict[str, Any]:
+    return {
+        "cadre": cadre_get(actor=actor, pk=cadre.pk),
+        "warnings": getattr(cadre, "warnings", []),
+    }
+
+
+@router.get("/cadres", summary="干部查询", response={200: list[CadreListOut], **ERROR_RESPONSES})
+@paginate(LimitOffsetPagination)
+def cadres(request: HttpRequest, filters: Query[CadreFiltersIn]) -> Any:
+    """干部查询，限于本人管理范围；公民身份号码在列表中一律部分隐藏。"""
+    f = filters
+    return cadre_search(
+        actor=actor_of(request),
+        filters=CadreFilters(
+            q=f.q,
+            unit_id=f.unit,
+            level=f.level or "",
+            sex=f.sex or "",
+            age_min=f.age_min,
+            age_max=f.age_max,
+            education_min=f.education_min or "",
+            status=f.status,
+            ref_date=f.ref_date,
+        ),
+    )
+
+
+@router.get(
+    "/cadres/{int:cadre_id}", summary="干部详情", response={200: CadreDetailOut, **ERROR_RESPONSES}
+)
+def cadre_detail(request: HttpRequest, cadre_id: int) -> Any:
+    """干部详情，含学历、简历、任职、家庭成员、考核、奖惩、培训。"""
+    return cadre_get(actor=actor_of(request), pk=cadre_id)
+
+
+@router.post("/cadres", summary="新建干部", response={201: CadreSavedOut, **WRITE_RESPONSES})
+def cadre_new(request: HttpRequest, payload: CadreCreateIn) -> Any:
+    """新建干部；有误时返回 422 及逐项说明，什么也不保存。"""
+    actor = actor_of(request)
+    unit = unit_get(actor=actor, pk=payload.unit)
+    cadre = cadre_create(actor=actor, unit=unit, data=CadreInput(**payload.values()))
+    return Status(201, _saved(actor, cadre))
+
+
+@router.patch(
+    "/cadres/{int:cadre_id}",
+    summary="修改干部信息",
+    response={200: CadreSavedOut, **WRITE_RESPONSES},
+)
+def cadre_change(request: HttpRequest, cadre_id: int, payload: CadreChangesIn) -> Any:
+    """修改干部信息（只改提交的字段）；`unit` 调往其他单位。"""
+    actor = actor_of(request)
+    cadre = cadre_get(actor=actor, pk=cadre_id)
+    unit = unit_get(actor=actor, pk=payload.unit) if payload.unit is not None else None
+    cadre = cadre_update(actor=actor, cadre=cadre, changes=payload.changes(), unit=unit)
+    return _saved(actor, cadre)
