@@ -24,6 +24,12 @@ from xuanren.people.services import CadreInput, cadre_create
 _order = itertools.count(10, 2)  # even steps: the sex parity tweak stays unique
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Personas' passwords hash with a fast hasher (tests only; 1 s a user otherwise)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def admin(db: Any) -> User:
     return User.objects.create_superuser("admin", "admin@example.invalid", "pw-admin-123")

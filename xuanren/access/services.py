@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xuanren.access.models import ApiToken
+from xuanren.access.models import ApiToken, Scope
 from xuanren.access.policy import has_perm
 from xuanren.common.errors import ErrorCollector, PermissionDenied
 from xuanren.journal.models import EventType
@@ -105,3 +105,24 @@ def api_token_user(*, token: str) -> Any | None:
         .first()
     )
     return record.user if record is not None else None
+
+
+@transaction.atomic
+def scope_set(*, actor: Any, user: Any, unit: Any) -> Scope:
+    """Give `user` the unit subtree they work in (administrators only)."""
+    if not (getattr(actor, "is_authenticated", False) and actor.is_superuser):
+        raise PermissionDenied(_("只有系统管理员可以设置用户的管理范围。"))
+    scope = Scope.objects.select_for_update().filter(user=user).first()
+    before = scope.unit_id if scope else None
+    if scope is None:
+        scope = Scope.objects.create(user=user, unit=unit)
+    else:
+        scope.unit = unit
+        scope.save(update_fields=["unit"])
+    journal_record(
+        actor=actor,
+        event_type=EventType.USER_SCOPE_SET,
+        subject=scope,
+        payload={"user": user.pk, "unit": unit.pk, "before": before},
+    )
+    return scope

@@ -90,7 +90,7 @@ def cadre_get(*, actor: Any, pk: int) -> Cadre:
 def _family_qs() -> QuerySet[Any]:
     from xuanren.people.models import FamilyMember
 
-    return FamilyMember.objects.select_related("related_cadre")
+    return FamilyMember.objects.select_related("related_cadre__unit")
 
 
 def shown_id_number(*, actor: Any, cadre: Cadre, full: bool = False) -> str:

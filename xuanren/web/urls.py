@@ -1,3 +1,38 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from xuanren.web import views
 
 app_name = "web"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="registration/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="web/password_change_form.html",
+            success_url=reverse_lazy("web:password_change_done"),
+        ),
+        name="password_change",
+    ),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="web/password_change_done.html"),
+        name="password_change_done",
+    ),
+    path("units/", views.unit_tree, name="unit_list"),
+    path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
+    path("quota/", views.quota, name="quota"),
+    path("quota/export.csv", views.quota_csv, name="quota_csv"),
+    path("quota/export.xlsx", views.quota_xlsx, name="quota_xlsx"),
+    path("cadres/", views.cadre_list, name="cadre_list"),
+    path("cadres/<int:pk>/", views.cadre_detail, name="cadre_detail"),
+]

@@ -1,0 +1,52 @@
+"""Spreadsheet downloads of tables that are also shown on a page."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": content_disposition_header(True, filename) or ""}
+
+
+def csv_response(
+    filename: str, headers: Sequence[str], rows: Sequence[Sequence[object]]
+) -> HttpResponse:
+    """UTF-8 with a byte-order mark, so that Excel reads the Chinese correctly."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8", headers=_attachment(filename))
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return response
+
+
+def xlsx_response(
+    filename: str, sheet_title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]
+) -> HttpResponse:
+    """A write-only workbook: rows stream into the file without a cell model."""
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=sheet_title[:31])
+    bold = Font(bold=True)
+    header_cells = []
+    for text in headers:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in rows:
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE, headers=_attachment(filename))

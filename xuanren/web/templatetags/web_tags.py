@@ -1,0 +1,32 @@
+"""Date formats of cadre paperwork: 1985.03 for months, 2020.05.01 for days."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def ym(value: dt.date | None) -> str:
+    """1985.03; an empty string for no date (an open end stays blank)."""
+    if not value:
+        return ""
+    return f"{value.year:04d}.{value.month:02d}"
+
+
+@register.filter
+def ymd(value: dt.date | None) -> str:
+    if not value:
+        return ""
+    return f"{value.year:04d}.{value.month:02d}.{value.day:02d}"
+
+
+@register.filter
+def level_label(code: str) -> str:
+    """职务层次 name of a level code (正科级 for section_principal)."""
+    from xuanren.web.presenters import level_label as label
+
+    return label(code)

@@ -1,0 +1,297 @@
+"""Server-rendered pages. Views are thin: every read goes through a selector,
+which checks the permission and the scope; a view only shapes the result for
+its template. Domain errors become Chinese 403/404 pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from xuanren.common.dates import today
+from xuanren.common.errors import NotFound, PermissionDenied
+from xuanren.org.models import PATH_SEGMENT, Unit
+from xuanren.org.quota import UnitQuota
+from xuanren.org.selectors import (
+    post_list,
+    post_occupancy,
+    quota_report,
+    unit_get,
+    unit_list,
+)
+from xuanren.people.models import Cadre, EducationKind
+from xuanren.people.selectors import (
+    CadreFilters,
+    approaching_age_limit,
+    cadre_ages,
+    cadre_get,
+    cadre_search,
+    shown_id_number,
+)
+from xuanren.web.exports import csv_response, xlsx_response
+from xuanren.web.forms import CadreSearchForm, QuotaFilterForm
+from xuanren.web.presenters import (
+    punishment_in_effect,
+    quota_headers,
+    quota_rows,
+    report_totals,
+    resume_period,
+)
+
+T = TypeVar("T")
+CADRES_PER_PAGE = 50
+
+View = Callable[..., HttpResponse]
+
+
+def page(view: View) -> View:
+    """Login required, GET/HEAD only, domain errors shown as Chinese pages."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            return render(request, "web/403.html", {"message": exc.message}, status=403)
+        except NotFound as exc:
+            return render(request, "web/404.html", {"message": exc.message}, status=404)
+
+    return login_required(require_safe(wrapped))
+
+
+def _permitted(read: Callable[[], T]) -> T | None:
+    """The result of a read, or None when the actor may not make it (a
+    dashboard shows what it can and leaves out the rest)."""
+    try:
+        return read()
+    except PermissionDenied:
+        return None
+
+
+# ---- dashboard ---------------------------------------------------------------
+
+
+@page
+def dashboard(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    report = _permitted(lambda: quota_report(actor=actor))
+    approaching = _permitted(lambda: list(approaching_age_limit(actor=actor)[:20]))
+    context = {
+        "unit_count": _permitted(lambda: unit_list(actor=actor).count()),
+        "post_count": _permitted(lambda: post_list(actor=actor).count()),
+        "cadre_count": _permitted(
+            lambda: cadre_search(actor=actor, filters=CadreFilters()).count()
+        ),
+        "quota": report_totals(report) if report is not None else None,
+        "approaching": (
+            [{"cadre": c, "age": cadre_ages(c).age} for c in approaching]
+            if approaching is not None
+            else None
+        ),
+    }
+    context["no_access"] = all(
+        context[k] is None for k in ("unit_count", "post_count", "cadre_count", "quota")
+    )
+    return render(request, "web/dashboard.html", context)
+
+
+# ---- units and quotas ----------------------------------------------------------
+
+
+@page
+def unit_tree(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    units = list(unit_list(actor=actor))
+    report = _permitted(lambda: quota_report(actor=actor))
+    own = {row.unit_id: row.own for row in report} if report is not None else {}
+    top = min((u.depth for u in units), default=0)
+    rows = [{"unit": u, "indent": u.depth - top, "quota": own.get(u.pk)} for u in units]
+    return render(
+        request,
+        "web/unit_list.html",
+        {"rows": rows, "show_quota": report is not None},
+    )
+
+
+def _ancestor_paths(unit: Unit) -> list[str]:
+    return [unit.path[:cut] for cut in range(PATH_SEGMENT, len(unit.path), PATH_SEGMENT)]
+
+
+@page
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    unit = unit_get(actor=actor, pk=pk)
+    ancestors = list(unit_list(actor=actor).filter(path__in=_ancestor_paths(unit)))
+    children = list(unit_list(actor=actor, under=unit).filter(depth=unit.depth + 1))
+    posts = list(post_list(actor=actor, unit=unit))
+    occupancy = post_occupancy(posts=posts)
+    post_rows = [
+        {
+            "post": p,
+            "occupied": occupancy.get(p.pk, 0),
+            "free": max(p.seats - occupancy.get(p.pk, 0), 0),
+        }
+        for p in posts
+    ]
+    report = _permitted(lambda: quota_report(actor=actor, under=unit))
+    own_quota: UnitQuota | None = None
+    if report is not None:
+        own_quota = next((r for r in report if r.unit_id == unit.pk), None)
+    return render(
+        request,
+        "web/unit_detail.html",
+        {
+            "unit": unit,
+            "ancestors": ancestors,
+            "children": children,
+            "post_rows": post_rows,
+            "quota": own_quota,
+            "show_quota": report is not None,
+        },
+    )
+
+
+def _quota_context(request: HttpRequest) -> dict[str, Any]:
+    actor = request.user
+    units = list(unit_list(actor=actor))
+    form = QuotaFilterForm(request.GET or None, units=units, initial={"on": today()})
+    under_id, on = form.values()
+    under = unit_get(actor=actor, pk=under_id) if under_id else None
+    on = on or today()
+    report = quota_report(actor=actor, under=under, on=on)
+    return {
+        "form": form,
+        "under": under,
+        "on": on,
+        "report": report,
+        "rows": quota_rows(report),
+        "totals": report_totals(report),
+        "headers": quota_headers(),
+        "top_depth_neg": -min((r.depth for r in report), default=0),
+    }
+
+
+@page
+def quota(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/quota_report.html", _quota_context(request))
+
+
+def _export_name(on: dt.date, ext: str) -> str:
+    return f"{_('职数统计')}-{on.isoformat()}.{ext}"
+
+
+@page
+def quota_csv(request: HttpRequest) -> HttpResponse:
+    ctx = _quota_context(request)
+    return csv_response(
+        _export_name(ctx["on"], "csv"), ctx["headers"], [r.cells() for r in ctx["rows"]]
+    )
+
+
+@page
+def quota_xlsx(request: HttpRequest) -> HttpResponse:
+    ctx = _quota_context(request)
+    return xlsx_response(
+        _export_name(ctx["on"], "xlsx"),
+        _("职数统计"),
+        ctx["headers"],
+        [r.cells() for r in ctx["rows"]],
+    )
+
+
+# ---- cadres --------------------------------------------------------------------
+
+
+def _cadre_row(actor: Any, cadre: Cadre, on: dt.date) -> dict[str, Any]:
+    return {
+        "cadre": cadre,
+        "age": cadre_ages(cadre, on).age,
+        "id_number": shown_id_number(actor=actor, cadre=cadre),
+    }
+
+
+@page
+def cadre_list(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    units = _permitted(lambda: list(unit_list(actor=actor))) or []
+    form = CadreSearchForm(request.GET or None, units=units)
+    cadres = cadre_search(actor=actor, filters=form.filters())
+    page_obj = Paginator(cadres, CADRES_PER_PAGE).get_page(request.GET.get("page"))
+    on = today()
+    context = {
+        "form": form,
+        "page_obj": page_obj,
+        "rows": [_cadre_row(actor, c, on) for c in page_obj],
+    }
+    htmx = getattr(request, "htmx", None)
+    partial = bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
+    template = "web/_cadre_results.html" if partial else "web/cadre_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _visible_unit_ids(actor: Any, unit_ids: set[int]) -> set[int]:
+    """Which of these units the actor may open (one query, or none)."""
+    if not unit_ids:
+        return set()
+    visible = _permitted(
+        lambda: set(unit_list(actor=actor).filter(pk__in=unit_ids).values_list("pk", flat=True))
+    )
+    return visible or set()
+
+
+@page
+def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    cadre = cadre_get(actor=actor, pk=pk)
+    on = today()
+    educations = list(cadre.educations.all())
+    family = list(cadre.family_members.all())
+    visible = _visible_unit_ids(
+        actor, {f.related_cadre.unit_id for f in family if f.related_cadre is not None}
+    )
+    tenures = list(cadre.tenures.all())
+    trainings = list(cadre.trainings.all())
+    context = {
+        "cadre": cadre,
+        "on": on,
+        "ages": cadre_ages(cadre, on),
+        "id_number": shown_id_number(actor=actor, cadre=cadre, full=True),
+        "full_time": [e for e in educations if e.kind == EducationKind.FULL_TIME],
+        "in_service": [e for e in educations if e.kind == EducationKind.IN_SERVICE],
+        "resume": [
+            {"period": resume_period(e), "text": e.text, "note": e.note}
+            for e in cadre.resume_entries.all()
+        ],
+        "tenures": [
+            {"tenure": t, "current": t.start_date <= on and (t.end_date is None or t.end_date > on)}
+            for t in tenures
+        ],
+        "family": [
+            {
+                "member": f,
+                "link": f.related_cadre
+                if f.related_cadre is not None and f.related_cadre.unit_id in visible
+                else None,
+            }
+            for f in family
+        ],
+        "assessments": list(cadre.assessments.all()),
+        "records": [
+            {"record": r, "in_effect": punishment_in_effect(r, on)}
+            for r in cadre.rewards_punishments.all()
+        ],
+        "trainings": trainings,
+        "training_hours": sum(t.hours for t in trainings),
+    }
+    return render(request, "web/cadre_detail.html", context)
