@@ -1,0 +1,113 @@
+"""Demo accounts: one user per role, with the scope each role usually has.
+
+Passwords are fixed and printed (demo-<username>): this is for trying the
+product on one's own machine, never for a real deployment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from xuanren.access.models import Role, Scope
+from xuanren.access.roles import roles_sync
+from xuanren.access.services import scope_set
+from xuanren.org.models import Unit, UnitKind
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    password: str
+    role: str  # the role's Chinese label, or a dash
+    scope: str  # the unit's name, or a dash
+
+
+# (username, role, scope): "root" is the county, "town" one township.
+DEMO_USERS: tuple[tuple[str, Role | None, str], ...] = (
+    ("admin", Role.ADMINISTRATOR, "root"),
+    ("officer", Role.CASE_OFFICER, "root"),
+    ("member", Role.COMMITTEE_MEMBER, "root"),
+    ("jiwei", Role.DISCIPLINE_COMMISSION, "root"),
+    ("audit", Role.AUDIT_OFFICE, "root"),
+    ("inspector", Role.INSPECTION_TEAM, "root"),
+    ("hr", Role.UNIT_HR, "town"),
+    # A recommendation participant has no permissions on records; the scope
+    # names the unit whose meetings they attend.
+    ("participant", Role.PARTICIPANT, "town"),
+    ("outsider", None, ""),
+)
+
+
+def demo_password(username: str) -> str:
+    return f"demo-{username}"
+
+
+def _demo_units() -> tuple[Unit, Unit]:
+    root = Unit.objects.filter(parent=None).order_by("path").first()
+    if root is None:
+        raise LookupError(_("数据库中还没有单位，请先生成数据。"))
+    town = (
+        Unit.objects.filter(path__startswith=root.path, kind=UnitKind.TOWNSHIP)
+        .order_by("path")
+        .first()
+    ) or root
+    return root, town
+
+
+@transaction.atomic
+def demo_users() -> list[DemoAccount]:
+    """Create the demo users, or reset them (passwords, role, scope) when they
+    exist, so running the demo twice always leaves the printed accounts valid.
+    Scopes go through access.services.scope_set (journaled, by the demo
+    administrator), only when they change, so a rerun adds no events."""
+    roles_sync()
+    root, town = _demo_units()
+    users = {}
+    for username, role, _where in DEMO_USERS:
+        user, _created = User.objects.get_or_create(username=username)
+        user.set_password(demo_password(username))
+        user.is_active = True
+        user.is_superuser = user.is_staff = role == Role.ADMINISTRATOR
+        user.save()
+        user.groups.set([Group.objects.get(name=role)] if role else [])
+        users[username] = user
+    admin = users["admin"]
+    accounts = []
+    for username, role, where in DEMO_USERS:
+        user = users[username]
+        unit = {"root": root, "town": town}.get(where)
+        current = Scope.objects.filter(user=user).values_list("unit_id", flat=True).first()
+        if unit is not None and current != unit.pk:
+            scope_set(actor=admin, user=user, unit=unit)
+        elif unit is None and current is not None:
+            Scope.objects.filter(user=user).delete()  # the outsider must see nothing
+        accounts.append(
+            DemoAccount(
+                username=username,
+                password=demo_password(username),
+                role=str(role.label) if role else "—",
+                scope=unit.name if unit else "—",
+            )
+        )
+    return accounts
+
+
+def accounts_table(accounts: list[DemoAccount]) -> str:
+    """A plain-text table; widths count CJK characters as two columns."""
+
+    def width(text: str) -> int:
+        return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+    def pad(text: str, size: int) -> str:
+        return text + " " * (size - width(text))
+
+    header = (_("用户名"), _("密码"), _("角色"), _("管辖范围"))
+    rows = [header, *((a.username, a.password, a.role, a.scope) for a in accounts)]
+    sizes = [max(width(row[i]) for row in rows) for i in range(4)]
+    lines = ["  ".join(pad(cell, sizes[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * s for s in sizes))
+    return "\n".join(lines)
