@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI
 
-from xuanren.api import org, people
+from xuanren.api import org, people, policy
 from xuanren.api.auth import API_AUTH
 from xuanren.api.errors import register_error_handlers
 
@@ -17,3 +17,4 @@ api = NinjaAPI(
 register_error_handlers(api)
 api.add_router("", org.router)
 api.add_router("", people.router)
+api.add_router("", policy.router)

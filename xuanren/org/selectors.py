@@ -43,6 +43,14 @@ def post_list(*, actor: Any, unit: Unit | None = None, subtree: bool = False) ->
     return qs.order_by("unit__path", "sort_order", "id")
 
 
+def post_get(*, actor: Any, pk: int) -> Post:
+    """One post in the actor's scope; NotFound otherwise (as unit_get)."""
+    post = post_list(actor=actor).filter(pk=pk).first()
+    if post is None:
+        raise NotFound(_("未找到该职位，或该职位不在您的管理范围内。"))
+    return post
+
+
 def active_tenure_q(on: dt.date, prefix: str = "") -> Q:
     """Tenures in force on `on`: started on or before it, not yet ended."""
     return Q(**{f"{prefix}start_date__lte": on}) & (

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from xuanren.access.policy import require_perm, require_unit, unit_scope_q
 from xuanren.common.dates import today
+from xuanren.common.errors import NotFound
 from xuanren.org.models import COUNTY_ORGAN_KINDS, TOWNSHIP_KINDS, Post
 from xuanren.people.models import Cadre, CadreStatus
 from xuanren.policy.compile import rule_pass_q, screen_queryset, training_annotations
@@ -150,6 +152,19 @@ def _facts_for(rows: list[dict[str, Any]], ids: list[int]) -> list[CadreFacts]:
     ]
 
 
+def promotion_exception_get(*, actor: Any, pk: int) -> PromotionException:
+    """One 破格 request about a cadre in the actor's scope; NotFound otherwise."""
+    require_perm(actor, "people.view_cadre")
+    found = (
+        PromotionException.objects.filter(unit_scope_q(actor, prefix="cadre__unit__"), pk=pk)
+        .select_related("cadre", "post")
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("未找到该破格提拔申请，或其不在您的管理范围内。"))
+    return found
+
+
 def explain_for(*, actor: Any, cadre: Cadre, post: Post, ref: dt.date | None = None) -> Explanation:
     """Why `cadre` is or is not eligible for `post` at `ref`, rule by rule."""
     require_unit(actor, "people.view_cadre", cadre.unit)
@@ -190,14 +205,17 @@ def failure_counts(*, actor: Any, post: Post, ref: dt.date | None = None) -> lis
     rules = rules_for_post(post, ref)
     facts = post_facts(post)
     waivers = approved_waivers(post)
-    annotated = base.annotate(**training_annotations(rules, ref))
-    out = []
-    for rule in rules:
-        if not rule.applies.matches(facts):
-            continue
-        passing = annotated.filter(rule_pass_q(rule, facts, ref, waivers.get(rule.id, ())))
-        out.append(RuleCount(rule, base.count() - passing.count()))
-    return out
+    applicable = [r for r in rules if r.applies.matches(facts)]
+    if not applicable:
+        return []
+    # One aggregate: for each rule, count the rows it does not pass.
+    counts = base.annotate(**training_annotations(applicable, ref)).aggregate(
+        **{
+            f"r{i}": Count("pk", filter=~Q(rule_pass_q(rule, facts, ref, waivers.get(rule.id, ()))))
+            for i, rule in enumerate(applicable)
+        }
+    )
+    return [RuleCount(rule, counts[f"r{i}"]) for i, rule in enumerate(applicable)]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,247 @@
+"""Request and response shapes of the qualification-rule endpoints (rules in
+force, explain, screening, eligible posts, 破格). Field names are the glossary's
+English names; a rule's `status` is the stable code (pass / fail / waived /
+not_applicable) with the Chinese word beside it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from ninja import Schema
+from ninja.conf import settings as ninja_settings
+from pydantic import ConfigDict, Field
+
+from xuanren.api.schemas import CadreListOut
+from xuanren.policy.models import ExceptionReason
+from xuanren.policy.rules import (
+    EDUCATION_RANK,
+    STATUS_WORDS,
+    Explanation,
+    Measure,
+    PostFacts,
+    Rule,
+    RuleResult,
+    Status,
+)
+from xuanren.policy.selectors import PostVerdict, RuleCount
+
+_EDUCATION_CODES = {rank: code for code, rank in EDUCATION_RANK.items()}
+
+# ---- rules in force ---------------------------------------------------------------
+
+
+class RuleOut(Schema):
+    id: str
+    title: str
+    source: str
+    pack: str = Field(description="规则包代码")
+    measure: str
+    comparator: str | None = Field(description="比较用语，如“不超过”“以上”；是否类条件为 null")
+    value: int | str | None = Field(
+        description="比较的数值；学历条件为学历代码（如 junior_college）；是否类条件为 null"
+    )
+    window_years: int | None = Field(description="培训学时的累计年数；其他条件为 null")
+    waivable: bool = Field(description="可否破格")
+    applies: bool = Field(description="是否适用于该职位")
+
+
+def rule_row(rule: Rule, post: PostFacts) -> RuleOut:
+    cond = rule.condition
+    value: int | str | None = None
+    if cond is not None:
+        value = _EDUCATION_CODES[cond.value] if cond.measure is Measure.EDUCATION else cond.value
+    return RuleOut(
+        id=rule.id,
+        title=rule.title,
+        source=rule.source,
+        pack=rule.pack,
+        measure=str(rule.measure),
+        comparator=cond.word if cond is not None else None,
+        value=value,
+        window_years=(
+            cond.window_years
+            if cond is not None and cond.measure is Measure.TRAINING_HOURS
+            else None
+        ),
+        waivable=rule.waivable,
+        applies=rule.applies.matches(post),
+    )
+
+
+# ---- explain ----------------------------------------------------------------------
+
+
+class RuleResultOut(Schema):
+    rule_id: str
+    title: str
+    source: str
+    waivable: bool
+    status: Status = Field(description="pass / fail / waived / not_applicable")
+    status_word: str = Field(description="符合 / 不符合 / 破格 / 不适用")
+    sentence: str = Field(description="逐条说明")
+    missing: str = Field(description="因资料缺失而不符合时，缺失的字段；否则为空字符串")
+
+
+def result_row(result: RuleResult) -> RuleResultOut:
+    return RuleResultOut(
+        rule_id=result.rule.id,
+        title=result.rule.title,
+        source=result.rule.source,
+        waivable=result.rule.waivable,
+        status=result.status,
+        status_word=STATUS_WORDS[result.status],
+        sentence=result.sentence,
+        missing=result.missing,
+    )
+
+
+class ExplainOut(Schema):
+    cadre_id: int
+    cadre_name: str
+    post_id: int
+    post_title: str
+    ref_date: dt.date = Field(description="资格计算基准日")
+    eligible: bool
+    results: list[RuleResultOut]
+
+
+def explain_row(explanation: Explanation, *, post_id: int, post_title: str) -> ExplainOut:
+    return ExplainOut(
+        cadre_id=explanation.cadre.id,
+        cadre_name=explanation.cadre.name,
+        post_id=post_id,
+        post_title=post_title,
+        ref_date=explanation.ref_date,
+        eligible=explanation.eligible,
+        results=[result_row(r) for r in explanation.results],
+    )
+
+
+# ---- screening ----------------------------------------------------------------------
+
+#: `order` of GET /posts/{id}/screen → the ORDER BY it means.
+SCREEN_ORDERS: dict[str, tuple[str, ...]] = {
+    "unit": ("unit__path", "-level", "id"),
+    "name": ("name_initials", "name", "id"),
+    "age": ("-birth_date", "id"),
+    "-age": ("birth_date", "id"),
+}
+
+
+class ScreenIn(Schema):
+    ref_date: dt.date | None = Field(None, description="资格计算基准日，默认今天")
+    limit: int = Field(
+        ninja_settings.PAGINATION_PER_PAGE, ge=1, le=ninja_settings.PAGINATION_MAX_LIMIT
+    )
+    offset: int = Field(0, ge=0)
+    order: Literal["unit", "name", "age", "-age"] = Field(
+        "unit", description="unit 按单位；name 按姓名拼音；age 年轻者在前；-age 年长者在前"
+    )
+
+
+class FailureCountOut(Schema):
+    rule_id: str
+    title: str
+    failing: int = Field(description="因该条件不符合而被排除的人数")
+
+
+def failure_rows(counts: list[RuleCount]) -> list[FailureCountOut]:
+    return [
+        FailureCountOut(rule_id=c.rule.id, title=c.rule.title, failing=c.failing) for c in counts
+    ]
+
+
+class ScreenOut(Schema):
+    count: int = Field(description="符合全部条件的人数")
+    items: list[CadreListOut]
+    failure_counts: list[FailureCountOut] = Field(description="适用于该职位的各条件排除的人数")
+
+
+# ---- eligible posts -------------------------------------------------------------------
+
+
+class EligiblePostsIn(Schema):
+    unit: int | None = Field(None, description="单位编号（不含下级单位）；默认为干部所在单位")
+    ref_date: dt.date | None = Field(None, description="资格计算基准日，默认今天")
+    all: bool = Field(False, description="true 时也列出不符合条件的职位")
+
+
+class EligiblePostOut(Schema):
+    post_id: int
+    title: str
+    unit_id: int
+    unit_name: str
+    level: str
+    eligible: bool
+    failed_rules: list[str] = Field(description="不符合的条件（标题）")
+    failed_rule_ids: list[str]
+
+
+def verdict_row(verdict: PostVerdict) -> EligiblePostOut:
+    post = verdict.post
+    failed = verdict.explanation.failed
+    return EligiblePostOut(
+        post_id=post.pk,
+        title=post.title,
+        unit_id=post.unit_id,
+        unit_name=post.unit.name,
+        level=post.level,
+        eligible=verdict.explanation.eligible,
+        failed_rules=[r.rule.title for r in failed],
+        failed_rule_ids=[r.rule.id for r in failed],
+    )
+
+
+# ---- 破格 -------------------------------------------------------------------------------
+
+
+class PromotionExceptionIn(Schema):
+    """POST /promotion-exceptions: ask to waive some waivable rules for one
+    cadre and one post."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cadre: int = Field(description="干部编号")
+    post: int = Field(description="拟任职位编号")
+    rule_ids: list[str] = Field(description="需要破格的条件（规则编号）")
+    reason: ExceptionReason = Field(description="破格理由类别")
+    explanation: str = Field(description="具体说明")
+
+
+class PromotionExceptionDecisionIn(Schema):
+    """POST /promotion-exceptions/{id}/decision: the approving body's decision."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    approve: bool
+    approving_body: str = Field(description="审批机关")
+    document: str = Field("", description="批准文件；批准时必填")
+    note: str = Field("", description="审批意见")
+
+
+class PromotionExceptionOut(Schema):
+    id: int
+    cadre_id: int
+    cadre_name: str
+    post_id: int
+    post_title: str
+    rule_ids: list[str]
+    reason: str
+    explanation: str
+    status: str = Field(description="requested 待审批 / approved 已批准 / refused 未批准")
+    approving_body: str
+    document: str
+    decision_note: str
+    requested_by_id: int
+    requested_at: dt.datetime
+    decided_by_id: int | None
+    decided_on: dt.date | None
+
+    @staticmethod
+    def resolve_cadre_name(obj: Any) -> str:
+        return str(obj.cadre.name)
+
+    @staticmethod
+    def resolve_post_title(obj: Any) -> str:
+        return str(obj.post.title)
