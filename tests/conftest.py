@@ -30,6 +30,18 @@ def fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def default_language() -> Any:
+    """A request with another language cookie activates it for the thread;
+    every test starts and ends in the default language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def admin(db: Any) -> User:
     return User.objects.create_superuser("admin", "admin@example.invalid", "pw-admin-123")

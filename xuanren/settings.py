@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "xuanren.org",
     "xuanren.people",
     "xuanren.policy",
+    "xuanren.workdays",
+    "xuanren.procedure",
     "xuanren.synth",
     "xuanren.web",
     "xuanren.api",

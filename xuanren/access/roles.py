@@ -31,10 +31,13 @@ EDIT_RECORDS = [
     "people.change_cadre",
 ]
 
+CASES_VIEW = ["procedure.view_case", "procedure.view_committee"]
+CASES_RUN = [*CASES_VIEW, "procedure.add_case", "procedure.change_case", "procedure.add_committee"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.CASE_OFFICER: [*VIEW_RECORDS, *EDIT_RECORDS, "people.view_full_id_number"],
-    Role.COMMITTEE_MEMBER: VIEW_RECORDS,
-    Role.DISCIPLINE_COMMISSION: [*VIEW_RECORDS, "people.view_full_id_number"],
+    Role.CASE_OFFICER: [*VIEW_RECORDS, *EDIT_RECORDS, "people.view_full_id_number", *CASES_RUN],
+    Role.COMMITTEE_MEMBER: [*VIEW_RECORDS, *CASES_VIEW],
+    Role.DISCIPLINE_COMMISSION: [*VIEW_RECORDS, "people.view_full_id_number", *CASES_VIEW],
     Role.AUDIT_OFFICE: ["org.view_unit", "org.view_post", "people.view_cadre"],
     Role.INSPECTION_TEAM: VIEW_RECORDS,
     Role.UNIT_HR: [*VIEW_RECORDS, "people.change_cadre", "people.add_cadre"],
@@ -42,11 +45,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMINISTRATOR: [
         *VIEW_RECORDS,
         *EDIT_RECORDS,
+        *CASES_RUN,
         "policy.change_promotionexception",
         "policy.change_rulepack",
         "people.view_full_id_number",
         "journal.view_event",
         "access.add_apitoken",
+        "workdays.manage_calendar",
     ],
 }
 

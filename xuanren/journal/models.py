@@ -28,6 +28,15 @@ class EventType(models.TextChoices):
     POST_PACKS_SET = "policy.post_packs_set", _("设置职位适用规则包")
     EXCEPTION_REQUESTED = "policy.exception_requested", _("申请破格提拔")
     EXCEPTION_DECIDED = "policy.exception_decided", _("审批破格提拔")
+    PROCEDURE_TEMPLATE_LOADED = "procedure.template_loaded", _("载入程序模板")
+    COMMITTEE_CREATED = "procedure.committee_created", _("新建决定机构")
+    COMMITTEE_MEMBER_ADDED = "procedure.committee_member_added", _("增加决定机构成员")
+    CASE_OPENED = "procedure.case_opened", _("选任事项立项")
+    STEP_COMPLETED = "procedure.step_completed", _("完成环节")
+    STEP_CORRECTED = "procedure.step_corrected", _("更正环节记录")
+    CALENDAR_DAY_SET = "workdays.day_set", _("调整工作日历")
+    CALENDAR_DAY_CLEARED = "workdays.day_cleared", _("撤销工作日历调整")
+    CALENDAR_YEAR_MARKED = "workdays.year_marked", _("标记放假安排录入情况")
 
 
 class JournalHead(models.Model):

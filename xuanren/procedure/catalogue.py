@@ -1,0 +1,171 @@
+"""The steps and guards a procedure template may name, and the reading of
+template files. Pure: no ORM."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+DEFINITION_DIR = Path(__file__).resolve().parent / "definitions"
+
+#: Step code → Chinese name (DOMAIN §3 and its variants).
+STEPS: dict[str, Any] = {
+    "motion": _("动议"),
+    "plan": _("选任方案"),
+    "publication": _("职位公告"),
+    "registration": _("报名"),
+    "qualification_review": _("资格审查"),
+    "written_exam": _("笔试"),
+    "interview": _("面试及其他测试"),
+    "recommendation": _("民主推荐"),
+    "evaluation": _("民主测评"),
+    "candidates": _("确定考察对象"),
+    "inspection_notice": _("考察预告"),
+    "inspection": _("考察"),
+    "integrity_opinion": _("廉政意见"),
+    "audit": _("经济责任审计"),
+    "deliberation": _("酝酿"),
+    "decision": _("讨论决定"),
+    "public_notice": _("任前公示"),
+    "appointment": _("任职"),
+    "appointment_talk": _("任前谈话"),
+    "probation_end": _("试用期满考核"),
+}
+
+#: Guard code → what it requires, in Chinese (shown when it blocks).
+GUARDS: dict[str, Any] = {
+    "quota_allows": _("职数允许：不超职数配备、不混岗配备"),
+    "consultation_recorded": _("方案征求意见已记录"),
+    "higher_approval": _("方案已经上级组织部门审批"),
+    "after_publication": _("职位公告已在民主推荐（报名）前发布"),
+    "signed_recommendations": _("只计署名推荐，电话、口头推荐不计"),
+    "results_per_group": _("按推荐人类别记录推荐结果"),
+    "differential_count": _("考察对象人数达到差额比例"),
+    "candidates_qualified": _("考察对象均符合任职资格或经批准破格"),
+    "not_rejected_last_time": _("未在上次讨论决定中被否决"),
+    "recommendation_fresh": _("民主推荐结果在一年有效期内"),
+    "inspection_recorded": _("个别谈话、民主测评、实地考察已记录"),
+    "report_signed_by_team": _("考察材料经考察组全体成员署名"),
+    "four_musts": _("凡提四必：档案必审、个人事项必核、纪检意见必听、信访必查"),
+    "integrity_requested_in_time": _("廉政意见至少在会议前 3 日书面征求"),
+    "integrity_passed": _("廉政意见为通过"),
+    "audit_concluded": _("正职经济责任审计已结束且无问题"),
+    "plan_circulated": _("任免方案已在会前送达委员"),
+    "quorum_and_majority": _("到会人数达到三分之二，逐一表决超过应到会成员半数"),
+    "no_additions_at_meeting": _("会上不临时动议人选或职位"),
+    "recusal_respected": _("回避人员未参加相关表决"),
+    "notice_complete": _("公示内容完整，破格的注明破格"),
+    "notice_full_length": _("公示期满"),
+    "reports_closed": _("公示期间举报均已查结"),
+    "document_recorded": _("任职文号和日期已记录"),
+    "scores_recorded": _("成绩已记录"),
+    "probation_assessed": _("试用期满考核结果已记录"),
+}
+
+
+class DefinitionError(ValueError):
+    """A template file is malformed; the message names the file and field."""
+
+
+@dataclass(frozen=True)
+class StepDef:
+    code: str
+    source: str
+    guards: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return str(STEPS[self.code])
+
+
+@dataclass(frozen=True)
+class TemplateDef:
+    code: str
+    version: int
+    name: str
+    source: str
+    effective_from: dt.date
+    parameters: dict[str, Any]
+    steps: tuple[StepDef, ...]
+
+    def step(self, code: str) -> StepDef:
+        for s in self.steps:
+            if s.code == code:
+                return s
+        raise KeyError(code)
+
+    def index(self, code: str) -> int:
+        return [s.code for s in self.steps].index(code)
+
+
+REQUIRED_PARAMETERS = {
+    "differential_ratio",
+    "integrity_lead_days",
+    "notice_length",
+    "notice_unit",
+    "probation_months",
+    "audit_for",
+    "quorum",
+    "majority",
+    "deferral",
+}
+
+
+def parse_template(data: dict[str, Any], *, where: str) -> TemplateDef:
+    for key in ("code", "version", "name", "source", "effective_from", "parameters", "steps"):
+        if key not in data:
+            raise DefinitionError(f"{where}：缺少 {key}")
+    params = dict(data["parameters"])
+    missing = REQUIRED_PARAMETERS - set(params)
+    if missing:
+        raise DefinitionError(f"{where}：parameters 缺少 {'、'.join(sorted(missing))}")
+    if params["notice_unit"] not in ("calendar_days", "working_days"):
+        raise DefinitionError(f"{where}：notice_unit 应为 calendar_days 或 working_days")
+    steps: list[StepDef] = []
+    seen: set[str] = set()
+    for raw in data["steps"]:
+        code = raw.get("code", "")
+        if code not in STEPS:
+            raise DefinitionError(f"{where}：未知环节 {code!r}")
+        if code in seen:
+            raise DefinitionError(f"{where}：环节 {code} 重复")
+        seen.add(code)
+        unknown = [g for g in raw.get("guards", []) if g not in GUARDS]
+        if unknown:
+            raise DefinitionError(f"{where}：环节 {code} 含未知前置条件 {unknown}")
+        steps.append(
+            StepDef(code, str(raw.get("source", data["source"])), tuple(raw.get("guards", [])))
+        )
+    if not steps or steps[0].code != "motion":
+        raise DefinitionError(f"{where}：第一个环节必须是动议（motion）")
+    return TemplateDef(
+        code=data["code"],
+        version=int(data["version"]),
+        name=data["name"],
+        source=data["source"],
+        effective_from=data["effective_from"],
+        parameters=params,
+        steps=tuple(steps),
+    )
+
+
+def read_template_file(path: Path) -> tuple[TemplateDef, dict[str, Any]]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise DefinitionError(f"程序模板文件 {path.name} 不是有效的 TOML：{exc}") from exc
+    return parse_template(data, where=f"程序模板文件 {path.name}"), data
+
+
+def digest(data: dict[str, Any]) -> str:
+    body = {k: data[k] for k in ("parameters", "steps")}
+    return hashlib.sha256(
+        json.dumps(body, sort_keys=True, ensure_ascii=False, default=str).encode()
+    ).hexdigest()

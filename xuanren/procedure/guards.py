@@ -1,0 +1,148 @@
+"""Guards: what must hold before a step may complete. Each guard reads the
+case as it is (and the step's submitted data) and returns the problems that
+block it, in Chinese; an empty list means it holds.
+
+A guard a template names but this release cannot yet check BLOCKS, with a
+message saying so: nothing is ever passed silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from xuanren.org.models import Quota
+from xuanren.org.selectors import active_tenure_q
+from xuanren.people.models import Tenure
+from xuanren.procedure.catalogue import GUARDS, TemplateDef
+from xuanren.procedure.models import Case, CasePost, CaseStep
+
+
+@dataclass(frozen=True)
+class GuardContext:
+    case: Case
+    template: TemplateDef
+    step: str
+    data: dict[str, Any]
+    on: dt.date
+
+    def done(self, step: str) -> CaseStep | None:
+        """The latest record of `step`, corrections included."""
+        return self.case.steps.filter(step=step).order_by("-seq").first()
+
+
+Guard = Callable[[GuardContext], list[str]]
+REGISTRY: dict[str, Guard] = {}
+
+
+def guard(code: str) -> Callable[[Guard], Guard]:
+    def register(fn: Guard) -> Guard:
+        REGISTRY[code] = fn
+        return fn
+
+    return register
+
+
+def check(ctx: GuardContext, codes: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(guard code, problem) for every problem of every guard of the step."""
+    problems: list[tuple[str, str]] = []
+    for code in codes:
+        fn = REGISTRY.get(code)
+        if fn is None:
+            problems.append(
+                (code, _("“%(g)s”的核验尚未实现，本环节暂不能办理。") % {"g": GUARDS[code]})
+            )
+            continue
+        problems.extend((code, p) for p in fn(ctx))
+    return problems
+
+
+@guard("quota_allows")
+def quota_allows(ctx: GuardContext) -> list[str]:
+    """No appointment beyond the approved number (不准超职数配备, seed §3)."""
+    problems = []
+    case_posts = list(CasePost.objects.filter(case=ctx.case).select_related("post__unit"))
+    for cp in case_posts:
+        post = cp.post
+        if not post.is_active:
+            problems.append(_("职位“%(p)s”已撤销。") % {"p": post})
+            continue
+        held = post.tenures.filter(active_tenure_q(ctx.on)).count()
+        if held + cp.seats > post.seats:
+            problems.append(
+                _("职位“%(p)s”共 %(n)d 个，现有 %(h)d 人在任，不能再配 %(s)d 人。")
+                % {"p": post, "n": post.seats, "h": held, "s": cp.seats}
+            )
+        if not post.counts_against_quota:
+            continue
+        quota = Quota.objects.filter(unit=post.unit, level=post.level).first()
+        if quota is None:
+            problems.append(
+                _("%(u)s未核定%(l)s职数，不能配备。")
+                % {"u": post.unit, "l": post.get_level_display()}
+            )
+            continue
+        filled = Tenure.objects.filter(
+            active_tenure_q(ctx.on),
+            post__unit=post.unit,
+            post__level=post.level,
+            post__counts_against_quota=True,
+        ).count()
+        wanted = sum(
+            other.seats
+            for other in case_posts
+            if other.post.unit_id == post.unit_id
+            and other.post.level == post.level
+            and other.post.counts_against_quota
+        )
+        if filled + wanted > quota.approved:
+            problems.append(
+                _("%(u)s%(l)s核定职数 %(a)d 名，实有 %(f)d 名，本次拟配 %(w)d 名，将超职数配备。")
+                % {
+                    "u": post.unit,
+                    "l": post.get_level_display(),
+                    "a": quota.approved,
+                    "f": filled,
+                    "w": wanted,
+                }
+            )
+    return sorted(set(problems))
+
+
+@guard("consultation_recorded")
+def consultation_recorded(ctx: GuardContext) -> list[str]:
+    comments = ctx.data.get("consultation", [])
+    if not comments:
+        return [_("方案征求意见稿的意见尚未记录（至少一条：征求对象及意见）。")]
+    return []
+
+
+@guard("higher_approval")
+def higher_approval(ctx: GuardContext) -> list[str]:
+    if not ctx.template.parameters.get("plan_approval_by_higher"):
+        return []
+    approval = ctx.data.get("higher_approval") or {}
+    if not approval.get("body") or not approval.get("document"):
+        return [_("本类事项的方案须报上级组织部门审批；请记录审批机关和批准文件。")]
+    return []
+
+
+@guard("after_publication")
+def after_publication(ctx: GuardContext) -> list[str]:
+    if ctx.done("publication") is None:
+        return [_("职位公告尚未发布：须先公告职位、资格条件和方法程序，再开展推荐或报名。")]
+    return []
+
+
+@guard("document_recorded")
+def document_recorded(ctx: GuardContext) -> list[str]:
+    problems = []
+    if not str(ctx.data.get("document_number", "")).strip():
+        problems.append(_("请填写任职文号。"))
+    if not ctx.data.get("document_date"):
+        problems.append(_("请填写任职文件日期。"))
+    return problems

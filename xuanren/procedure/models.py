@@ -1,0 +1,270 @@
+"""Cases (选任事项) moving through a procedure template's steps, the
+committees that decide them, and the record of every step (纪实)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from xuanren.org.models import Post, Unit
+from xuanren.people.models import Cadre
+
+
+class ProcedureTemplate(models.Model):
+    """One version of one procedure template, as its definition file states it."""
+
+    code = models.CharField(_("模板代码"), max_length=40)
+    version = models.PositiveIntegerField(_("版本"))
+    name = models.CharField(_("名称"), max_length=100)
+    source = models.CharField(_("来源"), max_length=200)
+    effective_from = models.DateField(_("生效日期"))
+    parameters = models.JSONField(_("参数"))
+    steps = models.JSONField(_("环节"))
+    sha256 = models.CharField(_("内容哈希"), max_length=64)
+    loaded_at = models.DateTimeField(_("载入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("程序模板")
+        verbose_name_plural = _("程序模板")
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="proctemplate_code_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class CommitteeKind(models.TextChoices):
+    PARTY_COMMITTEE = "party_committee", _("党委（党组）")
+    STANDING_COMMITTEE = "standing_committee", _("常委会")
+    DEPARTMENT_MEETING = "department_meeting", _("部务会")
+    CADRE_GROUP = "cadre_group", _("干部小组")
+
+
+class Committee(models.Model):
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="committees", verbose_name=_("所属单位")
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类别"), max_length=24, choices=CommitteeKind.choices)
+
+    class Meta:
+        verbose_name = _("决定机构")
+        verbose_name_plural = _("决定机构")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CommitteeRole(models.TextChoices):
+    SECRETARY = "secretary", _("书记（主要负责人）")
+    DEPUTY_SECRETARY = "deputy_secretary", _("副书记")
+    MEMBER = "member", _("委员")
+
+
+class CommitteeMembership(models.Model):
+    """A member over a period: who should attend a meeting on a date is known,
+    and recusal can be detected through the linked cadre record."""
+
+    committee = models.ForeignKey(
+        Committee, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("决定机构")
+    )
+    name = models.CharField(_("姓名"), max_length=30)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="committee_memberships",
+        verbose_name=_("用户"),
+    )
+    cadre = models.ForeignKey(
+        Cadre,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="committee_memberships",
+        verbose_name=_("干部记录"),
+    )
+    role = models.CharField(
+        _("职务"), max_length=20, choices=CommitteeRole.choices, default=CommitteeRole.MEMBER
+    )
+    start_date = models.DateField(_("起始日期"))
+    end_date = models.DateField(_("截止日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("决定机构成员")
+        verbose_name_plural = _("决定机构成员")
+        ordering = ["committee", "start_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gt=F("start_date")),
+                name="membership_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("办理中")
+    CLOSED = "closed", _("已办结")
+    ABANDONED = "abandoned", _("已终止")
+
+
+class Case(models.Model):
+    number = models.CharField(_("编号"), max_length=40, unique=True)
+    title = models.CharField(_("事项名称"), max_length=200)
+    template = models.ForeignKey(
+        ProcedureTemplate,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("程序模板"),
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="cases", verbose_name=_("主办单位")
+    )
+    committee = models.ForeignKey(
+        Committee, on_delete=models.PROTECT, related_name="cases", verbose_name=_("决定机构")
+    )
+    posts: models.ManyToManyField[Post, CasePost] = models.ManyToManyField(
+        Post, through="CasePost", verbose_name=_("职位")
+    )
+    reference_date = models.DateField(_("资格计算基准日"))
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("经办人"),
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN
+    )
+    # Code of the next step to complete; empty once every step is done.
+    current_step = models.CharField(_("当前环节"), max_length=32)
+    opened_at = models.DateTimeField(_("立项时间"))
+    last_activity_at = models.DateTimeField(_("最近办理时间"))
+
+    class Meta:
+        verbose_name = _("选任事项")
+        verbose_name_plural = _("选任事项")
+        ordering = ["-opened_at"]
+        indexes = [models.Index(fields=["status", "last_activity_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class CasePost(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="case_posts")
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="case_posts")
+    seats = models.PositiveSmallIntegerField(_("拟配人数"), default=1)
+
+    class Meta:
+        verbose_name = _("事项职位")
+        verbose_name_plural = _("事项职位")
+        constraints = [models.UniqueConstraint(fields=["case", "post"], name="casepost_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.post_id}"
+
+
+class CaseStep(models.Model):
+    """One completed step, or a correction of one. Never updated: a correction
+    is a new row pointing at the row it corrects."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="steps")
+    step = models.CharField(_("环节"), max_length=32)
+    seq = models.PositiveIntegerField(_("顺序号"))
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("办理人"),
+    )
+    completed_at = models.DateTimeField(_("办理时间"))
+    data = models.JSONField(_("内容"), default=dict)
+    note = models.TextField(_("说明"), blank=True)
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name=_("更正的记录"),
+    )
+    journal_hash = models.CharField(_("日志哈希"), max_length=64)
+
+    class Meta:
+        verbose_name = _("环节记录")
+        verbose_name_plural = _("环节记录")
+        ordering = ["case", "seq"]
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="casestep_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.seq} {self.step}"
+
+
+class Attachment(models.Model):
+    """A file kept by content: stored under its SHA-256, never overwritten."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
+    step = models.ForeignKey(
+        CaseStep, on_delete=models.PROTECT, null=True, blank=True, related_name="attachments"
+    )
+    name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CandidateStatus(models.TextChoices):
+    NOMINATED = "nominated", _("人选")
+    INSPECTION = "inspection", _("考察对象")
+    EXCLUDED = "excluded", _("已排除")
+    DEFERRED = "deferred", _("缓议")
+    APPROVED = "approved", _("通过")
+    REJECTED = "rejected", _("未通过")
+    SUSPENDED = "suspended", _("暂缓任职")
+    APPOINTED = "appointed", _("已任职")
+    CONFIRMED = "confirmed", _("试用期满正式任职")
+    REMOVED = "removed", _("试用期满免去试任职务")
+
+
+class Candidate(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="candidates")
+    cadre = models.ForeignKey(Cadre, on_delete=models.PROTECT, related_name="candidacies")
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="candidacies")
+    status = models.CharField(
+        _("状态"), max_length=12, choices=CandidateStatus.choices, default=CandidateStatus.NOMINATED
+    )
+    added_at_step = models.CharField(_("列入环节"), max_length=32)
+    status_reason = models.CharField(_("状态说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("人选")
+        verbose_name_plural = _("人选")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "cadre", "post"], name="candidate_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.cadre_id}→{self.post_id}"

@@ -1,0 +1,360 @@
+"""Writes in the procedure context: templates, committees, cases and steps.
+A step completes only through `case_step_complete`, only when it is the case's
+current step, and only when every guard of the step holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xuanren.access.policy import is_unrestricted, require_unit
+from xuanren.common.dates import today
+from xuanren.common.errors import (
+    Conflict,
+    DomainError,
+    ErrorCollector,
+    FieldError,
+    PermissionDenied,
+    ValidationFailed,
+)
+from xuanren.journal.models import EventType
+from xuanren.journal.services import journal_record
+from xuanren.org.models import Post, Unit
+from xuanren.people.models import Cadre
+from xuanren.procedure.catalogue import (
+    DEFINITION_DIR,
+    STEPS,
+    DefinitionError,
+    TemplateDef,
+    digest,
+    parse_template,
+    read_template_file,
+)
+from xuanren.procedure.guards import GuardContext, check
+from xuanren.procedure.models import (
+    Case,
+    CasePost,
+    CaseStatus,
+    CaseStep,
+    Committee,
+    CommitteeKind,
+    CommitteeMembership,
+    CommitteeRole,
+    ProcedureTemplate,
+)
+
+
+class GuardBlocked(DomainError):
+    """A step's guards do not hold; `errors` lists each blocking problem with
+    the guard's code as its field."""
+
+    code = "guard_blocked"
+    http_status = 409
+
+
+# ---- templates ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def procedure_template_load(*, actor: Any, path: Path) -> ProcedureTemplate | None:
+    if actor is not None and not is_unrestricted(actor):
+        raise PermissionDenied(_("只有系统管理员可以载入程序模板。"))
+    try:
+        _definition, data = read_template_file(path)
+    except DefinitionError as exc:
+        raise ValidationFailed(str(exc)) from exc
+    sha = digest(data)
+    existing = ProcedureTemplate.objects.filter(code=data["code"], version=data["version"]).first()
+    if existing is not None:
+        if existing.sha256 != sha:
+            raise Conflict(
+                _("程序模板 %(c)s 第 %(v)s 版已载入且内容不同；修改须提高版本号。")
+                % {"c": data["code"], "v": data["version"]}
+            )
+        return None
+    template = ProcedureTemplate.objects.create(
+        code=data["code"],
+        version=data["version"],
+        name=data["name"],
+        source=data["source"],
+        effective_from=data["effective_from"],
+        parameters=data["parameters"],
+        steps=data["steps"],
+        sha256=sha,
+    )
+    journal_record(
+        actor=actor,
+        event_type=EventType.PROCEDURE_TEMPLATE_LOADED,
+        subject=template,
+        payload={"code": template.code, "version": template.version, "sha256": sha},
+    )
+    return template
+
+
+def sync_templates_after_migrate(sender: Any, **kwargs: Any) -> None:
+    if getattr(sender, "name", "") == "xuanren.procedure":
+        for path in sorted(DEFINITION_DIR.glob("*.toml")):
+            procedure_template_load(actor=None, path=path)
+
+
+def template_def(template: ProcedureTemplate) -> TemplateDef:
+    data = {
+        "code": template.code,
+        "version": template.version,
+        "name": template.name,
+        "source": template.source,
+        "effective_from": template.effective_from,
+        "parameters": template.parameters,
+        "steps": template.steps,
+    }
+    return parse_template(data, where=str(template))
+
+
+# ---- committees ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def committee_create(*, actor: Any, unit: Unit, name: str, kind: CommitteeKind | str) -> Committee:
+    require_unit(actor, "procedure.add_committee", unit)
+    out = ErrorCollector()
+    if not name.strip():
+        out.add("name", _("请填写决定机构名称。"))
+    if kind not in CommitteeKind.values:
+        out.add("kind", _("请选择决定机构类别。"))
+    out.raise_if_any(_("决定机构信息有误，未保存。"))
+    committee = Committee.objects.create(unit=unit, name=name.strip(), kind=kind)
+    journal_record(
+        actor=actor,
+        event_type=EventType.COMMITTEE_CREATED,
+        subject=committee,
+        payload={"unit": unit.pk, "name": committee.name, "kind": kind},
+    )
+    return committee
+
+
+@transaction.atomic
+def committee_member_add(
+    *,
+    actor: Any,
+    committee: Committee,
+    name: str,
+    start_date: dt.date,
+    end_date: dt.date | None = None,
+    role: CommitteeRole | str = CommitteeRole.MEMBER,
+    user: Any = None,
+    cadre: Cadre | None = None,
+) -> CommitteeMembership:
+    require_unit(actor, "procedure.add_committee", committee.unit)
+    out = ErrorCollector()
+    if not name.strip():
+        out.add("name", _("请填写成员姓名。"))
+    if end_date is not None and end_date <= start_date:
+        out.add("end_date", _("截止日期应晚于起始日期。"))
+    if role not in CommitteeRole.values:
+        out.add("role", _("请选择职务。"))
+    overlapping = CommitteeMembership.objects.filter(
+        committee=committee, start_date__lt=end_date or dt.date.max
+    )
+    overlapping = overlapping.exclude(end_date__lte=start_date)
+    if cadre is not None and overlapping.filter(cadre=cadre).exists():
+        out.add("cadre", _("该干部在这段时间已是本机构成员。"))
+    if user is not None and overlapping.filter(user=user).exists():
+        out.add("user", _("该用户在这段时间已是本机构成员。"))
+    out.raise_if_any(_("成员信息有误，未保存。"))
+    membership = CommitteeMembership.objects.create(
+        committee=committee,
+        name=name.strip(),
+        start_date=start_date,
+        end_date=end_date,
+        role=role,
+        user=user,
+        cadre=cadre,
+    )
+    journal_record(
+        actor=actor,
+        event_type=EventType.COMMITTEE_MEMBER_ADDED,
+        subject=committee,
+        payload={
+            "membership": membership.pk,
+            "name": membership.name,
+            "start": start_date,
+            "end": end_date,
+        },
+    )
+    return membership
+
+
+# ---- cases and steps ----------------------------------------------------------------
+
+
+@transaction.atomic
+def case_open(
+    *,
+    actor: Any,
+    title: str,
+    template_code: str,
+    unit: Unit,
+    committee: Committee,
+    posts: list[tuple[Post, int]],
+    reference_date: dt.date | None = None,
+) -> Case:
+    """Open a case; its first step (motion) is then completed like any other."""
+    require_unit(actor, "procedure.add_case", unit)
+    out = ErrorCollector()
+    if not title.strip():
+        out.add("title", _("请填写事项名称。"))
+    template = ProcedureTemplate.objects.filter(code=template_code).order_by("-version").first()
+    if template is None:
+        out.add("template", _("未知的程序模板 %(c)s。") % {"c": template_code})
+    if not posts:
+        out.add("posts", _("请至少选择一个职位。"))
+    require_unit(actor, "procedure.view_committee", committee.unit)
+    for post, seats in posts:
+        require_unit(actor, "org.view_post", post.unit)
+        if seats < 1:
+            out.add("posts", _("拟配人数至少为 1。"))
+    if len({p.pk for p, _s in posts}) != len(posts):
+        out.add("posts", _("同一职位不能重复列入。"))
+    out.raise_if_any(_("不能立项。"))
+    assert template is not None
+    now = timezone.now()
+    year = today().year
+    serial = Case.objects.filter(number__startswith=f"XR{year}-").count() + 1
+    case = Case.objects.create(
+        number=f"XR{year}-{serial:05d}",
+        title=title.strip(),
+        template=template,
+        unit=unit,
+        committee=committee,
+        reference_date=reference_date or today(),
+        officer=actor,
+        current_step=template_def(template).steps[0].code,
+        opened_at=now,
+        last_activity_at=now,
+    )
+    CasePost.objects.bulk_create(CasePost(case=case, post=p, seats=s) for p, s in posts)
+    journal_record(
+        actor=actor,
+        event_type=EventType.CASE_OPENED,
+        subject=case,
+        payload={
+            "number": case.number,
+            "template": [template.code, template.version],
+            "posts": [[p.pk, s] for p, s in posts],
+            "reference_date": case.reference_date,
+        },
+    )
+    return case
+
+
+@transaction.atomic
+def case_step_complete(
+    *,
+    actor: Any,
+    case: Case,
+    step: str,
+    data: dict[str, Any] | None = None,
+    note: str = "",
+    on: dt.date | None = None,
+) -> CaseStep:
+    """Complete `step` of `case`: refused unless it is the case's current step
+    and every guard holds. Two officers completing the same step at once: the
+    case row lock lets one in; the other then finds the step already done."""
+    case = Case.objects.select_for_update().select_related("template", "unit").get(pk=case.pk)
+    require_unit(actor, "procedure.change_case", case.unit)
+    if step not in STEPS:
+        raise ValidationFailed(_("未知环节 %(s)s。") % {"s": step})
+    name = str(STEPS[step])
+    if case.status != CaseStatus.OPEN:
+        raise Conflict(_("该事项%(s)s，不能再办理环节。") % {"s": case.get_status_display()})
+    if step != case.current_step:
+        current = str(STEPS.get(case.current_step, case.current_step))
+        done = case.steps.filter(step=step).exists()
+        if done:
+            raise Conflict(
+                _("“%(n)s”环节已经办理（可能刚被他人办理），请刷新后查看。") % {"n": name}
+            )
+        raise Conflict(
+            _("当前应办理“%(c)s”环节，不能跳到“%(n)s”：环节须依次办理，不得跳过。")
+            % {"c": current, "n": name}
+        )
+    definition = template_def(case.template)
+    data = data or {}
+    ctx = GuardContext(case=case, template=definition, step=step, data=data, on=on or today())
+    problems = check(ctx, definition.step(step).guards)
+    if problems:
+        raise GuardBlocked(
+            _("“%(n)s”环节的前置条件未满足，不能办理。") % {"n": name},
+            errors=[FieldError(code, message) for code, message in problems],
+        )
+    now = timezone.now()
+    seq = case.steps.count() + 1
+    record = CaseStep(
+        case=case,
+        step=step,
+        seq=seq,
+        completed_by=actor,
+        completed_at=now,
+        data=data,
+        note=note,
+        journal_hash="",
+    )
+    record.save(force_insert=True)
+    event = journal_record(
+        actor=actor,
+        event_type=EventType.STEP_COMPLETED,
+        subject=case,
+        payload={"step": step, "seq": seq, "record": record.pk, "data": data, "note": note},
+    )
+    CaseStep.objects.filter(pk=record.pk).update(journal_hash=event.hash)
+    record.journal_hash = event.hash
+    index = definition.index(step)
+    if index + 1 < len(definition.steps):
+        case.current_step = definition.steps[index + 1].code
+    else:
+        case.current_step = ""
+        case.status = CaseStatus.CLOSED
+    case.last_activity_at = now
+    case.save(update_fields=["current_step", "status", "last_activity_at"])
+    return record
+
+
+@transaction.atomic
+def case_step_correct(*, actor: Any, record: CaseStep, data: dict[str, Any], note: str) -> CaseStep:
+    """Record a correction of a completed step: a new entry pointing at the one
+    it corrects; the original stays as it was."""
+    case = Case.objects.select_for_update().get(pk=record.case_id)
+    require_unit(actor, "procedure.change_case", case.unit)
+    if not note.strip():
+        raise ValidationFailed(
+            _("更正须写明理由。"), errors=[FieldError("note", _("请写明更正理由。"))]
+        )
+    now = timezone.now()
+    seq = case.steps.count() + 1
+    correction = CaseStep(
+        case=case, step=record.step, seq=seq, completed_by=actor, completed_at=now,
+        data=data, note=note.strip(), corrects=record, journal_hash="",
+    )  # fmt: skip
+    correction.save(force_insert=True)
+    event = journal_record(
+        actor=actor,
+        event_type=EventType.STEP_CORRECTED,
+        subject=case,
+        payload={
+            "step": record.step,
+            "seq": seq,
+            "corrects": record.pk,
+            "data": data,
+            "note": correction.note,
+        },
+    )
+    CaseStep.objects.filter(pk=correction.pk).update(journal_hash=event.hash)
+    correction.journal_hash = event.hash
+    case.last_activity_at = now
+    case.save(update_fields=["last_activity_at"])
+    return correction
