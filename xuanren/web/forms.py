@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from xuanren.org.models import Level, Unit
+from xuanren.org.models import Level, Post, Unit
 from xuanren.people.models import EducationLevel, Sex
 from xuanren.people.selectors import CadreFilters
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 INDENT = "\u3000"  # a full-width space per level of depth
 
@@ -101,3 +105,139 @@ class QuotaFilterForm(forms.Form):
     def values(self) -> tuple[int | None, dt.date | None]:
         data = self.cleaned_data if self.is_valid() else _valid_part(self)
         return data.get("under") or None, data.get("on")
+
+
+# ---- 智能选人 ---------------------------------------------------------------------
+
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y.%m.%d", "%Y/%m/%d"]
+
+
+def _date_field(label: StrOrPromise) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=DATE_INPUT_FORMATS,
+    )
+
+
+def post_choices(posts: Iterable[Post], *, blank: str) -> list[Any]:
+    """Posts grouped by unit (an <optgroup> per unit), in tree order."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for post in posts:
+        label = f"{post.title}（{post.get_level_display()}"
+        if post.is_party_government_principal:
+            label += "·" + str(_("一把手"))
+        groups.setdefault(post.unit.name, []).append((str(post.pk), label + "）"))
+    return [("", blank), *groups.items()]
+
+
+#: The eligible list's orders: key → (label, ORM ordering). Ages sort by birth
+#: date and years at level by the date since when, so the index does the work.
+CANDIDATE_SORTS: dict[str, tuple[Any, tuple[Any, ...]]] = {
+    "unit": (_("按单位"), ("unit__path", "name_initials", "id")),
+    "name": (_("按姓名拼音"), ("name_initials", "name", "id")),
+    "age": (_("年龄由小到大"), ("-birth_date", "id")),
+    "-age": (_("年龄由大到小"), ("birth_date", "id")),
+    "years": (_("任现职务层次年限由长到短"), (F("level_since").asc(nulls_last=True), "id")),
+    "-years": (_("任现职务层次年限由短到长"), (F("level_since").desc(nulls_last=True), "id")),
+}
+
+
+class CandidateSearchForm(forms.Form):
+    """The post and reference date of a screening, and filters of its list.
+    `post` is a plain number: whether the actor may see that post is for the
+    selector to say (a post outside the scope is a 404, not a form error)."""
+
+    post = forms.IntegerField(label=_("拟任职位"), required=False, widget=forms.Select)
+    ref_date = _date_field(_("资格计算基准日"))
+    sex = forms.ChoiceField(
+        label=_("性别"), required=False, choices=[("", _("全部")), *Sex.choices]
+    )
+    age_max = forms.IntegerField(
+        label=_("年龄不超过"),
+        required=False,
+        min_value=0,
+        max_value=120,
+        widget=forms.NumberInput,
+    )
+    education_min = forms.ChoiceField(
+        label=_("最低学历"), required=False, choices=[("", _("不限")), *EducationLevel.choices]
+    )
+    sort = forms.ChoiceField(
+        label=_("排序"),
+        required=False,
+        choices=[(key, label) for key, (label, _order) in CANDIDATE_SORTS.items()],
+    )
+
+    def __init__(self, *args: Any, posts: Iterable[Post] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        widget = self.fields["post"].widget
+        assert isinstance(widget, forms.Select)
+        widget.choices = post_choices(posts, blank=str(_("请选择职位")))
+
+    def _data(self) -> dict[str, Any]:
+        return self.cleaned_data if self.is_valid() else _valid_part(self)
+
+    def post_id(self) -> int | None:
+        return self._data().get("post")
+
+    def reference_date(self, default: dt.date) -> dt.date:
+        return self._data().get("ref_date") or default
+
+    def sort_key(self) -> str:
+        key = self._data().get("sort") or "unit"
+        return key if key in CANDIDATE_SORTS else "unit"
+
+    def ordering(self) -> tuple[Any, ...]:
+        return CANDIDATE_SORTS[self.sort_key()][1]
+
+    def filters(self, ref: dt.date) -> CadreFilters | None:
+        """The list filters on top of the screening, or None when there are none."""
+        data = self._data()
+        filters = CadreFilters(
+            sex=data.get("sex") or "",
+            age_max=data.get("age_max"),
+            education_min=data.get("education_min") or "",
+            status="",
+            ref_date=ref,
+        )
+        if not (filters.sex or filters.age_max is not None or filters.education_min):
+            return None
+        return filters
+
+
+class CandidateExplainForm(forms.Form):
+    post = forms.IntegerField(min_value=1)
+    cadre = forms.IntegerField(min_value=1)
+    ref_date = _date_field(_("资格计算基准日"))
+
+
+class CadreLookupForm(forms.Form):
+    q = forms.CharField(
+        label=_("查找干部"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("姓名或拼音首字母"), "autocomplete": "off", "type": "search"}
+        ),
+    )
+    post = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    ref_date = _date_field(_("资格计算基准日"))
+
+
+class CadrePostsForm(forms.Form):
+    """可任职位: one unit's posts and a cadre's verdict for each."""
+
+    unit = forms.IntegerField(label=_("单位"), required=False, widget=forms.Select)
+    ref_date = _date_field(_("资格计算基准日"))
+
+    def __init__(self, *args: Any, units: Iterable[Unit] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        widget = self.fields["unit"].widget
+        assert isinstance(widget, forms.Select)
+        widget.choices = unit_choices(units, blank=str(_("请选择单位")))
+
+    def values(self) -> tuple[int | None, dt.date | None]:
+        data = self.cleaned_data if self.is_valid() else _valid_part(self)
+        return data.get("unit") or None, data.get("ref_date")

@@ -6,12 +6,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
-from xuanren.org.models import Level
+from xuanren.common.dates import completed_years
+from xuanren.org.models import Level, Post
 from xuanren.org.quota import Counts, UnitQuota
-from xuanren.people.models import RecordKind, ResumeEntry, RewardPunishment
+from xuanren.people.models import Cadre, RecordKind, ResumeEntry, RewardPunishment
+from xuanren.policy.rules import Explanation, PostFacts, RuleResult, Status
+
+if TYPE_CHECKING:
+    from xuanren.policy.selectors import PostVerdict
 
 
 def ym(value: dt.date | None) -> str:
@@ -108,3 +114,146 @@ def report_totals(report: list[UnitQuota]) -> Counts:
         if unit.depth == top:
             total.add(unit.subtree)
     return total
+
+
+# ---- 智能选人 ---------------------------------------------------------------------
+
+
+def status_label(status: Status) -> str:
+    return {
+        Status.PASS: _("符合"),
+        Status.FAIL: _("不符合"),
+        Status.WAIVED: _("破格"),
+        Status.NOT_APPLICABLE: _("不适用"),
+    }[status]
+
+
+#: Failures first: the panel answers “why not?” before anything else.
+STATUS_ORDER = {Status.FAIL: 0, Status.WAIVED: 1, Status.PASS: 2, Status.NOT_APPLICABLE: 3}
+
+
+@dataclass(frozen=True)
+class VerdictRow:
+    """One rule's verdict as the explanation panel shows it."""
+
+    title: str
+    status: str  # Status value, also the CSS modifier
+    label: str  # 符合 / 不符合 / 破格 / 不适用
+    sentence: str  # the rule's sentence without its trailing source
+    source: str
+    waivable: bool
+
+
+@dataclass(frozen=True)
+class ExplanationView:
+    eligible: bool
+    failed: int
+    waived: int
+    rows: list[VerdictRow]  # the rules that concern the post, failures first
+    not_for_post: list[VerdictRow]  # rules of the packs that do not concern the post
+
+
+def _verdict_row(result: RuleResult) -> VerdictRow:
+    rule = result.rule
+    return VerdictRow(
+        title=rule.title,
+        status=str(result.status),
+        label=status_label(result.status),
+        # The source gets its own line; the sentence need not repeat it.
+        sentence=result.sentence.replace(f"（来源：{rule.source}）", ""),
+        source=rule.source,
+        waivable=rule.waivable,
+    )
+
+
+def explanation_view(explanation: Explanation, post: PostFacts) -> ExplanationView:
+    results = sorted(explanation.results, key=lambda r: STATUS_ORDER[r.status])
+    concern = [r for r in results if r.rule.applies.matches(post)]
+    other = [r for r in results if not r.rule.applies.matches(post)]
+    return ExplanationView(
+        eligible=explanation.eligible,
+        failed=sum(r.status is Status.FAIL for r in results),
+        waived=sum(r.status is Status.WAIVED for r in results),
+        rows=[_verdict_row(r) for r in concern],
+        not_for_post=[_verdict_row(r) for r in other],
+    )
+
+
+def assessment_years(ref: dt.date, n: int = 3) -> list[int]:
+    """The n years before the reference year, oldest first (2023, 2024, 2025)."""
+    return [ref.year - k for k in range(n, 0, -1)]
+
+
+@dataclass(frozen=True)
+class CandidateRow:
+    """One line of the eligible list (and of its spreadsheet)."""
+
+    cadre: Cadre
+    age: int
+    years_at_level: int | None
+    grades: list[str]  # one per assessment year; "" when none was recorded
+
+    def cells(self) -> list[str | int]:
+        c = self.cadre
+        return [
+            c.name,
+            c.get_sex_display(),
+            ym(c.birth_date),
+            self.age,
+            c.get_education_level_display(),
+            c.current_post_title,
+            c.get_level_display(),
+            ym(c.level_since),
+            "" if self.years_at_level is None else self.years_at_level,
+            *self.grades,
+            c.unit.name,
+        ]
+
+
+def candidate_row(cadre: Cadre, ref: dt.date, years: list[int]) -> CandidateRow:
+    """Reads the cadre's prefetched assessments (no query of its own)."""
+    grades = {a.year: a.get_grade_display() for a in cadre.assessments.all()}
+    return CandidateRow(
+        cadre=cadre,
+        age=completed_years(cadre.birth_date, ref),
+        years_at_level=completed_years(cadre.level_since, ref) if cadre.level_since else None,
+        grades=[str(grades.get(y, "")) for y in years],
+    )
+
+
+def candidate_headers(years: list[int]) -> list[str]:
+    return [
+        _("姓名"),
+        _("性别"),
+        _("出生年月"),
+        _("年龄（周岁）"),
+        _("学历"),
+        _("现任职务"),
+        _("职务层次"),
+        _("任现职务层次时间"),
+        _("任现职务层次年限"),
+        *[_("%(y)d 年度考核") % {"y": y} for y in years],
+        _("单位"),
+    ]
+
+
+@dataclass(frozen=True)
+class PostVerdictRow:
+    """可任职位: one post of a unit and whether the cadre qualifies for it."""
+
+    post: Post
+    eligible: bool
+    waived: bool
+    failed_titles: list[str]
+
+
+def post_verdict_rows(verdicts: Iterable[PostVerdict]) -> list[PostVerdictRow]:
+    return [
+        PostVerdictRow(
+            post=v.post,
+            eligible=v.explanation.eligible,
+            waived=any(r.status is Status.WAIVED for r in v.explanation.results),
+            failed_titles=[r.rule.title for r in v.explanation.failed],
+        )
+        for v in verdicts
+    ]

@@ -35,4 +35,9 @@ urlpatterns = [
     path("quota/export.xlsx", views.quota_xlsx, name="quota_xlsx"),
     path("cadres/", views.cadre_list, name="cadre_list"),
     path("cadres/<int:pk>/", views.cadre_detail, name="cadre_detail"),
+    path("cadres/<int:pk>/posts/", views.cadre_posts, name="cadre_posts"),
+    path("candidates/", views.candidates, name="candidates"),
+    path("candidates/export.xlsx", views.candidates_xlsx, name="candidates_xlsx"),
+    path("candidates/explain/", views.candidate_explain, name="candidate_explain"),
+    path("candidates/lookup/", views.candidate_lookup, name="candidate_lookup"),
 ]

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
@@ -19,9 +20,10 @@ from django.views.decorators.http import require_safe
 
 from xuanren.common.dates import today
 from xuanren.common.errors import NotFound, PermissionDenied
-from xuanren.org.models import PATH_SEGMENT, Unit
+from xuanren.org.models import PATH_SEGMENT, Post, Unit
 from xuanren.org.quota import UnitQuota
 from xuanren.org.selectors import (
+    post_get,
     post_list,
     post_occupancy,
     quota_report,
@@ -37,9 +39,29 @@ from xuanren.people.selectors import (
     cadre_search,
     shown_id_number,
 )
+from xuanren.policy.selectors import (
+    candidates_base,
+    eligible_posts,
+    explain_for,
+    failure_counts,
+    post_facts,
+    screen,
+)
 from xuanren.web.exports import csv_response, xlsx_response
-from xuanren.web.forms import CadreSearchForm, QuotaFilterForm
+from xuanren.web.forms import (
+    CadreLookupForm,
+    CadrePostsForm,
+    CadreSearchForm,
+    CandidateExplainForm,
+    CandidateSearchForm,
+    QuotaFilterForm,
+)
 from xuanren.web.presenters import (
+    assessment_years,
+    candidate_headers,
+    candidate_row,
+    explanation_view,
+    post_verdict_rows,
     punishment_in_effect,
     quota_headers,
     quota_rows,
@@ -49,6 +71,8 @@ from xuanren.web.presenters import (
 
 T = TypeVar("T")
 CADRES_PER_PAGE = 50
+CANDIDATES_PER_PAGE = 50
+LOOKUP_LIMIT = 10
 
 View = Callable[..., HttpResponse]
 
@@ -66,6 +90,27 @@ def page(view: View) -> View:
             return render(request, "web/404.html", {"message": exc.message}, status=404)
 
     return login_required(require_safe(wrapped))
+
+
+def _partial(request: HttpRequest) -> bool:
+    """An htmx request that wants a fragment (not a history restore, which
+    needs the whole page)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
+
+
+def _htmx_target(request: HttpRequest) -> str:
+    htmx = getattr(request, "htmx", None)
+    return (htmx.target or "") if htmx else ""
+
+
+def _render_fragment(
+    request: HttpRequest, partial: str, full: str, context: dict[str, Any]
+) -> HttpResponse:
+    """The fragment for htmx, the whole page otherwise; caches keep them apart."""
+    response = render(request, partial if _partial(request) else full, context)
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
 
 
 def _permitted(read: Callable[[], T]) -> T | None:
@@ -232,9 +277,7 @@ def cadre_list(request: HttpRequest) -> HttpResponse:
         "page_obj": page_obj,
         "rows": [_cadre_row(actor, c, on) for c in page_obj],
     }
-    htmx = getattr(request, "htmx", None)
-    partial = bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
-    template = "web/_cadre_results.html" if partial else "web/cadre_list.html"
+    template = "web/_cadre_results.html" if _partial(request) else "web/cadre_list.html"
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response
@@ -293,5 +336,179 @@ def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "trainings": trainings,
         "training_hours": sum(t.hours for t in trainings),
+        "posts_form": CadrePostsForm(
+            initial={"unit": cadre.unit_id, "ref_date": on},
+            units=_permitted(lambda: list(unit_list(actor=actor))) or [],
+        ),
     }
     return render(request, "web/cadre_detail.html", context)
+
+
+def _cadre_any_status(actor: Any, pk: int) -> Cadre:
+    """Any cadre in the actor's scope, whatever their status; NotFound otherwise."""
+    cadre = cadre_search(actor=actor, filters=CadreFilters(status="")).filter(pk=pk).first()
+    if cadre is None:
+        raise NotFound(_("未找到该干部，或其不在您的管理范围内。"))
+    return cadre
+
+
+@page
+def cadre_posts(request: HttpRequest, pk: int) -> HttpResponse:
+    """可任职位: every post of one unit and whether the cadre qualifies for it."""
+    actor = request.user
+    cadre = _cadre_any_status(actor, pk)
+    form = CadrePostsForm(request.GET or None, units=list(unit_list(actor=actor)))
+    unit_id, ref = form.values()
+    ref = ref or today()
+    unit = unit_get(actor=actor, pk=unit_id) if unit_id else None
+    verdicts = (
+        eligible_posts(actor=actor, cadre=cadre, unit=unit, ref=ref, only_eligible=False)
+        if unit is not None
+        else []
+    )
+    rows = post_verdict_rows(verdicts)
+    context = {
+        "cadre": cadre,
+        "unit": unit,
+        "ref": ref,
+        "posts_form": form,
+        "rows": rows,
+        "eligible_n": sum(r.eligible for r in rows),
+    }
+    return _render_fragment(request, "web/_cadre_posts.html", "web/cadre_posts.html", context)
+
+
+# ---- 智能选人 ---------------------------------------------------------------------
+
+
+def _eligible_list(
+    actor: Any, post: Post, ref: dt.date, form: CandidateSearchForm
+) -> QuerySet[Cadre]:
+    """screen(), narrowed by the list's own filters and put in the chosen order."""
+    eligible = screen(actor=actor, post=post, ref=ref)
+    filters = form.filters(ref)
+    if filters is not None:
+        eligible = eligible.filter(pk__in=cadre_search(actor=actor, filters=filters).values("pk"))
+    return eligible.select_related("unit").order_by(*form.ordering())
+
+
+def _candidates_context(request: HttpRequest) -> dict[str, Any]:
+    actor = request.user
+    posts = list(post_list(actor=actor).filter(is_active=True))
+    form = CandidateSearchForm(
+        request.GET or None, posts=posts, initial={"ref_date": today(), "sort": "unit"}
+    )
+    ref = form.reference_date(today())
+    post_id = form.post_id()
+    context: dict[str, Any] = {"form": form, "ref": ref, "post": None, "sort": form.sort_key()}
+    if post_id is None:
+        return context
+    post = post_get(actor=actor, pk=post_id)
+    years = assessment_years(ref)
+    eligible = _eligible_list(actor, post, ref, form).prefetch_related("assessments")
+    page_obj = Paginator(eligible, CANDIDATES_PER_PAGE).get_page(request.GET.get("page"))
+    context.update(
+        post=post,
+        years=years,
+        page_obj=page_obj,
+        rows=[candidate_row(c, ref, years) for c in page_obj],
+        filtered=form.filters(ref) is not None,
+        lookup_form=CadreLookupForm(initial={"post": post.pk, "ref_date": ref}),
+    )
+    if _htmx_target(request) != "eligible":
+        # The whole screening, not just another page of its list.
+        context.update(
+            rule_counts=failure_counts(actor=actor, post=post, ref=ref),
+            considered=candidates_base(actor=actor, post=post).count(),
+            eligible_count=(
+                screen(actor=actor, post=post, ref=ref).count()
+                if context["filtered"]
+                else page_obj.paginator.count
+            ),
+        )
+    return context
+
+
+@page
+def candidates(request: HttpRequest) -> HttpResponse:
+    context = _candidates_context(request)
+    if not _partial(request):
+        template = "web/candidates.html"
+    elif _htmx_target(request) == "eligible":
+        template = "web/_candidate_list.html"
+    else:
+        template = "web/_candidate_screening.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
+
+
+@page
+def candidates_xlsx(request: HttpRequest) -> HttpResponse:
+    """The whole eligible list (with the page's filters and order) as XLSX."""
+    actor = request.user
+    form = CandidateSearchForm(request.GET or None)
+    post_id = form.post_id()
+    if post_id is None:
+        raise NotFound(_("请先选择拟任职位。"))
+    post = post_get(actor=actor, pk=post_id)
+    ref = form.reference_date(today())
+    years = assessment_years(ref)
+    eligible = _eligible_list(actor, post, ref, form).prefetch_related("assessments")
+    rows = (candidate_row(c, ref, years).cells() for c in eligible.iterator(chunk_size=2000))
+    title = _("符合条件干部")
+    return xlsx_response(
+        f"{title}-{post.unit.name}{post.title}-{ref.isoformat()}.xlsx",
+        title,
+        candidate_headers(years),
+        list(rows),
+    )
+
+
+@page
+def candidate_explain(request: HttpRequest) -> HttpResponse:
+    """Rule by rule, why a cadre is or is not eligible for a post."""
+    actor = request.user
+    form = CandidateExplainForm(request.GET)
+    if not form.is_valid():
+        raise NotFound(_("请指定职位和干部。"))
+    post = post_get(actor=actor, pk=form.cleaned_data["post"])
+    cadre = _cadre_any_status(actor, form.cleaned_data["cadre"])
+    ref = form.cleaned_data["ref_date"] or today()
+    explanation = explain_for(actor=actor, cadre=cadre, post=post, ref=ref)
+    context = {
+        "post": post,
+        "cadre": cadre,
+        "ref": ref,
+        "view": explanation_view(explanation, post_facts(post)),
+    }
+    return _render_fragment(
+        request, "web/_candidate_explain.html", "web/candidate_explain.html", context
+    )
+
+
+@page
+def candidate_lookup(request: HttpRequest) -> HttpResponse:
+    """Find any cadre by name, to open their explanation even when not eligible."""
+    actor = request.user
+    form = CadreLookupForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    q = (data.get("q") or "").strip()
+    post = post_get(actor=actor, pk=data["post"]) if data.get("post") else None
+    found: list[Cadre] = []
+    if q:
+        found = list(
+            cadre_search(actor=actor, filters=CadreFilters(q=q, status=""))[: LOOKUP_LIMIT + 1]
+        )
+    context = {
+        "form": form,
+        "q": q,
+        "post": post,
+        "ref": data.get("ref_date") or today(),
+        "found": found[:LOOKUP_LIMIT],
+        "more": len(found) > LOOKUP_LIMIT,
+        "in_panel": _partial(request),
+    }
+    return _render_fragment(
+        request, "web/_candidate_lookup.html", "web/candidate_lookup.html", context
+    )

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
 
 from django import template
+from django.urls import reverse
 
 register = template.Library()
 
@@ -30,3 +33,10 @@ def level_label(code: str) -> str:
     from xuanren.web.presenters import level_label as label
 
     return label(code)
+
+
+@register.simple_tag
+def explain_url(post: Any, cadre: Any, ref: dt.date) -> str:
+    """The explanation of `cadre` for `post` at `ref` (panel and full page alike)."""
+    query = urlencode({"post": post.pk, "cadre": cadre.pk, "ref_date": ref.isoformat()})
+    return f"{reverse('web:candidate_explain')}?{query}"
