@@ -45,6 +45,7 @@ def restore_language() -> Iterator[None]:
 @dataclass
 class Entry:
     msgid: str = ""
+    msgctxt: str | None = None
     msgid_plural: str | None = None
     msgstr: dict[int, str] = field(default_factory=dict)  # 0 for a singular entry
     flags: set[str] = field(default_factory=set)
@@ -87,6 +88,9 @@ def read_po(path: Path) -> list[Entry]:
             entry.refs += line[2:].split()
         elif line.startswith("#"):
             continue
+        elif line.startswith("msgctxt "):
+            entry.msgctxt = _unquote(line[len("msgctxt ") :])
+            target = ("msgctxt", 0)
         elif line.startswith("msgid_plural "):
             entry.msgid_plural = _unquote(line[len("msgid_plural ") :])
             target = ("msgid_plural", 0)
@@ -107,6 +111,8 @@ def read_po(path: Path) -> list[Entry]:
                 entry.msgstr[index] += part
             elif kind == "msgid_plural":
                 entry.msgid_plural = (entry.msgid_plural or "") + part
+            elif kind == "msgctxt":
+                entry.msgctxt = (entry.msgctxt or "") + part
             else:
                 entry.msgid += part
         else:
@@ -143,7 +149,7 @@ def test_the_catalog_is_the_english_one_with_plural_rules() -> None:
 
 def test_the_catalog_has_many_entries(entries: list[Entry]) -> None:
     assert len(entries) > 500
-    assert len({(e.msgid, e.msgid_plural) for e in entries}) == len(entries)
+    assert len({(e.msgctxt, e.msgid, e.msgid_plural) for e in entries}) == len(entries)
 
 
 def test_no_entry_is_untranslated_or_fuzzy(entries: list[Entry]) -> None:
@@ -201,8 +207,10 @@ def test_the_compiled_catalog_matches_the_po(entries: list[Entry]) -> None:
     catalog: dict[Any, str] = compiled._catalog  # type: ignore[attr-defined]
     stale = []
     for e in entries:
+        # A context is stored in the .mo as "context\x04msgid".
+        key = e.msgid if e.msgctxt is None else f"{e.msgctxt}\x04{e.msgid}"
         if e.msgid_plural is None:
-            if catalog.get(e.msgid) != e.msgstr[0]:
+            if catalog.get(key) != e.msgstr[0]:
                 stale.append(e.msgid)
         elif [catalog.get((e.msgid, i)) for i in (0, 1)] != [e.msgstr[0], e.msgstr[1]]:
             stale.append(e.msgid)
@@ -338,3 +346,13 @@ def test_set_language_switches_the_dashboard_to_english(personas: Personas) -> N
     assert response.status_code == 302
     assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
     assert "Overview" in client.get("/").content.decode()
+
+
+def test_one_chinese_word_with_two_meanings_translates_by_context() -> None:
+    from xuanren.people.models import Tenure, TenureMethod
+
+    with translation.override("en"):
+        assert str(TenureMethod.ELECTED.label) == "Elected"
+        assert str(Tenure._meta.verbose_name) == "Tenure"
+        assert translation.pgettext("pager", "首页") == "First"
+        assert translation.gettext("首页") != "First"

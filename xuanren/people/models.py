@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xuanren.org.models import Level, Post, Unit
 
@@ -218,7 +219,8 @@ class ResumeEntry(CadreChild):
 
 class TenureMethod(models.TextChoices):
     APPOINTED = "appointed", _("委任")
-    ELECTED = "elected", _("选任")
+    # 选任 is also the product's name; the context keeps the two apart.
+    ELECTED = "elected", pgettext_lazy("tenure method", "选任")
     HIRED = "hired", _("聘任")
     COMPETITIVE = "competitive", _("竞争上岗")
     OPEN_SELECTION = "open_selection", _("公开选拔")
@@ -237,8 +239,8 @@ class Tenure(CadreChild):
     probation_until = models.DateField(_("试用期截止"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("任职")
-        verbose_name_plural = _("任职")
+        verbose_name = pgettext_lazy("record", "任职")
+        verbose_name_plural = pgettext_lazy("record", "任职")
         ordering = ["cadre", "start_date", "id"]
         default_related_name = "tenures"
         indexes = [models.Index(fields=["post", "end_date"])]
