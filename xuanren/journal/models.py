@@ -34,6 +34,8 @@ class EventType(models.TextChoices):
     CASE_OPENED = "procedure.case_opened", _("选任事项立项")
     STEP_COMPLETED = "procedure.step_completed", _("完成环节")
     STEP_CORRECTED = "procedure.step_corrected", _("更正环节记录")
+    CANDIDATE_ADDED = "procedure.candidate_added", _("列入人选")
+    CANDIDATE_STATUS_SET = "procedure.candidate_status_set", _("人选状态变更")
     CALENDAR_DAY_SET = "workdays.day_set", _("调整工作日历")
     CALENDAR_DAY_CLEARED = "workdays.day_cleared", _("撤销工作日历调整")
     CALENDAR_YEAR_MARKED = "workdays.year_marked", _("标记放假安排录入情况")

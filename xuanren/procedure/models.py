@@ -258,6 +258,15 @@ class Candidate(models.Model):
     )
     added_at_step = models.CharField(_("列入环节"), max_length=32)
     status_reason = models.CharField(_("状态说明"), max_length=200, blank=True)
+    exception = models.ForeignKey(
+        "policy.PromotionException",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="candidacies",
+        verbose_name=_("破格提拔"),
+    )
+    rank = models.PositiveSmallIntegerField(_("排序"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("人选")

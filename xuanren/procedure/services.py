@@ -35,6 +35,7 @@ from xuanren.procedure.catalogue import (
     parse_template,
     read_template_file,
 )
+from xuanren.procedure.effects import apply_effects
 from xuanren.procedure.guards import GuardContext, check
 from xuanren.procedure.models import (
     Case,
@@ -313,6 +314,7 @@ def case_step_complete(
     )
     CaseStep.objects.filter(pk=record.pk).update(journal_hash=event.hash)
     record.journal_hash = event.hash
+    apply_effects(ctx, record, actor)
     index = definition.index(step)
     if index + 1 < len(definition.steps):
         case.current_step = definition.steps[index + 1].code
