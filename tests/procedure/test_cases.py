@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 
+from tests.procedure.conftest import ON, open_case
 from tests.test_concurrency import run_at_once
 from xuanren.common.errors import Conflict, PermissionDenied, ValidationFailed
 from xuanren.journal.models import Event
@@ -15,36 +16,10 @@ from xuanren.procedure.services import (
     case_open,
     case_step_complete,
     case_step_correct,
-    committee_create,
     committee_member_add,
 )
 
 pytestmark = pytest.mark.django_db
-ON = dt.date(2026, 11, 27)
-
-
-@pytest.fixture
-def committee(county, personas, admin):
-    c = committee_create(
-        actor=admin, unit=county.root, name="中共青山县委常委会", kind="standing_committee"
-    )
-    for i in range(11):
-        committee_member_add(
-            actor=admin, committee=c, name=f"常委{i}", start_date=dt.date(2021, 10, 1)
-        )
-    return c
-
-
-def open_case(personas, county, committee, template="county-leading", posts=None):
-    return case_open(
-        actor=personas.case_officer,
-        title="城关镇副镇长选任",
-        template_code=template,
-        unit=county.root,
-        committee=committee,
-        posts=posts or [(county.town_deputy, 1)],
-        reference_date=ON,
-    )
 
 
 def test_shipped_templates_loaded():

@@ -1,6 +1,6 @@
-"""Guards by stage; importing this package registers every guard."""
+"""Guards by stage; importing this package registers every guard and effect."""
 
-from xuanren.procedure.guards import basic  # noqa: F401  (registers its guards)
+from xuanren.procedure.guards import basic, decision, notice, selection  # noqa: F401  (registration)
 from xuanren.procedure.guards.registry import REGISTRY, GuardContext, check, guard
 
 __all__ = ["REGISTRY", "GuardContext", "check", "guard"]

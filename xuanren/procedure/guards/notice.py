@@ -1,0 +1,1 @@
+"""Guards and effects of the notice stage."""
