@@ -10,9 +10,10 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from xuanren.access.policy import is_unrestricted, require_perm, require_unit
+from xuanren.access.policy import require_perm, require_unit
 from xuanren.common.dates import completed_years, today
-from xuanren.common.errors import Conflict, ErrorCollector, PermissionDenied, ValidationFailed
+from xuanren.common.errors import ErrorCollector, ValidationFailed
+from xuanren.common.versioned import versioned_create
 from xuanren.journal.models import EventType
 from xuanren.journal.services import journal_record
 from xuanren.org.models import LEVEL_RANK, Post
@@ -32,39 +33,28 @@ from xuanren.policy.rules import Measure, RuleDataError
 def rule_pack_load(*, actor: Any, path: Path) -> RulePack | None:
     """Load one pack file as a new version; None when that exact version is
     already loaded. Changing a loaded version's rules needs a new version."""
-    if actor is not None and not is_unrestricted(actor):
-        raise PermissionDenied(_("只有系统管理员可以载入规则包。"))
     try:
         data = read_pack_file(path)
     except RuleDataError as exc:
         raise ValidationFailed(str(exc)) from exc
-    digest = pack_digest(data["rules"])
-    existing = RulePack.objects.filter(code=data["code"], version=data["version"]).first()
-    if existing is not None:
-        if existing.sha256 != digest:
-            raise Conflict(
-                _("规则包 %(c)s 第 %(v)s 版已载入且内容不同；修改规则须提高版本号。")
-                % {"c": data["code"], "v": data["version"]}
-            )
-        return None
-    pack = RulePack.objects.create(
+    return versioned_create(
+        actor=actor,
+        model=RulePack,
         code=data["code"],
         version=data["version"],
-        name=data["name"],
-        source=data["source"],
-        effective_from=data["effective_from"],
-        effective_to=data.get("effective_to"),
-        default_for_levels=list(data.get("default_for_levels", [])),
-        rules=data["rules"],
-        sha256=digest,
-    )
-    journal_record(
-        actor=actor,
+        sha256=pack_digest(data["rules"]),
+        fields={
+            "name": data["name"],
+            "source": data["source"],
+            "effective_from": data["effective_from"],
+            "effective_to": data.get("effective_to"),
+            "default_for_levels": list(data.get("default_for_levels", [])),
+            "rules": data["rules"],
+        },
         event_type=EventType.RULE_PACK_LOADED,
-        subject=pack,
-        payload={"code": pack.code, "version": pack.version, "sha256": digest, "file": path.name},
+        what=_("规则包"),
+        file_name=path.name,
     )
-    return pack
 
 
 def rule_packs_sync_shipped(*, actor: Any = None) -> list[RulePack]:

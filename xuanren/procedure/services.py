@@ -12,16 +12,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xuanren.access.policy import is_unrestricted, require_unit
+from xuanren.access.policy import require_unit
 from xuanren.common.dates import today
 from xuanren.common.errors import (
     Conflict,
     DomainError,
     ErrorCollector,
     FieldError,
-    PermissionDenied,
     ValidationFailed,
 )
+from xuanren.common.versioned import versioned_create
 from xuanren.journal.models import EventType
 from xuanren.journal.services import journal_record
 from xuanren.org.models import Post, Unit
@@ -63,38 +63,27 @@ class GuardBlocked(DomainError):
 
 @transaction.atomic
 def procedure_template_load(*, actor: Any, path: Path) -> ProcedureTemplate | None:
-    if actor is not None and not is_unrestricted(actor):
-        raise PermissionDenied(_("只有系统管理员可以载入程序模板。"))
     try:
         _definition, data = read_template_file(path)
     except DefinitionError as exc:
         raise ValidationFailed(str(exc)) from exc
-    sha = digest(data)
-    existing = ProcedureTemplate.objects.filter(code=data["code"], version=data["version"]).first()
-    if existing is not None:
-        if existing.sha256 != sha:
-            raise Conflict(
-                _("程序模板 %(c)s 第 %(v)s 版已载入且内容不同；修改须提高版本号。")
-                % {"c": data["code"], "v": data["version"]}
-            )
-        return None
-    template = ProcedureTemplate.objects.create(
+    return versioned_create(
+        actor=actor,
+        model=ProcedureTemplate,
         code=data["code"],
         version=data["version"],
-        name=data["name"],
-        source=data["source"],
-        effective_from=data["effective_from"],
-        parameters=data["parameters"],
-        steps=data["steps"],
-        sha256=sha,
-    )
-    journal_record(
-        actor=actor,
+        sha256=digest(data),
+        fields={
+            "name": data["name"],
+            "source": data["source"],
+            "effective_from": data["effective_from"],
+            "parameters": data["parameters"],
+            "steps": data["steps"],
+        },
         event_type=EventType.PROCEDURE_TEMPLATE_LOADED,
-        subject=template,
-        payload={"code": template.code, "version": template.version, "sha256": sha},
+        what=_("程序模板"),
+        file_name=path.name,
     )
-    return template
 
 
 def sync_templates_after_migrate(sender: Any, **kwargs: Any) -> None:
