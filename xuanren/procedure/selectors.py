@@ -1,0 +1,147 @@
+"""Reads in the procedure context: cases in scope, a case's timeline with the
+guards of its current step, and the 纪实 (complete record) of a case."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from xuanren.access.policy import require_perm, unit_scope_q
+from xuanren.common.dates import today
+from xuanren.common.errors import NotFound
+from xuanren.journal.models import JournalHead
+from xuanren.procedure.catalogue import GUARDS, STEPS
+from xuanren.procedure.guards import GuardContext, check
+from xuanren.procedure.models import Attachment, Candidate, Case, CaseStatus, CaseStep
+
+
+def case_list(*, actor: Any, status: str = "", step: str = "", q: str = "") -> QuerySet[Case]:
+    require_perm(actor, "procedure.view_case")
+    qs = Case.objects.filter(unit_scope_q(actor, prefix="unit__")).select_related(
+        "template", "unit", "officer"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if step:
+        qs = qs.filter(current_step=step)
+    if q.strip():
+        qs = qs.filter(title__contains=q.strip())
+    return qs.order_by("-opened_at")
+
+
+def case_get(*, actor: Any, pk: int) -> Case:
+    require_perm(actor, "procedure.view_case")
+    case = (
+        Case.objects.filter(unit_scope_q(actor, prefix="unit__"), pk=pk)
+        .select_related("template", "unit", "committee", "officer")
+        .prefetch_related(
+            "case_posts__post__unit",
+            Prefetch(
+                "candidates", queryset=Candidate.objects.select_related("cadre", "post__unit")
+            ),
+            Prefetch(
+                "steps", queryset=CaseStep.objects.select_related("completed_by").order_by("seq")
+            ),
+        )
+        .first()
+    )
+    if case is None:
+        raise NotFound(_("未找到该选任事项，或其不在您的管理范围内。"))
+    return case
+
+
+@dataclass(frozen=True)
+class GuardState:
+    code: str
+    title: str
+    problems: tuple[str, ...]
+
+    @property
+    def holds(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    code: str
+    name: str
+    source: str
+    state: str  # "done" | "current" | "pending"
+    records: tuple[CaseStep, ...]
+    guards: tuple[GuardState, ...]  # for the current step: each guard and what blocks it
+
+
+def guard_preview(
+    case: Case, step: str, data: dict[str, Any] | None = None, on: dt.date | None = None
+) -> list[GuardState]:
+    """The guards of `step` evaluated now, without completing anything."""
+    from xuanren.procedure.services import template_def
+
+    definition = template_def(case.template)
+    codes = definition.step(step).guards
+    ctx = GuardContext(case=case, template=definition, step=step, data=data or {}, on=on or today())
+    problems = check(ctx, codes)
+    return [
+        GuardState(code, str(GUARDS[code]), tuple(p for c, p in problems if c == code))
+        for code in codes
+    ]
+
+
+def case_timeline(case: Case, on: dt.date | None = None) -> list[TimelineEntry]:
+    from xuanren.procedure.services import template_def
+
+    definition = template_def(case.template)
+    by_step: dict[str, list[CaseStep]] = {}
+    for record in case.steps.all():
+        by_step.setdefault(record.step, []).append(record)
+    out = []
+    for step in definition.steps:
+        if step.code in by_step:
+            state = "done"
+        elif step.code == case.current_step and case.status == CaseStatus.OPEN:
+            state = "current"
+        else:
+            state = "pending"
+        guards = tuple(guard_preview(case, step.code, on=on)) if state == "current" else ()
+        out.append(
+            TimelineEntry(
+                step.code,
+                str(STEPS[step.code]),
+                step.source,
+                state,
+                tuple(by_step.get(step.code, ())),
+                guards,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """纪实: every step with who, when, what and attachment hashes, and the
+    journal's chain tip when the record was produced."""
+
+    case: Case
+    steps: tuple[CaseStep, ...]
+    attachments: dict[int | None, tuple[Attachment, ...]]
+    journal_tip: str
+    journal_count: int
+
+
+def case_record(*, actor: Any, pk: int) -> CaseRecord:
+    case = case_get(actor=actor, pk=pk)
+    attachments: dict[int | None, list[Attachment]] = {}
+    for a in Attachment.objects.filter(case=case).order_by("id"):
+        attachments.setdefault(a.step_id, []).append(a)
+    head = JournalHead.objects.filter(pk=1).first()
+    return CaseRecord(
+        case=case,
+        steps=tuple(case.steps.all()),
+        attachments={k: tuple(v) for k, v in attachments.items()},
+        journal_tip=head.last_hash if head else "",
+        journal_count=head.count if head else 0,
+    )
