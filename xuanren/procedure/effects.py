@@ -6,12 +6,13 @@ whole step back."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from xuanren.procedure.guards.registry import GuardContext
-from xuanren.procedure.models import CaseStep
+if TYPE_CHECKING:  # the guards package imports this module to register effects
+    from xuanren.procedure.guards.registry import GuardContext
+    from xuanren.procedure.models import CaseStep
 
-Effect = Callable[[GuardContext, CaseStep, Any], None]  # (context, record, actor)
+Effect = Callable[["GuardContext", "CaseStep", Any], None]  # (context, record, actor)
 EFFECTS: dict[str, list[Effect]] = {}
 
 
