@@ -75,10 +75,15 @@ def condition_q(cond: Condition, ref: dt.date, op: Op | None = None) -> Q:
     raise ValueError(m)
 
 
-def training_annotations(rules: Iterable[Rule], ref: dt.date) -> dict[str, Coalesce]:
-    """One summed-hours subquery per distinct training window in `rules`."""
+def training_annotations(
+    rules: Iterable[Rule], ref: dt.date, post: PostFacts | None = None
+) -> dict[str, Coalesce]:
+    """One summed-hours subquery per distinct training window in `rules`
+    (only the rules that apply to `post`, when given)."""
     out: dict[str, Coalesce] = {}
     for rule in rules:
+        if post is not None and not rule.applies.matches(post):
+            continue
         conds = [rule.condition, rule.when.condition]
         for cond in conds:
             if cond is None or cond.measure is not Measure.TRAINING_HOURS:
@@ -121,13 +126,21 @@ def _flag_q(measure: Measure, ref: dt.date) -> Q:
     if measure is Measure.ARCHIVE_REVIEWED:
         return Q(archive_review_status="passed")
     if measure is Measure.SPOUSE_NOT_EMIGRATED:
+        # Two top-level NOT EXISTS: PostgreSQL turns those into anti-joins,
+        # while an OR of subqueries stays a per-row filter (6× slower at 1M).
+        children = sorted(CHILD_RELATIONS)
         family = FamilyMember.objects.filter(cadre=OuterRef("pk"))
-        spouse = family.filter(relation="spouse")
-        children = family.filter(relation__in=sorted(CHILD_RELATIONS))
-        all_children_gone = (
-            ~Q(Exists(spouse)) & Q(Exists(children)) & ~Q(Exists(children.filter(emigrated=False)))
+        # "No spouse and all children emigrated": an emigrated child with
+        # nobody at home (no spouse, no child who has stayed).
+        at_home = FamilyMember.objects.filter(cadre=OuterRef("cadre")).filter(
+            Q(relation="spouse") | Q(relation__in=children, emigrated=False)
         )
-        return ~Q(Exists(spouse.filter(emigrated=True))) & ~all_children_gone
+        all_children_gone = family.filter(relation__in=children, emigrated=True).filter(
+            ~Exists(at_home)
+        )
+        return ~Q(Exists(family.filter(relation="spouse", emigrated=True))) & ~Q(
+            Exists(all_children_gone)
+        )
     raise ValueError(measure)
 
 
@@ -181,7 +194,7 @@ def screen_queryset(
     """`base` narrowed to the cadres no rule fails."""
     rules = list(rules)
     waivers = waivers or {}
-    qs = base.annotate(**training_annotations(rules, ref))
+    qs = base.annotate(**training_annotations(rules, ref, post))
     for rule in rules:
         qs = qs.filter(rule_pass_q(rule, post, ref, waivers.get(rule.id, ())))
     return qs

@@ -1,0 +1,592 @@
+"""Eligibility screening at scale (issue 3): screen() against hand-written SQL
+and against explain() over every cadre.
+
+Seeds (or, with --reuse, reuses) a PostgreSQL database with synthetic cadres
+as of the reference date, picks three posts of different rule packs and, for
+each, times as a superuser:
+
+  (a) screen(): list(screen(...).values_list("id", flat=True)), one SQL query;
+  (b) a hand-written SQL query with the same predicates, bounds as literals;
+  (c) cadre_facts() for every cadre (once: the same for every post) and
+      explain() over all of them, in Python.
+
+It checks that the three give the same set of ids and prints a Markdown table.
+Then diagnostics for the two posts with the national negative list: the raw
+SQL with the emigrated-family rule written the way compile.py writes it, screen
+with that rule compiled as proposed_spouse_not_emigrated_q(), screen and the
+raw SQL without JIT (PostgreSQL); and the SQL of screen for the first post
+with EXPLAIN (ANALYZE, BUFFERS) of screen, the raw SQL and the proposed form.
+
+    uv run python bench/screening.py                         # PostgreSQL, 1,000,000 cadres
+    uv run python bench/screening.py --cadres 100000 --keep  # smaller, keep the database
+    uv run python bench/screening.py --reuse                 # an already seeded database
+    uv run python bench/screening.py --sqlite --no-postgres  # SQLite only, 100,000 cadres
+
+The raw SQL is written for the reference date 2026-11-27 only (its date bounds
+are literals worked out by hand), so the date is fixed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from seed_bench import recreate_database  # bench/ is this script's directory, on sys.path
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/xuanren_bench_screen"
+DEFAULT_SQLITE = "/tmp/xuanren_bench_screen.sqlite3"
+REF = dt.date(2026, 11, 27)
+
+# ---- the hand-written queries ----------------------------------------------------
+# Everything below is worked out by hand for REF = 2026-11-27, independently of
+# xuanren/policy/compile.py:
+#   周岁 <= 40  ⇔ born after 1985-11-27 (on 2026-11-27 someone born 1985-11-27 is 41);
+#   周岁 <= 38 ⇔ after 1987-11-27; <= 43 ⇔ after 1982-11-27; <= 41 ⇔ after 1984-11-27;
+#   <= 50 ⇔ after 1975-11-27; 周岁 < 30 ⇔ after 1996-11-27;
+#   two years at the current level ⇔ level_since on or before 2024-11-27;
+#   last year's assessment is the one for 2025.
+# A comparison with NULL is never true, so missing data fails, as in explain().
+# Plain string literals for dates work on PostgreSQL (cast to date) and SQLite
+# (ISO text); `f.emigrated` is a boolean on PostgreSQL and 0/1 on SQLite.
+
+NEGATIVE_LIST = """
+  AND c.archive_review_status = 'passed'
+  AND c.personal_matters_status = 'verified'
+  AND EXISTS (SELECT 1 FROM people_assessment a
+              WHERE a.cadre_id = c.id AND a.year = 2025
+                AND a.grade IN ('excellent', 'competent', 'not_graded'))
+  AND NOT EXISTS (SELECT 1 FROM people_rewardpunishment p
+                  WHERE p.cadre_id = c.id
+                    AND p.category IN ('warning_talk', 'organizational_handling',
+                                       'party_discipline', 'government_sanction')
+                    AND p.decided_on <= '2026-11-27'
+                    AND (p.effect_until IS NULL OR p.effect_until >= '2026-11-27'))
+  AND NOT EXISTS (SELECT 1 FROM people_familymember f
+                  WHERE f.cadre_id = c.id AND f.relation = 'spouse' AND f.emigrated)
+"""
+# 没有配偶但子女均已移居: an emigrated child, and nobody at home (no spouse, no
+# child who has not emigrated). Two top-level NOT EXISTS: anti-joins.
+ALL_CHILDREN_GONE = """
+  AND NOT EXISTS (SELECT 1 FROM people_familymember f
+                  WHERE f.cadre_id = c.id AND f.relation IN ('son', 'daughter') AND f.emigrated
+                    AND NOT EXISTS (SELECT 1 FROM people_familymember g
+                                    WHERE g.cadre_id = f.cadre_id
+                                      AND (g.relation = 'spouse'
+                                           OR (g.relation IN ('son', 'daughter')
+                                               AND NOT g.emigrated))))
+"""
+# The same written as compile.py writes it: NOT (no spouse AND a child AND no
+# child at home), i.e. an OR of EXISTS. Only for the diagnostics.
+ALL_CHILDREN_GONE_AS_COMPILED = """
+  AND (EXISTS (SELECT 1 FROM people_familymember f
+               WHERE f.cadre_id = c.id AND f.relation = 'spouse')
+       OR NOT EXISTS (SELECT 1 FROM people_familymember f
+                      WHERE f.cadre_id = c.id AND f.relation IN ('son', 'daughter'))
+       OR EXISTS (SELECT 1 FROM people_familymember f
+                  WHERE f.cadre_id = c.id AND f.relation IN ('son', 'daughter')
+                    AND NOT f.emigrated))
+"""
+
+RAW_SQL = {
+    # 乡镇党委书记: 正科级, 党政正职, party post; county-seed2 + national-2019.
+    "township_principal": """
+SELECT c.id FROM people_cadre c
+WHERE c.status = 'active'
+  -- 新提拔 (now below 正科级, or no level): age by sex; under 30 needs 本科
+  AND (c.level NOT IN ('section_deputy', 'subsection_principal', 'subsection_deputy', '')
+       OR ((c.sex <> 'male' OR c.birth_date > '1985-11-27')
+           AND (c.sex <> 'female' OR c.birth_date > '1987-11-27')
+           AND (c.birth_date <= '1996-11-27' OR c.education_rank >= 5)))
+  -- 副科级 two years before 正科级
+  AND (c.level <> 'section_deputy' OR c.level_since <= '2024-11-27')
+  AND c.education_rank >= 4
+  AND c.political_status IN ('cpc_member', 'cpc_probationary')
+"""
+    + NEGATIVE_LIST
+    + ALL_CHILDREN_GONE,
+    # 县直机关副局长: 副科级; county-seed2 + national-2019.
+    "county_organ_deputy": """
+SELECT c.id FROM people_cadre c
+WHERE c.status = 'active'
+  -- 新提拔 (now below 副科级, or no level): 男 43, 女 41
+  AND (c.level NOT IN ('subsection_principal', 'subsection_deputy', '')
+       OR ((c.sex <> 'male' OR c.birth_date > '1982-11-27')
+           AND (c.sex <> 'female' OR c.birth_date > '1984-11-27')))
+  AND c.education_rank >= 4
+"""
+    + NEGATIVE_LIST
+    + ALL_CHILDREN_GONE,
+    # 内设机构股长: 正股级 principal; section-level-seed3.
+    "subsection_principal": """
+SELECT c.id FROM people_cadre c
+WHERE c.status = 'active'
+  AND c.education_rank >= 4
+  AND c.birth_date > '1975-11-27'
+  -- 新提拔 (副股级 or no level): two years at the current level
+  AND (c.level NOT IN ('subsection_deputy', '') OR c.level_since <= '2024-11-27')
+""",
+}
+# screen() returns its ids in id order (Cadre.Meta.ordering); so do these, which
+# also keeps SQLite from reading the 股级 query through the birth_date index
+# (a range covering most rows: five times slower than a scan at 100,000).
+RAW_SQL = {key: sql + "ORDER BY c.id\n" for key, sql in RAW_SQL.items()}
+RAW_SQL_AS_COMPILED = {
+    key: sql.replace(ALL_CHILDREN_GONE, ALL_CHILDREN_GONE_AS_COMPILED)
+    for key, sql in RAW_SQL.items()
+    if ALL_CHILDREN_GONE in sql
+}
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--cadres", type=int, default=1_000_000)
+    parser.add_argument(
+        "--units", type=int, default=None, help="default: one unit per 50 cadres, at most 10,000"
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=7, help="timed runs of screen and raw SQL")
+    parser.add_argument(
+        "--explain-runs",
+        type=int,
+        default=1,
+        help="timed runs of cadre_facts and explain over every cadre (slow at scale)",
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="use the database as it is (already seeded); keep it"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--sqlite", action="store_true", help="also run on SQLite (in a child process)"
+    )
+    parser.add_argument("--sqlite-cadres", type=int, default=100_000)
+    parser.add_argument("--sqlite-path", default=DEFAULT_SQLITE)
+    parser.add_argument("--no-postgres", action="store_true", help="skip PostgreSQL")
+    parser.add_argument("--child", choices=["sqlite"], help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main() -> None:
+    args = parse_args()
+    if args.child == "sqlite":
+        run_sqlite_child(args)
+        return
+    if not args.no_postgres:
+        run_postgres(args)
+    if args.sqlite:
+        cmd = [
+            sys.executable,
+            __file__,
+            "--child=sqlite",
+            f"--cadres={args.sqlite_cadres}",
+            f"--sqlite-path={args.sqlite_path}",
+            f"--seed={args.seed}",
+            f"--runs={args.runs}",
+            f"--explain-runs={args.explain_runs}",
+        ]
+        if args.units:
+            cmd.append(f"--units={args.units}")
+        cmd += ["--reuse"] * args.reuse + ["--keep"] * args.keep
+        sys.stdout.flush()
+        subprocess.run(cmd, check=True)
+
+
+def run_postgres(args: argparse.Namespace) -> None:
+    if not args.reuse:
+        recreate_database(args.database_url)
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xuanren.settings")
+    import django
+
+    django.setup()
+    try:
+        bench(args, "PostgreSQL")
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not (args.keep or args.reuse):
+            recreate_database(args.database_url, drop_only=True)
+
+
+def run_sqlite_child(args: argparse.Namespace) -> None:
+    path = Path(args.sqlite_path)
+    if not args.reuse:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xuanren.settings")
+    import django
+
+    django.setup()
+    try:
+        bench(args, "SQLite")
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not (args.keep or args.reuse):
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+# ---- measuring -------------------------------------------------------------------
+
+
+def loadavg() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def timed(fn: Callable[[], Any], runs: int, *, warm_up: bool = True) -> tuple[list[float], Any]:
+    """Run times in milliseconds (after one untimed warm-up run) and the last result."""
+    result = fn() if warm_up else None
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return times, result
+
+
+def machine(vendor: str) -> list[str]:
+    from django.db import connection
+
+    if vendor == "PostgreSQL":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT version()")
+            row = cursor.fetchone()
+            cursor.execute("SHOW jit")
+            jit = cursor.fetchone()
+            cursor.execute("SHOW work_mem")
+            work_mem = cursor.fetchone()
+        version = (
+            f"{row[0] if row else '?'} (jit {jit and jit[0]}, work_mem {work_mem and work_mem[0]})"
+        )
+    else:
+        import sqlite3
+
+        version = f"SQLite {sqlite3.sqlite_version}"
+    mem_kb = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal:")
+    )
+    uname = subprocess.run(["uname", "-a"], capture_output=True, text=True, check=False)
+    return [
+        f"nproc: {os.cpu_count()}",
+        f"memory: {mem_kb / 1024 / 1024:.1f} GiB",
+        f"uname -a: {uname.stdout.strip()}",
+        f"database: {version}",
+        f"Python: {platform.python_version()}",
+        f"load average at start: {loadavg()}",
+    ]
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ---- the benchmark ---------------------------------------------------------------
+
+
+def pick_posts() -> list[tuple[str, Any, list[str]]]:
+    """(key, post, the pack codes it must use) for the three posts."""
+    from xuanren.org.models import COUNTY_ORGAN_KINDS, Post, UnitKind
+
+    posts = Post.objects.select_related("unit").order_by("id")
+    township = posts.filter(
+        unit__kind=UnitKind.TOWNSHIP,
+        level="section_principal",
+        is_party_government_principal=True,
+        category="party",
+    ).first()
+    organ = (
+        posts.filter(
+            unit__kind=UnitKind.GOVERNMENT_DEPARTMENT,
+            level="section_deputy",
+            category="government",
+            counts_against_quota=True,
+        ).first()
+        or posts.filter(unit__kind__in=COUNTY_ORGAN_KINDS, level="section_deputy").first()
+    )
+    office = posts.filter(
+        unit__kind=UnitKind.INTERNAL_OFFICE, level="subsection_principal", is_principal=True
+    ).first()
+    assert township and organ and office, "the seed has no post of one of the three kinds"
+    return [
+        ("township_principal", township, ["county-seed2", "national-2019"]),
+        ("county_organ_deputy", organ, ["county-seed2", "national-2019"]),
+        ("subsection_principal", office, ["section-level-seed3"]),
+    ]
+
+
+def seed_if_needed(args: argparse.Namespace) -> None:
+    from django.core.management import call_command
+
+    from xuanren.people.models import Cadre
+    from xuanren.synth.loader import seed
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if args.reuse and Cadre.objects.exists():
+        print(f"\n## Seed\n- reused: {Cadre.objects.count():,} cadres already there")
+        return
+    units = args.units or max(100, min(args.cadres // 50, 10_000))
+    result = seed(cadres=args.cadres, units=units, seed=args.seed, as_of=REF)
+    rows = sum(v for k, v in result.counts.items() if not k.startswith(("quota_", "units_")))
+    print(
+        f"\n## Seed\n- {args.cadres:,} cadres, {units:,} units (seed {args.seed}, as of "
+        f"{REF}): {result.seconds:.1f} s, {rows:,} rows in all"
+    )
+
+
+def proposed_spouse_not_emigrated_q() -> Any:
+    """The 配偶/子女移居 rule as two top-level NOT EXISTS: what
+    compile._flag_q(Measure.SPOUSE_NOT_EMIGRATED) could return instead of
+    NOT (no spouse AND a child AND no child at home). Same meaning: an
+    emigrated spouse, or an emigrated child while nobody is at home (no
+    spouse, no child who has not emigrated)."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from xuanren.people.models import FamilyMember
+    from xuanren.policy.rules import CHILD_RELATIONS
+
+    children = sorted(CHILD_RELATIONS)
+    family = FamilyMember.objects.filter(cadre=OuterRef("pk"))
+    at_home = FamilyMember.objects.filter(cadre=OuterRef("cadre")).filter(
+        Q(relation="spouse") | Q(relation__in=children, emigrated=False)
+    )
+    all_children_gone = family.filter(relation__in=children, emigrated=True).filter(
+        ~Exists(at_home)
+    )
+    return ~Q(Exists(family.filter(relation="spouse", emigrated=True))) & ~Q(
+        Exists(all_children_gone)
+    )
+
+
+def ids_of(sql: str) -> list[int]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def explain_sql(sql: str) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def bench(args: argparse.Namespace, vendor: str) -> None:
+    from django.contrib.auth.models import User
+    from django.db import connection
+
+    from xuanren.policy.rules import explain
+    from xuanren.policy.selectors import (
+        cadre_facts,
+        candidates_base,
+        pack_codes_for_post,
+        post_facts,
+        rules_for_post,
+        screen,
+    )
+
+    print(f"# Eligibility screening on {vendor}\n\n## Machine")
+    for line in machine(vendor):
+        print(f"- {line}")
+    seed_if_needed(args)
+    if vendor == "PostgreSQL":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")  # visibility map and statistics, as in production
+    admin = User.objects.filter(username="bench").first() or User.objects.create_superuser(
+        "bench", "bench@example.invalid", "bench-pw-123"
+    )
+    posts = pick_posts()
+    loads = [os.getloadavg()[0]]
+
+    print(f"\n## Posts (reference date {REF})\n")
+    for key, post, codes in posts:
+        assert pack_codes_for_post(post) == codes, (key, pack_codes_for_post(post))
+        rules = rules_for_post(post, REF)
+        pf = post_facts(post)
+        applying = [r.id for r in rules if r.applies.matches(pf)]
+        print(
+            f"- {key}: post {post.pk} {post.unit.name}{post.title} ({post.level}, "
+            f"{pf.unit_group}, {post.category}); packs {', '.join(codes)}; "
+            f"{len(applying)} of {len(rules)} rules apply: {', '.join(applying)}"
+        )
+
+    # (a) and (b): the SQL, median of --runs after a warm-up.
+    sql_rows = []
+    for key, post, _codes in posts:
+
+        def by_screen(post: Any = post) -> list[int]:
+            return list(screen(actor=admin, post=post, ref=REF).values_list("id", flat=True))
+
+        screen_times, screened = timed(by_screen, args.runs)
+        raw_times, raw = timed(partial(ids_of, RAW_SQL[key]), args.runs)
+        loads.append(os.getloadavg()[0])
+        assert len(set(screened)) == len(screened)
+        assert set(screened) == set(raw), (key, len(screened), len(raw))
+        sql_rows.append((key, post, set(screened), screen_times, raw_times))
+
+    # (c): facts once (the base is the same for every post), then explain() per post.
+    base = candidates_base(actor=admin, post=posts[0][1])
+    rss_before = peak_rss_mb()
+    facts_times, facts = timed(lambda: cadre_facts(base), args.explain_runs, warm_up=False)
+    loads.append(os.getloadavg()[0])
+    print(
+        f"\n- cadre_facts: {len(facts):,} cadres, {statistics.median(facts_times) / 1000:.1f} s "
+        f"(runs: {', '.join(f'{t / 1000:.1f}' for t in facts_times)}); peak RSS "
+        f"{rss_before:,.0f} MB before, {peak_rss_mb():,.0f} MB after"
+    )
+    table = []
+    for key, post, screened, screen_times, raw_times in sql_rows:
+        rules = rules_for_post(post, REF)
+        pf = post_facts(post)
+
+        def by_explain(rules: Any = rules, pf: Any = pf, facts: Any = facts) -> set[int]:
+            return {f.id for f in facts if explain(rules, f, pf, REF).eligible}
+
+        explain_times, explained = timed(by_explain, args.explain_runs, warm_up=False)
+        loads.append(os.getloadavg()[0])
+        assert explained == screened, (key, len(explained), len(screened))
+        table.append((key, len(screened), screen_times, raw_times, facts_times, explain_times))
+    cadres = len(facts)
+    del facts
+
+    print(
+        f"\n## Timings ({cadres:,} cadres; screen and raw SQL: median of {args.runs} runs "
+        f"after a warm-up; cadre_facts and explain: median of {args.explain_runs} run(s))\n"
+    )
+    print(
+        "| post | eligible | screen ms | raw SQL ms | screen/raw | facts-load s | explain s "
+        "| (load+explain)/screen | explain/screen |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    verdicts = []
+    for key, count, screen_times, raw_times, facts_times, explain_times in table:
+        s, r = statistics.median(screen_times), statistics.median(raw_times)
+        f, e = statistics.median(facts_times) / 1000, statistics.median(explain_times) / 1000
+        python_ratio = (f + e) * 1000 / s
+        print(
+            f"| {key} | {count:,} | {s:.1f} | {r:.1f} | {s / r:.2f} | {f:.1f} | {e:.1f} "
+            f"| {python_ratio:,.0f} | {e * 1000 / s:,.0f} |"
+        )
+        verdicts.append(
+            f"{key}: screen/raw {s / r:.2f} ({'within' if s / r <= 1.5 else 'NOT within'} 1.5×), "
+            f"(load+explain)/screen {python_ratio:,.0f} ({'≥' if python_ratio >= 100 else '<'} 100×)"
+        )
+    print("\nThe three agree on every post (asserted). Spread (min–max ms):")
+    for key, _count, screen_times, raw_times, _f, _e in table:
+        print(
+            f"- {key}: screen {min(screen_times):.1f}–{max(screen_times):.1f}, "
+            f"raw {min(raw_times):.1f}–{max(raw_times):.1f}"
+        )
+    print("\nTargets:")
+    for line in verdicts:
+        print(f"- {line}")
+    print(
+        f"\nload average (1 min) during the run: {min(loads):.2f}–{max(loads):.2f}; "
+        f"at end: {loadavg()}; peak RSS {peak_rss_mb():,.0f} MB"
+    )
+    diagnostics(args, vendor, admin, posts)
+
+
+def diagnostics(args: argparse.Namespace, vendor: str, admin: Any, posts: list[Any]) -> None:
+    """Where the time of screen goes: the raw SQL with the emigrated rule shaped
+    as compile.py shapes it, screen with that rule compiled as
+    proposed_spouse_not_emigrated_q(), and (PostgreSQL) screen without JIT;
+    then the screen SQL and its plan for the first post."""
+    from django.db import connection
+
+    from xuanren.policy.compile import screen_queryset
+    from xuanren.policy.rules import Measure
+    from xuanren.policy.selectors import (
+        approved_waivers,
+        candidates_base,
+        post_facts,
+        rules_for_post,
+        screen,
+    )
+
+    def proposed(post: Any) -> Any:
+        rules = [
+            r for r in rules_for_post(post, REF) if r.measure is not Measure.SPOUSE_NOT_EMIGRATED
+        ]
+        base = candidates_base(actor=admin, post=post)
+        qs = screen_queryset(base, rules, post_facts(post), REF, approved_waivers(post))
+        return qs.filter(proposed_spouse_not_emigrated_q()).values_list("id", flat=True)
+
+    def proposed_ids(post: Any) -> list[int]:
+        return list(proposed(post))
+
+    postgres = vendor == "PostgreSQL"
+    print(
+        f"\n## Diagnostics (median of {args.runs} runs after a warm-up; ms)\n\n"
+        "| post | screen | raw SQL | raw SQL shaped as compile.py | screen, emigrated rule "
+        "as proposed | proposed/raw |"
+        + (" screen, jit off | raw SQL, jit off |" if postgres else "")
+    )
+    print("|---|---:|---:|---:|---:|---:|" + ("---:|---:|" if postgres else ""))
+    for key, post, _codes in posts:
+        if key not in RAW_SQL_AS_COMPILED:
+            continue
+
+        def screened(post: Any = post) -> list[int]:
+            return list(screen(actor=admin, post=post, ref=REF).values_list("id", flat=True))
+
+        s_times, s_ids = timed(screened, args.runs)
+        r_times, r_ids = timed(partial(ids_of, RAW_SQL[key]), args.runs)
+        c_times, c_ids = timed(partial(ids_of, RAW_SQL_AS_COMPILED[key]), args.runs)
+        p_times, p_ids = timed(partial(proposed_ids, post), args.runs)
+        assert set(s_ids) == set(r_ids) == set(c_ids) == set(p_ids), key
+        s, r = statistics.median(s_times), statistics.median(r_times)
+        c, p = statistics.median(c_times), statistics.median(p_times)
+        line = f"| {key} | {s:.1f} | {r:.1f} | {c:.1f} | {p:.1f} | {p / r:.2f} |"
+        if postgres:
+            with connection.cursor() as cursor:
+                cursor.execute("SET jit = off")
+            try:
+                j_times, _ids = timed(screened, args.runs)
+                k_times, _ids = timed(partial(ids_of, RAW_SQL[key]), args.runs)
+            finally:
+                with connection.cursor() as cursor:
+                    cursor.execute("RESET jit")
+            line += f" {statistics.median(j_times):.1f} | {statistics.median(k_times):.1f} |"
+        print(line)
+
+    key, post, _codes = posts[0]
+    qs = screen(actor=admin, post=post, ref=REF).values_list("id", flat=True)
+    print(f"\n## The screen query for {key}\n\n```sql\n{qs.query}\n```")
+    if postgres:
+        plans = [
+            ("screen", qs.explain(analyze=True, buffers=True)),
+            ("the raw SQL", explain_sql(RAW_SQL[key])),
+            (
+                "screen with the emigrated rule as proposed",
+                proposed(post).explain(analyze=True, buffers=True),
+            ),
+        ]
+        for label, plan in plans:
+            print(f"\n## EXPLAIN (ANALYZE, BUFFERS) of {label}, {key}\n\n```\n{plan}\n```")
+    else:
+        print(f"\n## EXPLAIN QUERY PLAN of screen, {key}\n\n```\n{qs.explain()}\n```")
+
+
+if __name__ == "__main__":
+    main()
