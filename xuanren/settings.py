@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "xuanren.policy",
     "xuanren.workdays",
     "xuanren.procedure",
+    "xuanren.supervision",
     "xuanren.synth",
     "xuanren.web",
     "xuanren.api",

@@ -118,19 +118,20 @@ def test_competitive_registration_only_after_publication(personas, county, commi
     assert record.seq == 4
 
 
-def test_a_guard_not_yet_checkable_blocks_and_says_so(personas, county, committee):
-    officer = personas.case_officer
+def test_a_guard_without_an_implementation_blocks_and_says_so(
+    personas, county, committee, monkeypatch
+):
+    """A template may name a guard this release cannot check: it must block."""
+    from xuanren.procedure.guards.registry import REGISTRY
+
+    monkeypatch.delitem(REGISTRY, "quota_allows")
     case = open_case(personas, county, committee)
-    case_step_complete(actor=officer, case=case, step="motion", on=ON)
-    case_step_complete(
-        actor=officer, case=case, step="plan", data={"consultation": [{"from": "x"}]}, on=ON
-    )
-    case_step_complete(actor=officer, case=case, step="publication", on=ON)
     with pytest.raises(GuardBlocked) as info:
-        case_step_complete(actor=officer, case=case, step="recommendation", on=ON)
-    assert any("尚未实现" in e.message for e in info.value.errors)
+        case_step_complete(actor=personas.case_officer, case=case, step="motion", on=ON)
+    assert [e.field for e in info.value.errors] == ["quota_allows"]
+    assert "尚未实现" in info.value.errors[0].message
     case.refresh_from_db()
-    assert case.current_step == "recommendation" and case.status == CaseStatus.OPEN
+    assert case.current_step == "motion" and case.status == CaseStatus.OPEN
 
 
 def test_each_step_is_journalled_and_corrections_keep_the_original(personas, county, committee):

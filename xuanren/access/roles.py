@@ -33,11 +33,31 @@ EDIT_RECORDS = [
 
 CASES_VIEW = ["procedure.view_case", "procedure.view_committee"]
 CASES_RUN = [*CASES_VIEW, "procedure.add_case", "procedure.change_case", "procedure.add_committee"]
+# 任前公示 and 举报 (docs/decisions/0015): the case officer publishes notices,
+# registers and assigns reports; the discipline commission investigates and
+# closes them. Reports name their reporters, so nobody else reads them.
+NOTICES_VIEW = ["supervision.view_publicnotice"]
+NOTICES_PUBLISH = [*NOTICES_VIEW, "supervision.add_publicnotice"]
+REPORTS_HANDLE = ["supervision.view_report", "supervision.add_report", "supervision.assign_report"]
+REPORTS_INVESTIGATE = ["supervision.view_report", "supervision.investigate_report"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.CASE_OFFICER: [*VIEW_RECORDS, *EDIT_RECORDS, "people.view_full_id_number", *CASES_RUN],
-    Role.COMMITTEE_MEMBER: [*VIEW_RECORDS, *CASES_VIEW],
-    Role.DISCIPLINE_COMMISSION: [*VIEW_RECORDS, "people.view_full_id_number", *CASES_VIEW],
+    Role.CASE_OFFICER: [
+        *VIEW_RECORDS,
+        *EDIT_RECORDS,
+        "people.view_full_id_number",
+        *CASES_RUN,
+        *NOTICES_PUBLISH,
+        *REPORTS_HANDLE,
+    ],
+    Role.COMMITTEE_MEMBER: [*VIEW_RECORDS, *CASES_VIEW, *NOTICES_VIEW],
+    Role.DISCIPLINE_COMMISSION: [
+        *VIEW_RECORDS,
+        "people.view_full_id_number",
+        *CASES_VIEW,
+        *NOTICES_VIEW,
+        *REPORTS_INVESTIGATE,
+    ],
     Role.AUDIT_OFFICE: ["org.view_unit", "org.view_post", "people.view_cadre"],
     Role.INSPECTION_TEAM: VIEW_RECORDS,
     Role.UNIT_HR: [*VIEW_RECORDS, "people.change_cadre", "people.add_cadre"],
@@ -46,6 +66,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *VIEW_RECORDS,
         *EDIT_RECORDS,
         *CASES_RUN,
+        *NOTICES_PUBLISH,
         "policy.change_promotionexception",
         "policy.change_rulepack",
         "people.view_full_id_number",

@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI
 
-from xuanren.api import org, people, policy
+from xuanren.api import cases, org, people, policy
 from xuanren.api.auth import API_AUTH
 from xuanren.api.errors import register_error_handlers
 
@@ -18,3 +18,4 @@ register_error_handlers(api)
 api.add_router("", org.router)
 api.add_router("", people.router)
 api.add_router("", policy.router)
+api.add_router("", cases.router)

@@ -36,9 +36,15 @@ class EventType(models.TextChoices):
     STEP_CORRECTED = "procedure.step_corrected", _("更正环节记录")
     CANDIDATE_ADDED = "procedure.candidate_added", _("列入人选")
     CANDIDATE_STATUS_SET = "procedure.candidate_status_set", _("人选状态变更")
+    ATTACHMENT_ADDED = "procedure.attachment_added", _("上传附件")
     CALENDAR_DAY_SET = "workdays.day_set", _("调整工作日历")
     CALENDAR_DAY_CLEARED = "workdays.day_cleared", _("撤销工作日历调整")
     CALENDAR_YEAR_MARKED = "workdays.year_marked", _("标记放假安排录入情况")
+    NOTICE_PUBLISHED = "supervision.notice_published", _("发布任前公示")
+    REPORT_RECEIVED = "supervision.report_received", _("受理举报")
+    REPORT_ASSIGNED = "supervision.report_assigned", _("分派举报")
+    REPORT_INVESTIGATING = "supervision.report_investigating", _("调查核实举报")
+    REPORT_CLOSED = "supervision.report_closed", _("举报办结")
 
 
 class JournalHead(models.Model):

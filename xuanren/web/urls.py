@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from xuanren.web import views
+from xuanren.web import cases, views
 
 app_name = "web"
 
@@ -40,4 +40,17 @@ urlpatterns = [
     path("candidates/export.xlsx", views.candidates_xlsx, name="candidates_xlsx"),
     path("candidates/explain/", views.candidate_explain, name="candidate_explain"),
     path("candidates/lookup/", views.candidate_lookup, name="candidate_lookup"),
+    path("cases/", cases.cases, name="case_list"),
+    path("cases/new/", cases.case_new, name="case_new"),
+    path("cases/comment-row/", cases.comment_row, name="case_comment_row"),
+    path("cases/<int:pk>/", cases.case_detail, name="case_detail"),
+    path("cases/<int:pk>/steps/", cases.case_step, name="case_step"),
+    path(
+        "cases/<int:pk>/records/<int:record>/correct/",
+        cases.case_correct,
+        name="case_correct",
+    ),
+    path("cases/<int:pk>/record/", cases.case_record_page, name="case_record"),
+    path("cases/<int:pk>/record.json", cases.case_record_json, name="case_record_json"),
+    path("todo/", cases.todo, name="todo"),
 ]

@@ -1,0 +1,294 @@
+"""待办: what needs doing soon in the actor's scope, read from the records.
+
+Each kind of item comes from one source function registered with `source`;
+adding a kind is adding a function. An item names its case where it has one,
+so the page can show "mine" (cases where the actor is the officer) apart from
+the whole department's list (everything in scope).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, TextChoices
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from xuanren.access.policy import has_perm, require_perm, unit_scope_q
+from xuanren.common.dates import SHANGHAI, today
+from xuanren.procedure.catalogue import STEPS
+from xuanren.procedure.models import Candidate, CandidateStatus, Case, CaseStatus, CaseStep
+
+#: A case with no step done or corrected for longer than this is idle.
+IDLE_DAYS = 14
+
+
+class TodoKind(TextChoices):
+    PROBATION_ENDING = "probation_ending", gettext_lazy("试用期将满")
+    CASE_IDLE = "case_idle", gettext_lazy("事项长期未办理")
+    NOTICE_ENDING = "notice_ending", gettext_lazy("任前公示期将满")
+    INTEGRITY_DUE = "integrity_due", gettext_lazy("廉政意见待回复")
+    RECOMMENDATION_STALE = "recommendation_stale", gettext_lazy("民主推荐结果将过期")
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    kind: str
+    text: str
+    due: dt.date
+    link: str  # the page where the item is dealt with
+    case: Case | None
+    mine: bool  # the actor is the officer of the item's case
+
+    @property
+    def kind_label(self) -> str:
+        return str(TodoKind(self.kind).label)
+
+    def overdue(self, on: dt.date) -> bool:
+        return self.due < on
+
+
+@dataclass(frozen=True)
+class TodoQuery:
+    actor: Any
+    on: dt.date
+    horizon: dt.date  # the last day looked ahead to
+
+    def is_mine(self, case: Case | None) -> bool:
+        return case is not None and case.officer_id == getattr(self.actor, "pk", None)
+
+
+Source = Callable[[TodoQuery], Iterable[TodoItem]]
+SOURCES: list[Source] = []
+
+
+def source(fn: Source) -> Source:
+    SOURCES.append(fn)
+    return fn
+
+
+def todo_for(
+    *, actor: Any, on: dt.date | None = None, horizon_days: int = 30, mine: bool = False
+) -> list[TodoItem]:
+    """Every item due within `horizon_days` of `on` (and those already
+    overdue), in the actor's scope, soonest first; only the actor's own cases'
+    items when `mine`."""
+    require_perm(actor, "procedure.view_case")
+    on = on or today()
+    query = TodoQuery(actor=actor, on=on, horizon=on + dt.timedelta(days=horizon_days))
+    items = [item for fn in SOURCES for item in fn(query)]
+    if mine:
+        items = [i for i in items if i.mine]
+    return sorted(items, key=lambda i: (i.due, i.kind, i.text))
+
+
+def _case_link(case: Case) -> str:
+    return reverse("web:case_detail", args=[case.pk])
+
+
+def _open_cases(query: TodoQuery) -> Any:
+    return Case.objects.filter(
+        unit_scope_q(query.actor, prefix="unit__"), status=CaseStatus.OPEN
+    ).select_related("officer")
+
+
+@source
+def probations_ending(query: TodoQuery) -> Iterable[TodoItem]:
+    """Tenures whose probation (Tenure.probation_until) ends by the horizon and
+    whose holder is still in the post and not yet assessed in a case."""
+    if not has_perm(query.actor, "people.view_cadre"):
+        return []
+    from xuanren.org.selectors import active_tenure_q
+    from xuanren.people.models import Tenure
+
+    tenures = list(
+        Tenure.objects.filter(
+            unit_scope_q(query.actor, prefix="post__unit__"),
+            active_tenure_q(query.on),
+            probation_until__gte=query.on,
+            probation_until__lte=query.horizon,
+        ).select_related("cadre", "post__unit")
+    )
+    if not tenures:
+        return []
+    # The case that appointed each holder (its candidate for that post), if any.
+    candidacies = Candidate.objects.filter(
+        Q(cadre__in=[t.cadre_id for t in tenures]) & Q(post__in=[t.post_id for t in tenures]),
+        status__in=[
+            CandidateStatus.APPOINTED,
+            CandidateStatus.CONFIRMED,
+            CandidateStatus.REMOVED,
+        ],
+    ).select_related("case__officer")
+    by_holder = {(c.cadre_id, c.post_id): c for c in candidacies}
+    items = []
+    for tenure in tenures:
+        candidate = by_holder.get((tenure.cadre_id, tenure.post_id))
+        if candidate is not None and candidate.status != CandidateStatus.APPOINTED:
+            continue  # already assessed at the end of probation
+        case = candidate.case if candidate is not None else None
+        until = tenure.probation_until
+        assert until is not None
+        days = (until - query.on).days
+        text = _(
+            "%(name)s任%(unit)s%(post)s的试用期于 %(date)s 届满（还有 %(n)d 天），请组织考核。"
+        ) % {
+            "name": tenure.cadre.name,
+            "unit": tenure.post.unit.name,
+            "post": tenure.post.title,
+            "date": f"{until:%Y.%m.%d}",
+            "n": days,
+        }
+        items.append(
+            TodoItem(
+                kind=TodoKind.PROBATION_ENDING,
+                text=text,
+                due=until,
+                link=_case_link(case)
+                if case is not None
+                else reverse("web:cadre_detail", args=[tenure.cadre_id]),
+                case=case,
+                mine=query.is_mine(case),
+            )
+        )
+    return items
+
+
+@source
+def idle_cases(query: TodoQuery) -> Iterable[TodoItem]:
+    """Open cases with no step done or corrected for more than IDLE_DAYS days."""
+    now = timezone.now()
+    cutoff = now - dt.timedelta(days=IDLE_DAYS)
+    items = []
+    for case in _open_cases(query).filter(last_activity_at__lt=cutoff).order_by("last_activity_at"):
+        last = case.last_activity_at.astimezone(SHANGHAI).date()
+        step = STEPS.get(case.current_step, case.current_step)
+        items.append(
+            TodoItem(
+                kind=TodoKind.CASE_IDLE,
+                text=_("%(number)s %(title)s已 %(n)d 天未办理，当前环节：%(step)s。")
+                % {
+                    "number": case.number,
+                    "title": case.title,
+                    "n": (query.on - last).days,
+                    "step": step,
+                },
+                due=last + dt.timedelta(days=IDLE_DAYS),
+                link=_case_link(case),
+                case=case,
+                mine=query.is_mine(case),
+            )
+        )
+    return items
+
+
+@source
+def notices_ending(query: TodoQuery) -> Iterable[TodoItem]:
+    """任前公示 in force whose period ends by the horizon, on cases still at
+    the public-notice step: the officer then checks the reports and completes
+    the step. Read from the supervision app's notices (the latest publication
+    of a case is the one in force)."""
+    try:
+        from xuanren.supervision.models import PublicNotice
+    except ImportError:  # an installation without the supervision app
+        return []
+    notices = (
+        PublicNotice.objects.filter(
+            case__in=_open_cases(query).filter(current_step="public_notice"),
+            end__gte=query.on - dt.timedelta(days=IDLE_DAYS),
+            end__lte=query.horizon,
+        )
+        .select_related("case__officer")
+        .order_by("case_id", "-published_at", "-id")
+    )
+    latest: dict[int, Any] = {}
+    for notice in notices:
+        latest.setdefault(notice.case_id, notice)
+    items = []
+    for notice in latest.values():
+        case = notice.case
+        items.append(
+            TodoItem(
+                kind=TodoKind.NOTICE_ENDING,
+                text=_("%(number)s %(title)s的任前公示于 %(date)s 期满，请核查举报办理情况。")
+                % {"number": case.number, "title": case.title, "date": f"{notice.end:%Y.%m.%d}"},
+                due=notice.end,
+                link=_case_link(case),
+                case=case,
+                mine=query.is_mine(case),
+            )
+        )
+    return items
+
+
+@source
+def integrity_opinions_due(query: TodoQuery) -> Iterable[TodoItem]:
+    """Integrity opinions requested from the discipline commission and not yet
+    returned. The decision stage (docs/decisions/0014) records the written
+    request and the returned opinions together, in the one record that
+    completes the integrity-opinion step once every opinion is back; a request
+    still awaiting its answer is therefore not stored anywhere yet, and this
+    source has nothing to read: it yields no items until such a record exists."""
+    return []
+
+
+@source
+def recommendations_going_stale(query: TodoQuery) -> Iterable[TodoItem]:
+    """Democratic-recommendation results, valid for the template's
+    recommendation_valid_months (one year, national pack), that run out by the
+    horizon while the case has not yet chosen its inspection candidates (the
+    step whose guard `recommendation_fresh` refuses stale results). The date
+    the results were formed is read as that guard reads it."""
+    from xuanren.procedure.guards.selection import add_months, recommendation_date
+    from xuanren.procedure.services import template_def
+
+    cases = list(
+        _open_cases(query)
+        .filter(steps__step="recommendation")
+        .exclude(steps__step="candidates")
+        .distinct()
+        .select_related("template")
+    )
+    if not cases:
+        return []
+    latest: dict[int, CaseStep] = {}
+    for record in CaseStep.objects.filter(case__in=cases, step="recommendation").order_by(
+        "case_id", "-seq"
+    ):
+        latest.setdefault(record.case_id, record)
+    items = []
+    for case in cases:
+        definition = template_def(case.template)
+        if "recommendation_fresh" not in {g for s in definition.steps for g in s.guards}:
+            continue
+        months = int(definition.parameters.get("recommendation_valid_months", 12))
+        done = latest.get(case.pk)
+        if done is None:
+            continue
+        last_valid = add_months(recommendation_date(done), months) - dt.timedelta(days=1)
+        if last_valid > query.horizon:
+            continue
+        items.append(
+            TodoItem(
+                kind=TodoKind.RECOMMENDATION_STALE,
+                text=_(
+                    "%(number)s %(title)s的民主推荐结果有效期至 %(date)s，"
+                    "请在此前确定考察对象，逾期须重新推荐。"
+                )
+                % {
+                    "number": case.number,
+                    "title": case.title,
+                    "date": f"{last_valid:%Y.%m.%d}",
+                },
+                due=last_valid,
+                link=_case_link(case),
+                case=case,
+                mine=query.is_mine(case),
+            )
+        )
+    return items

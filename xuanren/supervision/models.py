@@ -1,0 +1,184 @@
+"""Supervision around a case (DOMAIN §3 step 12, §5): the public notice before
+appointment (任前公示) and the reports (举报) the public sends during it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from xuanren.procedure.models import Candidate, Case
+
+
+class NoticeUnit(models.TextChoices):
+    CALENDAR_DAYS = "calendar_days", _("自然日")
+    WORKING_DAYS = "working_days", _("工作日")
+
+
+class PublicNotice(models.Model):
+    """One publication of a case's notice. A case may publish again (a
+    correction restarts the period); the latest publication is the one in
+    force and the one the guards read. Never updated once published."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="public_notices", verbose_name=_("选任事项")
+    )
+    text = models.TextField(_("公示正文"))
+    start = models.DateField(_("公示开始日期"))
+    end = models.DateField(_("公示截止日期"))
+    length = models.PositiveSmallIntegerField(_("公示期长度"))
+    unit = models.CharField(_("公示期单位"), max_length=16, choices=NoticeUnit.choices)
+    # The fallback warning of the working calendar when the period runs over a
+    # year whose official arrangement is not loaded; "" otherwise.
+    calendar_warning = models.CharField(_("日历提示"), max_length=200, blank=True)
+    persons = models.JSONField(_("公示对象"), default=list)
+    channels = models.JSONField(_("举报受理方式"), default=list)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("发布人"),
+    )
+    published_at = models.DateTimeField(_("发布时间"))
+
+    class Meta:
+        verbose_name = _("任前公示")
+        verbose_name_plural = _("任前公示")
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["start", "end"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="notice_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.start}—{self.end}"
+
+
+class ReportSource(models.TextChoices):
+    ONLINE = "online", _("网上举报")
+    LETTER = "letter", _("来信")
+    PHONE = "phone", _("来电")
+    VISIT = "visit", _("来访")
+
+
+class ReportStatus(models.TextChoices):
+    REGISTERED = "registered", _("已受理")
+    ASSIGNED = "assigned", _("已分派")
+    INVESTIGATING = "investigating", _("调查核实中")
+    CLOSED = "closed", _("已办结")
+
+
+class Finding(models.TextChoices):
+    NONE = "none", _("不影响任用")
+    SUSPEND = "suspend", _("暂缓任用")
+    DROP = "drop", _("不予任用")
+
+
+class Report(models.Model):
+    """A report about a person on a case's notice. The reporter's receipt
+    number is shown to them once; only its SHA-256 is kept."""
+
+    notice = models.ForeignKey(
+        PublicNotice,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("任前公示"),
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="reports", verbose_name=_("选任事项")
+    )
+    candidate = models.ForeignKey(
+        Candidate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("被举报人选"),
+    )
+    about_name = models.CharField(_("被举报人姓名"), max_length=30)
+    content = models.TextField(_("举报内容"))
+    source = models.CharField(
+        _("来源"), max_length=10, choices=ReportSource.choices, default=ReportSource.ONLINE
+    )
+    anonymous = models.BooleanField(_("匿名"), default=True)
+    reporter_name = models.CharField(_("举报人姓名"), max_length=30, blank=True)
+    reporter_phone = models.CharField(_("举报人电话"), max_length=20, blank=True)
+    receipt_hash = models.CharField(_("回执编号哈希"), max_length=64, unique=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.REGISTERED
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    received_at = models.DateTimeField(_("受理时间"))
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_reports",
+        verbose_name=_("承办人"),
+    )
+    joint_with_discipline = models.BooleanField(_("会同纪委监委调查"), default=False)
+    assigned_at = models.DateTimeField(_("分派时间"), null=True, blank=True)
+    investigation_note = models.TextField(_("调查核实情况"), blank=True)
+    investigating_at = models.DateTimeField(_("开始调查时间"), null=True, blank=True)
+    finding = models.CharField(_("查核结论"), max_length=10, choices=Finding.choices, blank=True)
+    finding_text = models.TextField(_("查核结论说明"), blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("办结人"),
+    )
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("举报")
+        verbose_name_plural = _("举报")
+        ordering = ["-received_at", "-id"]
+        permissions = [
+            ("assign_report", _("分派举报")),
+            ("investigate_report", _("调查核实和办结举报")),
+        ]
+        indexes = [models.Index(fields=["case", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="closed") | ~Q(finding=""),
+                name="report_closed_has_finding",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.about_name}"
+
+
+class ReportAttachment(models.Model):
+    """A file sent with a report, stored under its SHA-256 (never overwritten)."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("举报")
+    )
+    name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("举报附件")
+        verbose_name_plural = _("举报附件")
+        ordering = ["report", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,200 @@
+"""Reads of the supervision context.
+
+Public reads (no actor): the notices running today and a report's status by
+its receipt number, which says only where the report stands, never what was
+found. Officers' reads check the permission and the case's unit scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
+
+from xuanren.access.policy import require_unit, unit_in_scope
+from xuanren.common.dates import today
+from xuanren.common.errors import NotFound
+from xuanren.procedure.models import Case, CaseStatus
+from xuanren.supervision.models import PublicNotice, Report, ReportAttachment, ReportStatus
+
+RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32
+RECEIPT_LENGTH = 12
+_RECEIPT_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+INVESTIGATE = "supervision.investigate_report"
+
+
+# ---- receipt numbers ----------------------------------------------------------------
+
+
+def normalize_receipt(raw: str) -> str:
+    """A receipt number as typed: case, spaces, dashes and look-alike letters
+    (O for 0, I and L for 1) do not matter."""
+    cleaned = "".join(ch for ch in raw.upper() if ch.isalnum())
+    return cleaned.translate(_RECEIPT_LOOKALIKES)
+
+
+def receipt_hash(receipt: str) -> str:
+    return hashlib.sha256(normalize_receipt(receipt).encode()).hexdigest()
+
+
+def format_receipt(receipt: str) -> str:
+    """XXXX-XXXX-XXXX, as the reporter is shown it."""
+    r = normalize_receipt(receipt)
+    return "-".join(r[i : i + 4] for i in range(0, len(r), 4))
+
+
+# ---- notices ------------------------------------------------------------------------
+
+
+def latest_notice(case: Case) -> PublicNotice | None:
+    """The publication in force for `case` (a later one replaces an earlier)."""
+    return PublicNotice.objects.filter(case=case).order_by("-published_at", "-id").first()
+
+
+def _in_force() -> QuerySet[PublicNotice]:
+    """Each open case's latest publication."""
+    newest = PublicNotice.objects.filter(case=OuterRef("case")).order_by("-published_at", "-id")
+    return PublicNotice.objects.filter(
+        pk=Subquery(newest.values("pk")[:1]), case__status=CaseStatus.OPEN
+    )
+
+
+def running_notices(*, on: dt.date | None = None) -> list[PublicNotice]:
+    """Public: the notices running on `on` (today), newest first."""
+    on = on or today()
+    return list(
+        _in_force()
+        .filter(start__lte=on, end__gte=on)
+        .select_related("case__committee")
+        .order_by("-start", "-id")
+    )
+
+
+def notice_public_get(*, pk: int, on: dt.date | None = None) -> PublicNotice:
+    """Public: one running notice; NotFound for any other (ended, not yet
+    started, replaced)."""
+    on = on or today()
+    found = _in_force().filter(pk=pk, start__lte=on, end__gte=on).select_related("case").first()
+    if found is None:
+        raise NotFound(_("该公示不存在或不在公示期内。"))
+    return found
+
+
+def case_notices(*, actor: Any, case: Case) -> list[PublicNotice]:
+    require_unit(actor, "supervision.view_publicnotice", case.unit)
+    return list(
+        PublicNotice.objects.filter(case=case)
+        .select_related("published_by")
+        .order_by("-published_at", "-id")
+    )
+
+
+# ---- reports ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    """What a reporter learns from their receipt number, and nothing more."""
+
+    status: str
+    received_on: dt.date
+    closed_on: dt.date | None
+
+
+def public_status_label(status: str) -> str:
+    if status == ReportStatus.CLOSED:
+        return _("已办结")
+    if status == ReportStatus.REGISTERED:
+        return _("已受理")
+    return _("正在办理")
+
+
+def report_status_lookup(*, receipt: str) -> PublicStatus:
+    """Public: the status of the report with this receipt number."""
+    from django.utils import timezone
+
+    normalized = normalize_receipt(receipt)
+    report = None
+    if len(normalized) == RECEIPT_LENGTH and all(ch in RECEIPT_ALPHABET for ch in normalized):
+        report = Report.objects.filter(receipt_hash=receipt_hash(normalized)).first()
+    if report is None:
+        raise NotFound(_("未查到该回执编号，请核对后重新输入。"))
+
+    def local(moment: dt.datetime | None) -> dt.date | None:
+        return timezone.localdate(moment) if moment else None
+
+    received = local(report.received_at)
+    assert received is not None
+    return PublicStatus(
+        status=public_status_label(report.status),
+        received_on=received,
+        closed_on=local(report.closed_at) if report.status == ReportStatus.CLOSED else None,
+    )
+
+
+def case_reports(*, actor: Any, case: Case) -> QuerySet[Report]:
+    require_unit(actor, "supervision.view_report", case.unit)
+    return (
+        Report.objects.filter(case=case)
+        .select_related("candidate__cadre", "assigned_to", "notice")
+        .order_by("-received_at", "-id")
+    )
+
+
+def report_get(*, actor: Any, pk: int) -> Report:
+    report = (
+        Report.objects.filter(pk=pk)
+        .select_related(
+            "case__unit",
+            "case__template",
+            "candidate__cadre",
+            "candidate__post__unit",
+            "assigned_to",
+            "closed_by",
+            "registered_by",
+            "notice",
+        )
+        .prefetch_related("attachments")
+        .first()
+    )
+    if report is None:
+        raise NotFound(_("未找到该举报。"))
+    require_unit(actor, "supervision.view_report", report.case.unit)
+    return report
+
+
+def attachment_get(*, actor: Any, pk: int) -> ReportAttachment:
+    attachment = ReportAttachment.objects.filter(pk=pk).select_related("report__case__unit").first()
+    if attachment is None:
+        raise NotFound(_("未找到该附件。"))
+    require_unit(actor, "supervision.view_report", attachment.report.case.unit)
+    return attachment
+
+
+def attachment_path(attachment: ReportAttachment) -> str:
+    """Where the file is kept (relative to MEDIA_ROOT): by content, never overwritten."""
+    ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[
+        attachment.content_type
+    ]
+    return f"reports/{attachment.sha256[:2]}/{attachment.sha256}.{ext}"
+
+
+def assignable_users(*, case: Case) -> list[Any]:
+    """Active users who may investigate reports on `case`: they hold the
+    permission through a role (or directly; a superuser's blanket permissions
+    do not put them on the list) and the case's unit is in their scope."""
+    user_model = get_user_model()
+    perm = Permission.objects.filter(
+        content_type__app_label="supervision", codename="investigate_report"
+    ).first()
+    if perm is None:
+        return []
+    q = Q(groups__permissions=perm) | Q(user_permissions=perm)
+    users = user_model.objects.filter(q, is_active=True).distinct().order_by("username")
+    return [u for u in users if unit_in_scope(u, case.unit)]

@@ -1,0 +1,18 @@
+"""Mounted at /public/: the public notice pages need no login; the officers'
+pages under manage/ do."""
+
+from django.urls import path
+
+from xuanren.supervision import views
+
+app_name = "supervision"
+
+urlpatterns = [
+    path("", views.notice_list, name="notice_list"),
+    path("notices/<int:pk>/", views.notice_detail, name="notice"),
+    path("receipt/", views.receipt, name="receipt"),
+    path("status/", views.status_lookup, name="status"),
+    path("manage/cases/<int:pk>/", views.case_page, name="case"),
+    path("manage/reports/<int:pk>/", views.report_page, name="report"),
+    path("manage/attachments/<int:pk>/", views.attachment_download, name="attachment"),
+]
