@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from xuanren.access.models import Role, Scope
 from xuanren.access.roles import roles_sync
 from xuanren.access.services import scope_set
+from xuanren.common.dates import today
 from xuanren.org.models import Unit, UnitKind
+from xuanren.synth.cases import build_demo_cases
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ def demo_users() -> list[DemoAccount]:
                 scope=unit.name if unit else "—",
             )
         )
+    build_demo_cases(admin=admin, county_root=root, on=today())  # once: skipped when cases exist
     return accounts
 
 

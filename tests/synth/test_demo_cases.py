@@ -1,0 +1,122 @@
+"""The demo's cases: on a seeded county, build_demo_cases leaves one case at
+each stage, all through the services, and the journal verifies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+
+from xuanren.journal.models import Event, EventType
+from xuanren.journal.services import journal_verify
+from xuanren.people.models import Tenure
+from xuanren.procedure.models import CandidateStatus, Case, CaseStatus
+from xuanren.procedure.selectors import case_record
+from xuanren.procedure.services import template_def
+from xuanren.procedure.todo import TodoKind, todo_for
+from xuanren.supervision.models import ReportStatus
+from xuanren.supervision.selectors import running_notices
+from xuanren.synth.cases import build_demo_cases
+from xuanren.synth.demo import demo_users
+from xuanren.synth.loader import seed
+
+pytestmark = pytest.mark.django_db
+
+ON = dt.date(2026, 11, 27)
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> Any:
+    cache.clear()  # the online report counts against a rate limit
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def county(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A small county and the demo accounts (whose creation builds no case:
+    the builder is called below, on a fixed day)."""
+    root = seed(cadres=1500, units=60, seed=7, as_of=ON).root
+    monkeypatch.setattr("xuanren.synth.demo.build_demo_cases", lambda **kwargs: [])
+    demo_users()
+    return root
+
+
+def test_one_case_at_every_stage(county: Any, django_user_model: Any) -> None:
+    admin = django_user_model.objects.get(username="admin")
+    officer = django_user_model.objects.get(username="officer")
+    built = build_demo_cases(admin=admin, county_root=county, on=ON)
+    stages = {d.stage: d.case for d in built}
+    assert list(stages) == [
+        "confirmed", "probation", "public_notice", "decision", "inspection", "motion",
+    ]  # fmt: skip
+    for stage, case in stages.items():
+        case.refresh_from_db()
+        assert case.officer == officer and case.unit.path.startswith(county.path), stage
+    current = {stage: case.current_step for stage, case in stages.items()}
+    assert current == {
+        "confirmed": "", "probation": "probation_end", "public_notice": "public_notice",
+        "decision": "decision", "inspection": "inspection", "motion": "motion",
+    }  # fmt: skip
+    templates = {stage: case.template.code for stage, case in stages.items()}
+    assert set(templates.values()) == {"county-leading", "section-level", "competitive"}
+
+    # Closed: confirmed after probation; its 纪实 lists every step with its event.
+    closed = stages["confirmed"]
+    assert closed.status == CaseStatus.CLOSED
+    statuses = sorted(closed.candidates.values_list("status", flat=True))
+    assert statuses == sorted(
+        [CandidateStatus.CONFIRMED, CandidateStatus.REJECTED, CandidateStatus.EXCLUDED]
+    )
+    record = case_record(actor=officer, pk=closed.pk)
+    assert [s.step for s in record.steps] == [s.code for s in template_def(closed.template).steps]
+    for s in record.steps:
+        event = Event.objects.get(hash=s.journal_hash)
+        assert (event.event_type, event.payload["step"]) == (EventType.STEP_COMPLETED, s.step)
+    winner = closed.candidates.get(status=CandidateStatus.CONFIRMED)
+    decided = dt.date.fromisoformat(closed.steps.get(step="decision").data["meeting_date"])
+    tenure = Tenure.objects.get(cadre=winner.cadre, post=winner.post)
+    assert (tenure.start_date, tenure.end_date) == (decided, None)
+    assert tenure.probation_until is not None and tenure.probation_until < ON
+    assert closed.reports.get().status == ReportStatus.CLOSED
+
+    # In probation, ending within the month: on the officer's to-do list.
+    on_probation = stages["probation"].candidates.get(status=CandidateStatus.APPOINTED)
+    until = Tenure.objects.get(cadre=on_probation.cadre, post=on_probation.post).probation_until
+    assert until is not None and ON < until <= ON + dt.timedelta(days=30)
+    kinds = {item.kind for item in todo_for(actor=officer, on=ON)}
+    assert {TodoKind.PROBATION_ENDING, TodoKind.NOTICE_ENDING} <= kinds
+
+    # The notice runs from today on the public page; a report is being handled.
+    noticed = stages["public_notice"]
+    (notice,) = running_notices(on=ON)
+    assert notice.case_id == noticed.pk and notice.start == ON
+    assert noticed.reports.get().status == ReportStatus.INVESTIGATING
+
+    # Recusal is detectable: some of the standing committee are linked to cadres.
+    members = closed.committee.memberships.all()
+    assert members.count() == 11 and members.exclude(cadre=None).exists()
+
+    assert journal_verify().ok
+    assert build_demo_cases(admin=admin, county_root=county, on=ON) == []  # idempotent
+    assert Case.objects.count() == 6
+
+
+def test_the_demo_command_builds_them(django_user_model: Any) -> None:
+    """`xuanren demo` seeds, creates the accounts, then the cases (once)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("demo", "--no-serve", "--cadres", "1500", stdout=StringIO())
+    assert Case.objects.count() == 6
+    call_command("demo", "--no-serve", "--cadres", "1500", stdout=StringIO())
+    assert Case.objects.count() == 6
+    assert journal_verify().ok
