@@ -16,6 +16,9 @@ import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 
 @dataclass(frozen=True)
 class Fraction:
@@ -58,10 +61,10 @@ class Outcome(enum.StrEnum):
 
 
 OUTCOME_WORDS = {
-    Outcome.PASSED: "通过",
-    Outcome.REJECTED: "未通过",
-    Outcome.DEFERRED: "缓议",
-    Outcome.NO_QUORUM: "未达到法定到会人数，不得表决",
+    Outcome.PASSED: gettext_lazy("通过"),
+    Outcome.REJECTED: gettext_lazy("未通过"),
+    Outcome.DEFERRED: gettext_lazy("缓议"),
+    Outcome.NO_QUORUM: gettext_lazy("未达到法定到会人数，不得表决"),
 }
 
 
@@ -122,45 +125,49 @@ def decide(
     `present` those who attended (a subset)."""
     member_set, present_set = set(members), set(present)
     if len(member_set) != len(members) or len(present_set) != len(present):
-        raise TallyError("到会名单或应到会名单有重复。")
+        raise TallyError(_("到会名单或应到会名单有重复。"))
     if not present_set <= member_set:
-        raise TallyError("到会人员不在应到会成员名单中。")
+        raise TallyError(_("到会人员不在应到会成员名单中。"))
     n_members, n_present = len(member_set), len(present_set)
     quorum_ok = at_least(n_present, n_members, rules.quorum)
     needed = least_passing(n_members, rules.majority)
     results: dict[str, CandidateResult] = {}
     for candidate, v in votes.items():
         if not v.recused <= member_set:
-            raise TallyError(f"{candidate}：回避人员不在应到会成员名单中。")
+            raise TallyError(_("%(c)s：回避人员不在应到会成员名单中。") % {"c": candidate})
         voters = len(present_set - v.recused)
         if min(v.agree, v.disagree, v.abstain, v.defer_votes) < 0:
-            raise TallyError(f"{candidate}：票数不能为负数。")
+            raise TallyError(_("%(c)s：票数不能为负数。") % {"c": candidate})
         if v.agree + v.disagree + v.abstain > voters:
             raise TallyError(
-                f"{candidate}：同意、不同意、弃权合计 {v.agree + v.disagree + v.abstain} 票，"
-                f"超过参加表决的 {voters} 人。"
+                _("%(c)s：同意、不同意、弃权合计 %(n)d 票，超过参加表决的 %(v)d 人。")
+                % {"c": candidate, "n": v.agree + v.disagree + v.abstain, "v": voters}
             )
         if v.defer_votes > n_present:
-            raise TallyError(f"{candidate}：缓议票数超过到会人数。")
+            raise TallyError(_("%(c)s：缓议票数超过到会人数。") % {"c": candidate})
         if not quorum_ok:
             outcome = Outcome.NO_QUORUM
-            sentence = (
-                f"应到会 {n_members} 人，实到 {n_present} 人，"
-                f"不足三分之二（至少 {least_quorum(n_members, rules.quorum)} 人），不得表决。"
-            )
+            sentence = _(
+                "应到会 %(m)d 人，实到 %(p)d 人，未达到法定到会人数（至少 %(q)d 人），不得表决。"
+            ) % {"m": n_members, "p": n_present, "q": least_quorum(n_members, rules.quorum)}
         elif more_than(v.defer_votes, n_present, rules.deferral):
             outcome = Outcome.DEFERRED
-            sentence = (
-                f"到会 {n_present} 人中 {v.defer_votes} 人同意缓议，超过半数，缓议，不予表决。"
-            )
+            sentence = _("到会 %(p)d 人中 %(d)d 人同意缓议，超过半数，缓议，不予表决。") % {
+                "p": n_present,
+                "d": v.defer_votes,
+            }
         elif more_than(v.agree, n_members, rules.majority):
             outcome = Outcome.PASSED
-            sentence = f"同意 {v.agree} 票，超过应到会成员 {n_members} 人的半数（至少 {needed} 票），通过。"
+            sentence = _(
+                "同意 %(a)d 票，超过应到会成员 %(m)d 人的半数（至少 %(n)d 票），通过。"
+            ) % {"a": v.agree, "m": n_members, "n": needed}
         else:
             outcome = Outcome.REJECTED
-            sentence = f"同意 {v.agree} 票，未超过应到会成员 {n_members} 人的半数（至少 {needed} 票），未通过。"
+            sentence = _(
+                "同意 %(a)d 票，未超过应到会成员 %(m)d 人的半数（至少 %(n)d 票），未通过。"
+            ) % {"a": v.agree, "m": n_members, "n": needed}
         if v.recused and outcome is not Outcome.NO_QUORUM:
-            sentence += f"（{len(v.recused)} 人回避）"
+            sentence += _("（%(n)d 人回避）") % {"n": len(v.recused)}
         results[candidate] = CandidateResult(
             outcome, v.agree, v.disagree, v.abstain, voters, needed, sentence
         )
