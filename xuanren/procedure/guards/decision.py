@@ -73,6 +73,21 @@ def _entries(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
     return [e for e in raw if isinstance(e, dict)]
 
 
+def _by_candidate(
+    data: dict[str, Any], key: str, pool: dict[int, Any], message: str, problems: list[str]
+) -> dict[int, dict[str, Any]]:
+    """The rows of data[key] keyed by candidate id; a row naming anyone
+    outside `pool` is reported with `message` (which takes %(i)s)."""
+    out: dict[int, dict[str, Any]] = {}
+    for entry in _entries(data, key):
+        cid = _int(entry.get("candidate"))
+        if cid is None or cid not in pool:
+            problems.append(message % {"i": entry.get("candidate")})
+            continue
+        out[cid] = entry
+    return out
+
+
 def _text(value: Any) -> str:
     return str(value).strip() if value is not None else ""
 
@@ -296,16 +311,13 @@ def audit_concluded(ctx: GuardContext) -> list[str]:
         ]
     inspection = {c.pk: c for c in _candidates(ctx.case, CandidateStatus.INSPECTION)}
     problems: list[str] = []
-    audits: dict[int, dict[str, Any]] = {}
-    for entry in _entries(ctx.data, "audits"):
-        cid = _int(entry.get("candidate"))
-        if cid is None or cid not in inspection:
-            problems.append(
-                _("审计记录所列人选（编号 %(i)s）不是本事项的考察对象，请核对。")
-                % {"i": entry.get("candidate")}
-            )
-            continue
-        audits[cid] = entry
+    audits = _by_candidate(
+        ctx.data,
+        "audits",
+        inspection,
+        _("审计记录所列人选（编号 %(i)s）不是本事项的考察对象，请核对。"),
+        problems,
+    )
     for c in inspection.values():
         if not needs_audit(c.post, scope):
             continue
@@ -1006,16 +1018,13 @@ def appointment_talk_before_office(ctx: GuardContext, record: CaseStep, actor: A
     appointed = {c.pk: c for c in _candidates(ctx.case, CandidateStatus.APPOINTED)}
     decided = decision_date(ctx)
     errors: list[str] = []
-    talks: dict[int, dict[str, Any]] = {}
-    for item in _entries(ctx.data, "talks"):
-        cid = _int(item.get("candidate"))
-        if cid is None or cid not in appointed:
-            errors.append(
-                _("谈话记录所列人选（编号 %(i)s）不是本事项已任职的人选，请核对。")
-                % {"i": item.get("candidate")}
-            )
-            continue
-        talks[cid] = item
+    talks = _by_candidate(
+        ctx.data,
+        "talks",
+        appointed,
+        _("谈话记录所列人选（编号 %(i)s）不是本事项已任职的人选，请核对。"),
+        errors,
+    )
     for c in appointed.values():
         entry = talks.get(c.pk)
         if entry is None:
@@ -1141,16 +1150,13 @@ def probation_assessed(ctx: GuardContext) -> list[str]:
     and has an assessment: competent or not competent (seed §8)."""
     problems = _refuse_derived(ctx, "outcomes")
     on_probation = {p.candidate.pk: p for p in _on_probation(ctx)}
-    entries: dict[int, dict[str, Any]] = {}
-    for item in _entries(ctx.data, "assessments"):
-        cid = _int(item.get("candidate"))
-        if cid is None or cid not in on_probation:
-            problems.append(
-                _("考核记录所列人选（编号 %(i)s）不是本事项试用期内的人选，请核对。")
-                % {"i": item.get("candidate")}
-            )
-            continue
-        entries[cid] = item
+    entries = _by_candidate(
+        ctx.data,
+        "assessments",
+        on_probation,
+        _("考核记录所列人选（编号 %(i)s）不是本事项试用期内的人选，请核对。"),
+        problems,
+    )
     for p in on_probation.values():
         label = _label(p.candidate)
         until = p.tenure.probation_until
