@@ -228,13 +228,31 @@ def notices_ending(query: TodoQuery) -> Iterable[TodoItem]:
 
 @source
 def integrity_opinions_due(query: TodoQuery) -> Iterable[TodoItem]:
-    """Integrity opinions requested from the discipline commission and not yet
-    returned. The decision stage (docs/decisions/0014) records the written
-    request and the returned opinions together, in the one record that
-    completes the integrity-opinion step once every opinion is back; a request
-    still awaiting its answer is therefore not stored anywhere yet, and this
-    source has nothing to read: it yields no items until such a record exists."""
-    return []
+    """Cases waiting for the discipline commission's integrity opinions. The
+    request and the returned opinions are recorded together when the step
+    completes (docs/decisions/0014), so the item is due from the day the case
+    reached the step: the request must go out in writing at least
+    `integrity_lead_days` before the decision meeting."""
+    items = []
+    for case in (
+        _open_cases(query).filter(current_step="integrity_opinion").select_related("template")
+    ):
+        lead = int(case.template.parameters.get("integrity_lead_days", 3))
+        since = case.last_activity_at.astimezone(SHANGHAI).date()
+        items.append(
+            TodoItem(
+                kind=TodoKind.INTEGRITY_DUE,
+                text=_(
+                    "%(number)s %(title)s待征求、回复廉政意见：须至少在讨论决定会议 %(n)d 日前书面征求。"
+                )
+                % {"number": case.number, "title": case.title, "n": lead},
+                due=since,
+                link=_case_link(case),
+                case=case,
+                mine=query.is_mine(case),
+            )
+        )
+    return items
 
 
 @source
