@@ -18,7 +18,7 @@ from ninja import Query, Router
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
-from xuanren.access.policy import require_perm, unit_scope_q
+from xuanren.access.policy import require_perm
 from xuanren.api.auth import actor_of
 from xuanren.api.case_schemas import (
     CandidateOut,
@@ -43,13 +43,14 @@ from xuanren.api.case_schemas import (
 from xuanren.api.errors import ERROR_RESPONSES, ErrorOut
 from xuanren.common.errors import FieldError, NotFound, ValidationFailed
 from xuanren.org.selectors import post_get, unit_get
-from xuanren.procedure.models import Committee, ProcedureTemplate
 from xuanren.procedure.selectors import (
     case_get,
     case_list,
     case_record,
     case_timeline,
+    committee_get,
     guard_preview,
+    procedure_template_list,
 )
 from xuanren.procedure.services import (
     case_open,
@@ -63,18 +64,6 @@ router = Router(tags=["选任事项"])
 #: Writes may also be refused as out of order / already done / guard blocked
 #: (409) or as malformed (422).
 WRITE_RESPONSES = {**ERROR_RESPONSES, 409: ErrorOut, 422: ErrorOut}
-
-
-def _committee(actor: Any, pk: int) -> Committee:
-    """A committee of a unit inside the actor's scope (no selector exists yet)."""
-    require_perm(actor, "procedure.view_committee")
-    found = Committee.objects.filter(unit_scope_q(actor, prefix="unit__"), pk=pk).first()
-    if found is None:
-        raise NotFound(
-            _("未找到该决定机构，或其不在您的管理范围内。"),
-            errors=[FieldError("committee", _("未找到该决定机构。"))],
-        )
-    return found
 
 
 def _detail(actor: Any, pk: int) -> dict[str, Any]:
@@ -98,7 +87,7 @@ def case_new(request: HttpRequest, payload: CaseCreateIn) -> Any:
     # Without the right to open cases at all, say so before looking anything up.
     require_perm(actor, "procedure.add_case")
     unit = unit_get(actor=actor, pk=payload.unit)
-    committee = _committee(actor, payload.committee)
+    committee = committee_get(actor=actor, pk=payload.committee)
     posts = [(post_get(actor=actor, pk=p.post), p.seats) for p in payload.posts]
     case = case_open(
         actor=actor,
@@ -227,6 +216,5 @@ def case_record_view(request: HttpRequest, case_id: int) -> Any:
 )
 def procedure_templates(request: HttpRequest) -> Any:
     """全部程序模板及其各版本：参数、环节、各环节的前置条件及依据。"""
-    require_perm(actor_of(request), "procedure.view_case")
-    templates = ProcedureTemplate.objects.order_by("code", "-version")
+    templates = procedure_template_list(actor=actor_of(request))
     return [template_row(t, template_def(t)) for t in templates]

@@ -12,11 +12,19 @@ from django.utils.translation import gettext as _
 
 from xuanren.access.policy import require_perm, unit_scope_q
 from xuanren.common.dates import today
-from xuanren.common.errors import NotFound
+from xuanren.common.errors import FieldError, NotFound
 from xuanren.journal.models import JournalHead
 from xuanren.procedure.catalogue import GUARDS, STEPS
 from xuanren.procedure.guards import GuardContext, check
-from xuanren.procedure.models import Attachment, Candidate, Case, CaseStatus, CaseStep
+from xuanren.procedure.models import (
+    Attachment,
+    Candidate,
+    Case,
+    CaseStatus,
+    CaseStep,
+    Committee,
+    ProcedureTemplate,
+)
 
 
 def case_list(*, actor: Any, status: str = "", step: str = "", q: str = "") -> QuerySet[Case]:
@@ -145,3 +153,34 @@ def case_record(*, actor: Any, pk: int) -> CaseRecord:
         journal_tip=head.last_hash if head else "",
         journal_count=head.count if head else 0,
     )
+
+
+def committee_list(*, actor: Any) -> QuerySet[Committee]:
+    """The decision bodies of units in the actor's scope."""
+    require_perm(actor, "procedure.view_committee")
+    return Committee.objects.filter(unit_scope_q(actor, prefix="unit__")).order_by(
+        "unit__path", "name", "id"
+    )
+
+
+def committee_get(*, actor: Any, pk: int) -> Committee:
+    found = committee_list(actor=actor).filter(pk=pk).first()
+    if found is None:
+        raise NotFound(
+            _("未找到该决定机构，或其不在您的管理范围内。"),
+            errors=[FieldError("committee", _("未找到该决定机构。"))],
+        )
+    return found
+
+
+def procedure_template_list(*, actor: Any, latest_only: bool = False) -> list[ProcedureTemplate]:
+    """Procedure templates, every version (newest first per code), or only
+    the newest version of each (what case_open uses)."""
+    require_perm(actor, "procedure.view_case")
+    templates = list(ProcedureTemplate.objects.order_by("code", "-version"))
+    if not latest_only:
+        return templates
+    latest: dict[str, ProcedureTemplate] = {}
+    for t in templates:
+        latest.setdefault(t.code, t)
+    return sorted(latest.values(), key=lambda t: t.name)

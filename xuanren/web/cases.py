@@ -17,7 +17,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -27,7 +26,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from xuanren.access.policy import has_perm, require_perm, unit_in_scope, unit_scope_q
+from xuanren.access.policy import has_perm, require_perm, unit_in_scope
 from xuanren.common.dates import SHANGHAI, today
 from xuanren.common.errors import (
     Conflict,
@@ -43,8 +42,6 @@ from xuanren.procedure.models import (
     Case,
     CaseStatus,
     CaseStep,
-    Committee,
-    ProcedureTemplate,
 )
 from xuanren.procedure.selectors import (
     CaseRecord,
@@ -54,6 +51,8 @@ from xuanren.procedure.selectors import (
     case_list,
     case_record,
     case_timeline,
+    committee_list,
+    procedure_template_list,
 )
 from xuanren.procedure.services import (
     GuardBlocked,
@@ -402,23 +401,6 @@ def cases(request: HttpRequest) -> HttpResponse:
 # ---- opening a case --------------------------------------------------------------------
 
 
-def committees_in_scope(actor: Any) -> QuerySet[Committee]:
-    """The decision bodies the actor may name for a case (presentational: the
-    procedure context has no committee list yet)."""
-    require_perm(actor, "procedure.view_committee")
-    return Committee.objects.filter(unit_scope_q(actor, prefix="unit__")).order_by(
-        "unit__path", "name", "id"
-    )
-
-
-def latest_templates() -> list[ProcedureTemplate]:
-    """The newest version of each procedure template (case_open uses it)."""
-    latest: dict[str, ProcedureTemplate] = {}
-    for t in ProcedureTemplate.objects.order_by("code", "-version"):
-        latest.setdefault(t.code, t)
-    return sorted(latest.values(), key=lambda t: t.name)
-
-
 _OPEN_FIELDS = {"title", "template", "committee", "reference_date"}
 
 
@@ -426,13 +408,13 @@ _OPEN_FIELDS = {"title", "template", "committee", "reference_date"}
 def case_new(request: HttpRequest) -> HttpResponse:
     actor = request.user
     require_perm(actor, "procedure.add_case")
-    committees = list(committees_in_scope(actor).select_related("unit"))
+    committees = list(committee_list(actor=actor).select_related("unit"))
     posts = list(post_list(actor=actor).filter(is_active=True))
     posting = request.method == "POST"
     form = CaseOpenForm(
         request.POST if posting else None,
         initial={"reference_date": today()},
-        templates=latest_templates(),
+        templates=procedure_template_list(actor=actor, latest_only=True),
         committees=committees,
     )
     rows = PostRowFormSet(
