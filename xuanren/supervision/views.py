@@ -14,7 +14,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -282,7 +281,8 @@ def _act(request: HttpRequest, report: Any, action: str, forms: dict[str, Any]) 
             report_assign(
                 actor=actor,
                 report=report,
-                assignee=get_user_model().objects.filter(pk=data["assignee"]).first(),
+                # Only someone the form offered (assignable_users) can be named.
+                assignee=forms["users"].get(str(data["assignee"])),
                 joint_with_discipline=data["joint"],
             )
             return _("已分派承办人。")
