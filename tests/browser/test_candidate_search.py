@@ -18,7 +18,6 @@ from xuanren.people.services import assessment_set, cadre_update, education_add
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
 ]
 
 REF = dt.date(2026, 11, 27)

@@ -24,7 +24,6 @@ from xuanren.procedure.services import committee_create, committee_member_add
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
 ]
 
 T = TypeVar("T")
