@@ -90,7 +90,7 @@ def result_row(result: RuleResult) -> RuleResultOut:
         source=result.rule.source,
         waivable=result.rule.waivable,
         status=result.status,
-        status_word=STATUS_WORDS[result.status],
+        status_word=str(STATUS_WORDS[result.status]),
         sentence=result.sentence,
         missing=result.missing,
     )

@@ -14,6 +14,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from xuanren.common.dates import completed_years
 
 # ---- comparators ---------------------------------------------------------------
@@ -83,26 +86,26 @@ NUMERIC_MEASURES = frozenset(
     {*DATE_MEASURES, Measure.GRASSROOTS_YEARS, Measure.EDUCATION, Measure.TRAINING_HOURS}
 )
 
-MEASURE_WORDS: dict[Measure, tuple[str, str]] = {
+MEASURE_WORDS: dict[Measure, tuple[Any, Any]] = {
     # (what it is called, unit)
-    Measure.AGE: ("年龄", "周岁"),
-    Measure.WORKING_YEARS: ("工龄", "年"),
-    Measure.PARTY_YEARS: ("党龄", "年"),
-    Measure.YEARS_AT_LEVEL: ("任现职务层次年限", "年"),
-    Measure.GRASSROOTS_YEARS: ("基层工作经历", "年"),
-    Measure.TRAINING_HOURS: ("培训学时", "学时"),
-    Measure.EDUCATION: ("学历", ""),
+    Measure.AGE: (gettext_lazy("年龄"), gettext_lazy("周岁")),
+    Measure.WORKING_YEARS: (gettext_lazy("工龄"), gettext_lazy("年")),
+    Measure.PARTY_YEARS: (gettext_lazy("党龄"), gettext_lazy("年")),
+    Measure.YEARS_AT_LEVEL: (gettext_lazy("任现职务层次年限"), gettext_lazy("年")),
+    Measure.GRASSROOTS_YEARS: (gettext_lazy("基层工作经历"), gettext_lazy("年")),
+    Measure.TRAINING_HOURS: (gettext_lazy("培训学时"), gettext_lazy("学时")),
+    Measure.EDUCATION: (gettext_lazy("学历"), ""),
 }
 
-MISSING_FIELD_WORDS: dict[str, str] = {
-    "birth_date": "出生日期",
-    "work_start_date": "参加工作时间",
-    "party_join_date": "入党时间",
-    "level_since": "任现职务层次时间",
-    "grassroots_months": "基层工作经历",
-    "education_rank": "学历",
-    "last_assessment": "上一年度考核结果",
-    "punishment_effect_until": "处分影响期截止日期",
+MISSING_FIELD_WORDS: dict[str, Any] = {
+    "birth_date": gettext_lazy("出生日期"),
+    "work_start_date": gettext_lazy("参加工作时间"),
+    "party_join_date": gettext_lazy("入党时间"),
+    "level_since": gettext_lazy("任现职务层次时间"),
+    "grassroots_months": gettext_lazy("基层工作经历"),
+    "education_rank": gettext_lazy("学历"),
+    "last_assessment": gettext_lazy("上一年度考核结果"),
+    "punishment_effect_until": gettext_lazy("处分影响期截止日期"),
 }
 
 EDUCATION_RANK: dict[str, int] = {
@@ -113,13 +116,13 @@ EDUCATION_RANK: dict[str, int] = {
     "high_school": 2,
     "junior_high_or_below": 1,
 }
-EDUCATION_WORDS: dict[int, str] = {
-    6: "研究生",
-    5: "大学本科",
-    4: "大学专科",
-    3: "中专",
-    2: "高中",
-    1: "初中及以下",
+EDUCATION_WORDS: dict[int, Any] = {
+    6: gettext_lazy("研究生"),
+    5: gettext_lazy("大学本科"),
+    4: gettext_lazy("大学专科"),
+    3: gettext_lazy("中专"),
+    2: gettext_lazy("高中"),
+    1: gettext_lazy("初中及以下"),
 }
 GOOD_GRADES = frozenset({"excellent", "competent", "not_graded"})
 SANCTION_CATEGORIES = frozenset(
@@ -137,15 +140,15 @@ LEVEL_RANK: dict[str, int] = {
     "subsection_principal": 2,
     "subsection_deputy": 1,
 }
-LEVEL_WORDS: dict[str, str] = {
-    "bureau_principal": "正厅级",
-    "bureau_deputy": "副厅级",
-    "division_principal": "正处级",
-    "division_deputy": "副处级",
-    "section_principal": "正科级",
-    "section_deputy": "副科级",
-    "subsection_principal": "正股级",
-    "subsection_deputy": "副股级",
+LEVEL_WORDS: dict[str, Any] = {
+    "bureau_principal": gettext_lazy("正厅级"),
+    "bureau_deputy": gettext_lazy("副厅级"),
+    "division_principal": gettext_lazy("正处级"),
+    "division_deputy": gettext_lazy("副处级"),
+    "section_principal": gettext_lazy("正科级"),
+    "section_deputy": gettext_lazy("副科级"),
+    "subsection_principal": gettext_lazy("正股级"),
+    "subsection_deputy": gettext_lazy("副股级"),
 }
 
 
@@ -261,10 +264,10 @@ class Status(enum.StrEnum):
 
 
 STATUS_WORDS = {
-    Status.PASS: "符合",
-    Status.FAIL: "不符合",
-    Status.WAIVED: "破格",
-    Status.NOT_APPLICABLE: "不适用",
+    Status.PASS: gettext_lazy("符合"),
+    Status.FAIL: gettext_lazy("不符合"),
+    Status.WAIVED: gettext_lazy("破格"),
+    Status.NOT_APPLICABLE: gettext_lazy("不适用"),
 }
 
 
@@ -340,156 +343,176 @@ def _when_holds(rule: Rule, facts: CadreFacts, post: PostFacts, ref: dt.date) ->
 
 
 SUFFIX_WORDS = frozenset({"以上", "以下", "以内"})
+#: The comparators as the packs write them, for translation.
+COMPARATOR_WORDS: dict[str, Any] = {
+    "以上": gettext_lazy("以上"),
+    "不低于": gettext_lazy("不低于"),
+    "至少": gettext_lazy("至少"),
+    "以下": gettext_lazy("以下"),
+    "以内": gettext_lazy("以内"),
+    "不超过": gettext_lazy("不超过"),
+    "不高于": gettext_lazy("不高于"),
+    "超过": gettext_lazy("超过"),
+    "高于": gettext_lazy("高于"),
+    "不满": gettext_lazy("不满"),
+    "未满": gettext_lazy("未满"),
+    "低于": gettext_lazy("低于"),
+}
+GRADE_WORDS: dict[str, Any] = {
+    "excellent": gettext_lazy("优秀"),
+    "competent": gettext_lazy("称职"),
+    "basically_competent": gettext_lazy("基本称职"),
+    "incompetent": gettext_lazy("不称职"),
+    "not_graded": gettext_lazy("不定等次"),
+}
 
 
 def _limit_words(cond: Condition) -> str:
     """ "45周岁以下" but "不超过45周岁": the words go where Chinese puts them."""
     if cond.measure is Measure.EDUCATION:
-        amount = EDUCATION_WORDS[cond.value]
+        amount = str(EDUCATION_WORDS[cond.value])
     else:
-        amount = f"{cond.value}{MEASURE_WORDS[cond.measure][1]}"
-    return f"{amount}{cond.word}" if cond.word in SUFFIX_WORDS else f"{cond.word}{amount}"
+        amount = _("%(n)d%(unit)s") % {"n": cond.value, "unit": MEASURE_WORDS[cond.measure][1]}
+    word = str(COMPARATOR_WORDS.get(cond.word, cond.word))
+    if cond.word in SUFFIX_WORDS:
+        return _("%(amount)s%(word)s") % {"amount": amount, "word": word}
+    return _("%(word)s%(amount)s") % {"amount": amount, "word": word}
+
+
+def _src(rule: Rule) -> str:
+    return _("（来源：%(s)s）") % {"s": rule.source}
+
+
+def _meets(ok: bool, rule: Rule) -> str:
+    """ "，符合“title”" or "，不符合“title”" followed by the source."""
+    if ok:
+        return _("，符合“%(t)s”") % {"t": rule.title} + _src(rule)
+    return _("，不符合“%(t)s”") % {"t": rule.title} + _src(rule)
 
 
 def _numeric_sentence(
     rule: Rule, facts: CadreFacts, cond: Condition, value: int, ref: dt.date, ok: bool
 ) -> str:
     m = cond.measure
-    verdict = "符合" if ok else "不符合"
-    need = f"“{rule.title}”（{_limit_words(cond)}）"
     if m is Measure.AGE:
-        sex = {"male": "男", "female": "女"}.get(facts.sex, "")
+        sex = {"male": _("男"), "female": _("女")}.get(facts.sex, "")
         assert facts.birth_date is not None
-        have = f"{sex}，{_d(facts.birth_date)} 生，至基准日 {_d(ref)} 为 {value} 周岁"
+        have = _("%(sex)s，%(birth)s 生，至基准日 %(ref)s 为 %(n)d 周岁") % {
+            "sex": sex,
+            "birth": _d(facts.birth_date),
+            "ref": _d(ref),
+            "n": value,
+        }
     elif m in DATE_MEASURES:
         start = getattr(facts, DATE_MEASURES[m])
-        word = MEASURE_WORDS[m][0]
-        have = f"自 {_d(start)} 起算，至基准日 {_d(ref)} {word}满 {value} 年"
+        have = _("自 %(start)s 起算，至基准日 %(ref)s %(what)s满 %(n)d 年") % {
+            "start": _d(start),
+            "ref": _d(ref),
+            "what": MEASURE_WORDS[m][0],
+            "n": value,
+        }
         if m is Measure.YEARS_AT_LEVEL:
-            have = f"现任{LEVEL_WORDS.get(facts.level, '')}，" + have
+            have = _("现任%(level)s，") % {"level": LEVEL_WORDS.get(facts.level, "")} + have
     elif m is Measure.GRASSROOTS_YEARS:
-        have = f"基层工作经历 {facts.grassroots_months} 个月，计 {value} 年"
+        have = _("基层工作经历 %(m)s 个月，计 %(n)d 年") % {
+            "m": facts.grassroots_months,
+            "n": value,
+        }
     elif m is Measure.EDUCATION:
-        have = f"最高学历为{EDUCATION_WORDS.get(value, '')}"
+        have = _("最高学历为%(e)s") % {"e": EDUCATION_WORDS.get(value, "")}
     else:
-        have = f"{ref.year - cond.window_years + 1}—{ref.year} 年累计培训 {value} 学时"
-    return f"{have}，{verdict}{need}（来源：{rule.source}）"
+        have = _("%(a)d—%(b)d 年累计培训 %(n)d 学时") % {
+            "a": ref.year - cond.window_years + 1,
+            "b": ref.year,
+            "n": value,
+        }
+    verdict = _("符合") if ok else _("不符合")
+    need = _("“%(t)s”（%(l)s）") % {"t": rule.title, "l": _limit_words(cond)}
+    return _("%(have)s，%(verdict)s%(need)s") % {
+        "have": have,
+        "verdict": verdict,
+        "need": need,
+    } + _src(rule)
+
+
+def _incomplete(what: str, rule: Rule) -> str:
+    return _("资料不全：%(what)s，无法认定“%(t)s”") % {"what": what, "t": rule.title} + _src(rule)
 
 
 def _flag(rule: Rule, facts: CadreFacts, ref: dt.date) -> tuple[bool, str, str]:
     """(passes, sentence, missing) for the yes/no measures."""
     m = rule.measure
-    src = f"（来源：{rule.source}）"
     if m is Measure.PARTY_MEMBER:
         ok = facts.political_status in PARTY_STATUSES
-        return (
-            ok,
-            ("系中共党员" if ok else "不是中共党员")
-            + f"，{'符合' if ok else '不符合'}“{rule.title}”"
-            + src,
-            "",
-        )
+        return ok, (_("系中共党员") if ok else _("不是中共党员")) + _meets(ok, rule), ""
     if m is Measure.LAST_ASSESSMENT:
         year = ref.year - 1
         grade = facts.assessments.get(year)
         if grade is None:
-            return (
-                False,
-                f"资料不全：未录入 {year} 年度考核结果，无法认定“{rule.title}”" + src,
-                "last_assessment",
-            )
-        words = {
-            "excellent": "优秀",
-            "competent": "称职",
-            "basically_competent": "基本称职",
-            "incompetent": "不称职",
-            "not_graded": "不定等次",
-        }
+            what = _("未录入 %(y)d 年度考核结果") % {"y": year}
+            return False, _incomplete(what, rule), "last_assessment"
         ok = grade in GOOD_GRADES
-        return (
-            ok,
-            f"{year} 年度考核{words.get(grade, grade)}，{'符合' if ok else '不符合'}“{rule.title}”"
-            + src,
-            "",
-        )
+        text = _("%(y)d 年度考核%(g)s") % {"y": year, "g": GRADE_WORDS.get(grade, grade)}
+        return ok, text + _meets(ok, rule), ""
     if m is Measure.NO_SANCTION_IN_EFFECT:
         for s in facts.sanctions:
             if s.category not in SANCTION_CATEGORIES or s.decided_on > ref:
                 continue
             if s.effect_until is None:
-                return (
-                    False,
-                    f"资料不全：{_d(s.decided_on)} 的处理未填写影响期截止日期，无法认定“{rule.title}”"
-                    + src,
-                    "punishment_effect_until",
-                )
+                what = _("%(d)s 的处理未填写影响期截止日期") % {"d": _d(s.decided_on)}
+                return False, _incomplete(what, rule), "punishment_effect_until"
             if s.effect_until >= ref:
-                return (
-                    False,
-                    f"{_d(s.decided_on)} 受到的处理影响期至 {_d(s.effect_until)}，基准日仍在影响期内，不符合“{rule.title}”"
-                    + src,
-                    "",
-                )
-        return True, f"基准日不在诫勉、组织处理或处分影响期内，符合“{rule.title}”" + src, ""
+                text = _("%(d)s 受到的处理影响期至 %(u)s，基准日仍在影响期内") % {
+                    "d": _d(s.decided_on),
+                    "u": _d(s.effect_until),
+                }
+                return False, text + _meets(False, rule), ""
+        return True, _("基准日不在诫勉、组织处理或处分影响期内") + _meets(True, rule), ""
     if m is Measure.PERSONAL_MATTERS_VERIFIED:
         ok = facts.personal_matters_status == "verified"
-        return (
-            ok,
-            ("个人有关事项报告已核实一致" if ok else "个人有关事项报告未经核实一致")
-            + f"，{'符合' if ok else '不符合'}“{rule.title}”"
-            + src,
-            "",
-        )
+        text = _("个人有关事项报告已核实一致") if ok else _("个人有关事项报告未经核实一致")
+        return ok, text + _meets(ok, rule), ""
     if m is Measure.ARCHIVE_REVIEWED:
         ok = facts.archive_review_status == "passed"
-        return (
-            ok,
-            ("干部档案已审核通过" if ok else "干部档案未审核通过")
-            + f"，{'符合' if ok else '不符合'}“{rule.title}”"
-            + src,
-            "",
-        )
+        text = _("干部档案已审核通过") if ok else _("干部档案未审核通过")
+        return ok, text + _meets(ok, rule), ""
     if m is Measure.SPOUSE_NOT_EMIGRATED:
         spouses = [e for r, e in facts.family if r == "spouse"]
         children = [e for r, e in facts.family if r in CHILD_RELATIONS]
         if any(spouses):
-            return False, f"配偶已移居国（境）外，不符合“{rule.title}”" + src, ""
+            return False, _("配偶已移居国（境）外") + _meets(False, rule), ""
         if not spouses and children and all(children):
-            return False, f"无配偶，子女均已移居国（境）外，不符合“{rule.title}”" + src, ""
-        return (
-            True,
-            f"不属于配偶已移居国（境）外或无配偶而子女均已移居的情形，符合“{rule.title}”" + src,
-            "",
-        )
+            return False, _("无配偶，子女均已移居国（境）外") + _meets(False, rule), ""
+        text = _("不属于配偶已移居国（境）外或无配偶而子女均已移居的情形")
+        return True, text + _meets(True, rule), ""
     raise ValueError(m)
 
 
 def evaluate(
     rule: Rule, facts: CadreFacts, post: PostFacts, ref: dt.date, waived: bool = False
 ) -> RuleResult:
-    src = f"（来源：{rule.source}）"
     if not rule.applies.matches(post):
-        return RuleResult(rule, Status.NOT_APPLICABLE, f"“{rule.title}”不适用于该职位" + src)
+        text = _("“%(t)s”不适用于该职位") % {"t": rule.title}
+        return RuleResult(rule, Status.NOT_APPLICABLE, text + _src(rule))
     # None (cannot tell whether the person is concerned) counts as concerned.
     if _when_holds(rule, facts, post, ref) is False:
-        return RuleResult(rule, Status.NOT_APPLICABLE, f"“{rule.title}”不适用于本人" + src)
+        text = _("“%(t)s”不适用于本人") % {"t": rule.title}
+        return RuleResult(rule, Status.NOT_APPLICABLE, text + _src(rule))
     if rule.condition is None:
         ok, sentence, missing = _flag(rule, facts, ref)
     else:
         value, missing = measured(facts, rule.condition, ref)
         if value is None:
             ok = False
-            sentence = (
-                f"资料不全：未填写{MISSING_FIELD_WORDS.get(missing, missing)}，无法认定“{rule.title}”"
-                + src
-            )
+            what = _("未填写%(f)s") % {"f": MISSING_FIELD_WORDS.get(missing, missing)}
+            sentence = _incomplete(what, rule)
         else:
             ok = compare(value, rule.condition.op, rule.condition.value)
             sentence = _numeric_sentence(rule, facts, rule.condition, value, ref, ok)
     if ok:
         return RuleResult(rule, Status.PASS, sentence)
     if waived and rule.waivable:
-        return RuleResult(rule, Status.WAIVED, sentence + "；已经批准破格")
+        return RuleResult(rule, Status.WAIVED, sentence + _("；已经批准破格"))
     return RuleResult(rule, Status.FAIL, sentence, missing)
 
 

@@ -160,7 +160,8 @@ def _verdict_row(result: RuleResult) -> VerdictRow:
         status=str(result.status),
         label=status_label(result.status),
         # The source gets its own line; the sentence need not repeat it.
-        sentence=result.sentence.replace(f"（来源：{rule.source}）", ""),
+        # The source has its own line on the page; drop it from the sentence.
+        sentence=result.sentence.replace(_("（来源：%(s)s）") % {"s": rule.source}, ""),
         source=rule.source,
         waivable=rule.waivable,
     )
