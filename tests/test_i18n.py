@@ -356,3 +356,14 @@ def test_one_chinese_word_with_two_meanings_translates_by_context() -> None:
         assert str(Tenure._meta.verbose_name) == "Tenure"
         assert translation.pgettext("pager", "首页") == "First"
         assert translation.gettext("首页") != "First"
+
+
+def test_an_english_browser_still_gets_chinese_until_the_user_switches(personas: Personas) -> None:
+    client = Client()
+    client.force_login(personas.case_officer)
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in body and "工作概况" in body
+    assert 'value="en"' in body  # the switcher offers English
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert '<html lang="en">' in body and 'value="zh-hans"' in body
