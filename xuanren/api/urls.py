@@ -9,7 +9,7 @@ from xuanren.api.errors import register_error_handlers
 api = NinjaAPI(
     title="xuanren API",
     version="1",
-    description="选任 — 单位、职位、职数与干部信息接口。浏览器使用登录会话（需 CSRF），"
+    description="选任 — 单位、职位、职数、干部信息、任职资格与选任事项接口。浏览器使用登录会话（需 CSRF），"
     "其他系统使用 Authorization: Bearer 接口令牌。",
     urls_namespace="api",
     auth=API_AUTH,
