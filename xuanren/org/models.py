@@ -12,6 +12,11 @@ PATH_SEGMENT = 4
 PATH_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
+def path_and_ancestors(path: str) -> list[str]:
+    """The paths of a unit's ancestors and its own, root first."""
+    return [path[:cut] for cut in range(PATH_SEGMENT, len(path) + 1, PATH_SEGMENT)]
+
+
 class UnitKind(models.TextChoices):
     REGION = "region", _("党委政府（区域）")
     PARTY_ORGAN = "party_organ", _("党委工作部门")

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from xuanren.org.models import LEVEL_RANK, PATH_SEGMENT
+from xuanren.org.models import LEVEL_RANK, path_and_ancestors
 
 
 @dataclass
@@ -81,8 +81,8 @@ def build_report(
             target.levels[level] = counts
             target.own.add(counts)
     for row in by_path.values():
-        for cut in range(PATH_SEGMENT, len(row.path) + 1, PATH_SEGMENT):
-            found = by_path.get(row.path[:cut])
+        for prefix in path_and_ancestors(row.path):
+            found = by_path.get(prefix)
             if found is not None:
                 found.subtree.add(row.own)
     return [by_path[p] for p in sorted(by_path)]

@@ -184,3 +184,9 @@ def procedure_template_list(*, actor: Any, latest_only: bool = False) -> list[Pr
     for t in templates:
         latest.setdefault(t.code, t)
     return sorted(latest.values(), key=lambda t: t.name)
+
+
+def case_candidates(case: Case) -> QuerySet[Candidate]:
+    """The candidates of a case with their cadre and post (the caller holds
+    the case, so its scope was already checked)."""
+    return Candidate.objects.filter(case=case).select_related("cadre", "post__unit").order_by("id")

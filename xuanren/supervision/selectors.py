@@ -16,9 +16,10 @@ from django.contrib.auth.models import Permission
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
-from xuanren.access.policy import require_unit, unit_in_scope
+from xuanren.access.policy import require_unit
 from xuanren.common.dates import today
 from xuanren.common.errors import NotFound
+from xuanren.org.models import path_and_ancestors
 from xuanren.procedure.models import Case, CaseStatus
 from xuanren.supervision.models import PublicNotice, Report, ReportAttachment, ReportStatus
 
@@ -196,5 +197,8 @@ def assignable_users(*, case: Case) -> list[Any]:
     if perm is None:
         return []
     q = Q(groups__permissions=perm) | Q(user_permissions=perm)
-    users = user_model.objects.filter(q, is_active=True).distinct().order_by("username")
-    return [u for u in users if unit_in_scope(u, case.unit)]
+    # In scope = the user's scope root is the case's unit or one of its
+    # ancestors; ancestors' paths are prefixes of the unit's path (one query).
+    ancestors = path_and_ancestors(case.unit.path)
+    users = user_model.objects.filter(q, is_active=True, scope__unit__path__in=ancestors)
+    return list(users.distinct().order_by("username"))

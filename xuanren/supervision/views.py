@@ -32,8 +32,7 @@ from xuanren.common.errors import (
     ValidationFailed,
 )
 from xuanren.procedure.catalogue import STEPS
-from xuanren.procedure.models import Candidate
-from xuanren.procedure.selectors import case_get
+from xuanren.procedure.selectors import case_candidates, case_get
 from xuanren.supervision.forms import (
     AssignForm,
     CloseForm,
@@ -257,9 +256,7 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _report_forms(report: Any, data: Any = None, action: str = "") -> dict[str, Any]:
     users = assignable_users(case=report.case)
-    candidates = list(
-        Candidate.objects.filter(case=report.case).select_related("cadre", "post__unit")
-    )
+    candidates = list(case_candidates(report.case))
     return {
         "assign": AssignForm(users, data if action == "assign" else None),
         "investigate": InvestigateForm(data if action == "investigate" else None),

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_safe
 
 from xuanren.common.dates import today
 from xuanren.common.errors import NotFound, PermissionDenied
-from xuanren.org.models import PATH_SEGMENT, Post, Unit
+from xuanren.org.models import Post, path_and_ancestors
 from xuanren.org.quota import UnitQuota
 from xuanren.org.selectors import (
     post_get,
@@ -167,15 +167,11 @@ def unit_tree(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _ancestor_paths(unit: Unit) -> list[str]:
-    return [unit.path[:cut] for cut in range(PATH_SEGMENT, len(unit.path), PATH_SEGMENT)]
-
-
 @page
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     unit = unit_get(actor=actor, pk=pk)
-    ancestors = list(unit_list(actor=actor).filter(path__in=_ancestor_paths(unit)))
+    ancestors = list(unit_list(actor=actor).filter(path__in=path_and_ancestors(unit.path)[:-1]))
     children = list(unit_list(actor=actor, under=unit).filter(depth=unit.depth + 1))
     posts = list(post_list(actor=actor, unit=unit))
     occupancy = post_occupancy(posts=posts)
