@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xuanren.journal.chain import GENESIS, canonical, link_hash, normalize
 from xuanren.journal.models import Event, EventType, JournalHead
@@ -95,13 +96,15 @@ def journal_verify(*, batch: int = 5000) -> VerifyResult:
             break
         for event in rows:
             if event.prev_hash != prev:
-                return VerifyResult(False, checked, event.pk, "前一哈希与上一条记录不符")
+                return VerifyResult(False, checked, event.pk, _("前一哈希与上一条记录不符"))
             if link_hash(prev, _event_canonical(event)) != event.hash:
-                return VerifyResult(False, checked, event.pk, "记录内容与其哈希不符（记录被改动）")
+                return VerifyResult(
+                    False, checked, event.pk, _("记录内容与其哈希不符（记录被改动）")
+                )
             prev = event.hash
             checked += 1
             last_id = event.pk
     head = JournalHead.objects.filter(pk=1).first()
     if head is not None and (head.last_hash != prev or head.count != checked):
-        return VerifyResult(False, checked, None, "链头与最后一条记录不符（记录被删除）")
+        return VerifyResult(False, checked, None, _("链头与最后一条记录不符（记录被删除）"))
     return VerifyResult(True, checked)

@@ -1,12 +1,13 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from xuanren.journal.services import journal_verify
 
 
 class Command(BaseCommand):
-    help = "操作日志：verify 逐条校验哈希链。"
+    help = "操作日志：verify 逐条校验哈希链。"  # command-line help, for administrators
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["verify"])
@@ -14,9 +15,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         result = journal_verify()
         if result.ok:
-            self.stdout.write(f"日志链完整：共校验 {result.checked} 条记录。")
+            self.stdout.write(_("日志链完整：共校验 %(n)d 条记录。") % {"n": result.checked})
             return
-        where = f"第 {result.broken_at} 号记录" if result.broken_at else "链尾"
+        where = _("第 %(n)d 号记录") % {"n": result.broken_at} if result.broken_at else _("链尾")
         raise CommandError(
-            f"日志链断裂：在{where}，{result.reason}。此前 {result.checked} 条记录完好。"
+            _("日志链断裂：在%(where)s，%(reason)s。此前 %(n)d 条记录完好。")
+            % {"where": where, "reason": result.reason, "n": result.checked}
         )
