@@ -173,3 +173,23 @@ def test_eligible_posts_of_a_unit(personas, young, chief, county, admin):
         eligible_posts(
             actor=personas.other_unit_hr, cadre=young, unit=county.town_office, ref=TODAY
         )
+
+
+def test_eligible_posts_query_count_does_not_grow_with_posts(personas, young, chief, county, admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from xuanren.policy.selectors import eligible_posts
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            eligible_posts(actor=personas.case_officer, cadre=young, unit=county.town_office, ref=TODAY,
+                           only_eligible=False)  # fmt: skip
+        return len(ctx.captured_queries)
+
+    few = count()
+    for i in range(5):
+        post_create(
+            actor=admin, unit=county.town_office, title=f"副股长{i}", level=Level.SUBSECTION_DEPUTY
+        )
+    assert count() == few

@@ -60,22 +60,44 @@ def _parsed(pack_id: int, sha256: str) -> tuple[Rule, ...]:
 
 
 def pack_codes_for_post(post: Post) -> list[str]:
-    choice = PostRulePacks.objects.filter(post=post).values_list("pack_codes", flat=True).first()
-    if choice is not None:
-        return list(choice)
-    defaults = RulePack.objects.values_list("code", "default_for_levels")
-    return sorted({code for code, levels in defaults if post.level in (levels or [])})
+    return pack_codes_for_posts([post])[post.pk]
+
+
+def pack_codes_for_posts(posts: list[Post]) -> dict[int, list[str]]:
+    """Each post's own choice of packs, else the packs whose defaults name its
+    level (two queries for any number of posts)."""
+    chosen = dict(
+        PostRulePacks.objects.filter(post__in=[p.pk for p in posts]).values_list(
+            "post_id", "pack_codes"
+        )
+    )
+    defaults = list(RulePack.objects.values_list("code", "default_for_levels"))
+    return {
+        p.pk: list(chosen[p.pk])
+        if p.pk in chosen
+        else sorted({code for code, levels in defaults if p.level in (levels or [])})
+        for p in posts
+    }
 
 
 def rules_for_post(post: Post, ref: dt.date) -> list[Rule]:
     """The rules of the post's packs, each pack in the version in force at `ref`."""
-    codes = pack_codes_for_post(post)
-    packs = packs_in_force(RulePack.objects.filter(code__in=codes), ref)
-    rules: list[Rule] = []
-    for code in sorted(packs):
-        pack = packs[code]
-        rules.extend(_parsed(pack.pk, pack.sha256))
-    return rules
+    return rules_for_posts([post], ref)[post.pk]
+
+
+def rules_for_posts(posts: list[Post], ref: dt.date) -> dict[int, list[Rule]]:
+    """rules_for_post for many posts in three queries."""
+    codes = pack_codes_for_posts(posts)
+    wanted = {code for post_codes in codes.values() for code in post_codes}
+    packs = packs_in_force(RulePack.objects.filter(code__in=wanted), ref)
+    out: dict[int, list[Rule]] = {}
+    for post_id, post_codes in codes.items():
+        rules: list[Rule] = []
+        for code in sorted(set(post_codes) & set(packs)):
+            pack = packs[code]
+            rules.extend(_parsed(pack.pk, pack.sha256))
+        out[post_id] = rules
+    return out
 
 
 def approved_waivers(post: Post, cadre_ids: Iterable[int] | None = None) -> dict[str, set[int]]:
@@ -233,11 +255,18 @@ def eligible_posts(
     require_unit(actor, "people.view_cadre", cadre.unit)
     ref = ref or today()
     facts = cadre_facts(Cadre.objects.filter(pk=cadre.pk))[0]
+    posts = list(post_list(actor=actor, unit=unit).filter(is_active=True))
+    rules = rules_for_posts(posts, ref)
+    # The cadre's approved 破格 for any of these posts, in one query.
+    waived_by_post: dict[int, set[str]] = defaultdict(set)
+    for post_id, rule_ids in PromotionException.objects.filter(
+        cadre=cadre, post__in=posts, status=ExceptionStatus.APPROVED
+    ).values_list("post_id", "rule_ids"):
+        waived_by_post[post_id].update(rule_ids)
     out = []
-    for post in post_list(actor=actor, unit=unit).filter(is_active=True):
-        waivers = approved_waivers(post, [cadre.pk])
-        waived = frozenset(rid for rid, ids in waivers.items() if cadre.pk in ids)
-        verdict = explain(rules_for_post(post, ref), facts, post_facts(post), ref, waived)
+    for post in posts:
+        waived = frozenset(waived_by_post.get(post.pk, ()))
+        verdict = explain(rules[post.pk], facts, post_facts(post), ref, waived)
         if verdict.eligible or not only_eligible:
             out.append(PostVerdict(post, verdict))
     return out
