@@ -8,5 +8,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("public/", include("xuanren.supervision.urls")),
+    path("ballots/", include("xuanren.ballots.urls")),
+    path("documents/", include("xuanren.documents.urls")),
+    path("exchange/", include("xuanren.exchange.urls")),
     path("", include("xuanren.web.urls")),
 ]

@@ -45,6 +45,22 @@ class EventType(models.TextChoices):
     REPORT_ASSIGNED = "supervision.report_assigned", _("分派举报")
     REPORT_INVESTIGATING = "supervision.report_investigating", _("调查核实举报")
     REPORT_CLOSED = "supervision.report_closed", _("举报办结")
+    MOTION_PROPOSED = "procedure.motion_proposed", _("提出动议建议")
+    MOTION_PROPOSAL_DECIDED = "procedure.motion_proposal_decided", _("处理动议建议")
+    MEETING_CREATED = "ballots.meeting_created", _("新建投票会议")
+    MEETING_UPDATED = "ballots.meeting_updated", _("修改投票会议")
+    MEETING_OPENED = "ballots.meeting_opened", _("开始投票")
+    VOTER_CODES_ISSUED = "ballots.codes_issued", _("发放投票码")
+    ATTENDANCE_RECORDED = "ballots.attendance_recorded", _("登记到会")
+    BALLOT_CAST = "ballots.cast", _("投票")
+    PAPER_ENTRY_RECORDED = "ballots.paper_entry", _("录入纸质票")
+    PAPER_ENTRY_RESOLVED = "ballots.paper_resolved", _("处理录入不一致")
+    MEETING_CLOSED = "ballots.meeting_closed", _("结束投票并计票")
+    RESULT_APPLIED = "ballots.result_applied", _("投票结果计入事项")
+    DOCUMENT_GENERATED = "documents.generated", _("生成文书")
+    LRMX_IMPORTED = "exchange.lrmx_imported", _("导入任免审批表")
+    XLSX_IMPORTED = "exchange.xlsx_imported", _("导入表格")
+    DATA_EXPORTED = "exchange.exported", _("导出数据")
 
 
 class JournalHead(models.Model):

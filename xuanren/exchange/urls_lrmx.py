@@ -1,0 +1,3 @@
+"""LRMX pages, included by xuanren.exchange.urls (namespace "exchange")."""
+
+urlpatterns: list = []

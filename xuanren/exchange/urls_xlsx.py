@@ -1,0 +1,3 @@
+"""XLSX pages, included by xuanren.exchange.urls (namespace "exchange")."""
+
+urlpatterns: list = []
