@@ -122,6 +122,35 @@ def test_tenure_within_seats_and_refused_beyond(county, personas, make_cadre):
     assert second.current_post_title == "县财政局局长"
 
 
+def test_probation_is_recorded_with_the_tenure_and_must_end_after_it_starts(
+    county, personas, make_cadre
+):
+    officer = personas.case_officer
+    cadre = make_cadre(county.finance, name="试")
+    start = dt.date(2026, 2, 28)
+    with pytest.raises(ValidationFailed) as refused:
+        tenure_start(
+            actor=officer,
+            cadre=cadre,
+            post=county.finance_head,
+            start_date=start,
+            probation_until=start,
+        )
+    assert "probation_until" in {e.field for e in refused.value.errors}
+    assert not Tenure.objects.filter(cadre=cadre).exists()
+    tenure = tenure_start(
+        actor=officer,
+        cadre=cadre,
+        post=county.finance_head,
+        start_date=start,
+        probation_until=dt.date(2027, 2, 27),
+    )
+    tenure.refresh_from_db()
+    assert tenure.probation_until == dt.date(2027, 2, 27)
+    event = Event.objects.filter(event_type=EventType.TENURE_STARTED).latest("pk")
+    assert event.payload["probation_until"] == "2027-02-27"
+
+
 def test_post_with_two_seats_takes_two(county, personas, make_cadre):
     a, b, c = (make_cadre(county.finance, name=n) for n in "丙丁戊")
     for person in (a, b):

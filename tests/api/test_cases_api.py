@@ -654,3 +654,60 @@ def test_openapi_lists_the_case_paths(client):
         assert set(paths[path]) == methods, path
     blocked = paths["/api/v1/cases/{case_id}/steps"]["post"]["responses"]
     assert {"201", "401", "403", "404", "409", "422"} <= set(blocked)
+
+
+# ---- guard preview with data; motion proposals ----------------------------------------
+
+
+def test_guard_preview_with_the_data_about_to_be_submitted(officer, case, personas, client):
+    complete(officer, case, "motion", {"reason": "vacancy"})
+    url = f"/cases/{case.pk}/guards/preview"
+    blocked = post_json(officer, url, {"data": {}}).json()
+    assert blocked["step"] == "plan" and not blocked["holds"]
+    assert "意见尚未记录" in blocked["guards"][0]["problems"][0]
+    held = post_json(officer, url, {"data": PLAN}).json()
+    assert held["holds"] and held["guards"][0]["holds"]
+    assert not CaseStep.objects.filter(case=case, step="plan").exists()
+    client.force_login(personas.committee_member)
+    assert post_json(client, url, {"data": PLAN}).status_code == 403
+    client.force_login(personas.outsider)
+    assert post_json(client, url, {"data": PLAN}).status_code in (403, 404)
+
+
+def test_motion_proposals_through_the_api(client, personas, county, committee, admin):
+    from xuanren.org.models import Level
+    from xuanren.org.services import post_create
+
+    post = post_create(actor=admin, unit=county.other_town, title="石桥镇副镇长",
+                       level=Level.SECTION_DEPUTY)  # fmt: skip
+    client.force_login(personas.other_unit_hr)
+    body = {"unit": county.other_town.pk, "posts": [{"post": post.pk, "seats": 1}],
+            "reasons": "职位空缺"}  # fmt: skip
+    other = {**body, "unit": county.town.pk,
+             "posts": [{"post": county.town_deputy.pk, "seats": 1}]}  # fmt: skip
+    assert post_json(client, "/motion-proposals", other).status_code in (403, 404)
+    response = post_json(client, "/motion-proposals", body)
+    assert response.status_code == 201, response.json()
+    made = response.json()
+    assert made["status"] == "submitted" and made["posts"][0]["post"] == post.pk
+    assert [p["id"] for p in client.get(f"{API}/motion-proposals").json()] == [made["id"]]
+    decide = f"/motion-proposals/{made['id']}/decision"
+    assert post_json(client, decide, {"accept": False, "reason": "x"}).status_code == 403
+    client.force_login(personas.outsider)
+    assert client.get(f"{API}/motion-proposals").status_code == 403
+    client.force_login(personas.case_officer)
+    response = post_json(client, decide, {"accept": False})
+    assert response.status_code == 422 and "reason" in field_errors(response)
+    response = post_json(client, decide, {"accept": True, "template": "county-leading",
+                                          "committee": committee.pk})  # fmt: skip
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == "accepted"
+    case = Case.objects.get(pk=response.json()["case"])
+    assert [cp.post_id for cp in case.case_posts.all()] == [post.pk]
+    assert post_json(client, decide, {"accept": False, "reason": "x"}).status_code == 409
+
+
+def test_decision_resume_is_refused_without_a_deferred_candidate(officer, case):
+    response = post_json(officer, f"/cases/{case.pk}/decision/resume", {"data": {}})
+    assert response.status_code == 409
+    assert "缓议的人选" in response.json()["message"]

@@ -190,7 +190,7 @@ def test_case_officer_runs_the_first_steps_of_a_case(
     current.get_by_role("button", name="完成“职位公告”").click()
     expect(page.locator(".messages")).to_contain_text("“职位公告”环节已办理")
     expect(page.locator("li.step-current")).to_contain_text("民主推荐")
-    expect(page.locator("li.step-current")).to_contain_text("环节内容（JSON 对象）")
+    expect(page.locator("li.step-current")).to_contain_text("推荐结果（仅计署名推荐票）")
     page.screenshot(path=str(ARTIFACTS / "32-case-page.png"), full_page=True)
 
     # The 纪实: three records, each with its journal hash, and the chain tip.

@@ -700,8 +700,10 @@ def test_appointment_talk_and_probation_end_from_decision_to_confirmation(
     assert events.count() == 3
     assert (
         Event.objects.filter(event_type=EventType.CADRE_UPDATED, subject_id=str(b.cadre_id)).count()
-        == 2
-    )  # probation set at appointment, level restored at its end
+        == 1
+    )  # level restored at its end; the probation came with the tenure:
+    started = events.filter(event_type=EventType.TENURE_STARTED, payload__cadre=b.cadre_id).get()
+    assert started.payload["probation_until"] == PROBATION_LAST_DAY.isoformat()
     assert journal_verify().ok
 
 

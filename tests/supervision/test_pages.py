@@ -271,3 +271,24 @@ def test_attachment_download_checks_permission(personas, notice, notice_case):
     assert response.status_code == 200
     assert response.getvalue().startswith(b"\x89PNG")
     assert login(personas, "other_unit_hr").get(url).status_code == 403
+
+
+def test_reports_outside_the_scope_are_not_found(personas, notice, notice_case, county):
+    """A discipline officer of another town may read reports, but not this
+    case's: its report and attachment pages are 404, as if absent (no
+    existence leaks across units); without the permission it stays 403."""
+    from tests.conftest import make_user
+    from xuanren.access.models import Role
+
+    png = SimpleUploadedFile("照片.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 16)
+    post_report(csrf_client(), notice, {"about": str(notice_case.zhang.pk), "attachments": [png]})
+    report = Report.objects.get()
+    report_url = reverse("supervision:report", args=[report.pk])
+    attachment_url = reverse("supervision:attachment", args=[report.attachments.get().pk])
+    elsewhere = Client()
+    elsewhere.force_login(make_user("jiwei_shiqiao", Role.DISCIPLINE_COMMISSION, county.other_town))
+    for url in (report_url, attachment_url):
+        assert elsewhere.get(url).status_code == 404
+        assert login(personas, "discipline").get(url).status_code == 200
+        assert login(personas, "other_unit_hr").get(url).status_code == 403
+    assert "未找到该举报" in page_text(elsewhere.get(report_url))

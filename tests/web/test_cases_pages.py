@@ -328,16 +328,23 @@ def test_only_the_current_step_has_a_form_and_other_steps_are_refused(
     assert 'name="step" value="plan"' in html
 
 
-def test_later_steps_take_a_json_object(officer: Any, case: Case) -> None:
+def test_later_steps_have_their_own_forms(officer: Any, case: Case) -> None:
     complete_first_three(officer, case)
     page = page_text(officer.get(detail_url(case)))
-    assert "环节内容（JSON 对象）" in page
+    assert "环节内容（JSON 对象）" not in page
+    assert "推荐结果（仅计署名推荐票）" in page and "不计票的推荐（留存备查）" in page
     assert "只计署名推荐，电话、口头推荐不计" in page  # the step's guards are listed
-    response = officer.post(step_url(case), {"step": "recommendation", "step-payload": "{oops"})
+    response = officer.post(
+        step_url(case),
+        {"step": "recommendation", "step-meetings-TOTAL_FORMS": "1",
+         "step-meetings-INITIAL_FORMS": "1", "step-meetings-0-kind": "meeting",
+         "step-meetings-0-date": "2026-13-40", "step-meetings-0-g0": "-1",
+         "step-results-TOTAL_FORMS": "0", "step-results-INITIAL_FORMS": "0",
+         "step-not_counted-TOTAL_FORMS": "0", "step-not_counted-INITIAL_FORMS": "0"},
+    )  # fmt: skip
     assert response.status_code == 422
-    assert "内容不是有效的 JSON：第 1 行第 2 列附近有误。" in page_text(response)
-    response = officer.post(step_url(case), {"step": "recommendation", "step-payload": "[1, 2]"})
-    assert "内容须为 JSON 对象（以 { 开头、以 } 结尾）。" in page_text(response)
+    text = page_text(response)
+    assert "表格中有填写错误" in text and "输入一个有效的日期。" in text
     assert CaseStep.objects.count() == 3
 
 

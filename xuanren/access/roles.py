@@ -40,6 +40,16 @@ NOTICES_VIEW = ["supervision.view_publicnotice"]
 NOTICES_PUBLISH = [*NOTICES_VIEW, "supervision.add_publicnotice"]
 REPORTS_HANDLE = ["supervision.view_report", "supervision.add_report", "supervision.assign_report"]
 REPORTS_INVESTIGATE = ["supervision.view_report", "supervision.investigate_report"]
+# Voting meetings (docs/decisions/0020): the case officer sets them up and is
+# the teller by default (attendance, codes, paper entry, close); members and
+# participants vote with their own login when they are on a meeting's roster.
+BALLOTS_VIEW = ["ballots.view_meeting"]
+BALLOTS_RUN = [*BALLOTS_VIEW, "ballots.add_meeting", "ballots.change_meeting"]
+BALLOTS_VOTE = ["ballots.cast_ballot"]
+
+# Units propose filling their posts (动议建议, DOMAIN §1, §3 step 1); the
+# organization department decides (with procedure.add_case). docs/decisions/0018.
+MOTIONS_PROPOSE = ["procedure.add_motionproposal", "procedure.view_motionproposal"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CASE_OFFICER: [
@@ -49,8 +59,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *CASES_RUN,
         *NOTICES_PUBLISH,
         *REPORTS_HANDLE,
+        *BALLOTS_RUN,
+        *BALLOTS_VOTE,
     ],
-    Role.COMMITTEE_MEMBER: [*VIEW_RECORDS, *CASES_VIEW, *NOTICES_VIEW],
+    Role.COMMITTEE_MEMBER: [*VIEW_RECORDS, *CASES_VIEW, *NOTICES_VIEW, *BALLOTS_VOTE],
     Role.DISCIPLINE_COMMISSION: [
         *VIEW_RECORDS,
         "people.view_full_id_number",
@@ -60,8 +72,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.AUDIT_OFFICE: ["org.view_unit", "org.view_post", "people.view_cadre"],
     Role.INSPECTION_TEAM: VIEW_RECORDS,
-    Role.UNIT_HR: [*VIEW_RECORDS, "people.change_cadre", "people.add_cadre"],
-    Role.PARTICIPANT: [],
+    Role.UNIT_HR: [*VIEW_RECORDS, "people.change_cadre", "people.add_cadre", *MOTIONS_PROPOSE],
+    Role.PARTICIPANT: [*BALLOTS_VOTE],
     Role.ADMINISTRATOR: [
         *VIEW_RECORDS,
         *EDIT_RECORDS,
@@ -73,6 +85,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "journal.view_event",
         "access.add_apitoken",
         "workdays.manage_calendar",
+        *BALLOTS_RUN,
     ],
 }
 

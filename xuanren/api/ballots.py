@@ -1,8 +1,307 @@
-"""ballots endpoints (filled in by its issue).
+"""Voting meetings: set up (a case's decision meeting, or a recommendation or
+evaluation meeting), roster and attendance, one-time codes, open, progress
+(已投 / 应投 — never contents), casting (by code, or as oneself), paper entry
+by two tellers, close (the tally) and the published result, and applying a
+result to its case's step. Handlers only call the ballots selectors and
+services.
+
+Casting by code needs no login (the code is the credential); casting as
+oneself goes through the session (with CSRF) or a token.
 
 (No `from __future__ import annotations` in the routers: ninja reads the
 parameter annotations at import time.)"""
 
-from ninja import Router
+from typing import Any
 
-router = Router(tags=["ballots"])
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router
+from ninja.responses import Status
+
+from xuanren.access.policy import require_perm
+from xuanren.api.auth import actor_of
+from xuanren.api.ballot_schemas import (
+    ApplyIn,
+    ApplyOut,
+    AttendanceIn,
+    BallotFormOut,
+    BallotIn,
+    CodeOut,
+    CodesIn,
+    DecisionMeetingIn,
+    DeferralIn,
+    MeetingIn,
+    MeetingOut,
+    PaperIn,
+    PaperOut,
+    ProgressOut,
+    ReceiptOut,
+    ResultOut,
+    RosterOut,
+    meeting_row,
+)
+from xuanren.api.errors import ERROR_RESPONSES, ErrorOut
+from xuanren.ballots import selectors, services
+from xuanren.ballots.models import Item
+from xuanren.common.errors import NotFound
+from xuanren.org.selectors import post_get, unit_get
+from xuanren.people.selectors import cadre_get
+from xuanren.procedure.selectors import case_get
+
+router = Router(tags=["投票表决"])
+WRITE_RESPONSES = {**ERROR_RESPONSES, 409: ErrorOut, 422: ErrorOut}
+PUBLIC_RESPONSES = {404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def _meeting(request: HttpRequest, pk: int) -> Any:
+    return selectors.meeting_get(actor=actor_of(request), pk=pk)
+
+
+@router.get("/ballots/meetings", response={200: list[MeetingOut], **ERROR_RESPONSES})
+def meetings(request: HttpRequest, case: int | None = None) -> Any:
+    """投票会议列表（本人管理范围内），可按选任事项筛选。"""
+    return [meeting_row(m) for m in selectors.meeting_list(actor=actor_of(request), case_id=case)]
+
+
+@router.post("/ballots/meetings/decision", response={201: MeetingOut, **WRITE_RESPONSES})
+def meeting_new_decision(request: HttpRequest, payload: DecisionMeetingIn) -> Any:
+    """为选任事项组织讨论决定表决：应到会成员为会议日期在任的决定机构成员，
+    表决人选为本事项的考察对象；回避关系自动识别。"""
+    actor = actor_of(request)
+    require_perm(actor, "ballots.add_meeting")
+    meeting = services.meeting_create_for_decision(
+        actor=actor,
+        case=case_get(actor=actor, pk=payload.case),
+        meeting_date=payload.meeting_date,
+        method=payload.method,
+        paper_mode=payload.paper_mode,
+        sheet_count=payload.sheet_count,
+    )
+    return Status(201, meeting_row(meeting))
+
+
+@router.post("/ballots/meetings", response={201: MeetingOut, **WRITE_RESPONSES})
+def meeting_new(request: HttpRequest, payload: MeetingIn) -> Any:
+    """新建民主推荐或民主测评会议：选票栏目（职位、限选人数、可否另推荐）及人选顺序，
+    参加人员及其类别。"""
+    actor = actor_of(request)
+    require_perm(actor, "ballots.add_meeting")
+    users = get_user_model().objects.in_bulk([v.user for v in payload.voters if v.user])
+    meeting = services.meeting_create(
+        actor=actor,
+        kind=payload.kind,
+        title=payload.title,
+        unit=unit_get(actor=actor, pk=payload.unit),
+        case=case_get(actor=actor, pk=payload.case) if payload.case else None,
+        meeting_date=payload.meeting_date,
+        method=payload.method,
+        paper_mode=payload.paper_mode,
+        sheet_count=payload.sheet_count,
+        scale=payload.scale,
+        record_kind=payload.record_kind,
+        sections=[
+            {
+                "title": s.title,
+                "post": post_get(actor=actor, pk=s.post) if s.post else None,
+                "max_choices": s.max_choices,
+                "write_ins": s.write_ins,
+                "items": [
+                    {
+                        "name": i.name,
+                        "cadre": cadre_get(actor=actor, pk=i.cadre) if i.cadre else None,
+                    }
+                    for i in s.items
+                ],
+            }
+            for s in payload.sections
+        ],
+        voters=[
+            {"name": v.name, "group": v.group, "user": users.get(v.user) if v.user else None}
+            for v in payload.voters
+        ],
+    )
+    return Status(201, meeting_row(meeting))
+
+
+@router.get("/ballots/meetings/{int:meeting_id}", response={200: MeetingOut, **ERROR_RESPONSES})
+def meeting_detail(request: HttpRequest, meeting_id: int) -> Any:
+    """投票会议概况。"""
+    return meeting_row(_meeting(request, meeting_id))
+
+
+@router.get(
+    "/ballots/meetings/{int:meeting_id}/roster", response={200: list[RosterOut], **ERROR_RESPONSES}
+)
+def roster(request: HttpRequest, meeting_id: int) -> Any:
+    """应参加人员名单：类别、是否到会、是否已投票（不含所投内容）、回避的人选。"""
+    return selectors.meeting_roster(actor=actor_of(request), meeting=_meeting(request, meeting_id))
+
+
+@router.post(
+    "/ballots/meetings/{int:meeting_id}/attendance",
+    response={200: ProgressOut, **WRITE_RESPONSES},
+)
+def attendance(request: HttpRequest, meeting_id: int, payload: AttendanceIn) -> Any:
+    """登记到会人员（投票人编号）。"""
+    actor = actor_of(request)
+    meeting = services.meeting_attendance_set(
+        actor=actor, meeting=_meeting(request, meeting_id), present=payload.present
+    )
+    return selectors.meeting_progress(actor=actor, meeting=meeting)
+
+
+@router.post(
+    "/ballots/meetings/{int:meeting_id}/deferral",
+    response={200: dict[str, Any], **WRITE_RESPONSES},
+)
+def deferral(request: HttpRequest, meeting_id: int, payload: DeferralIn) -> Any:
+    """记录对某一人选的缓议表决票数（开始投票前）。"""
+    meeting = _meeting(request, meeting_id)
+    item = Item.objects.filter(meeting=meeting, pk=payload.item).first()
+    if item is None:
+        raise NotFound(_("选票上没有该人选。"))
+    item = services.meeting_deferral_record(
+        actor=actor_of(request), meeting=meeting, item=item, votes=payload.votes
+    )
+    return {"item": item.pk, "defer_votes": item.defer_votes, "deferred": item.deferred}
+
+
+@router.post(
+    "/ballots/meetings/{int:meeting_id}/codes", response={200: list[CodeOut], **WRITE_RESPONSES}
+)
+def codes(request: HttpRequest, meeting_id: int, payload: CodesIn) -> Any:
+    """发放一次性投票码（只在此时返回明文，系统只保存其哈希）；重发即作废旧码。"""
+    issued = services.meeting_codes_issue(
+        actor=actor_of(request), meeting=_meeting(request, meeting_id), voters=payload.voters
+    )
+    return [{"voter": v.pk, "name": v.name, "code": code} for v, code in issued]
+
+
+@router.post(
+    "/ballots/meetings/{int:meeting_id}/open", response={200: MeetingOut, **WRITE_RESPONSES}
+)
+def meeting_open(request: HttpRequest, meeting_id: int) -> Any:
+    """开始投票（讨论决定须达到法定到会人数）。"""
+    return meeting_row(
+        services.meeting_open(actor=actor_of(request), meeting=_meeting(request, meeting_id))
+    )
+
+
+@router.get(
+    "/ballots/meetings/{int:meeting_id}/progress", response={200: ProgressOut, **ERROR_RESPONSES}
+)
+def progress(request: HttpRequest, meeting_id: int) -> Any:
+    """投票进度：已投 / 应投 / 到会；计票前不公布任何票数。"""
+    return selectors.meeting_progress(
+        actor=actor_of(request), meeting=_meeting(request, meeting_id)
+    )
+
+
+@router.get(
+    "/ballots/meetings/{int:meeting_id}/ballot",
+    auth=None,
+    response={200: BallotFormOut, **PUBLIC_RESPONSES},
+)
+def ballot_form(request: HttpRequest, meeting_id: int) -> Any:
+    """选票（人选、选项、限选人数），供投票人填写；不需登录。"""
+    meeting = selectors.meeting_public(pk=meeting_id)
+    (form,) = selectors.ballot_form(meeting, None)
+    return {
+        "meeting": meeting.pk,
+        "title": meeting.title,
+        "kind": meeting.kind,
+        "status": meeting.status,
+        "options": [list(o) for o in form["options"]],
+        "sections": form["sections"],
+    }
+
+
+@router.post(
+    "/ballots/meetings/{int:meeting_id}/cast",
+    auth=None,
+    response={201: ReceiptOut, **PUBLIC_RESPONSES},
+)
+def cast_by_code(request: HttpRequest, meeting_id: int, payload: BallotIn) -> Any:
+    """凭一次性投票码投票，返回回执码（只证明选票已投入票箱，不含所投内容）。"""
+    meeting = selectors.meeting_public(pk=meeting_id)
+    if not payload.code.strip():
+        raise NotFound(_("请填写投票码。"))
+    receipt = services.ballot_cast(
+        actor=None, meeting=meeting, code=payload.code, content=payload.content
+    )
+    return Status(201, {"receipt": receipt})
+
+
+@router.post(
+    "/ballots/meetings/{int:meeting_id}/cast-as-me",
+    response={201: ReceiptOut, **WRITE_RESPONSES},
+)
+def cast_as_me(request: HttpRequest, meeting_id: int, payload: BallotIn) -> Any:
+    """以本人账号投票（本人须在会议名单中）。"""
+    meeting = selectors.meeting_public(pk=meeting_id)
+    receipt = services.ballot_cast(
+        actor=actor_of(request), meeting=meeting, content=payload.content
+    )
+    return Status(201, {"receipt": receipt})
+
+
+@router.post(
+    "/ballots/meetings/{int:meeting_id}/paper", response={201: PaperOut, **WRITE_RESPONSES}
+)
+def paper(request: HttpRequest, meeting_id: int, payload: PaperIn) -> Any:
+    """计票人录入一张纸质票（票号）或全部票数（按人选录入时不填票号）；每张须两人分别录入。"""
+    e = services.paper_entry_record(
+        actor=actor_of(request),
+        meeting=_meeting(request, meeting_id),
+        serial=payload.serial,
+        content=payload.content,
+    )
+    return Status(201, {"id": e.pk, "serial": e.serial, "resolution": e.resolution})
+
+
+@router.post(
+    "/ballots/meetings/{int:meeting_id}/paper/resolve",
+    response={201: PaperOut, **WRITE_RESPONSES},
+)
+def paper_resolve(request: HttpRequest, meeting_id: int, payload: PaperIn) -> Any:
+    """两次录入不一致时，由录入人以外的人员复核认定。"""
+    e = services.paper_entry_resolve(
+        actor=actor_of(request),
+        meeting=_meeting(request, meeting_id),
+        serial=payload.serial,
+        content=payload.content,
+    )
+    return Status(201, {"id": e.pk, "serial": e.serial, "resolution": e.resolution})
+
+
+@router.post(
+    "/ballots/meetings/{int:meeting_id}/close", response={200: ResultOut, **WRITE_RESPONSES}
+)
+def close(request: HttpRequest, meeting_id: int) -> Any:
+    """结束投票并计票：选票乱序重写后计票，公布回执码、选票和摘要；重复调用返回同一结果。"""
+    actor = actor_of(request)
+    meeting = services.meeting_close(actor=actor, meeting=_meeting(request, meeting_id))
+    return selectors.meeting_result(actor=actor, meeting=meeting)
+
+
+@router.get(
+    "/ballots/meetings/{int:meeting_id}/result", response={200: ResultOut, **WRITE_RESPONSES}
+)
+def result(request: HttpRequest, meeting_id: int) -> Any:
+    """计票结果（计票后才有；此前为 409）。"""
+    return selectors.meeting_result(actor=actor_of(request), meeting=_meeting(request, meeting_id))
+
+
+@router.post(
+    "/ballots/meetings/{int:meeting_id}/apply", response={201: ApplyOut, **WRITE_RESPONSES}
+)
+def apply(request: HttpRequest, meeting_id: int, payload: ApplyIn) -> Any:
+    """将计票结果计入选任事项的相应环节（讨论决定、民主推荐或民主测评）。"""
+    record = services.meeting_result_apply(
+        actor=actor_of(request),
+        meeting=_meeting(request, meeting_id),
+        extra=payload.extra,
+        on=payload.on,
+    )
+    return Status(201, {"case": record.case_id, "step": record.step, "record": record.pk})

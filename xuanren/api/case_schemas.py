@@ -20,6 +20,7 @@ from xuanren.procedure.models import (
     Case,
     CaseStatus,
     CaseStep,
+    MotionProposal,
     ProcedureTemplate,
 )
 from xuanren.procedure.selectors import CaseRecord, GuardState, TimelineEntry
@@ -450,3 +451,91 @@ def template_row(template: ProcedureTemplate, definition: TemplateDef) -> Proced
             for s in definition.steps
         ],
     )
+
+
+class GuardPreviewIn(Schema):
+    """POST /cases/{id}/guards/preview: the current step's guards against the
+    data about to be submitted; nothing is saved."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    data: dict[str, Any] = Field(default_factory=dict, description="拟提交的本环节内容")
+
+
+# ---- motion proposals (动议建议) --------------------------------------------------------
+
+
+class MotionProposalIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    unit: int = Field(description="提议单位编号（须在本人管理范围内）")
+    posts: list[CasePostIn] = Field(description="职位及拟配人数（须属提议单位）")
+    reasons: str = Field(description="动议理由")
+
+
+class MotionDecisionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    accept: bool = Field(description="true 采纳并立项；false 不采纳")
+    reason: str = Field("", description="处理意见；不采纳时必填")
+    template: str = Field("", description="采纳时：程序模板代码")
+    committee: int | None = Field(None, description="采纳时：决定机构编号")
+    title: str = Field("", description="采纳时：事项名称，默认按单位和职位生成")
+    reference_date: dt.date | None = Field(None, description="采纳时：资格计算基准日，默认今天")
+
+
+class MotionProposalPostOut(Schema):
+    post: int
+    post_title: str
+    seats: int
+
+
+class MotionProposalOut(Schema):
+    id: int
+    unit: int
+    unit_name: str
+    posts: list[MotionProposalPostOut]
+    reasons: str
+    proposed_by: str
+    proposed_at: dt.datetime
+    status: str
+    status_display: str
+    decided_by: str
+    decided_at: dt.datetime | None
+    decision_reason: str
+    case: int | None
+
+
+def motion_proposal_row(p: MotionProposal) -> MotionProposalOut:
+    return MotionProposalOut(
+        id=p.pk,
+        unit=p.unit_id,
+        unit_name=p.unit.name,
+        posts=[
+            MotionProposalPostOut(
+                post=pp.post_id, post_title=f"{pp.post.unit.name}{pp.post.title}", seats=pp.seats
+            )
+            for pp in p.proposal_posts.all()
+        ],
+        reasons=p.reasons,
+        proposed_by=user_name(p.proposed_by),
+        proposed_at=p.proposed_at,
+        status=p.status,
+        status_display=p.get_status_display(),
+        decided_by=user_name(p.decided_by) if p.decided_by else "",
+        decided_at=p.decided_at,
+        decision_reason=p.decision_reason,
+        case=p.case_id,
+    )
+
+
+class DecisionResumeIn(Schema):
+    """POST /cases/{id}/decision/resume: a later meeting for the candidates
+    deferred (缓议) at the decision; `data` has the decision step's shape."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    data: dict[str, Any] = Field(
+        default_factory=dict, description="讨论决定的内容（只列缓议的人选）"
+    )
+    note: str = Field("", description="说明")

@@ -29,19 +29,25 @@ from xuanren.api.case_schemas import (
     CaseRecordOut,
     CaseStepOut,
     CorrectionIn,
+    DecisionResumeIn,
+    GuardPreviewIn,
     GuardPreviewOut,
     GuardsIn,
+    MotionDecisionIn,
+    MotionProposalIn,
+    MotionProposalOut,
     ProcedureTemplateOut,
     StepIn,
     candidate_rows,
     case_detail,
     guard_rows,
+    motion_proposal_row,
     record_body,
     step_name,
     template_row,
 )
 from xuanren.api.errors import ERROR_RESPONSES, ErrorOut
-from xuanren.common.errors import FieldError, NotFound, ValidationFailed
+from xuanren.common.errors import Conflict, FieldError, NotFound, ValidationFailed
 from xuanren.org.selectors import post_get, unit_get
 from xuanren.procedure.selectors import (
     case_get,
@@ -50,12 +56,18 @@ from xuanren.procedure.selectors import (
     case_timeline,
     committee_get,
     guard_preview,
+    motion_proposal_get,
+    motion_proposal_list,
     procedure_template_list,
+    step_preview,
 )
 from xuanren.procedure.services import (
+    case_decision_resume,
     case_open,
     case_step_complete,
     case_step_correct,
+    motion_proposal_decide,
+    motion_proposal_submit,
     template_def,
 )
 
@@ -218,3 +230,98 @@ def procedure_templates(request: HttpRequest) -> Any:
     """全部程序模板及其各版本：参数、环节、各环节的前置条件及依据。"""
     templates = procedure_template_list(actor=actor_of(request))
     return [template_row(t, template_def(t)) for t in templates]
+
+
+@router.post(
+    "/cases/{int:case_id}/guards/preview",
+    summary="按拟提交内容预检前置条件",
+    response={200: GuardPreviewOut, **ERROR_RESPONSES, 409: ErrorOut},
+)
+def case_guards_preview(request: HttpRequest, case_id: int, payload: GuardPreviewIn) -> Any:
+    """当前环节的各前置条件按 `data`（拟提交的本环节内容）核验的结果；什么也不保存。
+    须有办理本事项的权限；事项已办结时返回 409。"""
+    actor = actor_of(request)
+    case = case_get(actor=actor, pk=case_id)
+    if not case.current_step:
+        raise Conflict(_("该事项已没有待办环节。"))
+    step = case.current_step
+    guards = guard_rows(step_preview(actor=actor, case=case, step=step, data=payload.data))
+    return {
+        "case_id": case.pk,
+        "step": step,
+        "step_name": step_name(step),
+        "is_current": True,
+        "holds": all(g.holds for g in guards),
+        "guards": guards,
+    }
+
+
+@router.post(
+    "/cases/{int:case_id}/decision/resume",
+    summary="缓议人选再次讨论决定",
+    response={201: CaseStepOut, **WRITE_RESPONSES},
+)
+def case_decision_resume_new(request: HttpRequest, case_id: int, payload: DecisionResumeIn) -> Any:
+    """讨论决定时缓议的人选，在下一环节办理前提交再次讨论决定：新增一条讨论决定记录，
+    前置条件与讨论决定相同（只对缓议的人选表决）；事项的当前环节不变。"""
+    actor = actor_of(request)
+    case = case_get(actor=actor, pk=case_id)
+    record = case_decision_resume(actor=actor, case=case, data=payload.data, note=payload.note)
+    return Status(201, record)
+
+
+# ---- 动议建议 ---------------------------------------------------------------------------
+
+
+@router.get(
+    "/motion-proposals",
+    summary="动议建议列表",
+    response={200: list[MotionProposalOut], **ERROR_RESPONSES},
+)
+def motion_proposals(request: HttpRequest, status: str = "") -> Any:
+    """本人管理范围内单位的动议建议（单位干部人事联络员只见本单位的），新者在前。"""
+    return [
+        motion_proposal_row(p) for p in motion_proposal_list(actor=actor_of(request), status=status)
+    ]
+
+
+@router.post(
+    "/motion-proposals",
+    summary="提出动议建议",
+    response={201: MotionProposalOut, **WRITE_RESPONSES},
+)
+def motion_proposal_new(request: HttpRequest, payload: MotionProposalIn) -> Any:
+    """单位干部人事联络员为本单位职位提出选任动议建议，由组织部门研究处理。"""
+    actor = actor_of(request)
+    require_perm(actor, "procedure.add_motionproposal")
+    unit = unit_get(actor=actor, pk=payload.unit)
+    posts = [(post_get(actor=actor, pk=p.post), p.seats) for p in payload.posts]
+    proposal = motion_proposal_submit(actor=actor, unit=unit, posts=posts, reasons=payload.reasons)
+    return Status(201, motion_proposal_row(motion_proposal_get(actor=actor, pk=proposal.pk)))
+
+
+@router.post(
+    "/motion-proposals/{int:proposal_id}/decision",
+    summary="处理动议建议",
+    response={200: MotionProposalOut, **WRITE_RESPONSES},
+)
+def motion_proposal_decision(
+    request: HttpRequest, proposal_id: int, payload: MotionDecisionIn
+) -> Any:
+    """组织部门采纳（按建议的职位立项，须给出程序模板和决定机构）或不采纳（须写明理由）。
+    已处理的再次处理返回 409。"""
+    actor = actor_of(request)
+    require_perm(actor, "procedure.add_case")
+    proposal = motion_proposal_get(actor=actor, pk=proposal_id)
+    committee = committee_get(actor=actor, pk=payload.committee) if payload.committee else None
+    motion_proposal_decide(
+        actor=actor,
+        proposal=proposal,
+        accept=payload.accept,
+        reason=payload.reason,
+        template_code=payload.template,
+        committee=committee,
+        title=payload.title,
+        reference_date=payload.reference_date,
+    )
+    return motion_proposal_row(motion_proposal_get(actor=actor, pk=proposal_id))

@@ -1,8 +1,99 @@
-"""lrmx endpoints (filled in by its issue).
+"""LRMX (任免审批表 exchange file) endpoints: a cadre's file, and import with
+a preview (docs/decisions/0026, 0027). Handlers only call lrmx_services.
 
 (No `from __future__ import annotations` in the routers: ninja reads the
 parameter annotations at import time.)"""
 
-from ninja import Router
+from typing import Any
 
-router = Router(tags=["lrmx"])
+from django.http import HttpRequest, HttpResponse
+from ninja import File, Form, Router
+from ninja.files import UploadedFile
+
+from xuanren.api.auth import actor_of
+from xuanren.api.errors import ERROR_RESPONSES, ErrorOut
+from xuanren.api.lrmx_schemas import LrmxBatchOut, LrmxConfirmIn
+from xuanren.exchange.lrmx_services import (
+    batch_get,
+    lrmx_export,
+    lrmx_import_confirm,
+    lrmx_import_preview,
+)
+from xuanren.exchange.models import ImportBatch, ImportStatus
+from xuanren.exchange.views_lrmx import lrmx_file_response
+from xuanren.org.selectors import unit_get
+
+router = Router(tags=["任免审批表 LRMX"])
+
+WRITE_RESPONSES = {**ERROR_RESPONSES, 409: ErrorOut, 422: ErrorOut}
+
+
+def _batch(batch: ImportBatch) -> dict[str, Any]:
+    rows = batch.result if batch.status == ImportStatus.CONFIRMED else batch.preview
+    return {
+        "id": batch.pk,
+        "status": batch.status,
+        "upload_name": batch.upload_name,
+        "upload_sha256": batch.upload_sha256,
+        "created_at": batch.created_at,
+        "confirmed_at": batch.confirmed_at,
+        "target_unit": batch.target_unit_id,
+        "files": rows,
+    }
+
+
+@router.get(
+    "/cadres/{int:cadre_id}/lrmx",
+    summary="导出任免审批表 LRMX 文件",
+    response={200: None, **ERROR_RESPONSES},
+)
+def cadre_lrmx(request: HttpRequest, cadre_id: int) -> HttpResponse:
+    """该干部的 .lrmx 文件（UTF-8 XML，根元素 Person）。文件含完整公民身份号码和照片，
+    需有查看完整号码的权限。"""
+    filename, data = lrmx_export(actor=actor_of(request), pk=cadre_id)
+    return lrmx_file_response(filename, data)
+
+
+@router.post(
+    "/lrmx/import",
+    summary="导入任免审批表（预览或直接导入）",
+    response={200: LrmxBatchOut, **WRITE_RESPONSES},
+)
+def lrmx_import(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    preview: Form[bool] = True,
+    unit: Form[int | None] = None,
+) -> Any:
+    """上传一个 .lrmx 文件或含多个 .lrmx 的 ZIP。preview=true（默认）只检查并返回每个文件的
+    新建/差异/错误，不保存，之后可 POST /lrmx/batches/{id}/confirm 确认；preview=false 检查后
+    立即导入（新建的干部建在 unit 单位）。每个文件要么整份保存，要么整份不保存。"""
+    actor = actor_of(request)
+    batch = lrmx_import_preview(actor=actor, upload_name=file.name or "upload", data=file.read())
+    if not preview:
+        target = unit_get(actor=actor, pk=unit) if unit is not None else None
+        batch = lrmx_import_confirm(actor=actor, batch=batch, unit=target)
+    return _batch(batch)
+
+
+@router.get(
+    "/lrmx/batches/{int:batch_id}",
+    summary="导入批次",
+    response={200: LrmxBatchOut, **ERROR_RESPONSES},
+)
+def lrmx_batch(request: HttpRequest, batch_id: int) -> Any:
+    """本人上传的导入批次：预览或导入结果。"""
+    return _batch(batch_get(actor=actor_of(request), pk=batch_id))
+
+
+@router.post(
+    "/lrmx/batches/{int:batch_id}/confirm",
+    summary="确认导入",
+    response={200: LrmxBatchOut, **WRITE_RESPONSES},
+)
+def lrmx_confirm(request: HttpRequest, batch_id: int, payload: LrmxConfirmIn) -> Any:
+    """保存预览过的批次中没有错误的文件；本批有新建干部时需给出其所在单位 unit。"""
+    actor = actor_of(request)
+    batch = batch_get(actor=actor, pk=batch_id)
+    target = unit_get(actor=actor, pk=payload.unit) if payload.unit is not None else None
+    return _batch(lrmx_import_confirm(actor=actor, batch=batch, unit=target))

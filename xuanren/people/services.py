@@ -304,10 +304,12 @@ def tenure_start(
     end_date: dt.date | None = None,
     document_number: str = "",
     method: TenureMethod | str = TenureMethod.APPOINTED,
+    probation_until: dt.date | None = None,
 ) -> Tenure:
     """Record that `cadre` holds `post` from `start_date` (to `end_date` for a
-    past tenure). Refused when the post would be held by more people at once
-    than it has seats."""
+    past tenure), on probation until `probation_until` where one applies.
+    Refused when the post would be held by more people at once than it has
+    seats."""
     cadre = _locked_cadre(actor, cadre)
     # Lock the post: two officers filling its last seat at once must not both win.
     post = Post.objects.select_for_update().select_related("unit").get(pk=post.pk)
@@ -322,6 +324,8 @@ def tenure_start(
     )
     if method not in TenureMethod.values:
         out.add("method", _("请选择任职方式。"))
+    if probation_until is not None and start_date is not None and probation_until <= start_date:
+        out.add("probation_until", _("试用期截止日期应晚于任职日期。"))
     if start_date is not None and not out.errors:
         periods = list(Tenure.objects.filter(post=post).values_list("start_date", "end_date"))
         own = Tenure.objects.filter(post=post, cadre=cadre).values_list("start_date", "end_date")
@@ -343,6 +347,7 @@ def tenure_start(
         end_date=end_date,
         document_number=document_number,
         method=method,
+        probation_until=probation_until,
     )
     if end_date is None:
         cadre.current_post_title = f"{post.unit.short_name or post.unit.name}{post.title}"
@@ -361,6 +366,7 @@ def tenure_start(
             "end": end_date,
             "document_number": document_number,
             "method": method,
+            "probation_until": probation_until,
         },
     )
     return tenure
@@ -526,3 +532,68 @@ def training_add(*, actor: Any, cadre: Cadre, year: int, hours: int, title: str)
     record = Training.objects.create(cadre=cadre, year=year, hours=hours, title=title.strip())
     _record_added(actor, cadre, record, {"year": year, "hours": hours})
     return record
+
+
+# ---- whole-record replacements (LRMX import) ------------------------------------------
+
+
+@transaction.atomic
+def cadre_photo_set(*, actor: Any, cadre: Cadre, photo: bytes | None) -> Cadre:
+    """Replace the photo (JPEG or PNG bytes; None removes it). The journal keeps
+    digests, not the picture."""
+    import hashlib
+
+    cadre = _locked_cadre(actor, cadre)
+    before = bytes(cadre.photo) if cadre.photo is not None else None
+    if before == photo:
+        return cadre
+    cadre.photo = photo
+    cadre.save(update_fields=["photo", "updated_at"])
+
+    def digest(data: bytes | None) -> str:
+        return hashlib.sha256(data).hexdigest() if data is not None else ""
+
+    journal_record(
+        actor=actor,
+        event_type=EventType.CADRE_UPDATED,
+        subject=cadre,
+        payload={"changes": {"photo": [digest(before), digest(photo)]}},
+    )
+    return cadre
+
+
+@transaction.atomic
+def resume_replace(
+    *, actor: Any, cadre: Cadre, entries: list[tuple[dt.date, dt.date | None, str, str]]
+) -> list[ResumeEntry]:
+    """Replace the whole 简历 with `entries` (start, end, text, note): an LRMX
+    file carries the resume as one text, so an import replaces it as one.
+    Each removed and added line is journaled."""
+    cadre = _locked_cadre(actor, cadre)
+    out = ErrorCollector()
+    for index, (start, end, text, _note) in enumerate(entries, start=1):
+        line = ErrorCollector()
+        validate_period(start=start, end=end, out=line, strict=False)
+        if start is not None and start <= cadre.birth_date:
+            line.add("start_date", _("简历起始年月应晚于出生日期。"))
+        if not text.strip():
+            line.add("text", _("请填写单位及职务。"))
+        for error in line.errors:
+            out.add(f"resume[{index}].{error.field}", error.message)
+    out.raise_if_any(_("简历信息有误，未保存。"))
+    for old in ResumeEntry.objects.filter(cadre=cadre).order_by("pk"):
+        journal_record(
+            actor=actor,
+            event_type=EventType.CADRE_RECORD_REMOVED,
+            subject=cadre,
+            payload={"record": "resumeentry", "id": old.pk, "text": old.text},
+        )
+        old.delete()
+    records = []
+    for start, end, text, note in entries:
+        record = ResumeEntry.objects.create(
+            cadre=cadre, start_date=start, end_date=end, text=text.strip(), note=note
+        )
+        _record_added(actor, cadre, record, {"start": start, "end": end, "text": record.text})
+        records.append(record)
+    return records

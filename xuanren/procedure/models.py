@@ -277,3 +277,81 @@ class Candidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}:{self.cadre_id}→{self.post_id}"
+
+
+class MotionProposalStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("待处理")
+    ACCEPTED = "accepted", _("已采纳")
+    DECLINED = "declined", _("未采纳")
+
+
+class MotionProposal(models.Model):
+    """A unit's proposal to fill posts (动议建议, DOMAIN §3 step 1): the unit's
+    HR contact proposes, the organization department decides; an accepted one
+    opens a case with the proposal's posts."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="motion_proposals", verbose_name=_("提议单位")
+    )
+    posts: models.ManyToManyField[Post, MotionProposalPost] = models.ManyToManyField(
+        Post, through="MotionProposalPost", verbose_name=_("职位")
+    )
+    reasons = models.TextField(_("动议理由"))
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("提议人"),
+    )
+    proposed_at = models.DateTimeField(_("提出时间"))
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=MotionProposalStatus.choices,
+        default=MotionProposalStatus.SUBMITTED,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("处理人"),
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    decision_reason = models.TextField(_("处理意见"), blank=True)
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        related_name="motion_proposals",
+        null=True,
+        blank=True,
+        verbose_name=_("立项的事项"),
+    )
+
+    class Meta:
+        verbose_name = _("动议建议")
+        verbose_name_plural = _("动议建议")
+        ordering = ["-proposed_at", "-id"]
+        indexes = [models.Index(fields=["status", "proposed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}:{self.pk}"
+
+
+class MotionProposalPost(models.Model):
+    proposal = models.ForeignKey(
+        MotionProposal, on_delete=models.PROTECT, related_name="proposal_posts"
+    )
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="+")
+    seats = models.PositiveSmallIntegerField(_("拟配人数"), default=1)
+
+    class Meta:
+        verbose_name = _("动议建议职位")
+        verbose_name_plural = _("动议建议职位")
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "post"], name="motionproposalpost_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}:{self.post_id}"

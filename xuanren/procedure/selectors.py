@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from xuanren.access.policy import require_perm, unit_scope_q
+from xuanren.access.policy import has_perm, require_perm, require_unit, unit_scope_q
 from xuanren.common.dates import today
 from xuanren.common.errors import FieldError, NotFound
 from xuanren.journal.models import JournalHead
@@ -23,6 +23,8 @@ from xuanren.procedure.models import (
     CaseStatus,
     CaseStep,
     Committee,
+    MotionProposal,
+    MotionProposalPost,
     ProcedureTemplate,
 )
 
@@ -97,6 +99,22 @@ def guard_preview(
         GuardState(code, str(GUARDS[code]), tuple(p for c, p in problems if c == code))
         for code in codes
     ]
+
+
+def step_preview(
+    *, actor: Any, case: Case, step: str, data: dict[str, Any] | None = None
+) -> list[GuardState]:
+    """The guards of `step` against the data a user is about to submit (or,
+    without data, the records as they are), for someone who may change the
+    case; nothing is saved. Guards only read; the savepoint is rolled back all
+    the same so that a guard can never leave anything behind."""
+    from django.db import transaction
+
+    require_unit(actor, "procedure.change_case", case.unit)
+    with transaction.atomic():
+        states = guard_preview(case, step, data)
+        transaction.set_rollback(True)
+    return states
 
 
 def case_timeline(case: Case, on: dt.date | None = None) -> list[TimelineEntry]:
@@ -190,3 +208,28 @@ def case_candidates(case: Case) -> QuerySet[Candidate]:
     """The candidates of a case with their cadre and post (the caller holds
     the case, so its scope was already checked)."""
     return Candidate.objects.filter(case=case).select_related("cadre", "post__unit").order_by("id")
+
+
+def motion_proposal_list(*, actor: Any, status: str = "") -> QuerySet[MotionProposal]:
+    """Motion proposals of units in the actor's scope: a unit's HR contact
+    sees their unit's, the organization department those it decides."""
+    if not has_perm(actor, "procedure.add_case"):
+        require_perm(actor, "procedure.view_motionproposal")
+    qs = MotionProposal.objects.filter(unit_scope_q(actor, prefix="unit__")).select_related(
+        "unit", "proposed_by", "decided_by", "case"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs.prefetch_related(
+        Prefetch(
+            "proposal_posts",
+            queryset=MotionProposalPost.objects.select_related("post__unit").order_by("id"),
+        )
+    ).order_by("-proposed_at", "-id")
+
+
+def motion_proposal_get(*, actor: Any, pk: int) -> MotionProposal:
+    found = motion_proposal_list(actor=actor).filter(pk=pk).first()
+    if found is None:
+        raise NotFound(_("未找到该动议建议，或其不在您的管理范围内。"))
+    return found

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xuanren.access.policy import require_unit
+from xuanren.access.policy import require_unit, unit_in_scope
 from xuanren.common.dates import today
 from xuanren.common.errors import (
     Conflict,
@@ -39,6 +39,8 @@ from xuanren.procedure.effects import apply_effects
 from xuanren.procedure.guards import GuardContext, check
 from xuanren.procedure.models import (
     Attachment,
+    Candidate,
+    CandidateStatus,
     Case,
     CasePost,
     CaseStatus,
@@ -47,6 +49,9 @@ from xuanren.procedure.models import (
     CommitteeKind,
     CommitteeMembership,
     CommitteeRole,
+    MotionProposal,
+    MotionProposalPost,
+    MotionProposalStatus,
     ProcedureTemplate,
 )
 
@@ -283,28 +288,8 @@ def case_step_complete(
             _("“%(n)s”环节的前置条件未满足，不能办理。") % {"n": name},
             errors=[FieldError(code, message) for code, message in problems],
         )
-    now = timezone.now()
-    seq = case.steps.count() + 1
-    record = CaseStep(
-        case=case,
-        step=step,
-        seq=seq,
-        completed_by=actor,
-        completed_at=now,
-        data=data,
-        note=note,
-        journal_hash="",
-    )
-    record.save(force_insert=True)
-    event = journal_record(
-        actor=actor,
-        event_type=EventType.STEP_COMPLETED,
-        subject=case,
-        payload={"step": step, "seq": seq, "record": record.pk, "data": data, "note": note},
-    )
-    CaseStep.objects.filter(pk=record.pk).update(journal_hash=event.hash)
-    record.journal_hash = event.hash
-    apply_effects(ctx, record, actor)
+    record = _record_step(actor, case, ctx, note)
+    now = record.completed_at
     index = definition.index(step)
     if index + 1 < len(definition.steps):
         case.current_step = definition.steps[index + 1].code
@@ -313,6 +298,88 @@ def case_step_complete(
         case.status = CaseStatus.CLOSED
     case.last_activity_at = now
     case.save(update_fields=["current_step", "status", "last_activity_at"])
+    return record
+
+
+def _record_step(actor: Any, case: Case, ctx: GuardContext, note: str) -> CaseStep:
+    """Write the step record and its journal event (the guards held), store
+    the event's hash on the record, and run the step's effects."""
+    now = timezone.now()
+    seq = case.steps.count() + 1
+    record = CaseStep(
+        case=case,
+        step=ctx.step,
+        seq=seq,
+        completed_by=actor,
+        completed_at=now,
+        data=ctx.data,
+        note=note,
+        journal_hash="",
+    )
+    record.save(force_insert=True)
+    payload: dict[str, Any] = {
+        "step": ctx.step, "seq": seq, "record": record.pk, "data": ctx.data, "note": note,
+    }  # fmt: skip
+    if ctx.resumed:
+        payload["resumed"] = True
+    event = journal_record(
+        actor=actor, event_type=EventType.STEP_COMPLETED, subject=case, payload=payload
+    )
+    CaseStep.objects.filter(pk=record.pk).update(journal_hash=event.hash)
+    record.journal_hash = event.hash
+    apply_effects(ctx, record, actor)
+    return record
+
+
+def decision_resumable(case: Case) -> bool:
+    """Whether candidates deferred (缓议) at the case's decision meeting may be
+    put to a later meeting now: the case is open, its decision is recorded,
+    the next step has not been completed, and someone is deferred."""
+    if case.status != CaseStatus.OPEN or not case.current_step:
+        return False
+    codes = [s.code for s in template_def(case.template).steps]
+    if "decision" not in codes or codes.index("decision") + 1 >= len(codes):
+        return False
+    if case.current_step != codes[codes.index("decision") + 1]:
+        return False
+    return Candidate.objects.filter(case=case, status=CandidateStatus.DEFERRED).exists()
+
+
+@transaction.atomic
+def case_decision_resume(
+    *,
+    actor: Any,
+    case: Case,
+    data: dict[str, Any] | None = None,
+    note: str = "",
+    on: dt.date | None = None,
+) -> CaseStep:
+    """Put candidates deferred (缓议) at the decision meeting to a later meeting
+    of the same committee: a further `decision` record of the same case,
+    checked by the decision step's guards (quorum, majority, recusal; the
+    candidates voted on are exactly the deferred ones), with the same effects.
+    Only after the decision and before the next step is completed; the case
+    stays at its current step (docs/decisions/0019)."""
+    case = Case.objects.select_for_update().select_related("template", "unit").get(pk=case.pk)
+    require_unit(actor, "procedure.change_case", case.unit)
+    if not decision_resumable(case):
+        raise Conflict(
+            _("现在不能再次讨论决定：须在讨论决定之后、下一环节办理之前，且有缓议的人选。")
+        )
+    definition = template_def(case.template)
+    data = data or {}
+    ctx = GuardContext(
+        case=case, template=definition, step="decision", data=data, on=on or today(), resumed=True
+    )
+    problems = check(ctx, definition.step("decision").guards)
+    if problems:
+        raise GuardBlocked(
+            _("“%(n)s”环节的前置条件未满足，不能办理。") % {"n": STEPS["decision"]},
+            errors=[FieldError(code, message) for code, message in problems],
+        )
+    record = _record_step(actor, case, ctx, note)
+    case.last_activity_at = record.completed_at
+    case.save(update_fields=["last_activity_at"])
     return record
 
 
@@ -423,3 +490,118 @@ def case_attachment_add(
                  "step": step.pk if step else None},
     )  # fmt: skip
     return attachment
+
+
+# ---- motion proposals (动议建议) ------------------------------------------------------
+
+
+@transaction.atomic
+def motion_proposal_submit(
+    *, actor: Any, unit: Unit, posts: list[tuple[Post, int]], reasons: str
+) -> MotionProposal:
+    """A unit's HR contact proposes filling posts of a unit in their scope;
+    the organization department decides (`motion_proposal_decide`)."""
+    require_unit(actor, "procedure.add_motionproposal", unit)
+    out = ErrorCollector()
+    if not reasons.strip():
+        out.add("reasons", _("请写明动议理由（职位空缺、优化班子结构等）。"))
+    if not posts:
+        out.add("posts", _("请至少选择一个职位。"))
+    if len({p.pk for p, _s in posts}) != len(posts):
+        out.add("posts", _("同一职位不能重复列入。"))
+    for post, seats in posts:
+        if not unit_in_scope(actor, post.unit):
+            out.add("posts", _("职位“%(p)s”不属于您所在单位，不能为其提出动议。") % {"p": post})
+        elif post.unit_id != unit.pk and not post.unit.path.startswith(unit.path):
+            out.add("posts", _("职位“%(p)s”不属于%(u)s。") % {"p": post, "u": unit.name})
+        if not post.is_active:
+            out.add("posts", _("职位“%(p)s”已撤销。") % {"p": post})
+        if seats < 1:
+            out.add("posts", _("拟配人数至少为 1。"))
+    out.raise_if_any(_("动议建议未提交。"))
+    proposal = MotionProposal.objects.create(
+        unit=unit, reasons=reasons.strip(), proposed_by=actor, proposed_at=timezone.now()
+    )
+    MotionProposalPost.objects.bulk_create(
+        MotionProposalPost(proposal=proposal, post=p, seats=s) for p, s in posts
+    )
+    journal_record(
+        actor=actor,
+        event_type=EventType.MOTION_PROPOSED,
+        subject=proposal,
+        payload={
+            "unit": unit.pk,
+            "posts": [[p.pk, s] for p, s in posts],
+            "reasons": proposal.reasons,
+        },
+    )
+    return proposal
+
+
+@transaction.atomic
+def motion_proposal_decide(
+    *,
+    actor: Any,
+    proposal: MotionProposal,
+    accept: bool,
+    reason: str = "",
+    template_code: str = "",
+    committee: Committee | None = None,
+    title: str = "",
+    reference_date: dt.date | None = None,
+) -> MotionProposal:
+    """The organization department accepts a proposal — a case is opened with
+    its posts (`case_open`: template, committee, title) — or declines it with
+    a reason. A proposal is decided once."""
+    proposal = MotionProposal.objects.select_for_update().select_related("unit").get(pk=proposal.pk)
+    require_unit(actor, "procedure.add_case", proposal.unit)
+    if proposal.status != MotionProposalStatus.SUBMITTED:
+        raise Conflict(
+            _("该动议建议已处理（%(s)s），不能再次处理。") % {"s": proposal.get_status_display()}
+        )
+    case = None
+    if accept:
+        if committee is None:
+            raise ValidationFailed(
+                _("采纳动议建议须选择决定机构。"),
+                errors=[FieldError("committee", _("请选择决定机构。"))],
+            )
+        posts = [
+            (pp.post, pp.seats)
+            for pp in proposal.proposal_posts.select_related("post__unit").order_by("id")
+        ]
+        case = case_open(
+            actor=actor,
+            title=title.strip() or _("%(u)s动议：%(p)s") % {
+                "u": proposal.unit.name, "p": "、".join(p.title for p, _s in posts)
+            },
+            template_code=template_code,
+            unit=committee.unit,
+            committee=committee,
+            posts=posts,
+            reference_date=reference_date,
+        )  # fmt: skip
+        proposal.status = MotionProposalStatus.ACCEPTED
+    else:
+        if not reason.strip():
+            raise ValidationFailed(
+                _("不采纳动议建议须写明理由。"),
+                errors=[FieldError("reason", _("请写明不采纳的理由。"))],
+            )
+        proposal.status = MotionProposalStatus.DECLINED
+    proposal.decided_by = actor
+    proposal.decided_at = timezone.now()
+    proposal.decision_reason = reason.strip()
+    proposal.case = case
+    proposal.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "case"])
+    journal_record(
+        actor=actor,
+        event_type=EventType.MOTION_PROPOSAL_DECIDED,
+        subject=proposal,
+        payload={
+            "status": proposal.status,
+            "reason": proposal.decision_reason,
+            "case": case.pk if case else None,
+        },
+    )
+    return proposal

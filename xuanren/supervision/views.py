@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -66,6 +65,7 @@ from xuanren.supervision.services import (
     report_investigate,
     report_submit,
 )
+from xuanren.web.pages import login_page
 
 View = Callable[..., Any]
 RECEIPT_SESSION_KEY = "supervision_receipt"
@@ -103,19 +103,7 @@ def public(view: View) -> View:
     return wrapped
 
 
-def office(view: View) -> View:
-    """Login required; domain refusals as the site's Chinese 403/404 pages."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            return render(request, "web/403.html", {"message": exc.message}, status=403)
-        except NotFound as exc:
-            return render(request, "web/404.html", {"message": exc.message}, status=404)
-
-    return login_required(wrapped)
+office = login_page()  # login; refusals as the Chinese 403/404 pages
 
 
 # ---- public pages -------------------------------------------------------------------
@@ -301,11 +289,31 @@ def _act(request: HttpRequest, report: Any, action: str, forms: dict[str, Any]) 
         return None
 
 
+T = TypeVar("T")
+
+
+def _scoped(actor: Any, perm: str, read: Callable[[], T], missing: str) -> T:
+    """A report or attachment outside the actor's scope is "not found" (404)
+    for someone who may read reports at all, so that its existence does not
+    leak across units; without the permission it stays a 403."""
+    try:
+        return read()
+    except PermissionDenied:
+        if has_perm(actor, perm):
+            raise NotFound(missing) from None
+        raise
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @office
 def report_page(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
-    report = report_get(actor=actor, pk=pk)
+    report = _scoped(
+        actor,
+        "supervision.view_report",
+        lambda: report_get(actor=actor, pk=pk),
+        _("未找到该举报。"),
+    )
     status = 200
     action = request.POST.get("action", "") if request.method == "POST" else ""
     forms = _report_forms(report, request.POST if action else None, action)
@@ -335,7 +343,13 @@ def report_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 @office
 def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:
-    attachment = attachment_get(actor=request.user, pk=pk)
+    actor = request.user
+    attachment = _scoped(
+        actor,
+        "supervision.view_report",
+        lambda: attachment_get(actor=actor, pk=pk),
+        _("未找到该附件。"),
+    )
     return FileResponse(
         default_storage.open(attachment_path(attachment), "rb"),
         as_attachment=True,

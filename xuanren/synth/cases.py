@@ -21,9 +21,14 @@ The cases are dated backwards from `on` so that each is at its stage today:
 - a county case at the inspection (candidates chosen, the inspection notice out);
 - a 竞争上岗 case waiting for the decision meeting;
 - a county case whose public notice runs from today (on /public/), with one
-  online report under investigation;
+  online report under investigation; its decision was taken by an electronic
+  secret vote (表决), the meeting's result applied to the case;
 - a 股级 case appointed, whose probation ends within the month (待办);
 - a county case closed: appointed, probation ended, confirmed.
+
+Besides the cases, one recommendation meeting (民主推荐) of a township is open
+for voting: the demo participant is on its roster (own login), the others
+hold one-time codes (docs/decisions/0030).
 
 Public notices cannot be back-dated (`public_notice_publish` refuses a start
 before today), so the two older notices are published with the supervision
@@ -46,10 +51,21 @@ from dataclasses import dataclass, field
 from typing import Any
 from unittest import mock
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from xuanren.ballots.models import Meeting, MeetingKind, Recusal
+from xuanren.ballots.services import (
+    ballot_cast,
+    meeting_attendance_set,
+    meeting_close,
+    meeting_codes_issue,
+    meeting_create,
+    meeting_create_for_decision,
+    meeting_open,
+    meeting_result_apply,
+)
 from xuanren.common.errors import DomainError
 from xuanren.org.models import LEVEL_RANK, TOWNSHIP_KINDS, Level, Post, Quota, Unit, UnitKind
 from xuanren.people.models import PARTY_STATUSES, Cadre, CadreStatus, ResumeEntry, Tenure
@@ -485,6 +501,50 @@ def _decision(
     }
 
 
+def _decision_by_ballot(
+    run: _Run, meeting_date: dt.date, candidates: Sequence[Candidate]
+) -> Meeting:
+    """The decision step taken at an electronic decision meeting, as `_decision`
+    lays it out: all but the last member present, each with a one-time code;
+    the first candidate passes (one member disagrees), the others get two
+    agreeing votes and are rejected; recused members leave a name unmarked
+    (the ballot bars it). The closed meeting's result completes the step."""
+    officer = run.demo.officer
+    meeting = meeting_create_for_decision(actor=officer, case=run.case, meeting_date=meeting_date)
+    voters = list(meeting.voters.order_by("id"))
+    present = voters[:-1] if len(voters) > 5 else voters
+    meeting_attendance_set(actor=officer, meeting=meeting, present=[v.pk for v in present])
+    codes = {
+        v.pk: code
+        for v, code in meeting_codes_issue(
+            actor=officer, meeting=meeting, voters=[v.pk for v in present]
+        )
+    }
+    meeting_open(actor=officer, meeting=meeting)
+    first = {c.pk for c in candidates[:1]}
+    items = list(meeting.items.order_by("section__order", "order"))
+    recused = set(Recusal.objects.filter(voter__meeting=meeting).values_list("voter_id", "item_id"))
+    for n, voter in enumerate(present):
+        marks: dict[str, str] = {}
+        for item in items:
+            if (voter.pk, item.pk) in recused:
+                continue
+            if item.candidate_id in first:
+                marks[str(item.pk)] = "disagree" if n == len(present) - 1 else "agree"
+            elif n < 2:
+                marks[str(item.pk)] = "agree"
+            elif n < len(present) - 1:
+                marks[str(item.pk)] = "disagree"  # the last present abstains
+        ballot_cast(
+            actor=AnonymousUser(), meeting=meeting, content={"marks": marks}, code=codes[voter.pk]
+        )
+    meeting_close(actor=officer, meeting=meeting)
+    meeting_result_apply(actor=officer, meeting=meeting, on=meeting_date)
+    run.case.refresh_from_db()
+    meeting.refresh_from_db()
+    return meeting
+
+
 def _publish(run: _Run, start: dt.date) -> PublicNotice:
     with _as_of(start):
         return supervision.public_notice_publish(
@@ -545,10 +605,17 @@ def _after_notice(
 
 
 def _county_leading(
-    demo: _Demo, *, motion: dt.date, meeting: dt.date, principal: bool, stop: str
+    demo: _Demo,
+    *,
+    motion: dt.date,
+    meeting: dt.date,
+    principal: bool,
+    stop: str,
+    ballot: bool = False,
 ) -> Case:
     """A county case from the motion to `stop` (the step left current), or
-    to the end when `stop` is empty. `meeting` is the decision meeting's date."""
+    to the end when `stop` is empty. `meeting` is the decision meeting's date;
+    with `ballot` the decision is taken by an electronic secret vote."""
     post, people = demo.pick(
         levels=[Level.SECTION_PRINCIPAL if principal else Level.SECTION_DEPUTY],
         principal=principal,
@@ -603,6 +670,9 @@ def _county_leading(
             return run.case
         if code == "candidates":
             demo.verify(post, motion, people[:2])
+        if code == "decision" and ballot:
+            _decision_by_ballot(run, meeting, run.candidates(people[:2]))
+            continue
         run.step(code, data(), day)
     winner = run.candidates(people[:1])[0]
     start = meeting + dt.timedelta(days=2)
@@ -792,7 +862,7 @@ def build_demo_cases(*, admin: Any, county_root: Unit, on: dt.date) -> list[Demo
                                 stop="probation_end")),
         ("public_notice", "任前公示中",
          lambda: _county_leading(demo, motion=demo.ago(50), meeting=demo.ago(2),
-                                 principal=True, stop="public_notice")),
+                                 principal=True, stop="public_notice", ballot=True)),
         ("decision", "待讨论决定（竞争上岗）",
          lambda: _competitive(demo, motion=demo.ago(48), meeting=on + dt.timedelta(days=2))),
         ("inspection", "考察中",
@@ -810,4 +880,112 @@ def build_demo_cases(*, admin: Any, county_root: Unit, on: dt.date) -> list[Demo
             log.warning("demo case %s skipped: %s", stage, exc)
             continue
         built.append(DemoCase(stage, label, case))
+    _demo_motion_proposal()
+    _demo_recommendation_meeting(demo)
     return built
+
+
+def _demo_motion_proposal() -> None:
+    """A township's HR contact has proposed filling a post: it waits on the
+    officer's 待办 (docs/decisions/0018)."""
+    from xuanren.org.selectors import post_list
+    from xuanren.procedure.services import motion_proposal_submit
+
+    hr = _user("hr", None)
+    if hr is None:
+        return
+    post = post_list(actor=hr).filter(is_active=True).select_related("unit").first()
+    if post is None:
+        return
+    try:
+        with transaction.atomic():
+            motion_proposal_submit(
+                actor=hr,
+                unit=post.unit,
+                posts=[(post, 1)],
+                reasons=f"{post.unit.name}{post.title}拟于近期调整，建议启动选任。",
+            )
+    except DomainError as exc:
+        log.warning("demo motion proposal skipped: %s", exc)
+
+
+# ---- an open recommendation meeting -------------------------------------------------
+
+#: Roster groups of the demo recommendation meeting, in the order names are dealt.
+ROSTER_GROUPS = ("领导班子成员", "中层干部", "中层干部", "其他干部", "其他干部", "其他干部")
+ROSTER_SIZE = 12
+
+
+def demo_recommendation_meeting() -> Meeting | None:
+    """The demo's open recommendation meeting: the one whose roster has the
+    demo participant's login."""
+    return (
+        Meeting.objects.filter(
+            kind=MeetingKind.RECOMMENDATION,
+            status="open",
+            case=None,
+            voters__user__username="participant",
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def _demo_recommendation_meeting(demo: _Demo) -> Meeting | None:
+    """A township's recommendation meeting (民主推荐), open for voting today:
+    four of its youngest cadres on the ballot (two choices, write-ins allowed), the
+    demo participant on the roster with their own login, the others with
+    one-time codes. Not tied to a case: its result is for the officer to read
+    (no step is completed by it)."""
+    from xuanren.access.models import Scope
+
+    participant = _user("participant", None)
+    if participant is None:
+        return None
+    scope = Scope.objects.filter(user=participant).select_related("unit").first()
+    town = scope.unit if scope is not None else demo.root
+    staff = Cadre.objects.filter(
+        unit__path__startswith=town.path, status=CadreStatus.ACTIVE
+    ).exclude(pk__in=demo.used_cadres)
+    # The youngest on the ballot (优秀年轻干部); their colleagues vote.
+    on_ballot = list(staff.order_by("-birth_date", "pk")[:4])
+    others = list(staff.exclude(pk__in=[c.pk for c in on_ballot]).order_by("pk")[:ROSTER_SIZE])
+    if len(on_ballot) < 2:
+        log.warning("demo recommendation meeting skipped: too few cadres in %s", town)
+        return None
+    roster: list[dict[str, Any]] = [
+        {"name": participant.get_full_name() or "参会人员（participant）",
+         "group": "中层干部", "user": participant},
+    ]  # fmt: skip
+    names = [c.name for c in others] + [
+        n for n in MEMBER_NAMES if n not in {c.name for c in others}
+    ]
+    for i, name in enumerate(names[: ROSTER_SIZE - 1]):
+        roster.append({"name": name, "group": ROSTER_GROUPS[i % len(ROSTER_GROUPS)]})
+    try:
+        with transaction.atomic():
+            meeting = meeting_create(
+                actor=demo.officer,
+                kind=MeetingKind.RECOMMENDATION,
+                title=f"{town.name}{demo.on.year}年度优秀年轻干部民主推荐",
+                unit=town,
+                meeting_date=demo.on,
+                sections=[
+                    {
+                        "title": "推荐人选（限选 2 人）",
+                        "max_choices": 2,
+                        "write_ins": True,
+                        "items": [{"name": c.name, "cadre": c} for c in on_ballot],
+                    },
+                ],
+                voters=roster,
+            )
+            meeting_codes_issue(
+                actor=demo.officer,
+                meeting=meeting,
+                voters=list(meeting.voters.filter(user=None).values_list("pk", flat=True)),
+            )
+            return meeting_open(actor=demo.officer, meeting=meeting)
+    except DomainError as exc:
+        log.warning("demo recommendation meeting skipped: %s", exc)
+        return None

@@ -17,7 +17,7 @@ from xuanren.access.roles import roles_sync
 from xuanren.access.services import scope_set
 from xuanren.common.dates import today
 from xuanren.org.models import Unit, UnitKind
-from xuanren.synth.cases import build_demo_cases
+from xuanren.synth.cases import build_demo_cases, demo_recommendation_meeting
 
 
 @dataclass(frozen=True)
@@ -114,3 +114,57 @@ def accounts_table(accounts: list[DemoAccount]) -> str:
     lines = ["  ".join(pad(cell, sizes[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * s for s in sizes))
     return "\n".join(lines)
+
+
+#: How many one-time codes the demo prints for voting from a phone.
+DEMO_CODES = 3
+
+
+def voting_demo_lines(base_url: str) -> list[str]:
+    """Where to try the ballots: the open recommendation meeting's voting page
+    (the participant votes with their own login) with a few fresh one-time
+    codes, and the decision meeting's result sheet.
+
+    Only a code's hash is stored, so the printed codes are issued anew on each
+    run (journaled, docs/decisions/0030), for voters who have not voted; the
+    codes printed by an earlier run stop working."""
+    from xuanren.ballots.models import Meeting, MeetingKind, MeetingStatus
+    from xuanren.ballots.services import meeting_codes_issue
+
+    base = base_url.rstrip("/")
+    lines: list[str] = []
+    meeting = demo_recommendation_meeting()
+    officer = User.objects.filter(username="officer", is_active=True).first()
+    if meeting is not None and officer is not None:
+        free = meeting.voters.filter(user=None, participation__isnull=True).order_by("id")
+        ids = list(free.values_list("pk", flat=True)[:DEMO_CODES])
+        issued = meeting_codes_issue(actor=officer, meeting=meeting, voters=ids) if ids else []
+        codes = [c for _v, c in issued]
+        url = f"{base}/ballots/{meeting.pk}/vote/"
+        lines.append(
+            _("投票演示：%(title)s，投票页面 %(url)s") % {"title": meeting.title, "url": url}
+        )
+        lines.append("  " + _("以 participant 账号登录即可凭本人账号投票；"))
+        if codes:
+            lines.append(
+                "  "
+                + _("或不登录，凭一次性投票码投票（每码限投一次）：%(codes)s")
+                % {"codes": "  ".join(codes)}
+            )
+            lines.append(
+                "  "
+                + _("或直接打开（已带第一个投票码）：%(url)s") % {"url": f"{url}?code={codes[0]}"}
+            )
+    decided = (
+        Meeting.objects.filter(
+            kind=MeetingKind.DECISION, status=MeetingStatus.CLOSED, applied_step__isnull=False
+        )
+        .order_by("pk")
+        .first()
+    )
+    if decided is not None:
+        lines.append(
+            _("表决结果演示（电子投票，officer 账号可见）：%(url)s")
+            % {"url": f"{base}/ballots/{decided.pk}/result/"}
+        )
+    return lines

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,7 +22,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from xuanren.access.policy import has_perm, require_perm, unit_in_scope
 from xuanren.common.dates import SHANGHAI, today
@@ -36,12 +34,13 @@ from xuanren.common.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from xuanren.org.selectors import post_list
+from xuanren.org.selectors import post_list, unit_list
 from xuanren.procedure.catalogue import GUARDS, STEPS, TemplateDef
 from xuanren.procedure.models import (
     Case,
     CaseStatus,
     CaseStep,
+    MotionProposalStatus,
 )
 from xuanren.procedure.selectors import (
     CaseRecord,
@@ -52,46 +51,46 @@ from xuanren.procedure.selectors import (
     case_record,
     case_timeline,
     committee_list,
+    motion_proposal_get,
+    motion_proposal_list,
     procedure_template_list,
+    step_preview,
 )
 from xuanren.procedure.services import (
     GuardBlocked,
+    case_attachment_add,
+    case_decision_resume,
     case_open,
     case_step_complete,
     case_step_correct,
+    decision_resumable,
+    motion_proposal_decide,
+    motion_proposal_submit,
     template_def,
 )
 from xuanren.procedure.todo import TodoItem, todo_for
 from xuanren.web.case_forms import (
     DATA_LABELS,
+    DECISION_METHODS,
     VALUE_LABELS,
     CaseFilterForm,
     CaseOpenForm,
     CorrectionForm,
+    MotionDecideForm,
+    MotionProposalForm,
     PostRowFormSet,
+    ResumedDecisionForm,
     StepForm,
     post_rows,
     step_form_class,
 )
+from xuanren.web.pages import FORMS, login_page
 from xuanren.web.views import _partial
 
 CASES_PER_PAGE = 50
-View = Callable[..., HttpResponse]
 
 
-def form_page(view: View) -> View:
-    """Login required, GET/HEAD/POST, domain errors shown as Chinese pages."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            return render(request, "web/403.html", {"message": exc.message}, status=403)
-        except NotFound as exc:
-            return render(request, "web/404.html", {"message": exc.message}, status=404)
-
-    return login_required(require_http_methods(["GET", "HEAD", "POST"])(wrapped))
+form_page = login_page(methods=FORMS)  # login; refusals as the Chinese 403/404 pages
 
 
 # ---- shaping ----------------------------------------------------------------------------
@@ -135,34 +134,77 @@ def _label(key: str) -> str:
     return str(label) if label is not None else key
 
 
-def _scalar(key: str, value: Any) -> str:
+#: Keys of step data that hold record ids, and which names resolve them.
+ID_KEYS = {
+    "candidate": "candidates",
+    "cadre": "cadres",
+    "candidates": "cadres",  # an inspection team member's list of cadres
+    "member": "members",
+    "members": "members",
+    "present": "members",
+    "recused": "members",
+    "post": "posts",
+    "posts": "posts",
+}
+Names = dict[str, dict[int, str]]
+
+
+def record_names(case: Case) -> Names:
+    """Names of the people and posts a case's records refer to by id, so that
+    the record reads as names (the JSON keeps the ids)."""
+    from xuanren.procedure.models import CommitteeMembership
+
+    candidates = list(case.candidates.all())
+    return {
+        "candidates": {c.pk: c.cadre.name for c in candidates},
+        "cadres": {c.cadre_id: c.cadre.name for c in candidates},
+        "members": dict(
+            CommitteeMembership.objects.filter(committee_id=case.committee_id).values_list(
+                "pk", "name"
+            )
+        ),
+        "posts": {
+            cp.post_id: f"{cp.post.unit.name}{cp.post.title}" for cp in case.case_posts.all()
+        },
+    }
+
+
+def _scalar(key: str, value: Any, names: Names | None = None) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return _("是") if value else _("否")
+    if names and key in ID_KEYS:
+        try:
+            found = names.get(ID_KEYS[key], {}).get(int(value))
+        except (TypeError, ValueError):
+            found = None
+        if found:
+            return found
     labels = VALUE_LABELS.get(key, {})
     if isinstance(value, str) and value in labels:
         return str(labels[value])
     return str(value)
 
 
-def data_nodes(data: Any) -> tuple[DataNode, ...]:
+def data_nodes(data: Any, names: Names | None = None) -> tuple[DataNode, ...]:
     """The whole of a record's data, keys labelled in Chinese where known,
-    coded values named, nested objects as nested lists."""
+    coded values named, ids of the case's people and posts as their names,
+    nested objects as nested lists."""
     if not isinstance(data, dict):
         return (DataNode(_("内容"), json.dumps(data, ensure_ascii=False)),)
     out = []
     for key, value in data.items():
         label = _label(str(key))
         if isinstance(value, dict):
-            out.append(DataNode(label, groups=(data_nodes(value),)))
+            out.append(DataNode(label, groups=(data_nodes(value, names),)))
         elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            out.append(DataNode(label, groups=tuple(data_nodes(v) for v in value)))
+            out.append(DataNode(label, groups=tuple(data_nodes(v, names) for v in value)))
         elif isinstance(value, list):
-            text = "、".join(_scalar(str(key), v) for v in value) if value else "—"
+            text = "、".join(_scalar(str(key), v, names) for v in value) if value else "—"
             out.append(DataNode(label, text))
         else:
-            out.append(DataNode(label, _scalar(str(key), value)))
+            out.append(DataNode(label, _scalar(str(key), value, names)))
     return tuple(out)
 
 
@@ -182,14 +224,36 @@ class RecordView:
     def hash_short(self) -> str:
         return self.record.journal_hash[:12]
 
+    @property
+    def ballot(self) -> dict[str, Any] | None:
+        return ballot_of(self.record)
 
-def record_view(record: CaseStep, seq_of: dict[int, int]) -> RecordView:
+
+def ballot_of(record: CaseStep) -> dict[str, Any] | None:
+    """How a decision's votes were collected, when the record says so: the
+    method (electronic, paper, show of hands), the ballots' meeting and the
+    SHA-256 digest of the ballots the result was counted from."""
+    data = record.data if isinstance(record.data, dict) else {}
+    if record.step != "decision" or not any(
+        data.get(k) not in (None, "") for k in ("method", "ballot_meeting", "ballot_digest")
+    ):
+        return None
+    method = str(data.get("method") or "")
+    return {
+        "method": method,
+        "method_display": str(DECISION_METHODS.get(method, method)) if method else "",
+        "meeting": data.get("ballot_meeting"),
+        "digest": str(data.get("ballot_digest") or ""),
+    }
+
+
+def record_view(record: CaseStep, seq_of: dict[int, int], names: Names | None = None) -> RecordView:
     return RecordView(
         record=record,
         name=str(STEPS.get(record.step, record.step)),
         who=person(record.completed_by),
         when=moment(record.completed_at),
-        nodes=data_nodes(record.data),
+        nodes=data_nodes(record.data, names),
         corrects_seq=seq_of.get(record.corrects_id) if record.corrects_id else None,
     )
 
@@ -203,10 +267,12 @@ def _root(record: CaseStep, by_pk: dict[int, CaseStep]) -> int:
     return record.pk
 
 
-def grouped_records(records: tuple[CaseStep, ...], seq_of: dict[int, int]) -> list[RecordView]:
+def grouped_records(
+    records: tuple[CaseStep, ...], seq_of: dict[int, int], names: Names | None = None
+) -> list[RecordView]:
     """Originals in order, each with its corrections (in order) under it."""
     by_pk = {r.pk: r for r in records}
-    views = {r.pk: record_view(r, seq_of) for r in records}
+    views = {r.pk: record_view(r, seq_of, names) for r in records}
     originals = []
     for r in records:
         if r.corrects_id is None:
@@ -278,10 +344,21 @@ def can_change(actor: Any, case: Case) -> bool:
 
 
 def _step_form(
-    definition: TemplateDef, step: str, data: Any = None, initial: dict[str, Any] | None = None
+    definition: TemplateDef,
+    step: str,
+    data: Any = None,
+    initial: dict[str, Any] | None = None,
+    *,
+    case: Case | None = None,
+    files: Any = None,
 ) -> StepForm:
     return step_form_class(step)(
-        data, prefix="step", template_params=definition.parameters, initial=initial
+        data,
+        files,
+        prefix="step",
+        template_params=definition.parameters,
+        initial=initial,
+        case=case,
     )
 
 
@@ -297,6 +374,8 @@ def case_context(
     blocked: list[FieldError] | None = None,
     error: str = "",
     correction: tuple[int, CorrectionForm] | None = None,
+    resume: StepForm | None = None,
+    resume_problems: list[str] | None = None,
 ) -> dict[str, Any]:
     """Everything the case page shows. `form`, `blocked` and `error` come from
     a refused submission (the user's input kept, each blocking guard's
@@ -307,8 +386,9 @@ def case_context(
     entries = case_timeline(case)
     seq_of = {r.pk: r.seq for r in case.steps.all()}
     steps: list[StepView] = []
+    names = record_names(case)
     for index, entry in enumerate(entries, start=1):
-        records = grouped_records(entry.records, seq_of)
+        records = grouped_records(entry.records, seq_of, names)
         if changeable:
             for view in records:
                 for target in [view, *view.corrections]:
@@ -328,14 +408,21 @@ def case_context(
                 step_view.guards = _preview(entry.guards)
             if changeable:
                 step_view.form = form or _step_form(
-                    definition, entry.code, initial=_initial_for(entry.code)
+                    definition, entry.code, initial=_initial_for(entry.code), case=case
                 )
         steps.append(step_view)
     candidates = [
         {"candidate": c, "explain": _explain_query(case, c)} for c in case.candidates.all()
     ]
     current = next((s for s in steps if s.entry.state == "current"), None)
+    resume_form = None
+    if changeable and decision_resumable(case):
+        resume_form = resume or ResumedDecisionForm(
+            prefix="resume", template_params=definition.parameters, case=case
+        )
     return {
+        "resume_form": resume_form,
+        "resume_problems": resume_problems or [],
         "case": case,
         "definition": definition,
         "posts": list(case.case_posts.all()),
@@ -498,20 +585,14 @@ def case_step(request: HttpRequest, pk: int) -> HttpResponse:
             return _case_refused(request, case, str(exc.message))
         return HttpResponseRedirect(reverse("web:case_detail", args=[case.pk]))
     definition = template_def(case.template)
-    form = _step_form(definition, step, request.POST)
+    form = _step_form(definition, step, request.POST, case=case, files=request.FILES)
     if not form.is_valid():
         context = case_context(
             request, case, form=form, error=_("填写的内容有误，请按提示修改后再提交。")
         )
         return render(request, "web/case_detail.html", context, status=422)
     try:
-        record = case_step_complete(
-            actor=actor,
-            case=case,
-            step=step,
-            data=form.step_data(),
-            note=form.cleaned_data.get("note", "").strip(),
-        )
+        record = _complete_with_attachment(actor, case, step, form)
     except GuardBlocked as exc:
         context = case_context(request, case, form=form, blocked=exc.errors, error=exc.message)
         return render(request, "web/case_detail.html", context, status=409)
@@ -522,6 +603,54 @@ def case_step(request: HttpRequest, pk: int) -> HttpResponse:
         _("“%(n)s”环节已办理（第 %(s)d 号记录）。") % {"n": STEPS[step], "s": record.seq},
     )
     return HttpResponseRedirect(reverse("web:case_detail", args=[case.pk]) + f"#step-{step}")
+
+
+@transaction.atomic
+def _complete_with_attachment(actor: Any, case: Case, step: str, form: StepForm) -> CaseStep:
+    """The step and its attachment in one transaction: a refused file leaves
+    the step undone (the form has already checked it, so this is rare)."""
+    record = case_step_complete(
+        actor=actor,
+        case=case,
+        step=step,
+        data=form.step_data(),
+        note=form.cleaned_data.get("note", "").strip(),
+    )
+    upload = form.cleaned_data.get("attachment")
+    if upload:
+        case_attachment_add(actor=actor, case=case, step=record, **upload)
+    return record
+
+
+@form_page
+@require_POST
+def case_step_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The current step's guards evaluated against what the form now holds,
+    without saving anything (htmx, on every change of the step form)."""
+    actor = request.user
+    case = case_get(actor=actor, pk=pk)
+    _require_change(actor, case)
+    step = request.POST.get("step", "")
+    if step != case.current_step or case.status != CaseStatus.OPEN:
+        return HttpResponse(status=204)
+    definition = template_def(case.template)
+    form = _step_form(definition, step, request.POST, case=case)
+    note = ""
+    data: dict[str, Any] | None = None
+    if form.is_valid():
+        data = form.step_data()
+    else:
+        note = _("表单尚有填写错误，以下按已保存的记录预检；改正后将按填写的内容预检。")
+    states = step_preview(actor=actor, case=case, step=step, data=data)
+    return render(
+        request,
+        "web/_case_guards.html",
+        {
+            "s": {"code": step, "guards": _preview(tuple(states))},
+            "previewed": data is not None,
+            "preview_note": note,
+        },
+    )
 
 
 def _case_refused(
@@ -537,6 +666,47 @@ def _case_refused(
     keep = form if step and step == fresh.current_step else None
     context = case_context(request, fresh, form=keep, error=message)
     return render(request, "web/case_detail.html", context, status=409)
+
+
+@form_page
+@require_POST
+def case_decision_resume_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put the candidates deferred (缓议) at the decision to a later meeting."""
+    actor = request.user
+    case = case_get(actor=actor, pk=pk)
+    _require_change(actor, case)
+    definition = template_def(case.template)
+    form = ResumedDecisionForm(
+        request.POST, prefix="resume", template_params=definition.parameters, case=case
+    )
+    if not form.is_valid():
+        context = case_context(
+            request, case, resume=form, error=_("填写的内容有误，请按提示修改后再提交。")
+        )
+        return render(request, "web/case_detail.html", context, status=422)
+    try:
+        record = case_decision_resume(
+            actor=actor,
+            case=case,
+            data=form.step_data(),
+            note=form.cleaned_data.get("note", "").strip(),
+        )
+    except GuardBlocked as exc:
+        context = case_context(
+            request,
+            case,
+            resume=form,
+            resume_problems=[e.message for e in exc.errors],
+            error=exc.message,
+        )
+        return render(request, "web/case_detail.html", context, status=409)
+    except (Conflict, ValidationFailed) as exc:
+        return _case_refused(request, case, str(exc))
+    messages.success(
+        request,
+        _("缓议人选已再次讨论决定（第 %(s)d 号记录）。") % {"s": record.seq},
+    )
+    return HttpResponseRedirect(reverse("web:case_detail", args=[case.pk]) + "#step-decision")
 
 
 @form_page
@@ -584,9 +754,10 @@ def case_correct(request: HttpRequest, pk: int, record: int) -> HttpResponse:
 
 def _record_rows(rec: CaseRecord) -> list[RecordView]:
     seq_of = {r.pk: r.seq for r in rec.steps}
+    names = record_names(rec.case)
     rows = []
     for r in rec.steps:
-        view = record_view(r, seq_of)
+        view = record_view(r, seq_of, names)
         view.attachments = rec.attachments.get(r.pk, ())
         rows.append(view)
     return rows
@@ -644,6 +815,7 @@ def record_json(rec: CaseRecord, printed_at: dt.datetime) -> dict[str, Any]:
                     }
                     for a in rec.attachments.get(r.pk, ())
                 ],
+                "ballot": ballot_of(r),
                 "journal_hash": r.journal_hash,
             }
             for r in rec.steps
@@ -719,6 +891,11 @@ def todo(request: HttpRequest) -> HttpResponse:
     items: list[TodoItem] = todo_for(actor=actor, on=on)
     mine = [i for i in items if i.mine]
     shown = items if tab == "all" else mine
+    proposals = (
+        list(motion_proposal_list(actor=actor, status=MotionProposalStatus.SUBMITTED))
+        if has_perm(actor, "procedure.add_case")
+        else []
+    )
     return render(
         request,
         "web/case_todo.html",
@@ -728,5 +905,137 @@ def todo(request: HttpRequest) -> HttpResponse:
             "rows": [{"item": i, "overdue": i.overdue(on), "due": day(i.due)} for i in shown],
             "mine_count": len(mine),
             "all_count": len(items),
+            "proposals": [
+                {"p": p, "when": moment(p.proposed_at), "posts": list(p.proposal_posts.all())}
+                for p in proposals
+            ],
         },
     )
+
+
+# ---- 动议建议 ---------------------------------------------------------------------------
+
+
+def _proposal_rows(actor: Any, proposals: Any, decide: tuple[int, MotionDecideForm] | None) -> Any:
+    can_decide = has_perm(actor, "procedure.add_case")
+    templates = procedure_template_list(actor=actor, latest_only=True) if can_decide else []
+    committees = list(committee_list(actor=actor).select_related("unit")) if can_decide else []
+    rows = []
+    for p in proposals:
+        form = None
+        if (
+            can_decide
+            and p.status == MotionProposalStatus.SUBMITTED
+            and unit_in_scope(actor, p.unit)
+        ):
+            if decide is not None and decide[0] == p.pk:
+                form = decide[1]
+            else:
+                form = MotionDecideForm(prefix=f"d{p.pk}", templates=templates,
+                                        committees=committees)  # fmt: skip
+        rows.append({"p": p, "posts": list(p.proposal_posts.all()), "when": moment(p.proposed_at),
+                     "decided": moment(p.decided_at), "by": person(p.proposed_by),
+                     "decided_by": person(p.decided_by), "form": form})  # fmt: skip
+    return rows
+
+
+def _motions_page(
+    request: HttpRequest,
+    *,
+    form: MotionProposalForm | None = None,
+    rows_form: Any = None,
+    decide: tuple[int, MotionDecideForm] | None = None,
+    status: int = 200,
+    error: str = "",
+) -> HttpResponse:
+    actor = request.user
+    proposals = motion_proposal_list(actor=actor)
+    can_propose = has_perm(actor, "procedure.add_motionproposal")
+    if can_propose and form is None:
+        units = list(unit_list(actor=actor))
+        posts = list(post_list(actor=actor).filter(is_active=True))
+        form = MotionProposalForm(prefix="m", units=units)
+        rows_form = PostRowFormSet(prefix="posts", form_kwargs={"posts": posts})
+    return render(
+        request,
+        "web/motion_proposals.html",
+        {"form": form, "rows": rows_form, "proposals": _proposal_rows(actor, proposals, decide),
+         "can_propose": can_propose, "error": error},
+        status=status,
+    )  # fmt: skip
+
+
+@form_page
+def motion_proposals(request: HttpRequest) -> HttpResponse:
+    """Units' HR contacts propose filling posts; the organization department
+    sees every proposal in its scope and decides on it."""
+    actor = request.user
+    if request.method != "POST":
+        return _motions_page(request)
+    require_perm(actor, "procedure.add_motionproposal")
+    units = list(unit_list(actor=actor))
+    posts = list(post_list(actor=actor).filter(is_active=True))
+    form = MotionProposalForm(request.POST, prefix="m", units=units)
+    rows = PostRowFormSet(request.POST, prefix="posts", form_kwargs={"posts": posts})
+    if form.is_valid() and rows.is_valid():
+        by_pk = {p.pk: p for p in posts}
+        unit = next(u for u in units if u.pk == form.cleaned_data["unit"])
+        try:
+            proposal = motion_proposal_submit(
+                actor=actor,
+                unit=unit,
+                posts=[(by_pk[pk], seats) for pk, seats in post_rows(rows)],
+                reasons=form.cleaned_data["reasons"],
+            )
+        except ValidationFailed as exc:
+            for e in exc.errors:
+                form.add_error("reasons" if e.field == "reasons" else None, e.message)
+        else:
+            messages.success(
+                request, _("动议建议已提交（第 %(n)d 号），待组织部门研究。") % {"n": proposal.pk}
+            )
+            return HttpResponseRedirect(reverse("web:motion_proposals"))
+    return _motions_page(request, form=form, rows_form=rows, status=422,
+                         error=_("动议建议未提交：请按提示修改。"))  # fmt: skip
+
+
+@form_page
+@require_POST
+def motion_proposal_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    require_perm(actor, "procedure.add_case")
+    proposal = motion_proposal_get(actor=actor, pk=pk)
+    committees = list(committee_list(actor=actor).select_related("unit"))
+    form = MotionDecideForm(
+        request.POST,
+        prefix=f"d{pk}",
+        templates=procedure_template_list(actor=actor, latest_only=True),
+        committees=committees,
+    )
+    if form.is_valid():
+        d = form.cleaned_data
+        accept = d["decision"] == "accept"
+        try:
+            decided = motion_proposal_decide(
+                actor=actor,
+                proposal=proposal,
+                accept=accept,
+                reason=d["reason"],
+                template_code=d["template"],
+                committee=next((c for c in committees if c.pk == d["committee"]), None),
+                title=d["title"],
+                reference_date=d["reference_date"],
+            )
+        except Conflict as exc:
+            return _motions_page(request, status=409, error=str(exc.message))
+        except ValidationFailed as exc:
+            for e in exc.errors or [FieldError("", exc.message)]:
+                form.add_error(e.field if e.field in form.fields else None, e.message)
+        else:
+            if decided.case is not None:
+                messages.success(request, _("已采纳并立项：%(n)s。") % {"n": decided.case.number})
+                return HttpResponseRedirect(reverse("web:case_detail", args=[decided.case.pk]))
+            messages.success(request, _("已记录不采纳的理由。"))
+            return HttpResponseRedirect(reverse("web:motion_proposals"))
+    return _motions_page(request, decide=(pk, form), status=422,
+                         error=_("未处理：请按提示修改。"))  # fmt: skip

@@ -45,6 +45,12 @@ urlpatterns = [
     path("cases/comment-row/", cases.comment_row, name="case_comment_row"),
     path("cases/<int:pk>/", cases.case_detail, name="case_detail"),
     path("cases/<int:pk>/steps/", cases.case_step, name="case_step"),
+    path("cases/<int:pk>/steps/preview/", cases.case_step_preview, name="case_step_preview"),
+    path(
+        "cases/<int:pk>/decision/resume/",
+        cases.case_decision_resume_view,
+        name="case_decision_resume",
+    ),
     path(
         "cases/<int:pk>/records/<int:record>/correct/",
         cases.case_correct,
@@ -53,4 +59,10 @@ urlpatterns = [
     path("cases/<int:pk>/record/", cases.case_record_page, name="case_record"),
     path("cases/<int:pk>/record.json", cases.case_record_json, name="case_record_json"),
     path("todo/", cases.todo, name="todo"),
+    path("motions/", cases.motion_proposals, name="motion_proposals"),
+    path(
+        "motions/<int:pk>/decide/",
+        cases.motion_proposal_decide_view,
+        name="motion_proposal_decide",
+    ),
 ]

@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import wraps
 from typing import Any, TypeVar
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
 
 from xuanren.common.dates import today
 from xuanren.common.errors import NotFound, PermissionDenied
@@ -56,6 +53,7 @@ from xuanren.web.forms import (
     CandidateSearchForm,
     QuotaFilterForm,
 )
+from xuanren.web.pages import SAFE, login_page
 from xuanren.web.presenters import (
     assessment_years,
     candidate_headers,
@@ -74,22 +72,8 @@ CADRES_PER_PAGE = 50
 CANDIDATES_PER_PAGE = 50
 LOOKUP_LIMIT = 10
 
-View = Callable[..., HttpResponse]
 
-
-def page(view: View) -> View:
-    """Login required, GET/HEAD only, domain errors shown as Chinese pages."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            return render(request, "web/403.html", {"message": exc.message}, status=403)
-        except NotFound as exc:
-            return render(request, "web/404.html", {"message": exc.message}, status=404)
-
-    return login_required(require_safe(wrapped))
+page = login_page(methods=SAFE)  # login; refusals as the Chinese 403/404 pages
 
 
 def _partial(request: HttpRequest) -> bool:

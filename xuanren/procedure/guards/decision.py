@@ -21,9 +21,8 @@ from django.utils.translation import gettext as _
 
 from xuanren.common.dates import add_years
 from xuanren.common.errors import FieldError, ValidationFailed
-from xuanren.journal.models import EventType
-from xuanren.journal.services import journal_record
 from xuanren.org.models import LEVEL_RANK, Level, Post
+from xuanren.org.selectors import active_tenure_q
 from xuanren.people.models import Cadre, Relation, Tenure, TenureMethod
 from xuanren.people.services import cadre_update, tenure_end, tenure_start
 from xuanren.procedure import tally
@@ -574,6 +573,14 @@ def _allocate_seats(
     candidates: dict[int, Candidate],
 ) -> Seats:
     seats = dict(CasePost.objects.filter(case=ctx.case).values_list("post_id", "seats"))
+    # Seats already taken by candidates approved at an earlier meeting of the
+    # case (a deferred candidate voted on later) are not free.
+    for post_id in seats:
+        seats[post_id] -= sum(
+            1
+            for c in candidates.values()
+            if c.post_id == post_id and c.status == CandidateStatus.APPROVED
+        )
     passed: dict[int, list[tuple[int, Candidate]]] = {}
     for v in meeting.votes:
         c = candidates.get(v.candidate_id)
@@ -583,7 +590,7 @@ def _allocate_seats(
         passed.setdefault(c.post_id, []).append((r.agree, c))
     out = Seats()
     for post_id, rows in passed.items():
-        n = seats.get(post_id, 0)
+        n = max(seats.get(post_id, 0), 0)
         if len(rows) <= n:
             continue
         rows.sort(key=lambda row: -row[0])
@@ -679,8 +686,12 @@ def no_additions_at_meeting(ctx: GuardContext) -> list[str]:
     were inspected for: nothing added or changed at the meeting (Reg. 2019)."""
     meeting = read_meeting(ctx)
     every = {c.pk: c for c in _candidates(ctx.case)}
-    inspection = [c for c in every.values() if c.status == CandidateStatus.INSPECTION]
+    # A later meeting of the same case takes up only those deferred (缓议) before.
+    due = CandidateStatus.DEFERRED if ctx.resumed else CandidateStatus.INSPECTION
+    inspection = [c for c in every.values() if c.status == due]
     if not inspection:
+        if ctx.resumed:
+            return [_("本事项没有缓议的人选，无须再次讨论决定。")]
         return [_("本事项没有可提交讨论决定的考察对象（均已排除或尚未确定），不能办理讨论决定。")]
     case_posts = set(CasePost.objects.filter(case=ctx.case).values_list("post_id", flat=True))
     problems: list[str] = []
@@ -693,7 +704,7 @@ def no_additions_at_meeting(ctx: GuardContext) -> list[str]:
                 % {"i": v.candidate_id}
             )
             continue
-        if c.status != CandidateStatus.INSPECTION:
+        if c.status != due:
             problems.append(
                 _("%(c)s不在提交会议的考察对象中（现为“%(s)s”%(r)s）：会上不得临时增加人选。")
                 % {
@@ -960,6 +971,8 @@ def appointment_start_tenures(ctx: GuardContext, record: CaseStep, actor: Any) -
         probation = scope == "all" or (
             scope == "promoted_non_principal" and promoted and not c.post.is_principal
         )
+        ended = _end_previous_tenures(ctx, cadre, c.post, start, document, actor)
+        until = probation_last_day(start, months) if probation else None
         tenure = tenure_start(
             actor=actor,
             cadre=cadre,
@@ -967,20 +980,8 @@ def appointment_start_tenures(ctx: GuardContext, record: CaseStep, actor: Any) -
             start_date=start,
             document_number=document,
             method=method,
+            probation_until=until,
         )
-        until = probation_last_day(start, months) if probation else None
-        if until is not None:
-            Tenure.objects.filter(pk=tenure.pk).update(probation_until=until)
-            journal_record(
-                actor=actor,
-                event_type=EventType.CADRE_UPDATED,
-                subject=cadre,
-                payload={
-                    "changes": {"tenure.probation_until": [None, until]},
-                    "tenure": tenure.pk,
-                    "case": ctx.case.number,
-                },
-            )
         reason = _("任职：%(doc)s，任职时间自讨论决定之日 %(s)s 起计算") % {
             "doc": document,
             "s": start.isoformat(),
@@ -1005,9 +1006,27 @@ def appointment_start_tenures(ctx: GuardContext, record: CaseStep, actor: Any) -
                 "method": method,
                 "probation_until": _iso(until),
                 **former,
+                **({"ended_tenures": ended} if ended else {}),
             }
         )
     _add_to_record(record, "appointments", rows)
+
+
+def _end_previous_tenures(
+    ctx: GuardContext, cadre: Cadre, post: Post, start: dt.date, document: str, actor: Any
+) -> list[int]:
+    """With the template parameter `end_previous_tenure` (default off), the
+    appointee leaves the posts they hold elsewhere on the day the new tenure
+    starts (任新职、免原职, one document). Off by default: a cadre may hold
+    concurrent posts (兼任), and a removal usually has its own document."""
+    if not ctx.template.parameters.get("end_previous_tenure"):
+        return []
+    ended = []
+    running = Tenure.objects.filter(active_tenure_q(start), cadre=cadre).exclude(post=post)
+    for tenure in running.order_by("start_date", "id"):
+        tenure_end(actor=actor, tenure=tenure, end_date=start, document_number=document)
+        ended.append(tenure.pk)
+    return ended
 
 
 @effect("appointment_talk")

@@ -26,6 +26,9 @@ class GuardContext:
     step: str
     data: dict[str, Any]
     on: dt.date
+    #: A later decision record of the same case for candidates deferred (缓议)
+    #: at an earlier meeting (`case_decision_resume`, docs/decisions/0019).
+    resumed: bool = False
 
     def done(self, step: str) -> CaseStep | None:
         """The latest record of `step`, corrections included."""

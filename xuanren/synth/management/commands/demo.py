@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
 from xuanren.people.models import Cadre
-from xuanren.synth.demo import accounts_table, demo_users
+from xuanren.synth.demo import accounts_table, demo_users, voting_demo_lines
 from xuanren.synth.loader import database_is_empty, seed
 
 DEMO_UNITS = 120  # a county: organs, townships, their offices, schools (DOMAIN §1)
@@ -52,6 +52,8 @@ class Command(BaseCommand):
         self.stdout.write(_("演示账号（密码仅供本机演示）："))
         self.stdout.write(accounts_table(accounts))
         self.stdout.write(_("访问地址：%(url)s") % {"url": url})
+        for line in voting_demo_lines(url):
+            self.stdout.write(line)
         if options["no_serve"]:
             return
         # --insecure: serve static files although DEBUG is off (demo only).

@@ -1,0 +1,161 @@
+"""Secrecy by construction: the schema holds nothing that links a voter to a
+choice, a full vote leaves nothing that does, nobody sees results before the
+close, closing is idempotent, and a tally killed halfway leaves nothing."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from django.db import models
+
+from xuanren.ballots import counting, services
+from xuanren.ballots.models import Ballot, Meeting, MeetingStatus, Participation, Receipt, Voter
+from xuanren.ballots.selectors import meeting_progress, meeting_result
+from xuanren.ballots.services import ballot_cast, meeting_close
+from xuanren.common.errors import Conflict, NotFound
+from xuanren.journal.models import Event, EventType
+from xuanren.journal.services import journal_verify
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_ballot_table_has_no_voter_no_time_no_sequence():
+    fields = {f.name: f for f in Ballot._meta.get_fields() if f.concrete}
+    assert set(fields) == {"id", "meeting", "group", "content", "valid"}
+    assert isinstance(fields["id"], models.UUIDField) and fields["id"].primary_key
+    assert not any(isinstance(f, models.DateTimeField | models.DateField) for f in fields.values())
+    assert not any(isinstance(f, models.AutoField | models.BigAutoField) for f in fields.values())
+    related = {f.related_model for f in fields.values() if f.is_relation}
+    assert related == {Meeting}  # no path to a voter, a user or a receipt
+    assert not Ballot._meta.ordering
+    receipt_fields = {f.name for f in Receipt._meta.get_fields() if f.concrete}
+    assert receipt_fields == {"id", "meeting", "code"}
+    # The participation says who voted and nothing else.
+    part_fields = {f.name for f in Participation._meta.get_fields() if f.concrete}
+    assert part_fields == {"id", "meeting", "voter"}
+    # Nothing points at a ballot or a receipt.
+    for model in (Ballot, Receipt):
+        assert not [f for f in model._meta.get_fields() if f.is_relation and f.auto_created]
+
+
+def test_a_full_vote_leaves_no_link_between_voter_and_choice(decision_world, admin):
+    w = decision_world(15, candidates=1)
+    (c,) = w.candidates
+    m = w.create()
+    w.attend(w.members[:15])
+    w.open()
+    choices = {}
+    receipts = []
+    for n, member in enumerate(w.members):
+        choice = "agree" if n % 3 else "disagree"
+        choices[member.pk] = choice
+        receipts.append(w.cast(member, {c: choice}))
+    before = list(Ballot.objects.filter(meeting=m).values_list("id", flat=True))
+    # Before the close: only progress, never a count of choices.
+    progress = meeting_progress(actor=w.officer, meeting=m)
+    assert (progress.voted, progress.entitled) == (15, 15)
+    with pytest.raises(Conflict, match="投票尚未结束"):
+        meeting_result(actor=w.officer, meeting=m)
+    with pytest.raises(Conflict, match="投票尚未结束"):
+        meeting_result(actor=admin, meeting=m)  # not even a superuser
+    # The cast events say who voted, never what nor the receipt.
+    for event in Event.objects.filter(event_type=EventType.BALLOT_CAST):
+        text = str(event.payload)
+        assert "agree" not in text and "marks" not in text
+        assert not any(r in text or r.replace("-", "") in text for r in receipts)
+    closed = meeting_close(actor=w.officer, meeting=m)
+    after = list(Ballot.objects.filter(meeting=m).values_list("id", flat=True))
+    assert not set(before) & set(after)  # every ballot row rewritten with a new id
+    assert sorted(closed.receipts) == sorted(receipts) == closed.receipts
+    # The published ballots recount to the tally and hash to the digest.
+    lines = closed.published_ballots
+    assert hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest() == closed.ballot_digest
+    agree = sum('"agree"' in line for line in lines)
+    assert agree == sum(v == "agree" for v in choices.values())
+    event = Event.objects.get(event_type=EventType.MEETING_CLOSED)
+    assert event.payload["ballot_digest"] == closed.ballot_digest
+    # No column of a ballot holds a voter, user or membership id next to a
+    # choice: the columns Participation and Ballot share are the meeting (the
+    # same for all) and `id` — a random UUID on one side, a number on the other.
+    shared = {f.column for f in Ballot._meta.concrete_fields} & {
+        f.column for f in Participation._meta.concrete_fields
+    }
+    assert shared == {"id", "meeting_id"}
+    part_ids = {str(p) for p in Participation.objects.values_list("id", flat=True)}
+    assert not part_ids & {str(b) for b in after}
+    assert journal_verify().ok
+
+
+def test_codes_are_one_time_and_only_hashed(decision_world):
+    w = decision_world(15)
+    (c,) = w.candidates
+    m = w.create()
+    w.attend(w.members[:10])
+    w.open()
+    code = w.codes[w.members[0].pk]
+    voter = Voter.objects.get(meeting=m, membership=w.members[0])
+    assert code not in voter.code_hash and code.replace("-", "") not in voter.code_hash
+    w.cast(w.members[0], {c: "agree"})
+    with pytest.raises(Conflict, match="已经投过票"):
+        w.cast(w.members[0], {c: "disagree"})
+    with pytest.raises(NotFound, match="投票码不正确"):
+        ballot_cast(actor=None, meeting=m, code="AAAAA-AAAAA", content={})
+    assert Ballot.objects.filter(meeting=m).count() == 1
+    # Lower case and without the dash works too (read off a slip).
+    ballot_cast(
+        actor=None,
+        meeting=m,
+        code=w.codes[w.members[1].pk].replace("-", "").lower(),
+        content={},
+    )
+
+
+def test_close_is_idempotent_and_casting_after_close_is_refused(decision_world):
+    w = decision_world(15)
+    (c,) = w.candidates
+    m = w.create()
+    w.attend(w.members[:10])
+    w.open()
+    for member in w.members[:10]:
+        w.cast(member, {c: "agree"})
+    first = meeting_close(actor=w.officer, meeting=m)
+    ids = set(Ballot.objects.filter(meeting=m).values_list("id", flat=True))
+    second = meeting_close(actor=w.officer, meeting=m)
+    assert (second.result, second.receipts, second.ballot_digest) == (
+        first.result,
+        first.receipts,
+        first.ballot_digest,
+    )
+    assert set(Ballot.objects.filter(meeting=m).values_list("id", flat=True)) == ids
+    assert Event.objects.filter(event_type=EventType.MEETING_CLOSED).count() == 1
+    with pytest.raises(Conflict):
+        w.cast(w.members[10], {c: "agree"})
+
+
+def test_a_tally_killed_halfway_leaves_nothing_half_written(decision_world, monkeypatch):
+    w = decision_world(15)
+    (c,) = w.candidates
+    m = w.create()
+    w.attend(w.members[:10])
+    w.open()
+    for member in w.members[:10]:
+        w.cast(member, {c: "agree"})
+    before = sorted(Ballot.objects.filter(meeting=m).values_list("id", flat=True))
+    receipts = sorted(Receipt.objects.filter(meeting=m).values_list("id", flat=True))
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("killed during the tally")
+
+    # The ballots have been deleted and re-inserted when the count is killed.
+    monkeypatch.setattr(counting, "count", boom)
+    with pytest.raises(RuntimeError):
+        meeting_close(actor=w.officer, meeting=m)
+    m.refresh_from_db()
+    assert m.status == MeetingStatus.OPEN and m.result == {} and m.ballot_digest == ""
+    assert sorted(Ballot.objects.filter(meeting=m).values_list("id", flat=True)) == before
+    assert sorted(Receipt.objects.filter(meeting=m).values_list("id", flat=True)) == receipts
+    assert not Event.objects.filter(event_type=EventType.MEETING_CLOSED).exists()
+    monkeypatch.undo()
+    assert meeting_close(actor=w.officer, meeting=m).result["cast"] == 10
+    assert services.counting is counting

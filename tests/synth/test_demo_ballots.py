@@ -1,0 +1,190 @@
+"""The demo's ballots: the public-notice case's decision was taken at a
+closed electronic decision meeting, and a township's recommendation meeting
+is open, the demo participant on its roster, with codes to vote from a phone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.cache import cache
+from django.core.management import call_command
+from django.test import Client
+
+from xuanren.ballots.models import Ballot, BallotMethod, Meeting, MeetingKind, MeetingStatus
+from xuanren.ballots.selectors import meeting_progress, meeting_result
+from xuanren.ballots.services import ballot_cast, find_voter
+from xuanren.common.errors import Conflict, NotFound
+from xuanren.journal.models import Event, EventType
+from xuanren.journal.services import journal_verify
+from xuanren.procedure.models import CandidateStatus
+from xuanren.procedure.selectors import case_record
+from xuanren.synth.cases import build_demo_cases, demo_recommendation_meeting
+from xuanren.synth.demo import DEMO_CODES, demo_users, voting_demo_lines
+from xuanren.synth.loader import seed
+
+pytestmark = pytest.mark.django_db
+
+ON = dt.date(2026, 11, 27)
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> Any:
+    cache.clear()  # the online report counts against a rate limit
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def built(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    root = seed(cadres=1500, units=60, seed=7, as_of=ON).root
+    monkeypatch.setattr("xuanren.synth.demo.build_demo_cases", lambda **kwargs: [])
+    demo_users()
+    admin = User.objects.get(username="admin")
+    return {d.stage: d.case for d in build_demo_cases(admin=admin, county_root=root, on=ON)}
+
+
+def codes_of(lines: list[str]) -> list[str]:
+    (line,) = [line for line in lines if "投票码投票" in line]
+    return line.split("：", 1)[1].split()
+
+
+def test_the_decision_was_taken_at_a_closed_electronic_meeting(built: dict[str, Any]) -> None:
+    case = built["public_notice"]
+    officer = User.objects.get(username="officer")
+    (meeting,) = Meeting.objects.filter(case=case)
+    assert (meeting.kind, meeting.method, meeting.status) == (
+        MeetingKind.DECISION,
+        BallotMethod.ELECTRONIC,
+        MeetingStatus.CLOSED,
+    )
+    assert meeting.meeting_date == ON - dt.timedelta(days=2)
+    assert len(meeting.ballot_digest) == 64
+    # Everyone present voted; the last member of the committee was absent.
+    snap = meeting.snapshot
+    assert snap["entitled"] == 11 and snap["present"] == snap["voted"] == 10
+    assert Ballot.objects.filter(meeting=meeting).count() == 10 == len(meeting.receipts)
+
+    record = case_record(actor=officer, pk=case.pk)
+    (decision,) = [s for s in record.steps if s.step == "decision"]
+    assert meeting.applied_step_id == decision.pk
+    assert decision.data["method"] == "electronic"
+    assert decision.data["ballot_meeting"] == meeting.pk
+    assert decision.data["ballot_digest"] == meeting.ballot_digest
+    assert decision.data["meeting_date"] == meeting.meeting_date.isoformat()
+
+    # The first candidate passed, the second did not; the notice is running.
+    outcomes = [c["outcome"] for c in meeting.result["decision"]["candidates"]]
+    assert outcomes == ["passed", "rejected"]
+    statuses = set(case.candidates.values_list("status", flat=True))
+    assert CandidateStatus.REJECTED in statuses
+    assert case.current_step == "public_notice"
+    assert Event.objects.filter(event_type=EventType.RESULT_APPLIED).count() == 1
+
+    # The result sheet and the case's 纪实 page show it to the officer.
+    client = Client()
+    client.force_login(officer)
+    page = client.get(f"/ballots/{meeting.pk}/result/")
+    assert page.status_code == 200
+    assert meeting.ballot_digest in page.content.decode()
+    assert meeting.ballot_digest in client.get(f"/cases/{case.pk}/record/").content.decode()
+
+    # The other stages are as before: no other case has a meeting.
+    assert Meeting.objects.exclude(case=None).exclude(case=case).count() == 0
+    assert journal_verify().ok
+
+
+def test_an_open_recommendation_meeting_for_the_participant(built: dict[str, Any]) -> None:
+    participant = User.objects.get(username="participant")
+    officer = User.objects.get(username="officer")
+    meeting = demo_recommendation_meeting()
+    assert meeting is not None
+    assert (meeting.kind, meeting.status, meeting.case) == (
+        MeetingKind.RECOMMENDATION,
+        MeetingStatus.OPEN,
+        None,
+    )
+    assert meeting.unit == participant.scope.unit
+    mine = meeting.voters.get(user=participant)
+    assert mine.code_hash == ""  # votes with their own login
+    others = meeting.voters.exclude(pk=mine.pk)
+    assert others.count() >= 5 and not others.filter(code_hash="").exists()
+    assert meeting.items.count() >= 2
+
+    lines = voting_demo_lines("http://127.0.0.1:8000/")
+    assert f"http://127.0.0.1:8000/ballots/{meeting.pk}/vote/" in lines[0]
+    codes = codes_of(lines)
+    assert len(codes) == DEMO_CODES == len(set(codes))
+    voters = [find_voter(meeting=meeting, code=c, actor=None) for c in codes]
+    assert len({v.pk for v in voters}) == DEMO_CODES and all(v.user is None for v in voters)
+
+    # The participant votes with their own login, on the page.
+    client = Client()
+    client.force_login(participant)
+    url = f"/ballots/{meeting.pk}/vote/"
+    page = client.get(url)
+    assert page.status_code == 200 and meeting.title in page.content.decode()
+    item = meeting.items.order_by("order").first()
+    assert item is not None and item.name in page.content.decode()
+    content = json.dumps({"marks": {str(item.pk): "chosen"}, "write_ins": {}})
+    done = client.post(url, {"confirm": "1", "content_json": content})
+    assert done.status_code == 200
+    assert "ballots/receipt.html" in [t.name for t in done.templates]
+    assert meeting.participations.filter(voter__user=participant).exists()
+    # A printed code opens the ballot without login (the link printed for a
+    # phone) and works once.
+    anonymous = Client()
+    assert item.name in anonymous.get(f"{url}?code={codes[0]}").content.decode()
+    ballot_cast(actor=AnonymousUser(), meeting=meeting, content={"marks": {}}, code=codes[0])
+    with pytest.raises(Conflict):
+        ballot_cast(actor=AnonymousUser(), meeting=meeting, content={"marks": {}}, code=codes[0])
+    with pytest.raises(NotFound):
+        ballot_cast(
+            actor=AnonymousUser(), meeting=meeting, content={"marks": {}}, code="AAAAA-AAAAA"
+        )
+
+    # Open: progress only, nothing of what was voted.
+    progress = meeting_progress(actor=officer, meeting=meeting)
+    assert (progress.voted, progress.status) == (2, MeetingStatus.OPEN)
+    with pytest.raises(Conflict):
+        meeting_result(actor=officer, meeting=meeting)
+    meeting.refresh_from_db()
+    assert meeting.result == {} and meeting.published_ballots == [] and meeting.receipts == []
+    assert meeting.ballot_digest == ""
+    officer_client = Client()
+    officer_client.force_login(officer)
+    assert officer_client.get(f"/ballots/{meeting.pk}/result/").status_code == 409
+    for event in Event.objects.filter(event_type=EventType.BALLOT_CAST):
+        assert set(event.payload) == {"voter"}
+
+    # The next run prints fresh codes: those printed before stop working.
+    again = codes_of(voting_demo_lines("http://127.0.0.1:8000/"))
+    assert not set(again) & set(codes)
+    with pytest.raises(NotFound):
+        find_voter(meeting=meeting, code=codes[1], actor=None)
+    assert find_voter(meeting=meeting, code=again[0], actor=None).user is None
+    assert journal_verify().ok
+
+
+def test_the_demo_command_prints_where_to_vote() -> None:
+    out = StringIO()
+    call_command("demo", "--no-serve", "--cadres", "1500", "--port", "8123", stdout=out)
+    text = out.getvalue()
+    meeting = demo_recommendation_meeting()
+    assert meeting is not None
+    assert f"投票演示：{meeting.title}" in text
+    assert f"http://127.0.0.1:8123/ballots/{meeting.pk}/vote/" in text
+    decided = Meeting.objects.get(kind=MeetingKind.DECISION)
+    assert f"http://127.0.0.1:8123/ballots/{decided.pk}/result/" in text
+    codes = [line for line in text.splitlines() if "投票码投票" in line]
+    assert len(codes) == 1 and len(codes[0].split("：", 1)[1].split()) == DEMO_CODES
+    assert journal_verify().ok

@@ -1,0 +1,823 @@
+"""Writes for voting meetings: setup, attendance, deferral, voter codes,
+casting, paper entry, close (the tally) and applying a result to its case.
+
+Permissions: `ballots.add_meeting` to set a meeting up, `ballots.change_meeting`
+to run it (the teller: attendance, codes, paper entry, close); both held by the
+case officer, who is the teller by default (docs/decisions/0020). Voting needs
+either a one-time code (the code is the credential) or one's own login on the
+roster with `ballots.cast_ballot`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xuanren.access.policy import has_perm, require_perm, require_unit
+from xuanren.ballots import counting
+from xuanren.ballots.models import (
+    Ballot,
+    BallotMethod,
+    EvaluationScale,
+    Item,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    PaperEntry,
+    PaperMode,
+    Participation,
+    Receipt,
+    Recusal,
+    Section,
+    Voter,
+)
+from xuanren.ballots.selectors import (
+    ballot_rules,
+    decision_outcomes,
+    meeting_rules,
+    paper_sheets_state,
+    serials_of,
+    spec_of,
+)
+from xuanren.common.errors import Conflict, ErrorCollector, NotFound, ValidationFailed
+from xuanren.journal.models import EventType
+from xuanren.journal.services import journal_record
+from xuanren.org.models import Post, Unit
+from xuanren.people.models import Cadre
+from xuanren.procedure import tally
+from xuanren.procedure.guards.decision import members_on
+from xuanren.procedure.guards.selection import PARTICIPANT_GROUPS
+from xuanren.procedure.models import Candidate, CandidateStatus, Case, CaseStep
+from xuanren.procedure.recusal import conflicts
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a slip
+CODE_LENGTH = 10
+RECEIPT_LENGTH = 10
+
+
+def _random_code(n: int) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _i in range(n))
+
+
+def format_code(code: str) -> str:
+    return f"{code[:5]}-{code[5:]}"
+
+
+def clean_code(raw: str) -> str:
+    return "".join(ch for ch in raw.upper() if ch.isalnum())
+
+
+def code_hash(meeting_id: int, code: str) -> str:
+    """Keyed hash: the stored value neither reveals the code nor lets someone
+    holding the table alone try all codes."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"{meeting_id}:{clean_code(code)}".encode(), hashlib.sha256).hexdigest()
+
+
+def _locked(meeting: Meeting) -> Meeting:
+    return (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("unit", "case")
+        .get(pk=meeting.pk)
+    )
+
+
+def _must_be(meeting: Meeting, *statuses: str) -> None:
+    if meeting.status not in statuses:
+        words = {
+            MeetingStatus.SETUP: _("会议尚未开始投票。"),
+            MeetingStatus.OPEN: _("会议正在投票，不能再修改设置。"),
+            MeetingStatus.CLOSED: _("会议已结束投票并计票，不能再更改。"),
+        }
+        raise Conflict(words[MeetingStatus(meeting.status)])
+
+
+# ---- setup ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    actor: Any,
+    kind: MeetingKind | str,
+    title: str,
+    unit: Unit,
+    meeting_date: dt.date,
+    sections: Sequence[dict[str, Any]],
+    voters: Sequence[dict[str, Any]],
+    method: BallotMethod | str = BallotMethod.ELECTRONIC,
+    paper_mode: PaperMode | str = PaperMode.SHEETS,
+    sheet_count: int = 0,
+    scale: EvaluationScale | str = EvaluationScale.GRADES,
+    case: Case | None = None,
+    record_kind: str = "meeting",
+) -> Meeting:
+    """A meeting with its ballot (`sections`: title, post, max_choices,
+    write_ins, items [{name, cadre, candidate}] in the required order) and its
+    roster (`voters`: name, group, user, membership)."""
+    require_unit(actor, "ballots.add_meeting", unit)
+    if case is not None:
+        require_unit(actor, "procedure.view_case", case.unit)
+    out = ErrorCollector()
+    if kind not in MeetingKind.values:
+        out.add("kind", _("未知的会议类别。"))
+    if method not in BallotMethod.values:
+        out.add("method", _("投票方式应为电子投票或纸质票。"))
+    if paper_mode not in PaperMode.values:
+        out.add("paper_mode", _("未知的纸质票录入方式。"))
+    if scale not in EvaluationScale.values:
+        out.add("scale", _("未知的测评等次。"))
+    if not title.strip():
+        out.add("title", _("请填写会议名称。"))
+    if not sections or not any(s.get("items") or s.get("write_ins") for s in sections):
+        out.add("sections", _("选票上至少要有一名人选。"))
+    if not voters:
+        out.add("voters", _("请填写应参加投票的人员名单。"))
+    if method == BallotMethod.PAPER and paper_mode == PaperMode.SHEETS and sheet_count < 1:
+        out.add("sheet_count", _("纸质票逐张录入时，请填写印制票数。"))
+    if method == BallotMethod.PAPER and sheet_count > 5000:
+        out.add("sheet_count", _("印制票数不能超过 5000 张。"))
+    for n, s in enumerate(sections, start=1):
+        mc = s.get("max_choices")
+        if mc is not None and (not isinstance(mc, int) or mc < 1):
+            out.add("sections", _("第 %(n)d 栏的限选人数应为正整数。") % {"n": n})
+        if kind == MeetingKind.RECOMMENDATION and mc is None:
+            out.add("sections", _("推荐票第 %(n)d 栏须注明限选人数。") % {"n": n})
+        for item in s.get("items") or []:
+            if not str(item.get("name", "")).strip():
+                out.add("sections", _("第 %(n)d 栏有未填姓名的人选。") % {"n": n})
+    if kind in (MeetingKind.RECOMMENDATION, MeetingKind.EVALUATION):
+        for v in voters:
+            if v.get("group") not in PARTICIPANT_GROUPS:
+                out.add(
+                    "voters",
+                    _("%(n)s的参加人员类别“%(g)s”不在规定类别中（%(all)s）。")
+                    % {
+                        "n": v.get("name", ""),
+                        "g": v.get("group", ""),
+                        "all": "、".join(PARTICIPANT_GROUPS),
+                    },
+                )
+    users = [v["user"].pk for v in voters if v.get("user") is not None]
+    if len(set(users)) != len(users):
+        out.add("voters", _("同一账号在名单中出现了两次。"))
+    out.raise_if_any(_("不能新建投票会议。"))
+    meeting = Meeting.objects.create(
+        kind=kind,
+        title=title.strip(),
+        unit=unit,
+        case=case,
+        committee=case.committee if case is not None and kind == MeetingKind.DECISION else None,
+        meeting_date=meeting_date,
+        method=method,
+        paper_mode=paper_mode,
+        sheet_count=sheet_count if method == BallotMethod.PAPER else 0,
+        scale=scale,
+        record_kind=record_kind,
+        created_by=actor,
+    )
+    for order, s in enumerate(sections, start=1):
+        section = Section.objects.create(
+            meeting=meeting,
+            order=order,
+            title=str(s.get("title") or "").strip() or _("人选"),
+            post=s.get("post"),
+            max_choices=s.get("max_choices"),
+            write_ins=bool(s.get("write_ins")),
+        )
+        Item.objects.bulk_create(
+            Item(
+                meeting=meeting,
+                section=section,
+                order=i,
+                name=str(item["name"]).strip(),
+                cadre=item.get("cadre"),
+                candidate=item.get("candidate"),
+            )
+            for i, item in enumerate(s.get("items") or [], start=1)
+        )
+    Voter.objects.bulk_create(
+        Voter(
+            meeting=meeting,
+            name=str(v["name"]).strip(),
+            group=str(v.get("group") or ""),
+            user=v.get("user"),
+            membership=v.get("membership"),
+        )
+        for v in voters
+    )
+    if kind == MeetingKind.DECISION:
+        _detect_recusals(meeting)
+    journal_record(
+        actor=actor,
+        event_type=EventType.MEETING_CREATED,
+        subject=meeting,
+        payload={
+            "kind": meeting.kind,
+            "title": meeting.title,
+            "case": case.pk if case else None,
+            "meeting_date": meeting_date,
+            "method": meeting.method,
+            "voters": Voter.objects.filter(meeting=meeting).count(),
+            "items": [
+                [i.pk, i.name, i.section.order]
+                for i in Item.objects.filter(meeting=meeting).select_related("section")
+            ],
+            "recusals": list(
+                Recusal.objects.filter(voter__meeting=meeting).values_list("voter_id", "item_id")
+            ),
+        },
+    )
+    return meeting
+
+
+def _detect_recusals(meeting: Meeting) -> None:
+    """A member whose cadre record is the candidate, or has a recusal relation
+    with the candidate (procedure.recusal), leaves that candidate's vote."""
+    voters = [v for v in meeting.voters.select_related("membership") if v.membership]
+    items = [i for i in meeting.items.all() if i.cadre_id is not None]
+    by_cadre: dict[int, list[Voter]] = {}
+    for v in voters:
+        assert v.membership is not None
+        if v.membership.cadre_id is not None:
+            by_cadre.setdefault(v.membership.cadre_id, []).append(v)
+    rows: dict[tuple[int, int], str] = {}
+    for item in items:
+        for v in by_cadre.get(item.cadre_id or 0, []):
+            rows[v.pk, item.pk] = _("本人是人选")
+    links = conflicts(list(by_cadre), [i.cadre_id for i in items if i.cadre_id])
+    for link in links:
+        for item in items:
+            if item.cadre_id != link.candidate_cadre_id:
+                continue
+            for v in by_cadre.get(link.person_cadre_id, []):
+                rows.setdefault((v.pk, item.pk), _("亲属关系：%(r)s") % {"r": link.relation})
+    Recusal.objects.bulk_create(
+        Recusal(voter_id=v, item_id=i, reason=reason) for (v, i), reason in sorted(rows.items())
+    )
+
+
+@transaction.atomic
+def meeting_create_for_decision(
+    *,
+    actor: Any,
+    case: Case,
+    meeting_date: dt.date,
+    method: BallotMethod | str = BallotMethod.ELECTRONIC,
+    paper_mode: PaperMode | str = PaperMode.SHEETS,
+    sheet_count: int = 0,
+) -> Meeting:
+    """The decision (表决) meeting of a case: the committee's members on the
+    meeting date are the roster, the case's inspection candidates (ranked
+    first, in rank order) are the names, one vote each."""
+    require_unit(actor, "procedure.view_case", case.unit)
+    members = members_on(case, meeting_date)
+    candidates = list(
+        Candidate.objects.filter(case=case, status=CandidateStatus.INSPECTION)
+        .select_related("cadre", "post", "post__unit")
+        .order_by("post_id", "rank", "id")
+    )
+    if not candidates:
+        raise ValidationFailed(_("本事项没有考察对象，不能组织表决。"))
+    if not members:
+        raise ValidationFailed(
+            _("%(d)s 决定机构没有在任成员：请先维护成员及任期。") % {"d": meeting_date}
+        )
+    return meeting_create(
+        actor=actor,
+        kind=MeetingKind.DECISION,
+        title=_("%(c)s讨论决定表决") % {"c": case.title},
+        unit=case.unit,
+        meeting_date=meeting_date,
+        method=method,
+        paper_mode=paper_mode,
+        sheet_count=sheet_count,
+        case=case,
+        sections=[
+            {
+                "title": _("表决人选"),
+                "items": [
+                    {
+                        "name": _("%(n)s（拟任%(p)s）") % {"n": c.cadre.name, "p": c.post},
+                        "cadre": c.cadre,
+                        "candidate": c,
+                    }
+                    for c in candidates
+                ],
+            }
+        ],
+        voters=[{"name": m.name, "user": m.user, "membership": m} for m in members],
+    )
+
+
+@transaction.atomic
+def meeting_create_for_case(
+    *,
+    actor: Any,
+    case: Case,
+    kind: MeetingKind | str,
+    meeting_date: dt.date,
+    participants: Sequence[tuple[str, str]],
+    method: BallotMethod | str = BallotMethod.ELECTRONIC,
+    sheet_count: int = 0,
+    scale: EvaluationScale | str = EvaluationScale.GRADES,
+) -> Meeting:
+    """A recommendation (推荐) or evaluation (测评) meeting of a case: one
+    section per case post with the post's running candidates (a
+    recommendation allows as many choices as the post has seats, and
+    write-ins); `participants` are (name, group) pairs."""
+    require_unit(actor, "procedure.view_case", case.unit)
+    if kind not in (MeetingKind.RECOMMENDATION, MeetingKind.EVALUATION):
+        raise ValidationFailed(_("从事项新建的会议只能是民主推荐或民主测评。"))
+    running = (CandidateStatus.NOMINATED, CandidateStatus.INSPECTION)
+    names: dict[int, list[Cadre]] = {}
+    for c in (
+        Candidate.objects.filter(case=case, status__in=running)
+        .select_related("cadre")
+        .order_by("rank", "id")
+    ):
+        names.setdefault(c.post_id, []).append(c.cadre)
+    sections = recommendation_sections(case, names, write_ins=kind == MeetingKind.RECOMMENDATION)
+    if kind == MeetingKind.EVALUATION:
+        for s in sections:
+            s["max_choices"] = None
+    word = _("民主推荐") if kind == MeetingKind.RECOMMENDATION else _("民主测评")
+    return meeting_create(
+        actor=actor,
+        kind=kind,
+        title=_("%(c)s%(w)s") % {"c": case.title, "w": word},
+        unit=case.unit,
+        meeting_date=meeting_date,
+        method=method,
+        sheet_count=sheet_count,
+        scale=scale,
+        case=case,
+        sections=sections,
+        voters=[{"name": n, "group": g} for n, g in participants],
+    )
+
+
+def recommendation_sections(
+    case: Case, names: dict[int, list[Cadre]], write_ins: bool = True
+) -> list[dict[str, Any]]:
+    """One section per case post: its seats are the allowed choices."""
+    out = []
+    for cp in case.case_posts.select_related("post", "post__unit").order_by("id"):
+        post: Post = cp.post
+        out.append(
+            {
+                "title": str(post),
+                "post": post,
+                "max_choices": cp.seats,
+                "write_ins": write_ins,
+                "items": [{"name": c.name, "cadre": c} for c in names.get(post.pk, [])],
+            }
+        )
+    return out
+
+
+# ---- before and during voting ----------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_attendance_set(*, actor: Any, meeting: Meeting, present: Sequence[int]) -> Meeting:
+    """Who is present (到会), by voter id. Somebody who has voted stays present."""
+    meeting = _locked(meeting)
+    require_unit(actor, "ballots.change_meeting", meeting.unit)
+    _must_be(meeting, MeetingStatus.SETUP, MeetingStatus.OPEN)
+    roster = set(meeting.voters.values_list("pk", flat=True))
+    wanted = set(present)
+    if not wanted <= roster:
+        raise ValidationFailed(_("到会人员不在本次会议的名单中。"))
+    voted = set(meeting.participations.values_list("voter_id", flat=True))
+    if voted - wanted:
+        raise Conflict(_("已投票的人员不能登记为未到会。"))
+    meeting.voters.update(present=False)
+    meeting.voters.filter(pk__in=wanted).update(present=True)
+    journal_record(
+        actor=actor,
+        event_type=EventType.ATTENDANCE_RECORDED,
+        subject=meeting,
+        payload={"present": sorted(wanted), "entitled": len(roster)},
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_deferral_record(*, actor: Any, meeting: Meeting, item: Item, votes: int) -> Item:
+    """The members present who voted to defer (缓议) a candidate, before the
+    ballot opens; more than the template's share of those present defers it,
+    and the name is then not voted on."""
+    meeting = _locked(meeting)
+    require_unit(actor, "ballots.change_meeting", meeting.unit)
+    _must_be(meeting, MeetingStatus.SETUP)
+    if meeting.kind != MeetingKind.DECISION or item.meeting_id != meeting.pk:
+        raise ValidationFailed(_("只有讨论决定表决中的人选可以缓议。"))
+    present = meeting.voters.filter(present=True).count()
+    eligible = present - item.recusals.filter(voter__present=True).count()
+    if votes < 0 or votes > eligible:
+        raise ValidationFailed(_("缓议票数应在 0 到参加讨论的 %(p)d 人之间。") % {"p": eligible})
+    rules = meeting_rules(meeting)
+    item.defer_votes = votes
+    item.deferred = tally.more_than(votes, present, rules.deferral)
+    item.save(update_fields=["defer_votes", "deferred"])
+    journal_record(
+        actor=actor,
+        event_type=EventType.MEETING_UPDATED,
+        subject=meeting,
+        payload={"deferral": {"item": item.pk, "votes": votes, "deferred": item.deferred}},
+    )
+    return item
+
+
+@transaction.atomic
+def meeting_codes_issue(
+    *, actor: Any, meeting: Meeting, voters: Sequence[int] | None = None
+) -> list[tuple[Voter, str]]:
+    """New one-time codes for the given voters (default: all without a vote).
+    The codes are returned once, for the slips; only their hashes are kept."""
+    meeting = _locked(meeting)
+    require_unit(actor, "ballots.change_meeting", meeting.unit)
+    _must_be(meeting, MeetingStatus.SETUP, MeetingStatus.OPEN)
+    if meeting.method != BallotMethod.ELECTRONIC:
+        raise Conflict(_("纸质票会议不发放投票码。"))
+    rows = meeting.voters.filter(participation__isnull=True).order_by("id")
+    if voters is not None:
+        rows = rows.filter(pk__in=voters)
+    out: list[tuple[Voter, str]] = []
+    used = set(meeting.voters.exclude(code_hash="").values_list("code_hash", flat=True))
+    for voter in rows:
+        code = _random_code(CODE_LENGTH)
+        while code_hash(meeting.pk, code) in used:
+            code = _random_code(CODE_LENGTH)
+        voter.code_hash = code_hash(meeting.pk, code)
+        used.add(voter.code_hash)
+        out.append((voter, format_code(code)))
+    Voter.objects.bulk_update([v for v, _c in out], ["code_hash"], batch_size=500)
+    journal_record(
+        actor=actor,
+        event_type=EventType.VOTER_CODES_ISSUED,
+        subject=meeting,
+        payload={"voters": [v.pk for v, _c in out]},
+    )
+    return out
+
+
+@transaction.atomic
+def meeting_open(*, actor: Any, meeting: Meeting) -> Meeting:
+    """Start the vote. A decision meeting needs its quorum present (不足法定
+    人数不得表决)."""
+    meeting = _locked(meeting)
+    require_unit(actor, "ballots.change_meeting", meeting.unit)
+    _must_be(meeting, MeetingStatus.SETUP)
+    if meeting.kind == MeetingKind.DECISION:
+        members = meeting.voters.count()
+        present = meeting.voters.filter(present=True).count()
+        rules = meeting_rules(meeting)
+        if not tally.at_least(present, members, rules.quorum):
+            raise Conflict(
+                _(
+                    "应到会成员 %(m)d 人，实到 %(p)d 人，未达到法定到会人数（至少 %(q)d 人），"
+                    "不得表决：请先登记到会人员。"
+                )
+                % {"m": members, "p": present, "q": tally.least_quorum(members, rules.quorum)}
+            )
+    meeting.status = MeetingStatus.OPEN
+    meeting.save(update_fields=["status"])
+    journal_record(actor=actor, event_type=EventType.MEETING_OPENED, subject=meeting, payload={})
+    return meeting
+
+
+# ---- casting ----------------------------------------------------------------------------
+
+
+def _meeting_now(meeting_id: int) -> Meeting:
+    """The meeting as it is now, read with a share lock on PostgreSQL: the
+    close (FOR UPDATE) waits for casts in progress, and a cast that started
+    before the close committed sees it closed (docs/decisions/0020)."""
+    if connection.vendor == "postgresql":
+        table = Meeting._meta.db_table
+        found = list(
+            Meeting.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [meeting_id])
+        )
+        if not found:
+            raise NotFound(_("投票会议不存在。"))
+        return found[0]
+    return Meeting.objects.get(pk=meeting_id)
+
+
+def find_voter(*, meeting: Meeting, code: str | None, actor: Any, lock: bool = False) -> Voter:
+    """The voter a code (or, without a code, the logged-in user) stands for;
+    `lock` takes the voter's row lock (inside a transaction)."""
+    voters = Voter.objects.filter(meeting_id=meeting.pk)
+    if lock:
+        voters = voters.select_for_update()
+    if code:
+        voter = voters.filter(code_hash=code_hash(meeting.pk, code)).first()
+        if voter is None or not clean_code(code):
+            raise NotFound(_("投票码不正确：请核对投票码条上的号码后重新输入。"))
+        return voter
+    require_perm(actor, "ballots.cast_ballot")
+    voter = voters.filter(user=actor).first()
+    if voter is None:
+        raise NotFound(_("您不在本次会议的投票人名单中：请凭投票码投票或联系工作人员。"))
+    return voter
+
+
+@transaction.atomic
+def ballot_cast(
+    *, actor: Any, meeting: Meeting, content: dict[str, Any], code: str | None = None
+) -> str:
+    """Cast one ballot; returns its receipt code. Two rows are written: the
+    participation (voter, meeting — unique, a second cast is refused) and the
+    ballot (no voter, no time, random id), plus an unlinked receipt."""
+    # The voter's row lock makes a second cast with the same code wait, then
+    # fail on the participation's unique key.
+    voter = find_voter(meeting=meeting, code=code, actor=actor, lock=True)
+    meeting = _meeting_now(meeting.pk)
+    if meeting.status != MeetingStatus.OPEN:
+        raise Conflict(_("本次会议现在不在投票时间内。"))
+    if meeting.method != BallotMethod.ELECTRONIC:
+        raise Conflict(_("本次会议使用纸质票。"))
+    if meeting.kind == MeetingKind.DECISION and not voter.present:
+        raise Conflict(_("您尚未登记到会，请先向工作人员登记。"))
+    spec, excluded = ballot_rules(meeting, voter)
+    try:
+        clean, valid = counting.check(spec, content, excluded)
+    except counting.BallotError as exc:
+        raise ValidationFailed(str(exc)) from exc
+    if not valid:
+        raise ValidationFailed(_("所选人数超过限选人数，请减少后再投：超过限选人数的选票无效。"))
+    try:
+        with transaction.atomic():
+            Participation.objects.create(meeting=meeting, voter=voter)
+    except IntegrityError as exc:
+        raise Conflict(_("该投票码（账号）已经投过票，每人只能投一次。")) from exc
+    if not voter.present:
+        Voter.objects.filter(pk=voter.pk).update(present=True)
+    Ballot.objects.create(id=uuid.uuid4(), meeting=meeting, group=voter.group, content=clean)
+    receipt = _random_code(RECEIPT_LENGTH)
+    Receipt.objects.create(id=uuid.uuid4(), meeting=meeting, code=receipt)
+    journal_record(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        event_type=EventType.BALLOT_CAST,
+        subject=meeting,
+        payload={"voter": voter.pk},  # who voted — never what, never the receipt
+    )
+    return format_code(receipt)
+
+
+# ---- paper ------------------------------------------------------------------------------
+
+
+def _paper_meeting(actor: Any, meeting: Meeting) -> Meeting:
+    meeting = _locked(meeting)
+    require_unit(actor, "ballots.change_meeting", meeting.unit)
+    _must_be(meeting, MeetingStatus.OPEN)
+    if meeting.method != BallotMethod.PAPER:
+        raise Conflict(_("本次会议使用电子投票，没有纸质票可录入。"))
+    return meeting
+
+
+def _paper_content(meeting: Meeting, serial: str, content: dict[str, Any]) -> dict[str, Any]:
+    spec = spec_of(meeting)
+    if meeting.paper_mode == PaperMode.COUNTS:
+        if serial:
+            raise ValidationFailed(_("按人选录入票数时不填票号。"))
+        problems = counting.check_counts(spec, content)
+        if problems:
+            raise ValidationFailed(_("录入的票数不成立。"), errors=_errors(problems))
+        return dict(content)
+    if serial not in serials_of(meeting):
+        raise ValidationFailed(_("票号 %(s)s 不是本次会议印制的选票。") % {"s": serial})
+    spoiled = bool(content.get("spoiled"))
+    group = str(content.get("group") or "")
+    if group and group not in PARTICIPANT_GROUPS:
+        raise ValidationFailed(_("参加人员类别“%(g)s”不在规定类别中。") % {"g": group})
+    deferred = [str(pk) for pk in meeting.items.filter(deferred=True).values_list("pk", flat=True)]
+    try:
+        clean, _valid = counting.check(spec, content, deferred)
+    except counting.BallotError as exc:
+        raise ValidationFailed(str(exc)) from exc
+    return {**clean, "spoiled": spoiled, "group": group}
+
+
+def _errors(problems: list[str]) -> Any:
+    from xuanren.common.errors import FieldError
+
+    return [FieldError("content", p) for p in problems]
+
+
+@transaction.atomic
+def paper_entry_record(
+    *, actor: Any, meeting: Meeting, content: dict[str, Any], serial: str = ""
+) -> PaperEntry:
+    """One teller's reading of a sheet (or of the counts). Each sheet is entered
+    by two different tellers; entering it again replaces one's own reading."""
+    meeting = _paper_meeting(actor, meeting)
+    clean = _paper_content(meeting, serial, content)
+    others = PaperEntry.objects.filter(meeting=meeting, serial=serial, resolution=False).exclude(
+        teller=actor
+    )
+    if others.count() >= 2:
+        raise Conflict(_("该票已由两名计票人录入，不能再由第三人录入；如不一致请复核认定。"))
+    entry, _created = PaperEntry.objects.update_or_create(
+        meeting=meeting, serial=serial, teller=actor, resolution=False, defaults={"content": clean}
+    )
+    journal_record(
+        actor=actor,
+        event_type=EventType.PAPER_ENTRY_RECORDED,
+        subject=meeting,
+        payload={"serial": serial, "content": clean},
+    )
+    return entry
+
+
+@transaction.atomic
+def paper_entry_resolve(
+    *, actor: Any, meeting: Meeting, content: dict[str, Any], serial: str = ""
+) -> PaperEntry:
+    """A mismatch settled: a person other than the two tellers reads the sheet
+    again and records what it says."""
+    meeting = _paper_meeting(actor, meeting)
+    clean = _paper_content(meeting, serial, content)
+    tellers = set(
+        PaperEntry.objects.filter(meeting=meeting, serial=serial, resolution=False).values_list(
+            "teller_id", flat=True
+        )
+    )
+    if actor.pk in tellers:
+        raise Conflict(_("复核认定须由两名录入人以外的人员办理。"))
+    entry, _created = PaperEntry.objects.update_or_create(
+        meeting=meeting,
+        serial=serial,
+        resolution=True,
+        defaults={"content": clean, "teller": actor},
+    )
+    journal_record(
+        actor=actor,
+        event_type=EventType.PAPER_ENTRY_RESOLVED,
+        subject=meeting,
+        payload={"serial": serial, "content": clean},
+    )
+    return entry
+
+
+# ---- close ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_close(*, actor: Any, meeting: Meeting) -> Meeting:
+    """End the vote and count. The ballots (and receipts) are deleted and
+    re-inserted in random order before anything is counted or stored; the
+    tally, the sorted receipts, the sorted ballots and their SHA-256 digest are
+    published, and the digest journalled. Closing a closed meeting returns it
+    as it is: the count is never run twice."""
+    meeting = _locked(meeting)
+    require_unit(actor, "ballots.change_meeting", meeting.unit)
+    if meeting.status == MeetingStatus.CLOSED:
+        return meeting
+    _must_be(meeting, MeetingStatus.OPEN)
+    spec = spec_of(meeting)
+    receipts: list[str] = []
+    if meeting.method == BallotMethod.PAPER:
+        state = paper_sheets_state(meeting)
+        if state.problems:
+            raise Conflict(
+                _("纸质票录入尚未完成或存在不一致，不能计票。"), errors=_errors(state.problems)
+            )
+        rows = state.ballots
+        counts_entry = state.counts
+    else:
+        rows = [
+            (g, c, v)
+            for g, c, v in Ballot.objects.filter(meeting=meeting).values_list(
+                "group", "content", "valid"
+            )
+        ]
+        receipts = list(Receipt.objects.filter(meeting=meeting).values_list("code", flat=True))
+        counts_entry = None
+    # Rewrite in random order: the table's physical order no longer follows arrival.
+    shuffle = secrets.SystemRandom().shuffle
+    shuffle(rows)
+    shuffle(receipts)
+    Ballot.objects.filter(meeting=meeting).delete()
+    Receipt.objects.filter(meeting=meeting).delete()
+    Ballot.objects.bulk_create(
+        [Ballot(id=uuid.uuid4(), meeting=meeting, group=g, content=c, valid=v) for g, c, v in rows],
+        batch_size=500,
+    )
+    Receipt.objects.bulk_create(
+        [Receipt(id=uuid.uuid4(), meeting=meeting, code=r) for r in receipts], batch_size=500
+    )
+    if counts_entry is not None:
+        result = counting.counts_result(spec, counts_entry)
+        lines = [counting.canonical("", counts_entry, True)]
+    else:
+        result = counting.count(spec, rows)
+        lines = counting.published(rows)
+    voters = list(meeting.voters.order_by("id"))
+    voted = set(meeting.participations.values_list("voter_id", flat=True))
+    if meeting.method == BallotMethod.ELECTRONIC and len(voted) != result["cast"]:
+        # Cannot happen: each cast writes both rows in one transaction.
+        raise Conflict(_("投票登记数与选票数不一致，不能计票：请联系系统管理员。"))
+    snapshot = {
+        "entitled": len(voters),
+        "present": sum(1 for v in voters if v.present),
+        "voted": len(voted),
+        "voters": [
+            {
+                "id": v.pk,
+                "name": v.name,
+                "group": v.group,
+                "membership": v.membership_id,
+                "present": v.present,
+                "voted": v.pk in voted,
+            }
+            for v in voters
+        ],
+    }
+    meeting.snapshot = snapshot
+    if meeting.kind == MeetingKind.DECISION:
+        result["decision"] = decision_outcomes(meeting, result, snapshot)
+    meeting.result = result
+    meeting.receipts = [format_code(r) for r in sorted(receipts)]
+    meeting.published_ballots = lines
+    meeting.ballot_digest = counting.digest(lines)
+    meeting.status = MeetingStatus.CLOSED
+    meeting.closed_at = timezone.now()
+    meeting.save()
+    journal_record(
+        actor=actor,
+        event_type=EventType.MEETING_CLOSED,
+        subject=meeting,
+        payload={
+            "ballot_digest": meeting.ballot_digest,
+            "receipts": len(receipts),
+            "entitled": snapshot["entitled"],
+            "present": snapshot["present"],
+            "voted": snapshot["voted"],
+            "result": result,
+        },
+    )
+    return meeting
+
+
+# ---- into the case ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_result_apply(
+    *,
+    actor: Any,
+    meeting: Meeting,
+    extra: dict[str, Any] | None = None,
+    on: dt.date | None = None,
+) -> CaseStep:
+    """Complete the case's step from a closed meeting's result, in the shape
+    the step already takes, with `method`, `ballot_meeting` and
+    `ballot_digest`. A recommendation also needs its talk record: `extra`'s
+    `meetings` and `results` are added to the meeting's own."""
+    from xuanren.ballots.selectors import step_data
+    from xuanren.procedure.services import case_step_complete
+
+    meeting = _locked(meeting)
+    require_unit(actor, "ballots.change_meeting", meeting.unit)
+    if meeting.status != MeetingStatus.CLOSED:
+        raise Conflict(_("会议尚未计票，结果不能计入事项。"))
+    if meeting.case is None:
+        raise Conflict(_("本次会议不属于任何选任事项。"))
+    if meeting.applied_step_id is not None:
+        raise Conflict(_("本次会议的结果已经计入事项。"))
+    step, data = step_data(meeting)
+    for key, value in (extra or {}).items():
+        if key in ("meetings", "results", "not_counted") and isinstance(value, list):
+            data[key] = [*data.get(key, []), *value]
+        elif key not in data:
+            data[key] = value
+    record = case_step_complete(actor=actor, case=meeting.case, step=step, data=data, on=on)
+    meeting.applied_step = record
+    meeting.save(update_fields=["applied_step"])
+    journal_record(
+        actor=actor,
+        event_type=EventType.RESULT_APPLIED,
+        subject=meeting,
+        payload={"case": meeting.case.pk, "step": step, "record": record.pk},
+    )
+    return record
+
+
+def can_run(actor: Any, meeting: Meeting) -> bool:
+    from xuanren.access.policy import unit_in_scope
+
+    return has_perm(actor, "ballots.change_meeting") and unit_in_scope(actor, meeting.unit)

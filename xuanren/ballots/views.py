@@ -1,0 +1,376 @@
+"""Pages: a case's voting meetings and the setup of its decision meeting, the
+teller console, the voter's ballot page (works on a phone, with or without a
+login), voter slips with QR codes, the printable result sheet and the paper
+ballot sheets (PDF). Views only call selectors and services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import segno
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from xuanren.ballots import selectors, services
+from xuanren.ballots.models import (
+    BallotMethod,
+    EvaluationScale,
+    MeetingKind,
+    MeetingStatus,
+    PaperMode,
+)
+from xuanren.common.errors import DomainError, NotFound
+from xuanren.procedure.guards.selection import PARTICIPANT_GROUPS
+from xuanren.procedure.selectors import case_get
+from xuanren.web.pages import FORMS, login_page
+
+page = login_page(methods=FORMS)  # login; refusals as the Chinese 403/404 pages
+
+
+def _error(exc: DomainError) -> str:
+    return " ".join([exc.message, *(e.message for e in exc.errors)])
+
+
+# ---- a case's meetings ---------------------------------------------------------------------
+
+
+@page
+def case_meetings(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_get(actor=request.user, pk=case_id)
+    error = ""
+    if request.method == "POST":
+        try:
+            day = dt.date.fromisoformat(request.POST.get("meeting_date", ""))
+        except ValueError:
+            error = _("请填写会议日期。")
+        else:
+            kind = request.POST.get("kind", MeetingKind.DECISION)
+            method = request.POST.get("method", BallotMethod.ELECTRONIC)
+            sheet_count = int(request.POST.get("sheet_count") or 0)
+            try:
+                if kind == MeetingKind.DECISION:
+                    meeting = services.meeting_create_for_decision(
+                        actor=request.user,
+                        case=case,
+                        meeting_date=day,
+                        method=method,
+                        paper_mode=request.POST.get("paper_mode", PaperMode.SHEETS),
+                        sheet_count=sheet_count,
+                    )
+                else:
+                    meeting = services.meeting_create_for_case(
+                        actor=request.user,
+                        case=case,
+                        kind=kind,
+                        meeting_date=day,
+                        method=method,
+                        sheet_count=sheet_count,
+                        scale=request.POST.get("scale", EvaluationScale.GRADES),
+                        participants=_participants(request.POST.get("participants", "")),
+                    )
+                return redirect("ballots:console", meeting.pk)
+            except DomainError as exc:
+                error = _error(exc)
+    return render(
+        request,
+        "ballots/case_meetings.html",
+        {
+            "case": case,
+            "meetings": selectors.meeting_list(actor=request.user, case_id=case.pk),
+            "error": error,
+            "methods": BallotMethod.choices,
+            "kinds": MeetingKind.choices,
+            "scales": EvaluationScale.choices,
+            "paper_modes": PaperMode.choices,
+        },
+    )
+
+
+def _participants(text: str) -> list[tuple[str, str]]:
+    """One participant a line: 姓名，类别 (a Chinese or ASCII comma or a tab)."""
+    out = []
+    for line in text.splitlines():
+        parts = [p.strip() for p in line.replace("，", ",").replace("\t", ",").split(",")]
+        if parts and parts[0]:
+            out.append((parts[0], parts[1] if len(parts) > 1 else ""))
+    return out
+
+
+# ---- the teller console ---------------------------------------------------------------------
+
+
+def _console_context(request: HttpRequest, meeting: Any) -> dict[str, Any]:
+    ctx: dict[str, Any] = {
+        "meeting": meeting,
+        "progress": selectors.meeting_progress(actor=request.user, meeting=meeting),
+        "roster": selectors.meeting_roster(actor=request.user, meeting=meeting),
+        "can_run": services.can_run(request.user, meeting),
+        "is_paper": meeting.method == BallotMethod.PAPER,
+        "is_decision": meeting.kind == MeetingKind.DECISION,
+        "items": list(meeting.items.order_by("section__order", "order")),
+    }
+    if meeting.method == BallotMethod.PAPER and meeting.status == MeetingStatus.OPEN:
+        state = selectors.paper_sheets_state(meeting)
+        ctx["paper_problems"] = state.problems[:50]
+        ctx["serials"] = selectors.serials_of(meeting)
+        ctx["options"] = selectors.ballot_form(meeting, None)[0]["options"]
+        ctx["write_in_sections"] = list(meeting.sections.filter(write_ins=True))
+        if meeting.kind != MeetingKind.DECISION:
+            ctx["groups"] = PARTICIPANT_GROUPS
+    return ctx
+
+
+@page
+def console(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = selectors.meeting_get(actor=request.user, pk=meeting_id)
+    error = ""
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "attendance":
+                services.meeting_attendance_set(
+                    actor=request.user,
+                    meeting=meeting,
+                    present=[int(x) for x in request.POST.getlist("present")],
+                )
+            elif action == "deferral":
+                item = meeting.items.get(pk=int(request.POST["item"]))
+                services.meeting_deferral_record(
+                    actor=request.user,
+                    meeting=meeting,
+                    item=item,
+                    votes=int(request.POST["votes"] or 0),
+                )
+            elif action == "codes":
+                issued = services.meeting_codes_issue(actor=request.user, meeting=meeting)
+                return _slips(request, meeting, issued)
+            elif action == "open":
+                services.meeting_open(actor=request.user, meeting=meeting)
+            elif action == "paper":
+                services.paper_entry_record(
+                    actor=request.user,
+                    meeting=meeting,
+                    serial=request.POST.get("serial", "").strip(),
+                    content=_paper_content(request, meeting),
+                )
+            elif action == "resolve":
+                services.paper_entry_resolve(
+                    actor=request.user,
+                    meeting=meeting,
+                    serial=request.POST.get("serial", "").strip(),
+                    content=_paper_content(request, meeting),
+                )
+            elif action == "close":
+                services.meeting_close(actor=request.user, meeting=meeting)
+                return redirect("ballots:result", meeting.pk)
+            elif action == "apply":
+                services.meeting_result_apply(actor=request.user, meeting=meeting)
+                assert meeting.case is not None
+                return redirect("web:case_detail", meeting.case.pk)
+            return redirect("ballots:console", meeting.pk)
+        except DomainError as exc:
+            error = _error(exc)
+        except (ValueError, KeyError):
+            error = _("提交的内容不完整，请重新填写。")
+        meeting.refresh_from_db()
+    ctx = _console_context(request, meeting)
+    ctx["error"] = error
+    return render(request, "ballots/console.html", ctx)
+
+
+def _paper_content(request: HttpRequest, meeting: Any) -> dict[str, Any]:
+    """A paper sheet as the teller's form sends it (one field per name), or
+    the counts as JSON in counts mode."""
+    if meeting.paper_mode == PaperMode.COUNTS:
+        raw = json.loads(request.POST.get("counts") or "{}")
+        return raw if isinstance(raw, dict) else {}
+    marks = {}
+    for item in meeting.items.all():
+        value = request.POST.get(f"item-{item.pk}", "")
+        if value:
+            marks[str(item.pk)] = value
+    write_ins: dict[str, list[str]] = {}
+    for section in meeting.sections.filter(write_ins=True):
+        names = [n.strip() for n in request.POST.get(f"write-{section.pk}", "").split("、")]
+        if any(names):
+            write_ins[str(section.pk)] = [n for n in names if n]
+    return {
+        "marks": marks,
+        "write_ins": write_ins,
+        "group": request.POST.get("group", ""),
+        "spoiled": bool(request.POST.get("spoiled")),
+    }
+
+
+@page
+def progress(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The progress line, polled by the console (htmx)."""
+    meeting = selectors.meeting_get(actor=request.user, pk=meeting_id)
+    return render(
+        request,
+        "ballots/_progress.html",
+        {
+            "meeting": meeting,
+            "progress": selectors.meeting_progress(actor=request.user, meeting=meeting),
+        },
+    )
+
+
+def _slips(request: HttpRequest, meeting: Any, issued: list[tuple[Any, str]]) -> HttpResponse:
+    """The printable slips: shown once, when the codes are issued."""
+    url = request.build_absolute_uri(reverse("ballots:vote", args=[meeting.pk]))
+    slips = [
+        {
+            "name": voter.name,
+            "group": voter.group,
+            "code": code,
+            "qr": segno.make(f"{url}?code={code}", error="m").svg_inline(scale=3),
+        }
+        for voter, code in issued
+    ]
+    return render(request, "ballots/slips.html", {"meeting": meeting, "slips": slips, "url": url})
+
+
+@page
+def result(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = selectors.meeting_get(actor=request.user, pk=meeting_id)
+    try:
+        published = selectors.meeting_result(actor=request.user, meeting=meeting)
+    except DomainError as exc:
+        return render(
+            request, "ballots/result.html", {"meeting": meeting, "error": exc.message}, status=409
+        )
+    names = selectors.item_names(meeting)
+    sections = selectors.ballot_form(meeting, None)[0]
+    res = published["result"]
+    rows = [
+        {
+            "name": item["name"],
+            "counts": [
+                res["items"].get(str(item["id"]), {}).get(o, 0) for o, _w in sections["options"]
+            ],
+        }
+        for s in sections["sections"]
+        for item in s["items"]
+    ]
+    return render(
+        request,
+        "ballots/result.html",
+        {
+            "meeting": meeting,
+            "published": published,
+            "res": res,
+            "names": names,
+            "options": sections["options"],
+            "rows": rows,
+            "decision": res.get("decision"),
+            "write_ins": [
+                (n, c) for names_ in res.get("write_ins", {}).values() for n, c in names_.items()
+            ],
+        },
+    )
+
+
+@page
+def sheets(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    from xuanren.documents.ballot_sheets import render_ballot_sheets
+
+    meeting = selectors.meeting_get(actor=request.user, pk=meeting_id)
+    try:
+        spec = selectors.sheet_spec(actor=request.user, meeting=meeting)
+    except DomainError as exc:
+        return render(request, "web/404.html", {"message": exc.message}, status=404)
+    response = HttpResponse(render_ballot_sheets(spec), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="ballots-{meeting.pk}.pdf"'
+    return response
+
+
+# ---- the voter's page (no login needed: the code is the credential) ------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def vote(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    try:
+        meeting = selectors.meeting_public(pk=meeting_id)
+    except NotFound as exc:
+        return render(request, "web/404.html", {"message": exc.message}, status=404)
+    own = selectors.voter_for_user(meeting, request.user)
+    code = (request.POST.get("code") or request.GET.get("code") or "").strip()
+    voter = own
+    error = ""
+    if code and voter is None:
+        try:
+            voter = services.find_voter(meeting=meeting, code=code, actor=None)
+        except DomainError as exc:
+            error = exc.message
+    (form,) = selectors.ballot_form(meeting, voter)
+    content = _ballot_content(request, form) if request.method == "POST" else None
+    ctx: dict[str, Any] = {
+        "meeting": meeting,
+        "form": form,
+        "code": code,
+        "own": own is not None,
+        "voter": voter,
+        "error": error,
+        "is_recommendation": meeting.kind == MeetingKind.RECOMMENDATION,
+        "is_decision": meeting.kind == MeetingKind.DECISION,
+        "open": meeting.status == MeetingStatus.OPEN,
+    }
+    if request.method == "POST" and not error:
+        assert content is not None
+        if request.POST.get("confirm") != "1":
+            ctx["confirming"] = True
+            ctx["summary"] = _summary(form, content)
+            ctx["content_json"] = json.dumps(content, ensure_ascii=False)
+        else:
+            try:
+                content = json.loads(request.POST.get("content_json") or "{}")
+                receipt = services.ballot_cast(
+                    actor=request.user,
+                    meeting=meeting,
+                    code=None if own is not None else code,
+                    content=content,
+                )
+                return render(
+                    request, "ballots/receipt.html", {"meeting": meeting, "receipt": receipt}
+                )
+            except (DomainError, ValueError) as exc:
+                ctx["error"] = exc.message if isinstance(exc, DomainError) else _("选票内容有误。")
+    return render(request, "ballots/vote.html", ctx)
+
+
+def _ballot_content(request: HttpRequest, form: dict[str, Any]) -> dict[str, Any]:
+    marks: dict[str, str] = {}
+    write_ins: dict[str, list[str]] = {}
+    for s in form["sections"]:
+        for item in s["items"]:
+            if s["max_choices"] is not None and request.POST.get(f"item-{item['id']}") == "chosen":
+                marks[str(item["id"])] = "chosen"
+            elif (value := request.POST.get(f"item-{item['id']}", "")) and value != "abstain":
+                marks[str(item["id"])] = value
+        if s["write_ins"]:
+            names = [n.strip() for n in request.POST.getlist(f"write-{s['id']}") if n.strip()]
+            if names:
+                write_ins[str(s["id"])] = names
+    return {"marks": marks, "write_ins": write_ins}
+
+
+def _summary(form: dict[str, Any], content: dict[str, Any]) -> list[tuple[str, str]]:
+    words = dict(form["options"])
+    out = []
+    for s in form["sections"]:
+        for item in s["items"]:
+            if item["barred"]:
+                continue
+            mark = content["marks"].get(str(item["id"]))
+            out.append(
+                (item["name"], words.get(mark, _("弃权") if s["max_choices"] is None else "—"))
+            )
+        for name in content["write_ins"].get(str(s["id"]), []):
+            out.append((name, _("另推荐")))
+    return out

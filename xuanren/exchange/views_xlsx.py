@@ -1,0 +1,149 @@
+"""XLSX pages: the import page (template download, upload, the error list or
+the summary) and the exports (cadre list with the search page's filters,
+花名册 of a unit). Thin: the reads and writes are the selectors and services
+of xlsx_import / xlsx_export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import IO, Any
+
+from django import forms
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_safe
+
+from xuanren.common.dates import today
+from xuanren.common.errors import NotFound, PermissionDenied, ValidationFailed
+from xuanren.exchange.xlsx_export import cadre_list_export, roster_export
+from xuanren.exchange.xlsx_import import XlsxImportFailed, check_upload_size, xlsx_import
+from xuanren.exchange.xlsx_template import template_workbook
+from xuanren.org.selectors import unit_get, unit_list
+from xuanren.web.exports import XLSX_TYPE
+from xuanren.web.forms import DATE_INPUT_FORMATS, CadreSearchForm, unit_choices
+from xuanren.web.pages import login_page
+
+TEMPLATE_NAME = "选任数据导入模板.xlsx"
+
+
+_errors_as_pages = login_page()  # login; refusals as the Chinese 403/404 pages
+
+
+def xlsx_file(target: IO[bytes] | bytes, filename: str) -> HttpResponseBase:
+    """A download; a file object streams in blocks and is closed afterwards."""
+    headers = {"Content-Disposition": content_disposition_header(True, filename) or ""}
+    if isinstance(target, bytes):
+        return HttpResponse(target, content_type=XLSX_TYPE, headers=headers)
+    return FileResponse(target, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("工作簿文件"),
+        help_text=gettext_lazy("按模板填写的 .xlsx 文件。"),
+    )
+    dry_run = forms.BooleanField(
+        label=gettext_lazy("只检查，不保存"),
+        required=False,
+    )
+
+
+class RosterForm(forms.Form):
+    unit = forms.TypedChoiceField(label=gettext_lazy("单位（含下级）"), coerce=int)
+    on = forms.DateField(
+        label=gettext_lazy("统计日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=DATE_INPUT_FORMATS,
+    )
+
+    def __init__(self, *args: Any, units: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = unit_choices(units, blank=str(_("请选择单位")))
+
+
+def _units(actor: Any) -> list[Any]:
+    try:
+        return list(unit_list(actor=actor))
+    except PermissionDenied:
+        return []
+
+
+def _page(
+    request: HttpRequest, form: UploadForm, status: int = 200, **extra: Any
+) -> HttpResponseBase:
+    actor = request.user
+    context = {
+        "form": form,
+        "roster_form": RosterForm(units=_units(actor), initial={"on": today()}),
+        **extra,
+    }
+    return render(request, "exchange/xlsx_index.html", context, status=status)
+
+
+@_errors_as_pages
+@require_http_methods(["GET", "HEAD", "POST"])
+def xlsx_index(request: HttpRequest) -> HttpResponseBase:
+    if request.method != "POST":
+        return _page(request, UploadForm())
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _page(request, form, status=422)
+    upload = form.cleaned_data["file"]
+    try:
+        check_upload_size(upload.size or 0)
+        result = xlsx_import(
+            actor=request.user,
+            content=upload.read(),
+            filename=upload.name or "",
+            dry_run=form.cleaned_data["dry_run"],
+        )
+    except XlsxImportFailed as exc:
+        return _page(request, form, status=422, failure=exc, row_errors=exc.row_errors)
+    except ValidationFailed as exc:
+        return _page(request, form, status=422, failure=exc)
+    return _page(request, UploadForm(), result=result, filename=upload.name)
+
+
+@_errors_as_pages
+@require_safe
+def xlsx_template(request: HttpRequest) -> HttpResponseBase:
+    return xlsx_file(template_workbook(), TEMPLATE_NAME)
+
+
+@_errors_as_pages
+@require_safe
+def cadres_xlsx(request: HttpRequest) -> HttpResponseBase:
+    """The cadre list with the search page's filters (same query string)."""
+    actor = request.user
+    form = CadreSearchForm(request.GET or None, units=_units(actor))
+    target, _rows = cadre_list_export(actor=actor, filters=form.filters())
+    return xlsx_file(target, f"{_('干部信息')}-{today().isoformat()}.xlsx")
+
+
+@_errors_as_pages
+@require_safe
+def roster_xlsx(request: HttpRequest) -> HttpResponseBase:
+    actor = request.user
+    try:
+        unit_id = int(request.GET.get("unit", ""))
+    except ValueError as exc:
+        raise NotFound(_("请先选择单位。")) from exc
+    unit = unit_get(actor=actor, pk=unit_id)
+    on = None
+    raw = request.GET.get("on", "")
+    for fmt in DATE_INPUT_FORMATS:
+        try:
+            on = dt.datetime.strptime(raw, fmt).date()
+            break
+        except ValueError:
+            continue
+    on = on or today()
+    target, _rows = roster_export(actor=actor, unit=unit, on=on)
+    return xlsx_file(target, f"{_('干部花名册')}-{unit.name}-{on.isoformat()}.xlsx")
