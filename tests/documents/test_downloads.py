@@ -175,3 +175,18 @@ def test_links_on_cadre_and_case_pages(client, personas, case_with_candidates, f
     link = page[page.index(single) :].split('"')[0].replace("&amp;", "&")
     r = client.get(link)
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+
+
+def test_a_case_without_candidates_offers_no_approval_forms(
+    client,
+    personas,
+    county,
+    committee,  # noqa: F811
+):
+    case = open_case(personas, county, committee)
+    client.force_login(personas.case_officer)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert f"/documents/cases/{case.pk}/record.pdf" in page
+    assert "approval-forms.zip" not in page
+    r = client.get(f"/documents/cases/{case.pk}/approval-forms.zip")
+    assert r.status_code == 404 and "还没有人选" in r.content.decode()

@@ -71,6 +71,22 @@ def template_label(template: ProcedureTemplate) -> str:
     return f"{template.name}（v{template.version}）"
 
 
+def _template_and_committee_choices(
+    form: forms.Form, templates: Iterable[ProcedureTemplate], committees: Iterable[Committee]
+) -> None:
+    """The template and committee pickers of the forms that open a case."""
+    template = form.fields["template"]
+    assert isinstance(template, forms.ChoiceField)
+    template.choices = [("", _("请选择程序模板"))] + [
+        (t.code, template_label(t)) for t in templates
+    ]
+    committee = form.fields["committee"]
+    assert isinstance(committee, forms.TypedChoiceField)
+    committee.choices = [("", _("请选择决定机构"))] + [
+        (str(c.pk), f"{c.name}（{c.get_kind_display()}）") for c in committees
+    ]
+
+
 class CaseOpenForm(forms.Form):
     """Title, template, committee and reference date; the posts come in rows
     (`PostRowFormSet`), each a post and its number of seats."""
@@ -93,16 +109,7 @@ class CaseOpenForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        template = self.fields["template"]
-        assert isinstance(template, forms.ChoiceField)
-        template.choices = [("", _("请选择程序模板"))] + [
-            (t.code, template_label(t)) for t in templates
-        ]
-        committee = self.fields["committee"]
-        assert isinstance(committee, forms.TypedChoiceField)
-        committee.choices = [("", _("请选择决定机构"))] + [
-            (str(c.pk), f"{c.name}（{c.get_kind_display()}）") for c in committees
-        ]
+        _template_and_committee_choices(self, templates, committees)
 
 
 class PostRowForm(forms.Form):
@@ -1493,16 +1500,7 @@ class MotionDecideForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        template = self.fields["template"]
-        assert isinstance(template, forms.ChoiceField)
-        template.choices = [("", _("请选择程序模板"))] + [
-            (t.code, template_label(t)) for t in templates
-        ]
-        committee = self.fields["committee"]
-        assert isinstance(committee, forms.TypedChoiceField)
-        committee.choices = [("", _("请选择决定机构"))] + [
-            (c.pk, f"{c.name}（{c.get_kind_display()}）") for c in committees
-        ]
+        _template_and_committee_choices(self, templates, committees)
 
     def clean(self) -> dict[str, Any]:
         d = super().clean() or {}
