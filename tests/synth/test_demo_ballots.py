@@ -24,7 +24,7 @@ from xuanren.journal.services import journal_verify
 from xuanren.procedure.models import CandidateStatus
 from xuanren.procedure.selectors import case_record
 from xuanren.synth.cases import build_demo_cases, demo_recommendation_meeting
-from xuanren.synth.demo import DEMO_CODES, demo_users, voting_demo_lines
+from xuanren.synth.demo import DEMO_CODES, demo_users, lan_address, voting_demo_lines
 from xuanren.synth.loader import seed
 
 pytestmark = pytest.mark.django_db
@@ -175,16 +175,32 @@ def test_an_open_recommendation_meeting_for_the_participant(built: dict[str, Any
     assert journal_verify().ok
 
 
-def test_the_demo_command_prints_where_to_vote() -> None:
+def test_the_demo_command_prints_where_to_vote(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.conf import settings
+
+    # The command lets the printed address in; keep that from leaking to other tests.
+    monkeypatch.setattr(settings, "ALLOWED_HOSTS", list(settings.ALLOWED_HOSTS))
     out = StringIO()
-    call_command("demo", "--no-serve", "--cadres", "1500", "--port", "8123", stdout=out)
+    call_command(
+        "demo", "--no-serve", "--cadres", "1500", "--port", "8123", "--host", "0.0.0.0", stdout=out
+    )
     text = out.getvalue()
     meeting = demo_recommendation_meeting()
     assert meeting is not None
+    # Listening on every address, it prints the one a phone on the same network opens,
+    # and lets requests for it in.
+    lan = lan_address()
+    assert lan in settings.ALLOWED_HOSTS
     assert f"投票演示：{meeting.title}" in text
-    assert f"http://127.0.0.1:8123/ballots/{meeting.pk}/vote/" in text
+    assert f"http://{lan}:8123/ballots/{meeting.pk}/vote/" in text
     decided = Meeting.objects.get(kind=MeetingKind.DECISION)
-    assert f"http://127.0.0.1:8123/ballots/{decided.pk}/result/" in text
+    assert f"http://{lan}:8123/ballots/{decided.pk}/result/" in text
     codes = [line for line in text.splitlines() if "投票码投票" in line]
     assert len(codes) == 1 and len(codes[0].split("：", 1)[1].split()) == DEMO_CODES
     assert journal_verify().ok
+
+
+def test_the_lan_address_is_an_ipv4_address() -> None:
+    import ipaddress
+
+    assert ipaddress.ip_address(lan_address()).version == 4

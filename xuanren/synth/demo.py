@@ -6,6 +6,7 @@ product on one's own machine, never for a real deployment.
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, User
@@ -168,3 +169,15 @@ def voting_demo_lines(base_url: str) -> list[str]:
             % {"url": f"{base}/ballots/{decided.pk}/result/"}
         )
     return lines
+
+
+def lan_address() -> str:
+    """This machine's address on the local network (what a phone on the same
+    Wi-Fi would open), or 127.0.0.1 when there is none. Connecting a UDP
+    socket sends nothing; it only makes the kernel pick the outgoing address."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed anywhere real
+            return str(probe.getsockname()[0])
+        except OSError:
+            return "127.0.0.1"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
 from xuanren.people.models import Cadre
-from xuanren.synth.demo import accounts_table, demo_users, voting_demo_lines
+from xuanren.synth.demo import accounts_table, demo_users, lan_address, voting_demo_lines
 from xuanren.synth.loader import database_is_empty, seed
 
 DEMO_UNITS = 120  # a county: organs, townships, their offices, schools (DOMAIN §1)
@@ -22,6 +23,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=8000, help=_("端口（默认 8000）"))
+        parser.add_argument(
+            "--host",
+            default="127.0.0.1",
+            help=_(
+                "监听地址（默认 127.0.0.1，仅本机）；0.0.0.0 让同一局域网的手机也能打开，用于投票演示"
+            ),
+        )
         parser.add_argument("--cadres", type=int, default=3000, help=_("生成的干部人数"))
         parser.add_argument("--seed", type=int, default=1, help=_("随机种子"))
         parser.add_argument(
@@ -48,7 +56,13 @@ class Command(BaseCommand):
                 }
             )
         accounts = demo_users()
-        url = f"http://127.0.0.1:{options['port']}/"
+        host = options["host"]
+        shown = lan_address() if host == "0.0.0.0" else host
+        # The address phones use must be an allowed host (demo only; production
+        # settings take XUANREN_ALLOWED_HOSTS).
+        if shown not in settings.ALLOWED_HOSTS:
+            settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, shown]
+        url = f"http://{shown}:{options['port']}/"
         self.stdout.write(_("演示账号（密码仅供本机演示）："))
         self.stdout.write(accounts_table(accounts))
         self.stdout.write(_("访问地址：%(url)s") % {"url": url})
@@ -59,7 +73,7 @@ class Command(BaseCommand):
         # --insecure: serve static files although DEBUG is off (demo only).
         call_command(
             "runserver",
-            f"127.0.0.1:{options['port']}",
+            f"{host}:{options['port']}",
             use_reloader=False,
             insecure_serving=True,
         )
