@@ -5,7 +5,7 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from xuanren.common.errors import DomainError
 from xuanren.journal.services import journal_verify
@@ -14,9 +14,6 @@ from xuanren.people.services import tenure_start
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="row locks need PostgreSQL (SQLite has none)"
-    ),
 ]
 
 

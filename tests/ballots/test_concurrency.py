@@ -4,7 +4,6 @@ one ballot is accepted; and a close racing casts loses no ballot."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from tests.test_concurrency import run_at_once
 from xuanren.ballots.models import Ballot, Participation, Receipt
@@ -14,9 +13,6 @@ from xuanren.common.errors import Conflict
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="row locks need PostgreSQL (SQLite has none)"
-    ),
 ]
 
 

@@ -153,3 +153,18 @@ def test_recommendation_meeting_from_the_case_page(client, personas, county, adm
         {"kind": "evaluation", "meeting_date": "2026-11-10", "participants": "丙，路人"},
     )
     assert "不在规定类别中" in bad.content.decode()
+
+
+def test_malformed_numbers_and_unknown_names_are_told_not_crashed(decision_world, client):
+    w = decision_world(15, candidates=1)
+    client.force_login(w.officer)
+    r = client.post(
+        f"/ballots/case/{w.run.case.pk}/",
+        {"meeting_date": MEETING.isoformat(), "method": "paper", "sheet_count": "十"},
+    )
+    assert r.status_code == 200 and "纸质票张数应为整数" in r.content.decode()
+    assert not Meeting.objects.exists()
+    m = w.create()
+    r = client.post(f"/ballots/{m.pk}/", {"action": "deferral", "item": "999999", "votes": "3"})
+    assert r.status_code == 200 and "提交的内容不完整" in r.content.decode()
+    assert not m.items.filter(defer_votes__gt=0).exists()

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
 
 from tests.procedure.conftest import ON, open_case
 from tests.test_concurrency import run_at_once
@@ -170,9 +169,6 @@ def test_committee_member_periods(county, admin, committee):
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="row locks need PostgreSQL (SQLite has none)"
-)
 @pytest.mark.django_db(transaction=True)
 def test_two_officers_completing_the_same_step_at_once(personas, county, committee, admin):
     from tests.conftest import make_user

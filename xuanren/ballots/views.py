@@ -20,6 +20,7 @@ from xuanren.ballots import selectors, services
 from xuanren.ballots.models import (
     BallotMethod,
     EvaluationScale,
+    Item,
     MeetingKind,
     MeetingStatus,
     PaperMode,
@@ -51,8 +52,8 @@ def case_meetings(request: HttpRequest, case_id: int) -> HttpResponse:
         else:
             kind = request.POST.get("kind", MeetingKind.DECISION)
             method = request.POST.get("method", BallotMethod.ELECTRONIC)
-            sheet_count = int(request.POST.get("sheet_count") or 0)
             try:
+                sheet_count = int(request.POST.get("sheet_count") or 0)
                 if kind == MeetingKind.DECISION:
                     meeting = services.meeting_create_for_decision(
                         actor=request.user,
@@ -76,6 +77,8 @@ def case_meetings(request: HttpRequest, case_id: int) -> HttpResponse:
                 return redirect("ballots:console", meeting.pk)
             except DomainError as exc:
                 error = _error(exc)
+            except ValueError:
+                error = _("纸质票张数应为整数。")
     return render(
         request,
         "ballots/case_meetings.html",
@@ -175,7 +178,7 @@ def console(request: HttpRequest, meeting_id: int) -> HttpResponse:
             return redirect("ballots:console", meeting.pk)
         except DomainError as exc:
             error = _error(exc)
-        except (ValueError, KeyError):
+        except (ValueError, KeyError, Item.DoesNotExist):
             error = _("提交的内容不完整，请重新填写。")
         meeting.refresh_from_db()
     ctx = _console_context(request, meeting)
