@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",
     "ninja",
     "xuanren.journal",
     "xuanren.access",
@@ -65,6 +66,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "xuanren.common.headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "xuanren.common.locale.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -155,3 +158,31 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("XUANREN_LOG_LEVEL", "WARNING")},
 }
+
+# ---- web headers: CSP, caching, permissions (issue 10) ----
+# A strict Content-Security-Policy (django-csp 4): scripts and styles only from
+# our own static files, no inline code at all (templates carry none; htmx is
+# told not to inject its indicator <style> and never to eval), nothing framed,
+# forms post only to us. Docs: docs/security-web.md, decision 0044.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Every response the application makes is `Cache-Control: no-store, private`
+# (xuanren.common.headers); static files keep WhiteNoise's caching.
+# Features no page uses, refused to every origin ("" turns the header off).
+XUANREN_PERMISSIONS_POLICY = os.environ.get(
+    "XUANREN_PERMISSIONS_POLICY",
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()",
+)
