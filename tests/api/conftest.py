@@ -20,6 +20,14 @@ def patch_json(client: Client, url: str, data: dict[str, Any], **extra: Any) -> 
     return client.patch(API + url, json.dumps(data), content_type="application/json", **extra)
 
 
+def if_match(cadre: Any) -> dict[str, str]:
+    """The If-Match header naming the cadre's version as stored now."""
+    from xuanren.people.models import Cadre
+
+    version = Cadre.objects.values_list("version", flat=True).get(pk=cadre.pk)
+    return {"HTTP_IF_MATCH": f'"v{version}"'}
+
+
 def bearer(token: str) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
