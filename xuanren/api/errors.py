@@ -109,7 +109,44 @@ def _domain_error(request: HttpRequest, exc: DomainError, api: NinjaAPI) -> Http
     return api.create_response(request, exc.as_dict(), status=exc.http_status)
 
 
+_JSON_KINDS = {
+    list: gettext_noop("数组"),
+    str: gettext_noop("文字"),
+    int: gettext_noop("数字"),
+    float: gettext_noop("数字"),
+    bool: gettext_noop("布尔值"),
+}
+
+
+def _not_an_object(request: HttpRequest, exc: NinjaValidationError) -> str | None:
+    """When the body is JSON but not an object ([...], "text", 1, null): what it is."""
+    if not any(tuple(e.get("loc", ()))[:1] == ("body",) for e in exc.errors):
+        return None
+    try:
+        body = request.body
+    except Exception:  # noqa: BLE001 - a multipart body already read as a form
+        return None
+    if not body.strip():
+        return None
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return None
+    if isinstance(value, dict):
+        return None
+    return _("空值") if value is None else _(_JSON_KINDS.get(type(value), "?"))
+
+
 def _input_error(request: HttpRequest, exc: NinjaValidationError, api: NinjaAPI) -> HttpResponse:
+    kind = _not_an_object(request, exc)
+    if kind is not None:
+        message = _("请求内容应为一个 JSON 对象（{…}），收到的是%(kind)s。") % {"kind": kind}
+        data = {
+            "code": "validation_failed",
+            "message": _("提交的内容格式有误，未保存。请按提示修改后重新提交。"),
+            "errors": [{"field": "__all__", "message": message}],
+        }
+        return api.create_response(request, data, status=422)
     data = {
         "code": "validation_failed",
         "message": _("提交的内容格式有误，未保存。请按提示修改后重新提交。"),
