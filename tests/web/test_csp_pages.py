@@ -168,7 +168,10 @@ def test_every_page_has_the_headers_and_no_inline_code(client: Client, demo: Non
         assert response.status_code < 500, (url, response.status_code)
         if response["Cache-Control"] != "no-store, private":
             failures.append(f"{url}: Cache-Control {response.get('Cache-Control')!r}")
-        if "Permissions-Policy" not in response or "camera=()" not in response["Permissions-Policy"]:
+        if (
+            "Permissions-Policy" not in response
+            or "camera=()" not in response["Permissions-Policy"]
+        ):
             failures.append(f"{url}: no Permissions-Policy")
         if response.get("X-Content-Type-Options") != "nosniff":
             failures.append(f"{url}: no nosniff")
