@@ -28,7 +28,7 @@ for _name, _message in _REQUIRED_ENV.items():
         raise ImproperlyConfigured(_message)
 # ---- end of required environment ----
 
-from xuanren.settings import *  # noqa: F403
+from xuanren.settings import *  # noqa: E402, F403
 
 DEBUG = False
 WHITENOISE_USE_FINDERS = False

@@ -124,7 +124,7 @@ def _not_an_object(request: HttpRequest, exc: NinjaValidationError) -> str | Non
         return None
     try:
         body = request.body
-    except Exception:  # noqa: BLE001 - a multipart body already read as a form
+    except Exception:  # a multipart body already read as a form
         return None
     if not body.strip():
         return None

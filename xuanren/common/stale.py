@@ -30,20 +30,21 @@ def _shown(field: models.Field[Any, Any] | None, value: Any) -> str:
 def _changes(model: type[models.Model], changes: dict[str, Any]) -> list[FieldError]:
     """One line per changed field: 籍贯：浙江杭州 → 浙江宁波."""
     out: list[FieldError] = []
-    for name, pair in changes.items():
+    for name, raw in changes.items():
         try:
             field: Any = model._meta.get_field(name)
-        except Exception:  # noqa: BLE001 - a payload key that is no model field
+        except Exception:
             field = None
         label = str(field.verbose_name) if field is not None else name
         if name == "photo":
             out.append(FieldError(name, _("%(f)s：已更换") % {"f": label}))
             continue
+        pair = [*raw, None, None][:2] if isinstance(raw, list) else [None, raw]
         if isinstance(field, models.ForeignKey):
             related = field.related_model._default_manager  # type: ignore[union-attr]
             pair = [str(related.filter(pk=v).first() or v) if v else v for v in pair]
             field = None
-        old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+        old, new = pair
         out.append(
             FieldError(
                 name,
