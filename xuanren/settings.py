@@ -37,6 +37,9 @@ ALLOWED_HOSTS = [
 ]
 
 INSTALLED_APPS = [
+    # runserver (the demo) leaves static files to WhiteNoise, behind the same
+    # security middleware as in production (nosniff on every file).
+    "whitenoise.runserver_nostatic",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
