@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from xuanren.web import cases, views
+from xuanren.web import cadre_edit, cases, views
 
 app_name = "web"
 
@@ -36,6 +36,7 @@ urlpatterns = [
     path("cadres/", views.cadre_list, name="cadre_list"),
     path("cadres/<int:pk>/", views.cadre_detail, name="cadre_detail"),
     path("cadres/<int:pk>/posts/", views.cadre_posts, name="cadre_posts"),
+    path("cadres/<int:pk>/edit/", cadre_edit.cadre_edit, name="cadre_edit"),
     path("candidates/", views.candidates, name="candidates"),
     path("candidates/export.xlsx", views.candidates_xlsx, name="candidates_xlsx"),
     path("candidates/explain/", views.candidate_explain, name="candidate_explain"),
