@@ -4,6 +4,7 @@ never appear in a logged address (live server)."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import httpx
@@ -16,7 +17,7 @@ API = "/api/v1"
 def _demo_meeting(server: LiveServer) -> tuple[int, list[str]]:
     """The demo's open recommendation meeting and the codes printed for it."""
     out = (server.var_dir / "demo-output.txt").read_text(encoding="utf-8")
-    mid = int(re.search(r"/ballots/(\d+)/vote/", out).group(1))  # type: ignore[union-attr]
+    mid = int(re.search(r"/ballots/(\d+)/vote/", out).group(1))
     codes = re.findall(r"\b[A-Z2-9]{5}-[A-Z2-9]{5}\b", out.split("投票码投票")[1].splitlines()[0])
     return mid, codes
 
@@ -81,9 +82,7 @@ def test_voting_through_the_page_keeps_the_code_out_of_every_address(make_live_s
     ballot = voter.get(f"/ballots/{mid}/vote/")
     assert ballot.status_code == 200 and "下一步：确认" in ballot.text
     confirm = voter.post(f"/ballots/{mid}/vote/", data={})
-    content_json = re.search(r'name="content_json" value="([^"]*)"', confirm.text).group(1)  # type: ignore[union-attr]
-    import html
-
+    content_json = re.search(r'name="content_json" value="([^"]*)"', confirm.text).group(1)
     done = voter.post(
         f"/ballots/{mid}/vote/", data={"confirm": "1", "content_json": html.unescape(content_json)}
     )
