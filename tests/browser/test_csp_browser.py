@@ -27,6 +27,8 @@ def watch(page: Any) -> list[str]:
 
     def on_console(message: Any) -> None:
         text = message.text
+        if "favicon" in str((message.location or {}).get("url", "")):
+            return  # the browser's own favicon request; the site has none
         policy = "Content Security Policy" in text or "Permissions-Policy" in text
         if message.type == "error" or policy:
             problems.append(f"console {message.type}: {text}")
@@ -96,7 +98,9 @@ def test_htmx_pages_work_without_any_csp_violation(
 
     # The print button's handler lives in site.js now.
     page.goto(f"{base}/cadres/{world.zhang.pk}/")
-    page.evaluate("window.__printed = 0; window.print = () => { window.__printed += 1; };")
+    page.evaluate(
+        "() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; }"
+    )
     page.locator("[data-print]").first.click()
     assert page.evaluate("window.__printed") == 1
 
