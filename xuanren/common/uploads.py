@@ -155,15 +155,20 @@ def is_zip(head: bytes) -> bool:
     return head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06")
 
 
-def open_zip(source: IO[bytes], *, name: str, limits: ZipLimits) -> zipfile.ZipFile:
+def open_zip(
+    source: IO[bytes], *, name: str, limits: ZipLimits, invalid: str = ""
+) -> zipfile.ZipFile:
     """Open a ZIP and check its central directory against the limits before
-    anything is extracted."""
+    anything is extracted. `invalid` is the message for a file that is not a
+    ZIP at all."""
     try:
         archive = zipfile.ZipFile(source)
         infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError):
         raise UploadRefused(
-            _("“%(f)s”不是有效的 ZIP 压缩包（或已加密、已损坏），请重新打包后上传。") % {"f": name}
+            invalid
+            or _("“%(f)s”不是有效的 ZIP 压缩包（或已加密、已损坏），请重新打包后上传。")
+            % {"f": name}
         ) from None
     if len(infos) > limits.members:
         raise UploadRefused(
@@ -470,16 +475,14 @@ def check_workbook(upload: bytes | IO[bytes], *, name: str, sheets: Iterable[str
     the ZIP's directory, then each named sheet's XML, streamed and counted."""
     limits = xlsx_limits()
     handle = as_file(upload)
+    invalid = _(
+        "“%(f)s”不是有效的 XLSX 工作簿（文件内容与扩展名不符，或已损坏）。"
+        "请上传从本系统下载的模板填写后的 .xlsx 文件。"
+    ) % {"f": name}
     if not is_zip(handle.read(4)):
-        raise UploadRefused(
-            _(
-                "“%(f)s”不是 XLSX 工作簿（文件内容与扩展名不符）。"
-                "请上传从本系统下载的模板填写后的 .xlsx 文件。"
-            )
-            % {"f": name}
-        )
+        raise UploadRefused(invalid)
     handle.seek(0)
-    archive = open_zip(handle, name=name, limits=limits.zip)
+    archive = open_zip(handle, name=name, limits=limits.zip, invalid=invalid)
     budget = Budget(limits.zip.total_bytes)
     parts = sheet_parts(archive, budget, limits.zip)
     names = set(archive.namelist())

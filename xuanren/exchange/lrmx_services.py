@@ -593,9 +593,19 @@ def lrmx_import_confirm(*, actor: Any, batch: ImportBatch, unit: Unit | None) ->
             _("请选择新建干部所在单位。"),
             errors=[FieldError("unit", _("本批有新建的干部，请选择其所在单位。"))],
         )
-    results = []
+    results: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
-    for item in batch.files:
+    # Only files without errors are kept (in preview order); the others are
+    # reported as they were previewed. Batches from before issue 10 kept all.
+    kept_all = len(batch.files) == len(batch.preview)
+    kept = iter(batch.files)
+    for previewed in batch.preview:
+        if previewed["action"] == "error" and not kept_all:
+            results.append({**previewed, "saved": False})
+            continue
+        item = next(kept, None)
+        if item is None:
+            break
         content = _content(item)
         check = check_file(actor, item["name"], content, seen=seen)
         row = check.as_dict()
