@@ -77,7 +77,7 @@ def zip_limits(*, member_bytes: int | None = None, total_bytes: int | None = Non
         members=settings.XUANREN_ZIP_MAX_MEMBERS,
         total_bytes=total_bytes or settings.XUANREN_ZIP_MAX_UNCOMPRESSED_BYTES,
         ratio=settings.XUANREN_ZIP_MAX_RATIO,
-        member_bytes=member_bytes or settings.XUANREN_ZIP_MAX_UNCOMPRESSED_BYTES,
+        member_bytes=member_bytes or total_bytes or settings.XUANREN_ZIP_MAX_UNCOMPRESSED_BYTES,
     )
 
 
@@ -178,10 +178,19 @@ def open_zip(
             )
             % {"f": name, "n": len(infos), "m": limits.members}
         )
-    total = 0
+    total = packed = 0
     for info in infos:
         check_member(info, limits=limits)
         total += info.file_size
+        packed += info.compress_size
+    if total >= RATIO_FLOOR and total / max(packed, 1) > limits.ratio:
+        raise UploadRefused(
+            _(
+                "压缩包“%(f)s”整体压缩比为 %(r)d:1，超过上限 %(m)d:1"
+                "（设置项 XUANREN_ZIP_MAX_RATIO），疑为压缩炸弹，已拒绝。"
+            )
+            % {"f": name, "r": int(total / max(packed, 1)), "m": limits.ratio}
+        )
     if total > limits.total_bytes:
         raise UploadRefused(
             _(
@@ -382,6 +391,7 @@ def _scan_sheet(blocks: Iterable[bytes], sheet: str, limits: XlsxLimits) -> None
     max_cols = limits.columns
     row = 0  # the current row number (1-based), explicit or counted
     col = 0  # the current column number within the row
+    widest = 0  # the widest row so far, for the message
     pending = b""
     for block in blocks:
         data = pending + block
@@ -390,8 +400,9 @@ def _scan_sheet(blocks: Iterable[bytes], sheet: str, limits: XlsxLimits) -> None
         if fast is not None:
             top_row, top_col, open_col = fast
             if top_row > max_rows or top_col > max_cols:
-                raise _too_big(sheet, max(top_col, max_cols), max(top_row, max_rows), limits, False)
+                raise _too_big(sheet, max(top_col, widest), max(top_row, row), limits, False)
             row = max(row, top_row)
+            widest = max(widest, top_col, open_col)
             col = open_col  # r-less cells after this block follow the last one
             rest = data[whole:]
             pending = rest
@@ -413,13 +424,14 @@ def _scan_sheet(blocks: Iterable[bytes], sheet: str, limits: XlsxLimits) -> None
                         row = max(row, int(ref.group(2)))
                 else:
                     col += 1
+                widest = max(widest, col)
                 if col > max_cols or row > max_rows:
-                    raise _too_big(sheet, max(col, max_cols), max(row, max_rows), limits, False)
+                    raise _too_big(sheet, widest, row, limits, False)
             elif tag == b"row":
                 row = int(ref.group(2)) if ref and ref.group(2) else row + 1
                 col = 0
                 if row > max_rows:
-                    raise _too_big(sheet, max_cols, row, limits, False)
+                    raise _too_big(sheet, widest, row, limits, False)
             elif ref:  # <dimension ref="A1:XFD1048576"/>
                 last_col = column_number(ref.group(3) or ref.group(1) or b"A")
                 last_row = int(ref.group(4) or ref.group(2) or 1)
@@ -448,15 +460,15 @@ def _xml(archive: zipfile.ZipFile, name: str, budget: Budget, limits: ZipLimits)
         ) from None
 
 
-def sheet_parts(archive: zipfile.ZipFile, budget: Budget, limits: ZipLimits) -> dict[str, str]:
+def sheet_parts(
+    archive: zipfile.ZipFile, budget: Budget, limits: ZipLimits, invalid: str
+) -> dict[str, str]:
     """Sheet name → the path of its XML part inside the workbook."""
     try:
         book = _xml(archive, "xl/workbook.xml", budget, limits)
         rels = _xml(archive, "xl/_rels/workbook.xml.rels", budget, limits)
     except KeyError:
-        raise UploadRefused(
-            _("无法读取该文件：它不是有效的 XLSX 工作簿。请上传从本系统下载的模板填写后的文件。")
-        ) from None
+        raise UploadRefused(invalid) from None
     targets = {
         r.get("Id"): r.get("Target", "") for r in rels.iter(f"{{{_NS_PKG_REL}}}Relationship")
     }
@@ -484,7 +496,7 @@ def check_workbook(upload: bytes | IO[bytes], *, name: str, sheets: Iterable[str
     handle.seek(0)
     archive = open_zip(handle, name=name, limits=limits.zip, invalid=invalid)
     budget = Budget(limits.zip.total_bytes)
-    parts = sheet_parts(archive, budget, limits.zip)
+    parts = sheet_parts(archive, budget, limits.zip, invalid)
     names = set(archive.namelist())
     for sheet in sheets:
         part = parts.get(sheet)
