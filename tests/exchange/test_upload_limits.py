@@ -105,7 +105,7 @@ def test_the_issue_workbook_is_refused_by_its_declared_dimension(admin: Any) -> 
 
 
 def test_a_cell_far_away_is_refused_though_the_dimension_is_small(admin: Any) -> None:
-    with pytest.raises(UploadRefused, match="含有单元格的范围达 \\d+ 列 × 1048576 行"):
+    with pytest.raises(UploadRefused, match=r"含有单元格的范围达 \d+ 列 × 1048576 行"):
         xlsx_import(actor=admin, content=attacks.far_cell())
     same_row = attacks.workbook(
         [attacks.header_row(), b'<row r="2"><c r="XFD2" t="n"><v>1</v></c></row>'],
@@ -139,7 +139,7 @@ def test_a_workbook_bomb_is_refused_by_its_directory(admin: Any) -> None:
     assert len(content) < 1 * MB
     with pytest.raises(UploadRefused, match="超过单个文件上限 250 MB"):
         xlsx_import(actor=admin, content=content)
-    with pytest.raises(UploadRefused, match="压缩比为 1\\d\\d\\d:1，超过上限 100:1"):
+    with pytest.raises(UploadRefused, match=r"压缩比为 1\d\d\d:1，超过上限 100:1"):
         xlsx_import(actor=admin, content=attacks.xlsx_bomb(20 * MB))
 
 
@@ -202,7 +202,7 @@ def test_lrmx_many_members_are_refused_by_count(admin: Any) -> None:
 def test_lrmx_archive_ratio_is_capped(admin: Any) -> None:
     content = attacks.many_small_lrmx(300, 20_000)
     assert len(content) < 200 * 1024
-    with pytest.raises(UploadRefused, match="压缩比.*超过上限 100:1"):
+    with pytest.raises(UploadRefused, match=r"压缩比.*超过上限 100:1"):
         lrmx_import_preview(actor=admin, upload_name="a.zip", data=content)
     assert ImportBatch.objects.count() == 0
 
@@ -223,7 +223,7 @@ def test_lrmx_nested_zip_is_refused(admin: Any) -> None:
 
 def test_lrmx_lying_directory_is_refused_while_reading(admin: Any, zhang: Cadre) -> None:
     content = attacks.lying_directory("a.lrmx", export(zhang) * 3, claimed=100)
-    with pytest.raises(UploadRefused, match="已损坏|不符"):
+    with pytest.raises(UploadRefused, match=r"已损坏|不符"):
         lrmx_import_preview(actor=admin, upload_name="a.zip", data=content)
     assert ImportBatch.objects.count() == 0
 
