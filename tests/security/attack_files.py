@@ -5,9 +5,9 @@ very many members, nested archives, a directory that lies about its sizes."""
 from __future__ import annotations
 
 import io
-import random
 import struct
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 
 from xuanren.exchange.xlsx_columns import CADRES
@@ -101,62 +101,125 @@ def wide_row_without_addresses(cells: int) -> bytes:
     return workbook([header_row(), row])
 
 
-def many_rows(n: int, *, seed: int = 7) -> bytes:
-    """A workbook of n rows of varied real-looking data (so it compresses
-    like a real sheet, about 10:1, and no ratio limit refuses it first)."""
-    rnd = random.Random(seed)
-    surnames = (
-        "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
-    )
+def many_rows(n: int) -> bytes:
+    """A workbook of n rows of data (a name and a number in each), about
+    15:1 compressed like a real sheet, so no ratio limit refuses it first."""
 
     def rows() -> Iterator[bytes]:
         yield header_row()
+        chars = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
         for r in range(2, n + 2):
-            name = rnd.choice(surnames) + "".join(rnd.choice(surnames) for _ in range(2))
-            number = f"{rnd.randrange(10**17):018d}"
+            name = chars[r % 20] + chars[(r // 20) % 20] + chars[(r // 400) % 20]
             yield (
-                f'<row r="{r}">'
-                f'<c r="A{r}" t="inlineStr"><is><t>{name}</t></is></c>'
-                f'<c r="B{r}" t="inlineStr"><is><t>{number}</t></is></c>'
-                f'<c r="C{r}"><v>{rnd.random():.12f}</v></c>'
-                f"</row>"
+                f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{name}</t></is></c>'
+                f'<c r="B{r}"><v>{r * 7919 % 1000003}</v></c></row>'
             ).encode()
 
     return workbook(rows(), compresslevel=1)
 
 
+def _deflated_zeros(size: int) -> tuple[bytes, int]:
+    """Raw deflate data of `size` zero bytes (a multiple of 1 MiB) and its
+    CRC-32, built from one compressed MiB repeated (each piece ends in a full
+    flush, so the pieces stand alone)."""
+    mib = 1024 * 1024
+    assert size % mib == 0
+    block = b"\0" * mib
+    piece_maker = zlib.compressobj(9, zlib.DEFLATED, -15)
+    piece = piece_maker.compress(block) + piece_maker.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(size // mib):
+        crc = zlib.crc32(block, crc)
+    return piece * (size // mib) + b"\x03\x00", crc
+
+
+def _raw_zip(members: list[tuple[str, bytes, int, int, int]]) -> bytes:
+    """A ZIP from (name, data, method, crc, uncompressed size) members, data
+    already compressed: written by hand, so nothing is compressed here."""
+    out = io.BytesIO()
+    central = []
+    for name, data, method, crc, size in members:
+        encoded = name.encode()
+        offset = out.tell()
+        head = struct.pack(
+            "<4sHHHHHIIIHH",
+            b"PK\x03\x04",
+            20,
+            0,
+            method,
+            0,
+            0,
+            crc,
+            len(data),
+            size,
+            len(encoded),
+            0,
+        )
+        out.write(head + encoded + data)
+        central.append(
+            struct.pack(
+                "<4sHHHHHHIIIHHHHHII",
+                b"PK\x01\x02",
+                20,
+                20,
+                0,
+                method,
+                0,
+                0,
+                crc,
+                len(data),
+                size,
+                len(encoded),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + encoded
+        )
+    start = out.tell()
+    directory = b"".join(central)
+    out.write(directory)
+    out.write(
+        struct.pack(
+            "<4sHHHHIIH",
+            b"PK\x05\x06",
+            0,
+            0,
+            len(central),
+            len(central),
+            len(directory),
+            start,
+            0,
+        )
+    )
+    return out.getvalue()
+
+
 def zip_bomb(member: str, size: int, *, extra: dict[str, bytes] | None = None) -> bytes:
-    """A ZIP whose `member` unpacks to `size` zero bytes (about 1000:1)."""
-    buffer = io.BytesIO()
-    block = b"\0" * (1024 * 1024)
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-        for name, data in (extra or {}).items():
-            z.writestr(name, data)
-        with z.open(member, "w", force_zip64=True) as out:
-            left = size
-            while left > 0:
-                out.write(block[: min(left, len(block))])
-                left -= len(block)
-    return buffer.getvalue()
+    """A ZIP whose `member` unpacks to `size` zero bytes (about 1000:1);
+    `size` a multiple of 1 MiB."""
+    members = [
+        (name, data, zipfile.ZIP_STORED, zlib.crc32(data), len(data))
+        for name, data in (extra or {}).items()
+    ]
+    data, crc = _deflated_zeros(size)
+    members.append((member, data, zipfile.ZIP_DEFLATED, crc, size))
+    return _raw_zip(members)
 
 
 def xlsx_bomb(size: int) -> bytes:
-    """A workbook whose sheet XML unpacks to `size` bytes of whitespace."""
-    buffer = io.BytesIO()
-    block = b" " * (1024 * 1024)
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-        z.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        z.writestr("_rels/.rels", _RELS)
-        z.writestr("xl/workbook.xml", _WORKBOOK.format(name="干部").encode())
-        z.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as out:
-            out.write(_SHEET_HEAD + b"<sheetData>")
-            left = size
-            while left > 0:
-                out.write(block[: min(left, len(block))])
-                left -= len(block)
-            out.write(b"</sheetData></worksheet>")
-    return buffer.getvalue()
+    """A workbook whose sheet XML unpacks to `size` bytes (zeros; a multiple
+    of 1 MiB): the directory says so, and that is where it must be refused."""
+    parts = {
+        "[Content_Types].xml": _CONTENT_TYPES,
+        "_rels/.rels": _RELS,
+        "xl/workbook.xml": _WORKBOOK.format(name="干部").encode(),
+        "xl/_rels/workbook.xml.rels": _WORKBOOK_RELS,
+    }
+    return zip_bomb("xl/worksheets/sheet1.xml", size, extra=parts)
 
 
 def many_small_lrmx(count: int, size: int) -> bytes:
@@ -180,8 +243,9 @@ def many_members(count: int) -> bytes:
 
 
 def nested(inner: bytes, name: str = "inner.lrmx") -> bytes:
+    """A ZIP holding `inner` stored as is (a ZIP inside is not compressed again)."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as z:
         z.writestr(name, inner)
     return buffer.getvalue()
 

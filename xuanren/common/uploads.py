@@ -547,6 +547,5 @@ class RequestSizeMiddleware:
                 response = HttpResponse(
                     message, status=413, content_type="text/plain; charset=utf-8"
                 )
-            response["Connection"] = "close"
             return response
         return self.get_response(request)
