@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
-from typing import Any
+from typing import IO, Any, cast
 
 import pytest
 from django.core.management import call_command
@@ -52,6 +52,10 @@ class Poisoned(io.RawIOBase):
         raise AssertionError("the upload was opened")
 
 
+def poisoned(size: int) -> IO[bytes]:
+    return cast(IO[bytes], Poisoned(size))
+
+
 @pytest.fixture
 def zhang(admin: Any, county: Any, make_cadre: Any) -> Cadre:
     return make_cadre(county.town, name="张伟")
@@ -67,14 +71,14 @@ def test_xlsx_outsider_is_refused_before_a_byte_is_read(personas: Any, monkeypat
     monkeypatch.setattr(xlsx_module, "check_workbook", parser_called)
     monkeypatch.setattr(xlsx_module, "CalamineWorkbook", parser_called)
     with pytest.raises(PermissionDenied, match="没有导入数据的权限"):
-        xlsx_import(actor=personas.outsider, content=Poisoned(22 * 1024))
+        xlsx_import(actor=personas.outsider, content=poisoned(22 * 1024))
     with pytest.raises(PermissionDenied):
         xlsx_import(actor=personas.outsider, content=attacks.dimension_bomb())
 
 
 def test_lrmx_outsider_is_refused_before_a_byte_is_read(personas: Any) -> None:
     with pytest.raises(PermissionDenied):
-        lrmx_import_preview(actor=personas.outsider, upload_name="a.zip", data=Poisoned(1000))
+        lrmx_import_preview(actor=personas.outsider, upload_name="a.zip", data=poisoned(1000))
     assert ImportBatch.objects.count() == 0
 
 
@@ -82,9 +86,9 @@ def test_declared_size_is_refused_without_reading(admin: Any, settings: Any) -> 
     with pytest.raises(
         UploadTooLarge, match="超过上限 20 MB（设置项 XUANREN_XLSX_MAX_UPLOAD_BYTES）"
     ):
-        xlsx_import(actor=admin, content=Poisoned(21 * MB))
+        xlsx_import(actor=admin, content=poisoned(21 * MB))
     with pytest.raises(UploadTooLarge, match="XUANREN_LRMX_MAX_UPLOAD_BYTES"):
-        lrmx_import_preview(actor=admin, upload_name="a.zip", data=Poisoned(101 * MB))
+        lrmx_import_preview(actor=admin, upload_name="a.zip", data=poisoned(101 * MB))
     assert UploadTooLarge.http_status == 413
 
 

@@ -55,12 +55,10 @@ def xlsx_cell(sheet: Any, value: Any) -> Any:
     """A write-only cell; formula-like text is stored as a string."""
     from openpyxl.cell import WriteOnlyCell
 
+    cell = WriteOnlyCell(sheet, value=value)
     if formula_like(value):
-        cell = WriteOnlyCell(sheet)
-        cell._value = value  # no type guessing: openpyxl would make it a formula
-        cell.data_type = "s"
-        return cell
-    return WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"  # openpyxl guessed "f" (formula) for a leading "="
+    return cell
 
 
 def xlsx_row(sheet: Any, values: Iterable[Any]) -> list[Any]:
