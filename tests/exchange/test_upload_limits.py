@@ -154,6 +154,22 @@ def test_a_file_that_is_not_a_workbook_is_refused_by_its_content(admin: Any) -> 
         xlsx_import(actor=admin, content=attacks.nested(b"x", "a.txt"), filename="a.xlsx")
 
 
+def test_a_shared_strings_table_is_capped(admin: Any, settings: Any) -> None:
+    settings.XUANREN_XLSX_MAX_SHARED_STRINGS = 1000
+    content = attacks.workbook([attacks.header_row()])
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(content)) as source,
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out,
+    ):
+        for info in source.infolist():
+            out.writestr(info, source.read(info))
+        strings = b"".join(b"<si><t>%d</t></si>" % i for i in range(1001))
+        out.writestr("xl/sharedStrings.xml", b"<sst>" + strings + b"</sst>")
+    with pytest.raises(UploadRefused, match="共享字符串超过上限 1000 条"):
+        xlsx_import(actor=admin, content=buffer.getvalue())
+
+
 def _blocks(data: bytes, size: int) -> list[bytes]:
     return [data[i : i + size] for i in range(0, len(data), size)]
 

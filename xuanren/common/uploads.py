@@ -477,9 +477,44 @@ def sheet_parts(
         target = targets.get(sheet.get(f"{{{_NS_REL}}}id"), "")
         if not target:
             continue
-        path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
-        parts[sheet.get("name", "")] = posixpath.normpath(path)
+        parts[sheet.get("name", "")] = _part_path(target)
     return parts
+
+
+def _part_path(target: str) -> str:
+    path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+    return posixpath.normpath(path)
+
+
+def shared_strings_parts(archive: zipfile.ZipFile) -> set[str]:
+    """Where the workbook's shared strings may be: the usual path, and any
+    part the workbook's relationships name as shared strings."""
+    found = {"xl/sharedStrings.xml"}
+    try:
+        rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ET.ParseError):
+        return found & set(archive.namelist())
+    for r in rels.iter(f"{{{_NS_PKG_REL}}}Relationship"):
+        if r.get("Type", "").endswith("/sharedStrings") and r.get("Target"):
+            found.add(_part_path(r.get("Target", "")))
+    return found & set(archive.namelist())
+
+
+def _count_strings(blocks: Iterable[bytes], limit: int) -> None:
+    """Refuse a shared strings table of more than `limit` strings (calamine
+    holds every one of them in memory)."""
+    count = 0
+    for block in blocks:
+        count += block.count(b"<si>") + block.count(b"<si ") + block.count(b":si>")
+        count += block.count(b":si ")
+        if count > limit:
+            raise UploadRefused(
+                _(
+                    "工作簿的共享字符串超过上限 %(m)d 条（设置项 XUANREN_XLSX_MAX_SHARED_STRINGS）。"
+                    "请删除无关的工作表或内容后重新上传。"
+                )
+                % {"m": limit}
+            )
 
 
 def check_workbook(upload: bytes | IO[bytes], *, name: str, sheets: Iterable[str]) -> None:
@@ -504,6 +539,10 @@ def check_workbook(upload: bytes | IO[bytes], *, name: str, sheets: Iterable[str
             continue
         info = archive.getinfo(part)
         _scan_sheet(stream_member(archive, info, budget=budget, limits=limits.zip), sheet, limits)
+    for part in sorted(shared_strings_parts(archive)):
+        info = archive.getinfo(part)
+        blocks = stream_member(archive, info, budget=budget, limits=limits.zip)
+        _count_strings(blocks, settings.XUANREN_XLSX_MAX_SHARED_STRINGS)
     handle.seek(0)
 
 
