@@ -319,22 +319,20 @@ def xlsx_limits() -> XlsxLimits:
 
 
 def _too_big(sheet: str, cols: int, rows: int, limits: XlsxLimits, declared: bool) -> UploadRefused:
-    what = _("声明的范围为") if declared else _("含有单元格的范围达")
-    return UploadRefused(
-        _(
-            "工作表“%(s)s”%(w)s %(c)d 列 × %(r)d 行，超过上限 %(mc)d 列 × %(mr)d 行"
+    values = {"s": sheet, "c": cols, "r": rows, "mc": limits.columns, "mr": limits.rows}
+    if declared:
+        message = _(
+            "工作表“%(s)s”声明的范围为 %(c)d 列 × %(r)d 行，超过上限 %(mc)d 列 × %(mr)d 行"
             "（设置项 XUANREN_XLSX_MAX_COLUMNS、XUANREN_XLSX_MAX_ROWS，不含第 1 行列名）。"
             "请删除多余的行列后重新上传。"
         )
-        % {
-            "s": sheet,
-            "w": what,
-            "c": cols,
-            "r": rows,
-            "mc": limits.columns,
-            "mr": limits.rows,
-        }
-    )
+    else:
+        message = _(
+            "工作表“%(s)s”含有单元格的范围达 %(c)d 列 × %(r)d 行，超过上限 %(mc)d 列 × %(mr)d 行"
+            "（设置项 XUANREN_XLSX_MAX_COLUMNS、XUANREN_XLSX_MAX_ROWS，不含第 1 行列名）。"
+            "请删除多余的行列后重新上传。"
+        )
+    return UploadRefused(message % values)
 
 
 def _letters(n: int) -> str:
