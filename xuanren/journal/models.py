@@ -62,6 +62,7 @@ class EventType(models.TextChoices):
     XLSX_IMPORTED = "exchange.xlsx_imported", _("导入表格")
     DATA_EXPORTED = "exchange.exported", _("导出数据")
     COUNT_KEY_MADE = "ballots.count_key_made", _("生成计票密钥")
+    IMPORTS_PURGED = "exchange.imports_purged", _("清理过期导入批次")
 
 
 class JournalHead(models.Model):
