@@ -71,6 +71,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "xuanren.common.headers.SecurityHeadersMiddleware",
+    # Refuses an oversized body from its Content-Length before anything
+    # (CSRF, sessions) reads it; after the headers, so a 413 carries them.
+    "xuanren.common.uploads.RequestSizeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "xuanren.common.locale.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -232,4 +235,3 @@ XUANREN_IMPORT_MAX_STORED_BYTES = _upload_int("XUANREN_IMPORT_MAX_STORED_BYTES",
 XUANREN_IMPORT_RETENTION_DAYS = _upload_int("XUANREN_IMPORT_RETENTION_DAYS", 7)
 # Rule pack (TOML) uploads in the admin.
 XUANREN_RULEPACK_MAX_BYTES = _upload_int("XUANREN_RULEPACK_MAX_BYTES", 1 * _UPLOAD_MB)
-MIDDLEWARE.insert(1, "xuanren.common.uploads.RequestSizeMiddleware")
