@@ -61,6 +61,16 @@ class EventType(models.TextChoices):
     LRMX_IMPORTED = "exchange.lrmx_imported", _("导入任免审批表")
     XLSX_IMPORTED = "exchange.xlsx_imported", _("导入表格")
     DATA_EXPORTED = "exchange.exported", _("导出数据")
+    # accounts (issue 10, docs/decisions/0040)
+    USER_CREATED = "access.user_created", _("新建用户")
+    USER_PROFILE_SET = "access.user_profile_set", _("修改用户信息")
+    USER_PASSWORD_SET = "access.user_password_set", _("设置用户密码")
+    USER_ACTIVE_SET = "access.user_active_set", _("启用或停用用户")
+    USER_FLAGS_SET = "access.user_flags_set", _("设置管理员标志")
+    USER_SCOPE_CLEARED = "access.scope_cleared", _("取消用户范围")
+    USER_UNLOCKED = "access.user_unlocked", _("解除登录锁定")
+    OTP_ENROLLED = "access.otp_enrolled", _("启用双因素认证")
+    OTP_REMOVED = "access.otp_removed", _("移除双因素认证")
 
 
 class JournalHead(models.Model):
