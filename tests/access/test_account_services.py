@@ -113,7 +113,11 @@ def test_roles_flags_active_profile_each_journalled(admin, personas):
     [active] = events(EventType.USER_ACTIVE_SET)
     assert active.payload == {"user": user.pk, "active": False}
     [profile] = events(EventType.USER_PROFILE_SET)
-    assert profile.payload["after"] == {"first_name": "芳", "last_name": "王", "email": "w@example.cn"}
+    assert profile.payload["after"] == {
+        "first_name": "芳",
+        "last_name": "王",
+        "email": "w@example.cn",
+    }
     # Unchanged values add no event.
     count = Event.objects.count()
     user_roles_set(actor=admin, user=user, roles=[Role.COMMITTEE_MEMBER, Role.CASE_OFFICER])
@@ -140,9 +144,7 @@ def test_administrator_cannot_lock_themselves_out(admin):
 def test_own_password_needs_the_current_one(personas):
     officer = personas.case_officer
     with pytest.raises(ValidationFailed) as caught:
-        user_password_set(
-            actor=officer, user=officer, password=GOOD_PASSWORD, old_password="wrong"
-        )
+        user_password_set(actor=officer, user=officer, password=GOOD_PASSWORD, old_password="wrong")
     assert {e.field for e in caught.value.errors} == {"old_password"}
     officer.refresh_from_db()
     assert officer.check_password("pw-officer-123")

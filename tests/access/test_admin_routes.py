@@ -224,9 +224,7 @@ def test_user_password_cannot_be_made_unusable(staff, personas):
 def test_user_delete_refused(staff, personas):
     user = personas.outsider
     assert staff.post(f"/admin/auth/user/{user.pk}/delete/", {"post": "yes"}).status_code == 403
-    staff.post(
-        "/admin/auth/user/", {"action": "delete_selected", "_selected_action": [user.pk]}
-    )
+    staff.post("/admin/auth/user/", {"action": "delete_selected", "_selected_action": [user.pk]})
     assert User.objects.filter(pk=user.pk).exists()
 
 
@@ -290,7 +288,9 @@ def test_non_superuser_staff_cannot_reach_account_pages(personas):
     )
     assert response.status_code == 403
     target = personas.outsider
-    response = client.post(f"/admin/auth/user/{target.pk}/change/", _change_form(target, is_superuser="on"))
+    response = client.post(
+        f"/admin/auth/user/{target.pk}/change/", _change_form(target, is_superuser="on")
+    )
     assert response.status_code == 403
     assert not User.objects.filter(username="sneaky").exists()
     target.refresh_from_db()

@@ -105,7 +105,10 @@ def test_required_roles_reach_only_enrolment(personas, settings):
     # Once enrolled and verified, the officer gets in.
     client.post("/account/2fa/", {"action": "begin"})
     device = TOTPDevice.objects.get(user=personas.case_officer)
-    assert client.post("/account/2fa/", {"action": "confirm", "otp_token": code(device)}).status_code == 302
+    assert (
+        client.post("/account/2fa/", {"action": "confirm", "otp_token": code(device)}).status_code
+        == 302
+    )
     assert client.get("/cadres/").status_code == 200
 
 

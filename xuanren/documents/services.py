@@ -72,6 +72,7 @@ def document_generated_record(
     data: bytes,
     cadres: list[int] | None = None,
     case: int | None = None,
+    label: str = "",
 ) -> None:
     """The journal line for one produced document: kind, format, the cadres
     and case it is about, its size and SHA-256 (to recognise a printed copy
@@ -80,7 +81,7 @@ def document_generated_record(
         actor=actor,
         kind=AccessKind.DOCUMENT,
         subject=subject,
-        label=_document_label(document, subject),
+        label=label or _document_label(document, subject),
         detail={"document": document, "format": fmt, "cadres": cadres or [], "case": case},
     )
     journal_record(
@@ -122,6 +123,7 @@ def approval_form_generate(
         data=data,
         cadres=[cadre_pk],
         case=context.case_id,
+        label=_("干部任免审批表：%(name)s") % {"name": form.name},
     )
     name = _("干部任免审批表-%(n)s.%(f)s") % {"n": _safe(form.name), "f": fmt}
     return GeneratedFile(name, FORMATS[fmt], data)
