@@ -186,7 +186,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # address counter by logging in between guesses; failures expire after the lockout time.
 AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "xuanren.access.views.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "xuanren.access.context.client_address"
+AXES_CLIENT_IP_CALLABLE = "xuanren.access.context.axes_client_address"
 AXES_ENABLE_ADMIN = False  # our own read-only admin with a journalled unlock action
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token", "token", "code"]

@@ -8,6 +8,7 @@ run from the shell records "命令行" instead).
 
 from __future__ import annotations
 
+import ipaddress
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -27,6 +28,18 @@ def client_address(request: HttpRequest) -> str:
         if len(chain) >= hops:
             return chain[-hops]
     return str(request.META.get("REMOTE_ADDR", "")) or "unknown"
+
+
+def axes_client_address(request: HttpRequest) -> str | None:
+    """client_address for django-axes: None when it is not an IP address
+    (a test request without REMOTE_ADDR), since axes stores it in an inet
+    column on PostgreSQL."""
+    address = client_address(request)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return address
 
 
 @dataclass(frozen=True)
