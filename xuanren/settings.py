@@ -101,9 +101,11 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # WAL lets the demo server read while a seed or a test writes.
+    # WAL lets the demo server read while a seed or a test writes;
+    # secure_delete overwrites deleted rows, so opened ballot boxes do not
+    # linger in free pages (docs/decisions/0048).
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;"
     )
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 

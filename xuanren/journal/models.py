@@ -61,6 +61,7 @@ class EventType(models.TextChoices):
     LRMX_IMPORTED = "exchange.lrmx_imported", _("导入任免审批表")
     XLSX_IMPORTED = "exchange.xlsx_imported", _("导入表格")
     DATA_EXPORTED = "exchange.exported", _("导出数据")
+    COUNT_KEY_MADE = "ballots.count_key_made", _("生成计票密钥")
     # accounts (issue 10, docs/decisions/0040)
     USER_CREATED = "access.user_created", _("新建用户")
     USER_PROFILE_SET = "access.user_profile_set", _("修改用户信息")
