@@ -82,7 +82,7 @@ def main() -> None:
     timings: dict[str, list[float]] = {"with": [], "without": []}
 
     def run(arm: str, n: int) -> None:
-        web_views.access_record = real if arm == "with" else skip  # type: ignore[assignment]
+        web_views.access_record = real if arm == "with" else skip
         for _ in range(n):
             url = f"/cadres/{rng.choice(pks)}/"
             started = time.perf_counter()
