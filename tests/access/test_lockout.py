@@ -112,3 +112,20 @@ def test_lockout_setting_changes_the_limit(personas, settings):
     for i in range(2):
         attempt(Client(), "officer", "wrong", f"10.0.10.{i}")
     assert attempt(Client(), "officer", "pw-officer-123", "10.0.10.5").status_code == 429
+
+
+def test_wrong_api_tokens_are_throttled_per_address(personas, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.XUANREN_API_BAD_TOKEN_RATE = (3, 600)
+    client = Client()
+    bad = {"HTTP_AUTHORIZATION": "Bearer xr_wrong", "REMOTE_ADDR": "10.4.0.1"}
+    statuses = [client.get("/api/v1/cadres", **bad).status_code for _ in range(5)]
+    assert statuses == [401, 401, 401, 429, 429]
+    response = client.get("/api/v1/cadres", **bad)
+    assert response.json()["code"] == "rate_limited" and "令牌" in response.json()["message"]
+    # Another address is not affected.
+    other = {"HTTP_AUTHORIZATION": "Bearer xr_wrong", "REMOTE_ADDR": "10.4.0.2"}
+    assert client.get("/api/v1/cadres", **other).status_code == 401
+    cache.clear()
