@@ -4,6 +4,8 @@ through the journalled service."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -120,12 +122,12 @@ def test_wrong_api_tokens_are_throttled_per_address(personas, settings):
     cache.clear()
     settings.XUANREN_API_BAD_TOKEN_RATE = (3, 600)
     client = Client()
-    bad = {"HTTP_AUTHORIZATION": "Bearer xr_wrong", "REMOTE_ADDR": "10.4.0.1"}
+    bad: dict[str, Any] = {"HTTP_AUTHORIZATION": "Bearer xr_wrong", "REMOTE_ADDR": "10.4.0.1"}
     statuses = [client.get("/api/v1/cadres", **bad).status_code for _ in range(5)]
     assert statuses == [401, 401, 401, 429, 429]
     response = client.get("/api/v1/cadres", **bad)
     assert response.json()["code"] == "rate_limited" and "令牌" in response.json()["message"]
     # Another address is not affected.
-    other = {"HTTP_AUTHORIZATION": "Bearer xr_wrong", "REMOTE_ADDR": "10.4.0.2"}
+    other: dict[str, Any] = {"HTTP_AUTHORIZATION": "Bearer xr_wrong", "REMOTE_ADDR": "10.4.0.2"}
     assert client.get("/api/v1/cadres", **other).status_code == 401
     cache.clear()
