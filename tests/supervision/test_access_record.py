@@ -55,3 +55,20 @@ def test_refused_report_page_writes_nothing(personas, notice, notice_case):
     assert login(personas, "committee_member").get(url).status_code == 403
     assert Client().get(url).status_code == 302
     assert not AccessRecord.objects.exists()
+
+
+def test_attachment_download_is_recorded(personas, notice, notice_case):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    png = SimpleUploadedFile("照片.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 16)
+    post_report(csrf_client(), notice, {"about": str(notice_case.zhang.pk), "attachments": [png]})
+    report = Report.objects.get()
+    attachment = report.attachments.get()
+    url = reverse("supervision:attachment", args=[attachment.pk])
+    assert login(personas, "other_unit_hr").get(url).status_code == 403
+    assert not AccessRecord.objects.exists()
+    assert login(personas, "discipline").get(url).status_code == 200
+    [record] = AccessRecord.objects.all()
+    assert (record.kind, record.subject_id, record.detail) == (
+        AccessKind.REPORT, str(report.pk), {"attachment": attachment.pk},
+    )  # fmt: skip

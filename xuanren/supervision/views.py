@@ -363,6 +363,13 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:
         lambda: attachment_get(actor=actor, pk=pk),
         _("未找到该附件。"),
     )
+    access_record(
+        actor=actor,
+        kind=AccessKind.REPORT,
+        subject=("supervision.report", str(attachment.report_id)),
+        label=_("举报第 %(n)s 号的附件") % {"n": attachment.report_id},
+        detail={"attachment": attachment.pk},
+    )
     return FileResponse(
         default_storage.open(attachment_path(attachment), "rb"),
         as_attachment=True,
