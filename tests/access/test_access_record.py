@@ -248,3 +248,15 @@ def test_search_page_bad_date_is_told_in_chinese(personas):
     response = client_for(personas.discipline).get("/account/records/", {"date_from": "xx"})
     assert response.status_code == 200
     assert "起始日期" in page_text(response)
+
+
+def test_cadre_in_admin_writes_one_row(admin, county, make_cadre):
+    cadre = make_cadre(county.town, name="孙丽", sex="female")
+    client = client_for(admin)
+    assert client.get("/admin/people/cadre/").status_code == 200
+    assert not AccessRecord.objects.exists()  # the list shows no family
+    assert client.get(f"/admin/people/cadre/{cadre.pk}/change/").status_code == 200
+    record = only_record()
+    assert (record.kind, record.subject_label, record.detail) == (
+        AccessKind.CADRE, "孙丽", {"id_number": "masked"},
+    )  # fmt: skip

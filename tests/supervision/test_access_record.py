@@ -72,3 +72,16 @@ def test_attachment_download_is_recorded(personas, notice, notice_case):
     assert (record.kind, record.subject_id, record.detail) == (
         AccessKind.REPORT, str(report.pk), {"attachment": attachment.pk},
     )  # fmt: skip
+
+
+def test_named_report_in_admin_is_recorded(personas, notice, notice_case, admin):
+    post_report(csrf_client(), notice, {"about": str(notice_case.zhang.pk), "identity": "named",
+                                        "reporter_name": "赵六", "reporter_phone": "13900000000"})  # fmt: skip
+    report = Report.objects.get()
+    client = Client()
+    client.force_login(admin)
+    assert client.get(f"/admin/supervision/report/{report.pk}/change/").status_code == 200
+    [record] = AccessRecord.objects.all()
+    assert (record.kind, record.subject_id, record.username) == (
+        AccessKind.REPORT, str(report.pk), "admin",
+    )  # fmt: skip
