@@ -158,6 +158,48 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("XUANREN_LOG_LEVEL", "WARNING")},
 }
 
+# ---- uploads (issue 10) ----
+# Limits on every upload (docs/security-uploads.md, docs/decisions/0033-0036).
+# Each refusal names the limit and its setting; the values come from the
+# environment, in bytes, rows, columns, files.
+_UPLOAD_MB = 1024 * 1024
+
+
+def _upload_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+# The whole request body, from Content-Length, before anything reads it.
+XUANREN_UPLOAD_MAX_BYTES = _upload_int("XUANREN_UPLOAD_MAX_BYTES", 120 * _UPLOAD_MB)
+# Non-file form fields held in memory; uploaded files over this go to a temporary file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = _upload_int("XUANREN_DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * _UPLOAD_MB)
+FILE_UPLOAD_MAX_MEMORY_SIZE = _upload_int("XUANREN_FILE_UPLOAD_MAX_MEMORY_SIZE", 5 * _UPLOAD_MB)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# XLSX import.
+XUANREN_XLSX_MAX_UPLOAD_BYTES = _upload_int("XUANREN_XLSX_MAX_UPLOAD_BYTES", 20 * _UPLOAD_MB)
+XUANREN_XLSX_MAX_ROWS = _upload_int("XUANREN_XLSX_MAX_ROWS", 200_000)
+XUANREN_XLSX_MAX_COLUMNS = _upload_int("XUANREN_XLSX_MAX_COLUMNS", 100)
+XUANREN_XLSX_MAX_SHARED_STRINGS = _upload_int("XUANREN_XLSX_MAX_SHARED_STRINGS", 2_000_000)
+XUANREN_XLSX_MAX_UNCOMPRESSED_BYTES = _upload_int(
+    "XUANREN_XLSX_MAX_UNCOMPRESSED_BYTES", 250 * _UPLOAD_MB
+)
+# ZIP archives (LRMX batches; XLSX is a ZIP too).
+XUANREN_ZIP_MAX_MEMBERS = _upload_int("XUANREN_ZIP_MAX_MEMBERS", 2000)
+XUANREN_ZIP_MAX_UNCOMPRESSED_BYTES = _upload_int(
+    "XUANREN_ZIP_MAX_UNCOMPRESSED_BYTES", 500 * _UPLOAD_MB
+)
+XUANREN_ZIP_MAX_RATIO = _upload_int("XUANREN_ZIP_MAX_RATIO", 100)
+# LRMX import: one .lrmx file, and the upload (a file or a ZIP of files).
+XUANREN_LRMX_MAX_FILE_BYTES = _upload_int("XUANREN_LRMX_MAX_FILE_BYTES", 5 * _UPLOAD_MB)
+XUANREN_LRMX_MAX_UPLOAD_BYTES = _upload_int("XUANREN_LRMX_MAX_UPLOAD_BYTES", 100 * _UPLOAD_MB)
+# What an LRMX import batch may keep for confirming (compressed), and for how long.
+XUANREN_IMPORT_MAX_STORED_BYTES = _upload_int("XUANREN_IMPORT_MAX_STORED_BYTES", 50 * _UPLOAD_MB)
+XUANREN_IMPORT_RETENTION_DAYS = _upload_int("XUANREN_IMPORT_RETENTION_DAYS", 7)
+# Rule pack (TOML) uploads in the admin.
+XUANREN_RULEPACK_MAX_BYTES = _upload_int("XUANREN_RULEPACK_MAX_BYTES", 1 * _UPLOAD_MB)
+MIDDLEWARE.insert(1, "xuanren.common.uploads.RequestSizeMiddleware")
+
 # ---- accounts, login protection and the access record (issue 10) ----
 # docs/decisions/0040-0043. Login goes through django-axes (lockout per
 # account and per address), an optional TOTP second factor (django-otp), and

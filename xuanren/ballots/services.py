@@ -519,9 +519,7 @@ def meeting_open(*, actor: Any, meeting: Meeting) -> Meeting:
                 % {"m": members, "p": present, "q": tally.least_quorum(members, rules.quorum)}
             )
     if meeting.method == BallotMethod.ELECTRONIC and not bytes(meeting.count_public_key):
-        raise Conflict(
-            _("请先生成计票密钥并交两名计票人分别保管，再开始投票：选票将用它密封。")
-        )
+        raise Conflict(_("请先生成计票密钥并交两名计票人分别保管，再开始投票：选票将用它密封。"))
     meeting.status = MeetingStatus.OPEN
     meeting.save(update_fields=["status"])
     journal_record(actor=actor, event_type=EventType.MEETING_OPENED, subject=meeting, payload={})

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from xuanren.ballots import selectors, services
@@ -315,6 +316,7 @@ def _vote_page(request: HttpRequest, ctx: dict[str, Any], status: int = 200) -> 
     return render(request, "ballots/vote.html", ctx, status=status)
 
 
+@never_cache  # a ballot or a receipt is never kept by a browser or a proxy
 @require_http_methods(["GET", "HEAD", "POST"])
 def vote(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The ballot, only while the vote is open and only to a roster login or a
