@@ -24,11 +24,8 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from xuanren.access.models import AccessKind
 from xuanren.access.policy import has_perm
-<<<<<<< HEAD
 from xuanren.access.records import access_record
-=======
 from xuanren.common.cells import xlsx_cell, xlsx_row
->>>>>>> main
 from xuanren.common.dates import completed_years, today
 from xuanren.journal.models import EventType
 from xuanren.journal.services import journal_record

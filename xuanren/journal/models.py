@@ -62,7 +62,7 @@ class EventType(models.TextChoices):
     XLSX_IMPORTED = "exchange.xlsx_imported", _("导入表格")
     DATA_EXPORTED = "exchange.exported", _("导出数据")
     COUNT_KEY_MADE = "ballots.count_key_made", _("生成计票密钥")
-<<<<<<< HEAD
+    IMPORTS_PURGED = "exchange.imports_purged", _("清理过期导入批次")
     # accounts (issue 10, docs/decisions/0040)
     USER_CREATED = "access.user_created", _("新建用户")
     USER_PROFILE_SET = "access.user_profile_set", _("修改用户信息")
@@ -73,9 +73,6 @@ class EventType(models.TextChoices):
     USER_UNLOCKED = "access.user_unlocked", _("解除登录锁定")
     OTP_ENROLLED = "access.otp_enrolled", _("启用双因素认证")
     OTP_REMOVED = "access.otp_removed", _("移除双因素认证")
-=======
-    IMPORTS_PURGED = "exchange.imports_purged", _("清理过期导入批次")
->>>>>>> main
 
 
 class JournalHead(models.Model):
