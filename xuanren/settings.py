@@ -235,3 +235,45 @@ XUANREN_IMPORT_MAX_STORED_BYTES = _upload_int("XUANREN_IMPORT_MAX_STORED_BYTES",
 XUANREN_IMPORT_RETENTION_DAYS = _upload_int("XUANREN_IMPORT_RETENTION_DAYS", 7)
 # Rule pack (TOML) uploads in the admin.
 XUANREN_RULEPACK_MAX_BYTES = _upload_int("XUANREN_RULEPACK_MAX_BYTES", 1 * _UPLOAD_MB)
+
+# ---- accounts, login protection and the access record (issue 10) ----
+# docs/decisions/0040-0043. Login goes through django-axes (lockout per
+# account and per address), an optional TOTP second factor (django-otp), and
+# the access record of who viewed sensitive personal data.
+# Before the xuanren apps, so that xuanren.access.admin can replace their admin pages.
+_AT = INSTALLED_APPS.index("ninja") + 1
+INSTALLED_APPS[_AT:_AT] = ["axes", "django_otp", "django_otp.plugins.otp_totp"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses any attempt while the account or address is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE = [
+    *MIDDLEWARE,
+    "django_otp.middleware.OTPMiddleware",
+    "xuanren.access.middleware.AccessContextMiddleware",
+    "xuanren.access.middleware.SecondFactorMiddleware",
+    # Last, as axes asks: turns a lockout into the Chinese lockout page (429).
+    "axes.middleware.AxesMiddleware",
+]
+#: Failed logins before a lockout, and how long it lasts (minutes).
+AXES_FAILURE_LIMIT = int(os.environ.get("XUANREN_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("XUANREN_LOGIN_LOCKOUT_MINUTES", "30")) / 60
+# Locked out per account (whatever the address) and per address (whatever the
+# accounts tried): a guesser can neither hammer one account nor sweep many.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Not reset by a success: a guesser with one valid account cannot clear the
+# address counter by logging in between guesses; failures expire after the lockout time.
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "xuanren.access.views.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "xuanren.access.context.axes_client_address"
+AXES_ENABLE_ADMIN = False  # our own read-only admin with a journalled unlock action
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token", "token", "code"]
+#: Roles that must use the TOTP second factor (comma-separated role names,
+#: e.g. "case_officer,administrator" in production); empty: optional for all.
+XUANREN_REQUIRE_2FA_ROLES = [
+    r.strip() for r in os.environ.get("XUANREN_REQUIRE_2FA_ROLES", "").split(",") if r.strip()
+]
+OTP_TOTP_ISSUER = os.environ.get("XUANREN_OTP_ISSUER", "选任 xuanren")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True

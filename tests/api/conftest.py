@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -51,3 +52,14 @@ def cadre_body(unit: Any, **overrides: Any) -> dict[str, Any]:
     data = cadre_input(**overrides).values()
     body = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in data.items()}
     return {"unit": unit.pk, **body}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> Any:
+    """Wrong bearer tokens are counted per address in the cache (xuanren.api.auth);
+    each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -7,6 +7,9 @@ from ninja import Query, Router
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
+from xuanren.access.models import AccessKind
+from xuanren.access.policy import has_perm
+from xuanren.access.records import access_record
 from xuanren.api.auth import actor_of
 from xuanren.api.errors import (
     ERROR_RESPONSES,
@@ -65,9 +68,17 @@ def cadres(request: HttpRequest, filters: Query[CadreFiltersIn]) -> Any:
     "/cadres/{int:cadre_id}", summary="干部详情", response={200: CadreDetailOut, **ERROR_RESPONSES}
 )
 def cadre_detail(request: HttpRequest, cadre_id: int, response: HttpResponse) -> Any:
-    """干部详情，含学历、简历、任职、家庭成员、考核、奖惩、培训。响应头 `ETag` 是记录的版本，
-    修改时放在 `If-Match` 中提交。"""
-    cadre = cadre_get(actor=actor_of(request), pk=cadre_id)
+    """干部详情，含学历、简历、任职、家庭成员、考核、奖惩、培训。每次查看记入查阅记录。
+    响应头 `ETag` 是记录的版本，修改时放在 `If-Match` 中提交。"""
+    actor = actor_of(request)
+    cadre = cadre_get(actor=actor, pk=cadre_id)
+    access_record(
+        actor=actor,
+        kind=AccessKind.CADRE,
+        subject=cadre,
+        label=cadre.name,
+        detail={"id_number": "full" if has_perm(actor, "people.view_full_id_number") else "masked"},
+    )
     response["ETag"] = etag_of(cadre.version)
     return cadre
 

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
+from xuanren.access.views import PasswordChange
 from xuanren.web import cadre_edit, cases, views
 
 app_name = "web"
@@ -17,10 +18,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="web/password_change_form.html",
-            success_url=reverse_lazy("web:password_change_done"),
-        ),
+        PasswordChange.as_view(),
         name="password_change",
     ),
     path(
