@@ -44,6 +44,14 @@ def fast_password_hashing(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def no_journal_anchor(settings: Any) -> None:
+    """In-process tests never append to the checkout's var/journal.anchor (a
+    transactional test would otherwise anchor heads of a test database there).
+    Tests of the anchor set JOURNAL_ANCHOR to a file of their own."""
+    settings.JOURNAL_ANCHOR = None
+
+
+@pytest.fixture(autouse=True)
 def default_language() -> Any:
     """A request with another language cookie activates it for the thread;
     every test starts and ends in the default language."""

@@ -12,6 +12,12 @@ from django.core.exceptions import ImproperlyConfigured
 if not os.environ.get("SECRET_KEY"):
     raise ImproperlyConfigured("生产环境必须通过环境变量 SECRET_KEY 提供密钥。")
 
+if not (os.environ.get("XUANREN_JOURNAL_KEY") or os.environ.get("XUANREN_JOURNAL_KEY_FILE")):
+    raise ImproperlyConfigured(
+        "生产环境必须提供日志链密钥：设置环境变量 XUANREN_JOURNAL_KEY（密钥本身，至少 32 个字符），"
+        "或 XUANREN_JOURNAL_KEY_FILE（存放密钥的文件路径，放在数据库之外）。"
+    )
+
 from xuanren.settings import *  # noqa: F403
 
 DEBUG = False

@@ -61,6 +61,7 @@ class EventType(models.TextChoices):
     LRMX_IMPORTED = "exchange.lrmx_imported", _("导入任免审批表")
     XLSX_IMPORTED = "exchange.xlsx_imported", _("导入表格")
     DATA_EXPORTED = "exchange.exported", _("导出数据")
+    CADRES_BASELINED = "journal.cadres_baselined", _("记录干部信息指纹基线")
 
 
 class JournalHead(models.Model):
@@ -70,6 +71,7 @@ class JournalHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_hash = models.CharField(max_length=64, default="0" * 64)
     count = models.BigIntegerField(default=0)
+    last_seq = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("日志链头")
@@ -92,6 +94,9 @@ class Event(models.Model):
     payload = models.JSONField(_("内容"), default=dict)
     prev_hash = models.CharField(_("前一哈希"), max_length=64)
     hash = models.CharField(_("哈希"), max_length=64, unique=True)
+    # 1: plain SHA-256 (written before the key existed); 2: HMAC under the
+    # journal key. Events already stored keep 1 (decision 0037).
+    version = models.PositiveSmallIntegerField(_("链版本"), default=1)
 
     class Meta:
         verbose_name = _("操作日志")

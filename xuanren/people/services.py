@@ -16,7 +16,7 @@ from xuanren.access.policy import require_unit
 from xuanren.common.dates import today
 from xuanren.common.errors import Conflict, ErrorCollector, FieldError, ValidationFailed
 from xuanren.journal.models import EventType
-from xuanren.journal.services import journal_record
+from xuanren.journal.services import cadre_fp_payload, journal_record
 from xuanren.org.models import LEVEL_RANK, Post, Unit
 from xuanren.people.models import (
     EDUCATION_RANK,
@@ -148,6 +148,7 @@ def cadre_create(*, actor: Any, unit: Unit, data: CadreInput) -> Cadre:
     payload = clean.values()
     payload["id_number"] = mask_id_number(clean.id_number)
     payload["unit"] = unit.pk
+    payload["cadre_fp"] = cadre_fp_payload([cadre])
     journal_record(actor=actor, event_type=EventType.CADRE_CREATED, subject=cadre, payload=payload)
     cadre.warnings = clean.warnings  # type: ignore[attr-defined]
     return cadre
@@ -190,7 +191,10 @@ def cadre_update(
             mask_id_number(after["id_number"]),
         ]
     journal_record(
-        actor=actor, event_type=EventType.CADRE_UPDATED, subject=cadre, payload={"changes": diff}
+        actor=actor,
+        event_type=EventType.CADRE_UPDATED,
+        subject=cadre,
+        payload={"changes": diff, "cadre_fp": cadre_fp_payload([cadre])},
     )
     return cadre
 
@@ -265,7 +269,17 @@ def education_add(
         end_date=end_date,
     )
     _refresh_education(cadre)
-    _record_added(actor, cadre, record, {"kind": kind, "level": level, "school": record.school})
+    _record_added(
+        actor,
+        cadre,
+        record,
+        {
+            "kind": kind,
+            "level": level,
+            "school": record.school,
+            "cadre_fp": cadre_fp_payload([cadre]),
+        },
+    )
     return record
 
 
@@ -367,6 +381,7 @@ def tenure_start(
             "document_number": document_number,
             "method": method,
             "probation_until": probation_until,
+            "cadre_fp": cadre_fp_payload([cadre]),
         },
     )
     return tenure
