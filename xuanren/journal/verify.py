@@ -151,7 +151,15 @@ class _Collected:
     cadres: dict[int, tuple[int, str]] = field(default_factory=dict)  # id → (event, fp)
 
 
+#: Keys a step's effect adds to its record after the step's event (each
+#: derived fact has its own event; see procedure/guards/decision.py). The
+#: submitted part is what the step's event holds and what is compared.
+DERIVED_STEP_KEYS = frozenset({"result_sheet", "appointments", "outcomes"})
+
+
 def _step_digest(case_id: str, step: str, seq: int, data: Any, note: str, actor: Any) -> str:
+    if isinstance(data, dict):
+        data = {k: v for k, v in data.items() if k not in DERIVED_STEP_KEYS}
     return digest_of([str(case_id), step, seq, data, note, actor])
 
 
