@@ -278,9 +278,10 @@ def journal_baseline(*, actor: Any, batch: int = 5000) -> Event | None:
     )
 
 
-def journal_verify(*, batch: int = 5000) -> VerifyResult:
-    """Walk the chain, check it against the anchor file and reconcile business
-    state with its events (see xuanren.journal.verify)."""
+def journal_verify(*, batch: int = 5000, printed: AnchorEntry | None = None) -> VerifyResult:
+    """Walk the chain, check it against the anchor file (and a printed head,
+    if given) and reconcile business state with its events (see
+    xuanren.journal.verify)."""
     from xuanren.journal.verify import verify
 
-    return verify(batch=batch)
+    return verify(batch=batch, printed=printed)

@@ -187,16 +187,24 @@ def _collect(kept: _Collected, row: tuple[Any, ...]) -> None:
             kept.cadres[cadre_id] = (pk, fp)
 
 
-def verify(*, batch: int = 5000) -> VerifyResult:
+def _source(entry: AnchorEntry) -> str:
+    if entry.at:
+        return _("锚定文件（%(at)s 锚定）") % {"at": entry.at[:19].replace("T", " ")}
+    return _("核验时给出的链头（如打印的纪实上的）")
+
+
+def verify(*, batch: int = 5000, printed: AnchorEntry | None = None) -> VerifyResult:
+    """`printed`: a head read off a printed 纪实 (seq and hash), checked like
+    an anchor entry."""
     key = journal_key()
     path = anchor_path()
     anchor, findings = _read_anchor(path, key)
+    pending = sorted((a for a in (anchor, printed) if a is not None), key=lambda a: a.seq)
     prev = GENESIS
     checked = 0
     legacy = 0
     last_seq = 0
     seen_keyed = False
-    anchor_seen = False
     kept = _Collected()
 
     def fail(kind: str, pk: int | None, message: str) -> VerifyResult:
@@ -215,14 +223,14 @@ def verify(*, batch: int = 5000) -> VerifyResult:
         for row in rows:
             pk, at, actor_id, label, event_type, st, sid, payload, prev_hash, hash_, version = row
             where = describe(pk, at, event_type, f"{st}:{sid}")
-            if anchor is not None and not anchor_seen and pk > anchor.seq:
+            if pending and pk > pending[0].seq:
                 return fail(
                     "anchor",
-                    anchor.seq,
+                    pending[0].seq,
                     _(
-                        "锚定文件记有第 %(n)d 号记录（%(at)s 锚定），数据库中没有这条记录：它被删除，其后的链被重算。%(todo)s"
+                        "%(src)s记有第 %(n)d 号记录，数据库中没有这条记录：它被删除，其后的链被重算。%(todo)s"
                     )
-                    % {"n": anchor.seq, "at": anchor.at[:19], "todo": _tampered()},
+                    % {"src": _source(pending[0]), "n": pending[0].seq, "todo": _tampered()},
                 )
             if version not in (PLAIN, KEYED):
                 return fail(
@@ -268,16 +276,16 @@ def verify(*, batch: int = 5000) -> VerifyResult:
                     _("%(w)s的内容与其哈希不符：记录被改动。%(hint)s%(todo)s")
                     % {"w": where, "hint": hint, "todo": _tampered()},
                 )
-            if anchor is not None and pk == anchor.seq:
-                anchor_seen = True
-                if not hmac.compare_digest(anchor.hash, hash_):
+            while pending and pk == pending[0].seq:
+                entry = pending.pop(0)
+                if not hmac.compare_digest(entry.hash, hash_):
                     return fail(
                         "anchor",
                         pk,
                         _(
-                            "%(w)s的哈希与锚定文件中记下的不符（%(at)s 锚定）：这条记录或其前的记录被改动，整条链被重算过。%(todo)s"
+                            "%(w)s的哈希与%(src)s所记的不符：这条记录或其前的记录被改动，整条链被重算过。%(todo)s"
                         )
-                        % {"w": where, "at": anchor.at[:19], "todo": _tampered()},
+                        % {"w": where, "src": _source(entry), "todo": _tampered()},
                     )
             seen_keyed = seen_keyed or version == KEYED
             legacy += version == PLAIN
@@ -286,18 +294,18 @@ def verify(*, batch: int = 5000) -> VerifyResult:
             checked += 1
             last_seq = pk
 
-    if anchor is not None and not anchor_seen:
+    if pending:
         return fail(
             "anchor",
-            anchor.seq,
+            pending[0].seq,
             _(
-                "数据库中的日志只到第 %(last)d 号（共 %(n)d 条），而锚定文件记到第 %(seq)d 号（%(at)s 锚定）：日志在此之后的记录被删除或整个日志被清空。%(todo)s"
+                "数据库中的日志只到第 %(last)d 号（共 %(n)d 条），而%(src)s记到第 %(seq)d 号：此后的记录被删除，或整个日志被清空。%(todo)s"
             )
             % {
                 "last": last_seq,
                 "n": checked,
-                "seq": anchor.seq,
-                "at": anchor.at[:19],
+                "src": _source(pending[0]),
+                "seq": pending[0].seq,
                 "todo": _tampered(),
             },
         )

@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from xuanren.journal.chain import AnchorEntry
 from xuanren.journal.services import journal_anchor, journal_baseline, journal_verify
 
 
@@ -14,6 +15,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["verify", "anchor", "baseline"])
+        parser.add_argument(
+            "--head",
+            nargs=2,
+            metavar=("SEQ", "HASH"),
+            help="verify：另核对一个链头（如打印的纪实上的序号和哈希）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -37,7 +44,13 @@ class Command(BaseCommand):
                     % {"n": event.payload["count"], "seq": event.pk}
                 )
             return
-        result = journal_verify()
+        printed = None
+        if options.get("head"):
+            seq, hash_ = options["head"]
+            if not seq.isdigit() or len(hash_) != 64:
+                raise CommandError(_("--head 需要两个值：记录序号（数字）和 64 位哈希。"))
+            printed = AnchorEntry(int(seq), hash_.lower(), "")
+        result = journal_verify(printed=printed)
         if result.ok:
             self.stdout.write(
                 _(
