@@ -251,8 +251,14 @@ def verify(*, batch: int = 5000, printed: AnchorEntry | None = None) -> VerifyRe
                 return fail(
                     "chain",
                     pk,
-                    _("%(w)s的前一哈希与上一条记录不符：其前的记录被删除或改动。%(todo)s")
-                    % {"w": where, "todo": _tampered()},
+                    _(
+                        "%(w)s的前一哈希与上一条记录（%(prev)s）不符：两者之间的记录被删除，或链被改接。%(todo)s"
+                    )
+                    % {
+                        "w": where,
+                        "prev": _("第 %(n)d 号") % {"n": last_seq} if last_seq else _("链的起点"),
+                        "todo": _tampered(),
+                    },
                 )
             text = canonical_of(
                 seq=pk,
