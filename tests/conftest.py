@@ -43,11 +43,14 @@ def fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(autouse=True)
-def no_journal_anchor(settings: Any) -> None:
-    """In-process tests never append to the checkout's var/journal.anchor (a
-    transactional test would otherwise anchor heads of a test database there).
-    Tests of the anchor set JOURNAL_ANCHOR to a file of their own."""
+def pytest_configure(config: pytest.Config) -> None:
+    """In-process tests never append to the checkout's var/journal.anchor: the
+    test database's migrations and transactional tests would anchor heads of
+    a throwaway database there, and the developer's own database would then
+    look truncated. Tests of the anchor set JOURNAL_ANCHOR to a file of their
+    own (the `settings` fixture)."""
+    from django.conf import settings
+
     settings.JOURNAL_ANCHOR = None
 
 
