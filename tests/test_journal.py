@@ -267,7 +267,7 @@ def test_a_missing_anchor_file_is_reported_and_anchor_command_fixes_it(db, ancho
     _seed_event(1)  # on_commit never runs inside the test's transaction
     result = journal_verify()
     assert not result.ok
-    assert "找不到锚定文件" in result.reason
+    assert "不存在或没有有效的记录" in result.reason
     call_command("journal", "anchor")
     assert "已锚定链头" in capsys.readouterr().out
     assert journal_verify().ok
@@ -399,3 +399,12 @@ def test_a_key_file_outside_the_database_is_read(tmp_path):
     generated = tmp_path / "journal_key"
     assert done.stdout.strip() == generated.read_text().strip()
     assert generated.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_deleted_head_row_is_reported(county):
+    from xuanren.journal.models import JournalHead
+
+    JournalHead.objects.all().delete()
+    result = journal_verify()
+    assert not result.ok
+    assert "链头却不存在" in result.reason

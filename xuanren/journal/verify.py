@@ -316,6 +316,13 @@ def verify(*, batch: int = 5000, printed: AnchorEntry | None = None) -> VerifyRe
             },
         )
     head = JournalHead.objects.filter(pk=1).first()
+    if head is None and checked:
+        return fail(
+            "head",
+            last_seq,
+            _("日志有 %(n)d 条记录，链头却不存在：链头被删除。%(todo)s")
+            % {"n": checked, "todo": _tampered()},
+        )
     if head is not None and (
         head.last_hash != prev
         or head.count != checked
@@ -341,7 +348,7 @@ def verify(*, batch: int = 5000, printed: AnchorEntry | None = None) -> VerifyRe
                 "anchor",
                 None,
                 _(
-                    "找不到锚定文件 %(path)s：无法确认数据库中的日志没有被整体替换或截短。如锚定文件被移走，请恢复它；新安装或刚升级时，请在核对无误后运行 `xuanren journal anchor` 锚定当前链头。"
+                    "锚定文件 %(path)s 不存在或没有有效的记录：无法确认数据库中的日志没有被整体替换或截短。如锚定文件被移走，请恢复它；新安装或刚升级时，请在核对无误后运行 `xuanren journal anchor` 锚定当前链头。"
                 )
                 % {"path": path},
             )
