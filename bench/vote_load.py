@@ -60,11 +60,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def setup(voters: int) -> tuple[int, list[tuple[str, str]], dict[str, Any]]:
-    """The meeting, its (code, group) list and its ballot shape."""
+def setup(voters: int) -> tuple[int, list[tuple[str, str]], dict[str, Any], str]:
+    """The meeting, its (code, group) list, its ballot shape and its count passphrase."""
     from django.contrib.auth.models import User
 
-    from xuanren.ballots.services import meeting_codes_issue, meeting_create, meeting_open
+    from xuanren.ballots.services import (
+        meeting_codes_issue,
+        meeting_count_key_create,
+        meeting_create,
+        meeting_open,
+    )
     from xuanren.org.models import UnitKind
     from xuanren.org.services import unit_create
 
@@ -90,12 +95,14 @@ def setup(voters: int) -> tuple[int, list[tuple[str, str]], dict[str, Any]]:
         voters=[{"name": f"参加人{n:05d}", "group": GROUPS[n % 3]} for n in range(voters)],
     )
     issued = meeting_codes_issue(actor=admin, meeting=meeting)
+    key = meeting_count_key_create(actor=admin, meeting=meeting)
     meeting_open(actor=admin, meeting=meeting)
     shape = {
         str(s.pk): [str(i.pk) for i in s.items.order_by("order")]
         for s in meeting.sections.order_by("order")
     }
-    return meeting.pk, [(code, v.group) for v, code in issued], shape
+    passphrase = key.first_half + key.second_half
+    return meeting.pk, [(code, v.group) for v, code in issued], shape, passphrase
 
 
 def ballot(rnd: random.Random, shape: dict[str, list[str]]) -> dict[str, Any]:
@@ -222,7 +229,7 @@ def main() -> int:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
-    meeting_id, codes, shape = setup(args.voters)
+    meeting_id, codes, shape, passphrase = setup(args.voters)
     connection.close()
 
     port = free_port()
@@ -292,7 +299,9 @@ def main() -> int:
 
     admin = User.objects.get(username="bench-admin")
     t0 = time.perf_counter()
-    meeting = meeting_close(actor=admin, meeting=Meeting.objects.get(pk=meeting_id))
+    meeting = meeting_close(
+        actor=admin, meeting=Meeting.objects.get(pk=meeting_id), passphrase=passphrase
+    )
     close_seconds = time.perf_counter() - t0
 
     problems = []

@@ -101,9 +101,11 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # WAL lets the demo server read while a seed or a test writes.
+    # WAL lets the demo server read while a seed or a test writes;
+    # secure_delete overwrites deleted rows, so opened ballot boxes do not
+    # linger in free pages (docs/decisions/0048).
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;"
     )
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 
@@ -156,6 +158,47 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("XUANREN_LOG_LEVEL", "WARNING")},
 }
 
+# ---- uploads (issue 10) ----
+# Limits on every upload (docs/security-uploads.md, docs/decisions/0033-0036).
+# Each refusal names the limit and its setting; the values come from the
+# environment, in bytes, rows, columns, files.
+_UPLOAD_MB = 1024 * 1024
+
+
+def _upload_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+# The whole request body, from Content-Length, before anything reads it.
+XUANREN_UPLOAD_MAX_BYTES = _upload_int("XUANREN_UPLOAD_MAX_BYTES", 120 * _UPLOAD_MB)
+# Non-file form fields held in memory; uploaded files over this go to a temporary file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = _upload_int("XUANREN_DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * _UPLOAD_MB)
+FILE_UPLOAD_MAX_MEMORY_SIZE = _upload_int("XUANREN_FILE_UPLOAD_MAX_MEMORY_SIZE", 5 * _UPLOAD_MB)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# XLSX import.
+XUANREN_XLSX_MAX_UPLOAD_BYTES = _upload_int("XUANREN_XLSX_MAX_UPLOAD_BYTES", 20 * _UPLOAD_MB)
+XUANREN_XLSX_MAX_ROWS = _upload_int("XUANREN_XLSX_MAX_ROWS", 200_000)
+XUANREN_XLSX_MAX_COLUMNS = _upload_int("XUANREN_XLSX_MAX_COLUMNS", 100)
+XUANREN_XLSX_MAX_SHARED_STRINGS = _upload_int("XUANREN_XLSX_MAX_SHARED_STRINGS", 2_000_000)
+XUANREN_XLSX_MAX_UNCOMPRESSED_BYTES = _upload_int(
+    "XUANREN_XLSX_MAX_UNCOMPRESSED_BYTES", 250 * _UPLOAD_MB
+)
+# ZIP archives (LRMX batches; XLSX is a ZIP too).
+XUANREN_ZIP_MAX_MEMBERS = _upload_int("XUANREN_ZIP_MAX_MEMBERS", 2000)
+XUANREN_ZIP_MAX_UNCOMPRESSED_BYTES = _upload_int(
+    "XUANREN_ZIP_MAX_UNCOMPRESSED_BYTES", 500 * _UPLOAD_MB
+)
+XUANREN_ZIP_MAX_RATIO = _upload_int("XUANREN_ZIP_MAX_RATIO", 100)
+# LRMX import: one .lrmx file, and the upload (a file or a ZIP of files).
+XUANREN_LRMX_MAX_FILE_BYTES = _upload_int("XUANREN_LRMX_MAX_FILE_BYTES", 5 * _UPLOAD_MB)
+XUANREN_LRMX_MAX_UPLOAD_BYTES = _upload_int("XUANREN_LRMX_MAX_UPLOAD_BYTES", 100 * _UPLOAD_MB)
+# What an LRMX import batch may keep for confirming (compressed), and for how long.
+XUANREN_IMPORT_MAX_STORED_BYTES = _upload_int("XUANREN_IMPORT_MAX_STORED_BYTES", 50 * _UPLOAD_MB)
+XUANREN_IMPORT_RETENTION_DAYS = _upload_int("XUANREN_IMPORT_RETENTION_DAYS", 7)
+# Rule pack (TOML) uploads in the admin.
+XUANREN_RULEPACK_MAX_BYTES = _upload_int("XUANREN_RULEPACK_MAX_BYTES", 1 * _UPLOAD_MB)
+MIDDLEWARE.insert(1, "xuanren.common.uploads.RequestSizeMiddleware")
 
 # ---- journal as evidence (issue 10) ----
 # The chain's HMAC key lives outside the database: XUANREN_JOURNAL_KEY (the key

@@ -21,10 +21,18 @@ from xuanren.ballots.services import (
     ballot_cast,
     meeting_attendance_set,
     meeting_codes_issue,
+    meeting_count_key_create,
     meeting_create_for_decision,
     meeting_open,
 )
 from xuanren.procedure.models import Candidate, CommitteeMembership
+
+
+def open_electronic(officer: Any, meeting: Meeting) -> str:
+    """Make the count key and open the vote; the count passphrase (both halves)."""
+    key = meeting_count_key_create(actor=officer, meeting=meeting)
+    meeting_open(actor=officer, meeting=meeting)
+    return key.first_half + key.second_half
 
 
 @dataclass
@@ -35,6 +43,7 @@ class DecisionWorld:
     officer: Any
     meeting: Meeting | None = None
     codes: dict[int, str] = field(default_factory=dict)  # membership id → code
+    passphrase: str = ""  # the count passphrase, both halves
 
     def create(self, method: str = "electronic", **kw: Any) -> Meeting:
         self.meeting = meeting_create_for_decision(
@@ -59,6 +68,8 @@ class DecisionWorld:
         if self.meeting.method == "electronic":
             issued = meeting_codes_issue(actor=self.officer, meeting=self.meeting)
             self.codes = {v.membership_id or 0: code for v, code in issued}
+            key = meeting_count_key_create(actor=self.officer, meeting=self.meeting)
+            self.passphrase = key.first_half + key.second_half
         meeting_open(actor=self.officer, meeting=self.meeting)
 
     def item(self, candidate: Candidate) -> Any:

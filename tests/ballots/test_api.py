@@ -37,8 +37,15 @@ def test_decision_meeting_through_the_api(decision_world, client):
     )
     codes = post_json(client, f"/ballots/meetings/{mid}/codes", {}).json()
     assert len(codes) == 15 and all(len(x["code"]) == 11 for x in codes)
+    no_key = post_json(client, f"/ballots/meetings/{mid}/open", {})
+    assert no_key.status_code == 409 and "计票密钥" in no_key.json()["message"]
+    key = post_json(client, f"/ballots/meetings/{mid}/count-key", {})
+    assert key.status_code == 201
+    passphrase = key.json()["first_half"] + key.json()["second_half"]
     assert post_json(client, f"/ballots/meetings/{mid}/open", {}).status_code == 200
-    form = Client().get(f"{API}/ballots/meetings/{mid}/ballot").json()
+    # The ballot is given only for a code (in the body) or a roster login.
+    assert Client().get(f"{API}/ballots/meetings/{mid}/ballot").status_code == 401
+    form = post_json(Client(), f"/ballots/meetings/{mid}/ballot", {"code": codes[0]["code"]}).json()
     item = form["sections"][0]["items"][0]["id"]
     assert form["options"] == [["agree", "同意"], ["disagree", "不同意"]]
     voter = Client()  # no login: the code is the credential
@@ -68,7 +75,9 @@ def test_decision_meeting_through_the_api(decision_world, client):
     }
     early = client.get(f"{API}/ballots/meetings/{mid}/result")
     assert early.status_code == 409 and "投票尚未结束" in early.json()["message"]
-    closed = post_json(client, f"/ballots/meetings/{mid}/close", {}).json()
+    wrong_key = post_json(client, f"/ballots/meetings/{mid}/close", {"passphrase": "A" * 20})
+    assert wrong_key.status_code == 422 and "计票密码不正确" in wrong_key.json()["message"]
+    closed = post_json(client, f"/ballots/meetings/{mid}/close", {"passphrase": passphrase}).json()
     assert closed["receipts"] == sorted(receipts)
     assert closed["result"]["decision"]["candidates"][0]["outcome"] == "passed"
     again = post_json(client, f"/ballots/meetings/{mid}/close", {}).json()
@@ -92,7 +101,8 @@ def test_outsiders_see_nothing(decision_world, client, personas):
 
 
 def test_cast_as_me_needs_to_be_on_the_roster(decision_world, client, admin):
-    from xuanren.ballots.services import meeting_attendance_set, meeting_open
+    from tests.ballots.conftest import open_electronic
+    from xuanren.ballots.services import meeting_attendance_set
 
     w = decision_world(15)
     (c,) = w.candidates
@@ -100,7 +110,7 @@ def test_cast_as_me_needs_to_be_on_the_roster(decision_world, client, admin):
     meeting_attendance_set(
         actor=w.officer, meeting=m, present=list(m.voters.values_list("pk", flat=True))
     )
-    meeting_open(actor=w.officer, meeting=m)
+    open_electronic(w.officer, m)
     client.force_login(w.officer)  # a case officer, not a member of the committee
     item = str(w.item(c).pk)
     r = post_json(

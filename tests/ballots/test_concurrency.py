@@ -52,7 +52,7 @@ def test_close_racing_casts_counts_every_accepted_ballot(decision_world):
 
     results = run_at_once(
         *(cast(member) for member in w.members[:8]),
-        lambda: meeting_close(actor=w.officer, meeting=m),
+        lambda: meeting_close(actor=w.officer, meeting=m, passphrase=w.passphrase),
     )
     accepted = sum(isinstance(r, str) for r in results[:8])
     assert all(isinstance(r, str | Conflict) for r in results[:8]), results

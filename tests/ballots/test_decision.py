@@ -10,6 +10,7 @@ from tests.procedure.test_decision_stage import MEETING
 from xuanren.ballots.models import MeetingStatus
 from xuanren.ballots.services import (
     meeting_close,
+    meeting_count_key_create,
     meeting_deferral_record,
     meeting_open,
     meeting_result_apply,
@@ -34,7 +35,7 @@ def vote_and_close(w: DecisionWorld, present: int, agree: int, disagree: int = 0
         mark = {c: "agree"} if n < agree else ({c: "disagree"} if n < agree + disagree else {})
         w.cast(m, mark)
     assert w.meeting is not None
-    closed = meeting_close(actor=w.officer, meeting=w.meeting)
+    closed = meeting_close(actor=w.officer, meeting=w.meeting, passphrase=w.passphrase)
     return closed.result["decision"]
 
 
@@ -73,6 +74,9 @@ def test_without_quorum_the_vote_does_not_open(decision_world, members, present)
     with pytest.raises(Conflict, match=f"应到会成员 {members} 人，实到 {present} 人.*至少 10 人"):
         meeting_open(actor=w.officer, meeting=w.meeting)
     w.attend(w.members[:10])
+    with pytest.raises(Conflict, match="请先生成计票密钥"):
+        meeting_open(actor=w.officer, meeting=w.meeting)
+    meeting_count_key_create(actor=w.officer, meeting=w.meeting)
     meeting_open(actor=w.officer, meeting=w.meeting)
     w.meeting.refresh_from_db()
     assert w.meeting.status == MeetingStatus.OPEN
@@ -101,7 +105,7 @@ def test_deferral_by_more_than_half_of_those_present(decision_world):
         w.cast(w.members[0], {a: "agree"})
     for member in w.members[:12]:
         w.cast(member, {b: "agree"})
-    result = meeting_close(actor=w.officer, meeting=m).result["decision"]
+    result = meeting_close(actor=w.officer, meeting=m, passphrase=w.passphrase).result["decision"]
     rows = {r["candidate"]: r for r in result["candidates"]}
     assert rows[a.pk]["outcome"] == "deferred" and rows[a.pk]["defer_votes"] == 7
     assert rows[b.pk]["outcome"] == "passed"
@@ -130,7 +134,7 @@ def test_recused_member_cannot_vote_on_the_relative_and_leaves_the_count(
     w.cast(recused, {b: "agree"})  # may vote on the other candidate
     for member in w.members[1:10]:
         w.cast(member, {a: "agree", b: "agree"})
-    result = meeting_close(actor=w.officer, meeting=m).result["decision"]
+    result = meeting_close(actor=w.officer, meeting=m, passphrase=w.passphrase).result["decision"]
     rows = {r["candidate"]: r for r in result["candidates"]}
     assert (rows[a.pk]["agree"], rows[a.pk]["abstain"], rows[a.pk]["eligible_voters"]) == (9, 0, 9)
     assert rows[a.pk]["recused"] == [w.voter_of(recused).pk]
@@ -151,7 +155,7 @@ def test_an_electronic_meeting_completes_the_decision_step(decision_world):
         w.cast(member, {a: "agree", b: "agree" if n < 7 else "disagree"})
     with pytest.raises(Conflict, match="尚未计票"):
         meeting_result_apply(actor=w.officer, meeting=m, on=MEETING)
-    closed = meeting_close(actor=w.officer, meeting=m)
+    closed = meeting_close(actor=w.officer, meeting=m, passphrase=w.passphrase)
     record = meeting_result_apply(actor=w.officer, meeting=closed, on=MEETING)
     assert record.step == "decision"
     assert record.data["method"] == "electronic"

@@ -34,30 +34,55 @@ def test_setup_console_vote_and_result(decision_world, client):
     slips = client.post(f"/ballots/{m.pk}/", {"action": "codes"}).content.decode()
     codes = re.findall(r"[A-Z2-9]{5}-[A-Z2-9]{5}", slips)
     assert len(set(codes)) == 15 and "<svg" in slips
+    assert "开始投票前须生成计票密钥" in client.get(f"/ballots/{m.pk}/").content.decode()
+    key_page = client.post(f"/ballots/{m.pk}/", {"action": "count_key"}).content.decode()
+    halves = re.findall(r'count-key-code mono">([A-Z2-9]{5}-[A-Z2-9]{5})<', key_page)
+    assert len(halves) == 2 and "系统不保存计票密码" in key_page
     client.post(f"/ballots/{m.pk}/", {"action": "open"})
     console = client.get(f"/ballots/{m.pk}/").content.decode()
-    assert "已投 0 / 应投 15" in console
+    assert "已投 0 / 应投 15" in console and 'name="passphrase_1"' in console
     item = m.items.get()
-    voter = Client()
     # codes follow the roster order; the first ten are present
     for code in codes[:10]:
-        page = voter.get(f"/ballots/{m.pk}/vote/?code={code}").content.decode()
-        assert "人选1" in page and "同意" in page
+        voter = Client()
+        # The code is posted, kept in the session, and never in an address.
+        entered = voter.post(f"/ballots/{m.pk}/vote/", {"action": "code", "code": code})
+        assert entered.status_code == 302 and code not in entered["Location"]
+        page = voter.get(f"/ballots/{m.pk}/vote/").content.decode()
+        assert "人选1" in page and "同意" in page and code not in page
         confirm = voter.post(
-            f"/ballots/{m.pk}/vote/", {"code": code, f"item-{item.pk}": "agree"}
+            f"/ballots/{m.pk}/vote/", {f"item-{item.pk}": "agree"}
         ).content.decode()
-        assert "请确认您的选票" in confirm and Ballot.objects.count() < 10
+        assert "请确认您的选票" in confirm and Ballot.objects.count() == 0
         content_json = re.search(r'name="content_json" value="([^"]*)"', confirm).group(1)
 
         done = voter.post(
             f"/ballots/{m.pk}/vote/",
-            {"code": code, "confirm": "1", "content_json": html.unescape(content_json)},
+            {"confirm": "1", "content_json": html.unescape(content_json)},
         ).content.decode()
         assert "投票成功" in done and re.search(r"[A-Z2-9]{5}-[A-Z2-9]{5}", done)
+        # The session forgot the code: the page asks for one again.
+        assert 'id="code-form"' in voter.get(f"/ballots/{m.pk}/vote/").content.decode()
+    # A second vote with a used code answers like the API: 409.
+    again = Client()
+    again.post(f"/ballots/{m.pk}/vote/", {"action": "code", "code": codes[0]})
+    twice = again.post(
+        f"/ballots/{m.pk}/vote/",
+        {"confirm": "1", "content_json": html.unescape(content_json)},
+    )
+    assert twice.status_code == 409 and "已经投过票" in twice.content.decode()
     assert "已投 10 / 应投 15" in client.get(f"/ballots/{m.pk}/progress/").content.decode()
     early = client.get(f"/ballots/{m.pk}/result/")
     assert early.status_code == 409 and "投票尚未结束" in early.content.decode()
-    r = client.post(f"/ballots/{m.pk}/", {"action": "close"})
+    wrong = client.post(
+        f"/ballots/{m.pk}/",
+        {"action": "close", "passphrase_1": halves[1], "passphrase_2": halves[0]},
+    )
+    assert wrong.status_code == 200 and "计票密码不正确" in wrong.content.decode()
+    r = client.post(
+        f"/ballots/{m.pk}/",
+        {"action": "close", "passphrase_1": halves[0], "passphrase_2": halves[1]},
+    )
     assert r["Location"] == f"/ballots/{m.pk}/result/"
     sheet = client.get(f"/ballots/{m.pk}/result/").content.decode()
     assert "通过" in sheet and Meeting.objects.get().ballot_digest in sheet
@@ -76,8 +101,8 @@ def test_wrong_code_is_told_and_outsider_cannot_open_console(decision_world, cli
     m = w.create()
     w.attend(w.members[:10])
     w.open()
-    page = Client().get(f"/ballots/{m.pk}/vote/?code=ZZZZZ-ZZZZZ").content.decode()
-    assert "投票码不正确" in page
+    page = Client().post(f"/ballots/{m.pk}/vote/", {"action": "code", "code": "ZZZZZ-ZZZZZ"})
+    assert page.status_code == 404 and "投票码不正确" in page.content.decode()
     client.force_login(personas.other_unit_hr)
     assert client.get(f"/ballots/{m.pk}/").status_code in (403, 404)
 

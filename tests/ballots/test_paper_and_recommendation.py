@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from tests.ballots.conftest import open_electronic
 from tests.conftest import make_user
 from tests.procedure.test_decision_stage import MEETING
 from xuanren.access.models import Role
@@ -55,12 +56,12 @@ def test_paper_decision_double_entry_mismatch_blocks_until_resolved(decision_wor
     for s in serials[:11]:
         paper_entry_record(actor=t1, meeting=m, serial=s, content=agree)
     with pytest.raises(Conflict, match="只录入了一次"):
-        meeting_close(actor=w.officer, meeting=m)
+        meeting_close(actor=w.officer, meeting=m, passphrase=w.passphrase)
     for s in serials[:10]:
         paper_entry_record(actor=t2, meeting=m, serial=s, content=agree)
     paper_entry_record(actor=t2, meeting=m, serial=serials[10], content={"marks": {}})
     with pytest.raises(Conflict, match="不一致") as info:
-        meeting_close(actor=w.officer, meeting=m)
+        meeting_close(actor=w.officer, meeting=m, passphrase=w.passphrase)
     assert any(serials[10] in e.message for e in info.value.errors)
     assert paper_sheets_state(m).mismatched == [serials[10]]
     with pytest.raises(Conflict, match="三人"):
@@ -71,7 +72,7 @@ def test_paper_decision_double_entry_mismatch_blocks_until_resolved(decision_wor
     with pytest.raises(ValidationFailed, match="不是本次会议印制"):
         paper_entry_record(actor=t1, meeting=m, serial="9999-9999", content={})
     assert meeting_progress(actor=w.officer, meeting=m).voted == 11
-    closed = meeting_close(actor=w.officer, meeting=m)
+    closed = meeting_close(actor=w.officer, meeting=m, passphrase=w.passphrase)
     row = closed.result["decision"]["candidates"][0]
     assert (row["agree"], row["abstain"], row["outcome"]) == (10, 1, "passed")
     record = meeting_result_apply(actor=w.officer, meeting=closed, on=MEETING)
@@ -103,13 +104,13 @@ def test_paper_counts_mode_entered_twice(decision_world, tellers):
         content={"cast": 12, "invalid": 1, "items": {key: {"agree": 8, "disagree": 3}}},
     )
     with pytest.raises(Conflict, match="不一致"):
-        meeting_close(actor=w.officer, meeting=m)
+        meeting_close(actor=w.officer, meeting=m, passphrase=w.passphrase)
     paper_entry_record(  # the first teller re-reads and corrects their entry
         actor=t1,
         meeting=m,
         content={"cast": 12, "invalid": 1, "items": {key: {"agree": 8, "disagree": 3}}},
     )
-    closed = meeting_close(actor=w.officer, meeting=m)
+    closed = meeting_close(actor=w.officer, meeting=m, passphrase=w.passphrase)
     assert (closed.result["cast"], closed.result["valid"], closed.result["invalid"]) == (12, 11, 1)
     row = closed.result["decision"]["candidates"][0]
     assert (row["agree"], row["disagree"], row["abstain"], row["outcome"]) == (8, 3, 0, "passed")
@@ -146,7 +147,7 @@ def test_recommendation_meeting_groups_write_ins_and_limits(personas, county, ma
     m = recommendation_meeting(officer, county, make_cadre)
     issued = meeting_codes_issue(actor=officer, meeting=m)
     codes = {v.name: code for v, code in issued}
-    meeting_open(actor=officer, meeting=m)
+    passphrase = open_electronic(officer, m)
     items = {i.name: str(i.pk) for i in m.items.all()}
     section = str(m.sections.get().pk)
     with pytest.raises(ValidationFailed, match="超过限选人数"):
@@ -168,7 +169,7 @@ def test_recommendation_meeting_groups_write_ins_and_limits(personas, county, ma
             actor=None, meeting=m, code=codes[name], content={"marks": {items["张甲"]: "chosen"}}
         )
     ballot_cast(actor=None, meeting=m, code=codes["班子1"], content={})  # blank is valid
-    closed = meeting_close(actor=officer, meeting=m)
+    closed = meeting_close(actor=officer, meeting=m, passphrase=passphrase)
     r = closed.result
     assert (r["cast"], r["valid"], r["blank"]) == (5, 5, 1)
     assert r["items"][items["张甲"]]["chosen"] == 4
@@ -230,14 +231,14 @@ def test_evaluation_meeting_with_grades_and_satisfaction(personas, county, make_
             voters=[{"name": f"职工{i}", "group": "职工群众"} for i in range(len(options))],
         )
         issued = meeting_codes_issue(actor=officer, meeting=m)
-        meeting_open(actor=officer, meeting=m)
+        passphrase = open_electronic(officer, m)
         item = str(m.items.get().pk)
         wrong = "excellent" if scale == "satisfaction" else "satisfied"
         with pytest.raises(ValidationFailed, match="不是本选票的选项"):
             ballot_cast(actor=None, meeting=m, code=issued[0][1], content={"marks": {item: wrong}})
         for (_v, code), grade in zip(issued, options, strict=True):
             ballot_cast(actor=None, meeting=m, code=code, content={"marks": {item: grade}})
-        closed = meeting_close(actor=officer, meeting=m)
+        closed = meeting_close(actor=officer, meeting=m, passphrase=passphrase)
         assert closed.result["items"][item] == dict.fromkeys(options, 1)
         step, data = step_data(closed)
         assert step == "evaluation"

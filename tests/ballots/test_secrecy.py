@@ -10,7 +10,15 @@ import pytest
 from django.db import models
 
 from xuanren.ballots import counting, services
-from xuanren.ballots.models import Ballot, Meeting, MeetingStatus, Participation, Receipt, Voter
+from xuanren.ballots.models import (
+    Ballot,
+    Meeting,
+    MeetingStatus,
+    Participation,
+    Receipt,
+    SealedBallot,
+    Voter,
+)
 from xuanren.ballots.selectors import meeting_progress, meeting_result
 from xuanren.ballots.services import ballot_cast, meeting_close
 from xuanren.common.errors import Conflict, NotFound
@@ -34,8 +42,11 @@ def test_the_ballot_table_has_no_voter_no_time_no_sequence():
     # The participation says who voted and nothing else.
     part_fields = {f.name for f in Participation._meta.get_fields() if f.concrete}
     assert part_fields == {"id", "meeting", "voter"}
+    # A sealed ballot: a random id, the meeting and an opaque box; nothing else.
+    sealed_fields = {f.name for f in SealedBallot._meta.get_fields() if f.concrete}
+    assert sealed_fields == {"id", "meeting", "box"}
     # Nothing points at a ballot or a receipt.
-    for model in (Ballot, Receipt):
+    for model in (Ballot, Receipt, SealedBallot):
         assert not [f for f in model._meta.get_fields() if f.is_relation and f.auto_created]
 
 
@@ -51,7 +62,13 @@ def test_a_full_vote_leaves_no_link_between_voter_and_choice(decision_world, adm
         choice = "agree" if n % 3 else "disagree"
         choices[member.pk] = choice
         receipts.append(w.cast(member, {c: choice}))
-    before = list(Ballot.objects.filter(meeting=m).values_list("id", flat=True))
+    before = list(SealedBallot.objects.filter(meeting=m).values_list("id", flat=True))
+    # While the vote runs there is no plain ballot, and the boxes are all the
+    # same size whatever they hold.
+    assert not Ballot.objects.filter(meeting=m).exists()
+    boxes = [bytes(b) for b in SealedBallot.objects.filter(meeting=m).values_list("box", flat=True)]
+    assert len(boxes) == 15 and len({len(b) for b in boxes}) == 1
+    assert not any(b"agree" in b or b"marks" in b for b in boxes)
     # Before the close: only progress, never a count of choices.
     progress = meeting_progress(actor=w.officer, meeting=m)
     assert (progress.voted, progress.entitled) == (15, 15)
@@ -59,14 +76,20 @@ def test_a_full_vote_leaves_no_link_between_voter_and_choice(decision_world, adm
         meeting_result(actor=w.officer, meeting=m)
     with pytest.raises(Conflict, match="投票尚未结束"):
         meeting_result(actor=admin, meeting=m)  # not even a superuser
-    # The cast events say who voted, never what nor the receipt.
-    for event in Event.objects.filter(event_type=EventType.BALLOT_CAST):
+    # The cast events name the meeting and a count: not the voter (nor their
+    # login as the actor), never what nor the receipt.
+    casts = list(Event.objects.filter(event_type=EventType.BALLOT_CAST).order_by("id"))
+    assert [e.payload for e in casts] == [{"voted": n} for n in range(1, 16)]
+    assert {e.actor_id for e in casts} == {None}
+    for event in casts:
         text = str(event.payload)
         assert "agree" not in text and "marks" not in text
         assert not any(r in text or r.replace("-", "") in text for r in receipts)
-    closed = meeting_close(actor=w.officer, meeting=m)
+    closed = meeting_close(actor=w.officer, meeting=m, passphrase=w.passphrase)
     after = list(Ballot.objects.filter(meeting=m).values_list("id", flat=True))
-    assert not set(before) & set(after)  # every ballot row rewritten with a new id
+    assert not set(before) & set(after)  # every ballot row written with a new id
+    assert not SealedBallot.objects.filter(meeting=m).exists()  # the boxes are destroyed
+    assert bytes(Meeting.objects.get(pk=m.pk).count_locked_key) == b""  # and the key
     assert sorted(closed.receipts) == sorted(receipts) == closed.receipts
     # The published ballots recount to the tally and hash to the digest.
     lines = closed.published_ballots
@@ -101,7 +124,8 @@ def test_codes_are_one_time_and_only_hashed(decision_world):
         w.cast(w.members[0], {c: "disagree"})
     with pytest.raises(NotFound, match="投票码不正确"):
         ballot_cast(actor=None, meeting=m, code="AAAAA-AAAAA", content={})
-    assert Ballot.objects.filter(meeting=m).count() == 1
+    assert SealedBallot.objects.filter(meeting=m).count() == 1
+    assert Ballot.objects.filter(meeting=m).count() == 0  # plain only from the count on
     # Lower case and without the dash works too (read off a slip).
     ballot_cast(
         actor=None,
@@ -119,9 +143,9 @@ def test_close_is_idempotent_and_casting_after_close_is_refused(decision_world):
     w.open()
     for member in w.members[:10]:
         w.cast(member, {c: "agree"})
-    first = meeting_close(actor=w.officer, meeting=m)
+    first = meeting_close(actor=w.officer, meeting=m, passphrase=w.passphrase)
     ids = set(Ballot.objects.filter(meeting=m).values_list("id", flat=True))
-    second = meeting_close(actor=w.officer, meeting=m)
+    second = meeting_close(actor=w.officer, meeting=m, passphrase=w.passphrase)
     assert (second.result, second.receipts, second.ballot_digest) == (
         first.result,
         first.receipts,
@@ -150,12 +174,12 @@ def test_a_tally_killed_halfway_leaves_nothing_half_written(decision_world, monk
     # The ballots have been deleted and re-inserted when the count is killed.
     monkeypatch.setattr(counting, "count", boom)
     with pytest.raises(RuntimeError):
-        meeting_close(actor=w.officer, meeting=m)
+        meeting_close(actor=w.officer, meeting=m, passphrase=w.passphrase)
     m.refresh_from_db()
     assert m.status == MeetingStatus.OPEN and m.result == {} and m.ballot_digest == ""
     assert sorted(Ballot.objects.filter(meeting=m).values_list("id", flat=True)) == before
     assert sorted(Receipt.objects.filter(meeting=m).values_list("id", flat=True)) == receipts
     assert not Event.objects.filter(event_type=EventType.MEETING_CLOSED).exists()
     monkeypatch.undo()
-    assert meeting_close(actor=w.officer, meeting=m).result["cast"] == 10
+    assert meeting_close(actor=w.officer, meeting=m, passphrase=w.passphrase).result["cast"] == 10
     assert services.counting is counting

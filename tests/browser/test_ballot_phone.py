@@ -12,7 +12,7 @@ import pytest
 
 from tests.ballots.conftest import decision_world  # noqa: F401 (a fixture)
 from tests.browser.test_case_officer import ARTIFACTS, browser_page  # noqa: F401 (a fixture)
-from xuanren.ballots.models import Ballot, Participation
+from xuanren.ballots.models import Ballot, Participation, SealedBallot
 
 pytestmark = [pytest.mark.browser]
 
@@ -52,6 +52,31 @@ def test_voter_casts_on_a_phone_and_sees_the_receipt(
     expect(page.locator("#receipt")).to_have_text(re.compile(r"^[A-Z2-9]{5}-[A-Z2-9]{5}$"))
     page.screenshot(path=str(ARTIFACTS / "ballot-phone-2.png"), full_page=True)
     assert Participation.objects.filter(meeting=m).count() == 1
-    assert Ballot.objects.filter(meeting=m).count() == 1
+    # Sealed to the count key: no plain ballot until the count.
+    assert SealedBallot.objects.filter(meeting=m).count() == 1
+    assert Ballot.objects.filter(meeting=m).count() == 0
     # The page has no horizontal scroll on the phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_a_qr_slip_opens_the_ballot_without_the_code_reaching_the_server(
+    live_server: Any,
+    decision_world: Any,  # noqa: F811
+    browser_page: Any,  # noqa: F811
+) -> None:
+    """The slip's QR code carries the code after "#": the page posts it, the
+    ballot opens, and the address bar no longer shows it."""
+    from playwright.sync_api import expect
+
+    w = decision_world(15, candidates=1)
+    m = w.create()
+    w.attend(w.members[:10])
+    w.open()
+    code = w.codes[w.members[1].pk]
+    page = browser_page
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(f"{live_server.url}/ballots/{m.pk}/vote/#code={code}")
+    expect(page.get_by_role("button", name="下一步：确认")).to_be_visible()
+    assert code not in page.url
+    assert not any(code in url for url in requests)

@@ -221,7 +221,7 @@ def test_upload_page_refuses_outsider_and_bad_zip(client, personas):
     assert response.status_code == 403
     client.force_login(personas.case_officer)
     response = client.post("/exchange/lrmx/import/", {"file": upload(b"PK\x03\x04x", "a.zip")})
-    assert response.status_code == 200
+    assert response.status_code == 422  # issue 10: a refused upload answers with its status
     assert "不是有效的 ZIP" in response.content.decode()
 
 

@@ -49,7 +49,9 @@ def _free_port() -> int:
 
 
 def _worker() -> str:
-    return re.sub(r"\W", "", os.environ.get("PYTEST_XDIST_WORKER", "main")) or "main"
+    """Unique per test process: several runs may share one PostgreSQL server."""
+    worker = re.sub(r"\W", "", os.environ.get("PYTEST_XDIST_WORKER", "main")) or "main"
+    return f"{worker}_{os.getpid()}"
 
 
 def _postgres_url() -> str | None:

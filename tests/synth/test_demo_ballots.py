@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from io import StringIO
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.test import Client
 
 from xuanren.ballots.models import Ballot, BallotMethod, Meeting, MeetingKind, MeetingStatus
 from xuanren.ballots.selectors import meeting_progress, meeting_result
-from xuanren.ballots.services import ballot_cast, find_voter
+from xuanren.ballots.services import ballot_cast, find_voter, meeting_close
 from xuanren.common.errors import Conflict, NotFound
 from xuanren.journal.models import Event, EventType
 from xuanren.journal.services import journal_verify
@@ -45,7 +46,8 @@ def fresh_cache() -> Any:
 
 
 @pytest.fixture
-def built(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+def built(monkeypatch: pytest.MonkeyPatch, settings: Any, tmp_path: Any) -> dict[str, Any]:
+    settings.VAR_DIR = tmp_path  # the demo keeps its count passphrase there
     root = seed(cadres=1500, units=60, seed=7, as_of=ON).root
     monkeypatch.setattr("xuanren.synth.demo.build_demo_cases", lambda **kwargs: [])
     demo_users()
@@ -140,10 +142,13 @@ def test_an_open_recommendation_meeting_for_the_participant(built: dict[str, Any
     assert done.status_code == 200
     assert "ballots/receipt.html" in [t.name for t in done.templates]
     assert meeting.participations.filter(voter__user=participant).exists()
-    # A printed code opens the ballot without login (the link printed for a
-    # phone) and works once.
+    # A printed code opens the ballot without login (posted once, then kept
+    # in the session) and works once.
     anonymous = Client()
-    assert item.name in anonymous.get(f"{url}?code={codes[0]}").content.decode()
+    anonymous.post(url, {"action": "code", "code": codes[0]})
+    assert item.name in anonymous.get(url).content.decode()
+    # The printed link carries the code after "#", never in the query.
+    assert f"{url}#code={codes[0]}" in "\n".join(lines) and "?code=" not in "\n".join(lines)
     ballot_cast(actor=AnonymousUser(), meeting=meeting, content={"marks": {}}, code=codes[0])
     with pytest.raises(Conflict):
         ballot_cast(actor=AnonymousUser(), meeting=meeting, content={"marks": {}}, code=codes[0])
@@ -164,15 +169,26 @@ def test_an_open_recommendation_meeting_for_the_participant(built: dict[str, Any
     officer_client.force_login(officer)
     assert officer_client.get(f"/ballots/{meeting.pk}/result/").status_code == 409
     for event in Event.objects.filter(event_type=EventType.BALLOT_CAST):
-        assert set(event.payload) == {"voter"}
+        assert set(event.payload) == {"voted"} and event.actor_id is None
+    # The count passphrase is printed for the demo, and counts the demo vote.
+    (key_line,) = [line for line in lines if "计票密码" in line]
+    halves = re.findall(r"[A-Z2-9]{5}-[A-Z2-9]{5}", key_line)
+    closed = meeting_close(actor=officer, meeting=meeting, passphrase="".join(halves))
+    assert closed.result["cast"] == 2
 
-    # The next run prints fresh codes: those printed before stop working.
+    assert journal_verify().ok
+
+
+def test_each_demo_run_prints_fresh_codes(built: dict[str, Any]) -> None:
+    """The next run prints fresh codes: those printed before stop working."""
+    meeting = demo_recommendation_meeting()
+    assert meeting is not None
+    codes = codes_of(voting_demo_lines("http://127.0.0.1:8000/"))
     again = codes_of(voting_demo_lines("http://127.0.0.1:8000/"))
     assert not set(again) & set(codes)
     with pytest.raises(NotFound):
         find_voter(meeting=meeting, code=codes[1], actor=None)
     assert find_voter(meeting=meeting, code=again[0], actor=None).user is None
-    assert journal_verify().ok
 
 
 def test_the_demo_command_prints_where_to_vote(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -124,6 +124,23 @@ class ReceiptOut(Schema):
     receipt: str
 
 
+class CodeIn(Schema):
+    code: str
+
+
+class CountKeyOut(Schema):
+    """The count passphrase in two halves, shown this once and never stored."""
+
+    first_half: str
+    second_half: str
+
+
+class CloseIn(Schema):
+    """The tellers' count passphrase (both halves, in order); empty for paper."""
+
+    passphrase: str = ""
+
+
 class PaperIn(Schema):
     serial: str = ""
     content: dict[str, Any]

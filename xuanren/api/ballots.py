@@ -27,8 +27,11 @@ from xuanren.api.ballot_schemas import (
     AttendanceIn,
     BallotFormOut,
     BallotIn,
+    CloseIn,
+    CodeIn,
     CodeOut,
     CodesIn,
+    CountKeyOut,
     DecisionMeetingIn,
     DeferralIn,
     MeetingIn,
@@ -45,6 +48,7 @@ from xuanren.api.errors import ERROR_RESPONSES, ErrorOut
 from xuanren.ballots import selectors, services
 from xuanren.ballots.models import Item
 from xuanren.common.errors import NotFound
+from xuanren.common.http import client_address
 from xuanren.org.selectors import post_get, unit_get
 from xuanren.people.selectors import cadre_get
 from xuanren.procedure.selectors import case_get
@@ -188,6 +192,19 @@ def meeting_open(request: HttpRequest, meeting_id: int) -> Any:
     )
 
 
+@router.post(
+    "/ballots/meetings/{int:meeting_id}/count-key",
+    response={201: CountKeyOut, **WRITE_RESPONSES},
+)
+def count_key(request: HttpRequest, meeting_id: int) -> Any:
+    """生成计票密钥（电子投票，开始投票前）：返回两段计票密码，只返回这一次，系统不保存。
+    选票投出时即用其公钥密封，计票时须两名计票人合起密码才能打开。"""
+    key = services.meeting_count_key_create(
+        actor=actor_of(request), meeting=_meeting(request, meeting_id)
+    )
+    return Status(201, {"first_half": key.first_half, "second_half": key.second_half})
+
+
 @router.get(
     "/ballots/meetings/{int:meeting_id}/progress", response={200: ProgressOut, **ERROR_RESPONSES}
 )
@@ -198,15 +215,8 @@ def progress(request: HttpRequest, meeting_id: int) -> Any:
     )
 
 
-@router.get(
-    "/ballots/meetings/{int:meeting_id}/ballot",
-    auth=None,
-    response={200: BallotFormOut, **PUBLIC_RESPONSES},
-)
-def ballot_form(request: HttpRequest, meeting_id: int) -> Any:
-    """选票（人选、选项、限选人数），供投票人填写；不需登录。"""
-    meeting = selectors.meeting_public(pk=meeting_id)
-    (form,) = selectors.ballot_form(meeting, None)
+def _form_out(meeting: Any, voter: Any) -> dict[str, Any]:
+    (form,) = selectors.ballot_form(meeting, voter)
     return {
         "meeting": meeting.pk,
         "title": meeting.title,
@@ -217,18 +227,49 @@ def ballot_form(request: HttpRequest, meeting_id: int) -> Any:
     }
 
 
+@router.get(
+    "/ballots/meetings/{int:meeting_id}/ballot",
+    response={200: BallotFormOut, **ERROR_RESPONSES},
+)
+def ballot_form(request: HttpRequest, meeting_id: int) -> Any:
+    """本人的选票（人选、选项、限选人数）：须登录且在会议名单中，且仅在投票期间。"""
+    actor = actor_of(request)
+    meeting = selectors.meeting_voting(pk=meeting_id)
+    voter = services.find_voter(meeting=meeting, code=None, actor=actor)
+    return _form_out(meeting, voter)
+
+
+@router.post(
+    "/ballots/meetings/{int:meeting_id}/ballot",
+    auth=None,
+    response={200: BallotFormOut, 429: ErrorOut, **PUBLIC_RESPONSES},
+)
+def ballot_form_by_code(request: HttpRequest, meeting_id: int, payload: CodeIn) -> Any:
+    """凭一次性投票码取得选票，仅在投票期间；投票码放在请求正文中，不放在地址里。
+    输错次数按来源地址和会议限制。"""
+    meeting = selectors.meeting_voting(pk=meeting_id)
+    voter = services.find_voter(
+        meeting=meeting, code=payload.code, actor=None, client=client_address(request)
+    )
+    return _form_out(meeting, voter)
+
+
 @router.post(
     "/ballots/meetings/{int:meeting_id}/cast",
     auth=None,
-    response={201: ReceiptOut, **PUBLIC_RESPONSES},
+    response={201: ReceiptOut, 429: ErrorOut, **PUBLIC_RESPONSES},
 )
 def cast_by_code(request: HttpRequest, meeting_id: int, payload: BallotIn) -> Any:
     """凭一次性投票码投票，返回回执码（只证明选票已投入票箱，不含所投内容）。"""
-    meeting = selectors.meeting_public(pk=meeting_id)
+    meeting = selectors.meeting_voting(pk=meeting_id)
     if not payload.code.strip():
         raise NotFound(_("请填写投票码。"))
     receipt = services.ballot_cast(
-        actor=None, meeting=meeting, code=payload.code, content=payload.content
+        actor=None,
+        meeting=meeting,
+        code=payload.code,
+        content=payload.content,
+        client=client_address(request),
     )
     return Status(201, {"receipt": receipt})
 
@@ -239,7 +280,7 @@ def cast_by_code(request: HttpRequest, meeting_id: int, payload: BallotIn) -> An
 )
 def cast_as_me(request: HttpRequest, meeting_id: int, payload: BallotIn) -> Any:
     """以本人账号投票（本人须在会议名单中）。"""
-    meeting = selectors.meeting_public(pk=meeting_id)
+    meeting = selectors.meeting_voting(pk=meeting_id)
     receipt = services.ballot_cast(
         actor=actor_of(request), meeting=meeting, content=payload.content
     )
@@ -278,10 +319,13 @@ def paper_resolve(request: HttpRequest, meeting_id: int, payload: PaperIn) -> An
 @router.post(
     "/ballots/meetings/{int:meeting_id}/close", response={200: ResultOut, **WRITE_RESPONSES}
 )
-def close(request: HttpRequest, meeting_id: int) -> Any:
-    """结束投票并计票：选票乱序重写后计票，公布回执码、选票和摘要；重复调用返回同一结果。"""
+def close(request: HttpRequest, meeting_id: int, payload: CloseIn) -> Any:
+    """结束投票并计票：电子投票须输入两段计票密码，密封的选票打开后乱序写入再计票，
+    公布回执码、选票和摘要；重复调用返回同一结果。"""
     actor = actor_of(request)
-    meeting = services.meeting_close(actor=actor, meeting=_meeting(request, meeting_id))
+    meeting = services.meeting_close(
+        actor=actor, meeting=_meeting(request, meeting_id), passphrase=payload.passphrase
+    )
     return selectors.meeting_result(actor=actor, meeting=meeting)
 
 

@@ -25,7 +25,7 @@ from xuanren.org.selectors import unit_get
 
 router = Router(tags=["任免审批表 LRMX"])
 
-WRITE_RESPONSES = {**ERROR_RESPONSES, 409: ErrorOut, 422: ErrorOut}
+WRITE_RESPONSES = {**ERROR_RESPONSES, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
 
 
 def _batch(batch: ImportBatch) -> dict[str, Any]:
@@ -69,7 +69,7 @@ def lrmx_import(
     新建/差异/错误，不保存，之后可 POST /lrmx/batches/{id}/confirm 确认；preview=false 检查后
     立即导入（新建的干部建在 unit 单位）。每个文件要么整份保存，要么整份不保存。"""
     actor = actor_of(request)
-    batch = lrmx_import_preview(actor=actor, upload_name=file.name or "upload", data=file.read())
+    batch = lrmx_import_preview(actor=actor, upload_name=file.name or "upload", data=file)
     if not preview:
         target = unit_get(actor=actor, pk=unit) if unit is not None else None
         batch = lrmx_import_confirm(actor=actor, batch=batch, unit=target)

@@ -19,7 +19,6 @@ from xuanren.api.schemas import CadreFiltersIn
 from xuanren.api.xlsx_schemas import XlsxImportErrorOut, XlsxImportOut, import_out
 from xuanren.exchange.views_xlsx import TEMPLATE_NAME, xlsx_file
 from xuanren.exchange.xlsx_export import cadre_list_export, roster_export
-from xuanren.exchange.xlsx_import import check_upload_size
 from xuanren.exchange.xlsx_import import xlsx_import as import_workbook
 from xuanren.exchange.xlsx_template import template_workbook
 from xuanren.org.selectors import unit_get
@@ -37,15 +36,20 @@ def xlsx_template(request: HttpRequest) -> HttpResponseBase:
 @router.post(
     "/xlsx/import",
     summary="导入工作簿（全部成功或全部不保存）",
-    response={200: XlsxImportOut, 409: ErrorOut, 422: XlsxImportErrorOut, **ERROR_RESPONSES},
+    response={
+        200: XlsxImportOut,
+        409: ErrorOut,
+        413: ErrorOut,
+        422: XlsxImportErrorOut,
+        **ERROR_RESPONSES,
+    },
 )
 def xlsx_import(request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False) -> Any:
     """上传按模板填写的 .xlsx。整个工作簿一并检查：有任何错误返回 422，`rows` 列出每一处错误
     （表、行、列、单元格、问题及修改方法），什么也不保存；没有错误则在一个事务中全部保存，
     记一条 XLSX_IMPORTED 日志。dry_run=true 只检查不保存。"""
-    check_upload_size(file.size or 0)
     result = import_workbook(
-        actor=actor_of(request), content=file.read(), filename=file.name or "", dry_run=dry_run
+        actor=actor_of(request), content=file, filename=file.name or "", dry_run=dry_run
     )
     return import_out(result)
 

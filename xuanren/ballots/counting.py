@@ -22,6 +22,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xuanren.ballots import sealing
+
 AGREE, DISAGREE, CHOSEN = "agree", "disagree", "chosen"
 DECISION_OPTIONS = (AGREE, DISAGREE)
 RECOMMENDATION_OPTIONS = (CHOSEN,)
@@ -40,6 +42,13 @@ OPTION_WORDS = {
     "basically_satisfied": gettext_lazy("基本满意"),
     "dissatisfied": gettext_lazy("不满意"),
 }
+
+
+#: A write-in name's length, and write-ins per section when the section sets
+#: no limit of its own: a ballot has a bounded size, so every sealed ballot of
+#: a meeting can be padded to one length (docs/decisions/0048).
+MAX_WRITE_IN_CHARS = 30
+MAX_WRITE_INS = 20
 
 
 class BallotError(ValueError):
@@ -82,6 +91,12 @@ def normalize(content: Any) -> dict[str, Any]:
         if not isinstance(names, list):
             raise BallotError(_("另推荐人选应为姓名列表。"))
         cleaned = [str(n).strip() for n in names if str(n).strip()]
+        if any(len(n) > MAX_WRITE_IN_CHARS for n in cleaned):
+            raise BallotError(
+                _("另推荐人选的姓名不能超过 %(n)d 个字。") % {"n": MAX_WRITE_IN_CHARS}
+            )
+        if len(cleaned) > MAX_WRITE_INS:
+            raise BallotError(_("另推荐人选不能超过 %(n)d 人。") % {"n": MAX_WRITE_INS})
         if cleaned:
             out_write[str(k)] = cleaned
     return {"marks": out_marks, "write_ins": out_write}
@@ -115,6 +130,15 @@ def check(spec: BallotSpec, content: Any, excluded: Iterable[str] = ()) -> tuple
         s.max_choices is None or per_section.get(s.key, 0) <= s.max_choices for s in spec.sections
     )
     return c, valid
+
+
+def padded_size(spec: BallotSpec) -> int:
+    """The one plaintext length of every sealed ballot of a meeting: room for
+    every name marked and every write-in slot filled with the longest name."""
+    slots = sum(
+        min(s.max_choices or MAX_WRITE_INS, MAX_WRITE_INS) for s in spec.sections if s.write_ins
+    )
+    return sealing.padded_size(len(spec.items), slots)
 
 
 def is_blank(content: Mapping[str, Any]) -> bool:

@@ -1,11 +1,14 @@
 """Voting meetings (表决、推荐、测评) and their secret ballots.
 
-Secrecy by construction (docs/decisions/0020): who voted (`Participation`)
-and what was voted (`Ballot`) are two tables with nothing in common but the
-meeting. A ballot has no voter, no timestamp, no sequential id (a random
-UUID), and its receipt lives in a third table with no link to either. At
-close the ballots and receipts are deleted and re-inserted in random order,
-so not even the physical row order follows arrival.
+Secrecy by construction (docs/decisions/0020, 0048): who voted
+(`Participation`) and what was voted are two tables with nothing in common but
+the meeting. While the vote runs, what was voted exists only sealed to the
+meeting's count key (`SealedBallot`), which opens only with the tellers'
+passphrase; so even someone reading the database, its row order or its
+transaction ids during the vote learns nothing of any content. At the count
+the boxes are opened, the plain ballots written in random order in one
+transaction (`Ballot`: no voter, no timestamp, a random UUID), the boxes and
+the locked key destroyed, and the table compacted.
 """
 
 from __future__ import annotations
@@ -101,6 +104,10 @@ class Meeting(models.Model):
     published_ballots = models.JSONField(_("选票内容"), default=list, blank=True)
     ballot_digest = models.CharField(_("选票摘要"), max_length=64, blank=True)
     snapshot = models.JSONField(_("计票时名单"), default=dict, blank=True)
+    # The count key (docs/decisions/0048): the public half, and the private
+    # half locked under the tellers' passphrase; erased at the count.
+    count_public_key = models.BinaryField(_("计票公钥"), max_length=32, blank=True, default=b"")
+    count_locked_key = models.BinaryField(_("计票私钥（已加密）"), blank=True, default=b"")
     applied_step = models.ForeignKey(
         CaseStep,
         on_delete=models.PROTECT,
@@ -230,7 +237,9 @@ class Participation(models.Model):
 
 
 class Ballot(models.Model):
-    """What was voted — never by whom. No voter, no time, no sequence."""
+    """What was voted — never by whom. No voter, no time, no sequence. For an
+    electronic meeting these rows exist only from the count on, written in
+    random order in one transaction from the opened `SealedBallot`s."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="ballots")
@@ -242,6 +251,21 @@ class Ballot(models.Model):
         verbose_name = _("选票")
         verbose_name_plural = _("选票")
         permissions = [("cast_ballot", _("可以凭本人账号投票"))]
+
+
+class SealedBallot(models.Model):
+    """A ballot as cast: sealed to the meeting's count key, padded to one
+    length, under a random id. No voter, no time, no group in the clear; the
+    box says nothing without the tellers' passphrase. Opened and destroyed at
+    the count, when the plain `Ballot` rows are written in random order."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="sealed_ballots")
+    box = models.BinaryField(_("密封选票"))
+
+    class Meta:
+        verbose_name = _("密封选票")
+        verbose_name_plural = _("密封选票")
 
 
 class Receipt(models.Model):

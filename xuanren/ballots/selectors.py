@@ -49,12 +49,13 @@ def meeting_get(*, actor: Any, pk: int) -> Meeting:
     return meeting
 
 
-def meeting_public(*, pk: int) -> Meeting:
-    """For the voter's page (a code is the credential): the meeting itself,
-    never its ballots."""
-    meeting = Meeting.objects.filter(pk=pk).first()
+def meeting_voting(*, pk: int) -> Meeting:
+    """For the voter's page and the voting endpoints (a code is the
+    credential): the meeting only while its vote is open, never its ballots.
+    A meeting being set up, counted or not there at all is one answer."""
+    meeting = Meeting.objects.filter(pk=pk, status=MeetingStatus.OPEN).first()
     if meeting is None:
-        raise NotFound(_("投票会议不存在。"))
+        raise NotFound(_("没有正在投票的会议：请核对投票页面地址，或向工作人员确认投票时间。"))
     return meeting
 
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xuanren.access.policy import has_perm, require_perm, require_unit
-from xuanren.ballots import counting
+from xuanren.ballots import counting, sealing
 from xuanren.ballots.models import (
     Ballot,
     BallotMethod,
@@ -38,6 +38,7 @@ from xuanren.ballots.models import (
     Participation,
     Receipt,
     Recusal,
+    SealedBallot,
     Section,
     Voter,
 )
@@ -50,6 +51,7 @@ from xuanren.ballots.selectors import (
     spec_of,
 )
 from xuanren.common.errors import Conflict, ErrorCollector, NotFound, ValidationFailed
+from xuanren.common.ratelimit import RateLimit
 from xuanren.journal.models import EventType
 from xuanren.journal.services import journal_record
 from xuanren.org.models import Post, Unit
@@ -474,9 +476,33 @@ def meeting_codes_issue(
 
 
 @transaction.atomic
+def meeting_count_key_create(*, actor: Any, meeting: Meeting) -> sealing.CountKey:
+    """Make the meeting's count key (docs/decisions/0048): the ballots will be
+    sealed to its public half; its private half is kept only locked under a
+    passphrase that is returned here once, in two halves for two tellers, and
+    never stored. Made again before the vote opens, it replaces the old one."""
+    meeting = _locked(meeting)
+    require_unit(actor, "ballots.change_meeting", meeting.unit)
+    _must_be(meeting, MeetingStatus.SETUP)
+    if meeting.method != BallotMethod.ELECTRONIC:
+        raise Conflict(_("纸质票会议不需要计票密钥。"))
+    key = sealing.make_count_key()
+    meeting.count_public_key = key.public_key
+    meeting.count_locked_key = key.locked_private_key
+    meeting.save(update_fields=["count_public_key", "count_locked_key"])
+    journal_record(
+        actor=actor,
+        event_type=EventType.COUNT_KEY_MADE,
+        subject=meeting,
+        payload={"public_key": key.public_key.hex()},
+    )
+    return key
+
+
+@transaction.atomic
 def meeting_open(*, actor: Any, meeting: Meeting) -> Meeting:
     """Start the vote. A decision meeting needs its quorum present (不足法定
-    人数不得表决)."""
+    人数不得表决); an electronic one needs its count key."""
     meeting = _locked(meeting)
     require_unit(actor, "ballots.change_meeting", meeting.unit)
     _must_be(meeting, MeetingStatus.SETUP)
@@ -492,6 +518,8 @@ def meeting_open(*, actor: Any, meeting: Meeting) -> Meeting:
                 )
                 % {"m": members, "p": present, "q": tally.least_quorum(members, rules.quorum)}
             )
+    if meeting.method == BallotMethod.ELECTRONIC and not bytes(meeting.count_public_key):
+        raise Conflict(_("请先生成计票密钥并交两名计票人分别保管，再开始投票：选票将用它密封。"))
     meeting.status = MeetingStatus.OPEN
     meeting.save(update_fields=["status"])
     journal_record(actor=actor, event_type=EventType.MEETING_OPENED, subject=meeting, payload={})
@@ -516,15 +544,44 @@ def _meeting_now(meeting_id: int) -> Meeting:
     return Meeting.objects.get(pk=meeting_id)
 
 
-def find_voter(*, meeting: Meeting, code: str | None, actor: Any, lock: bool = False) -> Voter:
+#: Wrong codes allowed per address, and per meeting from all addresses, in
+#: ten minutes (settings XUANREN_BALLOT_CODE_RATE / _MEETING_RATE).
+CODE_TRIES_PER_CLIENT = RateLimit("ballot-code", "XUANREN_BALLOT_CODE_RATE", (10, 600))
+CODE_TRIES_PER_MEETING = RateLimit(
+    "ballot-code-meeting", "XUANREN_BALLOT_CODE_MEETING_RATE", (200, 600)
+)
+
+
+def _code_limits(meeting_id: int, client: str) -> list[tuple[RateLimit, str]]:
+    return [(CODE_TRIES_PER_CLIENT, client or "-"), (CODE_TRIES_PER_MEETING, str(meeting_id))]
+
+
+def find_voter(
+    *, meeting: Meeting, code: str | None, actor: Any, lock: bool = False, client: str = ""
+) -> Voter:
     """The voter a code (or, without a code, the logged-in user) stands for;
-    `lock` takes the voter's row lock (inside a transaction)."""
+    `lock` takes the voter's row lock (inside a transaction). Wrong codes are
+    counted per client address and per meeting; past the limit every code is
+    refused for a while, the right one too."""
     voters = Voter.objects.filter(meeting_id=meeting.pk)
     if lock:
         voters = voters.select_for_update()
-    if code:
-        voter = voters.filter(code_hash=code_hash(meeting.pk, code)).first()
-        if voter is None or not clean_code(code):
+    if code is not None:
+        limits = _code_limits(meeting.pk, client)
+        for limit, who in limits:
+            limit.check(
+                who,
+                _("投票码输错次数过多，请 %(m)d 分钟后再试，或向工作人员核对投票码。")
+                % {"m": limit.minutes},
+            )
+        voter = (
+            voters.filter(code_hash=code_hash(meeting.pk, code)).first()
+            if clean_code(code)
+            else None
+        )
+        if voter is None:
+            for limit, who in limits:
+                limit.count(who)
             raise NotFound(_("投票码不正确：请核对投票码条上的号码后重新输入。"))
         return voter
     require_perm(actor, "ballots.cast_ballot")
@@ -536,14 +593,21 @@ def find_voter(*, meeting: Meeting, code: str | None, actor: Any, lock: bool = F
 
 @transaction.atomic
 def ballot_cast(
-    *, actor: Any, meeting: Meeting, content: dict[str, Any], code: str | None = None
+    *,
+    actor: Any,
+    meeting: Meeting,
+    content: dict[str, Any],
+    code: str | None = None,
+    client: str = "",
 ) -> str:
-    """Cast one ballot; returns its receipt code. Two rows are written: the
-    participation (voter, meeting — unique, a second cast is refused) and the
-    ballot (no voter, no time, random id), plus an unlinked receipt."""
+    """Cast one ballot; returns its receipt code. Written: the participation
+    (voter, meeting — unique, a second cast is refused), the ballot sealed to
+    the meeting's count key under a random id, an unlinked receipt, and a
+    journal event that names the meeting and how many have voted — never the
+    voter (docs/decisions/0048)."""
     # The voter's row lock makes a second cast with the same code wait, then
     # fail on the participation's unique key.
-    voter = find_voter(meeting=meeting, code=code, actor=actor, lock=True)
+    voter = find_voter(meeting=meeting, code=code, actor=actor, lock=True, client=client)
     meeting = _meeting_now(meeting.pk)
     if meeting.status != MeetingStatus.OPEN:
         raise Conflict(_("本次会议现在不在投票时间内。"))
@@ -565,14 +629,17 @@ def ballot_cast(
         raise Conflict(_("该投票码（账号）已经投过票，每人只能投一次。")) from exc
     if not voter.present:
         Voter.objects.filter(pk=voter.pk).update(present=True)
-    Ballot.objects.create(id=uuid.uuid4(), meeting=meeting, group=voter.group, content=clean)
+    box = sealing.seal(
+        bytes(meeting.count_public_key), voter.group, clean, counting.padded_size(spec)
+    )
+    SealedBallot.objects.create(id=uuid.uuid4(), meeting=meeting, box=box)
     receipt = _random_code(RECEIPT_LENGTH)
     Receipt.objects.create(id=uuid.uuid4(), meeting=meeting, code=receipt)
     journal_record(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=None,  # the voter's login would name them: the participation row does that
         event_type=EventType.BALLOT_CAST,
         subject=meeting,
-        payload={"voter": voter.pk},  # who voted — never what, never the receipt
+        payload={"voted": Participation.objects.filter(meeting_id=meeting.pk).count()},
     )
     return format_code(receipt)
 
@@ -676,13 +743,58 @@ def paper_entry_resolve(
 # ---- close ------------------------------------------------------------------------------
 
 
+#: Wrong count passphrases per meeting in ten minutes.
+PASSPHRASE_TRIES = RateLimit("count-passphrase", "XUANREN_COUNT_PASSPHRASE_RATE", (10, 600))
+
+
+def _open_boxes(meeting: Meeting, passphrase: str) -> list[tuple[str, dict[str, Any], bool]]:
+    """Unlock the count key with the tellers' passphrase and open every sealed
+    ballot of the meeting: (group, content, valid) rows, in the boxes' order."""
+    who = str(meeting.pk)
+    PASSPHRASE_TRIES.check(
+        who,
+        _("计票密码输错次数过多，请 %(m)d 分钟后再试。") % {"m": PASSPHRASE_TRIES.minutes},
+    )
+    try:
+        private = sealing.unlock(bytes(meeting.count_locked_key), passphrase)
+    except sealing.SealingError as exc:
+        PASSPHRASE_TRIES.count(who)
+        raise ValidationFailed(
+            _("计票密码不正确：请两名计票人核对各自保管的半段密码后重新输入。")
+        ) from exc
+    rows: list[tuple[str, dict[str, Any], bool]] = []
+    for box in SealedBallot.objects.filter(meeting=meeting).values_list("box", flat=True):
+        try:
+            group, content = sealing.unseal(private, bytes(box))
+        except sealing.SealingError as exc:
+            raise Conflict(
+                _("票箱中有一张选票无法用本会议的计票密钥打开，不能计票：请联系系统管理员。")
+            ) from exc
+        rows.append((group, content, True))
+    return rows
+
+
+def _compact_after_count() -> None:
+    """After the count commits: the opened boxes' old rows leave the disk
+    (PostgreSQL rewrites the tables; SQLite runs with secure_delete and
+    truncates its write-ahead log). Best effort: the boxes cannot be opened
+    any more in any case, as the locked key is erased with them."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for model in (SealedBallot, Receipt):
+                cursor.execute(f"VACUUM FULL {model._meta.db_table}")
+        elif connection.vendor == "sqlite":
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 @transaction.atomic
-def meeting_close(*, actor: Any, meeting: Meeting) -> Meeting:
-    """End the vote and count. The ballots (and receipts) are deleted and
-    re-inserted in random order before anything is counted or stored; the
-    tally, the sorted receipts, the sorted ballots and their SHA-256 digest are
-    published, and the digest journalled. Closing a closed meeting returns it
-    as it is: the count is never run twice."""
+def meeting_close(*, actor: Any, meeting: Meeting, passphrase: str = "") -> Meeting:
+    """End the vote and count. An electronic meeting's sealed ballots are
+    opened with the tellers' passphrase, written as plain ballots in random
+    order and destroyed with the locked count key; receipts are rewritten in
+    random order too. The tally, the sorted receipts, the sorted ballots and
+    their SHA-256 digest are published, and the digest journalled. Closing a
+    closed meeting returns it as it is: the count is never run twice."""
     meeting = _locked(meeting)
     require_unit(actor, "ballots.change_meeting", meeting.unit)
     if meeting.status == MeetingStatus.CLOSED:
@@ -699,18 +811,15 @@ def meeting_close(*, actor: Any, meeting: Meeting) -> Meeting:
         rows = state.ballots
         counts_entry = state.counts
     else:
-        rows = [
-            (g, c, v)
-            for g, c, v in Ballot.objects.filter(meeting=meeting).values_list(
-                "group", "content", "valid"
-            )
-        ]
+        rows = _open_boxes(meeting, passphrase)
         receipts = list(Receipt.objects.filter(meeting=meeting).values_list("code", flat=True))
         counts_entry = None
-    # Rewrite in random order: the table's physical order no longer follows arrival.
+    # Written in random order, in this one transaction: neither the physical
+    # order, the ids nor the transaction ids of the plain ballots follow arrival.
     shuffle = secrets.SystemRandom().shuffle
     shuffle(rows)
     shuffle(receipts)
+    SealedBallot.objects.filter(meeting=meeting).delete()
     Ballot.objects.filter(meeting=meeting).delete()
     Receipt.objects.filter(meeting=meeting).delete()
     Ballot.objects.bulk_create(
@@ -720,6 +829,8 @@ def meeting_close(*, actor: Any, meeting: Meeting) -> Meeting:
     Receipt.objects.bulk_create(
         [Receipt(id=uuid.uuid4(), meeting=meeting, code=r) for r in receipts], batch_size=500
     )
+    meeting.count_locked_key = b""
+    transaction.on_commit(_compact_after_count)
     if counts_entry is not None:
         result = counting.counts_result(spec, counts_entry)
         lines = [counting.canonical("", counts_entry, True)]

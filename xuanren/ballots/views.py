@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from xuanren.ballots import selectors, services
@@ -26,6 +27,7 @@ from xuanren.ballots.models import (
     PaperMode,
 )
 from xuanren.common.errors import DomainError, NotFound
+from xuanren.common.http import client_address
 from xuanren.procedure.guards.selection import PARTICIPANT_GROUPS
 from xuanren.procedure.selectors import case_get
 from xuanren.web.pages import FORMS, login_page
@@ -116,6 +118,7 @@ def _console_context(request: HttpRequest, meeting: Any) -> dict[str, Any]:
         "is_paper": meeting.method == BallotMethod.PAPER,
         "is_decision": meeting.kind == MeetingKind.DECISION,
         "items": list(meeting.items.order_by("section__order", "order")),
+        "has_count_key": bool(bytes(meeting.count_public_key)),
     }
     if meeting.method == BallotMethod.PAPER and meeting.status == MeetingStatus.OPEN:
         state = selectors.paper_sheets_state(meeting)
@@ -152,6 +155,9 @@ def console(request: HttpRequest, meeting_id: int) -> HttpResponse:
             elif action == "codes":
                 issued = services.meeting_codes_issue(actor=request.user, meeting=meeting)
                 return _slips(request, meeting, issued)
+            elif action == "count_key":
+                key = services.meeting_count_key_create(actor=request.user, meeting=meeting)
+                return render(request, "ballots/count_key.html", {"meeting": meeting, "key": key})
             elif action == "open":
                 services.meeting_open(actor=request.user, meeting=meeting)
             elif action == "paper":
@@ -169,7 +175,12 @@ def console(request: HttpRequest, meeting_id: int) -> HttpResponse:
                     content=_paper_content(request, meeting),
                 )
             elif action == "close":
-                services.meeting_close(actor=request.user, meeting=meeting)
+                services.meeting_close(
+                    actor=request.user,
+                    meeting=meeting,
+                    passphrase=request.POST.get("passphrase_1", "")
+                    + request.POST.get("passphrase_2", ""),
+                )
                 return redirect("ballots:result", meeting.pk)
             elif action == "apply":
                 services.meeting_result_apply(actor=request.user, meeting=meeting)
@@ -232,7 +243,8 @@ def _slips(request: HttpRequest, meeting: Any, issued: list[tuple[Any, str]]) ->
             "name": voter.name,
             "group": voter.group,
             "code": code,
-            "qr": segno.make(f"{url}?code={code}", error="m").svg_inline(scale=3),
+            # After "#": the browser keeps it and the page posts it; no log sees it.
+            "qr": segno.make(f"{url}#code={code}", error="m").svg_inline(scale=3),
         }
         for voter, code in issued
     ]
@@ -296,55 +308,73 @@ def sheets(request: HttpRequest, meeting_id: int) -> HttpResponse:
 # ---- the voter's page (no login needed: the code is the credential) ------------------------
 
 
+def _code_key(meeting_id: int) -> str:
+    return f"ballot-code:{meeting_id}"
+
+
+def _vote_page(request: HttpRequest, ctx: dict[str, Any], status: int = 200) -> HttpResponse:
+    return render(request, "ballots/vote.html", ctx, status=status)
+
+
+@never_cache  # a ballot or a receipt is never kept by a browser or a proxy
 @require_http_methods(["GET", "HEAD", "POST"])
 def vote(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The ballot, only while the vote is open and only to a roster login or a
+    valid code. The code is posted once, kept in the session and never put in
+    a URL (the QR slips carry it after a `#`, which browsers do not send); the
+    session forgets it once the ballot is cast."""
     try:
-        meeting = selectors.meeting_public(pk=meeting_id)
+        meeting = selectors.meeting_voting(pk=meeting_id)
     except NotFound as exc:
         return render(request, "web/404.html", {"message": exc.message}, status=404)
     own = selectors.voter_for_user(meeting, request.user)
-    code = (request.POST.get("code") or request.GET.get("code") or "").strip()
-    voter = own
-    error = ""
-    if code and voter is None:
-        try:
-            voter = services.find_voter(meeting=meeting, code=code, actor=None)
-        except DomainError as exc:
-            error = exc.message
-    (form,) = selectors.ballot_form(meeting, voter)
-    content = _ballot_content(request, form) if request.method == "POST" else None
     ctx: dict[str, Any] = {
         "meeting": meeting,
-        "form": form,
-        "code": code,
         "own": own is not None,
-        "voter": voter,
-        "error": error,
         "is_recommendation": meeting.kind == MeetingKind.RECOMMENDATION,
         "is_decision": meeting.kind == MeetingKind.DECISION,
-        "open": meeting.status == MeetingStatus.OPEN,
     }
-    if request.method == "POST" and not error:
-        assert content is not None
-        if request.POST.get("confirm") != "1":
-            ctx["confirming"] = True
-            ctx["summary"] = _summary(form, content)
-            ctx["content_json"] = json.dumps(content, ensure_ascii=False)
-        else:
-            try:
-                content = json.loads(request.POST.get("content_json") or "{}")
-                receipt = services.ballot_cast(
-                    actor=request.user,
-                    meeting=meeting,
-                    code=None if own is not None else code,
-                    content=content,
-                )
-                return render(
-                    request, "ballots/receipt.html", {"meeting": meeting, "receipt": receipt}
-                )
-            except (DomainError, ValueError) as exc:
-                ctx["error"] = exc.message if isinstance(exc, DomainError) else _("选票内容有误。")
-    return render(request, "ballots/vote.html", ctx)
+    client = client_address(request)
+    if request.method == "POST" and request.POST.get("action") == "code":
+        try:
+            services.find_voter(
+                meeting=meeting, code=request.POST.get("code", ""), actor=None, client=client
+            )
+        except DomainError as exc:
+            return _vote_page(request, {**ctx, "error": exc.message}, exc.http_status)
+        request.session[_code_key(meeting.pk)] = services.clean_code(request.POST["code"])
+        return redirect("ballots:vote", meeting.pk)
+    code = None if own is not None else request.session.get(_code_key(meeting.pk))
+    voter = own
+    if voter is None and code:
+        try:
+            voter = services.find_voter(meeting=meeting, code=code, actor=None, client=client)
+        except DomainError:
+            request.session.pop(_code_key(meeting.pk), None)
+    if voter is None:
+        return _vote_page(request, ctx)  # the code form
+    (form,) = selectors.ballot_form(meeting, voter)
+    ctx.update(form=form, voter=voter)
+    if request.method != "POST":
+        return _vote_page(request, ctx)
+    if request.POST.get("confirm") != "1":
+        content = _ballot_content(request, form)
+        ctx["confirming"] = True
+        ctx["summary"] = _summary(form, content)
+        ctx["content_json"] = json.dumps(content, ensure_ascii=False)
+        return _vote_page(request, ctx)
+    try:
+        content = json.loads(request.POST.get("content_json") or "{}")
+        receipt = services.ballot_cast(
+            actor=request.user, meeting=meeting, code=code, content=content, client=client
+        )
+    except DomainError as exc:
+        # The same statuses as the API: a second vote is 409, a bad ballot 422.
+        return _vote_page(request, {**ctx, "error": exc.message}, exc.http_status)
+    except ValueError:
+        return _vote_page(request, {**ctx, "error": _("选票内容有误。")}, 422)
+    request.session.pop(_code_key(meeting.pk), None)
+    return render(request, "ballots/receipt.html", {"meeting": meeting, "receipt": receipt})
 
 
 def _ballot_content(request: HttpRequest, form: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
+from xuanren.common.cells import formula_like, formula_message
 from xuanren.common.errors import ErrorCollector
 from xuanren.exchange.lrmx import (
     EducationText,
@@ -601,7 +602,19 @@ def check_merged(data: CadreInput, plan: ImportPlan, today: dt.date) -> list[Lrm
             )
         if len(period.text) > 200 or len(period.note) > 200:
             problems.append(LrmxProblem("JianLi", _("第 %(n)d 段超过 200 个字。") % {"n": index}))
+    for name in FIELD_LIMITS:
+        value = getattr(data, name)
+        if formula_like(value):
+            problems.append(LrmxProblem(FIELD_ELEMENT[name], formula_message(value)))
     for index, member in enumerate(plan.family, start=1):
+        for element, value in (
+            ("XingMing", member.name),
+            ("GongZuoDanWeiJiZhiWu", member.work_unit_and_post),
+        ):
+            if formula_like(value):
+                problems.append(
+                    LrmxProblem(f"JiaTingChengYuan/Item[{index}]/{element}", formula_message(value))
+                )
         if member.birth_date is not None and member.birth_date > today:
             problems.append(
                 LrmxProblem(

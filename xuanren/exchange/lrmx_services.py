@@ -15,11 +15,13 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-import io
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +35,18 @@ from xuanren.common.errors import (
     NotFound,
     PermissionDenied,
     ValidationFailed,
+)
+from xuanren.common.uploads import (
+    Budget,
+    UploadRefused,
+    as_file,
+    check_size,
+    is_zip,
+    open_zip,
+    read_bounded,
+    read_member,
+    sha256_of,
+    zip_limits,
 )
 from xuanren.exchange.lrmx import (
     LrmxFormatError,
@@ -81,9 +95,11 @@ from xuanren.people.services import (
     reward_punishment_add,
 )
 
-MAX_FILES = 1000
-MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+#: The limits are settings (xuanren/settings.py, "uploads (issue 10)"):
+#: XUANREN_LRMX_MAX_FILE_BYTES for one .lrmx, XUANREN_LRMX_MAX_UPLOAD_BYTES
+#: for the upload, the XUANREN_ZIP_* limits for a ZIP, and
+#: XUANREN_IMPORT_MAX_STORED_BYTES / XUANREN_IMPORT_RETENTION_DAYS for what a
+#: batch keeps and for how long (docs/decisions/0034).
 
 
 # ---- export -------------------------------------------------------------------------
@@ -120,47 +136,46 @@ def _member_name(info: zipfile.ZipInfo) -> str:
         return info.filename
 
 
-def read_upload(name: str, data: bytes) -> list[tuple[str, bytes]]:
-    """The .lrmx files of an upload: the file itself, or each .lrmx in a ZIP."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ValidationFailed(_("上传文件超过 100 MB，请分批导入。"))
-    if not data.startswith(b"PK\x03\x04"):
-        if len(data) > MAX_FILE_BYTES:
-            raise ValidationFailed(
-                _("文件“%(f)s”超过 10 MB，不是正常的任免审批表文件。") % {"f": name}
+def read_upload(name: str, upload: bytes | IO[bytes]) -> Iterator[tuple[str, bytes]]:
+    """The .lrmx files of an upload, one at a time: the file itself, or each
+    .lrmx in a ZIP. The ZIP's directory is checked against the limits before
+    anything is extracted, and each member is counted as it is read; a file
+    that is not what its name says, or a ZIP inside the ZIP, is refused."""
+    file_limit = settings.XUANREN_LRMX_MAX_FILE_BYTES
+    handle = as_file(upload)
+    head = handle.read(4)
+    handle.seek(0)
+    if not is_zip(head):
+        check_size(
+            upload,
+            limit=file_limit,
+            what=_("任免审批表文件"),
+            setting="XUANREN_LRMX_MAX_FILE_BYTES",
+        )
+        yield name, read_bounded(upload, limit=file_limit, what=_("任免审批表文件"))
+        return
+    limits = zip_limits(member_bytes=file_limit)
+    archive = open_zip(handle, name=name, limits=limits)
+    infos = [
+        i
+        for i in archive.infolist()
+        if not i.is_dir()
+        and not i.filename.startswith("__MACOSX/")
+        and not i.filename.rsplit("/", 1)[-1].startswith(".")
+        and i.filename.lower().endswith(".lrmx")
+    ]
+    if not infos:
+        raise UploadRefused(_("压缩包“%(f)s”中没有 .lrmx 文件。") % {"f": name})
+    budget = Budget(limits.total_bytes)
+    for info in infos:
+        member = _member_name(info)
+        content = read_member(archive, info, budget=budget, limits=limits)
+        if is_zip(content[:4]):
+            raise UploadRefused(
+                _("压缩包中的“%(f)s”本身是压缩包，不支持压缩包套压缩包。请解压后重新打包上传。")
+                % {"f": member}
             )
-        return [(name, data)]
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = [
-            i
-            for i in archive.infolist()
-            if not i.is_dir()
-            and not i.filename.startswith("__MACOSX/")
-            and not i.filename.rsplit("/", 1)[-1].startswith(".")
-            and i.filename.lower().endswith(".lrmx")
-        ]
-        if not infos:
-            raise ValidationFailed(_("压缩包“%(f)s”中没有 .lrmx 文件。") % {"f": name})
-        if len(infos) > MAX_FILES:
-            raise ValidationFailed(
-                _("压缩包中有 %(n)d 个文件，一次最多导入 %(m)d 个，请分批导入。")
-                % {"n": len(infos), "m": MAX_FILES}
-            )
-        files = []
-        for info in infos:
-            member = _member_name(info)
-            if info.file_size > MAX_FILE_BYTES:
-                raise ValidationFailed(
-                    _("压缩包中的“%(f)s”超过 10 MB，不是正常的任免审批表文件。") % {"f": member}
-                )
-            with archive.open(info) as handle:
-                files.append((member, handle.read(MAX_FILE_BYTES + 1)[:MAX_FILE_BYTES]))
-        return files
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError):
-        raise ValidationFailed(
-            _("“%(f)s”不是有效的 ZIP 压缩包（或已加密、已损坏），请重新打包后上传。") % {"f": name}
-        ) from None
+        yield member, content
 
 
 # ---- comparing a file with the records ------------------------------------------------
@@ -399,22 +414,66 @@ def _require_importer(actor: Any) -> None:
         )
 
 
+def _stored(content: bytes) -> str:
+    """What a batch keeps of a file for confirming: compressed, base64."""
+    return base64.b64encode(zlib.compress(content, 6)).decode()
+
+
+def _content(item: dict[str, Any]) -> bytes:
+    raw = base64.b64decode(item["content"])
+    return zlib.decompress(raw) if item.get("z") else raw
+
+
+def _expires(batch: ImportBatch) -> dt.datetime:
+    return batch.created_at + dt.timedelta(days=settings.XUANREN_IMPORT_RETENTION_DAYS)
+
+
+def batch_expired(batch: ImportBatch) -> bool:
+    return timezone.now() >= _expires(batch)
+
+
 @transaction.atomic
-def lrmx_import_preview(*, actor: Any, upload_name: str, data: bytes) -> ImportBatch:
-    """Check an upload and keep it for confirming; saves nothing else."""
+def lrmx_import_preview(*, actor: Any, upload_name: str, data: bytes | IO[bytes]) -> ImportBatch:
+    """Check an upload and keep what confirming needs; saves nothing else.
+
+    The permission first, then the upload's declared size, then the ZIP's
+    limits, before a byte of content is read. Files are read and checked one
+    at a time; the batch keeps only the files that passed, compressed, up to
+    XUANREN_IMPORT_MAX_STORED_BYTES, and nothing of a refused upload."""
     _require_importer(actor)
-    files = read_upload(upload_name, data)
+    check_size(
+        data,
+        limit=settings.XUANREN_LRMX_MAX_UPLOAD_BYTES,
+        what=_("上传文件"),
+        setting="XUANREN_LRMX_MAX_UPLOAD_BYTES",
+    )
+    stored_limit = settings.XUANREN_IMPORT_MAX_STORED_BYTES
     seen: dict[str, str] = {}
-    checks = [check_file(actor, name, content, seen=seen) for name, content in files]
+    files: list[dict[str, Any]] = []
+    preview: list[dict[str, Any]] = []
+    stored = 0
+    for name, content in read_upload(upload_name, data):
+        check = check_file(actor, name, content, seen=seen)
+        preview.append(check.as_dict())
+        if check.problems:
+            continue  # a file with errors cannot be saved: nothing of it is kept
+        kept = _stored(content)
+        stored += len(kept)
+        if stored > stored_limit:
+            raise UploadRefused(
+                _(
+                    "本批可导入的文件压缩后超过 %(m)s MB（设置项 XUANREN_IMPORT_MAX_STORED_BYTES），"
+                    "未保存任何内容。请分批导入。"
+                )
+                % {"m": f"{stored_limit / (1024 * 1024):g}"}
+            )
+        files.append({"name": name, "sha256": check.sha256, "z": 1, "content": kept})
     return ImportBatch.objects.create(
         kind=ImportKind.LRMX,
         upload_name=upload_name[:255],
-        upload_sha256=hashlib.sha256(data).hexdigest(),
-        files=[
-            {"name": name, "sha256": c.sha256, "content": base64.b64encode(content).decode()}
-            for (name, content), c in zip(files, checks, strict=True)
-        ],
-        preview=[c.as_dict() for c in checks],
+        upload_sha256=sha256_of(data),
+        files=files,
+        preview=preview,
         created_by=actor,
     )
 
@@ -522,6 +581,11 @@ def lrmx_import_confirm(*, actor: Any, batch: ImportBatch, unit: Unit | None) ->
     batch = ImportBatch.objects.select_for_update().get(pk=batch_get(actor=actor, pk=batch.pk).pk)
     if batch.status != ImportStatus.PREVIEWED:
         raise Conflict(_("该批次已%(s)s，不能再次导入。") % {"s": batch.get_status_display()})
+    if batch_expired(batch):
+        raise Conflict(
+            _("该批次已超过保留期限（%(d)d 天），不能再导入。请重新上传文件。")
+            % {"d": settings.XUANREN_IMPORT_RETENTION_DAYS}
+        )
     if unit is not None:
         require_unit(actor, "people.add_cadre", unit)
     elif batch_needs_unit(batch):
@@ -529,10 +593,20 @@ def lrmx_import_confirm(*, actor: Any, batch: ImportBatch, unit: Unit | None) ->
             _("请选择新建干部所在单位。"),
             errors=[FieldError("unit", _("本批有新建的干部，请选择其所在单位。"))],
         )
-    results = []
+    results: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
-    for item in batch.files:
-        content = base64.b64decode(item["content"])
+    # Only files without errors are kept (in preview order); the others are
+    # reported as they were previewed. Batches from before issue 10 kept all.
+    kept_all = len(batch.files) == len(batch.preview)
+    kept = iter(batch.files)
+    for previewed in batch.preview:
+        if previewed["action"] == "error" and not kept_all:
+            results.append({**previewed, "saved": False})
+            continue
+        item = next(kept, None)
+        if item is None:
+            break
+        content = _content(item)
         check = check_file(actor, item["name"], content, seen=seen)
         row = check.as_dict()
         if check.problems:
@@ -549,8 +623,37 @@ def lrmx_import_confirm(*, actor: Any, batch: ImportBatch, unit: Unit | None) ->
     batch.target_unit = unit
     batch.result = results
     batch.confirmed_at = timezone.now()
-    batch.save(update_fields=["status", "target_unit", "result", "confirmed_at"])
+    batch.files = []  # saved: the records and the journal keep them now
+    batch.save(update_fields=["status", "target_unit", "result", "confirmed_at", "files"])
     return batch
+
+
+@transaction.atomic
+def import_batches_purge(*, actor: Any = None, now: dt.datetime | None = None) -> dict[str, int]:
+    """Delete the import batches older than XUANREN_IMPORT_RETENTION_DAYS
+    (every status: previews, results and kept files alike) and journal one
+    system event with the counts, never the contents. `actor` None is the
+    system (the purge command)."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.XUANREN_IMPORT_RETENTION_DAYS)
+    expired = ImportBatch.objects.filter(created_at__lte=cutoff)
+    counts = dict.fromkeys(ImportStatus.values, 0)
+    for status in expired.values_list("status", flat=True).iterator():
+        counts[status] += 1
+    deleted = sum(counts.values())
+    if deleted:
+        expired.delete()
+    journal_record(
+        actor=actor,
+        event_type=EventType.IMPORTS_PURGED,
+        subject=("exchange.importbatch", "purge"),
+        payload={
+            "deleted": deleted,
+            "by_status": counts,
+            "retention_days": settings.XUANREN_IMPORT_RETENTION_DAYS,
+            "cutoff": cutoff.isoformat(),
+        },
+    )
+    return {"deleted": deleted, **counts}
 
 
 @transaction.atomic

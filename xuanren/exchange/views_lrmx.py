@@ -10,13 +10,11 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from xuanren.common.errors import DomainError, PermissionDenied
 from xuanren.exchange.lrmx_services import (
-    MAX_UPLOAD_BYTES,
     batch_get,
     batch_needs_unit,
     lrmx_export,
@@ -76,22 +74,23 @@ class ConfirmForm(forms.Form):
 @_refusals
 def lrmx_import(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            form.add_error("file", _("上传文件超过 100 MB，请分批导入。"))
+        # The service checks the permission, then the size and the limits,
+        # before it reads the file.
+        try:
+            batch = lrmx_import_preview(actor=request.user, upload_name=upload.name, data=upload)
+        except PermissionDenied:
+            raise
+        except DomainError as exc:
+            form.add_error("file", exc.message)
+            status = exc.http_status
         else:
-            try:
-                batch = lrmx_import_preview(
-                    actor=request.user, upload_name=upload.name, data=upload.read()
-                )
-            except PermissionDenied:
-                raise
-            except DomainError as exc:
-                form.add_error("file", exc.message)
-            else:
-                return redirect("exchange:lrmx_batch", pk=batch.pk)
-    return render(request, "exchange/lrmx_import.html", {"form": form})
+            return redirect("exchange:lrmx_batch", pk=batch.pk)
+    elif request.method == "POST":
+        status = 422
+    return render(request, "exchange/lrmx_import.html", {"form": form}, status=status)
 
 
 def _batch_context(request: HttpRequest, batch: Any, form: ConfirmForm | None) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from xuanren.common.dates import today
 from xuanren.common.errors import NotFound, PermissionDenied, ValidationFailed
 from xuanren.exchange.xlsx_export import cadre_list_export, roster_export
-from xuanren.exchange.xlsx_import import XlsxImportFailed, check_upload_size, xlsx_import
+from xuanren.exchange.xlsx_import import XlsxImportFailed, xlsx_import
 from xuanren.exchange.xlsx_template import template_workbook
 from xuanren.org.selectors import unit_get, unit_list
 from xuanren.web.exports import XLSX_TYPE
@@ -97,17 +97,18 @@ def xlsx_index(request: HttpRequest) -> HttpResponseBase:
         return _page(request, form, status=422)
     upload = form.cleaned_data["file"]
     try:
-        check_upload_size(upload.size or 0)
+        # The service checks the permission, then the size and the limits,
+        # before it reads the file.
         result = xlsx_import(
             actor=request.user,
-            content=upload.read(),
+            content=upload,
             filename=upload.name or "",
             dry_run=form.cleaned_data["dry_run"],
         )
     except XlsxImportFailed as exc:
         return _page(request, form, status=422, failure=exc, row_errors=exc.row_errors)
     except ValidationFailed as exc:
-        return _page(request, form, status=422, failure=exc)
+        return _page(request, form, status=exc.http_status, failure=exc)
     return _page(request, UploadForm(), result=result, filename=upload.name)
 
 

@@ -19,11 +19,11 @@ from typing import IO, Any
 from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from xuanren.access.policy import has_perm
+from xuanren.common.cells import xlsx_cell, xlsx_row
 from xuanren.common.dates import completed_years, today
 from xuanren.journal.models import EventType
 from xuanren.journal.services import journal_record
@@ -53,7 +53,7 @@ def _header(sheet: WriteOnlyWorksheet, headers: Sequence[str]) -> None:
     bold = Font(bold=True)
     cells = []
     for text in headers:
-        cell = WriteOnlyCell(sheet, value=text)
+        cell = xlsx_cell(sheet, text)
         cell.font = bold
         cells.append(cell)
     sheet.append(cells)
@@ -127,7 +127,7 @@ def cadre_list_export(*, actor: Any, filters: CadreFilters) -> tuple[IO[bytes], 
     _header(sheet, cadre_list_headers())
     rows = 0
     for row in _cadre_list_rows(actor, cadres, on):
-        sheet.append(row)
+        sheet.append(xlsx_row(sheet, row))
         rows += 1
     target = _save(workbook)
     filters_payload = {
@@ -241,13 +241,13 @@ def roster_export(*, actor: Any, unit: Unit, on: dt.date | None = None) -> tuple
     )
     workbook = Workbook(write_only=True)
     sheet = _sheet(workbook, _("干部花名册"))
-    title = WriteOnlyCell(sheet, value=roster_title(unit, on))
+    title = xlsx_cell(sheet, roster_title(unit, on))
     title.font = Font(bold=True, size=14)
     sheet.append([title])
     _header(sheet, roster_headers())
     rows = 0
     for row in _roster_rows(cadres, on):
-        sheet.append(row)
+        sheet.append(xlsx_row(sheet, row))
         rows += 1
     target = _save(workbook)
     journal_record(

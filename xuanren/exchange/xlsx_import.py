@@ -20,16 +20,25 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import IO, Any
 
+from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
-from xuanren.access.policy import is_unrestricted, require_perm, unit_in_scope
+from xuanren.access.policy import has_perm, is_unrestricted, require_perm, unit_in_scope
 from xuanren.common.dates import today
-from xuanren.common.errors import Conflict, FieldError, ValidationFailed
+from xuanren.common.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
+from xuanren.common.uploads import (
+    check_declared_size,
+    check_size,
+    check_workbook,
+    read_bounded,
+    too_many_rows,
+    xlsx_limits,
+)
 from xuanren.exchange.xlsx_columns import (
     CADRES,
     POSTS,
@@ -64,9 +73,9 @@ from xuanren.people.validation import CadreFacts, validate_cadre
 from xuanren.synth.generator import COLUMNS
 from xuanren.synth.loader import DatabaseSink
 
-#: Uploads larger than this are refused before reading (a 100,000-cadre
-#: workbook is about 10 MB).
-MAX_BYTES = 100 * 1024 * 1024
+#: The size limit is the setting XUANREN_XLSX_MAX_UPLOAD_BYTES (20 MB by
+#: default; a 100,000-cadre workbook is about 8 MB), with the row, column and
+#: ZIP limits of xuanren.common.uploads.
 #: Rows per executemany / COPY batch.
 CHUNK = 5000
 #: The name path separator in 上级单位（名称路径）.
@@ -179,6 +188,10 @@ class Problems:
 
 
 def _read(content: bytes, problems: Problems) -> dict[str, SheetRows]:
+    """The sheets row by row. `check_workbook` has bounded every sheet's
+    rows and columns before this; the row count is checked again as the
+    rows come, so that no reading can outgrow the limit."""
+    limits = xlsx_limits()
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
     except Exception as exc:  # calamine raises its own errors for every malformed file
@@ -193,14 +206,15 @@ def _read(content: bytes, problems: Problems) -> dict[str, SheetRows]:
     for order, sheet in enumerate(SHEETS):
         if sheet.name not in names:
             continue
-        data = book.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
+        rows = iter(book.get_sheet_by_name(sheet.name).iter_rows())
         read = SheetRows(sheet, order, {}, [])
         problems.sheets[sheet.key] = read
         found[sheet.key] = read
-        if not data:
+        header = next(rows, None)
+        if not header:
             continue
         by_header = {c.header: c for c in sheet.columns}
-        for index, raw in enumerate(data[0]):
+        for index, raw in enumerate(header[: limits.columns]):
             column = by_header.get(normalize_header(str(raw)))
             if column is not None and column.key not in read.positions:
                 read.positions[column.key] = index
@@ -215,7 +229,9 @@ def _read(content: bytes, problems: Problems) -> dict[str, SheetRows]:
         if missing:
             continue
         positions = list(read.positions.items())
-        for offset, values in enumerate(data[1:], start=2):
+        for offset, values in enumerate(rows, start=2):
+            if offset > limits.rows + 1:
+                raise too_many_rows(sheet.name, limits)
             if all(is_blank(v) for v in values):
                 continue
             read.rows.append(
@@ -882,24 +898,44 @@ def _write_cadres(
 # ---- the service ---------------------------------------------------------------
 
 
+#: Every permission a sheet of the workbook needs; an actor with none of
+#: them may not import anything, and is refused before a byte is read.
+IMPORT_PERMS = tuple(dict.fromkeys(p for sheet in SHEETS for p in sheet.perms))
+
+
+def require_xlsx_importer(actor: Any) -> None:
+    if not any(has_perm(actor, perm) for perm in IMPORT_PERMS):
+        raise PermissionDenied(_("您没有导入数据的权限。如需办理，请联系系统管理员分配相应角色。"))
+
+
 def check_upload_size(size: int) -> None:
-    """Refuse an oversized upload (callers check before reading it into memory)."""
-    if size > MAX_BYTES:
-        raise ValidationFailed(
-            _("文件过大（%(n)d MB），请拆分为不超过 %(m)d MB 的工作簿分批导入。")
-            % {"n": size // (1024 * 1024), "m": MAX_BYTES // (1024 * 1024)}
-        )
+    """Refuse an oversized upload from its declared size (HTTP 413)."""
+    check_declared_size(
+        size,
+        limit=settings.XUANREN_XLSX_MAX_UPLOAD_BYTES,
+        what=_("工作簿"),
+        setting="XUANREN_XLSX_MAX_UPLOAD_BYTES",
+    )
 
 
 def xlsx_import(
-    *, actor: Any, content: bytes, filename: str = "", dry_run: bool = False
+    *, actor: Any, content: bytes | IO[bytes], filename: str = "", dry_run: bool = False
 ) -> ImportResult:
     """Check the whole workbook; when nothing is wrong (and not `dry_run`),
     save it all in one transaction with one journal event. Raises
     XlsxImportFailed listing every error, PermissionDenied when the actor may
-    not add what a sheet holds."""
+    not add what a sheet holds.
+
+    In this order, so that nothing is read for an actor who may not import
+    and nothing is parsed that breaks a limit: the permission, the declared
+    size, the ZIP directory and each sheet's extent (xuanren.common.uploads),
+    then the cells, row by row."""
     started = time.perf_counter()
-    check_upload_size(len(content))
+    require_xlsx_importer(actor)
+    limit = settings.XUANREN_XLSX_MAX_UPLOAD_BYTES
+    check_size(content, limit=limit, what=_("工作簿"), setting="XUANREN_XLSX_MAX_UPLOAD_BYTES")
+    check_workbook(content, name=filename or _("工作簿"), sheets=[s.name for s in SHEETS])
+    content = read_bounded(content, limit=limit, what=_("工作簿"))
     digest = hashlib.sha256(content).hexdigest()
     problems = Problems()
     sheets = _read(content, problems)

@@ -16,6 +16,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from xuanren.common.cells import formula_like, formula_message
+
 #: 2024-03-05, 2024.03.05, 2024/3/5, 2024年3月5日, and the month-only forms
 #: 2024.03 / 2024-03 / 2024年3月 (read as the first day of the month, as the
 #: cadre forms write 入党时间 and 参加工作时间).
@@ -48,7 +50,11 @@ def cell_text(raw: Any) -> str:
 
 
 def parse_text(raw: Any, *, max_length: int) -> tuple[str, str]:
+    """Text as written; text a spreadsheet would take for a formula (=1+1,
+    @SUM(...), a leading tab) is refused: it is a name, not a formula."""
     text = cell_text(raw)
+    if isinstance(raw, str) and (formula_like(raw) or formula_like(text)):
+        return text, formula_message(raw)
     if len(text) > max_length:
         return text, _("内容过长：最多 %(m)d 个字，现有 %(n)d 个字，请精简。") % {
             "m": max_length,

@@ -61,6 +61,8 @@ class EventType(models.TextChoices):
     LRMX_IMPORTED = "exchange.lrmx_imported", _("导入任免审批表")
     XLSX_IMPORTED = "exchange.xlsx_imported", _("导入表格")
     DATA_EXPORTED = "exchange.exported", _("导出数据")
+    COUNT_KEY_MADE = "ballots.count_key_made", _("生成计票密钥")
+    IMPORTS_PURGED = "exchange.imports_purged", _("清理过期导入批次")
     CADRES_BASELINED = "journal.cadres_baselined", _("记录干部信息指纹基线")
 
 

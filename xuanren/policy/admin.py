@@ -4,8 +4,6 @@ edited in place, so past decisions stay checkable against the rules of their day
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -18,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from xuanren.common.errors import DomainError
 from xuanren.policy.models import PostRulePacks, PromotionException, RulePack
-from xuanren.policy.services import rule_pack_load
+from xuanren.policy.services import rule_pack_upload
 
 
 class PackUploadForm(forms.Form):
@@ -46,19 +44,16 @@ class RulePackAdmin(admin.ModelAdmin):
     def upload(self, request: HttpRequest) -> HttpResponse:
         form = PackUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            with tempfile.TemporaryDirectory() as tmp:
-                target = Path(tmp) / Path(form.cleaned_data["file"].name).name
-                target.write_bytes(form.cleaned_data["file"].read())
-                try:
-                    pack = rule_pack_load(actor=request.user, path=target)
-                except DomainError as exc:
-                    form.add_error("file", str(exc))
-                else:
-                    text = (
-                        _("已载入 %(p)s。") % {"p": pack} if pack else _("该版本已载入，未作改动。")
-                    )
-                    messages.success(request, text)
-                    return HttpResponseRedirect(reverse("admin:policy_rulepack_changelist"))
+            upload = form.cleaned_data["file"]
+            try:
+                # The service checks the permission and the size before reading.
+                pack = rule_pack_upload(actor=request.user, name=upload.name or "", upload=upload)
+            except DomainError as exc:
+                form.add_error("file", str(exc))
+            else:
+                text = _("已载入 %(p)s。") % {"p": pack} if pack else _("该版本已载入，未作改动。")
+                messages.success(request, text)
+                return HttpResponseRedirect(reverse("admin:policy_rulepack_changelist"))
         context = {**self.admin_site.each_context(request), "form": form, "title": _("载入规则包")}
         return TemplateResponse(request, "admin/policy/rulepack/upload.html", context)
 

@@ -4,15 +4,18 @@ and requesting and deciding exceptional promotions (破格)."""
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from xuanren.access.policy import require_perm, require_unit
+from xuanren.access.policy import is_unrestricted, require_perm, require_unit
 from xuanren.common.dates import completed_years, today
-from xuanren.common.errors import ErrorCollector, ValidationFailed
+from xuanren.common.errors import ErrorCollector, PermissionDenied, ValidationFailed
+from xuanren.common.uploads import check_declared_size, check_size, read_bounded
 from xuanren.common.versioned import versioned_create
 from xuanren.journal.models import EventType
 from xuanren.journal.services import journal_record
@@ -29,10 +32,37 @@ from xuanren.policy.packs import pack_digest, read_pack_file, shipped_pack_files
 from xuanren.policy.rules import Measure, RuleDataError
 
 
+def _require_pack_loader(actor: Any) -> None:
+    if actor is not None and not is_unrestricted(actor):
+        raise PermissionDenied(_("只有系统管理员可以载入%(w)s。") % {"w": _("规则包")})
+
+
+@transaction.atomic
+def rule_pack_upload(*, actor: Any, name: str, upload: bytes | IO[bytes]) -> RulePack | None:
+    """Load an uploaded pack file: the permission first, then its size (the
+    setting XUANREN_RULEPACK_MAX_BYTES), before a byte of it is read."""
+    _require_pack_loader(actor)
+    limit = settings.XUANREN_RULEPACK_MAX_BYTES
+    check_size(upload, limit=limit, what=_("规则包文件"), setting="XUANREN_RULEPACK_MAX_BYTES")
+    content = read_bounded(upload, limit=limit, what=_("规则包文件"))
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / (Path(name).name or "pack.toml")
+        target.write_bytes(content)
+        return rule_pack_load(actor=actor, path=target)
+
+
 @transaction.atomic
 def rule_pack_load(*, actor: Any, path: Path) -> RulePack | None:
     """Load one pack file as a new version; None when that exact version is
     already loaded. Changing a loaded version's rules needs a new version."""
+    _require_pack_loader(actor)
+    if path.stat().st_size > settings.XUANREN_RULEPACK_MAX_BYTES:
+        check_declared_size(
+            path.stat().st_size,
+            limit=settings.XUANREN_RULEPACK_MAX_BYTES,
+            what=_("规则包文件"),
+            setting="XUANREN_RULEPACK_MAX_BYTES",
+        )
     try:
         data = read_pack_file(path)
     except RuleDataError as exc:

@@ -48,9 +48,11 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -61,6 +63,7 @@ from xuanren.ballots.services import (
     meeting_attendance_set,
     meeting_close,
     meeting_codes_issue,
+    meeting_count_key_create,
     meeting_create,
     meeting_create_for_decision,
     meeting_open,
@@ -520,6 +523,7 @@ def _decision_by_ballot(
             actor=officer, meeting=meeting, voters=[v.pk for v in present]
         )
     }
+    key = meeting_count_key_create(actor=officer, meeting=meeting)
     meeting_open(actor=officer, meeting=meeting)
     first = {c.pk for c in candidates[:1]}
     items = list(meeting.items.order_by("section__order", "order"))
@@ -538,7 +542,7 @@ def _decision_by_ballot(
         ballot_cast(
             actor=AnonymousUser(), meeting=meeting, content={"marks": marks}, code=codes[voter.pk]
         )
-    meeting_close(actor=officer, meeting=meeting)
+    meeting_close(actor=officer, meeting=meeting, passphrase=key.first_half + key.second_half)
     meeting_result_apply(actor=officer, meeting=meeting, on=meeting_date)
     run.case.refresh_from_db()
     meeting.refresh_from_db()
@@ -916,6 +920,30 @@ ROSTER_GROUPS = ("领导班子成员", "中层干部", "中层干部", "其他�
 ROSTER_SIZE = 12
 
 
+def _demo_count_key_file() -> Path:
+    return Path(settings.VAR_DIR) / "demo-count-passphrase.txt"
+
+
+def save_demo_count_key(meeting: Meeting, first: str, second: str) -> None:
+    """Demo only: the open demo meeting's count passphrase is kept in var/ so
+    that every `./xr demo` can print it and the demo vote can be counted. A
+    real meeting's passphrase is shown once to the tellers and never stored
+    (docs/decisions/0048)."""
+    path = _demo_count_key_file()
+    path.write_text(f"{meeting.pk} {first} {second}\n", encoding="utf-8")
+    path.chmod(0o600)
+
+
+def demo_count_key(meeting: Meeting) -> tuple[str, str] | None:
+    path = _demo_count_key_file()
+    if not path.exists():
+        return None
+    parts = path.read_text(encoding="utf-8").split()
+    if len(parts) != 3 or parts[0] != str(meeting.pk):
+        return None
+    return parts[1], parts[2]
+
+
 def demo_recommendation_meeting() -> Meeting | None:
     """The demo's open recommendation meeting: the one whose roster has the
     demo participant's login."""
@@ -985,6 +1013,8 @@ def _demo_recommendation_meeting(demo: _Demo) -> Meeting | None:
                 meeting=meeting,
                 voters=list(meeting.voters.filter(user=None).values_list("pk", flat=True)),
             )
+            key = meeting_count_key_create(actor=demo.officer, meeting=meeting)
+            save_demo_count_key(meeting, key.first_half, key.second_half)
             return meeting_open(actor=demo.officer, meeting=meeting)
     except DomainError as exc:
         log.warning("demo recommendation meeting skipped: %s", exc)

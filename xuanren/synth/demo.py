@@ -18,7 +18,7 @@ from xuanren.access.roles import roles_sync
 from xuanren.access.services import scope_set
 from xuanren.common.dates import today
 from xuanren.org.models import Unit, UnitKind
-from xuanren.synth.cases import build_demo_cases, demo_recommendation_meeting
+from xuanren.synth.cases import build_demo_cases, demo_count_key, demo_recommendation_meeting
 
 
 @dataclass(frozen=True)
@@ -154,7 +154,15 @@ def voting_demo_lines(base_url: str) -> list[str]:
             )
             lines.append(
                 "  "
-                + _("或直接打开（已带第一个投票码）：%(url)s") % {"url": f"{url}?code={codes[0]}"}
+                + _("或扫码打开（投票码在“#”之后，不发送到服务器）：%(url)s")
+                % {"url": f"{url}#code={codes[0]}"}
+            )
+        passphrase = demo_count_key(meeting)
+        if passphrase is not None:
+            lines.append(
+                "  "
+                + _("计票密码（演示用；实际会议只显示一次且不保存）：第一段 %(a)s，第二段 %(b)s")
+                % {"a": passphrase[0], "b": passphrase[1]}
             )
     decided = (
         Meeting.objects.filter(

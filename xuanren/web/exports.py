@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+
+from xuanren.common.cells import csv_row, xlsx_cell, xlsx_row
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -21,12 +22,13 @@ def _attachment(filename: str) -> dict[str, str]:
 def csv_response(
     filename: str, headers: Sequence[str], rows: Sequence[Sequence[object]]
 ) -> HttpResponse:
-    """UTF-8 with a byte-order mark, so that Excel reads the Chinese correctly."""
+    """UTF-8 with a byte-order mark, so that Excel reads the Chinese correctly;
+    text that a spreadsheet would take for a formula gets a leading quote."""
     response = HttpResponse(content_type="text/csv; charset=utf-8", headers=_attachment(filename))
     response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerow(csv_row(headers))
+    writer.writerows(csv_row(row) for row in rows)
     return response
 
 
@@ -41,12 +43,12 @@ def xlsx_response(
     bold = Font(bold=True)
     header_cells = []
     for text in headers:
-        cell = WriteOnlyCell(sheet, value=text)
+        cell = xlsx_cell(sheet, text)
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
-        sheet.append(list(row))
+        sheet.append(xlsx_row(sheet, row))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE, headers=_attachment(filename))
