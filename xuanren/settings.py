@@ -37,6 +37,9 @@ ALLOWED_HOSTS = [
 ]
 
 INSTALLED_APPS = [
+    # runserver (the demo) leaves static files to WhiteNoise, behind the same
+    # security middleware as in production (nosniff on every file).
+    "whitenoise.runserver_nostatic",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -45,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",
     "ninja",
     "xuanren.journal",
     "xuanren.access",
@@ -65,6 +69,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "xuanren.common.headers.SecurityHeadersMiddleware",
+    # Refuses an oversized body from its Content-Length before anything
+    # (CSRF, sessions) reads it; after the headers, so a 413 carries them.
+    "xuanren.common.uploads.RequestSizeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "xuanren.common.locale.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -158,6 +167,34 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("XUANREN_LOG_LEVEL", "WARNING")},
 }
 
+# ---- web headers: CSP, caching, permissions (issue 10) ----
+# A strict Content-Security-Policy (django-csp 4): scripts and styles only from
+# our own static files, no inline code at all (templates carry none; htmx is
+# told not to inject its indicator <style> and never to eval), nothing framed,
+# forms post only to us. Docs: docs/security-web.md, decision 0044.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Every response the application makes is `Cache-Control: no-store, private`
+# (xuanren.common.headers); static files keep WhiteNoise's caching.
+# Features no page uses, refused to every origin ("" turns the header off).
+XUANREN_PERMISSIONS_POLICY = os.environ.get(
+    "XUANREN_PERMISSIONS_POLICY",
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()",
+)
+
 # ---- uploads (issue 10) ----
 # Limits on every upload (docs/security-uploads.md, docs/decisions/0033-0036).
 # Each refusal names the limit and its setting; the values come from the
@@ -198,7 +235,48 @@ XUANREN_IMPORT_MAX_STORED_BYTES = _upload_int("XUANREN_IMPORT_MAX_STORED_BYTES",
 XUANREN_IMPORT_RETENTION_DAYS = _upload_int("XUANREN_IMPORT_RETENTION_DAYS", 7)
 # Rule pack (TOML) uploads in the admin.
 XUANREN_RULEPACK_MAX_BYTES = _upload_int("XUANREN_RULEPACK_MAX_BYTES", 1 * _UPLOAD_MB)
-MIDDLEWARE.insert(1, "xuanren.common.uploads.RequestSizeMiddleware")
+
+# ---- accounts, login protection and the access record (issue 10) ----
+# docs/decisions/0040-0043. Login goes through django-axes (lockout per
+# account and per address), an optional TOTP second factor (django-otp), and
+# the access record of who viewed sensitive personal data.
+# Before the xuanren apps, so that xuanren.access.admin can replace their admin pages.
+_AT = INSTALLED_APPS.index("ninja") + 1
+INSTALLED_APPS[_AT:_AT] = ["axes", "django_otp", "django_otp.plugins.otp_totp"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses any attempt while the account or address is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE = [
+    *MIDDLEWARE,
+    "django_otp.middleware.OTPMiddleware",
+    "xuanren.access.middleware.AccessContextMiddleware",
+    "xuanren.access.middleware.SecondFactorMiddleware",
+    # Last, as axes asks: turns a lockout into the Chinese lockout page (429).
+    "axes.middleware.AxesMiddleware",
+]
+#: Failed logins before a lockout, and how long it lasts (minutes).
+AXES_FAILURE_LIMIT = int(os.environ.get("XUANREN_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("XUANREN_LOGIN_LOCKOUT_MINUTES", "30")) / 60
+# Locked out per account (whatever the address) and per address (whatever the
+# accounts tried): a guesser can neither hammer one account nor sweep many.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Not reset by a success: a guesser with one valid account cannot clear the
+# address counter by logging in between guesses; failures expire after the lockout time.
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "xuanren.access.views.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "xuanren.access.context.axes_client_address"
+AXES_ENABLE_ADMIN = False  # our own read-only admin with a journalled unlock action
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token", "token", "code"]
+#: Roles that must use the TOTP second factor (comma-separated role names,
+#: e.g. "case_officer,administrator" in production); empty: optional for all.
+XUANREN_REQUIRE_2FA_ROLES = [
+    r.strip() for r in os.environ.get("XUANREN_REQUIRE_2FA_ROLES", "").split(",") if r.strip()
+]
+OTP_TOTP_ISSUER = os.environ.get("XUANREN_OTP_ISSUER", "选任 xuanren")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # ---- journal as evidence (issue 10) ----
 # The chain's HMAC key lives outside the database: XUANREN_JOURNAL_KEY (the key

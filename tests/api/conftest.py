@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -18,6 +19,14 @@ def post_json(client: Client, url: str, data: dict[str, Any], **extra: Any) -> A
 
 def patch_json(client: Client, url: str, data: dict[str, Any], **extra: Any) -> Any:
     return client.patch(API + url, json.dumps(data), content_type="application/json", **extra)
+
+
+def if_match(cadre: Any) -> dict[str, str]:
+    """The If-Match header naming the cadre's version as stored now."""
+    from xuanren.people.models import Cadre
+
+    version = Cadre.objects.values_list("version", flat=True).get(pk=cadre.pk)
+    return {"HTTP_IF_MATCH": f'"v{version}"'}
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -43,3 +52,14 @@ def cadre_body(unit: Any, **overrides: Any) -> dict[str, Any]:
     data = cadre_input(**overrides).values()
     body = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in data.items()}
     return {"unit": unit.pk, **body}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> Any:
+    """Wrong bearer tokens are counted per address in the cache (xuanren.api.auth);
+    each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from tests.api.conftest import API, cadre_body, field_errors, patch_json, post_json
+from tests.api.conftest import API, cadre_body, field_errors, if_match, patch_json, post_json
 from xuanren.journal.models import Event, EventType
 from xuanren.people.models import Cadre, EducationLevel
 from xuanren.people.services import (
@@ -351,7 +351,10 @@ def test_update(client, personas, three, county):
     cadre = three["town"]
     client.force_login(personas.case_officer)
     response = patch_json(
-        client, f"/cadres/{cadre.pk}", {"ethnicity": "回族", "specialty": "财务管理"}
+        client,
+        f"/cadres/{cadre.pk}",
+        {"ethnicity": "回族", "specialty": "财务管理"},
+        **if_match(cadre),
     )
     assert response.status_code == 200, response.content
     out = response.json()["cadre"]
@@ -368,7 +371,9 @@ def test_update(client, personas, three, county):
 def test_update_clears_a_date_and_renames(client, personas, county, make_cadre):
     cadre = make_cadre(county.town, political_status="masses", party_join=None, name="刘一")
     client.force_login(personas.case_officer)
-    response = patch_json(client, f"/cadres/{cadre.pk}", {"work_start_date": None, "name": "刘二"})
+    response = patch_json(
+        client, f"/cadres/{cadre.pk}", {"work_start_date": None, "name": "刘二"}, **if_match(cadre)
+    )
     assert response.status_code == 200, response.content
     cadre.refresh_from_db()
     assert cadre.work_start_date is None
@@ -379,7 +384,9 @@ def test_update_clears_a_date_and_renames(client, personas, county, make_cadre):
 def test_update_moves_unit(client, personas, three, county):
     cadre = three["town"]
     client.force_login(personas.case_officer)
-    response = patch_json(client, f"/cadres/{cadre.pk}", {"unit": county.finance.pk})
+    response = patch_json(
+        client, f"/cadres/{cadre.pk}", {"unit": county.finance.pk}, **if_match(cadre)
+    )
     assert response.status_code == 200, response.content
     assert response.json()["cadre"]["unit_id"] == county.finance.pk
     event = Event.objects.filter(event_type=EventType.CADRE_UPDATED).get()
@@ -392,7 +399,9 @@ def test_update_validation_is_422_and_saves_nothing(client, personas, three):
     number = cadre.id_number
     bad = number[:17] + ("1" if number[17] != "1" else "2")
     before = Event.objects.count()
-    response = patch_json(client, f"/cadres/{cadre.pk}", {"id_number": bad, "ethnicity": "回族"})
+    response = patch_json(
+        client, f"/cadres/{cadre.pk}", {"id_number": bad, "ethnicity": "回族"}, **if_match(cadre)
+    )
     assert response.status_code == 422
     assert "id_number" in field_errors(response)
     cadre.refresh_from_db()
@@ -403,7 +412,9 @@ def test_update_validation_is_422_and_saves_nothing(client, personas, three):
 def test_update_refuses_null_text_and_unknown_fields(client, personas, three):
     cadre = three["town"]
     client.force_login(personas.case_officer)
-    response = patch_json(client, f"/cadres/{cadre.pk}", {"ethnicity": None, "status": "left"})
+    response = patch_json(
+        client, f"/cadres/{cadre.pk}", {"ethnicity": None, "status": "left"}, **if_match(cadre)
+    )
     assert response.status_code == 422
     errors = field_errors(response)
     assert set(errors) == {"ethnicity", "status"}
@@ -415,14 +426,18 @@ def test_update_refuses_null_text_and_unknown_fields(client, personas, three):
 def test_update_without_changes_writes_no_event(client, personas, three):
     client.force_login(personas.case_officer)
     before = Event.objects.count()
-    response = patch_json(client, f"/cadres/{three['town'].pk}", {"ethnicity": "汉族"})
+    response = patch_json(
+        client, f"/cadres/{three['town'].pk}", {"ethnicity": "汉族"}, **if_match(three["town"])
+    )
     assert response.status_code == 200
     assert Event.objects.count() == before
 
 
 def test_committee_member_cannot_update(client, personas, three):
     client.force_login(personas.committee_member)
-    response = patch_json(client, f"/cadres/{three['town'].pk}", {"ethnicity": "回族"})
+    response = patch_json(
+        client, f"/cadres/{three['town'].pk}", {"ethnicity": "回族"}, **if_match(three["town"])
+    )
     assert response.status_code == 403
     three["town"].refresh_from_db()
     assert three["town"].ethnicity == "汉族"
@@ -431,13 +446,15 @@ def test_committee_member_cannot_update(client, personas, three):
 def test_other_unit_hr_updates_only_own_unit(client, personas, three, county):
     client.force_login(personas.other_unit_hr)
     for key in ("town", "finance"):
-        response = patch_json(client, f"/cadres/{three[key].pk}", {"ethnicity": "回族"})
+        response = patch_json(
+            client, f"/cadres/{three[key].pk}", {"ethnicity": "回族"}, **if_match(three[key])
+        )
         assert response.status_code == 404
     own = three["other_town"]
-    moved = patch_json(client, f"/cadres/{own.pk}", {"unit": county.town.pk})
+    moved = patch_json(client, f"/cadres/{own.pk}", {"unit": county.town.pk}, **if_match(own))
     assert moved.status_code in (403, 404)
     own.refresh_from_db()
     assert own.unit == county.other_town
-    ok = patch_json(client, f"/cadres/{own.pk}", {"ethnicity": "畲族"})
+    ok = patch_json(client, f"/cadres/{own.pk}", {"ethnicity": "畲族"}, **if_match(own))
     assert ok.status_code == 200, ok.content
     assert ok.json()["cadre"]["id_number"] == mask_id_number(own.id_number)

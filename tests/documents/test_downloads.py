@@ -45,7 +45,7 @@ def test_web_approval_form_pdf_and_docx(client, personas, full_cadre, tmp_path):
     r = client.get(url + ".pdf", {"proposed_post": "城关镇副镇长", "reasons": "工作需要"})
     assert r.status_code == 200, r.content[:500]
     assert r["Content-Type"] == "application/pdf"
-    assert "attachment" in r["Content-Disposition"] and r["Cache-Control"] == "no-store"
+    assert "attachment" in r["Content-Disposition"] and r["Cache-Control"] == "no-store, private"
     assert pdf_pages(r.content, tmp_path) == 2
     assert "城关镇副镇长" in pdf_text(r.content, tmp_path)
     r = client.get(url + ".docx")

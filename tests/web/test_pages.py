@@ -57,7 +57,7 @@ def test_unit_tree(client, world, personas, county):
     # Own quota state: the bureau is over quota, the town has vacancies.
     def row_class(unit_pk: int) -> str | None:
         pattern = (
-            r'<tr class="(\w*)">\s*<td><span class="indent"[^>]*></span>'
+            r'<tr class="(\w*)">\s*<td><span class="indent depth-\d+"></span>'
             rf'<a href="/units/{unit_pk}/">'
         )
         found = re.search(pattern, html)

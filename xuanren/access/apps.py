@@ -12,3 +12,9 @@ class AccessConfig(AppConfig):
 
         # Groups need the permissions that only exist after every app migrated.
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="xuanren.access.roles")
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from xuanren.access.signals import second_factor_on_login
+
+        user_logged_in.connect(second_factor_on_login, dispatch_uid="xuanren.access.2fa")

@@ -66,3 +66,74 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class AccessKind(models.TextChoices):
+    """What kind of sensitive personal data was looked at (docs/decisions/0041)."""
+
+    CADRE = "cadre", _("干部详情（身份证号码、家庭成员）")
+    REPORT = "report", _("举报（举报人姓名）")
+    EXPORT = "export", _("导出数据")
+    DOCUMENT = "document", _("生成文书")
+
+
+class AppendOnlyError(RuntimeError):
+    """The access record is never changed or deleted (a programming error)."""
+
+
+class AccessRecordQuerySet(models.QuerySet["AccessRecord"]):
+    def update(self, **kwargs: object) -> int:
+        raise AppendOnlyError("The access record is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("The access record is append-only.")
+
+    def bulk_update(self, *args: object, **kwargs: object) -> int:
+        raise AppendOnlyError("The access record is append-only.")
+
+
+class AccessRecord(models.Model):
+    """查阅记录: who looked at sensitive personal data, when, from where.
+    Append-only: written with one INSERT and never updated or deleted
+    through the ORM (save refuses an existing row, delete refuses always)."""
+
+    at = models.DateTimeField(_("时间"), db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("查阅人"),
+    )
+    username = models.CharField(_("查阅人用户名"), max_length=150)
+    kind = models.CharField(_("查阅类别"), max_length=20, choices=AccessKind.choices)
+    subject_type = models.CharField(_("对象类型"), max_length=60)
+    subject_id = models.CharField(_("对象编号"), max_length=60)
+    subject_label = models.CharField(_("查阅对象"), max_length=200)
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
+    path = models.CharField(_("访问路径"), max_length=500, blank=True)
+    address = models.CharField(_("访问地址"), max_length=64, blank=True)
+
+    objects = AccessRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("查阅记录")
+        verbose_name_plural = _("查阅记录")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id"], name="access_rec_subject"),
+            models.Index(fields=["username", "at"], name="access_rec_viewer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.subject_label}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("The access record is append-only.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("The access record is append-only.")

@@ -288,6 +288,7 @@ class CadreDetailOut(Schema):
     archive_review_status: str
     status: str
     updated_at: dt.datetime
+    version: int = Field(description="记录版本，同响应头 ETag；修改时以 If-Match 提交")
     educations: list[EducationOut]
     resume: list[ResumeEntryOut]
     tenures: list[TenureOut]

@@ -75,3 +75,20 @@ class ErrorCollector:
     def raise_if_any(self, summary: str) -> None:
         if self.errors:
             raise ValidationFailed(summary, errors=self.errors)
+
+
+class StaleWrite(Conflict):
+    """The caller edited an old version of the record: someone else saved it
+    in between. API: 412 Precondition Failed (the If-Match did not match)."""
+
+    code = "stale_write"
+    http_status = 412
+
+    def __init__(
+        self, message: str, *, errors: list[FieldError] | None = None, current_version: int = 0
+    ) -> None:
+        super().__init__(message, errors=errors)
+        self.current_version = current_version
+
+    def as_dict(self) -> dict[str, object]:
+        return {**super().as_dict(), "current_version": self.current_version}

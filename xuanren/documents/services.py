@@ -18,6 +18,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from xuanren.access.models import AccessKind
+from xuanren.access.records import access_record
 from xuanren.common.errors import ValidationFailed
 from xuanren.documents.approval_form import ApprovalForm, FormContext
 from xuanren.documents.selectors import (
@@ -53,6 +55,13 @@ def _check_format(fmt: str) -> str:
     return fmt
 
 
+def _document_label(document: str, subject: Any) -> str:
+    if isinstance(subject, tuple):
+        return f"{document} {subject[0]}:{subject[1]}"
+    name = getattr(subject, "name", None) or getattr(subject, "title", None) or str(subject)
+    return f"{document}：{name}"
+
+
 @transaction.atomic
 def document_generated_record(
     *,
@@ -63,10 +72,18 @@ def document_generated_record(
     data: bytes,
     cadres: list[int] | None = None,
     case: int | None = None,
+    label: str = "",
 ) -> None:
     """The journal line for one produced document: kind, format, the cadres
     and case it is about, its size and SHA-256 (to recognise a printed copy
-    later) — not its content."""
+    later) — not its content. The same look is put on the access record."""
+    access_record(
+        actor=actor,
+        kind=AccessKind.DOCUMENT,
+        subject=subject,
+        label=label or _document_label(document, subject),
+        detail={"document": document, "format": fmt, "cadres": cadres or [], "case": case},
+    )
     journal_record(
         actor=actor,
         event_type=EventType.DOCUMENT_GENERATED,
@@ -106,6 +123,7 @@ def approval_form_generate(
         data=data,
         cadres=[cadre_pk],
         case=context.case_id,
+        label=_("干部任免审批表：%(name)s") % {"name": form.name},
     )
     name = _("干部任免审批表-%(n)s.%(f)s") % {"n": _safe(form.name), "f": fmt}
     return GeneratedFile(name, FORMATS[fmt], data)

@@ -26,7 +26,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xuanren.access.models import AccessKind
 from xuanren.access.policy import has_perm, require_perm, require_unit, unit_in_scope
+from xuanren.access.records import access_record
 from xuanren.common.dates import today
 from xuanren.common.errors import (
     Conflict,
@@ -113,6 +115,13 @@ def lrmx_export(*, actor: Any, pk: int, context: ExportContext | None = None) ->
     require_perm(actor, "people.view_full_id_number")
     ctx = context or ExportContext(age_reference=today(), filled_on=today())
     data = record_to_xml(record_from_cadre(cadre, ctx))
+    access_record(
+        actor=actor,
+        kind=AccessKind.EXPORT,
+        subject=cadre,
+        label=cadre.name,
+        detail={"export": "lrmx", "format": "lrmx", "rows": 1},
+    )
     journal_record(
         actor=actor,
         event_type=EventType.DATA_EXPORTED,

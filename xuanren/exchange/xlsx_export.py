@@ -22,7 +22,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from xuanren.access.models import AccessKind
 from xuanren.access.policy import has_perm
+from xuanren.access.records import access_record
 from xuanren.common.cells import xlsx_cell, xlsx_row
 from xuanren.common.dates import completed_years, today
 from xuanren.journal.models import EventType
@@ -135,6 +137,13 @@ def cadre_list_export(*, actor: Any, filters: CadreFilters) -> tuple[IO[bytes], 
         for k, v in asdict(filters).items()
         if v not in (None, "")
     }
+    access_record(
+        actor=actor,
+        kind=AccessKind.EXPORT,
+        subject=("people.cadre", "list"),
+        label=_("干部信息"),
+        detail={"export": "cadres", "format": "xlsx", "filters": filters_payload, "rows": rows},
+    )
     journal_record(
         actor=actor,
         event_type=EventType.DATA_EXPORTED,
@@ -250,6 +259,13 @@ def roster_export(*, actor: Any, unit: Unit, on: dt.date | None = None) -> tuple
         sheet.append(xlsx_row(sheet, row))
         rows += 1
     target = _save(workbook)
+    access_record(
+        actor=actor,
+        kind=AccessKind.EXPORT,
+        subject=unit,
+        label=f"{_('干部花名册')}：{unit.name}",
+        detail={"export": "roster", "format": "xlsx", "on": on.isoformat(), "rows": rows},
+    )
     journal_record(
         actor=actor,
         event_type=EventType.DATA_EXPORTED,

@@ -63,6 +63,16 @@ class EventType(models.TextChoices):
     DATA_EXPORTED = "exchange.exported", _("导出数据")
     COUNT_KEY_MADE = "ballots.count_key_made", _("生成计票密钥")
     IMPORTS_PURGED = "exchange.imports_purged", _("清理过期导入批次")
+    # accounts (issue 10, docs/decisions/0040)
+    USER_CREATED = "access.user_created", _("新建用户")
+    USER_PROFILE_SET = "access.user_profile_set", _("修改用户信息")
+    USER_PASSWORD_SET = "access.user_password_set", _("设置用户密码")
+    USER_ACTIVE_SET = "access.user_active_set", _("启用或停用用户")
+    USER_FLAGS_SET = "access.user_flags_set", _("设置管理员标志")
+    USER_SCOPE_CLEARED = "access.scope_cleared", _("取消用户范围")
+    USER_UNLOCKED = "access.user_unlocked", _("解除登录锁定")
+    OTP_ENROLLED = "access.otp_enrolled", _("启用双因素认证")
+    OTP_REMOVED = "access.otp_removed", _("移除双因素认证")
     CADRES_BASELINED = "journal.cadres_baselined", _("记录干部信息指纹基线")
 
 

@@ -136,6 +136,9 @@ class Cadre(models.Model):
     )
     photo = models.BinaryField(_("照片"), null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    #: Raised by one on every write of this row through a service; an editor
+    #: sends back the version it saw and a stale one is refused (StaleWrite).
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("干部")

@@ -15,6 +15,7 @@ from pypinyin import Style, lazy_pinyin
 from xuanren.access.policy import require_unit
 from xuanren.common.dates import today
 from xuanren.common.errors import Conflict, ErrorCollector, FieldError, ValidationFailed
+from xuanren.common.stale import check_version
 from xuanren.journal.models import EventType
 from xuanren.journal.services import cadre_fp_payload, journal_record
 from xuanren.org.models import LEVEL_RANK, Post, Unit
@@ -156,14 +157,25 @@ def cadre_create(*, actor: Any, unit: Unit, data: CadreInput) -> Cadre:
 
 @transaction.atomic
 def cadre_update(
-    *, actor: Any, cadre: Cadre, changes: dict[str, Any], unit: Unit | None = None
+    *,
+    actor: Any,
+    cadre: Cadre,
+    changes: dict[str, Any],
+    unit: Unit | None = None,
+    expected_version: int | None = None,
 ) -> Cadre:
     """Change some scalar fields (and optionally the unit); the whole record is
-    validated again, so an update can never leave it inconsistent."""
+    validated again, so an update can never leave it inconsistent.
+
+    `expected_version` is the version the editor saw (a web form's hidden
+    field, an API client's If-Match); when someone saved in between, StaleWrite
+    says who changed what. None is for internal callers that read the row under
+    this same lock (imports, the decision stage)."""
     cadre = Cadre.objects.select_for_update().select_related("unit").get(pk=cadre.pk)
     require_unit(actor, "people.change_cadre", cadre.unit)
     if unit is not None and unit.pk != cadre.unit_id:
         require_unit(actor, "people.change_cadre", unit)
+    check_version(cadre, expected_version)
     current = CadreInput.from_cadre(cadre)
     unknown = set(changes) - {f.name for f in fields(CadreInput)} - {"warnings"}
     if unknown:
@@ -184,6 +196,7 @@ def cadre_update(
     for name, value in after.items():
         setattr(cadre, name, value)
     cadre.name_initials = name_initials(clean.name)
+    cadre.version += 1
     cadre.save()
     if "id_number" in diff:
         diff["id_number"] = [
@@ -229,7 +242,8 @@ def _refresh_education(cadre: Cadre) -> None:
     best = max(levels, key=lambda lv: EDUCATION_RANK.get(lv, 0), default="")
     cadre.education_level = best
     cadre.education_rank = EDUCATION_RANK.get(best, 0)
-    cadre.save(update_fields=["education_level", "education_rank", "updated_at"])
+    cadre.version += 1
+    cadre.save(update_fields=["education_level", "education_rank", "updated_at", "version"])
 
 
 @transaction.atomic
@@ -368,7 +382,10 @@ def tenure_start(
         if LEVEL_RANK.get(post.level, 0) > LEVEL_RANK.get(cadre.level, 0):
             cadre.level = post.level
             cadre.level_since = start_date
-        cadre.save(update_fields=["current_post_title", "level", "level_since", "updated_at"])
+        cadre.version += 1
+        cadre.save(
+            update_fields=["current_post_title", "level", "level_since", "updated_at", "version"]
+        )
     journal_record(
         actor=actor,
         event_type=EventType.TENURE_STARTED,
@@ -563,7 +580,8 @@ def cadre_photo_set(*, actor: Any, cadre: Cadre, photo: bytes | None) -> Cadre:
     if before == photo:
         return cadre
     cadre.photo = photo
-    cadre.save(update_fields=["photo", "updated_at"])
+    cadre.version += 1
+    cadre.save(update_fields=["photo", "updated_at", "version"])
 
     def digest(data: bytes | None) -> str:
         return hashlib.sha256(data).hexdigest() if data is not None else ""

@@ -22,7 +22,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from xuanren.access.models import AccessKind
 from xuanren.access.policy import has_perm, unit_in_scope
+from xuanren.access.records import access_record
 from xuanren.common.errors import (
     Conflict,
     DomainError,
@@ -323,6 +325,17 @@ def report_page(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, done)
             return redirect("supervision:report", pk=report.pk)
         status = 422
+    if not report.anonymous:
+        # The page shows the reporter's name and phone: on the access record
+        # (labelled by the report, not by the reporter's name).
+        access_record(
+            actor=actor,
+            kind=AccessKind.REPORT,
+            subject=report,
+            label=_("举报第 %(n)s 号（反映%(about)s）")
+            % {"n": report.pk, "about": report.about_name},
+            detail={"reporter": "named"},
+        )
     unit = report.case.unit
     context = {
         "report": report,
@@ -349,6 +362,13 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:
         "supervision.view_report",
         lambda: attachment_get(actor=actor, pk=pk),
         _("未找到该附件。"),
+    )
+    access_record(
+        actor=actor,
+        kind=AccessKind.REPORT,
+        subject=("supervision.report", str(attachment.report_id)),
+        label=_("举报第 %(n)s 号的附件") % {"n": attachment.report_id},
+        detail={"attachment": attachment.pk},
     )
     return FileResponse(
         default_storage.open(attachment_path(attachment), "rb"),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from xuanren.access.models import Role, Scope
 from xuanren.access.roles import roles_sync
-from xuanren.access.services import scope_set
+from xuanren.access.services import scope_clear, scope_set
 from xuanren.common.dates import today
 from xuanren.org.models import Unit, UnitKind
 from xuanren.synth.cases import build_demo_cases, demo_count_key, demo_recommendation_meeting
@@ -87,7 +87,7 @@ def demo_users() -> list[DemoAccount]:
         if unit is not None and current != unit.pk:
             scope_set(actor=admin, user=user, unit=unit)
         elif unit is None and current is not None:
-            Scope.objects.filter(user=user).delete()  # the outsider must see nothing
+            scope_clear(actor=admin, user=user)  # the outsider must see nothing
         accounts.append(
             DemoAccount(
                 username=username,

@@ -1,7 +1,8 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
-from xuanren.web import cases, views
+from xuanren.access.views import PasswordChange
+from xuanren.web import cadre_edit, cases, views
 
 app_name = "web"
 
@@ -17,10 +18,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="web/password_change_form.html",
-            success_url=reverse_lazy("web:password_change_done"),
-        ),
+        PasswordChange.as_view(),
         name="password_change",
     ),
     path(
@@ -36,6 +34,7 @@ urlpatterns = [
     path("cadres/", views.cadre_list, name="cadre_list"),
     path("cadres/<int:pk>/", views.cadre_detail, name="cadre_detail"),
     path("cadres/<int:pk>/posts/", views.cadre_posts, name="cadre_posts"),
+    path("cadres/<int:pk>/edit/", cadre_edit.cadre_edit, name="cadre_edit"),
     path("candidates/", views.candidates, name="candidates"),
     path("candidates/export.xlsx", views.candidates_xlsx, name="candidates_xlsx"),
     path("candidates/explain/", views.candidate_explain, name="candidate_explain"),

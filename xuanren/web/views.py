@@ -15,6 +15,8 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from xuanren.access.models import AccessKind
+from xuanren.access.records import access_record
 from xuanren.common.dates import today
 from xuanren.common.errors import NotFound, PermissionDenied
 from xuanren.org.models import Post, path_and_ancestors
@@ -214,9 +216,21 @@ def _export_name(on: dt.date, ext: str) -> str:
     return f"{_('职数统计')}-{on.isoformat()}.{ext}"
 
 
+def _quota_exported(request: HttpRequest, ctx: dict[str, Any], fmt: str) -> None:
+    access_record(
+        actor=request.user,
+        kind=AccessKind.EXPORT,
+        subject=("org.quota", "report"),
+        label=_("职数统计"),
+        detail={"export": "quota", "format": fmt, "on": ctx["on"].isoformat(),
+                "rows": len(ctx["rows"])},
+    )  # fmt: skip
+
+
 @page
 def quota_csv(request: HttpRequest) -> HttpResponse:
     ctx = _quota_context(request)
+    _quota_exported(request, ctx, "csv")
     return csv_response(
         _export_name(ctx["on"], "csv"), ctx["headers"], [r.cells() for r in ctx["rows"]]
     )
@@ -225,6 +239,7 @@ def quota_csv(request: HttpRequest) -> HttpResponse:
 @page
 def quota_xlsx(request: HttpRequest) -> HttpResponse:
     ctx = _quota_context(request)
+    _quota_exported(request, ctx, "xlsx")
     return xlsx_response(
         _export_name(ctx["on"], "xlsx"),
         _("职数统计"),
@@ -277,6 +292,14 @@ def _visible_unit_ids(actor: Any, unit_ids: set[int]) -> set[int]:
 def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     cadre = cadre_get(actor=actor, pk=pk)
+    id_number = shown_id_number(actor=actor, cadre=cadre, full=True)
+    access_record(
+        actor=actor,
+        kind=AccessKind.CADRE,
+        subject=cadre,
+        label=cadre.name,
+        detail={"id_number": "full" if id_number == cadre.id_number else "masked"},
+    )
     on = today()
     educations = list(cadre.educations.all())
     family = list(cadre.family_members.all())
@@ -289,7 +312,7 @@ def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "cadre": cadre,
         "on": on,
         "ages": cadre_ages(cadre, on),
-        "id_number": shown_id_number(actor=actor, cadre=cadre, full=True),
+        "id_number": id_number,
         "full_time": [e for e in educations if e.kind == EducationKind.FULL_TIME],
         "in_service": [e for e in educations if e.kind == EducationKind.IN_SERVICE],
         "resume": [
@@ -435,13 +458,26 @@ def candidates_xlsx(request: HttpRequest) -> HttpResponse:
     ref = form.reference_date(today())
     years = assessment_years(ref)
     eligible = _eligible_list(actor, post, ref, form).prefetch_related("assessments")
-    rows = (candidate_row(c, ref, years).cells() for c in eligible.iterator(chunk_size=2000))
+    rows = [candidate_row(c, ref, years).cells() for c in eligible.iterator(chunk_size=2000)]
     title = _("符合条件干部")
+    access_record(
+        actor=actor,
+        kind=AccessKind.EXPORT,
+        subject=post,
+        label=f"{title}：{post.unit.name}{post.title}",
+        detail={
+            "export": "candidates",
+            "format": "xlsx",
+            "ref_date": ref.isoformat(),
+            "filters": {k: v for k, v in request.GET.items() if k != "page"},
+            "rows": len(rows),
+        },
+    )
     return xlsx_response(
         f"{title}-{post.unit.name}{post.title}-{ref.isoformat()}.xlsx",
         title,
         candidate_headers(years),
-        list(rows),
+        rows,
     )
 
 

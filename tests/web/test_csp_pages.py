@@ -1,0 +1,244 @@
+"""Every page of the site, as the case officer sees it on the demo county, is
+served with the Content-Security-Policy and `Cache-Control: no-store`, and no
+HTML page carries an inline script, an inline style (element or attribute) or
+an inline event handler — the policy forbids them, so a page that had one
+would be broken in the browser (issue 10, item 11).
+
+The pages are found by walking the site: from the dashboard and the public
+notice list, every same-site link and htmx GET is followed (a few of each URL
+shape); then every URL name of the server-rendered apps must have been reached,
+or be listed below with the reason it was not."""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from html.parser import HTMLParser
+from io import StringIO
+from typing import Any
+from urllib.parse import urldefrag, urlsplit
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls.exceptions import Resolver404
+
+pytestmark = pytest.mark.django_db
+
+#: Pages whose markup is not checked (headers still are): none.
+MARKUP_NOT_CHECKED: tuple[str, ...] = ()
+
+#: Not followed: they change state or leave the HTML site.
+NOT_FOLLOWED = ("/logout/", "/i18n/", "/admin/", "/api/", "/static/")
+
+#: URL names of the server-rendered apps the walk cannot reach by a GET link, and why.
+UNREACHED_ON_PURPOSE = {
+    "web:login": "the officer is logged in (the login page is fetched separately)",
+    "web:logout": "POST only",
+    "web:case_step": "POST only (the step form)",
+    "web:case_step_preview": "POST only (htmx live guard preview)",
+    "web:case_decision_resume": "POST only",
+    "web:motion_proposal_decide": "POST only",
+    "supervision:receipt": "shown after a report is posted",
+    "supervision:attachment": "a download, reached only when a report has attachments",
+    "exchange:lrmx_batch": "exists only after an LRMX import",
+    "exchange:lrmx_confirm": "POST only",
+    "exchange:lrmx_cancel": "POST only",
+    "exchange:xlsx_cadres": "an XLSX download behind a GET form, not a page",
+    "exchange:xlsx_roster": "an XLSX download behind a GET form, not a page",
+    "web:case_correct": "POST only (the correction form on the case page)",
+    "ballots:sheets": "a PDF download",
+}
+
+EXECUTABLE_SCRIPT_TYPES = {"", "text/javascript", "module", "application/javascript"}
+
+
+class InlineFinder(HTMLParser):
+    """Collects links and every inline script, style or handler of one page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.htmx_gets: list[str] = []
+        self.problems: list[str] = []
+        self._in_script = False
+        self._script_is_code = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        for name, value in values.items():
+            if name == "style":
+                self.problems.append(f'<{tag} style="{value}">')
+            if name.startswith("on") or name.startswith("hx-on"):
+                self.problems.append(f'<{tag} {name}="{value}">')
+            if name in ("href", "src", "action", "formaction") and value.strip().lower().startswith(
+                "javascript:"
+            ):
+                self.problems.append(f'<{tag} {name}="{value}">')
+        if tag == "style":
+            self.problems.append("<style> element")
+        if tag == "script":
+            kind = values.get("type", "").strip().lower()
+            self._in_script = True
+            self._script_is_code = kind in EXECUTABLE_SCRIPT_TYPES and "src" not in values
+        if tag == "a" and values.get("href"):
+            self.links.append(values["href"])
+        if values.get("hx-get"):
+            self.htmx_gets.append(values["hx-get"])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script and self._script_is_code and data.strip():
+            self.problems.append(f"inline <script>: {data.strip()[:60]}")
+
+
+def inline_problems(html: str) -> list[str]:
+    finder = InlineFinder()
+    finder.feed(html)
+    return finder.problems
+
+
+def _shape(path: str) -> str:
+    return re.sub(r"\d+", "N", path)
+
+
+def _url_names(patterns: list[Any], namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            names |= _url_names(p.url_patterns, ns)
+        elif isinstance(p, URLPattern) and p.name:
+            names.add(f"{namespace}{p.name}")
+    return names
+
+
+def walk(client: Client, starts: list[str], per_shape: int = 3, limit: int = 400) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    shapes: dict[str, int] = {}
+    queue: deque[tuple[str, bool]] = deque((s, False) for s in starts)
+    while queue and len(seen) < limit:
+        url, htmx = queue.popleft()
+        url = urldefrag(url)[0]
+        parts = urlsplit(url)
+        if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+            continue
+        if url in seen or parts.path.startswith(NOT_FOLLOWED):
+            continue
+        shape = _shape(parts.path) + ("?" if parts.query else "") + ("hx" if htmx else "")
+        if shapes.get(shape, 0) >= per_shape:
+            continue
+        shapes[shape] = shapes.get(shape, 0) + 1
+        response = client.get(url, headers={"HX-Request": "true"} if htmx else {})
+        seen[url] = response
+        if response.status_code in (301, 302):
+            queue.append((response["Location"], False))
+            continue
+        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+            continue
+        finder = InlineFinder()
+        finder.feed(response.content.decode())
+        queue.extend((link, False) for link in finder.links)
+        queue.extend((link, True) for link in finder.htmx_gets)
+    return seen
+
+
+@pytest.fixture
+def demo(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("demo", "--no-serve", "--cadres", "60", stdout=StringIO())
+
+
+def test_every_page_has_the_headers_and_no_inline_code(client: Client, demo: None) -> None:
+    client.force_login(User.objects.get(username="officer"))
+    starts = ["/", "/public/", "/exchange/xlsx/", "/exchange/lrmx/import/"]
+    # Reached only from a step the demo cases may not be at, or after a POST.
+    starts += ["/cases/comment-row/", "/password/done/"]
+    from xuanren.ballots.models import Meeting
+
+    for meeting in Meeting.objects.all():
+        starts += [f"/ballots/{meeting.pk}/vote/", f"/ballots/{meeting.pk}/progress/"]
+    pages = walk(client, starts)
+    pages["/login/ (anonymous)"] = Client().get("/login/")
+    assert len(pages) > 60, sorted(pages)
+
+    failures: list[str] = []
+    for url, response in pages.items():
+        assert response.status_code < 500, (url, response.status_code)
+        if response["Cache-Control"] != "no-store, private":
+            failures.append(f"{url}: Cache-Control {response.get('Cache-Control')!r}")
+        if (
+            "Permissions-Policy" not in response
+            or "camera=()" not in response["Permissions-Policy"]
+        ):
+            failures.append(f"{url}: no Permissions-Policy")
+        if response.get("X-Content-Type-Options") != "nosniff":
+            failures.append(f"{url}: no nosniff")
+        if response.get("Referrer-Policy") != "same-origin":
+            failures.append(f"{url}: Referrer-Policy {response.get('Referrer-Policy')!r}")
+        if not response.get("Content-Type", "").startswith("text/html"):
+            continue
+        csp = response.get("Content-Security-Policy", "")
+        for directive in (
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+        ):
+            if directive not in csp:
+                failures.append(f"{url}: CSP lacks {directive!r} ({csp!r})")
+        if "unsafe-inline" in csp or "unsafe-eval" in csp:
+            failures.append(f"{url}: CSP allows unsafe code ({csp!r})")
+        if url.startswith(MARKUP_NOT_CHECKED):
+            continue
+        for problem in inline_problems(response.content.decode()):
+            failures.append(f"{url}: {problem}")
+    assert not failures, "\n".join(failures)
+
+    reached = set()
+    for url in pages:
+        try:
+            match = resolve(urlsplit(url.split(" ")[0]).path)
+        except Resolver404:
+            continue
+        reached.add(match.view_name)
+    names = {
+        n
+        for n in _url_names(get_resolver().url_patterns)
+        if n.split(":")[0] in ("web", "supervision", "exchange", "documents", "ballots")
+    }
+    missing = names - reached - set(UNREACHED_ON_PURPOSE)
+    assert not missing, f"pages never reached by the walk: {sorted(missing)}"
+
+
+@pytest.mark.parametrize(
+    "html, problem",
+    [
+        ('<div style="color:red">x</div>', "style="),
+        ("<style>p{}</style>", "<style>"),
+        ('<button onclick="go()">x</button>', "onclick"),
+        ("<script>alert(1)</script>", "inline <script>"),
+        ('<a href="javascript:alert(1)">x</a>', "javascript:"),
+        ('<div hx-on:click="go()">x</div>', "hx-on"),
+    ],
+)
+def test_the_finder_finds_each_kind_of_inline_code(html: str, problem: str) -> None:
+    found = inline_problems(html)
+    assert found and problem in found[0]
+
+
+def test_the_finder_accepts_clean_markup() -> None:
+    html = (
+        '<script src="/static/web/htmx.min.js" defer></script>'
+        '<script type="application/json" id="s">{"a": 1}</script>'
+        '<button data-print class="button">x</button><span class="indent depth-2"></span>'
+    )
+    assert inline_problems(html) == []

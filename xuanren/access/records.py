@@ -1,0 +1,101 @@
+"""The access record (查阅记录, docs/decisions/0041): writing one line per look
+at sensitive personal data, and searching them.
+
+Written cheaply: one INSERT with what the caller already holds (the actor,
+the subject and its label), the request's path and address from the context
+(context.py); never a SELECT on the read path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from xuanren.access.context import current_request
+from xuanren.access.models import AccessKind, AccessRecord
+from xuanren.access.policy import has_perm, is_unrestricted, require_perm, scope_root
+
+LABEL_MAX = 200
+VIEW_PERM = "access.view_accessrecord"
+
+
+def _subject(subject: models.Model | tuple[str, str]) -> tuple[str, str]:
+    if isinstance(subject, tuple):
+        return subject
+    return subject._meta.label_lower, str(subject.pk)
+
+
+def access_record(
+    *,
+    actor: Any,
+    kind: AccessKind,
+    subject: models.Model | tuple[str, str],
+    label: str,
+    detail: dict[str, Any] | None = None,
+) -> AccessRecord | None:
+    """One line: `actor` looked at `subject` (frozen `label`). Anonymous
+    callers (the public pages) see no such data and are not recorded."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None
+    subject_type, subject_id = _subject(subject)
+    where = current_request()
+    return AccessRecord.objects.create(
+        at=timezone.now(),
+        user_id=actor.pk,
+        username=actor.get_username(),
+        kind=kind,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        subject_label=str(label)[:LABEL_MAX],
+        detail=detail or {},
+        path=where.path,
+        address=where.address,
+    )
+
+
+@dataclass(frozen=True)
+class AccessRecordFilters:
+    person: str = ""  # part of the viewed subject's label (a name)
+    viewer: str = ""  # part of the viewer's username
+    kind: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    subject_type: str = ""
+    subject_id: str = ""
+
+
+def may_search_access_records(actor: Any) -> bool:
+    """The discipline commission and administrators (permission), with a scope."""
+    return has_perm(actor, VIEW_PERM) and (is_unrestricted(actor) or scope_root(actor) is not None)
+
+
+def access_record_search(*, actor: Any, filters: AccessRecordFilters) -> QuerySet[AccessRecord]:
+    """Newest first. Holders of access.view_accessrecord see every user's
+    looks (oversight of all accounts, not of a unit); a holder without a scope
+    sees nothing, like everywhere else (docs/decisions/0002)."""
+    require_perm(actor, VIEW_PERM)
+    records = AccessRecord.objects.all()
+    if not may_search_access_records(actor):
+        return records.none()
+    f = filters
+    if f.person:
+        records = records.filter(subject_label__icontains=f.person.strip())
+    if f.viewer:
+        records = records.filter(username__icontains=f.viewer.strip())
+    if f.kind:
+        records = records.filter(kind=f.kind)
+    if f.subject_type and f.subject_id:
+        records = records.filter(subject_type=f.subject_type, subject_id=f.subject_id)
+    tz = timezone.get_current_timezone()
+    if f.date_from:
+        start = dt.datetime.combine(f.date_from, dt.time.min, tzinfo=tz)
+        records = records.filter(at__gte=start)
+    if f.date_to:
+        end = dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        records = records.filter(at__lt=end)
+    return records.order_by("-at", "-id")
