@@ -354,7 +354,12 @@ def test_production_settings_refuse_to_start_without_a_journal_key(tmp_path):
     import sys
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XUANREN_JOURNAL", "DJANGO_"))}
-    env.update(SECRET_KEY="s" * 50, XUANREN_VAR_DIR=str(tmp_path))
+    env.update(
+        SECRET_KEY="s" * 50,
+        DATABASE_URL="postgres://nobody@127.0.0.1:5432/none",
+        XUANREN_ALLOWED_HOSTS="xuanren.example.org",
+        XUANREN_VAR_DIR=str(tmp_path),
+    )
     code = "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='xuanren.settings_production'; django.setup()"
     done = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
