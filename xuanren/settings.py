@@ -171,7 +171,7 @@ LOGGING = {
 # A strict Content-Security-Policy (django-csp 4): scripts and styles only from
 # our own static files, no inline code at all (templates carry none; htmx is
 # told not to inject its indicator <style> and never to eval), nothing framed,
-# forms post only to us. Docs: docs/security-web.md, decision 0044.
+# forms post only to us. Docs: docs/security.md, decision 0044.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -196,7 +196,7 @@ XUANREN_PERMISSIONS_POLICY = os.environ.get(
 )
 
 # ---- uploads (issue 10) ----
-# Limits on every upload (docs/security-uploads.md, docs/decisions/0033-0036).
+# Limits on every upload (docs/security.md, docs/decisions/0033-0036).
 # Each refusal names the limit and its setting; the values come from the
 # environment, in bytes, rows, columns, files.
 _UPLOAD_MB = 1024 * 1024

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from tests.supervision.conftest import TODAY
 from xuanren.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from xuanren.common.ratelimit import RateLimited
 from xuanren.journal.models import Event, EventType
 from xuanren.journal.services import journal_verify
 from xuanren.procedure.models import Case, CaseStatus
@@ -32,7 +33,6 @@ from xuanren.supervision.selectors import (
     running_notices,
 )
 from xuanren.supervision.services import (
-    RateLimited,
     report_assign,
     report_close,
     report_investigate,

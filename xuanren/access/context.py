@@ -12,22 +12,9 @@ import ipaddress
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.http import HttpRequest
 
-
-def client_address(request: HttpRequest) -> str:
-    """The client's address. Behind reverse proxies, set XUANREN_PROXY_HOPS to
-    their number: the address the nearest trusted proxy saw is then read from
-    X-Forwarded-For (never trusted otherwise)."""
-    hops = int(getattr(settings, "XUANREN_PROXY_HOPS", 0))
-    if hops > 0:
-        chain = [
-            a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()
-        ]
-        if len(chain) >= hops:
-            return chain[-hops]
-    return str(request.META.get("REMOTE_ADDR", "")) or "unknown"
+from xuanren.common.http import client_address
 
 
 def axes_client_address(request: HttpRequest) -> str | None:

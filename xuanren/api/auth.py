@@ -12,8 +12,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer, django_auth
 
-from xuanren.access.context import client_address
 from xuanren.access.services import api_token_user
+from xuanren.common.http import client_address
 from xuanren.common.ratelimit import RateLimit
 
 #: Wrong tokens per client address (tokens are 43 random characters; this

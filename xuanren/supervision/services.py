@@ -16,8 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -26,7 +24,8 @@ from django.utils.translation import gettext as _
 
 from xuanren.access.policy import has_perm, is_unrestricted, require_unit, unit_in_scope
 from xuanren.common.dates import today
-from xuanren.common.errors import Conflict, DomainError, ErrorCollector, PermissionDenied
+from xuanren.common.errors import Conflict, ErrorCollector, PermissionDenied
+from xuanren.common.ratelimit import RateLimit
 from xuanren.journal.models import EventType
 from xuanren.journal.services import journal_record
 from xuanren.procedure.catalogue import STEPS
@@ -69,50 +68,16 @@ MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 MAX_ATTACHMENTS = 5
 MAX_CONTENT_CHARS = 5000
 
-#: Public report submissions per client address: (count, seconds). Settings may
-#: override with XUANREN_REPORT_RATE; status lookups with XUANREN_LOOKUP_RATE.
-REPORT_RATE = (5, 3600)
-LOOKUP_RATE = (30, 3600)
+#: Public report submissions per client address, and status look-ups:
+#: (count, seconds); settings XUANREN_REPORT_RATE and XUANREN_LOOKUP_RATE.
+REPORT_RATE = RateLimit("report", "XUANREN_REPORT_RATE", (5, 3600))
+LOOKUP_RATE = RateLimit("lookup", "XUANREN_LOOKUP_RATE", (30, 3600))
 
 
-class RateLimited(DomainError):
-    code = "rate_limited"
-    http_status = 429
-
-
-# ---- rate limits (Django's cache) ---------------------------------------------------
-
-
-def _rate(setting: str, default: tuple[int, int]) -> tuple[int, int]:
-    count, seconds = getattr(settings, setting, default)
-    return int(count), int(seconds)
-
-
-def _rate_key(kind: str, client: str) -> str:
-    digest = hashlib.sha256((client or "unknown").encode()).hexdigest()[:32]
-    return f"xuanren:supervision:{kind}:{digest}"
-
-
-def rate_check(kind: str, client: str, setting: str, default: tuple[int, int]) -> None:
-    """Refuse when `client` has used up its allowance of `kind` in the window
-    that started with its first use."""
-    limit, _seconds = _rate(setting, default)
-    if int(cache.get(_rate_key(kind, client), 0)) >= limit:
-        raise RateLimited(
-            _("提交过于频繁，请一小时后再试。也可拨打公示所列电话或来信反映。")
-            if kind == "report"
-            else _("查询过于频繁，请稍后再试。")
-        )
-
-
-def rate_count(kind: str, client: str, setting: str, default: tuple[int, int]) -> None:
-    _limit, seconds = _rate(setting, default)
-    key = _rate_key(kind, client)
-    cache.add(key, 0, timeout=seconds)  # the window starts with the first use
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=seconds)
+def lookup_rate_check(client: str) -> None:
+    """Count one status look-up by `client`; refuse past the allowance."""
+    LOOKUP_RATE.check(client, _("查询过于频繁，请稍后再试。"))
+    LOOKUP_RATE.count(client)
 
 
 # ---- public notice ------------------------------------------------------------------
@@ -391,7 +356,7 @@ def report_submit(
     """A report from the public page: no login. Returns the report and its
     receipt number, which is shown to the reporter once and kept only as a
     hash. At most REPORT_RATE submissions per client address."""
-    rate_check("report", client, "XUANREN_REPORT_RATE", REPORT_RATE)
+    REPORT_RATE.check(client, _("提交过于频繁，请一小时后再试。也可拨打公示所列电话或来信反映。"))
     notice = PublicNotice.objects.select_related("case").get(pk=notice.pk)
     current = latest_notice(notice.case)
     on = today()
@@ -438,7 +403,7 @@ def report_submit(
         reporter_phone=reporter_phone,
         files=checked,
     )
-    rate_count("report", client, "XUANREN_REPORT_RATE", REPORT_RATE)
+    REPORT_RATE.count(client)
     return result
 
 

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -32,6 +31,8 @@ from xuanren.common.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from xuanren.common.http import client_address
+from xuanren.common.ratelimit import RateLimited
 from xuanren.procedure.catalogue import STEPS
 from xuanren.procedure.selectors import case_candidates, case_get
 from xuanren.supervision.forms import (
@@ -57,11 +58,8 @@ from xuanren.supervision.selectors import (
     running_notices,
 )
 from xuanren.supervision.services import (
-    LOOKUP_RATE,
-    RateLimited,
+    lookup_rate_check,
     public_notice_publish,
-    rate_check,
-    rate_count,
     report_assign,
     report_close,
     report_investigate,
@@ -71,20 +69,6 @@ from xuanren.web.pages import login_page
 
 View = Callable[..., Any]
 RECEIPT_SESSION_KEY = "supervision_receipt"
-
-
-def client_address(request: HttpRequest) -> str:
-    """The client's address for rate limits. Behind reverse proxies, set
-    XUANREN_PROXY_HOPS to their number: the address the nearest trusted proxy
-    saw is then read from X-Forwarded-For (never trusted otherwise)."""
-    hops = int(getattr(settings, "XUANREN_PROXY_HOPS", 0))
-    if hops > 0:
-        chain = [
-            a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()
-        ]
-        if len(chain) >= hops:
-            return chain[-hops]
-    return str(request.META.get("REMOTE_ADDR", "")) or "unknown"
 
 
 def public(view: View) -> View:
@@ -181,8 +165,7 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             client = client_address(request)
             try:
-                rate_check("lookup", client, "XUANREN_LOOKUP_RATE", LOOKUP_RATE)
-                rate_count("lookup", client, "XUANREN_LOOKUP_RATE", LOOKUP_RATE)
+                lookup_rate_check(client)
                 result = report_status_lookup(receipt=form.cleaned_data["receipt"])
             except RateLimited as exc:
                 form.add_error(None, exc.message)

@@ -1,6 +1,6 @@
 """`xuanren purge_imports`: delete import batches older than
 XUANREN_IMPORT_RETENTION_DAYS (default 7) and journal the counts. Meant for
-a daily timer (cron / systemd); see docs/security-uploads.md."""
+a daily timer (cron / systemd); see docs/security.md."""
 
 from __future__ import annotations
 
