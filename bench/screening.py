@@ -36,6 +36,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from functools import partial
@@ -207,6 +208,11 @@ def run_postgres(args: argparse.Namespace) -> None:
     if not args.reuse:
         recreate_database(args.database_url)
     os.environ["DATABASE_URL"] = args.database_url
+    # Another database than var/'s: its own anchor file (decision 0038).
+    os.environ.setdefault(
+        "XUANREN_JOURNAL_ANCHOR",
+        os.path.join(tempfile.gettempdir(), f"xuanren-bench-{os.getpid()}.anchor"),
+    )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xuanren.settings")
     import django
 

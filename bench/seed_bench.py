@@ -18,6 +18,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -101,6 +102,11 @@ def main() -> None:
     units = args.units or max(100, min(args.cadres // 50, 10_000))
     recreate_database(args.database_url)
     os.environ["DATABASE_URL"] = args.database_url
+    # Another database than var/'s: its own anchor file (decision 0038).
+    os.environ.setdefault(
+        "XUANREN_JOURNAL_ANCHOR",
+        os.path.join(tempfile.gettempdir(), f"xuanren-bench-{os.getpid()}.anchor"),
+    )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xuanren.settings")
     import django
 

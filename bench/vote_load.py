@@ -34,6 +34,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -214,6 +215,11 @@ def main() -> int:
         raise SystemExit("--voters 1..20000, --workers 1..64")
 
     os.environ["DATABASE_URL"] = args.database_url
+    # Another database than var/'s: its own anchor file (decision 0038).
+    os.environ.setdefault(
+        "XUANREN_JOURNAL_ANCHOR",
+        os.path.join(tempfile.gettempdir(), f"xuanren-bench-{os.getpid()}.anchor"),
+    )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xuanren.settings")
     recreate_database(args.database_url)
     import django

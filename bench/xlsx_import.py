@@ -61,6 +61,8 @@ def main() -> None:
     else:
         os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xuanren.settings")
+    # A throwaway database has its own anchor file (decision 0038).
+    os.environ["XUANREN_JOURNAL_ANCHOR"] = str(workdir / "journal.anchor")
 
     import django
 

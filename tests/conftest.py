@@ -43,6 +43,17 @@ def fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """In-process tests never append to the checkout's var/journal.anchor: the
+    test database's migrations and transactional tests would anchor heads of
+    a throwaway database there, and the developer's own database would then
+    look truncated. Tests of the anchor set JOURNAL_ANCHOR to a file of their
+    own (the `settings` fixture)."""
+    from django.conf import settings
+
+    settings.JOURNAL_ANCHOR = None
+
+
 @pytest.fixture(autouse=True)
 def default_language() -> Any:
     """A request with another language cookie activates it for the thread;

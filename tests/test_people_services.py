@@ -8,7 +8,7 @@ import pytest
 from tests.conftest import cadre_input
 from xuanren.common.errors import PermissionDenied, ValidationFailed
 from xuanren.journal.models import Event, EventType
-from xuanren.journal.services import journal_verify
+from xuanren.journal.services import cadre_fp_payload, journal_verify
 from xuanren.org.models import Level
 from xuanren.people.idnumbers import build_id_number
 from xuanren.people.models import Cadre, Tenure
@@ -72,7 +72,10 @@ def test_update_revalidates_whole_record_and_journals_the_diff(county, personas,
     assert cadre.birth_date == dt.date(1985, 3, 2)
     cadre_update(actor=personas.case_officer, cadre=cadre, changes={"native_place": "浙江杭州"})
     event = Event.objects.filter(event_type=EventType.CADRE_UPDATED).get()
-    assert event.payload == {"changes": {"native_place": ["", "浙江杭州"]}}
+    assert event.payload == {
+        "changes": {"native_place": ["", "浙江杭州"]},
+        "cadre_fp": cadre_fp_payload([Cadre.objects.get(pk=cadre.pk)]),
+    }
 
 
 def test_update_unknown_field_refused(county, personas, make_cadre):

@@ -277,3 +277,45 @@ XUANREN_REQUIRE_2FA_ROLES = [
 ]
 OTP_TOTP_ISSUER = os.environ.get("XUANREN_OTP_ISSUER", "选任 xuanren")
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# ---- journal as evidence (issue 10) ----
+# The chain's HMAC key lives outside the database: XUANREN_JOURNAL_KEY (the key
+# itself) or XUANREN_JOURNAL_KEY_FILE (a file holding it). Without either, a
+# key is generated once into var/journal_key (local, demo and tests only; the
+# production settings refuse to start without one). Each committed head is
+# appended to the anchor file XUANREN_JOURNAL_ANCHOR (decision 0038).
+JOURNAL_KEY_MIN_LENGTH = 32
+
+
+def _journal_key() -> bytes:
+    from django.core.exceptions import ImproperlyConfigured
+
+    given = os.environ.get("XUANREN_JOURNAL_KEY", "")
+    key_file = os.environ.get("XUANREN_JOURNAL_KEY_FILE", "")
+    if not given and key_file:
+        try:
+            given = Path(key_file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(
+                f"无法读取日志链密钥文件 XUANREN_JOURNAL_KEY_FILE={key_file}：{exc}。"
+                "请检查路径和权限。"
+            ) from exc
+    if given:
+        if len(given) < JOURNAL_KEY_MIN_LENGTH:
+            raise ImproperlyConfigured(
+                f"日志链密钥太短（{len(given)} 个字符），至少需要 {JOURNAL_KEY_MIN_LENGTH} 个字符。"
+                "可用 `python -c 'import secrets; print(secrets.token_urlsafe(48))'` 生成。"
+            )
+        return given.encode("utf-8")
+    path = VAR_DIR / "journal_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(secrets.token_urlsafe(48))
+    return path.read_text(encoding="utf-8").strip().encode("utf-8")
+
+
+JOURNAL_KEY = _journal_key()
+JOURNAL_ANCHOR: Path | None = Path(
+    os.environ.get("XUANREN_JOURNAL_ANCHOR") or VAR_DIR / "journal.anchor"
+)

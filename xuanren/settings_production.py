@@ -28,6 +28,12 @@ for _name, _message in _REQUIRED_ENV.items():
         raise ImproperlyConfigured(_message)
 # ---- end of required environment ----
 
+if not (os.environ.get("XUANREN_JOURNAL_KEY") or os.environ.get("XUANREN_JOURNAL_KEY_FILE")):
+    raise ImproperlyConfigured(
+        "生产环境必须提供日志链密钥：设置环境变量 XUANREN_JOURNAL_KEY（密钥本身，至少 32 个字符），"
+        "或 XUANREN_JOURNAL_KEY_FILE（存放密钥的文件路径，放在数据库之外）。"
+    )
+
 from xuanren.settings import *  # noqa: E402, F403
 
 DEBUG = False

@@ -440,6 +440,7 @@ def test_record_matches_the_journal(officer, personas, case):
     head = JournalHead.objects.get(pk=1)
     assert body["journal_tip"] == head.last_hash == Event.objects.order_by("-pk")[0].hash
     assert body["journal_count"] == head.count == Event.objects.count()
+    assert body["journal_seq"] == head.last_seq == Event.objects.order_by("-pk")[0].pk
     assert journal_verify().ok
 
 

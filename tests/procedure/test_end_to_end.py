@@ -472,6 +472,7 @@ def assert_complete_record(run: Run) -> None:
     head = JournalHead.objects.get(pk=1)
     assert record.journal_tip == head.last_hash == Event.objects.order_by("-pk")[0].hash
     assert record.journal_count == head.count == Event.objects.count()
+    assert record.journal_seq == head.last_seq == Event.objects.order_by("-pk")[0].pk
     result = journal_verify()
     assert result.ok, result
 

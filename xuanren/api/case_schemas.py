@@ -370,6 +370,9 @@ class CaseRecordOut(Schema):
     attachments: list[AttachmentOut] = Field(description="不属于某一环节记录的附件")
     journal_tip: str = Field(description="生成本纪实时日志链的最新哈希")
     journal_count: int = Field(description="生成本纪实时日志链的事件总数")
+    journal_seq: int = Field(
+        description="生成本纪实时日志链最新一条记录的序号（与哈希一起可用于核验）"
+    )
     generated_at: dt.datetime
 
 
@@ -398,6 +401,7 @@ def record_body(record: CaseRecord, generated_at: dt.datetime) -> dict[str, Any]
         "attachments": _attachment_rows(record.attachments.get(None, ())),
         "journal_tip": record.journal_tip,
         "journal_count": record.journal_count,
+        "journal_seq": record.journal_seq,
         "generated_at": generated_at,
     }
 

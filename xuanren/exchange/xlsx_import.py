@@ -62,8 +62,9 @@ from xuanren.exchange.xlsx_parse import (
     parse_int,
     parse_text,
 )
+from xuanren.journal.chain import cadre_fingerprint, fp_runs
 from xuanren.journal.models import EventType
-from xuanren.journal.services import journal_record
+from xuanren.journal.services import journal_key, journal_record
 from xuanren.org.models import PATH_SEGMENT, Post, PostCategory, Quota, Unit
 from xuanren.org.services import MAX_CHILDREN, path_segment
 from xuanren.people.models import EDUCATION_RANK, Cadre, Education, EducationKind
@@ -832,7 +833,9 @@ def _write_quotas(plan: Plan, units: dict[str, Unit]) -> tuple[list[int], list[i
     return [q.pk for q in quotas], sorted(changed)
 
 
-def _write_cadres(plan: Plan, units: dict[str, Unit]) -> tuple[list[int], list[int]]:
+def _write_cadres(
+    plan: Plan, units: dict[str, Unit]
+) -> tuple[list[int], list[int], list[list[Any]]]:
     """COPY / executemany through the seeder's sink, with IDs taken up front
     so that the education rows can point at their cadres."""
     cadre_ids = _allocate_ids(Cadre, len(plan.cadres))
@@ -841,6 +844,8 @@ def _write_cadres(plan: Plan, units: dict[str, Unit]) -> tuple[list[int], list[i
     cadre_columns = COLUMNS[Cadre]
     education_columns = COLUMNS[Education]
     sink = DatabaseSink()
+    fingerprints: list[tuple[int, str]] = []
+    key = journal_key()
     try:
         batch: list[tuple[Any, ...]] = []
         for pk, (code, v) in zip(cadre_ids, plan.cadres, strict=True):
@@ -857,6 +862,7 @@ def _write_cadres(plan: Plan, units: dict[str, Unit]) -> tuple[list[int], list[i
                 "status": "active",
             }
             batch.append(tuple(row[c] for c in cadre_columns))
+            fingerprints.append((pk, cadre_fingerprint(key, pk, row)))
             if len(batch) >= CHUNK:
                 sink.write(Cadre, cadre_columns, batch)
                 batch = []
@@ -886,7 +892,7 @@ def _write_cadres(plan: Plan, units: dict[str, Unit]) -> tuple[list[int], list[i
         sink.close(quiet=True)
         raise
     sink.close()
-    return cadre_ids, education_ids
+    return cadre_ids, education_ids, fp_runs(fingerprints)
 
 
 # ---- the service ---------------------------------------------------------------
@@ -967,7 +973,7 @@ def xlsx_import(
             units = _write_units(plan)
             post_ids = _write_posts(plan, units)
             quota_ids, quotas_changed = _write_quotas(plan, units)
-            cadre_ids, education_ids = _write_cadres(plan, units)
+            cadre_ids, education_ids, cadre_fp = _write_cadres(plan, units)
             created = {
                 "units": id_ranges(n.pk for n in plan.units.values() if n.pk),
                 "posts": id_ranges(post_ids),
@@ -985,6 +991,7 @@ def xlsx_import(
                     "counts": counts,
                     "created": created,
                     "quotas_changed": quotas_changed,
+                    "cadre_fp": cadre_fp,
                 },
             )
     except IntegrityError as exc:

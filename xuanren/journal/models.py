@@ -73,6 +73,7 @@ class EventType(models.TextChoices):
     USER_UNLOCKED = "access.user_unlocked", _("解除登录锁定")
     OTP_ENROLLED = "access.otp_enrolled", _("启用双因素认证")
     OTP_REMOVED = "access.otp_removed", _("移除双因素认证")
+    CADRES_BASELINED = "journal.cadres_baselined", _("记录干部信息指纹基线")
 
 
 class JournalHead(models.Model):
@@ -82,6 +83,7 @@ class JournalHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_hash = models.CharField(max_length=64, default="0" * 64)
     count = models.BigIntegerField(default=0)
+    last_seq = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("日志链头")
@@ -104,6 +106,9 @@ class Event(models.Model):
     payload = models.JSONField(_("内容"), default=dict)
     prev_hash = models.CharField(_("前一哈希"), max_length=64)
     hash = models.CharField(_("哈希"), max_length=64, unique=True)
+    # 1: plain SHA-256 (written before the key existed); 2: HMAC under the
+    # journal key. Events already stored keep 1 (decision 0037).
+    version = models.PositiveSmallIntegerField(_("链版本"), default=1)
 
     class Meta:
         verbose_name = _("操作日志")

@@ -17,7 +17,7 @@ from xuanren.common.dates import today
 from xuanren.common.errors import Conflict, ErrorCollector, FieldError, ValidationFailed
 from xuanren.common.stale import check_version
 from xuanren.journal.models import EventType
-from xuanren.journal.services import journal_record
+from xuanren.journal.services import cadre_fp_payload, journal_record
 from xuanren.org.models import LEVEL_RANK, Post, Unit
 from xuanren.people.models import (
     EDUCATION_RANK,
@@ -149,6 +149,7 @@ def cadre_create(*, actor: Any, unit: Unit, data: CadreInput) -> Cadre:
     payload = clean.values()
     payload["id_number"] = mask_id_number(clean.id_number)
     payload["unit"] = unit.pk
+    payload["cadre_fp"] = cadre_fp_payload([cadre])
     journal_record(actor=actor, event_type=EventType.CADRE_CREATED, subject=cadre, payload=payload)
     cadre.warnings = clean.warnings  # type: ignore[attr-defined]
     return cadre
@@ -203,7 +204,10 @@ def cadre_update(
             mask_id_number(after["id_number"]),
         ]
     journal_record(
-        actor=actor, event_type=EventType.CADRE_UPDATED, subject=cadre, payload={"changes": diff}
+        actor=actor,
+        event_type=EventType.CADRE_UPDATED,
+        subject=cadre,
+        payload={"changes": diff, "cadre_fp": cadre_fp_payload([cadre])},
     )
     return cadre
 
@@ -279,7 +283,17 @@ def education_add(
         end_date=end_date,
     )
     _refresh_education(cadre)
-    _record_added(actor, cadre, record, {"kind": kind, "level": level, "school": record.school})
+    _record_added(
+        actor,
+        cadre,
+        record,
+        {
+            "kind": kind,
+            "level": level,
+            "school": record.school,
+            "cadre_fp": cadre_fp_payload([cadre]),
+        },
+    )
     return record
 
 
@@ -384,6 +398,7 @@ def tenure_start(
             "document_number": document_number,
             "method": method,
             "probation_until": probation_until,
+            "cadre_fp": cadre_fp_payload([cadre]),
         },
     )
     return tenure

@@ -156,6 +156,7 @@ class CaseRecord:
     attachments: dict[int | None, tuple[Attachment, ...]]
     journal_tip: str
     journal_count: int
+    journal_seq: int  # the id of the event at the tip: with journal_tip, an anchor on paper
 
 
 def case_record(*, actor: Any, pk: int) -> CaseRecord:
@@ -170,6 +171,7 @@ def case_record(*, actor: Any, pk: int) -> CaseRecord:
         attachments={k: tuple(v) for k, v in attachments.items()},
         journal_tip=head.last_hash if head else "",
         journal_count=head.count if head else 0,
+        journal_seq=head.last_seq if head else 0,
     )
 
 

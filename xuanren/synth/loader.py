@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from xuanren.common.errors import Conflict
 from xuanren.journal.models import EventType
-from xuanren.journal.services import journal_record
+from xuanren.journal.services import cadre_fp_from_db, journal_record
 from xuanren.org.models import Unit
 from xuanren.people.models import Cadre
 from xuanren.synth.generator import MODELS_IN_ORDER, Generator, Row, SeedConfig
@@ -286,6 +286,8 @@ def seed(
             "root_name": root.name,
             "append": append,
             "counts": counts,
+            # Read back: the generator writes cadre rows in more than one pass.
+            "cadre_fp": cadre_fp_from_db(after=first_ids[Cadre] - 1),
         }
         event = journal_record(
             actor=None,

@@ -838,6 +838,7 @@ def record_json(rec: CaseRecord, printed_at: dt.datetime) -> dict[str, Any]:
         "journal": {
             "tip": rec.journal_tip,
             "count": rec.journal_count,
+            "seq": rec.journal_seq,
             "verify": "xuanren journal verify",
         },
         "printed_at": printed_at.astimezone(SHANGHAI),
