@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -214,13 +214,13 @@ def cadre_fp_rows(rows: Iterable[tuple[int, dict[str, Any]]]) -> list[list[Any]]
     return fp_runs((pk, cadre_fingerprint(key, pk, values)) for pk, values in rows)
 
 
-def cadre_fp_from_db(*, after: int = 0, batch: int = 5000) -> list[list[Any]]:
-    """Fingerprints of the cadres stored with an id above `after`, read in
-    batches (the seeder, which writes rows in several passes)."""
+def stored_cadre_fields(
+    *, after: int = 0, batch: int = 5000
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(id, fingerprinted fields) of every stored cadre with an id above
+    `after`, read in batches of `batch` rows (memory stays flat)."""
     from xuanren.people.models import Cadre
 
-    key = journal_key()
-    pairs: list[tuple[int, str]] = []
     last = after
     while True:
         rows = list(
@@ -229,13 +229,16 @@ def cadre_fp_from_db(*, after: int = 0, batch: int = 5000) -> list[list[Any]]:
             .values_list("pk", *CADRE_FIELDS)[:batch]
         )
         if not rows:
-            break
+            return
         for pk, *values in rows:
-            pairs.append(
-                (pk, cadre_fingerprint(key, pk, dict(zip(CADRE_FIELDS, values, strict=True))))
-            )
+            yield pk, dict(zip(CADRE_FIELDS, values, strict=True))
         last = rows[-1][0]
-    return fp_runs(pairs)
+
+
+def cadre_fp_from_db(*, after: int = 0, batch: int = 5000) -> list[list[Any]]:
+    """Fingerprints of the cadres stored with an id above `after` (the
+    seeder, which writes rows in several passes)."""
+    return cadre_fp_rows(stored_cadre_fields(after=after, batch=batch))
 
 
 @transaction.atomic

@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xuanren.journal.chain import (
-    CADRE_FIELDS,
     GENESIS,
     KEYED,
     PLAIN,
@@ -29,7 +28,7 @@ from xuanren.journal.chain import (
     versioned_link,
 )
 from xuanren.journal.models import Event, EventType, JournalHead
-from xuanren.journal.services import anchor_path, canonical_of, journal_key
+from xuanren.journal.services import anchor_path, canonical_of, journal_key, stored_cadre_fields
 
 _FIELDS = (
     "pk",
@@ -491,51 +490,39 @@ def _reconcile_steps(kept: _Collected, counts: dict[str, int], batch: int) -> li
 def _reconcile_cadres(
     kept: _Collected, counts: dict[str, int], key: bytes, batch: int
 ) -> list[Finding]:
-    from xuanren.people.models import Cadre
 
     out: list[Finding] = []
-    last = 0
     n = 0
-    while True:
-        rows = list(
-            Cadre.objects.filter(pk__gt=last)
-            .order_by("pk")
-            .values_list("pk", *CADRE_FIELDS)[:batch]
-        )
-        if not rows:
-            break
-        for pk, *values in rows:
-            n += 1
-            fields = dict(zip(CADRE_FIELDS, values, strict=True))
-            event = kept.cadres.pop(pk, None)
-            if event is None:
-                out.append(
-                    Finding(
-                        "cadre",
-                        None,
-                        _(
-                            "干部“%(name)s”（编号 %(pk)d）在日志中没有记录其信息的事件：这条干部记录不是经系统写入的。%(todo)s 如系升级前已有的数据，请在核对无误后运行 `xuanren journal baseline` 记录基线。"
-                        )
-                        % {"name": fields["name"], "pk": pk, "todo": _tampered()},
+    for pk, fields in stored_cadre_fields(batch=batch):
+        n += 1
+        event = kept.cadres.pop(pk, None)
+        if event is None:
+            out.append(
+                Finding(
+                    "cadre",
+                    None,
+                    _(
+                        "干部“%(name)s”（编号 %(pk)d）在日志中没有记录其信息的事件：这条干部记录不是经系统写入的。%(todo)s 如系升级前已有的数据，请在核对无误后运行 `xuanren journal baseline` 记录基线。"
                     )
+                    % {"name": fields["name"], "pk": pk, "todo": _tampered()},
                 )
-            elif cadre_fingerprint(key, pk, fields) != event[1]:
-                out.append(
-                    Finding(
-                        "cadre",
-                        event[0],
-                        _(
-                            "干部“%(name)s”（编号 %(pk)d）的当前信息与其最后一条日志事件%(w)s所记的不符：干部记录被绕过系统改动。%(todo)s"
-                        )
-                        % {
-                            "name": fields["name"],
-                            "pk": pk,
-                            "w": _describe_id(event[0]),
-                            "todo": _tampered(),
-                        },
+            )
+        elif cadre_fingerprint(key, pk, fields) != event[1]:
+            out.append(
+                Finding(
+                    "cadre",
+                    event[0],
+                    _(
+                        "干部“%(name)s”（编号 %(pk)d）的当前信息与其最后一条日志事件%(w)s所记的不符：干部记录被绕过系统改动。%(todo)s"
                     )
+                    % {
+                        "name": fields["name"],
+                        "pk": pk,
+                        "w": _describe_id(event[0]),
+                        "todo": _tampered(),
+                    },
                 )
-        last = rows[-1][0]
+            )
     for cadre_id, (event_id, _fp) in sorted(kept.cadres.items()):
         out.append(
             Finding(
