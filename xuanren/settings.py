@@ -244,7 +244,8 @@ XUANREN_RULEPACK_MAX_BYTES = _upload_int("XUANREN_RULEPACK_MAX_BYTES", 1 * _UPLO
 _AT = INSTALLED_APPS.index("ninja") + 1
 INSTALLED_APPS[_AT:_AT] = ["axes", "django_otp", "django_otp.plugins.otp_totp"]
 AUTHENTICATION_BACKENDS = [
-    # First: refuses any attempt while the account or address is locked out.
+    # First: refuses any attempt from a locked address, then while the account is locked out.
+    "xuanren.access.throttle.AddressLockoutBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -259,9 +260,15 @@ MIDDLEWARE = [
 #: Failed logins before a lockout, and how long it lasts (minutes).
 AXES_FAILURE_LIMIT = int(os.environ.get("XUANREN_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("XUANREN_LOGIN_LOCKOUT_MINUTES", "30")) / 60
-# Locked out per account (whatever the address) and per address (whatever the
-# accounts tried): a guesser can neither hammer one account nor sweep many.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Locked out per account (whatever the address) by axes, and per address
+# (whatever the accounts tried) by its own higher count of axes' failure log
+# (xuanren/access/throttle.py): a guesser can neither hammer one account nor
+# sweep many, and a few typos behind one shared gateway lock nobody else out.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+XUANREN_LOGIN_ADDRESS_FAILURE_LIMIT = int(
+    os.environ.get("XUANREN_LOGIN_ADDRESS_FAILURE_LIMIT", "20")
+)
 # Not reset by a success: a guesser with one valid account cannot clear the
 # address counter by logging in between guesses; failures expire after the lockout time.
 AXES_RESET_ON_SUCCESS = False

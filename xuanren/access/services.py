@@ -413,7 +413,11 @@ def login_unlock(*, actor: Any, username: str = "", address: str = "") -> int:
     if username:
         cleared += reset(username=username)
     if address:
+        from axes.models import AccessFailureLog
+
         cleared += reset(ip=address)
+        # The address's own count (access/throttle.py) is axes' failure log.
+        cleared += AccessFailureLog.objects.filter(ip_address=address).delete()[0]
     user = User.objects.filter(username=username).first() if username else None
     journal_record(
         actor=actor,

@@ -180,6 +180,11 @@ def lockout_response(
     return render(
         request,
         "access/lockout.html",
-        {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
+        {
+            "minutes": minutes,
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "address_limit": settings.XUANREN_LOGIN_ADDRESS_FAILURE_LIMIT,
+            "address": getattr(request, "xr_address_locked", False),
+        },
         status=429,
     )
