@@ -266,6 +266,10 @@ AXES_COOLOFF_TIME = float(os.environ.get("XUANREN_LOGIN_LOCKOUT_MINUTES", "30"))
 # sweep many, and a few typos behind one shared gateway lock nobody else out.
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# axes.W006 warns when no lockout is keyed on the address, lest rotating
+# user agents or cookies escape it: ours is keyed on the account, and the
+# address has its own limit in access/throttle.py (tests/access/test_lockout.py).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 XUANREN_LOGIN_ADDRESS_FAILURE_LIMIT = int(
     os.environ.get("XUANREN_LOGIN_ADDRESS_FAILURE_LIMIT", "20")
 )
