@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.test_concurrency import run_at_once
-from xuanren.ballots.models import Ballot, Participation, Receipt
+from xuanren.ballots.models import Ballot, Participation, Receipt, SealedBallot
 from xuanren.ballots.services import ballot_cast, meeting_close
 from xuanren.common.errors import Conflict
 
@@ -33,7 +33,7 @@ def test_same_code_twice_at_once_exactly_one_succeeds(decision_world):
     refused = [r for r in results if isinstance(r, Conflict)]
     assert len(receipts) == 1 and len(refused) == 2, results
     assert Participation.objects.filter(meeting=m).count() == 1
-    assert Ballot.objects.filter(meeting=m).count() == 1
+    assert SealedBallot.objects.filter(meeting=m).count() == 1  # one box, sealed until the count
     assert Receipt.objects.filter(meeting=m).count() == 1
 
 
