@@ -183,3 +183,21 @@ def test_a_tally_killed_halfway_leaves_nothing_half_written(decision_world, monk
     monkeypatch.undo()
     assert meeting_close(actor=w.officer, meeting=m, passphrase=w.passphrase).result["cast"] == 10
     assert services.counting is counting
+
+
+def test_a_meeting_opened_before_sealing_finishes_as_it_began(decision_world):
+    """An upgrade during a vote: the meeting was opened without a count key;
+    its ballots stay plain rows and are counted without a passphrase."""
+    w = decision_world(15)
+    (c,) = w.candidates
+    m = w.create()
+    w.attend(w.members[:10])
+    w.open()
+    Meeting.objects.filter(pk=m.pk).update(count_public_key=b"", count_locked_key=b"")
+    for member in w.members[:10]:
+        w.cast(member, {c: "agree"})
+    assert Ballot.objects.filter(meeting=m).count() == 10
+    assert not SealedBallot.objects.filter(meeting=m).exists()
+    closed = meeting_close(actor=w.officer, meeting=m)
+    assert closed.result["cast"] == 10
+    assert closed.result["decision"]["candidates"][0]["outcome"] == "passed"

@@ -629,10 +629,15 @@ def ballot_cast(
         raise Conflict(_("该投票码（账号）已经投过票，每人只能投一次。")) from exc
     if not voter.present:
         Voter.objects.filter(pk=voter.pk).update(present=True)
-    box = sealing.seal(
-        bytes(meeting.count_public_key), voter.group, clean, counting.padded_size(spec)
-    )
-    SealedBallot.objects.create(id=uuid.uuid4(), meeting=meeting, box=box)
+    if bytes(meeting.count_public_key):
+        box = sealing.seal(
+            bytes(meeting.count_public_key), voter.group, clean, counting.padded_size(spec)
+        )
+        SealedBallot.objects.create(id=uuid.uuid4(), meeting=meeting, box=box)
+    else:
+        # A meeting opened before ballots were sealed (an upgrade during a
+        # vote) finishes the way it began: plain rows, shuffled at the count.
+        Ballot.objects.create(id=uuid.uuid4(), meeting=meeting, group=voter.group, content=clean)
     receipt = _random_code(RECEIPT_LENGTH)
     Receipt.objects.create(id=uuid.uuid4(), meeting=meeting, code=receipt)
     journal_record(
@@ -811,7 +816,12 @@ def meeting_close(*, actor: Any, meeting: Meeting, passphrase: str = "") -> Meet
         rows = state.ballots
         counts_entry = state.counts
     else:
-        rows = _open_boxes(meeting, passphrase)
+        if bytes(meeting.count_public_key):
+            rows = _open_boxes(meeting, passphrase)
+        else:  # opened before ballots were sealed: its plain rows, as they were cast
+            rows = list(
+                Ballot.objects.filter(meeting=meeting).values_list("group", "content", "valid")
+            )
         receipts = list(Receipt.objects.filter(meeting=meeting).values_list("code", flat=True))
         counts_entry = None
     # Written in random order, in this one transaction: neither the physical
