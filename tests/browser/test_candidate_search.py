@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.conftest import log_in_as_officer
 from tests.browser.test_case_officer import ARTIFACTS, CHROMIUM, browser_page  # noqa: F401 (a fixture)
 from xuanren.org.models import Level
 from xuanren.people.services import assessment_set, cadre_update, education_add
@@ -94,10 +95,7 @@ def test_case_officer_screens_a_township_principal_post(
     page = browser_page
     base = live_server.url
     page.goto(f"{base}/login/")
-    page.get_by_label("用户名").fill("officer")
-    page.get_by_label("密码").fill("pw-officer-123")
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="工作概况")).to_be_visible()
+    log_in_as_officer(page)
 
     # 智能选人 from the top navigation.
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="智能选人").click()

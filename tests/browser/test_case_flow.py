@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import pytest
 from django.db import connection
 
+from tests.browser.conftest import log_in_as_officer
 from tests.browser.test_case_officer import ARTIFACTS, CHROMIUM, browser_page  # noqa: F401 (a fixture)
 from xuanren.org.models import Level
 from xuanren.org.services import quota_set
@@ -105,10 +106,7 @@ def test_case_officer_runs_the_first_steps_of_a_case(
     page = browser_page
     base = live_server.url
     page.goto(f"{base}/login/")
-    page.get_by_label("用户名").fill("officer")
-    page.get_by_label("密码").fill("pw-officer-123")
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="工作概况")).to_be_visible()
+    log_in_as_officer(page)
 
     # 选任事项 → 新建.
     nav = page.get_by_role("navigation", name="主导航")

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.conftest import log_in_as_officer
 from xuanren.common.dates import completed_years, today
 
 CHROMIUM = "/usr/bin/chromium"
@@ -71,10 +72,7 @@ def test_case_officer_finds_and_reads_a_cadre(
     expect(page).to_have_url(re.compile(r"/login/\?next=/$"))
     expect(page.get_by_role("heading", name="用户登录")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "01-login.png"))
-    page.get_by_label("用户名").fill("officer")
-    page.get_by_label("密码").fill("pw-officer-123")
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="工作概况")).to_be_visible()
+    log_in_as_officer(page)
     expect(page.locator(".cards")).to_contain_text("在职干部")
     expect(page.locator("body")).to_contain_text("临近退休年龄干部")
     expect(page.locator("body")).to_contain_text("赵刚")

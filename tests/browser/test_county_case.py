@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.conftest import log_in_as_officer
 from tests.browser.test_case_flow import in_own_thread
 from tests.browser.test_case_officer import ARTIFACTS, browser_page  # noqa: F401 (a fixture)
 from xuanren.procedure.models import Candidate, Case, CommitteeMembership
@@ -94,10 +95,7 @@ def test_county_case_from_motion_to_confirmation_in_the_browser(
     base = live_server.url
     case = county_case.case
     page.goto(f"{base}/login/")
-    page.get_by_label("用户名").fill("officer")
-    page.get_by_label("密码").fill("pw-officer-123")
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="工作概况")).to_be_visible()
+    log_in_as_officer(page)
     case_url = f"{base}/cases/{case.pk}/"
 
     def current() -> Any:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.conftest import log_in_as_officer
 from tests.browser.test_case_flow import county_committee, in_own_thread  # noqa: F401 (fixture)
 from tests.browser.test_case_officer import browser_page  # noqa: F401 (a fixture)
 from xuanren.org.models import Level
@@ -74,10 +75,7 @@ def test_htmx_pages_work_without_any_csp_violation(
     base = live_server.url
 
     page.goto(f"{base}/login/")
-    page.get_by_label("用户名").fill("officer")
-    page.get_by_label("密码").fill("pw-officer-123")
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="工作概况")).to_be_visible()
+    log_in_as_officer(page)
 
     # Cadre list: the live search (htmx) still swaps the results.
     page.goto(f"{base}/cadres/")
