@@ -201,3 +201,16 @@ def test_a_meeting_opened_before_sealing_finishes_as_it_began(decision_world):
     closed = meeting_close(actor=w.officer, meeting=m)
     assert closed.result["cast"] == 10
     assert closed.result["decision"]["candidates"][0]["outcome"] == "passed"
+
+
+def test_compacting_after_the_count_never_undoes_it(monkeypatch, caplog):
+    """The tables are compacted after the count commits; if that fails, it is
+    logged and the count stands (the boxes and the key are gone anyway)."""
+    from django.db import DatabaseError
+
+    def broken_cursor() -> None:
+        raise DatabaseError("no space left on device")
+
+    monkeypatch.setattr(services.connection, "cursor", broken_cursor)
+    services._compact_after_count()  # no exception
+    assert "compacting the ballot tables after a count failed" in caplog.text

@@ -13,13 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import secrets
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,6 +62,8 @@ from xuanren.procedure.guards.decision import members_on
 from xuanren.procedure.guards.selection import PARTICIPANT_GROUPS
 from xuanren.procedure.models import Candidate, CandidateStatus, Case, CaseStep
 from xuanren.procedure.recusal import conflicts
+
+log = logging.getLogger(__name__)
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a slip
 CODE_LENGTH = 10
@@ -783,13 +786,17 @@ def _compact_after_count() -> None:
     """After the count commits: the opened boxes' old rows leave the disk
     (PostgreSQL rewrites the tables; SQLite runs with secure_delete and
     truncates its write-ahead log). Best effort: the boxes cannot be opened
-    any more in any case, as the locked key is erased with them."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for model in (SealedBallot, Receipt):
-                cursor.execute(f"VACUUM FULL {model._meta.db_table}")
-        elif connection.vendor == "sqlite":
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    any more in any case, as the locked key is erased with them, so a failure
+    here is logged and the count stands."""
+    try:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                for model in (SealedBallot, Receipt):
+                    cursor.execute(f"VACUUM FULL {model._meta.db_table}")
+            elif connection.vendor == "sqlite":
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except DatabaseError:
+        log.exception("compacting the ballot tables after a count failed")
 
 
 @transaction.atomic
