@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from xuanren.access.context import current_request
@@ -99,3 +100,26 @@ def access_record_search(*, actor: Any, filters: AccessRecordFilters) -> QuerySe
         end = dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
         records = records.filter(at__lt=end)
     return records.order_by("-at", "-id")
+
+
+class LookRecordedAdmin:
+    """Mixin for a ModelAdmin whose change page shows sensitive data: each
+    page shown is one access-record row, written by `record_look`."""
+
+    def record_look(self, request: HttpRequest, obj: Any) -> None:
+        raise NotImplementedError
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        response = super().change_view(  # type: ignore[misc]
+            request, object_id, form_url, extra_context
+        )
+        obj = getattr(response, "context_data", {}).get("original")
+        if response.status_code == 200 and obj is not None:
+            self.record_look(request, obj)
+        return response

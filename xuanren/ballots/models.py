@@ -125,6 +125,12 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def has_count_key(self) -> bool:
+        """Ballots are sealed (decision 0048); a meeting opened before sealing
+        existed has no key and keeps plain ballots."""
+        return bool(bytes(self.count_public_key))
+
 
 class Section(models.Model):
     """A part of the ballot: for a recommendation one post with its allowed

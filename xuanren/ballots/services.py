@@ -521,7 +521,7 @@ def meeting_open(*, actor: Any, meeting: Meeting) -> Meeting:
                 )
                 % {"m": members, "p": present, "q": tally.least_quorum(members, rules.quorum)}
             )
-    if meeting.method == BallotMethod.ELECTRONIC and not bytes(meeting.count_public_key):
+    if meeting.method == BallotMethod.ELECTRONIC and not meeting.has_count_key:
         raise Conflict(_("请先生成计票密钥并交两名计票人分别保管，再开始投票：选票将用它密封。"))
     meeting.status = MeetingStatus.OPEN
     meeting.save(update_fields=["status"])
@@ -632,7 +632,7 @@ def ballot_cast(
         raise Conflict(_("该投票码（账号）已经投过票，每人只能投一次。")) from exc
     if not voter.present:
         Voter.objects.filter(pk=voter.pk).update(present=True)
-    if bytes(meeting.count_public_key):
+    if meeting.has_count_key:
         box = sealing.seal(
             bytes(meeting.count_public_key), voter.group, clean, counting.padded_size(spec)
         )
@@ -823,7 +823,7 @@ def meeting_close(*, actor: Any, meeting: Meeting, passphrase: str = "") -> Meet
         rows = state.ballots
         counts_entry = state.counts
     else:
-        if bytes(meeting.count_public_key):
+        if meeting.has_count_key:
             rows = _open_boxes(meeting, passphrase)
         else:  # opened before ballots were sealed: its plain rows, as they were cast
             rows = list(

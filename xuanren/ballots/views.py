@@ -118,7 +118,6 @@ def _console_context(request: HttpRequest, meeting: Any) -> dict[str, Any]:
         "is_paper": meeting.method == BallotMethod.PAPER,
         "is_decision": meeting.kind == MeetingKind.DECISION,
         "items": list(meeting.items.order_by("section__order", "order")),
-        "has_count_key": bool(bytes(meeting.count_public_key)),
     }
     if meeting.method == BallotMethod.PAPER and meeting.status == MeetingStatus.OPEN:
         state = selectors.paper_sheets_state(meeting)

@@ -24,30 +24,14 @@ from django.http import HttpRequest, HttpResponseBase
 
 NO_STORE = "no-store, private"
 
-#: Features no page of the system uses: each one is refused to every origin.
-PERMISSIONS_POLICY = ", ".join(
-    f"{feature}=()"
-    for feature in (
-        "accelerometer",
-        "camera",
-        "geolocation",
-        "gyroscope",
-        "magnetometer",
-        "microphone",
-        "payment",
-        "usb",
-    )
-)
-
 
 class SecurityHeadersMiddleware:
     """Adds Cache-Control and Permissions-Policy; place it after WhiteNoise."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
-        self.permissions_policy = getattr(
-            settings, "XUANREN_PERMISSIONS_POLICY", PERMISSIONS_POLICY
-        )
+        # Features no page uses, refused to every origin (settings.py).
+        self.permissions_policy = settings.XUANREN_PERMISSIONS_POLICY
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)

@@ -57,7 +57,8 @@ class UploadRefused(ValidationFailed):
     code = "upload_refused"
 
 
-def _mb(n: int) -> str:
+def mb_text(n: int) -> str:
+    """A byte count in MB, as the refusals show it."""
     return f"{n / MB:g}"
 
 
@@ -112,7 +113,7 @@ def check_declared_size(size: int, *, limit: int, what: str, setting: str) -> No
     if size > limit:
         raise UploadTooLarge(
             _("%(w)s大小为 %(n)s MB，超过上限 %(m)s MB（设置项 %(s)s）。请拆分后分批上传。")
-            % {"w": what, "n": _mb(size), "m": _mb(limit), "s": setting}
+            % {"w": what, "n": mb_text(size), "m": mb_text(limit), "s": setting}
         )
 
 
@@ -143,7 +144,7 @@ def read_bounded(upload: bytes | IO[bytes], *, limit: int, what: str) -> bytes:
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise UploadTooLarge(
-            _("%(w)s超过上限 %(m)s MB。请拆分后分批上传。") % {"w": what, "m": _mb(limit)}
+            _("%(w)s超过上限 %(m)s MB。请拆分后分批上传。") % {"w": what, "m": mb_text(limit)}
         )
     return data
 
@@ -197,7 +198,7 @@ def open_zip(
                 "压缩包“%(f)s”解压后共 %(n)s MB，超过上限 %(m)s MB"
                 "（设置项 XUANREN_ZIP_MAX_UNCOMPRESSED_BYTES）。请分批上传。"
             )
-            % {"f": name, "n": _mb(total), "m": _mb(limits.total_bytes)}
+            % {"f": name, "n": mb_text(total), "m": mb_text(limits.total_bytes)}
         )
     return archive
 
@@ -210,7 +211,7 @@ def check_member(info: zipfile.ZipInfo, *, limits: ZipLimits) -> None:
     if info.file_size > limits.member_bytes:
         raise UploadRefused(
             _("压缩包中的“%(f)s”解压后为 %(n)s MB，超过单个文件上限 %(m)s MB。")
-            % {"f": info.filename, "n": _mb(info.file_size), "m": _mb(limits.member_bytes)}
+            % {"f": info.filename, "n": mb_text(info.file_size), "m": mb_text(limits.member_bytes)}
         )
     if info.file_size >= RATIO_FLOOR:
         ratio = info.file_size / max(info.compress_size, 1)
@@ -239,7 +240,7 @@ class Budget:
                     "压缩包解压后的内容超过上限 %(m)s MB"
                     "（设置项 XUANREN_ZIP_MAX_UNCOMPRESSED_BYTES），且与其目录所记不符，已拒绝。"
                 )
-                % {"m": _mb(self.limit)}
+                % {"m": mb_text(self.limit)}
             )
 
 
@@ -576,7 +577,7 @@ class RequestSizeMiddleware:
             message = _(
                 "提交的内容为 %(n)s MB，超过上限 %(m)s MB（设置项 XUANREN_UPLOAD_MAX_BYTES）。"
                 "请拆分后分批上传。"
-            ) % {"n": _mb(length), "m": _mb(limit)}
+            ) % {"n": mb_text(length), "m": mb_text(limit)}
             if request.path.startswith("/api/"):
                 body = {"code": UploadTooLarge.code, "message": message, "errors": []}
                 response: HttpResponse = JsonResponse(body, status=413)

@@ -44,6 +44,7 @@ from xuanren.common.uploads import (
     as_file,
     check_size,
     is_zip,
+    mb_text,
     open_zip,
     read_bounded,
     read_member,
@@ -474,7 +475,7 @@ def lrmx_import_preview(*, actor: Any, upload_name: str, data: bytes | IO[bytes]
                     "本批可导入的文件压缩后超过 %(m)s MB（设置项 XUANREN_IMPORT_MAX_STORED_BYTES），"
                     "未保存任何内容。请分批导入。"
                 )
-                % {"m": f"{stored_limit / (1024 * 1024):g}"}
+                % {"m": mb_text(stored_limit)}
             )
         files.append({"name": name, "sha256": check.sha256, "z": 1, "content": kept})
     return ImportBatch.objects.create(

@@ -32,7 +32,6 @@ from xuanren.access.policy import has_perm, is_unrestricted, require_perm, unit_
 from xuanren.common.dates import today
 from xuanren.common.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
 from xuanren.common.uploads import (
-    check_declared_size,
     check_size,
     check_workbook,
     read_bounded,
@@ -906,16 +905,6 @@ IMPORT_PERMS = tuple(dict.fromkeys(p for sheet in SHEETS for p in sheet.perms))
 def require_xlsx_importer(actor: Any) -> None:
     if not any(has_perm(actor, perm) for perm in IMPORT_PERMS):
         raise PermissionDenied(_("您没有导入数据的权限。如需办理，请联系系统管理员分配相应角色。"))
-
-
-def check_upload_size(size: int) -> None:
-    """Refuse an oversized upload from its declared size (HTTP 413)."""
-    check_declared_size(
-        size,
-        limit=settings.XUANREN_XLSX_MAX_UPLOAD_BYTES,
-        what=_("工作簿"),
-        setting="XUANREN_XLSX_MAX_UPLOAD_BYTES",
-    )
 
 
 def xlsx_import(

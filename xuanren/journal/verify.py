@@ -95,6 +95,12 @@ def _describe_id(pk: int) -> str:
     return describe(pk, row[0], row[1], f"{row[2]}:{row[3]}")
 
 
+def _describe_if_first(out: list[Finding], pk: int) -> str:
+    """An event's description (one query) for the first finding of a kind;
+    the later ones are only counted (`_more`), so they skip the query."""
+    return "" if out else _describe_id(pk)
+
+
 def _tampered() -> str:
     return _(
         "请停止写入，保留数据库和锚定文件的副本，对照备份和打印的纪实查明被改动的内容，并报告纪检监察机关。"
@@ -401,7 +407,12 @@ def _reconcile_meetings(kept: _Collected, counts: dict[str, int]) -> list[Findin
                     _(
                         "投票会议“%(t)s”（编号 %(pk)d）保存的选票摘要与%(w)s中的不符：计票结果在结束投票后被改动。%(todo)s"
                     )
-                    % {"t": title, "pk": pk, "w": _describe_id(event[0]), "todo": _tampered()},
+                    % {
+                        "t": title,
+                        "pk": pk,
+                        "w": _describe_if_first(out, event[0]),
+                        "todo": _tampered(),
+                    },
                 )
             )
     for _pk, (event_id, _digest) in sorted(kept.meetings.items(), key=lambda kv: kv[1][0]):
@@ -412,7 +423,7 @@ def _reconcile_meetings(kept: _Collected, counts: dict[str, int]) -> list[Findin
                 _(
                     "%(w)s记录了投票会议结束并计票，但该会议现在不是已计票状态或已不存在：会议记录被改动或删除。%(todo)s"
                 )
-                % {"w": _describe_id(event_id), "todo": _tampered()},
+                % {"w": _describe_if_first(out, event_id), "todo": _tampered()},
             )
         )
     counts["meetings"] = n
@@ -468,7 +479,7 @@ def _reconcile_steps(kept: _Collected, counts: dict[str, int], batch: int) -> li
                         % {
                             "case": number,
                             "seq": seq,
-                            "w": _describe_id(event[0]),
+                            "w": _describe_if_first(out, event[0]),
                             "todo": _tampered(),
                         },
                     )
@@ -480,7 +491,7 @@ def _reconcile_steps(kept: _Collected, counts: dict[str, int], batch: int) -> li
                 "step",
                 event_id,
                 _("%(w)s记录了办理环节，但对应的环节记录已不存在：环节记录被删除。%(todo)s")
-                % {"w": _describe_id(event_id), "todo": _tampered()},
+                % {"w": _describe_if_first(out, event_id), "todo": _tampered()},
             )
         )
     counts["steps"] = n
@@ -518,7 +529,7 @@ def _reconcile_cadres(
                     % {
                         "name": fields["name"],
                         "pk": pk,
-                        "w": _describe_id(event[0]),
+                        "w": _describe_if_first(out, event[0]),
                         "todo": _tampered(),
                     },
                 )
@@ -531,7 +542,7 @@ def _reconcile_cadres(
                 _(
                     "%(w)s记录了干部（编号 %(pk)d）的信息，但该干部记录已不存在：干部记录被删除。%(todo)s"
                 )
-                % {"w": _describe_id(event_id), "pk": cadre_id, "todo": _tampered()},
+                % {"w": _describe_if_first(out, event_id), "pk": cadre_id, "todo": _tampered()},
             )
         )
     counts["cadres"] = n

@@ -8,11 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from xuanren.access.models import AccessKind
-from xuanren.access.records import access_record
+from xuanren.access.records import LookRecordedAdmin, access_record
 from xuanren.supervision.models import PublicNotice, Report, ReportAttachment
 
 
@@ -51,29 +51,19 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(ReadOnly):
+class ReportAdmin(LookRecordedAdmin, ReadOnly):
     list_display = ["id", "case", "about_name", "source", "status", "finding", "received_at"]
     list_filter = ["status", "finding", "source"]
     exclude = ["receipt_hash"]
     inlines = [AttachmentInline]
 
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        response = super().change_view(request, object_id, form_url, extra_context)
-        report = getattr(response, "context_data", {}).get("original")
-        if response.status_code == 200 and isinstance(report, Report) and not report.anonymous:
-            # The page shows the reporter's name: on the access record (0041).
+    def record_look(self, request: HttpRequest, obj: Report) -> None:
+        if not obj.anonymous:  # the page shows the reporter's name (decision 0041)
             access_record(
                 actor=request.user,
                 kind=AccessKind.REPORT,
-                subject=report,
+                subject=obj,
                 label=_("举报第 %(n)s 号（反映%(about)s）")
-                % {"n": report.pk, "about": report.about_name},
+                % {"n": obj.pk, "about": obj.about_name},
                 detail={"reporter": "named"},
             )
-        return response

@@ -11,11 +11,11 @@ from typing import Any
 
 from django.contrib import admin
 from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from xuanren.access.models import AccessKind, ApiToken, Scope
-from xuanren.access.records import access_record
+from xuanren.access.records import LookRecordedAdmin, access_record
 from xuanren.access.services import scope_set
 from xuanren.journal.models import Event
 from xuanren.org.models import Post, Quota, Unit
@@ -121,7 +121,7 @@ class TrainingInline(ReadOnlyInline):
     model = Training
 
 
-class CadreAdmin(ReadOnlyAdmin):
+class CadreAdmin(LookRecordedAdmin, ReadOnlyAdmin):
     list_display = ["name", "sex", "birth_date", "unit", "current_post_title", "level", "status"]
     list_filter = ["sex", "level", "status", "political_status", "education_level"]
     search_fields = ["name", "name_initials"]
@@ -142,25 +142,15 @@ class CadreAdmin(ReadOnlyAdmin):
     def masked_id_number(self, obj: Cadre) -> str:
         return mask_id_number(obj.id_number)
 
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        response = super().change_view(request, object_id, form_url, extra_context)
-        cadre = getattr(response, "context_data", {}).get("original")
-        if response.status_code == 200 and isinstance(cadre, Cadre):
-            # The page lists the family: on the access record (docs/decisions/0041).
-            access_record(
-                actor=request.user,
-                kind=AccessKind.CADRE,
-                subject=cadre,
-                label=cadre.name,
-                detail={"id_number": "masked"},
-            )
-        return response
+    def record_look(self, request: HttpRequest, obj: Cadre) -> None:
+        # The page lists the family: on the access record (docs/decisions/0041).
+        access_record(
+            actor=request.user,
+            kind=AccessKind.CADRE,
+            subject=obj,
+            label=obj.name,
+            detail={"id_number": "masked"},
+        )
 
 
 class EventAdmin(ReadOnlyAdmin):
