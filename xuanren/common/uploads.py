@@ -459,44 +459,37 @@ def _xml(archive: zipfile.ZipFile, name: str, budget: Budget, limits: ZipLimits)
         ) from None
 
 
-def sheet_parts(
+def workbook_parts(
     archive: zipfile.ZipFile, budget: Budget, limits: ZipLimits, invalid: str
-) -> dict[str, str]:
-    """Sheet name → the path of its XML part inside the workbook."""
+) -> tuple[dict[str, str], set[str]]:
+    """Sheet name → the path of its XML part inside the workbook; and where
+    its shared strings may be (the usual path, and any part the workbook's
+    relationships name as shared strings). The relationships are read once,
+    bounded like every other part."""
     try:
         book = _xml(archive, "xl/workbook.xml", budget, limits)
         rels = _xml(archive, "xl/_rels/workbook.xml.rels", budget, limits)
     except KeyError:
         raise UploadRefused(invalid) from None
-    targets = {
-        r.get("Id"): r.get("Target", "") for r in rels.iter(f"{{{_NS_PKG_REL}}}Relationship")
-    }
-    parts = {}
+    relationships = list(rels.iter(f"{{{_NS_PKG_REL}}}Relationship"))
+    targets = {r.get("Id"): r.get("Target", "") for r in relationships}
+    sheets = {}
     for sheet in book.iter(f"{{{_NS_MAIN}}}sheet"):
         target = targets.get(sheet.get(f"{{{_NS_REL}}}id"), "")
         if not target:
             continue
-        parts[sheet.get("name", "")] = _part_path(target)
-    return parts
+        sheets[sheet.get("name", "")] = _part_path(target)
+    strings = {"xl/sharedStrings.xml"} | {
+        _part_path(r.get("Target", ""))
+        for r in relationships
+        if r.get("Type", "").endswith("/sharedStrings") and r.get("Target")
+    }
+    return sheets, strings & set(archive.namelist())
 
 
 def _part_path(target: str) -> str:
     path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
     return posixpath.normpath(path)
-
-
-def shared_strings_parts(archive: zipfile.ZipFile) -> set[str]:
-    """Where the workbook's shared strings may be: the usual path, and any
-    part the workbook's relationships name as shared strings."""
-    found = {"xl/sharedStrings.xml"}
-    try:
-        rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, ET.ParseError):
-        return found & set(archive.namelist())
-    for r in rels.iter(f"{{{_NS_PKG_REL}}}Relationship"):
-        if r.get("Type", "").endswith("/sharedStrings") and r.get("Target"):
-            found.add(_part_path(r.get("Target", "")))
-    return found & set(archive.namelist())
 
 
 def _count_strings(blocks: Iterable[bytes], limit: int) -> None:
@@ -530,7 +523,7 @@ def check_workbook(upload: bytes | IO[bytes], *, name: str, sheets: Iterable[str
     handle.seek(0)
     archive = open_zip(handle, name=name, limits=limits.zip, invalid=invalid)
     budget = Budget(limits.zip.total_bytes)
-    parts = sheet_parts(archive, budget, limits.zip, invalid)
+    parts, strings = workbook_parts(archive, budget, limits.zip, invalid)
     names = set(archive.namelist())
     for sheet in sheets:
         part = parts.get(sheet)
@@ -538,7 +531,7 @@ def check_workbook(upload: bytes | IO[bytes], *, name: str, sheets: Iterable[str
             continue
         info = archive.getinfo(part)
         _scan_sheet(stream_member(archive, info, budget=budget, limits=limits.zip), sheet, limits)
-    for part in sorted(shared_strings_parts(archive)):
+    for part in sorted(strings):
         info = archive.getinfo(part)
         blocks = stream_member(archive, info, budget=budget, limits=limits.zip)
         _count_strings(blocks, settings.XUANREN_XLSX_MAX_SHARED_STRINGS)
