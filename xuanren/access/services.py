@@ -445,6 +445,11 @@ def second_factor_required(user: Any) -> bool:
     return bool(roles) and user.groups.filter(name__in=roles).exists()
 
 
+def otp_enrolled(user: Any) -> bool:
+    """Has `user` a confirmed authenticator?"""
+    return bool(_totp().objects.filter(user=user, confirmed=True).exists())
+
+
 @transaction.atomic
 def otp_enroll_begin(*, actor: Any) -> Any:
     """A new, not yet confirmed authenticator for the actor themself (replacing
@@ -453,7 +458,7 @@ def otp_enroll_begin(*, actor: Any) -> Any:
     if not getattr(actor, "is_authenticated", False) or not actor.is_active:
         raise PermissionDenied(_("请先登录。"))
     device_model = _totp()
-    if device_model.objects.filter(user=actor, confirmed=True).exists():
+    if otp_enrolled(actor):
         raise ValidationFailed(
             _("您已启用双因素认证。如需更换手机，请先移除当前的认证器，或请系统管理员重置。")
         )

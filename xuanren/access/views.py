@@ -26,6 +26,7 @@ from xuanren.access.records import access_record_search
 from xuanren.access.services import (
     otp_enroll_begin,
     otp_enroll_confirm,
+    otp_enrolled,
     otp_pending_device,
     otp_reset,
     second_factor_required,
@@ -59,8 +60,6 @@ def _verified(request: HttpRequest, device: Any) -> None:
 @require_http_methods(["GET", "HEAD", "POST"])
 def otp_setup(request: HttpRequest) -> HttpResponse:
     """双因素认证: start, confirm with a code, or remove."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     user = request.user
     action = request.POST.get("action", "") if request.method == "POST" else ""
     form = CodeForm(request.POST if action == "confirm" else None)
@@ -86,7 +85,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     pending = otp_pending_device(actor=user)
     context = {
         "form": form,
-        "enrolled": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+        "enrolled": otp_enrolled(user),
         "pending": pending,
         "secret": _b32(pending.bin_key) if pending is not None else "",
         "required": second_factor_required(user),

@@ -56,13 +56,12 @@ def rule_pack_load(*, actor: Any, path: Path) -> RulePack | None:
     """Load one pack file as a new version; None when that exact version is
     already loaded. Changing a loaded version's rules needs a new version."""
     _require_pack_loader(actor)
-    if path.stat().st_size > settings.XUANREN_RULEPACK_MAX_BYTES:
-        check_declared_size(
-            path.stat().st_size,
-            limit=settings.XUANREN_RULEPACK_MAX_BYTES,
-            what=_("规则包文件"),
-            setting="XUANREN_RULEPACK_MAX_BYTES",
-        )
+    check_declared_size(
+        path.stat().st_size,
+        limit=settings.XUANREN_RULEPACK_MAX_BYTES,
+        what=_("规则包文件"),
+        setting="XUANREN_RULEPACK_MAX_BYTES",
+    )
     try:
         data = read_pack_file(path)
     except RuleDataError as exc:
