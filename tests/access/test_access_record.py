@@ -74,7 +74,7 @@ def test_cadre_page_costs_exactly_one_more_query(personas, county, make_cadre, m
     with_record = len(ctx.captured_queries)
     touching = [q["sql"] for q in ctx.captured_queries if "access_accessrecord" in q["sql"]]
     assert len(touching) == 1 and touching[0].startswith("INSERT")
-    monkeypatch.setattr("xuanren.web.views.access_record", lambda **kwargs: None)
+    monkeypatch.setattr("xuanren.web.views.cadre_look_record", lambda **kwargs: None)
     assert with_record == count() + 1
 
 

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xuanren.access.context import current_request
 from xuanren.access.models import AccessKind, AccessRecord
@@ -100,6 +101,31 @@ def access_record_search(*, actor: Any, filters: AccessRecordFilters) -> QuerySe
         end = dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
         records = records.filter(at__lt=end)
     return records.order_by("-at", "-id")
+
+
+def cadre_look_record(*, actor: Any, cadre: Any, full_id_number: bool) -> None:
+    """A cadre's detail (family, and the ID number in full or masked) was shown."""
+    access_record(
+        actor=actor,
+        kind=AccessKind.CADRE,
+        subject=cadre,
+        label=cadre.name,
+        detail={"id_number": "full" if full_id_number else "masked"},
+    )
+
+
+def report_look_record(*, actor: Any, report: Any) -> None:
+    """A report was shown: on the record when it names its reporter, labelled
+    by the report (never by the reporter's name)."""
+    if report.anonymous:
+        return
+    access_record(
+        actor=actor,
+        kind=AccessKind.REPORT,
+        subject=report,
+        label=_("举报第 %(n)s 号（反映%(about)s）") % {"n": report.pk, "about": report.about_name},
+        detail={"reporter": "named"},
+    )
 
 
 class LookRecordedAdmin:

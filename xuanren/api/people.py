@@ -7,9 +7,8 @@ from ninja import Query, Router
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
-from xuanren.access.models import AccessKind
 from xuanren.access.policy import has_perm
-from xuanren.access.records import access_record
+from xuanren.access.records import cadre_look_record
 from xuanren.api.auth import actor_of
 from xuanren.api.errors import (
     ERROR_RESPONSES,
@@ -72,12 +71,8 @@ def cadre_detail(request: HttpRequest, cadre_id: int, response: HttpResponse) ->
     响应头 `ETag` 是记录的版本，修改时放在 `If-Match` 中提交。"""
     actor = actor_of(request)
     cadre = cadre_get(actor=actor, pk=cadre_id)
-    access_record(
-        actor=actor,
-        kind=AccessKind.CADRE,
-        subject=cadre,
-        label=cadre.name,
-        detail={"id_number": "full" if has_perm(actor, "people.view_full_id_number") else "masked"},
+    cadre_look_record(
+        actor=actor, cadre=cadre, full_id_number=has_perm(actor, "people.view_full_id_number")
     )
     response["ETag"] = etag_of(cadre.version)
     return cadre

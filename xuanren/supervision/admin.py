@@ -9,10 +9,8 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 
-from xuanren.access.models import AccessKind
-from xuanren.access.records import LookRecordedAdmin, access_record
+from xuanren.access.records import LookRecordedAdmin, report_look_record
 from xuanren.supervision.models import PublicNotice, Report, ReportAttachment
 
 
@@ -58,12 +56,4 @@ class ReportAdmin(LookRecordedAdmin, ReadOnly):
     inlines = [AttachmentInline]
 
     def record_look(self, request: HttpRequest, obj: Report) -> None:
-        if not obj.anonymous:  # the page shows the reporter's name (decision 0041)
-            access_record(
-                actor=request.user,
-                kind=AccessKind.REPORT,
-                subject=obj,
-                label=_("举报第 %(n)s 号（反映%(about)s）")
-                % {"n": obj.pk, "about": obj.about_name},
-                detail={"reporter": "named"},
-            )
+        report_look_record(actor=request.user, report=obj)  # decision 0041

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from xuanren.access.models import AccessKind
 from xuanren.access.policy import has_perm, unit_in_scope
-from xuanren.access.records import access_record
+from xuanren.access.records import access_record, report_look_record
 from xuanren.common.errors import (
     Conflict,
     DomainError,
@@ -308,17 +308,8 @@ def report_page(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, done)
             return redirect("supervision:report", pk=report.pk)
         status = 422
-    if not report.anonymous:
-        # The page shows the reporter's name and phone: on the access record
-        # (labelled by the report, not by the reporter's name).
-        access_record(
-            actor=actor,
-            kind=AccessKind.REPORT,
-            subject=report,
-            label=_("举报第 %(n)s 号（反映%(about)s）")
-            % {"n": report.pk, "about": report.about_name},
-            detail={"reporter": "named"},
-        )
+    # The page shows a named reporter and their phone: on the access record.
+    report_look_record(actor=actor, report=report)
     unit = report.case.unit
     context = {
         "report": report,

@@ -14,8 +14,8 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from xuanren.access.models import AccessKind, ApiToken, Scope
-from xuanren.access.records import LookRecordedAdmin, access_record
+from xuanren.access.models import ApiToken, Scope
+from xuanren.access.records import LookRecordedAdmin, cadre_look_record
 from xuanren.access.services import scope_set
 from xuanren.journal.models import Event
 from xuanren.org.models import Post, Quota, Unit
@@ -144,13 +144,7 @@ class CadreAdmin(LookRecordedAdmin, ReadOnlyAdmin):
 
     def record_look(self, request: HttpRequest, obj: Cadre) -> None:
         # The page lists the family: on the access record (docs/decisions/0041).
-        access_record(
-            actor=request.user,
-            kind=AccessKind.CADRE,
-            subject=obj,
-            label=obj.name,
-            detail={"id_number": "masked"},
-        )
+        cadre_look_record(actor=request.user, cadre=obj, full_id_number=False)
 
 
 class EventAdmin(ReadOnlyAdmin):

@@ -16,7 +16,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from xuanren.access.models import AccessKind
-from xuanren.access.records import access_record
+from xuanren.access.records import access_record, cadre_look_record
 from xuanren.common.dates import today
 from xuanren.common.errors import NotFound, PermissionDenied
 from xuanren.org.models import Post, path_and_ancestors
@@ -293,13 +293,7 @@ def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     cadre = cadre_get(actor=actor, pk=pk)
     id_number = shown_id_number(actor=actor, cadre=cadre, full=True)
-    access_record(
-        actor=actor,
-        kind=AccessKind.CADRE,
-        subject=cadre,
-        label=cadre.name,
-        detail={"id_number": "full" if id_number == cadre.id_number else "masked"},
-    )
+    cadre_look_record(actor=actor, cadre=cadre, full_id_number=id_number == cadre.id_number)
     on = today()
     educations = list(cadre.educations.all())
     family = list(cadre.family_members.all())
