@@ -67,6 +67,9 @@ GUARDS: dict[str, Any] = {
     "document_recorded": _("任职文号和日期已记录"),
     "scores_recorded": _("成绩已记录"),
     "probation_assessed": _("试用期满考核结果已记录"),
+    "method_allowed": _("任职方式符合本类事项"),
+    "approved_within_seats": _("讨论决定已记录，通过人选不多于拟配人数"),
+    "talks_before_office": _("任前谈话在到任前进行，并进行廉政教育"),
 }
 
 

@@ -35,6 +35,7 @@ from xuanren.procedure.catalogue import (
     parse_template,
     read_template_file,
 )
+from xuanren.procedure import steps
 from xuanren.procedure.effects import apply_effects
 from xuanren.procedure.guards import GuardContext, check
 from xuanren.procedure.models import (
@@ -280,7 +281,7 @@ def case_step_complete(
             % {"c": current, "n": name}
         )
     definition = template_def(case.template)
-    data = data or {}
+    data = steps.validate(step, data)
     ctx = GuardContext(case=case, template=definition, step=step, data=data, on=on or today())
     problems = check(ctx, definition.step(step).guards)
     if problems:
@@ -367,7 +368,7 @@ def case_decision_resume(
             _("现在不能再次讨论决定：须在讨论决定之后、下一环节办理之前，且有缓议的人选。")
         )
     definition = template_def(case.template)
-    data = data or {}
+    data = steps.validate("decision", data)
     ctx = GuardContext(
         case=case, template=definition, step="decision", data=data, on=on or today(), resumed=True
     )
@@ -393,6 +394,11 @@ def case_step_correct(*, actor: Any, record: CaseStep, data: dict[str, Any], not
         raise ValidationFailed(
             _("更正须写明理由。"), errors=[FieldError("note", _("请写明更正理由。"))]
         )
+    # Derived keys (the result sheet, appointments, outcomes) stay as the
+    # effect wrote them; the submitted part is checked against the contract.
+    derived = {k: data[k] for k in steps.DERIVED.get(record.step, ()) if k in data}
+    submitted = {k: v for k, v in data.items() if k not in derived}
+    data = {**steps.validate(record.step, submitted), **derived}
     now = timezone.now()
     seq = case.steps.count() + 1
     correction = CaseStep(

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from xuanren.common.dates import add_years
 from xuanren.common.errors import FieldError, ValidationFailed
@@ -151,9 +152,20 @@ def _add_to_record(record: CaseStep, key: str, value: Any) -> None:
     record.data = data
 
 
+#: Titles of the keys the effects derive (never submitted).
+DERIVED_TITLES = {
+    "result_sheet": _lazy("表决结果"),
+    "appointments": _lazy("任职情况"),
+    "outcomes": _lazy("考核处理结果"),
+}
+
+
 def _refuse_derived(ctx: GuardContext, key: str) -> list[str]:
     if key in ctx.data:
-        return [_("“%(k)s”由系统根据本环节的记录计算生成，请勿填写。") % {"k": key}]
+        return [
+            _("“%(k)s”由系统根据本环节的记录计算生成，请勿填写。")
+            % {"k": DERIVED_TITLES.get(key, _lazy("计算结果"))}
+        ]
     return []
 
 
@@ -897,22 +909,60 @@ def decision_date(ctx: GuardContext) -> dt.date | None:
     return _date(record.data.get("meeting_date")) if record is not None else None
 
 
-def _method(ctx: GuardContext) -> str:
+def _allowed_methods(ctx: GuardContext) -> tuple[str, ...]:
     competitive = ctx.template.code == "competitive"
-    allowed = COMPETITIVE_METHODS if competitive else OTHER_METHODS
-    method = _text(ctx.data.get("method")) or allowed[0]
-    if method not in allowed:
-        raise ValidationFailed(
-            _("任职方式有误，本环节未办理。"),
-            errors=[
-                FieldError(
-                    "method",
-                    _("本类事项的任职方式应为：%(m)s。")
-                    % {"m": "、".join(str(TenureMethod(m).label) for m in allowed)},
-                )
-            ],
+    return COMPETITIVE_METHODS if competitive else OTHER_METHODS
+
+
+def _method(ctx: GuardContext) -> str:
+    return _text(ctx.data.get("method")) or _allowed_methods(ctx)[0]
+
+
+@guard("method_allowed")
+def method_allowed(ctx: GuardContext) -> list[str]:
+    """The appointment's method is one this kind of case uses (the competitive
+    template: 竞争上岗 or 公开选拔; the others: 委任, 选任 or 聘任), and the
+    template's probation rule is one the system knows."""
+    problems = []
+    allowed = _allowed_methods(ctx)
+    if _method(ctx) not in allowed:
+        problems.append(
+            _("本类事项的任职方式应为：%(m)s，请重新选择。")
+            % {"m": "、".join(str(TenureMethod(m).label) for m in allowed)}
         )
-    return method
+    if probation_scope(ctx) not in PROBATION_SCOPES:
+        problems.append(
+            _("程序模板关于试用期适用范围的参数有误，不能确定谁须试用：请联系系统管理员。")
+        )
+    return problems
+
+
+@guard("approved_within_seats")
+def approved_within_seats(ctx: GuardContext) -> list[str]:
+    """The decision is recorded (tenures count from its date) and no post has
+    more approved candidates than its planned seats."""
+    problems = []
+    if decision_date(ctx) is None:
+        problems.append(
+            _("找不到讨论决定会议的日期：任职时间自讨论决定之日起计算，须先办理讨论决定。")
+        )
+    approved = _candidates(ctx.case, CandidateStatus.APPROVED)
+    seats = dict(CasePost.objects.filter(case=ctx.case).values_list("post_id", "seats"))
+    per_post: dict[int, list[Candidate]] = {}
+    for c in approved:
+        per_post.setdefault(c.post_id, []).append(c)
+    for post_id, people in per_post.items():
+        if len(people) > seats.get(post_id, 0):
+            problems.append(
+                _("%(p)s拟配 %(s)d 人，讨论决定通过 %(n)d 人（%(who)s）：请核对讨论决定结果。")
+                % {
+                    "p": people[0].post,
+                    "s": seats.get(post_id, 0),
+                    "n": len(people),
+                    "who": "、".join(c.cadre.name for c in people),
+                }
+            )
+    return problems
 
 
 @effect("appointment")
@@ -920,45 +970,15 @@ def appointment_start_tenures(ctx: GuardContext, record: CaseStep, actor: Any) -
     """Every approved candidate (not suspended or dropped during the notice)
     takes the post: a tenure from the decision meeting's date (tenure counts
     from the committee's decision, DOMAIN §4), with the document number, the
-    template's method and, where it applies, probation."""
-    if "appointments" in ctx.data:
-        raise ValidationFailed(
-            _("任职环节信息有误，本环节未办理。"),
-            errors=[FieldError("appointments", _refuse_derived(ctx, "appointments")[0])],
-        )
+    template's method and, where it applies, probation. The guards
+    (`method_allowed`, `approved_within_seats`) have checked what this reads."""
     start = decision_date(ctx)
-    if start is None:
-        raise ValidationFailed(
-            _("找不到讨论决定会议的日期：任职时间自讨论决定之日起计算，须先办理讨论决定。")
-        )
+    assert start is not None, "approved_within_seats holds"
     method = _method(ctx)
     scope = probation_scope(ctx)
-    if scope not in PROBATION_SCOPES:
-        raise ValidationFailed(
-            _(
-                "程序模板参数 probation_for 应为 all、promoted_non_principal 或 none：请联系系统管理员。"
-            )
-        )
     months = int(ctx.template.parameters["probation_months"])
     document = _text(ctx.data.get("document_number"))
     approved = _candidates(ctx.case, CandidateStatus.APPROVED)
-    seats = dict(CasePost.objects.filter(case=ctx.case).values_list("post_id", "seats"))
-    per_post: dict[int, int] = {}
-    for c in approved:
-        per_post[c.post_id] = per_post.get(c.post_id, 0) + 1
-    over = [pid for pid, n in per_post.items() if n > seats.get(pid, 0)]
-    if over:
-        raise ValidationFailed(
-            _("通过的人选多于拟配人数，不能任职：请核对讨论决定结果。"),
-            errors=[
-                FieldError(
-                    "appointments",
-                    _("%(p)s拟配 %(s)d 人，通过 %(n)d 人。")
-                    % {"p": post, "s": seats.get(post.pk, 0), "n": per_post[post.pk]},
-                )
-                for post in {c.post for c in approved if c.post_id in over}
-            ],
-        )
     rows = []
     for c in approved:
         cadre = Cadre.objects.get(pk=c.cadre_id)
@@ -1029,11 +1049,10 @@ def _end_previous_tenures(
     return ended
 
 
-@effect("appointment_talk")
-def appointment_talk_before_office(ctx: GuardContext, record: CaseStep, actor: Any) -> None:
+@guard("talks_before_office")
+def talks_before_office(ctx: GuardContext) -> list[str]:
     """Every appointed candidate had the appointment talk with integrity
-    education after the decision and before taking office (seed §2, §7).
-    The catalogue has no guard for it, so this effect refuses the step."""
+    education after the decision and before taking office."""
     appointed = {c.pk: c for c in _candidates(ctx.case, CandidateStatus.APPOINTED)}
     decided = decision_date(ctx)
     errors: list[str] = []
@@ -1078,14 +1097,10 @@ def appointment_talk_before_office(ctx: GuardContext, record: CaseStep, actor: A
             errors.append(_("请填写%(c)s任前谈话的谈话人。") % {"c": _label(c)})
         if entry.get("integrity_education") is not True:
             errors.append(
-                _("%(c)s的任前谈话须包括廉政教育（种子文件 §2）：请在谈话中进行并记录。")
+                _("%(c)s的任前谈话须包括廉政教育：请在谈话中进行并记录。")
                 % {"c": _label(c)}
             )
-    if errors:
-        raise ValidationFailed(
-            _("任前谈话记录不完整，“任前谈话”环节未办理。"),
-            errors=[FieldError("talks", e) for e in errors],
-        )
+    return errors
 
 
 # ---- 14. end of probation (试用期满考核) ------------------------------------------------

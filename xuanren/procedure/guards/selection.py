@@ -1018,7 +1018,7 @@ def _competition_ranks(values: list[tuple[int, float]]) -> dict[int, int]:
     return ranks
 
 
-def _scores_ranked(ctx: GuardContext, record: CaseStep, actor: Any) -> None:
+def scores_ranked(ctx: GuardContext, record: CaseStep, actor: Any) -> None:
     """Ranks per post by score stored on the candidates; excluded → EXCLUDED."""
     scores, _problems = _read_scores(ctx, record.data)
     by_post: dict[int, list[_Score]] = defaultdict(list)
@@ -1040,8 +1040,8 @@ def _scores_ranked(ctx: GuardContext, record: CaseStep, actor: Any) -> None:
                 )
 
 
-effect("written_exam")(_scores_ranked)
-effect("interview")(_scores_ranked)
+effect("written_exam")(scores_ranked)
+effect("interview")(scores_ranked)
 
 
 # ---- inspection ---------------------------------------------------------------------

@@ -1,0 +1,35 @@
+"""The shape shared by the written exam and the interview (competitive
+template): full marks and one score per running candidate."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from pydantic import model_validator
+
+from xuanren.procedure.steps.base import N_, Id, Number, Row, StepData, field
+
+
+class Score(Row):
+    """一名人选的成绩。"""
+
+    cadre: Id = field(N_("人选"))
+    score: Number = field(N_("成绩"))
+    excluded: bool = field(N_("不进入下一环节"), default=False)
+
+
+class ScoresData(StepData):
+    """成绩：满分、考试（测试）形式和每名人选的成绩。"""
+
+    full_marks: Number = field(N_("满分"), gt=0)
+    form: str = field(N_("考试（测试）形式"), default="", max_length=200)
+    scores: list[Score] = field(N_("成绩"), default_factory=list, max_length=500)
+
+    @model_validator(mode="after")
+    def _not_above_full_marks(self) -> ScoresData:
+        over = [n for n, s in enumerate(self.scores, start=1) if s.score > self.full_marks]
+        if over:
+            raise ValueError(
+                _("成绩第 %(n)s 行高于满分 %(f)s，请核对。")
+                % {"n": "、".join(str(n) for n in over), "f": f"{self.full_marks:g}"}
+            )
+        return self
