@@ -6,11 +6,11 @@ stable code with its Chinese word beside it."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, PlainValidator, create_model, field_validator
 from pydantic_core import PydanticCustomError
 
 from xuanren.procedure.catalogue import GUARDS, STEPS, TemplateDef
@@ -24,6 +24,7 @@ from xuanren.procedure.models import (
     ProcedureTemplate,
 )
 from xuanren.procedure.selectors import CaseRecord, GuardState, TimelineEntry
+from xuanren.procedure.steps import CONTRACTS
 
 STEP_CODES = "、".join(STEPS)
 
@@ -284,6 +285,39 @@ class StepIn(Schema):
     note: str = Field("", description="说明")
 
 
+def _as_sent(value: Any) -> Any:
+    """The step's data as sent: checked by the service against the step's
+    contract, so that the API refuses it with the same Chinese messages as
+    the web form (the schema below only publishes the contract)."""
+    return value
+
+
+def contract_data(step: str) -> Any:
+    """The annotation of a step's `data`: published as the step's contract,
+    validated by `case_step_complete` (steps.validate)."""
+    return Annotated[Any, PlainValidator(_as_sent, json_schema_input_type=CONTRACTS[step])]
+
+
+def _step_in(step: str) -> type[Schema]:
+    model = create_model(
+        f"StepIn_{step}",
+        __base__=Schema,
+        __doc__=f"办理“{STEPS[step]}”环节：{CONTRACTS[step].__doc__ or ''}",
+        data=(
+            contract_data(step),
+            Field(default_factory=dict, description=f"“{STEPS[step]}”环节的内容"),
+        ),
+        note=(str, Field("", description="说明")),
+    )
+    model.model_config["extra"] = "forbid"
+    model.model_rebuild(force=True)
+    return model
+
+
+#: Step code → the request body of POST /cases/{id}/steps/{code}.
+STEP_BODIES: dict[str, type[Schema]] = {code: _step_in(code) for code in CONTRACTS}
+
+
 class CorrectionIn(Schema):
     """POST /cases/{id}/steps/{record_id}/corrections: a new record that corrects
     an earlier one; the original stays as it was."""
@@ -539,7 +573,7 @@ class DecisionResumeIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    data: dict[str, Any] = Field(
+    data: contract_data("decision") = Field(  # type: ignore[valid-type]
         default_factory=dict, description="讨论决定的内容（只列缓议的人选）"
     )
     note: str = Field("", description="说明")

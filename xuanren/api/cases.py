@@ -21,6 +21,7 @@ from ninja.responses import Status
 from xuanren.access.policy import require_perm
 from xuanren.api.auth import actor_of
 from xuanren.api.case_schemas import (
+    STEP_BODIES,
     CandidateOut,
     CaseCreateIn,
     CaseDetailOut,
@@ -147,6 +148,43 @@ def case_step_new(request: HttpRequest, case_id: int, payload: StepIn) -> Any:
         actor=actor, case=case, step=payload.step, data=payload.data, note=payload.note
     )
     return Status(201, record)
+
+
+def _typed_step_endpoint(code: str) -> None:
+    """POST /cases/{id}/steps/{code}: one endpoint per step, its request body
+    the step's contract (published in OpenAPI)."""
+    body = STEP_BODIES[code]
+
+    def handler(request: HttpRequest, case_id: int, payload: body) -> Any:  # type: ignore[valid-type]
+        actor = actor_of(request)
+        case = case_get(actor=actor, pk=case_id)
+        record = case_step_complete(
+            actor=actor,
+            case=case,
+            step=code,
+            data=payload.data,  # type: ignore[attr-defined]
+            note=payload.note,  # type: ignore[attr-defined]
+        )
+        return Status(201, record)
+
+    handler.__name__ = f"case_step_{code}"
+    handler.__doc__ = (
+        f"办理“{step_name(code)}”环节（须为当前环节）。`data` 按本环节的内容格式提交；"
+        "内容不完整或有误返回 422 `validation_failed`，`errors` 逐条说明（`field` 为内容中的位置，"
+        "如 results.2.signed）；不是当前环节返回 409 `conflict`；前置条件不满足返回 409 "
+        "`guard_blocked`。什么也不保存。"
+    )
+    router.post(
+        f"/cases/{{int:case_id}}/steps/{code}",
+        summary=f"办理环节：{step_name(code)}",
+        response={201: CaseStepOut, **WRITE_RESPONSES},
+        operation_id=f"case_step_{code}",
+        url_name=f"case_step_{code}",
+    )(handler)
+
+
+for _code in STEP_BODIES:
+    _typed_step_endpoint(_code)
 
 
 @router.post(

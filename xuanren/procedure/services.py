@@ -26,6 +26,7 @@ from xuanren.journal.models import EventType
 from xuanren.journal.services import journal_record
 from xuanren.org.models import Post, Unit
 from xuanren.people.models import Cadre
+from xuanren.procedure import steps
 from xuanren.procedure.catalogue import (
     DEFINITION_DIR,
     STEPS,
@@ -35,7 +36,6 @@ from xuanren.procedure.catalogue import (
     parse_template,
     read_template_file,
 )
-from xuanren.procedure import steps
 from xuanren.procedure.effects import apply_effects
 from xuanren.procedure.guards import GuardContext, check
 from xuanren.procedure.models import (

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from xuanren.common.dates import add_years
-from xuanren.common.errors import FieldError, ValidationFailed
 from xuanren.org.models import LEVEL_RANK, Level, Post
 from xuanren.org.selectors import active_tenure_q
 from xuanren.people.models import Cadre, Relation, Tenure, TenureMethod
@@ -316,10 +315,7 @@ def audit_concluded(ctx: GuardContext) -> list[str]:
     default), each candidate's audit concluded without problems (seed §2)."""
     scope = ctx.template.parameters.get("audit_for", "principal")
     if scope not in AUDIT_SCOPES:
-        return [
-            _("程序模板参数 audit_for 应为 principal、all 或 none，现为 %(s)s：请联系系统管理员。")
-            % {"s": scope}
-        ]
+        return [_("程序模板关于须经济责任审计人选的参数有误：请联系系统管理员。")]
     inspection = {c.pk: c for c in _candidates(ctx.case, CandidateStatus.INSPECTION)}
     problems: list[str] = []
     audits = _by_candidate(
@@ -1097,8 +1093,7 @@ def talks_before_office(ctx: GuardContext) -> list[str]:
             errors.append(_("请填写%(c)s任前谈话的谈话人。") % {"c": _label(c)})
         if entry.get("integrity_education") is not True:
             errors.append(
-                _("%(c)s的任前谈话须包括廉政教育：请在谈话中进行并记录。")
-                % {"c": _label(c)}
+                _("%(c)s的任前谈话须包括廉政教育：请在谈话中进行并记录。") % {"c": _label(c)}
             )
     return errors
 

@@ -219,7 +219,7 @@ def _read_records(
             continue
         day = _day(raw.get("date"))
         if day is None:
-            problems.append(_("%(w)s缺少日期（YYYY-MM-DD）。") % {"w": where})
+            problems.append(_("%(w)s缺少日期。") % {"w": where})
         elif day > on:
             problems.append(
                 _("%(w)s的日期 %(d)s 晚于办理日期 %(o)s，不能预先记录。")
@@ -228,9 +228,7 @@ def _read_records(
         participants: dict[str, int] = {}
         given = raw.get("participants")
         if not isinstance(given, dict) or not given:
-            problems.append(
-                _("%(w)s未按类别记录参加人数（participants：类别 → 人数）。") % {"w": where}
-            )
+            problems.append(_("%(w)s未按类别记录参加人数。") % {"w": where})
         else:
             for group, amount in given.items():
                 if group not in PARTICIPANT_GROUPS:
@@ -308,8 +306,7 @@ def _read_rows(
         kind = raw.get("kind", "meeting" if step != "recommendation" else None)
         if step == "recommendation" and kind not in RECORD_KINDS:
             problems.append(
-                _("%(w)s（%(c)s）未注明是会议推荐（meeting）还是谈话推荐（talk）。")
-                % {"w": where, "c": known[cadre]}
+                _("%(w)s（%(c)s）未注明是会议推荐还是谈话推荐。") % {"w": where, "c": known[cadre]}
             )
             continue
         rows.append(_Row(n, cadre, post, str(group), str(kind), _count(raw.get(key))))
@@ -326,12 +323,7 @@ def signed_recommendations(ctx: GuardContext) -> list[str]:
     problems: list[str] = []
     results = _rows(ctx.data.get("results"))
     if not results:
-        return [
-            _(
-                "尚未录入推荐结果：请按人选、推荐人类别逐行录入署名推荐票数"
-                "（results：cadre、post、group、kind、signed）。"
-            )
-        ]
+        return [_("尚未录入推荐结果：请按人选、推荐人类别逐行录入署名推荐票数。")]
     total = 0
     for n, row in enumerate(results, start=1):
         if not isinstance(row, dict):
@@ -341,7 +333,7 @@ def signed_recommendations(ctx: GuardContext) -> list[str]:
             problems.append(
                 _(
                     "%(w)s不是署名推荐：电话、口头或未署名的推荐不计入推荐结果，"
-                    "请移入“不计入的推荐”（not_counted）单独记录。"
+                    "请移入“不计票的推荐”单独记录。"
                 )
                 % {"w": where}
             )
@@ -351,13 +343,13 @@ def signed_recommendations(ctx: GuardContext) -> list[str]:
                 problems.append(
                     _(
                         "%(w)s计入了%(k)s推荐（%(v)s）：只计署名推荐，%(k)s推荐不得计入，"
-                        "请从该行删去并在“不计入的推荐”（not_counted）中单独记录。"
+                        "请从该行删去并在“不计票的推荐”中单独记录。"
                     )
                     % {"w": where, "k": word, "v": row[key]}
                 )
         signed = _count(row.get("signed"))
         if signed is None:
-            problems.append(_("%(w)s缺少署名推荐票数（signed，非负整数）。") % {"w": where})
+            problems.append(_("%(w)s缺少署名推荐票数（非负整数）。") % {"w": where})
         else:
             total += signed
     for n, item in enumerate(_rows(ctx.data.get("not_counted")), start=1):
@@ -367,10 +359,7 @@ def signed_recommendations(ctx: GuardContext) -> list[str]:
             or _count(item.get("count")) is None
         ):
             problems.append(
-                _(
-                    "“不计入的推荐”第 %(n)d 条：类别（kind）应为 unsigned（未署名）、"
-                    "phone（电话）或 verbal（口头），并注明件数（count）。"
-                )
+                _("“不计票的推荐”第 %(n)d 条：类别应为未署名、电话或口头推荐，并注明件数。")
                 % {"n": n}
             )
     if not problems and total == 0:
@@ -391,9 +380,7 @@ def results_per_group(ctx: GuardContext) -> list[str]:
     recommending = ctx.step == "recommendation"
     word = _("推荐") if recommending else _("测评")
     if not records:
-        problems.append(
-            _("尚未记录%(w)s的会议及参加人员：请按类别记录参加人数（meetings）。") % {"w": word}
-        )
+        problems.append(_("尚未记录%(w)s的会议及参加人员：请按类别记录参加人数。") % {"w": word})
         return problems
     # Which record each (kind, post) refers to: exactly one of each kind per post.
     by_kind_post: dict[tuple[str, int], list[_Record]] = defaultdict(list)
@@ -514,7 +501,7 @@ def _talk_coverage_problems(ctx: GuardContext, records: list[_Record]) -> list[s
         talked = sum(rec.participants.values())
         if rec.staff_total is None or rec.staff_total == 0:
             problems.append(
-                _("第 %(r)d 条记录（谈话推荐）未填写在职人数（staff_total），无法核对谈话覆盖面。")
+                _("第 %(r)d 条记录（谈话推荐）未填写应参加人数，无法核对谈话覆盖面。")
                 % {"r": rec.number}
             )
         elif talked * den < rec.staff_total * num:
@@ -647,7 +634,7 @@ def candidates_qualified(ctx: GuardContext) -> list[str]:
         if not c.passed:
             if not c.reason:
                 problems.append(
-                    _("报名人员第 %(n)d 行（%(c)s）未通过资格审查，请写明不通过的理由（reason）。")
+                    _("报名人员第 %(n)d 行（%(c)s）未通过资格审查，请写明不通过的理由。")
                     % {"n": c.number, "c": cadres[c.cadre].name}
                 )
             continue
@@ -938,7 +925,7 @@ def _read_scores(ctx: GuardContext, data: dict[str, Any]) -> tuple[list[_Score],
     full = _score(data.get("full_marks", 100))
     problems: list[str] = []
     if full is None or full <= 0:
-        problems.append(_("满分（full_marks）应为正数。"))
+        problems.append(_("满分应为正数。"))
         full = 100.0
     scores: list[_Score] = []
     seen: set[tuple[int, int]] = set()
@@ -1084,7 +1071,8 @@ def inspection_recorded(ctx: GuardContext) -> list[str]:
         post = _row_post(raw, posts)[0] if isinstance(raw, dict) else None
         if cadre is None or post is None or (cadre, post) not in running_keys:
             problems.append(
-                _("考察情况第 %(n)d 行不是本事项的考察对象（请注明 cadre 和 post）。") % {"n": n}
+                _("考察情况第 %(n)d 行不是本事项的考察对象（请注明考察对象和拟任职位）。")
+                % {"n": n}
             )
     on = ctx.on
     for c in running:
@@ -1097,27 +1085,18 @@ def inspection_recorded(ctx: GuardContext) -> list[str]:
         talks = _obj(entry.get("talks"))
         if not _count(talks.get("count")) or not _dated(talks.get("date"), on):
             problems.append(
-                _(
-                    "%(w)s：个别谈话未记录（talks：谈话人数 count 及日期 date，日期不晚于办理日期）。"
-                )
-                % {"w": who}
+                _("%(w)s：个别谈话未记录（谈话人数及日期，日期不晚于办理日期）。") % {"w": who}
             )
         evaluation = _obj(entry.get("evaluation"))
         if not _count(evaluation.get("participants")) or not _dated(evaluation.get("date"), on):
-            problems.append(
-                _("%(w)s：民主测评未记录（evaluation：参加人数 participants 及日期 date）。")
-                % {"w": who}
-            )
+            problems.append(_("%(w)s：民主测评未记录（参加人数及日期）。") % {"w": who})
         visits = [
             v
             for v in _rows(entry.get("field_visits"))
             if isinstance(v, dict) and str(v.get("place", "")).strip() and _dated(v.get("date"), on)
         ]
         if not visits:
-            problems.append(
-                _("%(w)s：实地考察未记录（field_visits：地点 place 及日期 date，至少一处）。")
-                % {"w": who}
-            )
+            problems.append(_("%(w)s：实地考察未记录（地点及日期，至少一处）。") % {"w": who})
     # 差额考察: the candidates of a post with more candidates than seats are ranked.
     seats = {pid: cp.seats for pid, cp in posts.items()}
     by_post: dict[int, list[Candidate]] = defaultdict(list)
@@ -1135,8 +1114,7 @@ def inspection_recorded(ctx: GuardContext) -> list[str]:
         if sorted(r or 0 for r in ranks) != list(range(1, len(cands) + 1)):
             problems.append(
                 _(
-                    "职位“%(p)s”差额考察 %(n)d 人，须对考察对象综合排序：请为每人填写名次（rank），"
-                    "为 1 至 %(n)d 且不重复。"
+                    "职位“%(p)s”差额考察 %(n)d 人，须对考察对象综合排序：请为每人填写排序，为 1 至 %(n)d 且不重复。"
                 )
                 % {"p": cands[0].post, "n": len(cands)}
             )
@@ -1152,11 +1130,7 @@ def report_signed_by_team(ctx: GuardContext) -> list[str]:
     names = [str(m.get("name", "")).strip() for m in team]
     problems: list[str] = []
     if len([n for n in names if n]) < 2:
-        problems.append(
-            _(
-                "请列出考察组成员（team：姓名 name，可关联干部记录 cadre）；考察组由两名以上成员组成。"
-            )
-        )
+        problems.append(_("请列出考察组成员（姓名，可关联其干部档案）；考察组由两名以上成员组成。"))
     if any(not n for n in names):
         problems.append(_("考察组成员须填写姓名。"))
     duplicates = sorted({n for n in names if n and names.count(n) > 1})
@@ -1165,7 +1139,7 @@ def report_signed_by_team(ctx: GuardContext) -> list[str]:
     report = _obj(ctx.data.get("report"))
     signed = [str(s).strip() for s in _rows(report.get("signed_by"))]
     if not _dated(report.get("date"), ctx.on):
-        problems.append(_("请填写考察材料的形成日期（report.date，不晚于办理日期）。"))
+        problems.append(_("请填写考察报告日期（不晚于办理日期）。"))
     members = {n for n in names if n}
     missing = [n for n in names if n and n not in signed]
     if missing:
@@ -1247,11 +1221,7 @@ def four_musts(ctx: GuardContext) -> list[str]:
         entry = entries.get((c.cadre_id, c.post_id), (0, {}))[1]
         if entry.get("reports_investigated") is not True:
             problems.append(
-                _(
-                    "%(w)s：尚未记录信访举报已查核（reports_investigated）；信访必查，"
-                    "有举报的须查清后再办理。"
-                )
-                % {"w": who}
+                _("%(w)s：尚未记录信访举报已查核；信访必查，有举报的须查清后再办理。") % {"w": who}
             )
     return problems
 

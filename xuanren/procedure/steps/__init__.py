@@ -101,8 +101,7 @@ def validate(step: str, data: Any) -> dict[str, Any]:
     found = problems(step, data)
     if found:
         raise ValidationFailed(
-            _("“%(n)s”环节的内容不完整或有误，未办理：请按提示修改后再提交。")
-            % {"n": STEPS[step]},
+            _("“%(n)s”环节的内容不完整或有误，未办理：请按提示修改后再提交。") % {"n": STEPS[step]},
             errors=found,
         )
     dumped = model.model_validate(data or {}).model_dump(

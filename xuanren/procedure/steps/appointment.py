@@ -22,7 +22,7 @@ METHODS = {
 }
 
 
-class Data(StepData):
+class AppointmentData(StepData):
     """任职：任职文号、文件日期和任职方式（不填按本类事项的通常方式）。"""
 
     document_number: str = field(N_("任职文号"), min_length=1, max_length=100)
@@ -31,6 +31,8 @@ class Data(StepData):
         choice(N_("任职方式"), METHODS, default=None)
     )
 
+
+Data = AppointmentData
 
 GUARDS = (document_recorded, quota_allows, method_allowed, approved_within_seats)
 EFFECTS = (appointment_start_tenures,)

@@ -17,11 +17,13 @@ class Talk(Row):
     integrity_education: bool = field(N_("进行廉政教育"), default=False)
 
 
-class Data(StepData):
+class AppointmentTalkData(StepData):
     """任前谈话：每名任职人员的谈话记录。"""
 
     talks: list[Talk] = field(N_("任前谈话"), min_length=1, max_length=200)
 
+
+Data = AppointmentTalkData
 
 GUARDS = (talks_before_office,)
 EFFECTS = ()

@@ -16,11 +16,13 @@ class Audit(Row):
     problems: str = field(N_("发现的问题"), default="", max_length=2000)
 
 
-class Data(StepData):
+class AuditData(StepData):
     """经济责任审计：须审计的人选的审计结论。"""
 
     audits: list[Audit] = field(N_("经济责任审计"), default_factory=list, max_length=200)
 
+
+Data = AuditData
 
 GUARDS = (audit_concluded,)
 EFFECTS = ()

@@ -266,4 +266,3 @@ def messages_for(
             message = problem
         out.append(FieldError(prefix + path, message))
     return out
-

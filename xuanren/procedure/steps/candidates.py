@@ -20,19 +20,21 @@ class Chosen(Row):
     post: Id | None = field(N_("拟任职位"), default=None)
 
 
-class Meeting(Row):
+class CandidatesMeeting(Row):
     """研究确定考察对象的会议。"""
 
     body: str = field(N_("研究确定的会议"), min_length=1, max_length=200)
     date: Day = field(N_("会议日期"))
 
 
-class Data(StepData):
+class CandidatesData(StepData):
     """确定考察对象：考察对象及研究确定的会议。"""
 
     chosen: list[Chosen] = field(N_("确定为考察对象"), min_length=1, max_length=500)
-    meeting: Meeting = field(N_("研究确定的会议"))
+    meeting: CandidatesMeeting = field(N_("研究确定的会议"))
 
+
+Data = CandidatesData
 
 GUARDS = (differential_count, candidates_qualified, not_rejected_last_time, recommendation_fresh)
 EFFECTS = (inspection_candidates_chosen,)

@@ -14,7 +14,7 @@ from xuanren.procedure.steps.base import N_, Count, Day, Id, Row, field
 from xuanren.procedure.steps.recommendation import BallotFields
 
 
-class Vote(Row):
+class DecisionVote(Row):
     """对一名人选的表决：同意、不同意、弃权、赞成缓议的票数及回避人员。"""
 
     candidate: Id = field(N_("人选"))
@@ -26,13 +26,15 @@ class Vote(Row):
     recused: list[Id] = field(N_("回避人员"), default_factory=list, max_length=100)
 
 
-class Data(BallotFields):
+class DecisionData(BallotFields):
     """讨论决定：会议日期、到会成员、逐一表决的票数。"""
 
     meeting_date: Day = field(N_("会议日期"))
     present: list[Id] = field(N_("到会成员"), min_length=1, max_length=200)
-    votes: list[Vote] = field(N_("逐一表决"), min_length=1, max_length=200)
+    votes: list[DecisionVote] = field(N_("逐一表决"), min_length=1, max_length=200)
 
+
+Data = DecisionData
 
 GUARDS = (quorum_and_majority, no_additions_at_meeting, recusal_respected)
 EFFECTS = (decision_apply_results,)

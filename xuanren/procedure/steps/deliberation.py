@@ -14,13 +14,15 @@ class Circulated(Row):
     on: Day = field(N_("送阅日期"))
 
 
-class Data(StepData):
+class DeliberationData(StepData):
     """酝酿：拟召开会议日期、酝酿的方案、送阅记录。"""
 
     planned_meeting_date: Day = field(N_("拟召开会议日期"))
     plan_document: str = field(N_("酝酿的方案"), min_length=1, max_length=200)
     circulated: list[Circulated] = field(N_("方案送阅"), default_factory=list, max_length=200)
 
+
+Data = DeliberationData
 
 GUARDS = (plan_circulated,)
 EFFECTS = ()

@@ -17,7 +17,7 @@ GRADES = {
 }
 
 
-class Record(Row):
+class EvaluationRecord(Row):
     """测评会议：日期和各类别参加人数。"""
 
     kind: Literal["meeting"] = choice(N_("方式"), {"meeting": N_("会议测评")}, default="meeting")
@@ -26,7 +26,7 @@ class Record(Row):
     posts: list[Id] | None = field(N_("职位"), default=None)
 
 
-class Result(Row):
+class EvaluationResult(Row):
     """一名人选在某一类别的测评票数。"""
 
     cadre: Id = field(N_("人选"))
@@ -36,12 +36,14 @@ class Result(Row):
     grades: dict[str, Count] | None = choice(N_("各等次票数"), GRADES, default=None)
 
 
-class Data(BallotFields):
+class EvaluationData(BallotFields):
     """民主测评：测评会议和测评结果。"""
 
-    meetings: list[Record] = field(N_("测评记录"), default_factory=list, max_length=60)
-    results: list[Result] = field(N_("测评结果"), min_length=1, max_length=5000)
+    meetings: list[EvaluationRecord] = field(N_("测评记录"), default_factory=list, max_length=60)
+    results: list[EvaluationResult] = field(N_("测评结果"), min_length=1, max_length=5000)
 
+
+Data = EvaluationData
 
 GUARDS = (results_per_group,)
 EFFECTS = ()

@@ -14,7 +14,7 @@ from xuanren.procedure.guards.selection import (
 from xuanren.procedure.steps.base import N_, Count, Day, Id, Row, StepData, field
 
 
-class Member(Row):
+class TeamMember(Row):
     """考察组一名成员：姓名、分工；有干部档案的注明（用于回避核查）；只考察部分对象的列出。"""
 
     name: str = field(N_("姓名"), min_length=1, max_length=50)
@@ -23,17 +23,17 @@ class Member(Row):
     candidates: list[Id] | None = field(N_("负责考察的对象"), default=None)
 
 
-class Talks(Row):
+class InspectionTalks(Row):
     count: Count = field(N_("个别谈话人数"), ge=1)
     date: Day = field(N_("谈话日期"))
 
 
-class Evaluation(Row):
+class InspectionEvaluation(Row):
     participants: Count = field(N_("民主测评人数"), ge=1)
     date: Day = field(N_("测评日期"))
 
 
-class Visit(Row):
+class FieldVisit(Row):
     place: str = field(N_("实地走访地点"), min_length=1, max_length=100)
     date: Day = field(N_("走访日期"))
 
@@ -43,27 +43,29 @@ class Inspected(Row):
 
     cadre: Id = field(N_("考察对象"))
     post: Id | None = field(N_("拟任职位"), default=None)
-    talks: Talks = field(N_("个别谈话"))
-    evaluation: Evaluation = field(N_("民主测评"))
-    field_visits: list[Visit] = field(N_("实地走访"), min_length=1, max_length=20)
+    talks: InspectionTalks = field(N_("个别谈话"))
+    evaluation: InspectionEvaluation = field(N_("民主测评"))
+    field_visits: list[FieldVisit] = field(N_("实地走访"), min_length=1, max_length=20)
     reports_investigated: bool = field(N_("有关举报已查核"), default=False)
     rank: int | None = field(N_("排序"), default=None, ge=1, le=99)
 
 
-class Report(Row):
+class InspectionReport(Row):
     """考察报告：日期和署名的考察组成员。"""
 
     date: Day = field(N_("考察报告日期"))
     signed_by: list[str] = field(N_("署名"), default_factory=list, max_length=50)
 
 
-class Data(StepData):
+class InspectionData(StepData):
     """考察：考察组、每名考察对象的考察情况、考察报告。"""
 
-    team: list[Member] = field(N_("考察组"), min_length=1, max_length=50)
+    team: list[TeamMember] = field(N_("考察组"), min_length=1, max_length=50)
     candidates: list[Inspected] = field(N_("考察情况"), default_factory=list, max_length=200)
-    report: Report = field(N_("考察报告"))
+    report: InspectionReport = field(N_("考察报告"))
 
+
+Data = InspectionData
 
 GUARDS = (differential_count, inspection_recorded, report_signed_by_team, four_musts)
 EFFECTS = (inspection_done,)

@@ -24,7 +24,7 @@ class Opinion(Row):
     document: str = field(N_("回复文号"), default="", max_length=100)
 
 
-class Data(StepData):
+class IntegrityOpinionData(StepData):
     """廉政意见：征求意见函、书面征求日期、拟提交讨论决定的会议日期、各考察对象的意见。"""
 
     request_document: str = field(N_("征求意见函文号"), min_length=1, max_length=100)
@@ -32,6 +32,8 @@ class Data(StepData):
     planned_meeting_date: Day = field(N_("拟提交讨论决定的会议日期"))
     opinions: list[Opinion] = field(N_("纪检监察机关的意见"), default_factory=list, max_length=200)
 
+
+Data = IntegrityOpinionData
 
 GUARDS = (integrity_requested_in_time, integrity_passed)
 EFFECTS = (integrity_exclude_failed,)

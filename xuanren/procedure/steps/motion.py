@@ -15,13 +15,15 @@ REASONS = {
 }
 
 
-class Data(StepData):
+class MotionData(StepData):
     """动议：动议理由、提议人（单位或个人）和说明。"""
 
     reason: Literal["vacancy", "structure", "digest_over_quota"] = choice(N_("动议理由"), REASONS)
     proposer: str = field(N_("提议人（单位或个人）"), min_length=1, max_length=100)
     explanation: str = field(N_("动议说明"), default="", max_length=4000)
 
+
+Data = MotionData
 
 GUARDS = (quota_allows,)
 EFFECTS = ()

@@ -7,27 +7,29 @@ from xuanren.procedure.guards.basic import consultation_recorded, higher_approva
 from xuanren.procedure.steps.base import N_, Row, StepData, field
 
 
-class Comment(Row):
+class PlanComment(Row):
     """一条征求意见：征求对象及其意见。"""
 
     from_: str = field(N_("征求对象"), alias="from", min_length=1, max_length=100)
     comment: str = field(N_("意见内容"), min_length=1, max_length=2000)
 
 
-class Approval(Row):
+class HigherApproval(Row):
     """上级组织部门的审批：审批机关和批准文件。"""
 
     body: str = field(N_("审批机关"), min_length=1, max_length=100)
     document: str = field(N_("批准文件"), min_length=1, max_length=100)
 
 
-class Data(StepData):
+class PlanData(StepData):
     """选任方案：主要内容、征求意见稿的意见，须报批的附上级审批。"""
 
     content: str = field(N_("方案主要内容"), default="", max_length=8000)
-    consultation: list[Comment] = field(N_("征求意见"), default_factory=list, max_length=200)
-    higher_approval: Approval | None = field(N_("上级审批"), default=None)
+    consultation: list[PlanComment] = field(N_("征求意见"), default_factory=list, max_length=200)
+    higher_approval: HigherApproval | None = field(N_("上级审批"), default=None)
 
+
+Data = PlanData
 
 GUARDS = (consultation_recorded, higher_approval)
 EFFECTS = ()

@@ -54,11 +54,13 @@ class Assessment(Row):
         return self
 
 
-class Data(StepData):
+class ProbationEndData(StepData):
     """试用期满考核：每名试用人员的考核结果。"""
 
     assessments: list[Assessment] = field(N_("试用期满考核"), default_factory=list, max_length=200)
 
+
+Data = ProbationEndData
 
 GUARDS = (probation_assessed,)
 EFFECTS = (probation_end_apply,)

@@ -13,9 +13,11 @@ from xuanren.procedure.guards.notice import (
 from xuanren.procedure.steps.base import StepData
 
 
-class Data(StepData):
+class PublicNoticeData(StepData):
     """任前公示：公示和举报在公示管理页办理，本环节不另行提交内容。"""
 
+
+Data = PublicNoticeData
 
 GUARDS = (notice_complete, notice_full_length, reports_closed)
 EFFECTS = (apply_report_findings,)

@@ -18,13 +18,15 @@ CHANNELS = {
 Channel = Literal["notice_board", "website", "intranet", "meeting", "wechat"]
 
 
-class Data(StepData):
+class PublicationData(StepData):
     """职位公告：公告正文、发布渠道和发布日期。"""
 
     text: str = field(N_("公告正文"), min_length=1, max_length=20000)
     channels: list[Channel] = choice(N_("发布渠道"), CHANNELS, min_length=1, max_length=5)
     date: Day = field(N_("发布日期"))
 
+
+Data = PublicationData
 
 GUARDS = ()
 EFFECTS = ()

@@ -25,11 +25,13 @@ class Registrant(Row):
         return self
 
 
-class Data(StepData):
+class QualificationReviewData(StepData):
     """资格审查：报名人员及审查结果。"""
 
     registrants: list[Registrant] = field(N_("报名人员"), min_length=1, max_length=500)
 
+
+Data = QualificationReviewData
 
 GUARDS = (candidates_qualified,)
 EFFECTS = (registrants_reviewed,)

@@ -40,7 +40,7 @@ METHODS = {
 }
 
 
-class Record(Row):
+class RecommendationRecord(Row):
     """一次会议推荐或谈话推荐：日期、各类别参加人数；只涉及部分职位时列出职位。"""
 
     kind: Literal["meeting", "talk"] = choice(N_("方式"), RECORD_KINDS)
@@ -50,7 +50,7 @@ class Record(Row):
     staff_total: Count | None = field(N_("应参加人数"), default=None)
 
 
-class Result(Row):
+class RecommendationResult(Row):
     """一名干部在一次推荐中得到某一类别的署名推荐票数。"""
 
     cadre: Id = field(N_("干部"))
@@ -78,16 +78,18 @@ class BallotFields(StepData):
     ballot_digest: str | None = field(N_("选票摘要（SHA-256）"), default=None, max_length=64)
 
 
-class Data(BallotFields):
+class RecommendationData(BallotFields):
     """民主推荐：推荐记录、推荐结果（仅计署名推荐票）、不计票的推荐。"""
 
-    meetings: list[Record] = field(N_("推荐记录"), min_length=1, max_length=60)
-    results: list[Result] = field(N_("推荐结果"), default_factory=list, max_length=5000)
-    not_counted: list[NotCounted] = field(
-        N_("不计票的推荐"), default_factory=list, max_length=60
+    meetings: list[RecommendationRecord] = field(N_("推荐记录"), min_length=1, max_length=60)
+    results: list[RecommendationResult] = field(
+        N_("推荐结果"), default_factory=list, max_length=5000
     )
+    not_counted: list[NotCounted] = field(N_("不计票的推荐"), default_factory=list, max_length=60)
     write_ins: dict[str, Any] | None = field(N_("另选他人"), default=None)
 
+
+Data = RecommendationData
 
 GUARDS = (after_publication, signed_recommendations, results_per_group)
 EFFECTS = (recommendation_names_candidates,)

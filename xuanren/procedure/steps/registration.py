@@ -7,11 +7,13 @@ from xuanren.procedure.guards.basic import after_publication
 from xuanren.procedure.steps.base import N_, Day, StepData, field
 
 
-class Data(StepData):
+class RegistrationData(StepData):
     """报名：报名截止日期。"""
 
     closed_on: Day = field(N_("报名截止日期"))
 
+
+Data = RegistrationData
 
 GUARDS = (after_publication,)
 EFFECTS = ()
