@@ -17,7 +17,7 @@ from tests.procedure.test_decision_stage import (
     two_candidates,
     vote,
 )
-from xuanren.common.errors import Conflict, PermissionDenied
+from xuanren.common.errors import Conflict, PermissionDenied, ValidationFailed
 from xuanren.journal.models import Event, EventType
 from xuanren.journal.services import journal_verify
 from xuanren.procedure.models import CandidateStatus, CaseStep
@@ -68,6 +68,21 @@ def test_a_deferred_candidate_is_decided_at_a_later_meeting(personas, deferred):
     with pytest.raises(Conflict):
         case_decision_resume(actor=personas.case_officer, case=run.case, data={}, on=LATER)
     assert journal_verify().ok
+
+
+def test_a_resumed_meeting_is_checked_against_the_decision_contract(personas, deferred):
+    run, a, _b, _members = deferred
+    with pytest.raises(ValidationFailed) as info:
+        case_decision_resume(
+            actor=personas.case_officer, case=run.case, data={"votes": [vote(a, 8)]}, on=LATER
+        )
+    messages = {e.field: e.message for e in info.value.errors}
+    assert messages == {
+        "meeting_date": "“会议日期”：必须填写，请补上。",
+        "present": "“到会成员”：必须填写，请补上。",
+    }
+    assert status(a) == CandidateStatus.DEFERRED
+    assert CaseStep.objects.filter(case=run.case, step="decision").count() == 1
 
 
 def test_only_the_deferred_may_be_voted_on(personas, deferred):

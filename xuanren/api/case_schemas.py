@@ -23,6 +23,7 @@ from xuanren.procedure.models import (
     MotionProposal,
     ProcedureTemplate,
 )
+from xuanren.procedure.record import record_names, rows_as_json, step_rows
 from xuanren.procedure.selectors import CaseRecord, GuardState, TimelineEntry
 from xuanren.procedure.steps import CONTRACTS
 
@@ -394,6 +395,10 @@ class AttachmentOut(Schema):
 class RecordStepOut(StepFields):
     corrections: list[int] = Field(description="更正本记录的记录编号")
     attachments: list[AttachmentOut]
+    content: list[dict[str, Any]] = Field(
+        description="本记录内容的中文标注：各项的中文名称（label）及其文字（text）或分组（groups），"
+        "取值显示为中文含义，人员和职位显示为姓名和名称；与纪实页面、纪实 PDF 相同"
+    )
 
 
 class CaseRecordOut(Schema):
@@ -415,6 +420,7 @@ def _attachment_rows(items: tuple[Attachment, ...]) -> list[AttachmentOut]:
 
 
 def record_body(record: CaseRecord, generated_at: dt.datetime) -> dict[str, Any]:
+    names = record_names(record.case)
     corrections: dict[int, list[int]] = {}
     for s in record.steps:
         if s.corrects_id is not None:
@@ -424,6 +430,7 @@ def record_body(record: CaseRecord, generated_at: dt.datetime) -> dict[str, Any]
             **CaseStepOut.from_orm(s).model_dump(),
             corrections=corrections.get(s.pk, []),
             attachments=_attachment_rows(record.attachments.get(s.pk, ())),
+            content=rows_as_json(step_rows(s.step, s.data, names)),
         )
         for s in record.steps
     ]

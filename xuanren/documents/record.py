@@ -12,13 +12,15 @@ from xuanren.procedure.selectors import CaseRecord
 
 
 def record_context(rec: CaseRecord, printed_at: dt.datetime) -> dict[str, Any]:
+    from xuanren.procedure.record import record_names
     from xuanren.web.cases import moment, person, record_view
 
     case = rec.case
     seq_of = {r.pk: r.seq for r in rec.steps}
+    names = record_names(case)
     rows = []
     for r in rec.steps:
-        view = record_view(r, seq_of)
+        view = record_view(r, seq_of, names)
         view.attachments = rec.attachments.get(r.pk, ())
         rows.append(view)
     return {

@@ -75,6 +75,10 @@ class GuardState:
         return not self.problems
 
 
+#: The code of the preview's first line: the step's data against its contract.
+CONTRACT_CODE = "contract"
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     code: str
@@ -110,11 +114,20 @@ def step_preview(
     the same so that a guard can never leave anything behind."""
     from django.db import transaction
 
+    from xuanren.procedure import steps
+
     require_unit(actor, "procedure.change_case", case.unit)
+    contract: list[GuardState] = []
+    if data is not None:
+        found = steps.problems(step, data)
+        contract = [GuardState(CONTRACT_CODE, _("本环节的内容完整、格式正确"),
+                               tuple(e.message for e in found))]  # fmt: skip
+        if not found:
+            data = steps.validate(step, data)
     with transaction.atomic():
         states = guard_preview(case, step, data)
         transaction.set_rollback(True)
-    return states
+    return contract + states
 
 
 def case_timeline(case: Case, on: dt.date | None = None) -> list[TimelineEntry]:

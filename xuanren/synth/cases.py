@@ -408,6 +408,16 @@ def _open(
     return _Run(demo, case)
 
 
+def _motion(explanation: str) -> dict[str, Any]:
+    """动议 as the step's contract takes it (steps/motion.py)."""
+    return {"reason": "vacancy", "proposer": "县委组织部", "explanation": explanation}
+
+
+def _publication(text: str, day: dt.date) -> dict[str, Any]:
+    """职位公告 as the step's contract takes it (steps/publication.py)."""
+    return {"text": text, "channels": ["notice_board", "website"], "date": _iso(day)}
+
+
 def _recommendation(people: Sequence[Cadre], post: Post, start: dt.date) -> dict[str, Any]:
     """Meeting and talk recommendation; the earlier people get more signed ballots."""
     records: list[dict[str, Any]] = [
@@ -579,7 +589,7 @@ def _after_notice(
     supervision.report_close(
         actor=demo.jiwei, report=report, finding="none", text="反映问题查无实据，不影响任用。"
     )
-    run.step("public_notice", {"note": "公示期满，举报已查结"}, notice.end + dt.timedelta(days=1))
+    run.step("public_notice", {}, notice.end + dt.timedelta(days=1))
     appointed = notice.end + dt.timedelta(days=4)
     run.step(
         "appointment",
@@ -649,14 +659,14 @@ def _county_leading(
         ]}  # fmt: skip
 
     steps: list[tuple[str, Callable[[], dict[str, Any]], dt.date]] = [
-        ("motion", lambda: {"reason": f"{post.unit.name}{post.title}空缺"}, motion),
+        ("motion", lambda: _motion(f"{post.unit.name}{post.title}空缺"), motion),
         ("plan", lambda: {"consultation": [{"from": "县委主要领导", "comment": "同意"}]}, on(5)),
-        ("publication", lambda: {"text": "职位、资格条件和方法程序公告"}, on(7)),
+        ("publication", lambda: _publication("职位、资格条件和方法程序公告", on(7)), on(7)),
         ("recommendation", lambda: _recommendation(people, post, on(12)), on(14)),
         ("candidates", lambda: {"chosen": [{"cadre": c.pk, "post": post.pk} for c in people[:2]],
                                 "meeting": {"body": "县委组织部部务会", "date": _iso(on(19))}},
          on(19)),
-        ("inspection_notice", lambda: {"text": "考察预告"}, on(20)),
+        ("inspection_notice", lambda: {"text": "考察预告", "published_on": _iso(on(20))}, on(20)),
         ("inspection", lambda: _inspection(people[:2], post, on(26)), on(30)),
         ("integrity_opinion",
          lambda: _integrity(run.candidates(people[:2]), before(10), meeting, before(6)),
@@ -736,14 +746,14 @@ def _section_level(
     def on(days: int) -> dt.date:
         return motion + dt.timedelta(days=days)
 
-    run.step("motion", {"reason": f"{post.title}空缺"}, motion)
+    run.step("motion", _motion(f"{post.title}空缺"), motion)
     run.step(
         "plan",
         {"consultation": [{"from": committee.name, "comment": "同意"}],
          "higher_approval": {"body": "县委组织部", "document": f"组函〔{on(5).year}〕30号"}},
         on(5),
     )  # fmt: skip
-    run.step("publication", {"text": "股级职位及资格条件公告"}, on(7))
+    run.step("publication", _publication("股级职位及资格条件公告", on(7)), on(7))
     run.step("recommendation", _recommendation(people, post, on(12)), on(14))
     demo.verify(post, motion, people)
     run.step(
@@ -775,15 +785,15 @@ def _competitive(demo: _Demo, *, motion: dt.date, meeting: dt.date) -> Case:
     def on(days: int) -> dt.date:
         return motion + dt.timedelta(days=days)
 
-    run.step("motion", {"reason": f"{post.title}空缺，实行竞争上岗"}, motion)
+    run.step("motion", _motion(f"{post.title}空缺，实行竞争上岗"), motion)
     run.step(
         "plan",
         {"consultation": [{"from": f"{post.unit.name}党组", "comment": "同意"}],
          "higher_approval": {"body": "市委组织部", "document": f"市组函〔{on(5).year}〕18号"}},
         on(5),
     )  # fmt: skip
-    run.step("publication", {"text": "竞争上岗公告"}, on(7))
-    run.step("registration", {"note": f"报名 {len(people) + 1} 人"}, on(16))
+    run.step("publication", _publication("竞争上岗公告", on(7)), on(7))
+    run.step("registration", {"closed_on": _iso(on(15))}, on(16))
     demo.verify(post, motion, people)
     refused, reason = demo.ineligible(post, motion)
     run.step(

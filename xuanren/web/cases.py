@@ -42,6 +42,7 @@ from xuanren.procedure.models import (
     CaseStep,
     MotionProposalStatus,
 )
+from xuanren.procedure.record import DataNode, Names, record_names, rows_as_json, step_rows
 from xuanren.procedure.selectors import (
     CaseRecord,
     GuardState,
@@ -70,9 +71,7 @@ from xuanren.procedure.services import (
 )
 from xuanren.procedure.todo import TodoItem, todo_for
 from xuanren.web.case_forms import (
-    DATA_LABELS,
     DECISION_METHODS,
-    VALUE_LABELS,
     CaseFilterForm,
     CaseOpenForm,
     CorrectionForm,
@@ -119,93 +118,9 @@ def comment_row(request: HttpRequest) -> HttpResponse:
     return render(request, "web/_case_comment_row.html", {"source": "", "comment": ""})
 
 
-@dataclass(frozen=True)
-class DataNode:
-    """One entry of a record's data as a definition list: a text, or groups of
-    nested entries (a list of objects), never both."""
-
-    label: str
-    text: str = ""
-    groups: tuple[tuple[DataNode, ...], ...] = ()
-
-
-def _label(key: str) -> str:
-    label = DATA_LABELS.get(key)
-    return str(label) if label is not None else key
-
-
-#: Keys of step data that hold record ids, and which names resolve them.
-ID_KEYS = {
-    "candidate": "candidates",
-    "cadre": "cadres",
-    "candidates": "cadres",  # an inspection team member's list of cadres
-    "member": "members",
-    "members": "members",
-    "present": "members",
-    "recused": "members",
-    "post": "posts",
-    "posts": "posts",
-}
-Names = dict[str, dict[int, str]]
-
-
-def record_names(case: Case) -> Names:
-    """Names of the people and posts a case's records refer to by id, so that
-    the record reads as names (the JSON keeps the ids)."""
-    from xuanren.procedure.models import CommitteeMembership
-
-    candidates = list(case.candidates.all())
-    return {
-        "candidates": {c.pk: c.cadre.name for c in candidates},
-        "cadres": {c.cadre_id: c.cadre.name for c in candidates},
-        "members": dict(
-            CommitteeMembership.objects.filter(committee_id=case.committee_id).values_list(
-                "pk", "name"
-            )
-        ),
-        "posts": {
-            cp.post_id: f"{cp.post.unit.name}{cp.post.title}" for cp in case.case_posts.all()
-        },
-    }
-
-
-def _scalar(key: str, value: Any, names: Names | None = None) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
-    if names and key in ID_KEYS:
-        try:
-            found = names.get(ID_KEYS[key], {}).get(int(value))
-        except (TypeError, ValueError):
-            found = None
-        if found:
-            return found
-    labels = VALUE_LABELS.get(key, {})
-    if isinstance(value, str) and value in labels:
-        return str(labels[value])
-    return str(value)
-
-
-def data_nodes(data: Any, names: Names | None = None) -> tuple[DataNode, ...]:
-    """The whole of a record's data, keys labelled in Chinese where known,
-    coded values named, ids of the case's people and posts as their names,
-    nested objects as nested lists."""
-    if not isinstance(data, dict):
-        return (DataNode(_("内容"), json.dumps(data, ensure_ascii=False)),)
-    out = []
-    for key, value in data.items():
-        label = _label(str(key))
-        if isinstance(value, dict):
-            out.append(DataNode(label, groups=(data_nodes(value, names),)))
-        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            out.append(DataNode(label, groups=tuple(data_nodes(v, names) for v in value)))
-        elif isinstance(value, list):
-            text = "、".join(_scalar(str(key), v, names) for v in value) if value else "—"
-            out.append(DataNode(label, text))
-        else:
-            out.append(DataNode(label, _scalar(str(key), value, names)))
-    return tuple(out)
+def data_nodes(step: str, data: Any, names: Names | None = None) -> tuple[DataNode, ...]:
+    """A record's data as labelled rows, through the one 纪实 serializer."""
+    return step_rows(step, data, names)
 
 
 @dataclass
@@ -253,7 +168,7 @@ def record_view(record: CaseStep, seq_of: dict[int, int], names: Names | None = 
         name=str(STEPS.get(record.step, record.step)),
         who=person(record.completed_by),
         when=moment(record.completed_at),
-        nodes=data_nodes(record.data, names),
+        nodes=data_nodes(record.step, record.data, names),
         corrects_seq=seq_of.get(record.corrects_id) if record.corrects_id else None,
     )
 
@@ -596,13 +511,54 @@ def case_step(request: HttpRequest, pk: int) -> HttpResponse:
     except GuardBlocked as exc:
         context = case_context(request, case, form=form, blocked=exc.errors, error=exc.message)
         return render(request, "web/case_detail.html", context, status=409)
-    except (Conflict, ValidationFailed) as exc:
+    except ValidationFailed as exc:
+        if not exc.errors:
+            return _case_refused(request, case, str(exc), form=form, step=step)
+        attach_errors(form, exc.errors)
+        context = case_context(request, case, form=form, error=exc.message)
+        return render(request, "web/case_detail.html", context, status=422)
+    except Conflict as exc:
         return _case_refused(request, case, str(exc), form=form, step=step)
     messages.success(
         request,
         _("“%(n)s”环节已办理（第 %(s)d 号记录）。") % {"n": STEPS[step], "s": record.seq},
     )
     return HttpResponseRedirect(reverse("web:case_detail", args=[case.pk]) + f"#step-{step}")
+
+
+def _used_rows(rowset: Any) -> list[Any]:
+    return [
+        f for f in rowset.formset.forms if getattr(f, "cleaned_data", None) and not f.is_blank()
+    ]
+
+
+def attach_errors(form: StepForm, errors: list[FieldError]) -> None:
+    """Put each of the step contract's errors (`field` a dotted path such as
+    "results.2.signed") where the officer typed the value: the form's field,
+    the row's cell, or the row, else above the form. The message names the
+    row and the field already, so it reads the same as the API's."""
+    for e in errors:
+        parts = e.field.split(".")
+        head = parts[0]
+        joined = "_".join(p for p in parts if not p.isdigit())
+        placed = False
+        for name in (joined, head):
+            if name in form.fields and name not in ("note", "attachment"):
+                form.add_error(name, e.message)
+                placed = True
+                break
+        if placed:
+            continue
+        rowset = next((r for r in getattr(form, "rowsets", ()) if r.name == head), None)
+        if rowset is not None and len(parts) >= 2 and parts[1].isdigit():
+            used = _used_rows(rowset)
+            index = int(parts[1])
+            if len(used) == len(rowset.rows()) and index < len(used):
+                row = used[index]
+                cell = "_".join(p for p in parts[2:] if not p.isdigit())
+                row.add_error(cell if cell in row.fields else None, e.message)
+                continue
+        form.add_error(None, e.message)
 
 
 @transaction.atomic
@@ -767,6 +723,7 @@ def record_json(rec: CaseRecord, printed_at: dt.datetime) -> dict[str, Any]:
     """The 纪实 as data, for inspection teams: the same content as the page."""
     case = rec.case
     seq_of = {r.pk: r.seq for r in rec.steps}
+    names = record_names(case)
     template = case.template
     return {
         "case": {
@@ -804,6 +761,7 @@ def record_json(rec: CaseRecord, printed_at: dt.datetime) -> dict[str, Any]:
                 "completed_by": person(r.completed_by),
                 "completed_at": r.completed_at.astimezone(SHANGHAI),
                 "data": r.data,
+                "content": rows_as_json(step_rows(r.step, r.data, names)),
                 "note": r.note,
                 "corrects_seq": seq_of.get(r.corrects_id) if r.corrects_id else None,
                 "attachments": [

@@ -11,7 +11,7 @@ from xuanren.procedure.guards.selection import (
     inspection_recorded,
     report_signed_by_team,
 )
-from xuanren.procedure.steps.base import N_, Count, Day, Id, Row, StepData, field
+from xuanren.procedure.steps.base import N_, Day, Id, Row, StepData, field
 
 
 class TeamMember(Row):
@@ -24,16 +24,22 @@ class TeamMember(Row):
 
 
 class InspectionTalks(Row):
-    count: Count = field(N_("个别谈话人数"), ge=1)
+    """个别谈话：谈话人数和日期。"""
+
+    count: int = field(N_("个别谈话人数"), ge=1, le=10_000_000)
     date: Day = field(N_("谈话日期"))
 
 
 class InspectionEvaluation(Row):
-    participants: Count = field(N_("民主测评人数"), ge=1)
+    """民主测评：参加人数和日期。"""
+
+    participants: int = field(N_("民主测评人数"), ge=1, le=10_000_000)
     date: Day = field(N_("测评日期"))
 
 
 class FieldVisit(Row):
+    """一处实地走访：地点和日期。"""
+
     place: str = field(N_("实地走访地点"), min_length=1, max_length=100)
     date: Day = field(N_("走访日期"))
 
