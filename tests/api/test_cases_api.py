@@ -11,6 +11,7 @@ from tests.api.conftest import API, bearer, counted_get, field_errors, post_json
 from tests.conftest import make_user
 from tests.procedure import conftest as procedure_fixtures
 from tests.procedure.conftest import ON, open_case
+from tests.step_data import MOTION
 from xuanren.access.models import Role
 from xuanren.access.services import api_token_issue
 from xuanren.journal.models import Event, EventType, JournalHead
@@ -79,7 +80,7 @@ def test_list_filters_and_pages(officer, personas, county, committee):
     first = open_case(personas, county, committee)
     open_case(personas, county, committee, template="section-level")
     open_case(personas, county, committee, template="competitive")
-    case_step_complete(actor=personas.case_officer, case=first, step="motion", on=ON)
+    case_step_complete(actor=personas.case_officer, case=first, step="motion", data=MOTION, on=ON)
 
     body = officer.get(f"{API}/cases").json()
     assert body["count"] == 3
@@ -179,7 +180,7 @@ def test_detail_lists_posts_candidates_and_timeline(
     case,
     make_cadre,
 ):
-    case_step_complete(actor=personas.case_officer, case=case, step="motion", on=ON)
+    case_step_complete(actor=personas.case_officer, case=case, step="motion", data=MOTION, on=ON)
     cadre = make_cadre(county.town, name="李明")
     candidate_add(
         actor=personas.case_officer, case=case, cadre=cadre, post=county.town_deputy, step="plan"
@@ -208,7 +209,7 @@ def test_detail_lists_posts_candidates_and_timeline(
 
 
 def test_complete_a_step_and_read_the_records(officer, personas, case):
-    response = complete(officer, case, "motion", {"reason": "副镇长空缺"}, "县委书记动议")
+    response = complete(officer, case, "motion", MOTION, "县委书记动议")
     assert response.status_code == 201, response.content
     record = response.json()
     saved = CaseStep.objects.get()
@@ -216,7 +217,7 @@ def test_complete_a_step_and_read_the_records(officer, personas, case):
     assert (record["seq"], record["step"], record["step_name"]) == (1, "motion", "动议")
     assert record["completed_by_id"] == personas.case_officer.pk
     assert record["completed_by_name"] == "officer"
-    assert record["data"] == {"reason": "副镇长空缺"}
+    assert record["data"] == MOTION
     assert record["note"] == "县委书记动议"
     assert record["corrects"] is None
     assert record["journal_hash"] == saved.journal_hash
@@ -260,7 +261,7 @@ def test_every_step_out_of_order_is_refused(officer, personas, case):
     assert not CaseStep.objects.exists()
     assert Event.objects.count() == events
 
-    assert complete(officer, case, "motion").status_code == 201
+    assert complete(officer, case, "motion", MOTION).status_code == 201
     events = Event.objects.count()
     for step in [s for s in STEPS if s != "plan"]:
         response = complete(officer, case, step, PLAN)
@@ -295,7 +296,7 @@ def test_a_blocked_guard_is_named_in_chinese_and_nothing_is_saved(
     )
     case = open_case(personas, county, committee, posts=[(county.finance_head, 1)])
     events = Event.objects.count()
-    response = complete(officer, case, "motion", {"reason": "空缺"})
+    response = complete(officer, case, "motion", MOTION)
     assert response.status_code == 409, response.content
     body = response.json()
     assert body["code"] == "guard_blocked"
@@ -319,17 +320,17 @@ def test_a_blocked_guard_is_named_in_chinese_and_nothing_is_saved(
 
 def test_correct_a_record(officer, personas, county, committee, case):
     first = case_step_complete(
-        actor=personas.case_officer, case=case, step="motion", data={"reason": "空缺"}, on=ON
+        actor=personas.case_officer, case=case, step="motion", data=MOTION, on=ON
     )
     url = f"/cases/{case.pk}/steps/{first.pk}/corrections"
-    response = post_json(officer, url, {"data": {"reason": "空缺（补正）"}, "note": "表述补正"})
+    response = post_json(officer, url, {"data": {**MOTION, "explanation": "空缺（补正）"}, "note": "表述补正"})
     assert response.status_code == 201, response.content
     fix = response.json()
     assert (fix["seq"], fix["step"], fix["corrects"]) == (2, "motion", first.pk)
-    assert fix["data"] == {"reason": "空缺（补正）"} and fix["note"] == "表述补正"
+    assert fix["data"] == {**MOTION, "explanation": "空缺（补正）"} and fix["note"] == "表述补正"
     assert Event.objects.get(hash=fix["journal_hash"]).event_type == EventType.STEP_CORRECTED
     first.refresh_from_db()
-    assert first.data == {"reason": "空缺"}
+    assert first.data == MOTION
 
     no_reason = post_json(officer, url, {"data": {}, "note": " "})
     assert no_reason.status_code == 422
@@ -384,9 +385,9 @@ def test_guard_preview(officer, personas, case):
 def test_record_matches_the_journal(officer, personas, case):
     officer_user = personas.case_officer
     motion = case_step_complete(
-        actor=officer_user, case=case, step="motion", data={"reason": "空缺"}, on=ON
+        actor=officer_user, case=case, step="motion", data=MOTION, on=ON
     )
-    case_step_correct(actor=officer_user, record=motion, data={"reason": "补正"}, note="补正")
+    case_step_correct(actor=officer_user, record=motion, data={**MOTION, "explanation": "补正"}, note="补正")
     plan = case_step_complete(actor=officer_user, case=case, step="plan", data=PLAN, on=ON)
     scan = Attachment.objects.create(
         case=case, step=plan, name="方案.pdf", content_type="application/pdf", size=10,
@@ -410,7 +411,7 @@ def test_record_matches_the_journal(officer, personas, case):
         (3, "plan", None),
     ]
     assert steps[0]["corrections"] == [steps[1]["id"]]
-    assert steps[0]["data"] == {"reason": "空缺"} and steps[1]["note"] == "补正"
+    assert steps[0]["data"] == MOTION and steps[1]["note"] == "补正"
     assert steps[2]["attachments"] == [
         {
             "id": scan.pk,
@@ -502,7 +503,7 @@ def _writes(case: Case, record: CaseStep, county, committee) -> list[tuple[str, 
 @pytest.fixture
 def started(personas, case):
     """The case with its motion done: (case, motion record)."""
-    return case, case_step_complete(actor=personas.case_officer, case=case, step="motion", on=ON)
+    return case, case_step_complete(actor=personas.case_officer, case=case, step="motion", data=MOTION, on=ON)
 
 
 def _nothing_written(before: tuple[int, int, int]) -> None:
@@ -582,7 +583,7 @@ def test_token_client_completes_a_step(client, personas, case):
     _token, plaintext = api_token_issue(
         actor=personas.case_officer, user=personas.case_officer, name="cases"
     )
-    response = post_json(client, f"/cases/{case.pk}/steps", {"step": "motion"}, **bearer(plaintext))
+    response = post_json(client, f"/cases/{case.pk}/steps", {"step": "motion", "data": MOTION}, **bearer(plaintext))
     assert response.status_code == 201, response.content
     assert response.json()["completed_by_id"] == personas.case_officer.pk
 
@@ -618,7 +619,7 @@ def test_case_list_queries(officer, personas, county, committee, django_assert_m
 
 
 def test_step_records_queries(officer, personas, case, django_assert_max_num_queries):
-    first = case_step_complete(actor=personas.case_officer, case=case, step="motion", on=ON)
+    first = case_step_complete(actor=personas.case_officer, case=case, step="motion", data=MOTION, on=ON)
 
     def grow(n):
         for i in range(n):
@@ -661,7 +662,7 @@ def test_openapi_lists_the_case_paths(client):
 
 
 def test_guard_preview_with_the_data_about_to_be_submitted(officer, case, personas, client):
-    complete(officer, case, "motion", {"reason": "vacancy"})
+    complete(officer, case, "motion", MOTION)
     url = f"/cases/{case.pk}/guards/preview"
     blocked = post_json(officer, url, {"data": {}}).json()
     assert blocked["step"] == "plan" and not blocked["holds"]

@@ -10,6 +10,7 @@ from docx import Document
 
 from tests.documents.conftest import pdf_pages, pdf_png, pdf_text
 from tests.supervision.conftest import (  # noqa: F401 — fixtures
+from tests.step_data import MOTION
     CHANNELS,
     TODAY,
     committee,
@@ -114,7 +115,7 @@ def test_case_record_pdf(personas, county, committee, tmp_path):  # noqa: F811
 
     case = open_case(personas, county, committee)
     step = case_step_complete(
-        actor=personas.case_officer, case=case, step="motion", data={"reason": "空缺"}, on=ON
+        actor=personas.case_officer, case=case, step="motion", data=MOTION, on=ON
     )
     attachment = case_attachment_add(
         actor=personas.case_officer, case=case, name="动议材料.pdf", content=b"%PDF-1.4 test",

@@ -6,6 +6,8 @@ import pytest
 
 from tests.procedure.conftest import ON, open_case
 from tests.test_concurrency import run_at_once
+from tests.step_data import MOTION
+from tests.step_data import publication, registration
 from xuanren.common.errors import Conflict, PermissionDenied, ValidationFailed
 from xuanren.journal.models import Event
 from xuanren.journal.services import journal_verify
@@ -50,14 +52,14 @@ def test_motion_blocked_when_the_post_is_full_then_passes_once_vacated(
     case = open_case(personas, county, committee, posts=[(county.finance_head, 1)])
     with pytest.raises(GuardBlocked) as info:
         case_step_complete(
-            actor=personas.case_officer, case=case, step="motion", data={"reason": "空缺"}, on=ON
+            actor=personas.case_officer, case=case, step="motion", data=MOTION, on=ON
         )
     assert info.value.errors[0].field == "quota_allows"
     assert "现有 1 人在任" in info.value.errors[0].message
     assert not CaseStep.objects.exists()
     tenure_end(actor=personas.case_officer, tenure=tenure, end_date=dt.date(2026, 6, 1))
     case_step_complete(
-        actor=personas.case_officer, case=case, step="motion", data={"reason": "空缺"}, on=ON
+        actor=personas.case_officer, case=case, step="motion", data=MOTION, on=ON
     )
     case.refresh_from_db()
     assert case.current_step == "plan"
@@ -69,7 +71,7 @@ def test_motion_blocked_beyond_the_quota(personas, county, committee, admin):
     quota_set(actor=admin, unit=county.town, level="section_deputy", approved=0)
     case = open_case(personas, county, committee)
     with pytest.raises(GuardBlocked, match="前置条件未满足") as info:
-        case_step_complete(actor=personas.case_officer, case=case, step="motion", on=ON)
+        case_step_complete(actor=personas.case_officer, case=case, step="motion", data=MOTION, on=ON)
     assert "将超职数配备" in info.value.errors[0].message
 
 
@@ -78,9 +80,9 @@ def test_steps_cannot_be_skipped_or_repeated(personas, county, committee):
     for later in ("plan", "decision", "appointment", "probation_end"):
         with pytest.raises(Conflict, match="不得跳过"):
             case_step_complete(actor=personas.case_officer, case=case, step=later, on=ON)
-    case_step_complete(actor=personas.case_officer, case=case, step="motion", on=ON)
+    case_step_complete(actor=personas.case_officer, case=case, step="motion", data=MOTION, on=ON)
     with pytest.raises(Conflict, match="已经办理"):
-        case_step_complete(actor=personas.case_officer, case=case, step="motion", on=ON)
+        case_step_complete(actor=personas.case_officer, case=case, step="motion", data=MOTION, on=ON)
     with pytest.raises(ValidationFailed):
         case_step_complete(actor=personas.case_officer, case=case, step="bogus", on=ON)
 
@@ -90,7 +92,7 @@ def test_plan_needs_consultation_and_higher_approval_where_required(personas, co
         personas, county, committee, template="section-level", posts=[(county.town_deputy, 1)]
     )
     officer = personas.case_officer
-    case_step_complete(actor=officer, case=case, step="motion", on=ON)
+    case_step_complete(actor=officer, case=case, step="motion", data=MOTION, on=ON)
     with pytest.raises(GuardBlocked) as info:
         case_step_complete(actor=officer, case=case, step="plan", data={}, on=ON)
     assert {e.field for e in info.value.errors} == {"consultation_recorded", "higher_approval"}
@@ -104,16 +106,18 @@ def test_plan_needs_consultation_and_higher_approval_where_required(personas, co
 def test_competitive_registration_only_after_publication(personas, county, committee):
     officer = personas.case_officer
     case = open_case(personas, county, committee, template="competitive")
-    case_step_complete(actor=officer, case=case, step="motion", on=ON)
+    case_step_complete(actor=officer, case=case, step="motion", data=MOTION, on=ON)
     plan = {
         "consultation": [{"from": "x", "comment": "y"}],
         "higher_approval": {"body": "县委组织部", "document": "d"},
     }
     case_step_complete(actor=officer, case=case, step="plan", data=plan, on=ON)
     with pytest.raises(Conflict, match="不得跳过"):
-        case_step_complete(actor=officer, case=case, step="registration", on=ON)
-    case_step_complete(actor=officer, case=case, step="publication", data={"text": "公告"}, on=ON)
-    record = case_step_complete(actor=officer, case=case, step="registration", on=ON)
+        case_step_complete(actor=officer, case=case, step="registration", data=registration(ON), on=ON)
+    case_step_complete(actor=officer, case=case, step="publication", data=publication(ON), on=ON)
+    record = case_step_complete(
+        actor=officer, case=case, step="registration", data=registration(ON), on=ON
+    )
     assert record.seq == 4
 
 
@@ -126,7 +130,7 @@ def test_a_guard_without_an_implementation_blocks_and_says_so(
     monkeypatch.delitem(REGISTRY, "quota_allows")
     case = open_case(personas, county, committee)
     with pytest.raises(GuardBlocked) as info:
-        case_step_complete(actor=personas.case_officer, case=case, step="motion", on=ON)
+        case_step_complete(actor=personas.case_officer, case=case, step="motion", data=MOTION, on=ON)
     assert [e.field for e in info.value.errors] == ["quota_allows"]
     assert "尚未实现" in info.value.errors[0].message
     case.refresh_from_db()
@@ -137,14 +141,14 @@ def test_each_step_is_journalled_and_corrections_keep_the_original(personas, cou
     officer = personas.case_officer
     case = open_case(personas, county, committee)
     first = case_step_complete(
-        actor=officer, case=case, step="motion", data={"reason": "空缺"}, on=ON
+        actor=officer, case=case, step="motion", data=MOTION, on=ON
     )
     assert Event.objects.filter(hash=first.journal_hash).exists()
     fix = case_step_correct(
-        actor=officer, record=first, data={"reason": "空缺（补正）"}, note="动议理由表述补正"
+        actor=officer, record=first, data={**MOTION, "explanation": "空缺（补正）"}, note="动议理由表述补正"
     )
     first.refresh_from_db()
-    assert first.data == {"reason": "空缺"}
+    assert first.data == MOTION
     assert fix.corrects == first and fix.seq == 2
     with pytest.raises(ValidationFailed):
         case_step_correct(actor=officer, record=first, data={}, note=" ")
@@ -160,7 +164,7 @@ def test_permissions(personas, county, committee):
     case = open_case(personas, county, committee)
     for actor in (personas.committee_member, personas.other_unit_hr, personas.outsider):
         with pytest.raises(PermissionDenied):
-            case_step_complete(actor=actor, case=case, step="motion", on=ON)
+            case_step_complete(actor=actor, case=case, step="motion", data=MOTION, on=ON)
 
 
 def test_committee_member_periods(county, admin, committee):
@@ -177,8 +181,8 @@ def test_two_officers_completing_the_same_step_at_once(personas, county, committ
     other = make_user("officer2", Role.CASE_OFFICER, county.root)
     case = open_case(personas, county, committee)
     results = run_at_once(
-        lambda: case_step_complete(actor=personas.case_officer, case=case, step="motion", on=ON),
-        lambda: case_step_complete(actor=other, case=case, step="motion", on=ON),
+        lambda: case_step_complete(actor=personas.case_officer, case=case, step="motion", data=MOTION, on=ON),
+        lambda: case_step_complete(actor=other, case=case, step="motion", data=MOTION, on=ON),
     )
     wins = [r for r in results if isinstance(r, CaseStep)]
     losses = [r for r in results if isinstance(r, Conflict)]

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from tests.procedure.conftest import ON
+from tests.step_data import MOTION, publication
 from xuanren.common.errors import ValidationFailed
 from xuanren.journal.models import Event, EventType
 from xuanren.journal.services import journal_verify
@@ -97,6 +98,14 @@ class Run:
         assert self.case.current_step == step  # nothing moved
         return out
 
+    def refused(self, step: str, data: dict[str, Any], on: dt.date) -> dict[str, str]:
+        """The step contract's problems by place in the data; nothing moved."""
+        with pytest.raises(ValidationFailed) as info:
+            self.complete(step, data, on)
+        self.case.refresh_from_db()
+        assert self.case.current_step == step
+        return {e.field: e.message for e in info.value.errors}
+
     def put_at(self, step: str) -> None:
         Case.objects.filter(pk=self.case.pk).update(current_step=step)
         self.case.refresh_from_db()
@@ -136,7 +145,7 @@ def open_at_integrity(
         reference_date=ON,
     )
     run = Run(personas, case)
-    run.complete("motion", {"reason": "职位空缺"}, EARLY)
+    run.complete("motion", MOTION, EARLY)
     run.complete(
         "plan",
         {
@@ -145,7 +154,7 @@ def open_at_integrity(
         },
         EARLY,
     )
-    run.complete("publication", {"text": "职位公告"}, EARLY)
+    run.complete("publication", publication(EARLY, "职位公告"), EARLY)
     run.put_at("integrity_opinion")
     return run
 
@@ -227,10 +236,9 @@ def test_integrity_requested_in_time_blocks_late_and_unwritten_requests(
     (message,) = problems["integrity_requested_in_time"]
     assert "仅 2 日，不足 3 日" in message and "请将会议安排在 2026-11-21 或以后" in message
     unwritten = {**integrity_data([a]), "request_document": ""}
-    assert (
-        "书面征求"
-        in run.blocked("integrity_opinion", unwritten, on)["integrity_requested_in_time"][0]
-    )
+    assert run.refused("integrity_opinion", unwritten, on) == {
+        "request_document": "“征求意见函文号”：不能为空，请填写。"
+    }
     run.complete("integrity_opinion", integrity_data([a]), on)  # exactly 3 days: enough
     assert run.step == "audit"
 
@@ -475,18 +483,23 @@ def test_the_result_sheet_is_computed_not_submitted(personas, county, admin, mak
         **decision_data(members[:10], [vote(a, 8), vote(b, 2)]),
         "result_sheet": {"candidates": []},
     }
-    problems = run.blocked("decision", data, MEETING)
-    assert "由系统根据本环节的记录计算生成" in problems["quorum_and_majority"][0]
+    # The contract has no result sheet: it is refused before the guards.
+    assert run.refused("decision", data, MEETING) == {
+        "result_sheet": "提交的内容有一项不属于本环节，请删去后再提交。"
+    }
 
 
 def test_vote_counts_that_cannot_be_true_block(personas, county, admin, make_cadre):
     committee, members = make_committee(admin, county, 15)
     run, a, b = two_candidates(personas, county, committee, members, make_cadre)
-    problems = run.blocked(
+    found = run.refused(
         "decision", decision_data(members[:10], [vote(a, 8, 3), vote(b, "七")]), MEETING
     )
+    assert found == {"votes.1.agree": "逐一表决第 2 行“同意”：应为整数，请填写数字。"}
+    problems = run.blocked(
+        "decision", decision_data(members[:10], [vote(a, 8, 3), vote(b, 7)]), MEETING
+    )
     assert set(problems) == {"quorum_and_majority"}
-    assert any("不是非负整数" in m for m in problems["quorum_and_majority"])
     assert any("超过参加表决的 10 人" in m for m in problems["quorum_and_majority"])
 
 
@@ -608,8 +621,10 @@ def test_appointment_talk_and_probation_end_from_decision_to_confirmation(
     run.complete("decision", decision_data(members[:12], [vote(a, 11), vote(b, 9, 3)]), MEETING)
     run.put_at("appointment")  # the public notice is the supervision stage's
 
-    problems = run.blocked("appointment", {}, APPOINTED_ON)
-    assert set(problems) == {"document_recorded"}
+    assert set(run.refused("appointment", {}, APPOINTED_ON)) == {
+        "document_number",
+        "document_date",
+    }
     document = {"document_number": "青委〔2026〕45号", "document_date": iso(APPOINTED_ON)}
     record = run.complete("appointment", document, APPOINTED_ON)
     tenures = {t.cadre_id: t for t in Tenure.objects.filter(post=county.town_deputy)}
@@ -630,7 +645,7 @@ def test_appointment_talk_and_probation_end_from_decision_to_confirmation(
     assert rows[b.pk]["former_post_title"] == "城关镇党政办主任"
 
     talk = {"by": "县委组织部部长", "integrity_education": True}
-    with pytest.raises(ValidationFailed) as info:
+    with pytest.raises(GuardBlocked) as info:
         run.complete(
             "appointment_talk",
             {
@@ -645,19 +660,20 @@ def test_appointment_talk_and_probation_end_from_decision_to_confirmation(
             },
             dt.date(2026, 12, 14),
         )
-    assert [e.field for e in info.value.errors] == ["talks"]
+    assert [e.field for e in info.value.errors] == ["talks_before_office"]
     assert "乙（拟任城关镇副镇长）尚无任前谈话记录" in info.value.errors[0].message
-    assert run.step == "appointment_talk"  # rolled back
+    assert run.step == "appointment_talk"  # nothing done
     late = {"candidate": b.pk, "talk_on": "2026-12-16", "takes_office_on": "2026-12-15", **talk}
     good = {"candidate": a.pk, "talk_on": "2026-12-12", "takes_office_on": "2026-12-15", **talk}
-    with pytest.raises(ValidationFailed) as info:
+    with pytest.raises(GuardBlocked) as info:
         run.complete("appointment_talk", {"talks": [good, late]}, dt.date(2026, 12, 20))
     assert info.value.errors[0].message == (
         "乙（拟任城关镇副镇长）于 2026-12-15 到任，任前谈话却在 2026-12-16：任前谈话须在到任前进行。"
     )
     no_education = {**good, "candidate": b.pk, "integrity_education": False}
-    with pytest.raises(ValidationFailed, match="廉政教育"):
+    with pytest.raises(GuardBlocked) as info:
         run.complete("appointment_talk", {"talks": [good, no_education]}, dt.date(2026, 12, 20))
+    assert "廉政教育" in info.value.errors[0].message
     run.complete(
         "appointment_talk", {"talks": [good, {**good, "candidate": b.pk}]}, dt.date(2026, 12, 20)
     )
@@ -750,9 +766,10 @@ def test_county_principal_post_has_no_probation_and_methods_are_checked(
     run.complete("decision", decision_data(members[:10], [vote(a, 9)]), MEETING)
     run.put_at("appointment")
     document = {"document_number": "青委〔2026〕47号", "document_date": iso(APPOINTED_ON)}
-    with pytest.raises(ValidationFailed) as info:
+    with pytest.raises(GuardBlocked) as info:
         run.complete("appointment", {**document, "method": "competitive"}, APPOINTED_ON)
-    assert info.value.errors[0].field == "method"
+    assert info.value.errors[0].field == "method_allowed"
+    assert "任职方式应为：委任、选任、聘任" in info.value.errors[0].message
     assert not Tenure.objects.filter(cadre_id=a.cadre_id).exists()  # rolled back
     run.complete("appointment", document, APPOINTED_ON)
     tenure = Tenure.objects.get(cadre_id=a.cadre_id)

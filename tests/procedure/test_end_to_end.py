@@ -15,6 +15,7 @@ tenures count from the decision date, the 纪实 lists every step of the
 template in order with the journal hash of its event, and the journal chain
 verifies."""
 
+from tests.step_data import MOTION, publication
 from __future__ import annotations
 
 import datetime as dt
@@ -527,7 +528,7 @@ def test_county_leading_from_motion_to_confirmation(world: World) -> None:
         unit=county.root, committee=committee, posts=[(head, 1), (deputy, 1)], reference=ref,
     )  # fmt: skip
     run.step(
-        "motion", {"reason": "县财政局局长、城关镇副镇长空缺", "posts": [head.pk, deputy.pk]}, ref
+        "motion", {**MOTION, "explanation": "县财政局局长、城关镇副镇长空缺"}, ref
     )
     run.step(
         "plan",
@@ -535,7 +536,7 @@ def test_county_leading_from_motion_to_confirmation(world: World) -> None:
                           {"from": "县纪委监委", "comment": "无意见"}]},
         dt.date(2026, 9, 7),
     )  # fmt: skip
-    run.step("publication", {"text": "职位、资格条件、方法程序公告"}, dt.date(2026, 9, 9))
+    run.step("publication", publication(dt.date(2026, 9, 9)), dt.date(2026, 9, 9))
     votes = [(chen, head, 16), (zhou, head, 11), (li, deputy, 15), (zhao, deputy, 12),
              (qian, deputy, 3)]  # fmt: skip
     run.step(
@@ -702,7 +703,7 @@ def test_section_level_from_motion_to_confirmation(world: World) -> None:
         world, title="城关镇党政办股级干部选任", template="section-level", unit=county.town,
         committee=committee, posts=[(head, 1), (deputy, 1)], reference=ref,
     )  # fmt: skip
-    run.step("motion", {"reason": "综合股股长、副股长空缺"}, ref)
+    run.step("motion", {**MOTION, "explanation": "综合股股长、副股长空缺"}, ref)
     plan: dict[str, Any] = {"consultation": [{"from": "城关镇党委班子成员", "comment": "同意"}]}
     problems = run.blocked("plan", plan, dt.date(2026, 8, 10))
     assert problems == {
@@ -710,7 +711,7 @@ def test_section_level_from_motion_to_confirmation(world: World) -> None:
     }
     plan["higher_approval"] = {"body": "县委组织部", "document": "青组函〔2026〕30号"}
     run.step("plan", plan, dt.date(2026, 8, 10))
-    run.step("publication", {"text": "股级职位及资格条件公告"}, dt.date(2026, 8, 12))
+    run.step("publication", publication(dt.date(2026, 8, 12)), dt.date(2026, 8, 12))
     town_groups = {"领导班子成员": 9, "中层干部": 12, "其他干部": 25}
     votes = [(wu, head, 30), (zheng, head, 19), (sun_li, deputy, 27), (feng, deputy, 21)]
     run.step(
@@ -817,16 +818,15 @@ def test_competitive_from_motion_to_confirmation_and_removal(world: World) -> No
         world, title="县财政局副局长竞争上岗", template="competitive", unit=county.root,
         committee=committee, posts=[(post, 2)], reference=ref,
     )  # fmt: skip
-    run.step("motion", {"reason": "县财政局副局长空缺 2 名，实行竞争上岗"}, ref)
+    run.step("motion", {**MOTION, "explanation": "县财政局副局长空缺 2 名，实行竞争上岗"}, ref)
     run.step(
         "plan",
         {"consultation": [{"from": "县财政局党组", "comment": "同意"}],
          "higher_approval": {"body": "市委组织部", "document": "市组函〔2026〕18号"}},
         dt.date(2026, 9, 7),
     )  # fmt: skip
-    run.step("publication", {"text": "竞争上岗公告：职位、资格条件、方法程序"},
-             dt.date(2026, 9, 9))  # fmt: skip
-    run.step("registration", {"note": "报名 5 人", "closed_on": "2026-09-18"},
+    run.step("publication", publication(dt.date(2026, 9, 9), "竞争上岗公告"), dt.date(2026, 9, 9))
+    run.step("registration", {"closed_on": "2026-09-18"},
              dt.date(2026, 9, 18))  # fmt: skip
     registrants: list[dict[str, Any]] = [
         {"cadre": x.pk, "post": post.pk} for x in (a, b, c, d, old)

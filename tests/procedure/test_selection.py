@@ -15,6 +15,7 @@ import pytest
 from django.utils import timezone
 
 from tests.procedure.conftest import ON, open_case
+from tests.step_data import MOTION, inspection_notice, publication, registration
 from xuanren.journal.models import Event, EventType
 from xuanren.journal.services import journal_verify
 from xuanren.org.models import Level, Post
@@ -30,6 +31,7 @@ from xuanren.policy.services import promotion_exception_decide, promotion_except
 from xuanren.procedure.catalogue import DEFINITION_DIR
 from xuanren.procedure.guards.selection import add_months, required_count
 from xuanren.procedure.models import Candidate, CandidateStatus, Case, CaseStep
+from xuanren.common.errors import ValidationFailed
 from xuanren.procedure.services import (
     GuardBlocked,
     case_step_complete,
@@ -85,6 +87,15 @@ def complete(case: Case, officer: Any, step: str, data: Any = None, on: dt.date 
     return case_step_complete(actor=officer, case=case, step=step, data=data or {}, on=on)
 
 
+def refused(case: Case, officer: Any, step: str, data: Any, on: dt.date = ON) -> dict[str, str]:
+    """The step contract's problems by place in the data; nothing is stored."""
+    with pytest.raises(ValidationFailed) as info:
+        case_step_complete(actor=officer, case=case, step=step, data=data, on=on)
+    case.refresh_from_db()
+    assert case.current_step == step
+    return {e.field: e.message for e in info.value.errors}
+
+
 def blocked(
     case: Case, officer: Any, step: str, data: Any, on: dt.date = ON
 ) -> dict[str, list[str]]:
@@ -105,9 +116,9 @@ def has(problems: dict[str, list[str]], code: str, text: str) -> bool:
 
 def to_step(case: Case, officer: Any, plan: Any = None) -> None:
     """motion → plan → publication: the case then waits at recommendation/registration."""
-    complete(case, officer, "motion", {"reason": "职位空缺"})
+    complete(case, officer, "motion", MOTION)
     complete(case, officer, "plan", plan or PLAN)
-    complete(case, officer, "publication", {"text": "职位、资格条件和方法程序公告"})
+    complete(case, officer, "publication", publication(ON))
 
 
 def rec_data(
@@ -211,7 +222,7 @@ def at_inspection(at_candidates: Case, personas: Any, people: dict[str, Cadre]) 
     complete(
         at_candidates, officer, "candidates", chosen((people["甲"], None), (people["乙"], None))
     )
-    complete(at_candidates, officer, "inspection_notice", {"text": "考察预告"})
+    complete(at_candidates, officer, "inspection_notice", inspection_notice(ON))
     return at_candidates
 
 
@@ -229,7 +240,11 @@ def test_required_count_rounds_up_and_months_clamp():
 
 
 def test_signed_recommendations_blocks_without_results(at_recommendation, personas):
-    problems = blocked(at_recommendation, personas.case_officer, "recommendation", {})
+    assert refused(at_recommendation, personas.case_officer, "recommendation", {}) == {
+        "meetings": "“推荐记录”：必须填写，请补上。"
+    }
+    data = {"meetings": [MEETING, TALK]}
+    problems = blocked(at_recommendation, personas.case_officer, "recommendation", data)
     assert has(problems, "signed_recommendations", "尚未录入推荐结果")
 
 
@@ -238,12 +253,15 @@ def test_signed_recommendations_refuses_counted_phone_and_unsigned(
 ):
     data = rec_data([(people["甲"], None, 10), (people["乙"], None, 5)])
     data["results"][0]["phone"] = 3
-    data["results"][1]["signed"] = False
+    data["results"][1]["signed"] = "否"
     data["not_counted"] = [{"kind": "letter", "count": 1}]
-    problems = blocked(at_recommendation, personas.case_officer, "recommendation", data)
-    assert has(problems, "signed_recommendations", "推荐结果第 1 行计入了电话推荐（3）")
-    assert has(problems, "signed_recommendations", "推荐结果第 2 行不是署名推荐")
-    assert has(problems, "signed_recommendations", "“不计入的推荐”第 1 条")
+    # Phone, verbal and unsigned recommendations have no place in a result row:
+    # the step's contract refuses them before the guards.
+    assert refused(at_recommendation, personas.case_officer, "recommendation", data) == {
+        "results.0.phone": "推荐结果第 1 行有一项不属于本环节的内容，请删去后再提交。",
+        "results.1.signed": "推荐结果第 2 行“署名推荐票数”：应为整数，请填写数字。",
+        "not_counted.0.kind": "不计票的推荐第 1 行“类别”：应为下列之一：未署名推荐、电话推荐、口头推荐。",
+    }
 
 
 def test_signed_recommendations_refuses_an_empty_count(at_recommendation, personas, people):
@@ -257,8 +275,10 @@ def test_results_per_group_blocks_unknown_groups_missing_talk_and_missing_result
 ):
     data = rec_data([(people["甲"], None, 10)], meetings=[MEETING])
     data["results"][0]["group"] = "群众"
+    found = refused(at_recommendation, personas.case_officer, "recommendation", data)
+    assert found["results.0.group"].startswith("推荐结果第 1 行“推荐人类别”：应为下列之一：")
+    data["results"][0]["group"] = "中层干部"
     problems = blocked(at_recommendation, personas.case_officer, "recommendation", data)
-    assert has(problems, "results_per_group", "推荐人类别“群众”不在规定类别中")
     assert has(problems, "results_per_group", "尚未记录谈话推荐")
     assert has(
         problems, "results_per_group", "有“领导班子成员”类别的参加人员，但没有该类别的推荐结果"
@@ -306,7 +326,7 @@ def test_talk_recommendation_covers_the_share_the_template_asks(
     ]
     unknown = {k: v for k, v in short.items() if k != "staff_total"}
     problems = blocked(case, officer, "recommendation", rec_data(votes, [MEETING, unknown]))
-    assert has(problems, "results_per_group", "未填写在职人数（staff_total）")
+    assert has(problems, "results_per_group", "未填写应参加人数")
     enough = {**short, "participants": {"领导班子成员": 7, "中层干部": 23}}
     complete(case, officer, "recommendation", rec_data(votes, [MEETING, enough]))
 
@@ -521,9 +541,12 @@ def test_inspection_recorded_blocks_missing_methods_and_ranks(at_inspection, per
     del incomplete["field_visits"]
     incomplete["talks"] = {"count": 0, "date": "2026-11-20"}
     data = inspection_data([incomplete, entry(people["乙"]), entry(people["丙"])])
+    assert refused(at_inspection, officer, "inspection", data) == {
+        "candidates.0.talks.count": "考察情况第 1 行个别谈话“个别谈话人数”：应为不小于 1 的整数。",
+        "candidates.0.field_visits": "考察情况第 1 行“实地走访”：必须填写，请补上。",
+    }
+    data = inspection_data([entry(people["甲"]), entry(people["乙"]), entry(people["丙"])])
     problems = blocked(at_inspection, officer, "inspection", data)
-    assert has(problems, "inspection_recorded", "甲（拟任城关镇副镇长）：个别谈话未记录")
-    assert has(problems, "inspection_recorded", "甲（拟任城关镇副镇长）：实地考察未记录")
     assert has(problems, "inspection_recorded", "考察情况第 3 行不是本事项的考察对象")
     assert has(problems, "inspection_recorded", "差额考察 2 人，须对考察对象综合排序")
     problems = blocked(
@@ -582,7 +605,7 @@ def test_four_musts_blocks_until_archive_matters_and_reports_are_done(
     data = inspection_data([unchecked, entry(people["乙"], 2)])
     problems = blocked(at_inspection, officer, "inspection", data)
     assert problems["four_musts"] == [
-        "甲（拟任城关镇副镇长）：尚未记录信访举报已查核（reports_investigated）；信访必查，"
+        "甲（拟任城关镇副镇长）：尚未记录信访举报已查核；信访必查，"
         "有举报的须查清后再办理。",
         "乙（拟任城关镇副镇长）：干部档案尚未审核通过（现为“发现问题”）；档案必审，请先完成干部档案审核。",
         "乙（拟任城关镇副镇长）：个人有关事项报告尚未核实一致（现为“已报告”）；个人事项必核，请先完成查核。",
@@ -607,7 +630,7 @@ def test_county_template_from_motion_through_inspection(at_recommendation, perso
     votes = [(people["甲"], None, 12), (people["乙"], None, 9), (people["丙"], None, 3)]
     complete(case, officer, "recommendation", rec_data(votes))
     complete(case, officer, "candidates", chosen((people["甲"], None), (people["乙"], None)))
-    complete(case, officer, "inspection_notice", {"text": "考察预告"})
+    complete(case, officer, "inspection_notice", inspection_notice(ON))
     complete(
         case,
         officer,
@@ -736,10 +759,10 @@ def test_full_directed_needs_one_unit(personas, county, committee, people, offic
 def competitive(personas: Any, county: Any, committee: Any) -> Case:
     case = open_case(personas, county, committee, template="competitive")
     officer = personas.case_officer
-    complete(case, officer, "motion", {"reason": "竞争上岗"})
+    complete(case, officer, "motion", {**MOTION, "explanation": "竞争上岗"})
     complete(case, officer, "plan", PLAN_HIGHER)
-    complete(case, officer, "publication", {"text": "竞争上岗公告"})
-    complete(case, officer, "registration", {"note": "报名 4 人"})
+    complete(case, officer, "publication", publication(ON, "竞争上岗公告"))
+    complete(case, officer, "registration", registration(ON))
     return case
 
 
@@ -772,11 +795,11 @@ def test_competitive_from_registration_through_inspection(
         registrants((a, True, ""), (b, True, ""), (c, True, ""), (old, True, "")),
     )  # fmt: skip
     assert has(problems, "candidates_qualified", "老张（拟任城关镇副镇长）不符合")
-    problems = blocked(
+    found = refused(
         case, officer, "qualification_review",
         registrants((a, True, ""), (b, True, ""), (c, True, ""), (old, False, "")),
     )  # fmt: skip
-    assert has(problems, "candidates_qualified", "请写明不通过的理由")
+    assert found == {"registrants.3": "报名人员第 4 行：资格审查不通过须写明理由。"}
     complete(
         case, officer, "qualification_review",
         registrants((a, True, ""), (b, True, ""), (c, True, ""), (old, False, "年龄超过 40 周岁")),

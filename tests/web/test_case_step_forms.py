@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from tests.web.helpers import page_text
 from tests.web.step_form_driver import step_form_fields
+from tests.step_data import MOTION
 from xuanren.journal.models import Event, EventType
 from xuanren.journal.services import journal_verify
 from xuanren.org.models import Level
@@ -350,7 +351,7 @@ def test_guard_preview_reads_the_data_about_to_be_submitted(
                      unit=county.root, committee=committee, posts=[(county.town_deputy, 1)],
                      reference_date=REF)  # fmt: skip
     case_step_complete(
-        actor=personas.case_officer, case=case, step="motion", data={"reason": "x"}, on=REF
+        actor=personas.case_officer, case=case, step="motion", data=MOTION, on=REF
     )
     case.refresh_from_db()
     blocked = step_preview(actor=personas.case_officer, case=case, step="plan")
@@ -376,7 +377,7 @@ def test_preview_endpoint_shows_guard_states_without_saving(
                      unit=county.root, committee=committee, posts=[(county.town_deputy, 1)],
                      reference_date=REF)  # fmt: skip
     case_step_complete(
-        actor=personas.case_officer, case=case, step="motion", data={"reason": "x"}, on=REF
+        actor=personas.case_officer, case=case, step="motion", data=MOTION, on=REF
     )
     client.force_login(personas.case_officer)
     url = reverse("web:case_step_preview", args=[case.pk])
