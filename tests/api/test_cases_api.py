@@ -666,9 +666,15 @@ def test_guard_preview_with_the_data_about_to_be_submitted(officer, case, person
     url = f"/cases/{case.pk}/guards/preview"
     blocked = post_json(officer, url, {"data": {}}).json()
     assert blocked["step"] == "plan" and not blocked["holds"]
-    assert "意见尚未记录" in blocked["guards"][0]["problems"][0]
+    # first the step's contract (an empty plan is well formed), then the guards
+    assert blocked["guards"][0] == {
+        "code": "contract", "title": "本环节的内容完整、格式正确", "holds": True, "problems": [],
+    }  # fmt: skip
+    assert "意见尚未记录" in blocked["guards"][1]["problems"][0]
+    malformed = post_json(officer, url, {"data": {"consultation": [{"from": "县委"}]}}).json()
+    assert malformed["guards"][0]["problems"] == ["征求意见第 1 行“意见内容”：必须填写，请补上。"]
     held = post_json(officer, url, {"data": PLAN}).json()
-    assert held["holds"] and held["guards"][0]["holds"]
+    assert held["holds"] and all(g["holds"] for g in held["guards"])
     assert not CaseStep.objects.filter(case=case, step="plan").exists()
     client.force_login(personas.committee_member)
     assert post_json(client, url, {"data": PLAN}).status_code == 403

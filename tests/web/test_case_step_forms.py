@@ -359,7 +359,7 @@ def test_guard_preview_reads_the_data_about_to_be_submitted(
     assert "意见尚未记录" in blocked[0].problems[0]
     held = step_preview(actor=personas.case_officer, case=case, step="plan",
                         data={"consultation": [{"from": "县纪委", "comment": "无"}]})  # fmt: skip
-    assert [s.holds for s in held] == [True]
+    assert [(s.code, s.holds) for s in held] == [("contract", True), ("consultation_recorded", True)]
     assert guard_preview(case, "plan", {"consultation": []})[0].problems
     assert not CaseStep.objects.filter(case=case, step="plan").exists()
     from xuanren.common.errors import PermissionDenied
