@@ -323,7 +323,9 @@ def test_correct_a_record(officer, personas, county, committee, case):
         actor=personas.case_officer, case=case, step="motion", data=MOTION, on=ON
     )
     url = f"/cases/{case.pk}/steps/{first.pk}/corrections"
-    response = post_json(officer, url, {"data": {**MOTION, "explanation": "空缺（补正）"}, "note": "表述补正"})
+    response = post_json(
+        officer, url, {"data": {**MOTION, "explanation": "空缺（补正）"}, "note": "表述补正"}
+    )
     assert response.status_code == 201, response.content
     fix = response.json()
     assert (fix["seq"], fix["step"], fix["corrects"]) == (2, "motion", first.pk)
@@ -384,10 +386,10 @@ def test_guard_preview(officer, personas, case):
 
 def test_record_matches_the_journal(officer, personas, case):
     officer_user = personas.case_officer
-    motion = case_step_complete(
-        actor=officer_user, case=case, step="motion", data=MOTION, on=ON
+    motion = case_step_complete(actor=officer_user, case=case, step="motion", data=MOTION, on=ON)
+    case_step_correct(
+        actor=officer_user, record=motion, data={**MOTION, "explanation": "补正"}, note="补正"
     )
-    case_step_correct(actor=officer_user, record=motion, data={**MOTION, "explanation": "补正"}, note="补正")
     plan = case_step_complete(actor=officer_user, case=case, step="plan", data=PLAN, on=ON)
     scan = Attachment.objects.create(
         case=case, step=plan, name="方案.pdf", content_type="application/pdf", size=10,
@@ -503,7 +505,9 @@ def _writes(case: Case, record: CaseStep, county, committee) -> list[tuple[str, 
 @pytest.fixture
 def started(personas, case):
     """The case with its motion done: (case, motion record)."""
-    return case, case_step_complete(actor=personas.case_officer, case=case, step="motion", data=MOTION, on=ON)
+    return case, case_step_complete(
+        actor=personas.case_officer, case=case, step="motion", data=MOTION, on=ON
+    )
 
 
 def _nothing_written(before: tuple[int, int, int]) -> None:
@@ -583,7 +587,9 @@ def test_token_client_completes_a_step(client, personas, case):
     _token, plaintext = api_token_issue(
         actor=personas.case_officer, user=personas.case_officer, name="cases"
     )
-    response = post_json(client, f"/cases/{case.pk}/steps", {"step": "motion", "data": MOTION}, **bearer(plaintext))
+    response = post_json(
+        client, f"/cases/{case.pk}/steps", {"step": "motion", "data": MOTION}, **bearer(plaintext)
+    )
     assert response.status_code == 201, response.content
     assert response.json()["completed_by_id"] == personas.case_officer.pk
 
@@ -619,7 +625,9 @@ def test_case_list_queries(officer, personas, county, committee, django_assert_m
 
 
 def test_step_records_queries(officer, personas, case, django_assert_max_num_queries):
-    first = case_step_complete(actor=personas.case_officer, case=case, step="motion", data=MOTION, on=ON)
+    first = case_step_complete(
+        actor=personas.case_officer, case=case, step="motion", data=MOTION, on=ON
+    )
 
     def grow(n):
         for i in range(n):

@@ -9,8 +9,8 @@ import pytest
 from docx import Document
 
 from tests.documents.conftest import pdf_pages, pdf_png, pdf_text
-from tests.supervision.conftest import (  # noqa: F401 — fixtures
 from tests.step_data import MOTION
+from tests.supervision.conftest import (  # noqa: F401 — fixtures
     CHANNELS,
     TODAY,
     committee,

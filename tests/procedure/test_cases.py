@@ -5,9 +5,8 @@ import datetime as dt
 import pytest
 
 from tests.procedure.conftest import ON, open_case
+from tests.step_data import MOTION, publication, registration
 from tests.test_concurrency import run_at_once
-from tests.step_data import MOTION
-from tests.step_data import publication, registration
 from xuanren.common.errors import Conflict, PermissionDenied, ValidationFailed
 from xuanren.journal.models import Event
 from xuanren.journal.services import journal_verify
@@ -58,9 +57,7 @@ def test_motion_blocked_when_the_post_is_full_then_passes_once_vacated(
     assert "现有 1 人在任" in info.value.errors[0].message
     assert not CaseStep.objects.exists()
     tenure_end(actor=personas.case_officer, tenure=tenure, end_date=dt.date(2026, 6, 1))
-    case_step_complete(
-        actor=personas.case_officer, case=case, step="motion", data=MOTION, on=ON
-    )
+    case_step_complete(actor=personas.case_officer, case=case, step="motion", data=MOTION, on=ON)
     case.refresh_from_db()
     assert case.current_step == "plan"
 
@@ -71,7 +68,9 @@ def test_motion_blocked_beyond_the_quota(personas, county, committee, admin):
     quota_set(actor=admin, unit=county.town, level="section_deputy", approved=0)
     case = open_case(personas, county, committee)
     with pytest.raises(GuardBlocked, match="前置条件未满足") as info:
-        case_step_complete(actor=personas.case_officer, case=case, step="motion", data=MOTION, on=ON)
+        case_step_complete(
+            actor=personas.case_officer, case=case, step="motion", data=MOTION, on=ON
+        )
     assert "将超职数配备" in info.value.errors[0].message
 
 
@@ -82,7 +81,9 @@ def test_steps_cannot_be_skipped_or_repeated(personas, county, committee):
             case_step_complete(actor=personas.case_officer, case=case, step=later, on=ON)
     case_step_complete(actor=personas.case_officer, case=case, step="motion", data=MOTION, on=ON)
     with pytest.raises(Conflict, match="已经办理"):
-        case_step_complete(actor=personas.case_officer, case=case, step="motion", data=MOTION, on=ON)
+        case_step_complete(
+            actor=personas.case_officer, case=case, step="motion", data=MOTION, on=ON
+        )
     with pytest.raises(ValidationFailed):
         case_step_complete(actor=personas.case_officer, case=case, step="bogus", on=ON)
 
@@ -113,7 +114,9 @@ def test_competitive_registration_only_after_publication(personas, county, commi
     }
     case_step_complete(actor=officer, case=case, step="plan", data=plan, on=ON)
     with pytest.raises(Conflict, match="不得跳过"):
-        case_step_complete(actor=officer, case=case, step="registration", data=registration(ON), on=ON)
+        case_step_complete(
+            actor=officer, case=case, step="registration", data=registration(ON), on=ON
+        )
     case_step_complete(actor=officer, case=case, step="publication", data=publication(ON), on=ON)
     record = case_step_complete(
         actor=officer, case=case, step="registration", data=registration(ON), on=ON
@@ -130,7 +133,9 @@ def test_a_guard_without_an_implementation_blocks_and_says_so(
     monkeypatch.delitem(REGISTRY, "quota_allows")
     case = open_case(personas, county, committee)
     with pytest.raises(GuardBlocked) as info:
-        case_step_complete(actor=personas.case_officer, case=case, step="motion", data=MOTION, on=ON)
+        case_step_complete(
+            actor=personas.case_officer, case=case, step="motion", data=MOTION, on=ON
+        )
     assert [e.field for e in info.value.errors] == ["quota_allows"]
     assert "尚未实现" in info.value.errors[0].message
     case.refresh_from_db()
@@ -140,12 +145,13 @@ def test_a_guard_without_an_implementation_blocks_and_says_so(
 def test_each_step_is_journalled_and_corrections_keep_the_original(personas, county, committee):
     officer = personas.case_officer
     case = open_case(personas, county, committee)
-    first = case_step_complete(
-        actor=officer, case=case, step="motion", data=MOTION, on=ON
-    )
+    first = case_step_complete(actor=officer, case=case, step="motion", data=MOTION, on=ON)
     assert Event.objects.filter(hash=first.journal_hash).exists()
     fix = case_step_correct(
-        actor=officer, record=first, data={**MOTION, "explanation": "空缺（补正）"}, note="动议理由表述补正"
+        actor=officer,
+        record=first,
+        data={**MOTION, "explanation": "空缺（补正）"},
+        note="动议理由表述补正",
     )
     first.refresh_from_db()
     assert first.data == MOTION
@@ -181,7 +187,9 @@ def test_two_officers_completing_the_same_step_at_once(personas, county, committ
     other = make_user("officer2", Role.CASE_OFFICER, county.root)
     case = open_case(personas, county, committee)
     results = run_at_once(
-        lambda: case_step_complete(actor=personas.case_officer, case=case, step="motion", data=MOTION, on=ON),
+        lambda: case_step_complete(
+            actor=personas.case_officer, case=case, step="motion", data=MOTION, on=ON
+        ),
         lambda: case_step_complete(actor=other, case=case, step="motion", data=MOTION, on=ON),
     )
     wins = [r for r in results if isinstance(r, CaseStep)]

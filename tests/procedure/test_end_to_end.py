@@ -15,7 +15,6 @@ tenures count from the decision date, the 纪实 lists every step of the
 template in order with the journal hash of its event, and the journal chain
 verifies."""
 
-from tests.step_data import MOTION, publication
 from __future__ import annotations
 
 import datetime as dt
@@ -27,6 +26,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 
+from tests.step_data import MOTION, publication
 from xuanren.journal.models import Event, EventType, JournalHead
 from xuanren.journal.services import journal_verify
 from xuanren.org.models import Level, Post
@@ -527,9 +527,7 @@ def test_county_leading_from_motion_to_confirmation(world: World) -> None:
         world, title="县财政局局长、城关镇副镇长选任", template="county-leading",
         unit=county.root, committee=committee, posts=[(head, 1), (deputy, 1)], reference=ref,
     )  # fmt: skip
-    run.step(
-        "motion", {**MOTION, "explanation": "县财政局局长、城关镇副镇长空缺"}, ref
-    )
+    run.step("motion", {**MOTION, "explanation": "县财政局局长、城关镇副镇长空缺"}, ref)
     run.step(
         "plan",
         {"consultation": [{"from": "县委书记、县长", "comment": "同意启动"},

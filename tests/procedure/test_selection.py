@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from tests.procedure.conftest import ON, open_case
 from tests.step_data import MOTION, inspection_notice, publication, registration
+from xuanren.common.errors import ValidationFailed
 from xuanren.journal.models import Event, EventType
 from xuanren.journal.services import journal_verify
 from xuanren.org.models import Level, Post
@@ -31,7 +32,6 @@ from xuanren.policy.services import promotion_exception_decide, promotion_except
 from xuanren.procedure.catalogue import DEFINITION_DIR
 from xuanren.procedure.guards.selection import add_months, required_count
 from xuanren.procedure.models import Candidate, CandidateStatus, Case, CaseStep
-from xuanren.common.errors import ValidationFailed
 from xuanren.procedure.services import (
     GuardBlocked,
     case_step_complete,
@@ -605,8 +605,7 @@ def test_four_musts_blocks_until_archive_matters_and_reports_are_done(
     data = inspection_data([unchecked, entry(people["乙"], 2)])
     problems = blocked(at_inspection, officer, "inspection", data)
     assert problems["four_musts"] == [
-        "甲（拟任城关镇副镇长）：尚未记录信访举报已查核；信访必查，"
-        "有举报的须查清后再办理。",
+        "甲（拟任城关镇副镇长）：尚未记录信访举报已查核；信访必查，有举报的须查清后再办理。",
         "乙（拟任城关镇副镇长）：干部档案尚未审核通过（现为“发现问题”）；档案必审，请先完成干部档案审核。",
         "乙（拟任城关镇副镇长）：个人有关事项报告尚未核实一致（现为“已报告”）；个人事项必核，请先完成查核。",
     ]

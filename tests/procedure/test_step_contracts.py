@@ -150,9 +150,8 @@ def test_a_key_the_step_does_not_have_is_refused_without_naming_it() -> None:
     for text in found.values():
         assert "result_sheet" not in text and "phone" not in text
         assert text == "提交的内容有一项不属于本环节，请删去后再提交。"
-    row = _messages("recommendation", {
-        **RECOMMENDATION, "results": [{**RECOMMENDATION["results"][0], "phone": 2}]
-    })  # fmt: skip
+    first: dict[str, Any] = {**RECOMMENDATION["results"][0], "phone": 2}  # type: ignore[index]
+    row = _messages("recommendation", {**RECOMMENDATION, "results": [first]})
     assert row == {"results.0.phone": "推荐结果第 1 行有一项不属于本环节的内容，请删去后再提交。"}
 
 

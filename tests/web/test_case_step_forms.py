@@ -17,9 +17,9 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from tests.step_data import MOTION
 from tests.web.helpers import page_text
 from tests.web.step_form_driver import step_form_fields
-from tests.step_data import MOTION
 from xuanren.journal.models import Event, EventType
 from xuanren.journal.services import journal_verify
 from xuanren.org.models import Level
@@ -350,16 +350,17 @@ def test_guard_preview_reads_the_data_about_to_be_submitted(
     case = case_open(actor=personas.case_officer, title="t", template_code="county-leading",
                      unit=county.root, committee=committee, posts=[(county.town_deputy, 1)],
                      reference_date=REF)  # fmt: skip
-    case_step_complete(
-        actor=personas.case_officer, case=case, step="motion", data=MOTION, on=REF
-    )
+    case_step_complete(actor=personas.case_officer, case=case, step="motion", data=MOTION, on=REF)
     case.refresh_from_db()
     blocked = step_preview(actor=personas.case_officer, case=case, step="plan")
     assert [s.holds for s in blocked] == [False]
     assert "意见尚未记录" in blocked[0].problems[0]
     held = step_preview(actor=personas.case_officer, case=case, step="plan",
                         data={"consultation": [{"from": "县纪委", "comment": "无"}]})  # fmt: skip
-    assert [(s.code, s.holds) for s in held] == [("contract", True), ("consultation_recorded", True)]
+    assert [(s.code, s.holds) for s in held] == [
+        ("contract", True),
+        ("consultation_recorded", True),
+    ]
     assert guard_preview(case, "plan", {"consultation": []})[0].problems
     assert not CaseStep.objects.filter(case=case, step="plan").exists()
     from xuanren.common.errors import PermissionDenied
@@ -376,9 +377,7 @@ def test_preview_endpoint_shows_guard_states_without_saving(
     case = case_open(actor=personas.case_officer, title="t", template_code="county-leading",
                      unit=county.root, committee=committee, posts=[(county.town_deputy, 1)],
                      reference_date=REF)  # fmt: skip
-    case_step_complete(
-        actor=personas.case_officer, case=case, step="motion", data=MOTION, on=REF
-    )
+    case_step_complete(actor=personas.case_officer, case=case, step="motion", data=MOTION, on=REF)
     client.force_login(personas.case_officer)
     url = reverse("web:case_step_preview", args=[case.pk])
     page = client.get(reverse("web:case_detail", args=[case.pk])).content.decode()

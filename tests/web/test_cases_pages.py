@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import make_user
+from tests.step_data import MOTION as MOTION_DATA
 from tests.web.helpers import page_text
-from tests.step_data import MOTION
 from xuanren.access.models import Role
 from xuanren.journal.models import JournalHead
 from xuanren.org.services import quota_set
@@ -223,7 +223,7 @@ def test_complete_motion_plan_and_publication_through_the_forms(officer: Any, ca
     response = officer.post(step_url(case), MOTION)
     assert response.status_code == 302
     assert response["Location"].endswith("#step-motion")
-    motion = CaseStep.objects.get(case=case, step="motion", data=MOTION)
+    motion = CaseStep.objects.get(case=case, step="motion")
     assert motion.data == {
         "reason": "vacancy",
         "proposer": "城关镇党委",
@@ -382,7 +382,7 @@ def test_correction_form(officer: Any, case: Case) -> None:
 
 def test_record_page_and_json_contain_every_step_and_journal_hash(officer: Any, case: Case) -> None:
     complete_first_three(officer, case)
-    motion = CaseStep.objects.get(step="motion", data=MOTION)
+    motion = CaseStep.objects.get(step="motion")
     officer.post(
         reverse("web:case_correct", args=[case.pk, motion.pk]),
         {f"c{motion.pk}-payload": json.dumps(motion.data), f"c{motion.pk}-reason": "补记"},
@@ -514,7 +514,7 @@ def test_committee_member_can_view_but_not_complete(client: Any, personas: Any, 
     response = client.post(step_url(case), MOTION)
     assert response.status_code == 403
     assert not CaseStep.objects.exists()
-    case_step_complete(actor=personas.case_officer, case=case, step="motion", data=MOTION)
+    case_step_complete(actor=personas.case_officer, case=case, step="motion", data=MOTION_DATA)
     motion = CaseStep.objects.get()
     assert "更正此记录" not in client.get(detail_url(case)).content.decode()
     response = client.post(

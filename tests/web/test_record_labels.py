@@ -151,7 +151,11 @@ def test_case_and_record_pages_show_no_keys(client: Any, monkeypatch: Any, setti
 
     users = get_user_model().objects
     built = build_demo_cases(admin=users.get(username="admin"), county_root=root, on=ON)
-    assert {d.case.template.code for d in built} == {"county-leading", "section-level", "competitive"}
+    assert {d.case.template.code for d in built} == {
+        "county-leading",
+        "section-level",
+        "competitive",
+    }
     assert any(d.case.current_step == "" for d in built)  # one carried through every step
     client.force_login(users.get(username="officer"))
     for d in built:
@@ -159,6 +163,8 @@ def test_case_and_record_pages_show_no_keys(client: Any, monkeypatch: Any, setti
             response = client.get(url)
             assert response.status_code == 200, url
             records = visible(response.content.decode())
-            found = [records[max(0, m.start() - 30) : m.end() + 10] for m in WORDS.finditer(records)]
+            found = [
+                records[max(0, m.start() - 30) : m.end() + 10] for m in WORDS.finditer(records)
+            ]
             assert not found, (d.stage, url, found[:8])
     cache.clear()
