@@ -822,13 +822,19 @@ def test_competitive_from_registration_through_inspection(
     assert problems["scores_recorded"] == [
         "甲的成绩 88 分高于保留人选的最低分 60 分，不能排除；只能按成绩由低到高排除。"
     ]
-    problems = blocked(
+    found = refused(
         case,
         officer,
         "written_exam",
         scores((a, 120, False), (b, 75, False), (c, 60, False), (old, 50, False)),
     )
-    assert has(problems, "scores_recorded", "甲的成绩应为 0 到 100 之间的数")
+    assert found == {"__all__": "成绩第 1 行高于满分 100，请核对。"}
+    problems = blocked(
+        case,
+        officer,
+        "written_exam",
+        scores((a, 90, False), (b, 75, False), (c, 60, False), (old, 50, False)),
+    )
     assert has(problems, "scores_recorded", "不是本事项拟任“城关镇副镇长”的在选人选")
     complete(case, officer, "written_exam", scores((a, 88, False), (b, 88, False), (c, 60, True)))
     ranks = {x.cadre.name: x.rank for x in case.candidates.select_related("cadre")}
