@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from xuanren.access.names import display_name
 from xuanren.access.policy import require_unit
 from xuanren.common.dates import today
 from xuanren.common.errors import NotFound
@@ -28,9 +29,7 @@ from xuanren.supervision.strokes import by_strokes
 
 
 def person_label(user: Any) -> str:
-    if user is None:
-        return ""
-    return str(user.get_full_name() or user.get_username())
+    return display_name(user)
 
 
 def _post_label(candidate: Candidate) -> str:

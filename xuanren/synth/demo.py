@@ -14,8 +14,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from xuanren.access.models import Role, Scope
+from xuanren.access.names import split_name
 from xuanren.access.roles import roles_sync
-from xuanren.access.services import scope_clear, scope_set
+from xuanren.access.services import scope_clear, scope_set, user_person_set
 from xuanren.common.dates import today
 from xuanren.org.models import Unit, UnitKind
 from xuanren.synth.cases import build_demo_cases, demo_count_key, demo_recommendation_meeting
@@ -43,6 +44,21 @@ DEMO_USERS: tuple[tuple[str, Role | None, str], ...] = (
     ("participant", Role.PARTICIPANT, "town"),
     ("outsider", None, ""),
 )
+
+
+#: The real names of the demo accounts (姓, 名). The committee member's is
+#: the name on their committee membership (_link_member).
+DEMO_NAMES: dict[str, tuple[str, str]] = {
+    "admin": ("孙", "志刚"),
+    "officer": ("王", "建华"),
+    "member": ("", ""),
+    "jiwei": ("陈", "晓东"),
+    "audit": ("刘", "海燕"),
+    "inspector": ("张", "立明"),
+    "hr": ("赵", "丽娟"),
+    "participant": ("黄", "志强"),
+    "outsider": ("吴", "涛"),
+}
 
 
 def demo_password(username: str) -> str:
@@ -75,6 +91,9 @@ def demo_users() -> list[DemoAccount]:
         user.set_password(demo_password(username))
         user.is_active = True
         user.is_superuser = user.is_staff = role == Role.ADMINISTRATOR
+        last, first = DEMO_NAMES.get(username, ("", ""))
+        if last or first:
+            user.last_name, user.first_name = last, first
         user.save()
         user.groups.set([Group.objects.get(name=role)] if role else [])
         users[username] = user
@@ -97,7 +116,33 @@ def demo_users() -> list[DemoAccount]:
             )
         )
     build_demo_cases(admin=admin, county_root=root, on=today())  # once: skipped when cases exist
+    _link_member(admin=admin, member=users["member"], root=root)
     return accounts
+
+
+def _link_member(*, admin: User, member: User, root: Unit) -> None:
+    """The demo committee member is a member of the county's standing committee
+    on record: their account is linked to that membership and its cadre record
+    (access.services.user_person_set) and carries the membership's name."""
+    from xuanren.procedure.models import CommitteeKind, CommitteeMembership, CommitteeRole
+
+    memberships = CommitteeMembership.objects.filter(
+        committee__unit=root,
+        committee__kind=CommitteeKind.STANDING_COMMITTEE,
+        end_date=None,
+    ).select_related("cadre")
+    membership = memberships.filter(user=member).order_by("pk").first() or (
+        memberships.filter(user=None, role=CommitteeRole.MEMBER, cadre__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    if membership is None:
+        return
+    user_person_set(actor=admin, user=member, cadre=membership.cadre, memberships=[membership])
+    last, first = split_name(membership.name)
+    if (member.last_name, member.first_name) != (last, first):
+        member.last_name, member.first_name = last, first
+        member.save(update_fields=["last_name", "first_name"])
 
 
 def accounts_table(accounts: list[DemoAccount]) -> str:
