@@ -1078,8 +1078,7 @@ def appointment_talk_before_office(ctx: GuardContext, record: CaseStep, actor: A
             errors.append(_("请填写%(c)s任前谈话的谈话人。") % {"c": _label(c)})
         if entry.get("integrity_education") is not True:
             errors.append(
-                _("%(c)s的任前谈话须包括廉政教育（种子文件 §2）：请在谈话中进行并记录。")
-                % {"c": _label(c)}
+                _("%(c)s的任前谈话须包括廉政教育：请在谈话中进行并记录。") % {"c": _label(c)}
             )
     if errors:
         raise ValidationFailed(
