@@ -124,3 +124,27 @@ def test_only_administrators_link_accounts(county, membership):
         user_person_set(actor=officer, user=officer, cadre=membership.cadre)
     assert not AccountPerson.objects.exists()
     assert Event.objects.count() == before
+
+
+def test_case_pages_name_the_officer(client, admin, county, personas):
+    from django.urls import reverse
+
+    from tests.web.helpers import page_text
+    from xuanren.procedure.services import case_open
+
+    officer = personas.case_officer
+    User.objects.filter(pk=officer.pk).update(last_name="王", first_name="建华")
+    officer.refresh_from_db()
+    committee = committee_create(
+        actor=admin, unit=county.root, name="中共青山县委常委会", kind="standing_committee"
+    )
+    case = case_open(
+        actor=officer, title="城关镇副镇长选任", template_code="county-leading", unit=county.root,
+        committee=committee, posts=[(county.town_deputy, 1)], reference_date=dt.date(2026, 11, 27),
+    )  # fmt: skip
+    client.force_login(officer)
+    for name in ("web:case_detail", "web:case_record"):
+        text = page_text(client.get(reverse(name, args=[case.pk])))
+        assert "王建华" in text, name
+        assert "经办人officer" not in text.replace(" ", "").replace("\n", "")
+    assert "王建华" in page_text(client.get(reverse("web:case_list")))
