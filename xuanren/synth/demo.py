@@ -7,14 +7,14 @@ product on one's own machine, never for a real deployment.
 from __future__ import annotations
 
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from xuanren.access.models import Role, Scope
-from xuanren.access.names import split_name
+from xuanren.access.names import display_name, split_name
 from xuanren.access.roles import roles_sync
 from xuanren.access.services import scope_clear, scope_set, user_person_set
 from xuanren.common.dates import today
@@ -28,6 +28,7 @@ class DemoAccount:
     password: str
     role: str  # the role's Chinese label, or a dash
     scope: str  # the unit's name, or a dash
+    name: str = ""  # the person's real name (decision 0057)
 
 
 # (username, role, scope): "root" is the county, "town" one township.
@@ -117,7 +118,8 @@ def demo_users() -> list[DemoAccount]:
         )
     build_demo_cases(admin=admin, county_root=root, on=today())  # once: skipped when cases exist
     _link_member(admin=admin, member=users["member"], root=root)
-    return accounts
+    names = {u.username: display_name(u) for u in User.objects.filter(username__in=users)}
+    return [replace(a, name=names.get(a.username, "")) for a in accounts]
 
 
 def _link_member(*, admin: User, member: User, root: Unit) -> None:
@@ -154,9 +156,9 @@ def accounts_table(accounts: list[DemoAccount]) -> str:
     def pad(text: str, size: int) -> str:
         return text + " " * (size - width(text))
 
-    header = (_("用户名"), _("密码"), _("角色"), _("管辖范围"))
-    rows = [header, *((a.username, a.password, a.role, a.scope) for a in accounts)]
-    sizes = [max(width(row[i]) for row in rows) for i in range(4)]
+    header = (_("用户名"), _("姓名"), _("密码"), _("角色"), _("管辖范围"))
+    rows = [header, *((a.username, a.name, a.password, a.role, a.scope) for a in accounts)]
+    sizes = [max(width(row[i]) for row in rows) for i in range(len(header))]
     lines = ["  ".join(pad(cell, sizes[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * s for s in sizes))
     return "\n".join(lines)
