@@ -179,7 +179,7 @@ def template_version(name: str, version: int, replace: dict[str, str], tmp_path:
     """Load a new version of a shipped template with some lines changed:
     `version` counts from the shipped one (2 = the next); returns its number."""
     text = (DEFINITION_DIR / f"{name}.toml").read_text(encoding="utf-8")
-    shipped = int(re.search(r"^version = (\d+)$", text, re.M).group(1))  # type: ignore[union-attr]
+    shipped = int(re.search(r"^version = (\d+)$", text, re.M).group(1))
     version = shipped + version - 1
     text = re.sub(r"^version = \d+$", f"version = {version}", text, count=1, flags=re.M)
     for old, new in replace.items():
