@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -199,6 +200,9 @@ def test_search_filters(admin, personas):
     assert search() == ["李娜", "干部信息", "张伟"]
     assert search(person="张") == ["张伟"]
     assert search(viewer="member") == ["李娜"]
+    # by the viewer's real name too (decision 0057)
+    User.objects.filter(pk=personas.committee_member.pk).update(last_name="周", first_name="建华")
+    assert search(viewer="周建华") == ["李娜"]
     assert search(kind=AccessKind.EXPORT) == ["干部信息"]
     today = timezone.localdate()
     assert len(search(date_from=today, date_to=today)) == 3

@@ -154,7 +154,7 @@ def test_explain_woman_aged_41_for_a_township_principal(client, personas, county
     assert age["status_word"] == "不符合"
     assert "41 周岁" in age["sentence"]
     assert "2026-11-27" in age["sentence"]
-    assert "种子文件" in age["source"]
+    assert age["source"] == "本县《关于进一步加强科级领导班子建设的意见》"
     assert age["missing"] == ""
     # The men's rule does not concern her; the organ rule not this post.
     assert results["county.principal.township.male.age"]["status"] == "not_applicable"

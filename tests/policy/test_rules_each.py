@@ -429,7 +429,7 @@ def test_the_issue_sentence_for_a_woman_of_41():
     assert result.status is F
     assert result.sentence.startswith("女，1985-03-02 生，至基准日 2026-11-27 为 41 周岁，不符合")
     assert "（不超过38周岁）" in result.sentence
-    assert "种子文件 §2" in result.sentence
+    assert "《关于进一步加强科级领导班子建设的意见》" in result.sentence
 
 
 def test_missing_data_fails_and_names_the_field():

@@ -6,6 +6,7 @@ passing; effects change candidates' statuses with journal events."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -185,16 +186,20 @@ def statuses(case: Case) -> dict[str, str]:
     return {c.cadre.name: c.status for c in case.candidates.select_related("cadre")}
 
 
-def template_version(name: str, version: int, replace: dict[str, str], tmp_path: Path) -> None:
-    """Load a new version of a shipped template with some lines changed."""
+def template_version(name: str, version: int, replace: dict[str, str], tmp_path: Path) -> int:
+    """Load a new version of a shipped template with some lines changed:
+    `version` counts from the shipped one (2 = the next); returns its number."""
     text = (DEFINITION_DIR / f"{name}.toml").read_text(encoding="utf-8")
-    text = text.replace("version = 1\n", f"version = {version}\n", 1)
+    shipped = int(re.search(r"^version = (\d+)$", text, re.M).group(1))
+    version = shipped + version - 1
+    text = re.sub(r"^version = \d+$", f"version = {version}", text, count=1, flags=re.M)
     for old, new in replace.items():
         assert old in text
         text = text.replace(old, new, 1)
     path = tmp_path / f"{name}.toml"
     path.write_text(text, encoding="utf-8")
     assert procedure_template_load(actor=None, path=path) is not None
+    return version
 
 
 @pytest.fixture
@@ -311,11 +316,11 @@ def test_recommendation_passes_and_names_candidates(at_recommendation, personas,
 def test_talk_recommendation_covers_the_share_the_template_asks(
     personas, county, committee, people, tmp_path
 ):
-    template_version(
+    version = template_version(
         "county-leading", 2, {"[parameters]\n": "[parameters]\ntalk_coverage = [3, 5]\n"}, tmp_path
     )
     case = open_case(personas, county, committee)
-    assert case.template.version == 2
+    assert case.template.version == version
     officer = personas.case_officer
     to_step(case, officer)
     votes = [(people["甲"], None, 5), (people["乙"], None, 4)]

@@ -30,7 +30,7 @@ def test_an_admin_action_on_an_account_is_journalled(
         "SELECT e.actor_label FROM journal_event e WHERE e.event_type = %s AND e.subject_id = %s",
         ("access.user_active_set", str(participant)),
     )
-    assert events == [("admin",)]
+    assert events == [("孙志刚",)]  # the demo administrator by name (decision 0057)
     # The deactivated account no longer logs in.
     anyone = server.client()
     anyone.get("/login/")

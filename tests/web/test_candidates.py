@@ -253,7 +253,7 @@ def test_explanation_of_an_ineligible_cadre(client, county, personas, screening)
     # The rule for men does not concern her; rules for other levels are folded away.
     assert '<span class="badge badge-not_applicable">不适用</span>' in html
     assert "规则包中不适用于该职位的条件" in text
-    assert "来源：种子文件 §2" in text
+    assert "来源：本县《关于进一步加强科级领导班子建设的意见》" in text
     rows = panel.context["view"].rows
     assert rows[0].status == "fail" and rows[0].title == AGE_RULE
     # The same as a whole page, without htmx.

@@ -26,7 +26,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xuanren.access.models import AccessRecord
+from xuanren.access.models import AccessRecord, AccountPerson
+from xuanren.access.names import display_name
 from xuanren.access.services import (
     login_unlock,
     otp_reset,
@@ -34,10 +35,11 @@ from xuanren.access.services import (
     user_create,
     user_flags_set,
     user_password_set,
+    user_person_set,
     user_profile_set,
     user_roles_set,
 )
-from xuanren.common.errors import DomainError
+from xuanren.common.errors import DomainError, ValidationFailed
 
 
 def _refused(request: HttpRequest, exc: DomainError) -> None:
@@ -79,8 +81,12 @@ class UserAdmin(DjangoUserAdmin):
     )
     readonly_fields = ("last_login", "date_joined")
     filter_horizontal = ("groups",)
-    list_display = ("username", "last_name", "first_name", "is_active", "is_staff", "is_superuser")
+    list_display = ("username", "real_name", "is_active", "is_staff", "is_superuser")
     actions = ["unlock_login", "reset_second_factor", "activate", "deactivate"]
+
+    @admin.display(description=gettext_lazy("姓名"))
+    def real_name(self, obj: Any) -> str:
+        return display_name(obj) if (obj.first_name or obj.last_name) else ""
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return (*self.readonly_fields, "username") if obj is not None else self.readonly_fields
@@ -264,6 +270,46 @@ class AccessRecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
     date_hierarchy = "at"
 
 
+class AccountPersonAdmin(admin.ModelAdmin):
+    """Which cadre record an account belongs to; saved through user_person_set
+    (journalled). Never deleted: clear the cadre instead."""
+
+    list_display = ("user", "person_name", "cadre")
+    raw_id_fields = ("user", "cadre")
+    list_select_related = ("user", "cadre")
+    search_fields = ("user__username", "user__last_name", "user__first_name", "cadre__name")
+
+    @admin.display(description=gettext_lazy("姓名"))
+    def person_name(self, obj: AccountPerson) -> str:
+        return display_name(obj.user)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ("user",) if obj is not None else ()
+
+    def save_model(self, request: HttpRequest, obj: AccountPerson, form: Any, change: bool) -> None:
+        if obj.cadre is None and not change:
+            raise ValidationFailed(_("请选择该账号对应的干部。"))
+        user_person_set(actor=request.user, user=obj.user, cadre=obj.cadre)
+        saved = AccountPerson.objects.get(user=obj.user)
+        obj.pk, obj._state.adding, obj._state.db = saved.pk, False, saved._state.db
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: Any = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as exc:
+            _refused(request, exc)
+            return HttpResponseRedirect(request.get_full_path())
+
+
 def _replace(model: Any, model_admin: Any) -> None:
     if admin.site.is_registered(model):
         admin.site.unregister(model)
@@ -274,6 +320,7 @@ _replace(User, UserAdmin)
 _replace(Group, GroupAdmin)
 _replace(AccessAttempt, AccessAttemptAdmin)
 _replace(AccessRecord, AccessRecordAdmin)
+_replace(AccountPerson, AccountPersonAdmin)
 
 
 def _unregister_second_factor_admin() -> None:

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xuanren.org.models import Unit
+from xuanren.people.models import Cadre
 
 
 class Role(models.TextChoices):
@@ -43,6 +44,36 @@ class Scope(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}→{self.unit_id}"
+
+
+class AccountPerson(models.Model):
+    """Who an account belongs to, where the person is on record: their cadre
+    record (docs/decisions/0057). The person's real name is on the account
+    itself (姓 last_name, 名 first_name, see names.py); a committee member's
+    account is linked from their membership (CommitteeMembership.user).
+    Changed only through access.services.user_person_set."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="person",
+        verbose_name=_("用户"),
+    )
+    cadre = models.OneToOneField(
+        Cadre,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="account",
+        verbose_name=_("对应干部"),
+    )
+
+    class Meta:
+        verbose_name = _("账号对应人员")
+        verbose_name_plural = _("账号对应人员")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}→{self.cadre_id}"
 
 
 class ApiToken(models.Model):

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Concat
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -81,14 +82,18 @@ def access_record_search(*, actor: Any, filters: AccessRecordFilters) -> QuerySe
     looks (oversight of all accounts, not of a unit); a holder without a scope
     sees nothing, like everywhere else (docs/decisions/0002)."""
     require_perm(actor, VIEW_PERM)
-    records = AccessRecord.objects.all()
+    records = AccessRecord.objects.select_related("user")
     if not may_search_access_records(actor):
         return records.none()
     f = filters
     if f.person:
         records = records.filter(subject_label__icontains=f.person.strip())
     if f.viewer:
-        records = records.filter(username__icontains=f.viewer.strip())
+        # by login name or by real name (姓名, surname first: decision 0057)
+        viewer = f.viewer.strip()
+        records = records.annotate(
+            viewer_name=Concat("user__last_name", "user__first_name")
+        ).filter(Q(username__icontains=viewer) | Q(viewer_name__icontains=viewer))
     if f.kind:
         records = records.filter(kind=f.kind)
     if f.subject_type and f.subject_id:

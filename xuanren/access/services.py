@@ -536,3 +536,77 @@ def otp_reset(*, actor: Any, user: Any) -> int:
             payload={"user": user.pk, "devices": confirmed},
         )
     return int(removed)
+
+
+# ---- who an account belongs to (docs/decisions/0057) ---------------------------------
+
+
+@transaction.atomic
+def user_person_set(
+    *,
+    actor: Any,
+    user: Any,
+    cadre: Any = None,
+    memberships: Iterable[Any] = (),
+) -> Any:
+    """Link `user` to the person they are on record (administrators only): their
+    cadre record (or none), and the committee memberships they hold, which then
+    name this account (CommitteeMembership.user). A cadre or a membership
+    belongs to one account only; a membership of another cadre is refused.
+    Memberships not listed keep their link. Journalled as a profile change;
+    unchanged links add no event."""
+    from xuanren.access.models import AccountPerson
+    from xuanren.procedure.models import CommitteeMembership
+
+    _require_account_admin(actor)
+    user = _locked_user(user)
+    out = ErrorCollector()
+    memberships = list(memberships)
+    if cadre is not None:
+        other = AccountPerson.objects.filter(cadre=cadre).exclude(user=user).first()
+        if other is not None:
+            out.add(
+                "cadre",
+                _("干部“%(c)s”已对应另一个账号，一名干部只能对应一个账号。") % {"c": cadre.name},
+            )
+    locked = list(
+        CommitteeMembership.objects.select_for_update().filter(pk__in=[m.pk for m in memberships])
+    )
+    for membership in locked:
+        if membership.user_id is not None and membership.user_id != user.pk:
+            out.add(
+                "memberships",
+                _("决定机构成员“%(m)s”已对应另一个账号。") % {"m": membership.name},
+            )
+        if cadre is not None and membership.cadre_id not in (None, cadre.pk):
+            out.add(
+                "memberships",
+                _("决定机构成员“%(m)s”对应的干部与所选干部不是同一人，请核对。")
+                % {"m": membership.name},
+            )
+    out.raise_if_any(_("账号对应人员有误，未保存。"))
+    person = AccountPerson.objects.select_for_update().filter(user=user).first()
+    before_cadre = person.cadre_id if person is not None else None
+    after_cadre = cadre.pk if cadre is not None else None
+    added = [m for m in locked if m.user_id != user.pk]
+    if before_cadre == after_cadre and not added:
+        return user
+    if person is None:
+        AccountPerson.objects.create(user=user, cadre=cadre)
+    elif before_cadre != after_cadre:
+        person.cadre = cadre
+        person.save(update_fields=["cadre"])
+    for membership in added:
+        membership.user = user
+        membership.save(update_fields=["user"])
+    journal_record(
+        actor=actor,
+        event_type=EventType.USER_PROFILE_SET,
+        subject=_user_subject(user),
+        payload={
+            "before": {"cadre": before_cadre},
+            "after": {"cadre": after_cadre},
+            "memberships": sorted(m.pk for m in added),
+        },
+    )
+    return user

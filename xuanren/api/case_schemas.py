@@ -13,6 +13,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field, PlainValidator, create_model, field_validator
 from pydantic_core import PydanticCustomError
 
+from xuanren.access.names import display_name
 from xuanren.procedure.catalogue import GUARDS, STEPS, TemplateDef
 from xuanren.procedure.models import (
     Attachment,
@@ -32,9 +33,7 @@ STEP_CODES = "、".join(STEPS)
 
 def user_name(user: Any) -> str:
     """How a user is shown: the full name, else the login name."""
-    if user is None:
-        return ""
-    return str(user.get_full_name() or user.get_username())
+    return display_name(user)
 
 
 def step_name(code: str) -> str:

@@ -15,10 +15,12 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from xuanren.access.names import display_name
 from xuanren.access.policy import require_unit
 from xuanren.common.dates import today
 from xuanren.common.errors import NotFound
 from xuanren.documents.approval_form import ApprovalForm, FormContext, build_approval_form
+from xuanren.documents.issuer import issuing_body
 from xuanren.people.selectors import cadre_get
 from xuanren.procedure.models import Candidate, CandidateStatus, Case
 from xuanren.procedure.selectors import CaseRecord, case_candidates, case_get, case_record
@@ -28,9 +30,7 @@ from xuanren.supervision.strokes import by_strokes
 
 
 def person_label(user: Any) -> str:
-    if user is None:
-        return ""
-    return str(user.get_full_name() or user.get_username())
+    return display_name(user)
 
 
 def _post_label(candidate: Candidate) -> str:
@@ -42,7 +42,8 @@ def approval_form_get(
 ) -> ApprovalForm:
     """The form for one cadre. With a case in the context (a case the actor
     may see), the case's reference date and the cadre's proposed post in it
-    fill what the officer left blank."""
+    fill what the officer left blank, and the template names the submitting
+    unit (呈报单位, documents.issuer)."""
     on = on or today()
     cadre = cadre_get(actor=actor, pk=cadre_pk)
     if context.case_id is not None:
@@ -56,6 +57,7 @@ def approval_form_get(
             context,
             proposed_post=context.proposed_post or _post_label(mine[0]),
             reference_date=context.reference_date or case.reference_date,
+            submitting_unit=context.submitting_unit or issuing_body(case, "approval_form"),
         )
     if not context.filled_by:
         context = replace(context, filled_by=person_label(actor))
@@ -86,6 +88,7 @@ def case_approval_forms(*, actor: Any, case_pk: int, on: dt.date | None = None) 
             proposed_post=_post_label(candidate),
             reference_date=case.reference_date,
             filled_by=person_label(actor),
+            submitting_unit=issuing_body(case, "approval_form"),
             case_id=case.pk,
         )
         cadre = cadre_get(actor=actor, pk=candidate.cadre_id)
@@ -123,7 +126,7 @@ def notice_document_get(*, actor: Any, case_pk: int) -> NoticeDocument:
         notice=notice,
         title=title,
         persons=persons,
-        issuer=case.committee.name,
+        issuer=issuing_body(case, "notice"),
         issued_on=notice.start,
     )
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from xuanren.access.names import display_name
 from xuanren.journal.chain import (
     CADRE_FIELDS,
     KEYED,
@@ -54,7 +55,7 @@ def _iso(moment: dt.datetime) -> str:
 def _actor_parts(actor: Any) -> tuple[int | None, str]:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return None, "system"
-    return actor.pk, actor.get_username()
+    return actor.pk, display_name(actor)
 
 
 def canonical_of(

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xuanren.access.names import display_name
 from xuanren.common.errors import DomainError
 from xuanren.supervision.models import Finding, PublicNotice
 
@@ -116,7 +117,7 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["assignee"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [(str(u.pk), u.get_full_name() or u.get_username()) for u in users]
+        field.choices = [(str(u.pk), display_name(u)) for u in users]
 
 
 class InvestigateForm(forms.Form):

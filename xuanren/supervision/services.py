@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xuanren.access.names import display_name
 from xuanren.access.policy import has_perm, is_unrestricted, require_unit, unit_in_scope
 from xuanren.common.dates import today
 from xuanren.common.errors import Conflict, ErrorCollector, PermissionDenied
@@ -517,7 +518,7 @@ def report_investigate(*, actor: Any, report: Report, note: str) -> Report:
         out.raise_if_any(_("调查核实情况未记录。"))
     now = timezone.now()
     stamp = timezone.localtime(now).strftime("%Y.%m.%d %H:%M")
-    entry = f"[{stamp} {actor.get_username()}] {note}"
+    entry = f"[{stamp} {display_name(actor)}] {note}"
     report.investigation_note = (
         f"{report.investigation_note}\n\n{entry}" if report.investigation_note else entry
     )

@@ -57,6 +57,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from xuanren.access.names import display_name
 from xuanren.ballots.models import Meeting, MeetingKind, Recusal
 from xuanren.ballots.services import (
     ballot_cast,
@@ -992,7 +993,7 @@ def _demo_recommendation_meeting(demo: _Demo) -> Meeting | None:
         log.warning("demo recommendation meeting skipped: too few cadres in %s", town)
         return None
     roster: list[dict[str, Any]] = [
-        {"name": participant.get_full_name() or "参会人员（participant）",
+        {"name": display_name(participant) or "参会人员",
          "group": "中层干部", "user": participant},
     ]  # fmt: skip
     names = [c.name for c in others] + [

@@ -7,15 +7,16 @@ product on one's own machine, never for a real deployment.
 from __future__ import annotations
 
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from xuanren.access.models import Role, Scope
+from xuanren.access.names import display_name, split_name
 from xuanren.access.roles import roles_sync
-from xuanren.access.services import scope_clear, scope_set
+from xuanren.access.services import scope_clear, scope_set, user_person_set
 from xuanren.common.dates import today
 from xuanren.org.models import Unit, UnitKind
 from xuanren.synth.cases import build_demo_cases, demo_count_key, demo_recommendation_meeting
@@ -27,6 +28,7 @@ class DemoAccount:
     password: str
     role: str  # the role's Chinese label, or a dash
     scope: str  # the unit's name, or a dash
+    name: str = ""  # the person's real name (decision 0057)
 
 
 # (username, role, scope): "root" is the county, "town" one township.
@@ -43,6 +45,21 @@ DEMO_USERS: tuple[tuple[str, Role | None, str], ...] = (
     ("participant", Role.PARTICIPANT, "town"),
     ("outsider", None, ""),
 )
+
+
+#: The real names of the demo accounts (姓, 名). The committee member's is
+#: the name on their committee membership (_link_member).
+DEMO_NAMES: dict[str, tuple[str, str]] = {
+    "admin": ("孙", "志刚"),
+    "officer": ("王", "建华"),
+    "member": ("", ""),
+    "jiwei": ("陈", "晓东"),
+    "audit": ("刘", "海燕"),
+    "inspector": ("张", "立明"),
+    "hr": ("赵", "丽娟"),
+    "participant": ("黄", "志强"),
+    "outsider": ("吴", "涛"),
+}
 
 
 def demo_password(username: str) -> str:
@@ -75,6 +92,9 @@ def demo_users() -> list[DemoAccount]:
         user.set_password(demo_password(username))
         user.is_active = True
         user.is_superuser = user.is_staff = role == Role.ADMINISTRATOR
+        last, first = DEMO_NAMES.get(username, ("", ""))
+        if last or first:
+            user.last_name, user.first_name = last, first
         user.save()
         user.groups.set([Group.objects.get(name=role)] if role else [])
         users[username] = user
@@ -97,7 +117,34 @@ def demo_users() -> list[DemoAccount]:
             )
         )
     build_demo_cases(admin=admin, county_root=root, on=today())  # once: skipped when cases exist
-    return accounts
+    _link_member(admin=admin, member=users["member"], root=root)
+    names = {u.username: display_name(u) for u in User.objects.filter(username__in=users)}
+    return [replace(a, name=names.get(a.username, "")) for a in accounts]
+
+
+def _link_member(*, admin: User, member: User, root: Unit) -> None:
+    """The demo committee member is a member of the county's standing committee
+    on record: their account is linked to that membership and its cadre record
+    (access.services.user_person_set) and carries the membership's name."""
+    from xuanren.procedure.models import CommitteeKind, CommitteeMembership, CommitteeRole
+
+    memberships = CommitteeMembership.objects.filter(
+        committee__unit=root,
+        committee__kind=CommitteeKind.STANDING_COMMITTEE,
+        end_date=None,
+    ).select_related("cadre")
+    membership = memberships.filter(user=member).order_by("pk").first() or (
+        memberships.filter(user=None, role=CommitteeRole.MEMBER, cadre__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    if membership is None:
+        return
+    user_person_set(actor=admin, user=member, cadre=membership.cadre, memberships=[membership])
+    last, first = split_name(membership.name)
+    if (member.last_name, member.first_name) != (last, first):
+        member.last_name, member.first_name = last, first
+        member.save(update_fields=["last_name", "first_name"])
 
 
 def accounts_table(accounts: list[DemoAccount]) -> str:
@@ -109,9 +156,9 @@ def accounts_table(accounts: list[DemoAccount]) -> str:
     def pad(text: str, size: int) -> str:
         return text + " " * (size - width(text))
 
-    header = (_("用户名"), _("密码"), _("角色"), _("管辖范围"))
-    rows = [header, *((a.username, a.password, a.role, a.scope) for a in accounts)]
-    sizes = [max(width(row[i]) for row in rows) for i in range(4)]
+    header = (_("用户名"), _("姓名"), _("密码"), _("角色"), _("管辖范围"))
+    rows = [header, *((a.username, a.name, a.password, a.role, a.scope) for a in accounts)]
+    sizes = [max(width(row[i]) for row in rows) for i in range(len(header))]
     lines = ["  ".join(pad(cell, sizes[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * s for s in sizes))
     return "\n".join(lines)

@@ -24,6 +24,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from xuanren.access.names import display_name
 from xuanren.access.policy import has_perm, require_perm, unit_in_scope
 from xuanren.common.dates import SHANGHAI, today
 from xuanren.common.errors import (
@@ -96,9 +97,7 @@ form_page = login_page(methods=FORMS)  # login; refusals as the Chinese 403/404 
 
 
 def person(user: Any) -> str:
-    if user is None:
-        return ""
-    return str(user.get_full_name() or user.get_username())
+    return display_name(user)
 
 
 def moment(value: dt.datetime | None) -> str:

@@ -31,7 +31,9 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument("--cadres", type=int, default=3000, help=_("生成的干部人数"))
-        parser.add_argument("--seed", type=int, default=1, help=_("随机种子"))
+        parser.add_argument(
+            "--seed", type=int, default=1, help=_("随机数起点（同一数值生成同样的数据）")
+        )
         parser.add_argument(
             "--no-serve", action="store_true", help=_("只准备数据和账号，不启动服务")
         )

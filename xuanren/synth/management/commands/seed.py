@@ -28,7 +28,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--units", type=int, default=None, help=_("单位个数（默认约每 50 名干部一个单位）")
         )
-        parser.add_argument("--seed", type=int, default=1, help=_("随机种子"))
+        parser.add_argument(
+            "--seed", type=int, default=1, help=_("随机数起点（同一数值生成同样的数据）")
+        )
         parser.add_argument(
             "--county-name",
             default="",
