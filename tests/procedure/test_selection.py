@@ -6,6 +6,7 @@ passing; effects change candidates' statuses with journal events."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -177,7 +178,7 @@ def statuses(case: Case) -> dict[str, str]:
 def template_version(name: str, version: int, replace: dict[str, str], tmp_path: Path) -> None:
     """Load a new version of a shipped template with some lines changed."""
     text = (DEFINITION_DIR / f"{name}.toml").read_text(encoding="utf-8")
-    text = text.replace("version = 1\n", f"version = {version}\n", 1)
+    text = re.sub(r"(?m)^version = \d+$", f"version = {version}", text, count=1)
     for old, new in replace.items():
         assert old in text
         text = text.replace(old, new, 1)
@@ -292,10 +293,10 @@ def test_talk_recommendation_covers_the_share_the_template_asks(
     personas, county, committee, people, tmp_path
 ):
     template_version(
-        "county-leading", 2, {"[parameters]\n": "[parameters]\ntalk_coverage = [3, 5]\n"}, tmp_path
+        "county-leading", 3, {"[parameters]\n": "[parameters]\ntalk_coverage = [3, 5]\n"}, tmp_path
     )
     case = open_case(personas, county, committee)
-    assert case.template.version == 2
+    assert case.template.version == 3
     officer = personas.case_officer
     to_step(case, officer)
     votes = [(people["甲"], None, 5), (people["乙"], None, 4)]
@@ -648,7 +649,7 @@ def test_section_level_full_directed_recommendation_through_inspection(
 ):
     template_version(
         "section-level",
-        2,
+        3,
         {'recommendation_mode = "per_post"': 'recommendation_mode = "full_directed"'},
         tmp_path,
     )
@@ -713,7 +714,7 @@ def test_section_level_full_directed_recommendation_through_inspection(
 def test_full_directed_needs_one_unit(personas, county, committee, people, office_posts, tmp_path):
     template_version(
         "section-level",
-        2,
+        3,
         {'recommendation_mode = "per_post"': 'recommendation_mode = "full_directed"'},
         tmp_path,
     )
