@@ -454,7 +454,7 @@ def test_procedure_templates(client, personas):
     templates = {t["code"]: t for t in response.json()}
     assert set(templates) == {"county-leading", "section-level", "competitive"}
     county_leading = templates["county-leading"]
-    assert (county_leading["version"], county_leading["name"]) == (1, "县管领导干部选拔任用")
+    assert (county_leading["version"], county_leading["name"]) == (2, "县管领导干部选拔任用")
     assert "选拔任用工作条例" in county_leading["source"]
     assert county_leading["effective_from"] == "2019-03-03"
     assert len(county_leading["sha256"]) == 64

@@ -2,6 +2,7 @@
 in the template; the service enforces it for every caller; the inspection
 team, the integrity and the audit requests assign cases to their roles."""
 
+# ruff: noqa: F811  (fixtures imported from the procedure tests)
 from __future__ import annotations
 
 import datetime as dt

@@ -167,7 +167,7 @@ def test_open_a_case_through_the_form(
 ) -> None:
     page = officer.get(reverse("web:case_new"))
     text = page_text(page)
-    assert "县管领导干部选拔任用（v1）" in text
+    assert "县管领导干部选拔任用（v2）" in text
     assert "中共青山县委常委会" in text
     assert "副镇长（副科级）" in text
     data = {

@@ -62,6 +62,22 @@ ANSWER_AUDIT = "procedure.answer_auditrequest"
 INTEGRITY_ANSWERS = {"clear": "passed", "concerns": "concerns", "veto": "failed"}
 
 
+#: File name extension → the attachment type `case_attachment_add` checks.
+EXTENSIONS = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def content_type_for(name: str) -> str:
+    """The attachment type of a file by its extension ("" when not accepted)."""
+    return EXTENSIONS.get(name.rsplit(".", 1)[-1].lower() if "." in name else "", "")
+
+
 def person_name(user: Any) -> str:
     if user is None:
         return ""

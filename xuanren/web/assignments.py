@@ -29,6 +29,7 @@ from xuanren.procedure.assignments import (
     audit_request_answer,
     audit_request_send,
     can_change_case,
+    content_type_for,
     inspection_material_add,
     inspection_sign,
     inspection_team_member_add,
@@ -65,22 +66,13 @@ from xuanren.web.pages import FORMS, login_page
 
 form_page = login_page(methods=FORMS)
 
-EXTENSIONS = {
-    "pdf": "application/pdf",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
 
 def upload_of(upload: Any) -> dict[str, Any]:
     """An uploaded file as the attachment service takes it; refused here with
     the service's own words so that nothing is half done."""
     name = str(upload.name or "")
-    content_type = EXTENSIONS.get(name.rsplit(".", 1)[-1].lower() if "." in name else "")
-    if content_type is None:
+    content_type = content_type_for(name)
+    if not content_type:
         raise forms.ValidationError(_("只接受 PDF、JPEG、PNG、DOCX、XLSX 文件。"))
     if upload.size > ATTACHMENT_MAX_BYTES:
         raise forms.ValidationError(_("文件超过 20 MB，请压缩或拆分后上传。"))
