@@ -47,6 +47,13 @@ BALLOTS_VIEW = ["ballots.view_meeting"]
 BALLOTS_RUN = [*BALLOTS_VIEW, "ballots.add_meeting", "ballots.change_meeting"]
 BALLOTS_VOTE = ["ballots.cast_ballot"]
 
+# Who does which step (docs/decisions/0061–0065): the owner role of a step
+# completes it for the cases assigned to it. Case officers may also serve on
+# inspection teams (organization-department staff usually do).
+TEAM_SERVE = ["procedure.serve_inspectionteam"]
+INTEGRITY_ANSWER = ["procedure.answer_integrityrequest"]
+AUDIT_ANSWER = ["procedure.answer_auditrequest"]
+
 # Units propose filling their posts (动议建议, DOMAIN §1, §3 step 1); the
 # organization department decides (with procedure.add_case). docs/decisions/0018.
 MOTIONS_PROPOSE = ["procedure.add_motionproposal", "procedure.view_motionproposal"]
@@ -61,6 +68,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *REPORTS_HANDLE,
         *BALLOTS_RUN,
         *BALLOTS_VOTE,
+        *TEAM_SERVE,
     ],
     Role.COMMITTEE_MEMBER: [*VIEW_RECORDS, *CASES_VIEW, *NOTICES_VIEW, *BALLOTS_VOTE],
     Role.DISCIPLINE_COMMISSION: [
@@ -70,9 +78,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *NOTICES_VIEW,
         *REPORTS_INVESTIGATE,
         "access.view_accessrecord",
+        *INTEGRITY_ANSWER,
     ],
-    Role.AUDIT_OFFICE: ["org.view_unit", "org.view_post", "people.view_cadre"],
-    Role.INSPECTION_TEAM: VIEW_RECORDS,
+    Role.AUDIT_OFFICE: ["org.view_unit", "org.view_post", "people.view_cadre", *AUDIT_ANSWER],
+    Role.INSPECTION_TEAM: [*VIEW_RECORDS, *TEAM_SERVE],
     Role.UNIT_HR: [*VIEW_RECORDS, "people.change_cadre", "people.add_cadre", *MOTIONS_PROPOSE],
     Role.PARTICIPANT: [*BALLOTS_VOTE],
     Role.ADMINISTRATOR: [

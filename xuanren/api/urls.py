@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI
 
-from xuanren.api import ballots, cases, documents, lrmx, org, people, policy, xlsx
+from xuanren.api import assignments, ballots, cases, documents, lrmx, org, people, policy, xlsx
 from xuanren.api.auth import API_AUTH
 from xuanren.api.errors import register_error_handlers
 
@@ -23,3 +23,4 @@ api.add_router("", ballots.router)
 api.add_router("", documents.router)
 api.add_router("", lrmx.router)
 api.add_router("", xlsx.router)
+api.add_router("", assignments.router)

@@ -74,6 +74,13 @@ class EventType(models.TextChoices):
     OTP_ENROLLED = "access.otp_enrolled", _("启用双因素认证")
     OTP_REMOVED = "access.otp_removed", _("移除双因素认证")
     CADRES_BASELINED = "journal.cadres_baselined", _("记录干部信息指纹基线")
+    # who does which step (issue 11, docs/decisions/0061–0065)
+    TEAM_MEMBER_ADDED = "procedure.team_member_added", _("指派考察组成员")
+    TEAM_MEMBER_REMOVED = "procedure.team_member_removed", _("调整出考察组")
+    INSPECTION_MATERIAL_ADDED = "procedure.inspection_material_added", _("上传考察材料")
+    INSPECTION_SIGNED = "procedure.inspection_signed", _("考察组成员署名")
+    INTEGRITY_REQUESTED = "procedure.integrity_requested", _("书面征求廉政意见")
+    AUDIT_REQUESTED = "procedure.audit_requested", _("委托经济责任审计")
 
 
 class JournalHead(models.Model):

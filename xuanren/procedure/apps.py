@@ -8,6 +8,7 @@ class ProcedureConfig(AppConfig):
     verbose_name = _("选任程序")
 
     def ready(self) -> None:
+        from xuanren.procedure import todo_roles  # noqa: F401  (registers the roles' 待办)
         from xuanren.procedure.services import sync_templates_after_migrate
 
         # The procedure templates shipped with this release are data the app needs.

@@ -77,11 +77,18 @@ class DefinitionError(ValueError):
     """A template file is malformed; the message names the file and field."""
 
 
+#: The role that completes a step when the template names none (docs/decisions/0061).
+DEFAULT_STEP_ROLE = "case_officer"
+
+
 @dataclass(frozen=True)
 class StepDef:
     code: str
     source: str
     guards: tuple[str, ...]
+    # The access.models.Role that owns the step: who completes it from their
+    # own login besides the case officer (docs/decisions/0061).
+    role: str = DEFAULT_STEP_ROLE
 
     @property
     def name(self) -> str:
@@ -131,6 +138,8 @@ def parse_template(data: dict[str, Any], *, where: str) -> TemplateDef:
         raise DefinitionError(f"{where}：parameters 缺少 {'、'.join(sorted(missing))}")
     if params["notice_unit"] not in ("calendar_days", "working_days"):
         raise DefinitionError(f"{where}：notice_unit 应为 calendar_days 或 working_days")
+    from xuanren.access.models import Role
+
     steps: list[StepDef] = []
     seen: set[str] = set()
     for raw in data["steps"]:
@@ -143,8 +152,16 @@ def parse_template(data: dict[str, Any], *, where: str) -> TemplateDef:
         unknown = [g for g in raw.get("guards", []) if g not in GUARDS]
         if unknown:
             raise DefinitionError(f"{where}：环节 {code} 含未知前置条件 {unknown}")
+        role = raw.get("role", DEFAULT_STEP_ROLE)
+        if role not in Role.values:
+            raise DefinitionError(f"{where}：环节 {code} 的办理角色 {role!r} 未知")
         steps.append(
-            StepDef(code, str(raw.get("source", data["source"])), tuple(raw.get("guards", [])))
+            StepDef(
+                code,
+                str(raw.get("source", data["source"])),
+                tuple(raw.get("guards", [])),
+                role,
+            )
         )
     if not steps or steps[0].code != "motion":
         raise DefinitionError(f"{where}：第一个环节必须是动议（motion）")

@@ -3,6 +3,8 @@ committees that decide them, and the record of every step (纪实)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -355,3 +357,153 @@ class MotionProposalPost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal_id}:{self.post_id}"
+
+
+# ---- who does which step (docs/decisions/0061–0065) ----------------------------------
+
+
+class InspectionTeamMember(models.Model):
+    """A member of a case's inspection team (考察组): a user account assigned
+    by the case officer. Members read the case by this assignment (not by
+    unit scope), record the inspection and sign its report."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="team_members", verbose_name=_("选任事项")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="inspection_teams",
+        verbose_name=_("成员"),
+    )
+    is_leader = models.BooleanField(_("组长"), default=False)
+    duty = models.CharField(_("身份"), max_length=100, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("指派人"),
+    )
+    assigned_at = models.DateTimeField(_("指派时间"))
+
+    class Meta:
+        verbose_name = _("考察组成员")
+        verbose_name_plural = _("考察组成员")
+        ordering = ["case", "-is_leader", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], name="teammember_unique"),
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(is_leader=True), name="teammember_one_leader"
+            ),
+        ]
+        permissions = [("serve_inspectionteam", _("可担任考察组成员"))]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.user_id}"
+
+
+class InspectionMaterial(models.Model):
+    """An attachment of the case that is part of the inspection materials
+    (考察材料), uploaded by a team member or the case officer."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="inspection_materials")
+    attachment = models.OneToOneField(
+        Attachment, on_delete=models.PROTECT, related_name="inspection_material"
+    )
+
+    class Meta:
+        verbose_name = _("考察材料")
+        verbose_name_plural = _("考察材料")
+        ordering = ["case", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.attachment_id}"
+
+
+class InspectionSignature(models.Model):
+    """One member's signature on the inspection materials, with their own
+    login; it covers the materials as they were (their SHA-256s) when signed."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="team_signatures")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("署名人"),
+    )
+    signed_at = models.DateTimeField(_("署名时间"))
+    materials = models.JSONField(_("署名的考察材料"), default=list)
+
+    class Meta:
+        verbose_name = _("考察材料署名")
+        verbose_name_plural = _("考察材料署名")
+        ordering = ["case", "signed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.user_id}"
+
+
+class IntegrityRequest(models.Model):
+    """The written request for the discipline commission's integrity opinion
+    (征求廉政意见函); answered by completing the case's integrity_opinion step."""
+
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        related_name="integrity_requests",
+        verbose_name=_("选任事项"),
+    )
+    document = models.CharField(_("征求函文号"), max_length=100)
+    sent_on = models.DateField(_("发函日期"))
+    meeting_date = models.DateField(_("拟召开讨论决定会议日期"))
+    deadline = models.DateField(_("答复期限"))
+    candidates: models.ManyToManyField[Candidate, Any] = models.ManyToManyField(
+        Candidate, related_name="integrity_requests", verbose_name=_("人选")
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("发函人"),
+    )
+    sent_at = models.DateTimeField(_("登记时间"))
+
+    class Meta:
+        verbose_name = _("廉政意见征求")
+        verbose_name_plural = _("廉政意见征求")
+        ordering = ["case", "-sent_at", "-id"]
+        permissions = [("answer_integrityrequest", _("可答复廉政意见征求"))]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.document}"
+
+
+class AuditRequest(models.Model):
+    """The request for an economic-responsibility audit (经济责任审计) of the
+    candidates the template names; answered by completing the audit step."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="audit_requests", verbose_name=_("选任事项")
+    )
+    document = models.CharField(_("委托函文号"), max_length=100)
+    sent_on = models.DateField(_("发函日期"))
+    due_on = models.DateField(_("要求完成日期"), null=True, blank=True)
+    candidates: models.ManyToManyField[Candidate, Any] = models.ManyToManyField(
+        Candidate, related_name="audit_requests", verbose_name=_("人选")
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("发函人"),
+    )
+    sent_at = models.DateTimeField(_("登记时间"))
+
+    class Meta:
+        verbose_name = _("经济责任审计委托")
+        verbose_name_plural = _("经济责任审计委托")
+        ordering = ["case", "-sent_at", "-id"]
+        permissions = [("answer_auditrequest", _("可记录经济责任审计结论"))]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.document}"

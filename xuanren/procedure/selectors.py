@@ -10,10 +10,11 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from xuanren.access.policy import has_perm, require_perm, require_unit, unit_scope_q
+from xuanren.access.policy import NOTHING, has_perm, require_perm, require_unit, unit_scope_q
 from xuanren.common.dates import today
 from xuanren.common.errors import FieldError, NotFound
 from xuanren.journal.models import JournalHead
+from xuanren.procedure.assignments import case_read_q
 from xuanren.procedure.catalogue import GUARDS, STEPS
 from xuanren.procedure.guards import GuardContext, check
 from xuanren.procedure.models import (
@@ -44,9 +45,12 @@ def case_list(*, actor: Any, status: str = "", step: str = "", q: str = "") -> Q
 
 
 def case_get(*, actor: Any, pk: int) -> Case:
-    require_perm(actor, "procedure.view_case")
+    # In scope, or assigned to the actor (inspection team, requests): 0061.
+    readable = case_read_q(actor)
+    if readable is None:
+        require_perm(actor, "procedure.view_case")
     case = (
-        Case.objects.filter(unit_scope_q(actor, prefix="unit__"), pk=pk)
+        Case.objects.filter(readable or NOTHING, pk=pk)
         .select_related("template", "unit", "committee", "officer")
         .prefetch_related(
             "case_posts__post__unit",

@@ -27,6 +27,7 @@ from xuanren.journal.services import journal_record
 from xuanren.org.models import Post, Unit
 from xuanren.people.models import Cadre
 from xuanren.procedure import steps
+from xuanren.procedure.assignments import require_attachment_actor, require_step_actor
 from xuanren.procedure.catalogue import (
     DEFINITION_DIR,
     STEPS,
@@ -263,7 +264,7 @@ def case_step_complete(
     and every guard holds. Two officers completing the same step at once: the
     case row lock lets one in; the other then finds the step already done."""
     case = Case.objects.select_for_update().select_related("template", "unit").get(pk=case.pk)
-    require_unit(actor, "procedure.change_case", case.unit)
+    require_step_actor(actor, case, step)
     if step not in STEPS:
         raise ValidationFailed(_("未知环节 %(s)s。") % {"s": step})
     name = str(STEPS[step])
@@ -456,7 +457,7 @@ def case_attachment_add(
     file is never overwritten; the record names it by hash for the 纪实."""
     import hashlib
 
-    require_unit(actor, "procedure.change_case", case.unit)
+    require_attachment_actor(actor, case, step)
     out = ErrorCollector()
     if not name.strip():
         out.add("name", _("请给出文件名。"))

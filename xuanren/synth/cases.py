@@ -897,7 +897,29 @@ def build_demo_cases(*, admin: Any, county_root: Unit, on: dt.date) -> list[Demo
         built.append(DemoCase(stage, label, case))
     _demo_motion_proposal()
     _demo_recommendation_meeting(demo)
+    _demo_inspection_team(demo, built)
     return built
+
+
+def _demo_inspection_team(demo: _Demo, built: list[DemoCase]) -> None:
+    """The case under inspection has its team: the demo inspector leads it
+    with the officer, so the inspector's 待办 shows it (docs/decisions/0062)."""
+    from xuanren.procedure.assignments import inspection_team_member_add
+
+    inspector = _user("inspector", None)
+    case = next((d.case for d in built if d.stage == "inspection"), None)
+    if case is None or inspector is None:
+        return
+    try:
+        with transaction.atomic():
+            inspection_team_member_add(
+                actor=demo.officer, case=case, user=inspector, is_leader=True, duty="考察组组长"
+            )
+            inspection_team_member_add(
+                actor=demo.officer, case=case, user=demo.officer, duty="组织部干部科"
+            )
+    except DomainError as exc:
+        log.warning("demo inspection team skipped: %s", exc)
 
 
 def _demo_motion_proposal() -> None:

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from xuanren.access.views import PasswordChange
-from xuanren.web import cadre_edit, cases, views
+from xuanren.web import assignments, cadre_edit, cases, views
 
 app_name = "web"
 
@@ -58,6 +58,16 @@ urlpatterns = [
     path("cases/<int:pk>/record/", cases.case_record_page, name="case_record"),
     path("cases/<int:pk>/record.json", cases.case_record_json, name="case_record_json"),
     path("todo/", cases.todo, name="todo"),
+    # who does which step (docs/decisions/0061–0065)
+    path("cases/<int:pk>/team/", assignments.team_add, name="team_add"),
+    path("cases/<int:pk>/team/<int:member>/remove/", assignments.team_remove, name="team_remove"),
+    path("cases/<int:pk>/team/materials/", assignments.team_material, name="team_material"),
+    path("cases/<int:pk>/team/sign/", assignments.team_sign, name="team_sign"),
+    path("cases/<int:pk>/inspection/", assignments.inspection_record, name="inspection_record"),
+    path("cases/<int:pk>/integrity/", assignments.integrity_request, name="integrity_request"),
+    path("cases/<int:pk>/audit/", assignments.audit_request, name="audit_request"),
+    path("integrity/<int:pk>/", assignments.integrity_answer, name="integrity_answer"),
+    path("audit/<int:pk>/", assignments.audit_answer, name="audit_answer"),
     path("motions/", cases.motion_proposals, name="motion_proposals"),
     path(
         "motions/<int:pk>/decide/",

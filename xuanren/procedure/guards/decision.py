@@ -232,7 +232,8 @@ def integrity_requested_in_time(ctx: GuardContext) -> list[str]:
     return problems
 
 
-INTEGRITY_RESULTS = ("passed", "failed")
+# `concerns` (有问题，不否决) is recorded for the meeting and needs a reason (0063).
+INTEGRITY_RESULTS = ("passed", "concerns", "failed")
 
 
 @guard("integrity_passed")
@@ -259,6 +260,8 @@ def integrity_passed(ctx: GuardContext) -> list[str]:
         seen.add(c.pk)
         if entry.get("result") not in INTEGRITY_RESULTS:
             problems.append(_("请填写%(c)s的廉政意见结论（通过或未通过）。") % {"c": _label(c)})
+        elif entry.get("result") == "concerns" and not _text(entry.get("reason")):
+            problems.append(_("纪委监委对%(c)s提出问题，须写明理由。") % {"c": _label(c)})
         returned = _date(entry.get("returned_on"))
         if returned is None:
             problems.append(_("请填写纪委监委回复%(c)s廉政意见的日期。") % {"c": _label(c)})

@@ -1127,6 +1127,11 @@ def report_signed_by_team(ctx: GuardContext) -> list[str]:
     else does (考察责任制, seed §2, §8); no member inspects a relative
     (recusal detected from the family records, DOMAIN §4)."""
     team = [m for m in _rows(ctx.data.get("team")) if isinstance(m, dict)]
+    from xuanren.procedure.assignments import assigned_team_problems
+
+    assigned = assigned_team_problems(ctx.case, ctx.data, ctx.on)  # a team on record: 0062
+    if assigned is not None:
+        return assigned + _team_recusal(ctx, team)
     names = [str(m.get("name", "")).strip() for m in team]
     problems: list[str] = []
     if len([n for n in names if n]) < 2:

@@ -1,0 +1,108 @@
+"""The roles' pages: the team panel on the case page, the team's inspection
+page, the commission's answer page; Chinese only, exact refusals."""
+
+# ruff: noqa: F811  (fixtures imported from the procedure tests)
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.test import Client
+from django.urls import reverse
+
+from tests.conftest import make_user
+from tests.procedure.conftest import committee  # noqa: F401  (fixture)
+from tests.procedure.test_decision_stage import INTEGRITY_ON, MEETING, REQUESTED, open_at_integrity
+from tests.procedure.test_selection import (  # noqa: F401  (fixtures)
+    at_candidates,
+    at_inspection,
+    at_recommendation,
+    people,
+)
+from xuanren.access.models import Role
+from xuanren.procedure.assignments import integrity_request_send
+from xuanren.procedure.models import CaseStep, InspectionTeamMember
+
+ENGLISH_KEY = re.compile(
+    r"\b(team|signed_by|inspection_team|discipline_commission|audit_office|concerns|veto)\b"
+)
+
+
+def login(user: Any) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def visible(response: Any) -> str:
+    text = response.content.decode()
+    text = re.sub(r"<[^>]+>", " ", text)
+    return text
+
+
+def test_officer_assigns_and_the_member_signs_from_the_case_page(at_inspection, personas):
+    case = at_inspection
+    inspector = make_user("inspector", Role.INSPECTION_TEAM, None)
+    officer = login(personas.case_officer)
+    page = officer.get(reverse("web:case_detail", args=[case.pk]))
+    assert page.status_code == 200
+    assert "指派考察组成员" in page.content.decode()
+    r = officer.post(reverse("web:team_add", args=[case.pk]),
+                     {"team-user": inspector.pk, "team-is_leader": "on", "team-duty": "副部长"})  # fmt: skip
+    assert r.status_code == 302
+    assert InspectionTeamMember.objects.filter(case=case, user=inspector, is_leader=True).exists()
+
+    member = login(inspector)
+    page = member.get(reverse("web:case_detail", args=[case.pk]))
+    assert page.status_code == 200
+    text = visible(page)
+    assert "在考察材料上署名" in text and "上传考察材料" in text
+    assert not ENGLISH_KEY.search(text), ENGLISH_KEY.search(text)
+    # The member may not assign (403), nothing changes.
+    r = member.post(reverse("web:team_add", args=[case.pk]), {"team-user": inspector.pk})
+    assert InspectionTeamMember.objects.filter(case=case).count() == 1
+    page = member.get(reverse("web:inspection_record", args=[case.pk]))
+    assert page.status_code == 200
+    # An inspector off the team: 404 on every page of the case.
+    other = login(make_user("inspector2", Role.INSPECTION_TEAM, None))
+    assert other.get(reverse("web:case_detail", args=[case.pk])).status_code == 404
+    assert other.get(reverse("web:inspection_record", args=[case.pk])).status_code == 404
+    assert other.post(reverse("web:team_sign", args=[case.pk])).status_code == 404
+    # A committee member reads the case but cannot record the inspection: 403.
+    assert (
+        login(personas.committee_member)
+        .get(reverse("web:inspection_record", args=[case.pk]))
+        .status_code
+        == 403
+    )
+
+
+def test_the_commission_answers_on_its_page(personas, county, committee, make_cadre):
+    run = open_at_integrity(personas, county, committee, [(county.town_deputy, 1)])
+    a = run.inspect(make_cadre(county.town, name="甲"), county.town_deputy)
+    request = integrity_request_send(
+        actor=personas.case_officer, case=run.case, document="青组函〔2026〕21号",
+        sent_on=REQUESTED, meeting_date=MEETING,
+    )  # fmt: skip
+    jiwei = login(personas.discipline)
+    todo = jiwei.get(reverse("web:todo"))
+    assert todo.status_code == 200
+    url = reverse("web:integrity_answer", args=[request.pk])
+    page = jiwei.get(url)
+    assert page.status_code == 200
+    text = visible(page)
+    assert "甲" in text and "否决" in text
+    assert not ENGLISH_KEY.search(text)
+    r = jiwei.post(url, {f"answer_{a.pk}": "veto", f"reason_{a.pk}": "",
+                         "returned_on": INTEGRITY_ON.isoformat()})  # fmt: skip
+    assert r.status_code == 409 and "须写明理由" in r.content.decode()
+    assert not CaseStep.objects.filter(case=run.case, step="integrity_opinion").exists()
+    # The committee member may read, not answer.
+    assert login(personas.committee_member).get(url).status_code == 403
+    r = jiwei.post(url, {f"answer_{a.pk}": "clear", "returned_on": INTEGRITY_ON.isoformat(),
+                         "document": "青纪函〔2026〕8号"})  # fmt: skip
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert (
+        CaseStep.objects.get(case=run.case, step="integrity_opinion").completed_by
+        == personas.discipline
+    )
