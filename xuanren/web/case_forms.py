@@ -27,6 +27,7 @@ from xuanren.procedure.models import (
 )
 from xuanren.procedure.services import ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES
 from xuanren.web.forms import DATE_INPUT_FORMATS, post_choices
+from xuanren.web.pickers import CadreField, PickerScope
 
 MAX_SEATS = 20
 #: Rows of posts offered when opening a case, and rows of consultation comments
@@ -225,10 +226,12 @@ class StepForm(forms.Form):
         *args: Any,
         template_params: dict[str, Any] | None = None,
         case: Case | None = None,
+        actor: Any = None,
         **kwargs: Any,
     ):
         self.template_params = template_params or {}
         self.case = case
+        self.actor = actor
         super().__init__(*args, **kwargs)
         tail = ["note", "attachment"]
         self.order_fields([name for name in self.fields if name not in tail] + tail)
@@ -487,18 +490,35 @@ class RowForm(forms.Form):
     #: Fields a row that is used must have.
     needed: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, *args: Any, choices: dict[str, Choices] | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        choices: dict[str, Choices] | None = None,
+        pickers: dict[str, PickerScope] | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         for name, values in (choices or {}).items():
             if name in self.fields:
                 self.fields[name].choices = values  # type: ignore[attr-defined]
+        for name, scope in (pickers or {}).items():
+            field = self.fields.get(name)
+            if isinstance(field, CadreField):
+                field.set_scope(scope)
+
+    def is_deleted(self) -> bool:
+        """The row was removed with its "删除" button."""
+        return bool((getattr(self, "cleaned_data", {}) or {}).get("DELETE"))
 
     def is_blank(self) -> bool:
+        return self.is_deleted() or self.is_empty()
+
+    def is_empty(self) -> bool:
         """Nothing typed beyond the row's key (a checkbox counts only when it
         differs from how it was offered)."""
         d = getattr(self, "cleaned_data", {}) or {}
         for name, f in self.fields.items():
-            if name == self.key:
+            if name in (self.key, "DELETE"):
                 continue
             value = d.get(name)
             if isinstance(f, forms.BooleanField):
@@ -523,6 +543,13 @@ class RowForm(forms.Form):
         raise NotImplementedError
 
 
+class RowFormSet(forms.BaseFormSet):  # type: ignore[type-arg,unused-ignore]
+    """Rows added with "增加一行" and removed with "删除" (a hidden DELETE
+    flag, set by the static script; a removed row is left out)."""
+
+    deletion_widget = forms.HiddenInput
+
+
 class RowSet:
     """A formset of `RowForm`s with a title; `rows()` the data of used rows."""
 
@@ -537,20 +564,37 @@ class RowSet:
         initial: list[dict[str, Any]] | None = None,
         extra: int = 0,
         choices: dict[str, Choices] | None = None,
+        pickers: dict[str, PickerScope] | None = None,
         help_text: Any = "",
     ) -> None:
         self.name = name
         self.title = title
         self.help_text = help_text
         factory = forms.formset_factory(
-            form, extra=extra, max_num=MAX_ROWS, absolute_max=MAX_ROWS, validate_max=True
+            form,
+            formset=RowFormSet,
+            extra=extra,
+            can_delete=True,
+            max_num=MAX_ROWS,
+            absolute_max=MAX_ROWS,
+            validate_max=True,
         )
         self.formset = factory(
             data,
             prefix=f"{prefix}-{name}",
             initial=initial or None,
-            form_kwargs={"choices": choices or {}},
+            form_kwargs={"choices": choices or {}, "pickers": pickers or {}},
         )
+        for field, scope in (pickers or {}).items():
+            scope.load(self._values(field, data, initial or []))
+
+    def _values(self, field: str, data: Any, initial: list[dict[str, Any]]) -> list[Any]:
+        """The values a picker column holds (posted or offered), to load their
+        labels in one query."""
+        if data is None:
+            return [row.get(field) for row in initial]
+        head, tail = f"{self.formset.prefix}-", f"-{field}"
+        return [v for k, v in data.items() if k.startswith(head) and k.endswith(tail)]
 
     def is_valid(self) -> bool:
         return self.formset.is_valid()
@@ -562,6 +606,13 @@ class RowSet:
                 continue
             out.append(f.row())
         return out
+
+    def used_forms(self) -> list[RowForm]:
+        return [
+            f
+            for f in self.formset.forms
+            if getattr(f, "cleaned_data", None) and not f.is_blank()
+        ]
 
     @property
     def headers(self) -> list[Any]:
@@ -621,19 +672,11 @@ class CaseStepForm(StepForm):
             (cp.post_id, f"{cp.post.unit.name}{cp.post.title}") for cp in posts
         ]
 
-    def cadre_choices(self) -> Choices:
-        """Active cadres of the case's unit and below, for steps that name
+    def cadre_picker(self, within_unit: bool = True) -> PickerScope:
+        """The cadres a picker may choose: active, in the actor's scope, and
+        (`within_unit`) of the case's unit and below, for steps that name
         people who are not yet candidates (recommendation, registration)."""
-        if self.case is None:
-            return [("", "—")]
-        qs = (
-            Cadre.objects.filter(
-                status=CadreStatus.ACTIVE, unit__path__startswith=self.case.unit.path
-            )
-            .select_related("unit")
-            .order_by("unit__path", "name", "id")
-        )
-        return [("", "—")] + [(c.pk, f"{c.name}（{c.unit.name}）") for c in qs]
+        return PickerScope(actor=self.actor, case=self.case, within_unit=within_unit)
 
     def per_candidate(self, statuses: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
         return [{"candidate": c.pk} for c in self.candidates(statuses)]
@@ -705,7 +748,7 @@ class RecordRow(RowForm):
         for name, group in GROUP_FIELDS.items():
             self.fields[name] = _count_field(group)
 
-    def is_blank(self) -> bool:
+    def is_empty(self) -> bool:
         d = getattr(self, "cleaned_data", {}) or {}
         return not any(d.get(k) not in (None, "") for k in ("date", "post", "staff_total",
                                                             *GROUP_FIELDS))  # fmt: skip
@@ -729,7 +772,7 @@ class ResultRow(RowForm):
 
     key = "cadre"
     count_key: ClassVar[str] = "signed"
-    cadre = _choice(_("干部"))
+    cadre = CadreField(label=_("干部"))
     post = _choice(_("职位"))
     kind = forms.ChoiceField(label=_("方式"), choices=RECORD_KIND_CHOICES)
 
@@ -738,7 +781,7 @@ class ResultRow(RowForm):
         for name, group in GROUP_FIELDS.items():
             self.fields[name] = _count_field(group)
 
-    def is_blank(self) -> bool:
+    def is_empty(self) -> bool:
         d = getattr(self, "cleaned_data", {}) or {}
         return not d.get("cadre") and not any(d.get(k) for k in GROUP_FIELDS)
 
@@ -811,9 +854,9 @@ class RecommendationForm(CaseStepForm):
             help_text=_("“职位”留空表示该记录涵盖本事项全部职位。"),
         )  # fmt: skip
         self.add_rows(
-            "results", _("推荐结果（仅计署名推荐票）"), self.result_form, extra=6,
-            choices={"cadre": self.cadre_choices(), "post": posts},
-            help_text=_("每行一名干部在一种方式中的得票，按群体分列。"),
+            "results", _("推荐结果（仅计署名推荐票）"), self.result_form, extra=2,
+            choices={"post": posts}, pickers={"cadre": self.cadre_picker()},
+            help_text=_("每行一名干部在一种方式中的得票，按群体分列；按姓名、拼音首字母或身份证号后几位查找干部。"),
         )  # fmt: skip
         if self.result_form is ResultRow:
             self.add_rows("not_counted", _("不计票的推荐（留存备查）"), NotCountedRow, extra=1)
@@ -885,7 +928,7 @@ class RegistrationForm(CaseStepForm):
 
 class RegistrantRow(RowForm):
     key = "cadre"
-    cadre = _choice(_("报名人"))
+    cadre = CadreField(label=_("报名人"))
     post = _choice(_("报考职位"))
     refused = forms.BooleanField(label=_("资格审查不通过"), required=False)
     reason = _text(_("不通过理由"))
@@ -908,8 +951,9 @@ class RegistrantRow(RowForm):
 
 class QualificationReviewForm(CaseStepForm):
     def build(self) -> None:
-        self.add_rows("registrants", _("报名人员"), RegistrantRow, extra=8,
-                      choices={"cadre": self.cadre_choices(), "post": self.post_choices()})  # fmt: skip
+        self.add_rows("registrants", _("报名人员"), RegistrantRow, extra=2,
+                      choices={"post": self.post_choices()},
+                      pickers={"cadre": self.cadre_picker()})  # fmt: skip
 
     def step_data(self) -> dict[str, Any]:
         return {"registrants": self.rowset("registrants").rows()}
@@ -976,7 +1020,7 @@ class TeamRow(RowForm):
     needed = ("name",)
     name = _text(_("姓名"), max_length=50)
     role = _text(_("分工"), max_length=50)
-    cadre = _choice(_("干部档案（用于回避核查）"))
+    cadre = CadreField(label=_("干部档案（用于回避核查）"), within_unit=False)
     candidates = forms.TypedMultipleChoiceField(
         label=_("负责考察的对象（不选即全部）"),
         required=False,
@@ -1032,19 +1076,16 @@ class InspectionForm(CaseStepForm):
 
     def build(self) -> None:
         by_cadre = [(c.cadre_id, c.cadre.name) for c in self.candidates()]
-        self.add_rows("team", _("考察组"), TeamRow, extra=3,
-                      choices={"cadre": self.cadre_choices(), "candidates": by_cadre})  # fmt: skip
+        self.add_rows("team", _("考察组"), TeamRow, extra=2,
+                      choices={"candidates": by_cadre},
+                      pickers={"cadre": self.cadre_picker(within_unit=False)})  # fmt: skip
         self.add_rows("candidates", _("考察情况（每名考察对象）"), InspectedRow,
                       initial=self.per_candidate(),
                       choices={"candidate": self.candidate_choices()})  # fmt: skip
 
     def step_data(self) -> dict[str, Any]:
         by_pk = self.candidate_by_pk()
-        team_forms = [
-            f
-            for f in self.rowset("team").formset.forms
-            if getattr(f, "cleaned_data", None) and not f.is_blank()
-        ]
+        team_forms = self.rowset("team").used_forms()
         rows = []
         for r in self.rowset("candidates").rows():
             c = by_pk.get(r.pop("candidate"))
@@ -1167,7 +1208,7 @@ class VoteRow(RowForm):
         label=_("回避人员"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
     )
 
-    def is_blank(self) -> bool:
+    def is_empty(self) -> bool:
         return not (getattr(self, "cleaned_data", {}) or {}).get("candidate")
 
     def row(self) -> dict[str, Any]:

@@ -351,6 +351,7 @@ def _step_form(
     *,
     case: Case | None = None,
     files: Any = None,
+    actor: Any = None,
 ) -> StepForm:
     return step_form_class(step)(
         data,
@@ -359,6 +360,7 @@ def _step_form(
         template_params=definition.parameters,
         initial=initial,
         case=case,
+        actor=actor,
     )
 
 
@@ -408,7 +410,7 @@ def case_context(
                 step_view.guards = _preview(entry.guards)
             if changeable:
                 step_view.form = form or _step_form(
-                    definition, entry.code, initial=_initial_for(entry.code), case=case
+                    definition, entry.code, initial=_initial_for(entry.code), case=case, actor=actor
                 )
         steps.append(step_view)
     candidates = [
@@ -585,7 +587,9 @@ def case_step(request: HttpRequest, pk: int) -> HttpResponse:
             return _case_refused(request, case, str(exc.message))
         return HttpResponseRedirect(reverse("web:case_detail", args=[case.pk]))
     definition = template_def(case.template)
-    form = _step_form(definition, step, request.POST, case=case, files=request.FILES)
+    form = _step_form(
+        definition, step, request.POST, case=case, files=request.FILES, actor=actor
+    )
     if not form.is_valid():
         context = case_context(
             request, case, form=form, error=_("填写的内容有误，请按提示修改后再提交。")
@@ -634,7 +638,7 @@ def case_step_preview(request: HttpRequest, pk: int) -> HttpResponse:
     if step != case.current_step or case.status != CaseStatus.OPEN:
         return HttpResponse(status=204)
     definition = template_def(case.template)
-    form = _step_form(definition, step, request.POST, case=case)
+    form = _step_form(definition, step, request.POST, case=case, actor=actor)
     note = ""
     data: dict[str, Any] | None = None
     if form.is_valid():

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from xuanren.access.views import PasswordChange
-from xuanren.web import cadre_edit, cases, views
+from xuanren.web import cadre_edit, cases, pickers, views
 
 app_name = "web"
 
@@ -39,6 +39,7 @@ urlpatterns = [
     path("candidates/export.xlsx", views.candidates_xlsx, name="candidates_xlsx"),
     path("candidates/explain/", views.candidate_explain, name="candidate_explain"),
     path("candidates/lookup/", views.candidate_lookup, name="candidate_lookup"),
+    path("pickers/cadres/", pickers.cadre_picker, name="cadre_picker"),
     path("cases/", cases.cases, name="case_list"),
     path("cases/new/", cases.case_new, name="case_new"),
     path("cases/comment-row/", cases.comment_row, name="case_comment_row"),
