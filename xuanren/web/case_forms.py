@@ -13,7 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xuanren.org.models import Level, Post
-from xuanren.people.models import Cadre, CadreStatus, TenureMethod
+from xuanren.people.models import TenureMethod
 from xuanren.procedure.catalogue import STEPS
 from xuanren.procedure.models import (
     Candidate,
@@ -227,11 +227,17 @@ class StepForm(forms.Form):
         template_params: dict[str, Any] | None = None,
         case: Case | None = None,
         actor: Any = None,
+        record: dict[str, Any] | None = None,
         **kwargs: Any,
     ):
         self.template_params = template_params or {}
         self.case = case
         self.actor = actor
+        #: The stored data a correction starts from (the form then offers
+        #: every candidate, not only those of the step's statuses).
+        self.record = record
+        if record is not None and not kwargs.get("initial"):
+            kwargs["initial"] = self.initial_from(record, case)
         super().__init__(*args, **kwargs)
         tail = ["note", "attachment"]
         self.order_fields([name for name in self.fields if name not in tail] + tail)
@@ -259,6 +265,27 @@ class StepForm(forms.Form):
 
     def step_data(self) -> dict[str, Any]:
         raise NotImplementedError
+
+    #: Keys `step_data` writes only sometimes; with those it always writes,
+    #: the keys a correction replaces (others, such as what a ballot or an
+    #: effect added, are kept).
+    optional_keys: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def initial_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, Any]:
+        """The form's own fields as `data` holds them (row sets: `row_initial`)."""
+        return {k: v for k, v in data.items() if k in cls.base_fields}
+
+    def corrected_data(self) -> dict[str, Any]:
+        """The data of a correction: what the form now holds, plus the keys of
+        the stored record the form does not write."""
+        new = self.step_data()
+        kept = {
+            k: v
+            for k, v in (self.record or {}).items()
+            if k not in new and k not in self.optional_keys
+        }
+        return {**kept, **new}
 
 
 class MotionReason:
@@ -307,9 +334,24 @@ class PlanForm(StepForm):
     approval_body = forms.CharField(label=_("审批机关"), required=False, max_length=100)
     approval_document = forms.CharField(label=_("批准文件"), required=False, max_length=100)
 
+    optional_keys = ("content", "higher_approval")
+
+    @classmethod
+    def initial_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, Any]:
+        approval = data.get("higher_approval") or {}
+        return {
+            "content": data.get("content", ""),
+            "approval_body": approval.get("body", ""),
+            "approval_document": approval.get("document", ""),
+            "consultation": [
+                (str(c.get("from", "")), str(c.get("comment", "")))
+                for c in data.get("consultation") or []
+            ],
+        }
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.comment_rows: list[tuple[str, str]] = []
+        self.comment_rows: list[tuple[str, str]] = list(self.initial.get("consultation") or [])
         self.comment_errors: list[str] = []
         getlist = getattr(self.data, "getlist", None)
         if self.is_bound and getlist is not None:
@@ -407,6 +449,10 @@ class JsonStepForm(StepForm):
         assert isinstance(value, dict)
         return value
 
+    @classmethod
+    def initial_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, Any]:
+        return {"payload": data}
+
 
 STEP_FORMS: dict[str, type[StepForm]] = {
     "motion": MotionForm,
@@ -420,7 +466,9 @@ def step_form_class(step: str) -> type[StepForm]:
 
 
 class CorrectionForm(forms.Form):
-    payload = JsonObjectField(label=_("更正后的内容（JSON 对象）"), required=False)
+    """The reason of a correction; the corrected data comes from the step's
+    own form, prefilled with the record (decision 0067)."""
+
     reason = forms.CharField(
         label=_("更正理由"),
         max_length=2000,
@@ -609,9 +657,7 @@ class RowSet:
 
     def used_forms(self) -> list[RowForm]:
         return [
-            f
-            for f in self.formset.forms
-            if getattr(f, "cleaned_data", None) and not f.is_blank()
+            f for f in self.formset.forms if getattr(f, "cleaned_data", None) and not f.is_blank()
         ]
 
     @property
@@ -630,17 +676,32 @@ class CaseStepForm(StepForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rowsets: list[RowSet] = []
+        self.row_initial: dict[str, list[dict[str, Any]]] = (
+            self.rows_from(self.record, self.case) if self.record is not None else {}
+        )
+        self._candidates: dict[tuple[str, ...], list[Candidate]] = {}
         self.build()
+
+    @classmethod
+    def rows_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, list[dict[str, Any]]]:
+        """The rows of each row set as `data` holds them (for a correction)."""
+        return {}
 
     # -- pickers --
     def candidates(self, statuses: tuple[str, ...] | None = None) -> list[Candidate]:
         if self.case is None:
             return []
-        qs = Candidate.objects.filter(case=self.case).select_related("cadre", "post__unit")
         wanted = self.row_statuses if statuses is None else statuses
+        if self.record is not None:
+            wanted = ()  # a correction: the candidates have moved on since
+        if wanted in self._candidates:
+            return self._candidates[wanted]
+        qs = Candidate.objects.filter(case=self.case).select_related("cadre", "post__unit")
         if wanted:
             qs = qs.filter(status__in=wanted)
-        return list(qs.order_by("post_id", "rank", "id"))
+        found = list(qs.order_by("post_id", "rank", "id"))
+        self._candidates[wanted] = found
+        return found
 
     def candidate_choices(self, statuses: tuple[str, ...] | None = None) -> Choices:
         return [("", "—")] + [
@@ -682,6 +743,9 @@ class CaseStepForm(StepForm):
         return [{"candidate": c.pk} for c in self.candidates(statuses)]
 
     def add_rows(self, name: str, title: Any, form: type[RowForm], **kwargs: Any) -> RowSet:
+        if name in self.row_initial:
+            kwargs["initial"] = self.row_initial[name]
+            kwargs["extra"] = 0 if self.row_initial[name] else 1
         rowset = RowSet(name, title, form, data=self.data if self.is_bound else None,
                         prefix=self.prefix or "step", **kwargs)  # fmt: skip
         self.rowsets.append(rowset)
@@ -730,6 +794,21 @@ def _choice(label: Any, choices: Choices = (), required: bool = False) -> forms.
 
 def _text(label: Any, max_length: int = 200, required: bool = False) -> forms.CharField:
     return forms.CharField(label=label, required=required, max_length=max_length)
+
+
+def _candidate_keys(case: Case | None) -> dict[tuple[Any, Any], int]:
+    """(cadre, post) → candidate id of the case: step data that names people
+    by cadre and post, back to the candidate rows of the forms."""
+    if case is None:
+        return {}
+    return {(c.cadre_id, c.post_id): c.pk for c in Candidate.objects.filter(case=case)}
+
+
+def _candidate_by_cadre(case: Case | None) -> dict[Any, int]:
+    out: dict[Any, int] = {}
+    for (cadre, _post), pk in _candidate_keys(case).items():
+        out.setdefault(cadre, pk)
+    return out
 
 
 # -- recommendation and evaluation --
@@ -844,6 +923,37 @@ class RecommendationForm(CaseStepForm):
     record_form: ClassVar[type[RowForm]] = RecordRow
     result_form: ClassVar[type[RowForm]] = ResultRow
 
+    optional_keys = ("not_counted",)
+
+    @classmethod
+    def rows_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, list[dict[str, Any]]]:
+        group_field = {g: k for k, g in GROUP_FIELDS.items()}
+        meetings = []
+        for m in data.get("meetings") or []:
+            row: dict[str, Any] = {"kind": m.get("kind"), "date": m.get("date")}
+            if m.get("posts"):
+                row["post"] = m["posts"][0]
+            if m.get("staff_total") is not None:
+                row["staff_total"] = m["staff_total"]
+            for group, n in (m.get("participants") or {}).items():
+                if group in group_field:
+                    row[group_field[group]] = n
+            meetings.append(row)
+        count_key = cls.result_form.count_key  # type: ignore[attr-defined]
+        results: dict[tuple[Any, Any, Any], dict[str, Any]] = {}
+        for r in data.get("results") or []:
+            key = (r.get("cadre"), r.get("post"), r.get("kind"))
+            row = results.setdefault(key, {"cadre": r.get("cadre"), "post": r.get("post"),
+                                           "kind": r.get("kind") or "meeting"})  # fmt: skip
+            if r.get("group") in group_field:
+                row[group_field[r["group"]]] = r.get(count_key)
+        not_counted = [
+            {"kind": n.get("kind"), "count": n.get("count"), "note_text": n.get("note", "")}
+            for n in data.get("not_counted") or []
+        ]
+        return {"meetings": meetings, "results": list(results.values()),
+                "not_counted": not_counted}  # fmt: skip
+
     def build(self) -> None:
         posts = self.post_choices()
         self.add_rows(
@@ -887,6 +997,17 @@ class CandidatesForm(CaseStepForm):
     )
     meeting_body = _text(_("研究确定的会议"), required=True)
     meeting_date = _date_field(_("会议日期"), required=True)
+
+    @classmethod
+    def initial_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, Any]:
+        meeting = data.get("meeting") or {}
+        by_key = _candidate_keys(case)
+        return {
+            "chosen": [by_key[k] for c in data.get("chosen") or []
+                       if (k := (c.get("cadre"), c.get("post"))) in by_key],
+            "meeting_body": meeting.get("body", ""),
+            "meeting_date": meeting.get("date"),
+        }  # fmt: skip
 
     def build(self) -> None:
         field = self.fields["chosen"]
@@ -950,6 +1071,14 @@ class RegistrantRow(RowForm):
 
 
 class QualificationReviewForm(CaseStepForm):
+    @classmethod
+    def rows_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, list[dict[str, Any]]]:
+        return {"registrants": [
+            {"cadre": r.get("cadre"), "post": r.get("post"),
+             "refused": r.get("passed") is False, "reason": r.get("reason", "")}
+            for r in data.get("registrants") or []
+        ]}  # fmt: skip
+
     def build(self) -> None:
         self.add_rows("registrants", _("报名人员"), RegistrantRow, extra=2,
                       choices={"post": self.post_choices()},
@@ -978,6 +1107,17 @@ class ScoresForm(CaseStepForm):
     full_marks = forms.DecimalField(label=_("满分"), initial=100, min_value=1, max_digits=7,
                                     decimal_places=2)  # fmt: skip
     form = _text(_("考试（测试）形式"))
+
+    optional_keys = ("form",)
+
+    @classmethod
+    def rows_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, list[dict[str, Any]]]:
+        by_cadre = _candidate_by_cadre(case)
+        return {"scores": [
+            {"candidate": by_cadre.get(r.get("cadre")), "score": r.get("score"),
+             "excluded": bool(r.get("excluded"))}
+            for r in data.get("scores") or []
+        ]}  # fmt: skip
 
     def build(self) -> None:
         self.add_rows("scores", _("成绩"), ScoreRow, initial=self.per_candidate(),
@@ -1074,6 +1214,34 @@ class InspectionForm(CaseStepForm):
     row_statuses = (CandidateStatus.NOMINATED, CandidateStatus.INSPECTION)
     report_date = _date_field(_("考察报告日期"), required=True)
 
+    @classmethod
+    def initial_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, Any]:
+        return {"report_date": (data.get("report") or {}).get("date")}
+
+    @classmethod
+    def rows_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, list[dict[str, Any]]]:
+        signed = set((data.get("report") or {}).get("signed_by") or [])
+        team = [
+            {"name": t.get("name", ""), "role": t.get("role", ""), "cadre": t.get("cadre"),
+             "candidates": t.get("candidates") or [], "signed": t.get("name") in signed}
+            for t in data.get("team") or []
+        ]  # fmt: skip
+        by_key = _candidate_keys(case)
+        rows = []
+        for c in data.get("candidates") or []:
+            talks, evaluation = c.get("talks") or {}, c.get("evaluation") or {}
+            visit = (c.get("field_visits") or [{}])[0]
+            rows.append({
+                "candidate": by_key.get((c.get("cadre"), c.get("post"))),
+                "talks_count": talks.get("count"), "talks_date": talks.get("date"),
+                "evaluation_participants": evaluation.get("participants"),
+                "evaluation_date": evaluation.get("date"),
+                "visit_place": visit.get("place", ""), "visit_date": visit.get("date"),
+                "reports_investigated": bool(c.get("reports_investigated")),
+                "rank": c.get("rank"),
+            })  # fmt: skip
+        return {"team": team, "candidates": rows}
+
     def build(self) -> None:
         by_cadre = [(c.cadre_id, c.cadre.name) for c in self.candidates()]
         self.add_rows("team", _("考察组"), TeamRow, extra=2,
@@ -1128,6 +1296,15 @@ class IntegrityOpinionForm(CaseStepForm):
     requested_on = _date_field(_("书面征求日期"), required=True)
     planned_meeting_date = _date_field(_("拟提交讨论决定的会议日期"), required=True)
 
+    @classmethod
+    def rows_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, list[dict[str, Any]]]:
+        return {
+            "opinions": [
+                {k: r.get(k) for k in ("candidate", "result", "returned_on", "document")}
+                for r in data.get("opinions") or []
+            ]
+        }
+
     def build(self) -> None:
         self.add_rows("opinions", _("纪检监察机关的意见"), OpinionRow,
                       initial=self.per_candidate(),
@@ -1158,6 +1335,15 @@ class AuditRow(RowForm):
 
 
 class AuditForm(CaseStepForm):
+    @classmethod
+    def rows_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, list[dict[str, Any]]]:
+        return {
+            "audits": [
+                {k: r.get(k) for k in ("candidate", "concluded_on", "report", "problems")}
+                for r in data.get("audits") or []
+            ]
+        }
+
     def build(self) -> None:
         self.add_rows(
             "audits", _("经济责任审计（须审计的人选）"), AuditRow,
@@ -1182,6 +1368,14 @@ class CirculatedRow(RowForm):
 class DeliberationForm(CaseStepForm):
     planned_meeting_date = _date_field(_("拟召开会议日期"), required=True)
     plan_document = _text(_("酝酿的方案"), max_length=200, required=True)
+
+    @classmethod
+    def rows_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, list[dict[str, Any]]]:
+        return {
+            "circulated": [
+                {k: r.get(k) for k in ("member", "on")} for r in data.get("circulated") or []
+            ]
+        }
 
     def build(self) -> None:
         self.add_rows("circulated", _("方案送阅（每名成员）"), CirculatedRow,
@@ -1226,6 +1420,13 @@ class DecisionForm(CaseStepForm):
         label=_("到会成员"), coerce=int, widget=forms.CheckboxSelectMultiple
     )
     method = forms.ChoiceField(label=_("表决方式"), required=False, choices=DECISION_METHOD_CHOICES)
+
+    optional_keys = ("method",)
+
+    @classmethod
+    def rows_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, list[dict[str, Any]]]:
+        keys = ("candidate", "agree", "disagree", "abstain", "defer_votes", "recused")
+        return {"votes": [{k: r.get(k) for k in keys} for r in data.get("votes") or []]}
 
     def build(self) -> None:
         members = self.member_choices()
@@ -1274,6 +1475,8 @@ class AppointmentForm(CaseStepForm):
     document_date = _date_field(_("任职文件日期"), required=True)
     method = forms.ChoiceField(label=_("任职方式"), required=False)
 
+    optional_keys = ("method",)
+
     def build(self) -> None:
         competitive = bool(self.case and self.case.template.code == "competitive")
         methods = (
@@ -1313,6 +1516,24 @@ class TalkRow(RowForm):
 
 class AppointmentTalkForm(CaseStepForm):
     row_statuses = (CandidateStatus.APPOINTED,)
+
+    @classmethod
+    def rows_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, list[dict[str, Any]]]:
+        return {
+            "talks": [
+                {
+                    k: r.get(k)
+                    for k in (
+                        "candidate",
+                        "talk_on",
+                        "takes_office_on",
+                        "by",
+                        "integrity_education",
+                    )
+                }
+                for r in data.get("talks") or []
+            ]
+        }
 
     def build(self) -> None:
         self.add_rows("talks", _("任前谈话"), TalkRow,
@@ -1360,6 +1581,25 @@ class AssessmentRow(RowForm):
 
 class ProbationEndForm(CaseStepForm):
     row_statuses = (CandidateStatus.APPOINTED,)
+
+    @classmethod
+    def rows_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, list[dict[str, Any]]]:
+        return {
+            "assessments": [
+                {
+                    k: r.get(k)
+                    for k in (
+                        "candidate",
+                        "result",
+                        "assessed_on",
+                        "document",
+                        "restore_level",
+                        "restore_level_since",
+                    )
+                }
+                for r in data.get("assessments") or []
+            ]
+        }
 
     def build(self) -> None:
         self.add_rows("assessments", _("试用期满考核"), AssessmentRow,

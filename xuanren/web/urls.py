@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from xuanren.access.views import PasswordChange
-from xuanren.web import cadre_edit, cases, pickers, views
+from xuanren.web import cadre_edit, case_actions, cases, pickers, views
 
 app_name = "web"
 
@@ -55,6 +55,11 @@ urlpatterns = [
         "cases/<int:pk>/records/<int:record>/correct/",
         cases.case_correct,
         name="case_correct",
+    ),
+    path(
+        "cases/<int:pk>/terminate/",
+        case_actions.case_terminate_page,
+        name="case_terminate",
     ),
     path("cases/<int:pk>/record/", cases.case_record_page, name="case_record"),
     path("cases/<int:pk>/record.json", cases.case_record_json, name="case_record_json"),
