@@ -37,6 +37,7 @@ from xuanren.procedure.catalogue import (
 )
 from xuanren.procedure.effects import apply_effects
 from xuanren.procedure.guards import GuardContext, check
+from xuanren.procedure.guards.basic import seat_problem
 from xuanren.procedure.models import (
     Attachment,
     Candidate,
@@ -216,6 +217,11 @@ def case_open(
             out.add("posts", _("拟配人数至少为 1。"))
     if len({p.pk for p, _s in posts}) != len(posts):
         out.add("posts", _("同一职位不能重复列入。"))
+    for post, seats in posts:
+        # A post without a vacancy would leave the case stuck at 动议 (quota_allows).
+        occupied = seat_problem(post, seats, today()) if seats >= 1 else None
+        if occupied:
+            out.add("posts", occupied)
     out.raise_if_any(_("不能立项。"))
     assert template is not None
     now = timezone.now()
