@@ -21,6 +21,7 @@ from xuanren.procedure.models import (
     Case,
     CasePost,
     CaseStatus,
+    CaseStep,
     Committee,
     CommitteeMembership,
     ProcedureTemplate,
@@ -655,6 +656,15 @@ class RowSet:
             out.append(f.row())
         return out
 
+    def error_count(self) -> int:
+        """Errors of the rows still in the table (a removed row's do not count)."""
+        fs = self.formset
+        if not fs.is_bound:
+            return 0
+        return len(fs.non_form_errors()) + sum(
+            len(f.errors) for f in fs.forms if f.errors and not f.is_deleted()
+        )
+
     def used_forms(self) -> list[RowForm]:
         return [
             f for f in self.formset.forms if getattr(f, "cleaned_data", None) and not f.is_blank()
@@ -764,10 +774,28 @@ class CaseStepForm(StepForm):
 
     @property
     def row_errors(self) -> bool:
-        return any(r.formset.total_error_count() for r in self.rowsets)
+        return any(r.error_count() for r in self.rowsets)
 
     def candidate_by_pk(self) -> dict[int, Candidate]:
         return {c.pk: c for c in self.candidates(())}
+
+    def last_data(self, step: str) -> dict[str, Any] | None:
+        """The data of the step's latest record (a correction if there is one),
+        for prefilling a later step; None when the step was not done."""
+        if self.case is None:
+            return None
+        record = (
+            CaseStep.objects.filter(case=self.case, step=step).order_by("-seq").only("data").first()
+        )
+        return dict(record.data or {}) if record is not None else None
+
+    def prefill(self, **fields: Any) -> None:
+        """Initial values carried over from earlier steps (a new form only)."""
+        if self.is_bound or self.record is not None:
+            return
+        for name, value in fields.items():
+            if value not in (None, "", []) and not self.initial.get(name):
+                self.initial[name] = value
 
 
 def _date_field(label: Any, required: bool = False) -> forms.DateField:
@@ -1012,9 +1040,33 @@ class CandidatesForm(CaseStepForm):
     def build(self) -> None:
         field = self.fields["chosen"]
         assert isinstance(field, forms.TypedMultipleChoiceField)
-        field.choices = self.candidate_choices((CandidateStatus.NOMINATED,))[1:]
+        counts = self.recommended_counts()
+        field.choices = [
+            (pk, f"{label}{counts.get(pk, '')}")
+            for pk, label in self.candidate_choices((CandidateStatus.NOMINATED,))[1:]
+        ]
         if self.case is not None and not self.is_bound:
             self.initial.setdefault("meeting_body", "")
+
+    def recommended_counts(self) -> dict[int, str]:
+        """Each nominated candidate's signed recommendations (民主推荐) or
+        votes (民主测评), from the step before, to choose by."""
+        out: dict[int, str] = {}
+        rec = self.last_data("recommendation")
+        key, word = "signed", _("署名推荐 %(n)d 票")
+        if rec is None:
+            rec, key, word = self.last_data("evaluation"), "votes", _("测评得票 %(n)d 票")
+        if rec is None:
+            return out
+        totals: dict[tuple[Any, Any], int] = {}
+        for r in rec.get("results") or []:
+            k = (r.get("cadre"), r.get("post"))
+            totals[k] = totals.get(k, 0) + int(r.get(key) or 0)
+        for c in self.candidates(()):
+            n = totals.get((c.cadre_id, c.post_id), totals.get((c.cadre_id, None)))
+            if n is not None:
+                out[c.pk] = "；" + str(word) % {"n": n}
+        return out
 
     def step_data(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -1135,7 +1187,7 @@ class ScoresForm(CaseStepForm):
 
     def is_valid(self) -> bool:
         ok = super().is_valid()
-        return ok and not self.rowset("scores").formset.total_error_count()
+        return ok and not self.rowset("scores").error_count()
 
     def step_data(self) -> dict[str, Any]:
         by_pk = self.candidate_by_pk()
@@ -1378,6 +1430,8 @@ class DeliberationForm(CaseStepForm):
         }
 
     def build(self) -> None:
+        integrity = self.last_data("integrity_opinion") or {}
+        self.prefill(planned_meeting_date=integrity.get("planned_meeting_date"))
         self.add_rows("circulated", _("方案送阅（每名成员）"), CirculatedRow,
                       initial=[{"member": m.pk} for m in self.members() if m.end_date is None],
                       extra=1, choices={"member": [("", "—"), *self.member_choices()]})  # fmt: skip
@@ -1415,6 +1469,8 @@ class VoteRow(RowForm):
 
 
 class DecisionForm(CaseStepForm):
+    #: A later meeting for deferred candidates: its date is not the planned one.
+    resumed: ClassVar[bool] = False
     meeting_date = _date_field(_("会议日期"), required=True)
     present = forms.TypedMultipleChoiceField(
         label=_("到会成员"), coerce=int, widget=forms.CheckboxSelectMultiple
@@ -1429,6 +1485,11 @@ class DecisionForm(CaseStepForm):
         return {"votes": [{k: r.get(k) for k in keys} for r in data.get("votes") or []]}
 
     def build(self) -> None:
+        planned = (self.last_data("deliberation") or self.last_data("integrity_opinion") or {}).get(
+            "planned_meeting_date"
+        )
+        if not self.resumed:
+            self.prefill(meeting_date=planned)
         members = self.member_choices()
         field = self.fields["present"]
         assert isinstance(field, forms.TypedMultipleChoiceField)
@@ -1460,6 +1521,7 @@ class ResumedDecisionForm(DecisionForm):
     """A later meeting for the candidates deferred (缓议) at the decision."""
 
     row_statuses = (CandidateStatus.DEFERRED,)
+    resumed = True
 
 
 class PublicNoticeForm(CaseStepForm):

@@ -575,9 +575,7 @@ def case_step(request: HttpRequest, pk: int) -> HttpResponse:
             return _case_refused(request, case, str(exc.message))
         return HttpResponseRedirect(reverse("web:case_detail", args=[case.pk]))
     definition = template_def(case.template)
-    form = _step_form(
-        definition, step, request.POST, case=case, files=request.FILES, actor=actor
-    )
+    form = _step_form(definition, step, request.POST, case=case, files=request.FILES, actor=actor)
     if not form.is_valid():
         context = case_context(
             request, case, form=form, error=_("填写的内容有误，请按提示修改后再提交。")

@@ -131,7 +131,9 @@ class CadreField(forms.IntegerField):
         self.scope.load([value])
         if value not in self.scope.labels:
             raise forms.ValidationError(
-                gettext_lazy("所选干部不在可选范围内（须为在职干部，且在您的管理范围%(w)s内），请重新搜索选择。"),
+                gettext_lazy(
+                    "所选干部不在可选范围内（须为在职干部，且在您的管理范围%(w)s内），请重新搜索选择。"
+                ),
                 params={"w": gettext_lazy("及本事项所在单位") if self.within_unit else ""},
             )
 
