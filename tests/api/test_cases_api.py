@@ -288,13 +288,14 @@ def test_a_blocked_guard_is_named_in_chinese_and_nothing_is_saved(
     from xuanren.people.services import tenure_start
 
     holder = make_cadre(county.finance, name="在任")
+    # The post is filled after the case was opened (opening is refused for a full post).
+    case = open_case(personas, county, committee, posts=[(county.finance_head, 1)])
     tenure_start(
         actor=personas.case_officer,
         cadre=holder,
         post=county.finance_head,
         start_date=dt.date(2020, 1, 1),
     )
-    case = open_case(personas, county, committee, posts=[(county.finance_head, 1)])
     events = Event.objects.count()
     response = complete(officer, case, "motion", MOTION)
     assert response.status_code == 409, response.content
@@ -303,7 +304,10 @@ def test_a_blocked_guard_is_named_in_chinese_and_nothing_is_saved(
     assert body["message"] == "“动议”环节的前置条件未满足，不能办理。"
     assert {e["field"] for e in body["errors"]} == {"quota_allows"}
     messages = [e["message"] for e in body["errors"]]
-    assert "职位“青山县财政局局长”共 1 个，现有 1 人在任，不能再配 1 人。" in messages
+    assert (
+        "职位“青山县财政局局长”共 1 个，现有 1 人在任（在任），空缺 0 个，不能再配 1 人。"
+        in messages
+    )
     assert any("将超职数配备" in m for m in messages)
     assert not CaseStep.objects.exists()
     assert Event.objects.count() == events

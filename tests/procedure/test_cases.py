@@ -42,13 +42,14 @@ def test_motion_blocked_when_the_post_is_full_then_passes_once_vacated(
     from xuanren.people.services import tenure_end, tenure_start
 
     holder = make_cadre(county.finance, name="在任")
+    # Filled after the case was opened (opening is refused for a full post).
+    case = open_case(personas, county, committee, posts=[(county.finance_head, 1)])
     tenure = tenure_start(
         actor=personas.case_officer,
         cadre=holder,
         post=county.finance_head,
         start_date=dt.date(2020, 1, 1),
     )
-    case = open_case(personas, county, committee, posts=[(county.finance_head, 1)])
     with pytest.raises(GuardBlocked) as info:
         case_step_complete(
             actor=personas.case_officer, case=case, step="motion", data=MOTION, on=ON

@@ -88,6 +88,17 @@ def world(admin: Any, personas: Any, county: Any, make_cadre: Any, clock: Clock)
                  E2EClock(clock.day))  # fmt: skip
 
 
+def add_rows(data: dict[str, Any]) -> None:
+    """Rows a test fills beyond those shown are added as "增加一行" would:
+    each row set's TOTAL_FORMS covers the highest row index posted."""
+    for key in list(data):
+        parts = key.split("-")
+        if len(parts) == 4 and parts[2].isdigit():
+            total = f"{parts[0]}-{parts[1]}-TOTAL_FORMS"
+            if total in data and int(data[total]) <= int(parts[2]):
+                data[total] = str(int(parts[2]) + 1)
+
+
 @dataclass
 class Flow:
     client: Any
@@ -108,6 +119,7 @@ class Flow:
         self.clock.day = on
         data = self.fields()
         data.update(changes)
+        add_rows(data)
         if files:
             data.update(files)
         response = self.client.post(reverse("web:case_step", args=[self.case.pk]), data)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from tests.conftest import make_user
 from tests.step_data import MOTION as MOTION_DATA
 from tests.web.helpers import page_text
+from tests.web.step_form_driver import step_form_fields
 from xuanren.access.models import Role
 from xuanren.journal.models import JournalHead
 from xuanren.org.services import quota_set
@@ -349,24 +350,31 @@ def test_later_steps_have_their_own_forms(officer: Any, case: Case) -> None:
     assert CaseStep.objects.count() == 3
 
 
-def test_correction_form(officer: Any, case: Case) -> None:
+def test_correction_reopens_the_steps_own_form_prefilled(officer: Any, case: Case) -> None:
     officer.post(step_url(case), MOTION)
     motion = CaseStep.objects.get()
     url = reverse("web:case_correct", args=[case.pk, motion.pk])
     page = officer.get(detail_url(case)).content.decode()
     assert url in page and "更正此记录" in page
-    fixed = {**motion.data, "proposer": "城关镇党委、镇政府"}
-    response = officer.post(url, {f"c{motion.pk}-payload": json.dumps(fixed)})
+    assert "JSON 对象" not in page_text(officer.get(detail_url(case)))
+    response = officer.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    # The motion form itself, with the stored values; no JSON editor.
+    assert "JSON" not in page_text(response) and "payload" not in html
+    fields = step_form_fields(html)
+    assert fields["step-proposer"] == "城关镇党委"
+    assert fields["step-reason"] == "vacancy"
+    assert fields["step-explanation"] == "原副镇长调任，职位空缺。"
+    fields["step-proposer"] = "城关镇党委、镇政府"
+    response = officer.post(url, fields)
     assert response.status_code == 422
     assert "请写明更正理由。" in page_text(response)
     assert CaseStep.objects.count() == 1
-    response = officer.post(
-        url,
-        {f"c{motion.pk}-payload": json.dumps(fixed), f"c{motion.pk}-reason": "提议人漏记镇政府"},
-    )
+    response = officer.post(url, {**fields, "c-reason": "提议人漏记镇政府"})
     assert response.status_code == 302
     correction = CaseStep.objects.get(corrects=motion)
-    assert correction.data["proposer"] == "城关镇党委、镇政府"
+    assert correction.data == {**motion.data, "proposer": "城关镇党委、镇政府"}
     motion.refresh_from_db()
     assert motion.data["proposer"] == "城关镇党委"  # the original stays as it was
     html = officer.get(detail_url(case)).content.decode()
@@ -377,16 +385,41 @@ def test_correction_form(officer: Any, case: Case) -> None:
     assert original < html.index('id="record-2"') < html.index('id="step-plan"')
 
 
+def test_correction_form_refuses_what_the_step_form_refuses(officer: Any, case: Case) -> None:
+    officer.post(step_url(case), MOTION)
+    motion = CaseStep.objects.get()
+    url = reverse("web:case_correct", args=[case.pk, motion.pk])
+    fields = step_form_fields(officer.get(url).content.decode())
+    response = officer.post(url, {**fields, "step-proposer": "", "c-reason": "更正"})
+    assert response.status_code == 422
+    assert CaseStep.objects.count() == 1
+
+
+def test_correction_page_out_of_scope_404_without_permission_403(
+    officer: Any, case: Case, personas: Any, county: Any, client: Any
+) -> None:
+    officer.post(step_url(case), MOTION)
+    motion = CaseStep.objects.get()
+    url = reverse("web:case_correct", args=[case.pk, motion.pk])
+    posted = {"step-reason": "vacancy", "step-proposer": "某", "c-reason": "x"}
+    client.force_login(make_user("officer_shiqiao", Role.CASE_OFFICER, county.other_town))
+    assert client.get(url).status_code == 404
+    assert client.post(url, posted).status_code == 404
+    client.force_login(personas.committee_member)
+    assert client.get(url).status_code == 403
+    assert client.post(url, posted).status_code == 403
+    assert CaseStep.objects.count() == 1
+
+
 # ---- 纪实 ---------------------------------------------------------------------------
 
 
 def test_record_page_and_json_contain_every_step_and_journal_hash(officer: Any, case: Case) -> None:
     complete_first_three(officer, case)
     motion = CaseStep.objects.get(step="motion")
-    officer.post(
-        reverse("web:case_correct", args=[case.pk, motion.pk]),
-        {f"c{motion.pk}-payload": json.dumps(motion.data), f"c{motion.pk}-reason": "补记"},
-    )
+    url = reverse("web:case_correct", args=[case.pk, motion.pk])
+    fields = step_form_fields(officer.get(url).content.decode())
+    assert officer.post(url, {**fields, "c-reason": "补记"}).status_code == 302
     steps = list(CaseStep.objects.order_by("seq"))
     assert len(steps) == 4
     head = JournalHead.objects.get(pk=1)

@@ -2,7 +2,18 @@
 
 from ninja import NinjaAPI
 
-from xuanren.api import assignments, ballots, cases, documents, lrmx, org, people, policy, xlsx
+from xuanren.api import (
+    assignments,
+    ballots,
+    case_actions,
+    cases,
+    documents,
+    lrmx,
+    org,
+    people,
+    policy,
+    xlsx,
+)
 from xuanren.api.auth import API_AUTH
 from xuanren.api.errors import register_error_handlers
 
@@ -19,6 +30,7 @@ api.add_router("", org.router)
 api.add_router("", people.router)
 api.add_router("", policy.router)
 api.add_router("", cases.router)
+api.add_router("", case_actions.router)
 api.add_router("", ballots.router)
 api.add_router("", documents.router)
 api.add_router("", lrmx.router)

@@ -34,6 +34,8 @@ class EventType(models.TextChoices):
     CASE_OPENED = "procedure.case_opened", _("选任事项立项")
     STEP_COMPLETED = "procedure.step_completed", _("完成环节")
     STEP_CORRECTED = "procedure.step_corrected", _("更正环节记录")
+    CASE_TERMINATED = "procedure.case_terminated", _("终止选任事项")
+    CASE_WITHDRAWN = "procedure.case_withdrawn", _("撤回选任事项")
     CANDIDATE_ADDED = "procedure.candidate_added", _("列入人选")
     CANDIDATE_STATUS_SET = "procedure.candidate_status_set", _("人选状态变更")
     ATTACHMENT_ADDED = "procedure.attachment_added", _("上传附件")

@@ -20,7 +20,7 @@ from xuanren.people.services import mask_id_number
 
 @dataclass(frozen=True)
 class CadreFilters:
-    q: str = ""  # name prefix, or pinyin initials prefix when it is ASCII
+    q: str = ""  # name prefix, pinyin initials prefix (ASCII), or the last 4–6 of the ID number
     unit_id: int | None = None  # the unit and everything below it
     level: str = ""
     sex: str = ""
@@ -29,6 +29,11 @@ class CadreFilters:
     education_min: str = ""  # an EducationLevel code: that level or higher
     status: str = CadreStatus.ACTIVE
     ref_date: dt.date | None = None
+
+
+def is_id_tail(q: str) -> bool:
+    """4–6 trailing characters of an ID number (digits, the last may be X)."""
+    return 4 <= len(q) <= 6 and q[:-1].isdigit() and (q[-1].isdigit() or q[-1] in "xX")
 
 
 def cadre_search(*, actor: Any, filters: CadreFilters) -> QuerySet[Cadre]:
@@ -42,7 +47,9 @@ def cadre_search(*, actor: Any, filters: CadreFilters) -> QuerySet[Cadre]:
     ref = filters.ref_date or today()
     q = filters.q.strip()
     if q:
-        if q.isascii():
+        if is_id_tail(q):
+            qs = qs.filter(id_number__endswith=q.upper())
+        elif q.isascii():
             qs = qs.filter(name_initials__startswith=q.lower())
         else:
             qs = qs.filter(name__startswith=q)

@@ -116,6 +116,7 @@ class CaseStatus(models.TextChoices):
     OPEN = "open", _("办理中")
     CLOSED = "closed", _("已办结")
     ABANDONED = "abandoned", _("已终止")
+    WITHDRAWN = "withdrawn", _("已撤回")
 
 
 class Case(models.Model):
@@ -150,6 +151,18 @@ class Case(models.Model):
     current_step = models.CharField(_("当前环节"), max_length=32)
     opened_at = models.DateTimeField(_("立项时间"))
     last_activity_at = models.DateTimeField(_("最近办理时间"))
+    # Set when the case is terminated (终止) or withdrawn (撤回) before its end.
+    ended_at = models.DateTimeField(_("终止（撤回）时间"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("终止（撤回）人"),
+    )
+    ended_at_step = models.CharField(_("终止（撤回）时的环节"), max_length=32, blank=True)
+    end_reason = models.TextField(_("终止（撤回）理由"), blank=True)
 
     class Meta:
         verbose_name = _("选任事项")

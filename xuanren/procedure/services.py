@@ -39,6 +39,7 @@ from xuanren.procedure.catalogue import (
 )
 from xuanren.procedure.effects import apply_effects
 from xuanren.procedure.guards import GuardContext, check
+from xuanren.procedure.guards.basic import seat_problem
 from xuanren.procedure.models import (
     Attachment,
     Candidate,
@@ -218,6 +219,11 @@ def case_open(
             out.add("posts", _("拟配人数至少为 1。"))
     if len({p.pk for p, _s in posts}) != len(posts):
         out.add("posts", _("同一职位不能重复列入。"))
+    for post, seats in posts:
+        # A post without a vacancy would leave the case stuck at 动议 (quota_allows).
+        occupied = seat_problem(post, seats, today()) if seats >= 1 else None
+        if occupied:
+            out.add("posts", occupied)
     out.raise_if_any(_("不能立项。"))
     assert template is not None
     now = timezone.now()
@@ -612,3 +618,58 @@ def motion_proposal_decide(
         },
     )
     return proposal
+
+
+# ---- ending a case early: 终止 / 撤回 --------------------------------------------------------
+
+
+class CaseEnd:
+    """How a case is ended before its last step (decision 0068)."""
+
+    TERMINATE = "terminate"
+    WITHDRAW = "withdraw"
+
+
+@transaction.atomic
+def case_terminate(*, actor: Any, case: Case, reason: str, kind: str = CaseEnd.TERMINATE) -> Case:
+    """End an open case at whatever step it is: 终止 (the department stops the
+    selection) or 撤回 (the case is withdrawn, e.g. opened by mistake or its
+    proposal taken back). Needs a reason; the records stay as they are; a
+    closed, terminated or withdrawn case cannot be ended again."""
+    case = Case.objects.select_for_update().select_related("unit").get(pk=case.pk)
+    require_unit(actor, "procedure.change_case", case.unit)
+    if kind not in (CaseEnd.TERMINATE, CaseEnd.WITHDRAW):
+        raise ValidationFailed(
+            _("请选择终止或撤回。"), errors=[FieldError("kind", _("请选择终止或撤回。"))]
+        )
+    word = _("终止") if kind == CaseEnd.TERMINATE else _("撤回")
+    if not reason.strip():
+        raise ValidationFailed(
+            _("%(w)s选任事项须写明理由。") % {"w": word},
+            errors=[FieldError("reason", _("请写明%(w)s的理由。") % {"w": word})],
+        )
+    if case.status != CaseStatus.OPEN:
+        raise Conflict(
+            _("该事项%(s)s，不能再%(w)s。") % {"s": case.get_status_display(), "w": word}
+        )
+    now = timezone.now()
+    case.status = CaseStatus.ABANDONED if kind == CaseEnd.TERMINATE else CaseStatus.WITHDRAWN
+    case.ended_at = now
+    case.ended_by = actor
+    case.ended_at_step = case.current_step
+    case.end_reason = reason.strip()
+    case.last_activity_at = now
+    case.save(
+        update_fields=[
+            "status", "ended_at", "ended_by", "ended_at_step", "end_reason", "last_activity_at",
+        ]
+    )  # fmt: skip
+    journal_record(
+        actor=actor,
+        event_type=(
+            EventType.CASE_TERMINATED if kind == CaseEnd.TERMINATE else EventType.CASE_WITHDRAWN
+        ),
+        subject=case,
+        payload={"status": case.status, "step": case.ended_at_step, "reason": case.end_reason},
+    )
+    return case

@@ -13,7 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xuanren.org.models import Level, Post
-from xuanren.people.models import Cadre, CadreStatus, TenureMethod
+from xuanren.people.models import TenureMethod
 from xuanren.procedure.catalogue import STEPS
 from xuanren.procedure.models import (
     Candidate,
@@ -21,12 +21,14 @@ from xuanren.procedure.models import (
     Case,
     CasePost,
     CaseStatus,
+    CaseStep,
     Committee,
     CommitteeMembership,
     ProcedureTemplate,
 )
 from xuanren.procedure.services import ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES
 from xuanren.web.forms import DATE_INPUT_FORMATS, post_choices
+from xuanren.web.pickers import CadreField, PickerScope
 
 MAX_SEATS = 20
 #: Rows of posts offered when opening a case, and rows of consultation comments
@@ -225,10 +227,18 @@ class StepForm(forms.Form):
         *args: Any,
         template_params: dict[str, Any] | None = None,
         case: Case | None = None,
+        actor: Any = None,
+        record: dict[str, Any] | None = None,
         **kwargs: Any,
     ):
         self.template_params = template_params or {}
         self.case = case
+        self.actor = actor
+        #: The stored data a correction starts from (the form then offers
+        #: every candidate, not only those of the step's statuses).
+        self.record = record
+        if record is not None and not kwargs.get("initial"):
+            kwargs["initial"] = self.initial_from(record, case)
         super().__init__(*args, **kwargs)
         tail = ["note", "attachment"]
         self.order_fields([name for name in self.fields if name not in tail] + tail)
@@ -256,6 +266,27 @@ class StepForm(forms.Form):
 
     def step_data(self) -> dict[str, Any]:
         raise NotImplementedError
+
+    #: Keys `step_data` writes only sometimes; with those it always writes,
+    #: the keys a correction replaces (others, such as what a ballot or an
+    #: effect added, are kept).
+    optional_keys: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def initial_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, Any]:
+        """The form's own fields as `data` holds them (row sets: `row_initial`)."""
+        return {k: v for k, v in data.items() if k in cls.base_fields}
+
+    def corrected_data(self) -> dict[str, Any]:
+        """The data of a correction: what the form now holds, plus the keys of
+        the stored record the form does not write."""
+        new = self.step_data()
+        kept = {
+            k: v
+            for k, v in (self.record or {}).items()
+            if k not in new and k not in self.optional_keys
+        }
+        return {**kept, **new}
 
 
 class MotionReason:
@@ -304,9 +335,24 @@ class PlanForm(StepForm):
     approval_body = forms.CharField(label=_("审批机关"), required=False, max_length=100)
     approval_document = forms.CharField(label=_("批准文件"), required=False, max_length=100)
 
+    optional_keys = ("content", "higher_approval")
+
+    @classmethod
+    def initial_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, Any]:
+        approval = data.get("higher_approval") or {}
+        return {
+            "content": data.get("content", ""),
+            "approval_body": approval.get("body", ""),
+            "approval_document": approval.get("document", ""),
+            "consultation": [
+                (str(c.get("from", "")), str(c.get("comment", "")))
+                for c in data.get("consultation") or []
+            ],
+        }
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.comment_rows: list[tuple[str, str]] = []
+        self.comment_rows: list[tuple[str, str]] = list(self.initial.get("consultation") or [])
         self.comment_errors: list[str] = []
         getlist = getattr(self.data, "getlist", None)
         if self.is_bound and getlist is not None:
@@ -404,6 +450,10 @@ class JsonStepForm(StepForm):
         assert isinstance(value, dict)
         return value
 
+    @classmethod
+    def initial_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, Any]:
+        return {"payload": data}
+
 
 STEP_FORMS: dict[str, type[StepForm]] = {
     "motion": MotionForm,
@@ -417,7 +467,9 @@ def step_form_class(step: str) -> type[StepForm]:
 
 
 class CorrectionForm(forms.Form):
-    payload = JsonObjectField(label=_("更正后的内容（JSON 对象）"), required=False)
+    """The reason of a correction; the corrected data comes from the step's
+    own form, prefilled with the record (decision 0067)."""
+
     reason = forms.CharField(
         label=_("更正理由"),
         max_length=2000,
@@ -487,18 +539,35 @@ class RowForm(forms.Form):
     #: Fields a row that is used must have.
     needed: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, *args: Any, choices: dict[str, Choices] | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        choices: dict[str, Choices] | None = None,
+        pickers: dict[str, PickerScope] | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         for name, values in (choices or {}).items():
             if name in self.fields:
                 self.fields[name].choices = values  # type: ignore[attr-defined]
+        for name, scope in (pickers or {}).items():
+            field = self.fields.get(name)
+            if isinstance(field, CadreField):
+                field.set_scope(scope)
+
+    def is_deleted(self) -> bool:
+        """The row was removed with its "删除" button."""
+        return bool((getattr(self, "cleaned_data", {}) or {}).get("DELETE"))
 
     def is_blank(self) -> bool:
+        return self.is_deleted() or self.is_empty()
+
+    def is_empty(self) -> bool:
         """Nothing typed beyond the row's key (a checkbox counts only when it
         differs from how it was offered)."""
         d = getattr(self, "cleaned_data", {}) or {}
         for name, f in self.fields.items():
-            if name == self.key:
+            if name in (self.key, "DELETE"):
                 continue
             value = d.get(name)
             if isinstance(f, forms.BooleanField):
@@ -523,6 +592,13 @@ class RowForm(forms.Form):
         raise NotImplementedError
 
 
+class RowFormSet(forms.BaseFormSet):  # type: ignore[type-arg,unused-ignore]
+    """Rows added with "增加一行" and removed with "删除" (a hidden DELETE
+    flag, set by the static script; a removed row is left out)."""
+
+    deletion_widget = forms.HiddenInput
+
+
 class RowSet:
     """A formset of `RowForm`s with a title; `rows()` the data of used rows."""
 
@@ -537,20 +613,37 @@ class RowSet:
         initial: list[dict[str, Any]] | None = None,
         extra: int = 0,
         choices: dict[str, Choices] | None = None,
+        pickers: dict[str, PickerScope] | None = None,
         help_text: Any = "",
     ) -> None:
         self.name = name
         self.title = title
         self.help_text = help_text
         factory = forms.formset_factory(
-            form, extra=extra, max_num=MAX_ROWS, absolute_max=MAX_ROWS, validate_max=True
+            form,
+            formset=RowFormSet,
+            extra=extra,
+            can_delete=True,
+            max_num=MAX_ROWS,
+            absolute_max=MAX_ROWS,
+            validate_max=True,
         )
         self.formset = factory(
             data,
             prefix=f"{prefix}-{name}",
             initial=initial or None,
-            form_kwargs={"choices": choices or {}},
+            form_kwargs={"choices": choices or {}, "pickers": pickers or {}},
         )
+        for field, scope in (pickers or {}).items():
+            scope.load(self._values(field, data, initial or []))
+
+    def _values(self, field: str, data: Any, initial: list[dict[str, Any]]) -> list[Any]:
+        """The values a picker column holds (posted or offered), to load their
+        labels in one query."""
+        if data is None:
+            return [row.get(field) for row in initial]
+        head, tail = f"{self.formset.prefix}-", f"-{field}"
+        return [v for k, v in data.items() if k.startswith(head) and k.endswith(tail)]
 
     def is_valid(self) -> bool:
         return self.formset.is_valid()
@@ -562,6 +655,20 @@ class RowSet:
                 continue
             out.append(f.row())
         return out
+
+    def error_count(self) -> int:
+        """Errors of the rows still in the table (a removed row's do not count)."""
+        fs = self.formset
+        if not fs.is_bound:
+            return 0
+        return len(fs.non_form_errors()) + sum(
+            len(f.errors) for f in fs.forms if f.errors and not f.is_deleted()
+        )
+
+    def used_forms(self) -> list[RowForm]:
+        return [
+            f for f in self.formset.forms if getattr(f, "cleaned_data", None) and not f.is_blank()
+        ]
 
     @property
     def headers(self) -> list[Any]:
@@ -579,17 +686,32 @@ class CaseStepForm(StepForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rowsets: list[RowSet] = []
+        self.row_initial: dict[str, list[dict[str, Any]]] = (
+            self.rows_from(self.record, self.case) if self.record is not None else {}
+        )
+        self._candidates: dict[tuple[str, ...], list[Candidate]] = {}
         self.build()
+
+    @classmethod
+    def rows_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, list[dict[str, Any]]]:
+        """The rows of each row set as `data` holds them (for a correction)."""
+        return {}
 
     # -- pickers --
     def candidates(self, statuses: tuple[str, ...] | None = None) -> list[Candidate]:
         if self.case is None:
             return []
-        qs = Candidate.objects.filter(case=self.case).select_related("cadre", "post__unit")
         wanted = self.row_statuses if statuses is None else statuses
+        if self.record is not None:
+            wanted = ()  # a correction: the candidates have moved on since
+        if wanted in self._candidates:
+            return self._candidates[wanted]
+        qs = Candidate.objects.filter(case=self.case).select_related("cadre", "post__unit")
         if wanted:
             qs = qs.filter(status__in=wanted)
-        return list(qs.order_by("post_id", "rank", "id"))
+        found = list(qs.order_by("post_id", "rank", "id"))
+        self._candidates[wanted] = found
+        return found
 
     def candidate_choices(self, statuses: tuple[str, ...] | None = None) -> Choices:
         return [("", "—")] + [
@@ -621,24 +743,19 @@ class CaseStepForm(StepForm):
             (cp.post_id, f"{cp.post.unit.name}{cp.post.title}") for cp in posts
         ]
 
-    def cadre_choices(self) -> Choices:
-        """Active cadres of the case's unit and below, for steps that name
+    def cadre_picker(self, within_unit: bool = True) -> PickerScope:
+        """The cadres a picker may choose: active, in the actor's scope, and
+        (`within_unit`) of the case's unit and below, for steps that name
         people who are not yet candidates (recommendation, registration)."""
-        if self.case is None:
-            return [("", "—")]
-        qs = (
-            Cadre.objects.filter(
-                status=CadreStatus.ACTIVE, unit__path__startswith=self.case.unit.path
-            )
-            .select_related("unit")
-            .order_by("unit__path", "name", "id")
-        )
-        return [("", "—")] + [(c.pk, f"{c.name}（{c.unit.name}）") for c in qs]
+        return PickerScope(actor=self.actor, case=self.case, within_unit=within_unit)
 
     def per_candidate(self, statuses: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
         return [{"candidate": c.pk} for c in self.candidates(statuses)]
 
     def add_rows(self, name: str, title: Any, form: type[RowForm], **kwargs: Any) -> RowSet:
+        if name in self.row_initial:
+            kwargs["initial"] = self.row_initial[name]
+            kwargs["extra"] = 0 if self.row_initial[name] else 1
         rowset = RowSet(name, title, form, data=self.data if self.is_bound else None,
                         prefix=self.prefix or "step", **kwargs)  # fmt: skip
         self.rowsets.append(rowset)
@@ -657,10 +774,28 @@ class CaseStepForm(StepForm):
 
     @property
     def row_errors(self) -> bool:
-        return any(r.formset.total_error_count() for r in self.rowsets)
+        return any(r.error_count() for r in self.rowsets)
 
     def candidate_by_pk(self) -> dict[int, Candidate]:
         return {c.pk: c for c in self.candidates(())}
+
+    def last_data(self, step: str) -> dict[str, Any] | None:
+        """The data of the step's latest record (a correction if there is one),
+        for prefilling a later step; None when the step was not done."""
+        if self.case is None:
+            return None
+        record = (
+            CaseStep.objects.filter(case=self.case, step=step).order_by("-seq").only("data").first()
+        )
+        return dict(record.data or {}) if record is not None else None
+
+    def prefill(self, **fields: Any) -> None:
+        """Initial values carried over from earlier steps (a new form only)."""
+        if self.is_bound or self.record is not None:
+            return
+        for name, value in fields.items():
+            if value not in (None, "", []) and not self.initial.get(name):
+                self.initial[name] = value
 
 
 def _date_field(label: Any, required: bool = False) -> forms.DateField:
@@ -689,6 +824,21 @@ def _text(label: Any, max_length: int = 200, required: bool = False) -> forms.Ch
     return forms.CharField(label=label, required=required, max_length=max_length)
 
 
+def _candidate_keys(case: Case | None) -> dict[tuple[Any, Any], int]:
+    """(cadre, post) → candidate id of the case: step data that names people
+    by cadre and post, back to the candidate rows of the forms."""
+    if case is None:
+        return {}
+    return {(c.cadre_id, c.post_id): c.pk for c in Candidate.objects.filter(case=case)}
+
+
+def _candidate_by_cadre(case: Case | None) -> dict[Any, int]:
+    out: dict[Any, int] = {}
+    for (cadre, _post), pk in _candidate_keys(case).items():
+        out.setdefault(cadre, pk)
+    return out
+
+
 # -- recommendation and evaluation --
 
 
@@ -705,7 +855,7 @@ class RecordRow(RowForm):
         for name, group in GROUP_FIELDS.items():
             self.fields[name] = _count_field(group)
 
-    def is_blank(self) -> bool:
+    def is_empty(self) -> bool:
         d = getattr(self, "cleaned_data", {}) or {}
         return not any(d.get(k) not in (None, "") for k in ("date", "post", "staff_total",
                                                             *GROUP_FIELDS))  # fmt: skip
@@ -729,7 +879,7 @@ class ResultRow(RowForm):
 
     key = "cadre"
     count_key: ClassVar[str] = "signed"
-    cadre = _choice(_("干部"))
+    cadre = CadreField(label=_("干部"))
     post = _choice(_("职位"))
     kind = forms.ChoiceField(label=_("方式"), choices=RECORD_KIND_CHOICES)
 
@@ -738,7 +888,7 @@ class ResultRow(RowForm):
         for name, group in GROUP_FIELDS.items():
             self.fields[name] = _count_field(group)
 
-    def is_blank(self) -> bool:
+    def is_empty(self) -> bool:
         d = getattr(self, "cleaned_data", {}) or {}
         return not d.get("cadre") and not any(d.get(k) for k in GROUP_FIELDS)
 
@@ -801,6 +951,37 @@ class RecommendationForm(CaseStepForm):
     record_form: ClassVar[type[RowForm]] = RecordRow
     result_form: ClassVar[type[RowForm]] = ResultRow
 
+    optional_keys = ("not_counted",)
+
+    @classmethod
+    def rows_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, list[dict[str, Any]]]:
+        group_field = {g: k for k, g in GROUP_FIELDS.items()}
+        meetings = []
+        for m in data.get("meetings") or []:
+            row: dict[str, Any] = {"kind": m.get("kind"), "date": m.get("date")}
+            if m.get("posts"):
+                row["post"] = m["posts"][0]
+            if m.get("staff_total") is not None:
+                row["staff_total"] = m["staff_total"]
+            for group, n in (m.get("participants") or {}).items():
+                if group in group_field:
+                    row[group_field[group]] = n
+            meetings.append(row)
+        count_key = cls.result_form.count_key  # type: ignore[attr-defined]
+        results: dict[tuple[Any, Any, Any], dict[str, Any]] = {}
+        for r in data.get("results") or []:
+            key = (r.get("cadre"), r.get("post"), r.get("kind"))
+            row = results.setdefault(key, {"cadre": r.get("cadre"), "post": r.get("post"),
+                                           "kind": r.get("kind") or "meeting"})  # fmt: skip
+            if r.get("group") in group_field:
+                row[group_field[r["group"]]] = r.get(count_key)
+        not_counted = [
+            {"kind": n.get("kind"), "count": n.get("count"), "note_text": n.get("note", "")}
+            for n in data.get("not_counted") or []
+        ]
+        return {"meetings": meetings, "results": list(results.values()),
+                "not_counted": not_counted}  # fmt: skip
+
     def build(self) -> None:
         posts = self.post_choices()
         self.add_rows(
@@ -811,9 +992,9 @@ class RecommendationForm(CaseStepForm):
             help_text=_("“职位”留空表示该记录涵盖本事项全部职位。"),
         )  # fmt: skip
         self.add_rows(
-            "results", _("推荐结果（仅计署名推荐票）"), self.result_form, extra=6,
-            choices={"cadre": self.cadre_choices(), "post": posts},
-            help_text=_("每行一名干部在一种方式中的得票，按群体分列。"),
+            "results", _("推荐结果（仅计署名推荐票）"), self.result_form, extra=2,
+            choices={"post": posts}, pickers={"cadre": self.cadre_picker()},
+            help_text=_("每行一名干部在一种方式中的得票，按群体分列；按姓名、拼音首字母或身份证号后几位查找干部。"),
         )  # fmt: skip
         if self.result_form is ResultRow:
             self.add_rows("not_counted", _("不计票的推荐（留存备查）"), NotCountedRow, extra=1)
@@ -845,12 +1026,47 @@ class CandidatesForm(CaseStepForm):
     meeting_body = _text(_("研究确定的会议"), required=True)
     meeting_date = _date_field(_("会议日期"), required=True)
 
+    @classmethod
+    def initial_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, Any]:
+        meeting = data.get("meeting") or {}
+        by_key = _candidate_keys(case)
+        return {
+            "chosen": [by_key[k] for c in data.get("chosen") or []
+                       if (k := (c.get("cadre"), c.get("post"))) in by_key],
+            "meeting_body": meeting.get("body", ""),
+            "meeting_date": meeting.get("date"),
+        }  # fmt: skip
+
     def build(self) -> None:
         field = self.fields["chosen"]
         assert isinstance(field, forms.TypedMultipleChoiceField)
-        field.choices = self.candidate_choices((CandidateStatus.NOMINATED,))[1:]
+        counts = self.recommended_counts()
+        field.choices = [
+            (pk, f"{label}{counts.get(pk, '')}")
+            for pk, label in self.candidate_choices((CandidateStatus.NOMINATED,))[1:]
+        ]
         if self.case is not None and not self.is_bound:
             self.initial.setdefault("meeting_body", "")
+
+    def recommended_counts(self) -> dict[int, str]:
+        """Each nominated candidate's signed recommendations (民主推荐) or
+        votes (民主测评), from the step before, to choose by."""
+        out: dict[int, str] = {}
+        rec = self.last_data("recommendation")
+        key, word = "signed", _("署名推荐 %(n)d 票")
+        if rec is None:
+            rec, key, word = self.last_data("evaluation"), "votes", _("测评得票 %(n)d 票")
+        if rec is None:
+            return out
+        totals: dict[tuple[Any, Any], int] = {}
+        for r in rec.get("results") or []:
+            k = (r.get("cadre"), r.get("post"))
+            totals[k] = totals.get(k, 0) + int(r.get(key) or 0)
+        for c in self.candidates(()):
+            n = totals.get((c.cadre_id, c.post_id), totals.get((c.cadre_id, None)))
+            if n is not None:
+                out[c.pk] = "；" + str(word) % {"n": n}
+        return out
 
     def step_data(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -885,7 +1101,7 @@ class RegistrationForm(CaseStepForm):
 
 class RegistrantRow(RowForm):
     key = "cadre"
-    cadre = _choice(_("报名人"))
+    cadre = CadreField(label=_("报名人"))
     post = _choice(_("报考职位"))
     refused = forms.BooleanField(label=_("资格审查不通过"), required=False)
     reason = _text(_("不通过理由"))
@@ -907,9 +1123,18 @@ class RegistrantRow(RowForm):
 
 
 class QualificationReviewForm(CaseStepForm):
+    @classmethod
+    def rows_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, list[dict[str, Any]]]:
+        return {"registrants": [
+            {"cadre": r.get("cadre"), "post": r.get("post"),
+             "refused": r.get("passed") is False, "reason": r.get("reason", "")}
+            for r in data.get("registrants") or []
+        ]}  # fmt: skip
+
     def build(self) -> None:
-        self.add_rows("registrants", _("报名人员"), RegistrantRow, extra=8,
-                      choices={"cadre": self.cadre_choices(), "post": self.post_choices()})  # fmt: skip
+        self.add_rows("registrants", _("报名人员"), RegistrantRow, extra=2,
+                      choices={"post": self.post_choices()},
+                      pickers={"cadre": self.cadre_picker()})  # fmt: skip
 
     def step_data(self) -> dict[str, Any]:
         return {"registrants": self.rowset("registrants").rows()}
@@ -935,6 +1160,17 @@ class ScoresForm(CaseStepForm):
                                     decimal_places=2)  # fmt: skip
     form = _text(_("考试（测试）形式"))
 
+    optional_keys = ("form",)
+
+    @classmethod
+    def rows_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, list[dict[str, Any]]]:
+        by_cadre = _candidate_by_cadre(case)
+        return {"scores": [
+            {"candidate": by_cadre.get(r.get("cadre")), "score": r.get("score"),
+             "excluded": bool(r.get("excluded"))}
+            for r in data.get("scores") or []
+        ]}  # fmt: skip
+
     def build(self) -> None:
         self.add_rows("scores", _("成绩"), ScoreRow, initial=self.per_candidate(),
                       choices={"candidate": self.candidate_choices()})  # fmt: skip
@@ -951,7 +1187,7 @@ class ScoresForm(CaseStepForm):
 
     def is_valid(self) -> bool:
         ok = super().is_valid()
-        return ok and not self.rowset("scores").formset.total_error_count()
+        return ok and not self.rowset("scores").error_count()
 
     def step_data(self) -> dict[str, Any]:
         by_pk = self.candidate_by_pk()
@@ -976,7 +1212,7 @@ class TeamRow(RowForm):
     needed = ("name",)
     name = _text(_("姓名"), max_length=50)
     role = _text(_("分工"), max_length=50)
-    cadre = _choice(_("干部档案（用于回避核查）"))
+    cadre = CadreField(label=_("干部档案（用于回避核查）"), within_unit=False)
     candidates = forms.TypedMultipleChoiceField(
         label=_("负责考察的对象（不选即全部）"),
         required=False,
@@ -1030,21 +1266,46 @@ class InspectionForm(CaseStepForm):
     row_statuses = (CandidateStatus.NOMINATED, CandidateStatus.INSPECTION)
     report_date = _date_field(_("考察报告日期"), required=True)
 
+    @classmethod
+    def initial_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, Any]:
+        return {"report_date": (data.get("report") or {}).get("date")}
+
+    @classmethod
+    def rows_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, list[dict[str, Any]]]:
+        signed = set((data.get("report") or {}).get("signed_by") or [])
+        team = [
+            {"name": t.get("name", ""), "role": t.get("role", ""), "cadre": t.get("cadre"),
+             "candidates": t.get("candidates") or [], "signed": t.get("name") in signed}
+            for t in data.get("team") or []
+        ]  # fmt: skip
+        by_key = _candidate_keys(case)
+        rows = []
+        for c in data.get("candidates") or []:
+            talks, evaluation = c.get("talks") or {}, c.get("evaluation") or {}
+            visit = (c.get("field_visits") or [{}])[0]
+            rows.append({
+                "candidate": by_key.get((c.get("cadre"), c.get("post"))),
+                "talks_count": talks.get("count"), "talks_date": talks.get("date"),
+                "evaluation_participants": evaluation.get("participants"),
+                "evaluation_date": evaluation.get("date"),
+                "visit_place": visit.get("place", ""), "visit_date": visit.get("date"),
+                "reports_investigated": bool(c.get("reports_investigated")),
+                "rank": c.get("rank"),
+            })  # fmt: skip
+        return {"team": team, "candidates": rows}
+
     def build(self) -> None:
         by_cadre = [(c.cadre_id, c.cadre.name) for c in self.candidates()]
-        self.add_rows("team", _("考察组"), TeamRow, extra=3,
-                      choices={"cadre": self.cadre_choices(), "candidates": by_cadre})  # fmt: skip
+        self.add_rows("team", _("考察组"), TeamRow, extra=2,
+                      choices={"candidates": by_cadre},
+                      pickers={"cadre": self.cadre_picker(within_unit=False)})  # fmt: skip
         self.add_rows("candidates", _("考察情况（每名考察对象）"), InspectedRow,
                       initial=self.per_candidate(),
                       choices={"candidate": self.candidate_choices()})  # fmt: skip
 
     def step_data(self) -> dict[str, Any]:
         by_pk = self.candidate_by_pk()
-        team_forms = [
-            f
-            for f in self.rowset("team").formset.forms
-            if getattr(f, "cleaned_data", None) and not f.is_blank()
-        ]
+        team_forms = self.rowset("team").used_forms()
         rows = []
         for r in self.rowset("candidates").rows():
             c = by_pk.get(r.pop("candidate"))
@@ -1087,6 +1348,15 @@ class IntegrityOpinionForm(CaseStepForm):
     requested_on = _date_field(_("书面征求日期"), required=True)
     planned_meeting_date = _date_field(_("拟提交讨论决定的会议日期"), required=True)
 
+    @classmethod
+    def rows_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, list[dict[str, Any]]]:
+        return {
+            "opinions": [
+                {k: r.get(k) for k in ("candidate", "result", "returned_on", "document")}
+                for r in data.get("opinions") or []
+            ]
+        }
+
     def build(self) -> None:
         self.add_rows("opinions", _("纪检监察机关的意见"), OpinionRow,
                       initial=self.per_candidate(),
@@ -1117,6 +1387,15 @@ class AuditRow(RowForm):
 
 
 class AuditForm(CaseStepForm):
+    @classmethod
+    def rows_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, list[dict[str, Any]]]:
+        return {
+            "audits": [
+                {k: r.get(k) for k in ("candidate", "concluded_on", "report", "problems")}
+                for r in data.get("audits") or []
+            ]
+        }
+
     def build(self) -> None:
         self.add_rows(
             "audits", _("经济责任审计（须审计的人选）"), AuditRow,
@@ -1142,7 +1421,17 @@ class DeliberationForm(CaseStepForm):
     planned_meeting_date = _date_field(_("拟召开会议日期"), required=True)
     plan_document = _text(_("酝酿的方案"), max_length=200, required=True)
 
+    @classmethod
+    def rows_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, list[dict[str, Any]]]:
+        return {
+            "circulated": [
+                {k: r.get(k) for k in ("member", "on")} for r in data.get("circulated") or []
+            ]
+        }
+
     def build(self) -> None:
+        integrity = self.last_data("integrity_opinion") or {}
+        self.prefill(planned_meeting_date=integrity.get("planned_meeting_date"))
         self.add_rows("circulated", _("方案送阅（每名成员）"), CirculatedRow,
                       initial=[{"member": m.pk} for m in self.members() if m.end_date is None],
                       extra=1, choices={"member": [("", "—"), *self.member_choices()]})  # fmt: skip
@@ -1167,7 +1456,7 @@ class VoteRow(RowForm):
         label=_("回避人员"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
     )
 
-    def is_blank(self) -> bool:
+    def is_empty(self) -> bool:
         return not (getattr(self, "cleaned_data", {}) or {}).get("candidate")
 
     def row(self) -> dict[str, Any]:
@@ -1180,13 +1469,27 @@ class VoteRow(RowForm):
 
 
 class DecisionForm(CaseStepForm):
+    #: A later meeting for deferred candidates: its date is not the planned one.
+    resumed: ClassVar[bool] = False
     meeting_date = _date_field(_("会议日期"), required=True)
     present = forms.TypedMultipleChoiceField(
         label=_("到会成员"), coerce=int, widget=forms.CheckboxSelectMultiple
     )
     method = forms.ChoiceField(label=_("表决方式"), required=False, choices=DECISION_METHOD_CHOICES)
 
+    optional_keys = ("method",)
+
+    @classmethod
+    def rows_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, list[dict[str, Any]]]:
+        keys = ("candidate", "agree", "disagree", "abstain", "defer_votes", "recused")
+        return {"votes": [{k: r.get(k) for k in keys} for r in data.get("votes") or []]}
+
     def build(self) -> None:
+        planned = (self.last_data("deliberation") or self.last_data("integrity_opinion") or {}).get(
+            "planned_meeting_date"
+        )
+        if not self.resumed:
+            self.prefill(meeting_date=planned)
         members = self.member_choices()
         field = self.fields["present"]
         assert isinstance(field, forms.TypedMultipleChoiceField)
@@ -1218,6 +1521,7 @@ class ResumedDecisionForm(DecisionForm):
     """A later meeting for the candidates deferred (缓议) at the decision."""
 
     row_statuses = (CandidateStatus.DEFERRED,)
+    resumed = True
 
 
 class PublicNoticeForm(CaseStepForm):
@@ -1232,6 +1536,8 @@ class AppointmentForm(CaseStepForm):
     document_number = _text(_("任职文号"), max_length=100, required=True)
     document_date = _date_field(_("任职文件日期"), required=True)
     method = forms.ChoiceField(label=_("任职方式"), required=False)
+
+    optional_keys = ("method",)
 
     def build(self) -> None:
         competitive = bool(self.case and self.case.template.code == "competitive")
@@ -1272,6 +1578,24 @@ class TalkRow(RowForm):
 
 class AppointmentTalkForm(CaseStepForm):
     row_statuses = (CandidateStatus.APPOINTED,)
+
+    @classmethod
+    def rows_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, list[dict[str, Any]]]:
+        return {
+            "talks": [
+                {
+                    k: r.get(k)
+                    for k in (
+                        "candidate",
+                        "talk_on",
+                        "takes_office_on",
+                        "by",
+                        "integrity_education",
+                    )
+                }
+                for r in data.get("talks") or []
+            ]
+        }
 
     def build(self) -> None:
         self.add_rows("talks", _("任前谈话"), TalkRow,
@@ -1319,6 +1643,25 @@ class AssessmentRow(RowForm):
 
 class ProbationEndForm(CaseStepForm):
     row_statuses = (CandidateStatus.APPOINTED,)
+
+    @classmethod
+    def rows_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, list[dict[str, Any]]]:
+        return {
+            "assessments": [
+                {
+                    k: r.get(k)
+                    for k in (
+                        "candidate",
+                        "result",
+                        "assessed_on",
+                        "document",
+                        "restore_level",
+                        "restore_level_since",
+                    )
+                }
+                for r in data.get("assessments") or []
+            ]
+        }
 
     def build(self) -> None:
         self.add_rows("assessments", _("试用期满考核"), AssessmentRow,

@@ -131,7 +131,6 @@ class RecordView:
     nodes: tuple[DataNode, ...]
     corrects_seq: int | None
     corrections: list[RecordView] = field(default_factory=list)
-    correction_form: CorrectionForm | None = None
     attachments: tuple[Any, ...] = ()
 
     @property
@@ -265,6 +264,7 @@ def _step_form(
     *,
     case: Case | None = None,
     files: Any = None,
+    actor: Any = None,
 ) -> StepForm:
     return step_form_class(step)(
         data,
@@ -273,6 +273,7 @@ def _step_form(
         template_params=definition.parameters,
         initial=initial,
         case=case,
+        actor=actor,
     )
 
 
@@ -287,13 +288,12 @@ def case_context(
     form: StepForm | None = None,
     blocked: list[FieldError] | None = None,
     error: str = "",
-    correction: tuple[int, CorrectionForm] | None = None,
     resume: StepForm | None = None,
     resume_problems: list[str] | None = None,
 ) -> dict[str, Any]:
     """Everything the case page shows. `form`, `blocked` and `error` come from
     a refused submission (the user's input kept, each blocking guard's
-    message); `correction` is a refused correction form of one record."""
+    message). A record is corrected on its own page (`case_correct`)."""
     actor = request.user
     definition = template_def(case.template)
     changeable = can_change(actor, case)
@@ -303,16 +303,6 @@ def case_context(
     names = record_names(case)
     for index, entry in enumerate(entries, start=1):
         records = grouped_records(entry.records, seq_of, names)
-        if changeable:
-            for view in records:
-                for target in [view, *view.corrections]:
-                    if correction is not None and correction[0] == target.record.pk:
-                        target.correction_form = correction[1]
-                    else:
-                        target.correction_form = CorrectionForm(
-                            prefix=f"c{target.record.pk}",
-                            initial={"payload": target.record.data},
-                        )
         requires = [str(GUARDS[g]) for g in definition.step(entry.code).guards]
         step_view = StepView(entry, index, records, [], requires)
         if entry.state == "current":
@@ -322,7 +312,7 @@ def case_context(
                 step_view.guards = _preview(entry.guards)
             if changeable:
                 step_view.form = form or _step_form(
-                    definition, entry.code, initial=_initial_for(entry.code), case=case
+                    definition, entry.code, initial=_initial_for(entry.code), case=case, actor=actor
                 )
         steps.append(step_view)
     candidates = [
@@ -499,7 +489,7 @@ def case_step(request: HttpRequest, pk: int) -> HttpResponse:
             return _case_refused(request, case, str(exc.message))
         return HttpResponseRedirect(reverse("web:case_detail", args=[case.pk]))
     definition = template_def(case.template)
-    form = _step_form(definition, step, request.POST, case=case, files=request.FILES)
+    form = _step_form(definition, step, request.POST, case=case, files=request.FILES, actor=actor)
     if not form.is_valid():
         context = case_context(
             request, case, form=form, error=_("填写的内容有误，请按提示修改后再提交。")
@@ -589,7 +579,7 @@ def case_step_preview(request: HttpRequest, pk: int) -> HttpResponse:
     if step != case.current_step or case.status != CaseStatus.OPEN:
         return HttpResponse(status=204)
     definition = template_def(case.template)
-    form = _step_form(definition, step, request.POST, case=case)
+    form = _step_form(definition, step, request.POST, case=case, actor=actor)
     note = ""
     data: dict[str, Any] | None = None
     if form.is_valid():
@@ -665,43 +655,61 @@ def case_decision_resume_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @form_page
-@require_POST
 def case_correct(request: HttpRequest, pk: int, record: int) -> HttpResponse:
-    """Record a correction of a done step: new data and a required reason."""
+    """Correct a done step: its own form, prefilled with the record's data,
+    and a required reason; saved as a new record pointing at this one."""
     actor = request.user
     case = case_get(actor=actor, pk=pk)
     _require_change(actor, case)
     target = next((r for r in case.steps.all() if r.pk == record), None)
     if target is None:
         raise NotFound(_("未找到该环节记录。"))
-    form = CorrectionForm(request.POST, prefix=f"c{target.pk}")
-    if form.is_valid():
-        try:
-            correction = case_step_correct(
-                actor=actor,
-                record=target,
-                data=form.cleaned_data["payload"],
-                note=form.cleaned_data["reason"],
-            )
-        except ValidationFailed as exc:
-            for e in exc.errors:
-                form.add_error("reason" if e.field == "note" else None, e.message)
-        else:
-            messages.success(
-                request,
-                _("已记录对第 %(o)d 号记录的更正（第 %(s)d 号记录），原记录保持不变。")
-                % {"o": target.seq, "s": correction.seq},
-            )
-            return HttpResponseRedirect(
-                reverse("web:case_detail", args=[case.pk]) + f"#record-{correction.seq}"
-            )
-    context = case_context(
-        request,
-        case,
-        correction=(target.pk, form),
-        error=_("更正未保存：请按提示修改。"),
+    definition = template_def(case.template)
+    seq_of = {r.pk: r.seq for r in case.steps.all()}
+    bound = request.method == "POST"
+    form = step_form_class(target.step)(
+        request.POST if bound else None,
+        prefix="step",
+        template_params=definition.parameters,
+        case=case,
+        actor=actor,
+        record=dict(target.data or {}),
     )
-    return render(request, "web/case_detail.html", context, status=422)
+    reason = CorrectionForm(request.POST if bound else None, prefix="c")
+    error = ""
+    if bound:
+        if form.is_valid() and reason.is_valid():
+            try:
+                correction = case_step_correct(
+                    actor=actor,
+                    record=target,
+                    data=form.corrected_data(),
+                    note=reason.cleaned_data["reason"],
+                )
+            except ValidationFailed as exc:
+                for e in exc.errors:
+                    reason.add_error("reason" if e.field == "note" else None, e.message)
+            else:
+                messages.success(
+                    request,
+                    _("已记录对第 %(o)d 号记录的更正（第 %(s)d 号记录），原记录保持不变。")
+                    % {"o": target.seq, "s": correction.seq},
+                )
+                return HttpResponseRedirect(
+                    reverse("web:case_detail", args=[case.pk]) + f"#record-{correction.seq}"
+                )
+        error = _("更正未保存：请按提示修改。")
+    context = {
+        "case": case,
+        "target": target,
+        "corrects_seq": seq_of.get(target.corrects_id) if target.corrects_id else None,
+        "s": {"code": target.step, "name": STEPS.get(target.step, target.step)},
+        "form": form,
+        "reason": reason,
+        "error": error,
+        "correcting": True,
+    }
+    return render(request, "web/case_correct.html", context, status=422 if error else 200)
 
 
 # ---- 纪实 -------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from xuanren.access.views import PasswordChange
-from xuanren.web import assignments, cadre_edit, cases, views
+from xuanren.web import assignments, cadre_edit, case_actions, cases, pickers, views
 
 app_name = "web"
 
@@ -39,6 +39,7 @@ urlpatterns = [
     path("candidates/export.xlsx", views.candidates_xlsx, name="candidates_xlsx"),
     path("candidates/explain/", views.candidate_explain, name="candidate_explain"),
     path("candidates/lookup/", views.candidate_lookup, name="candidate_lookup"),
+    path("pickers/cadres/", pickers.cadre_picker, name="cadre_picker"),
     path("cases/", cases.cases, name="case_list"),
     path("cases/new/", cases.case_new, name="case_new"),
     path("cases/comment-row/", cases.comment_row, name="case_comment_row"),
@@ -54,6 +55,11 @@ urlpatterns = [
         "cases/<int:pk>/records/<int:record>/correct/",
         cases.case_correct,
         name="case_correct",
+    ),
+    path(
+        "cases/<int:pk>/terminate/",
+        case_actions.case_terminate_page,
+        name="case_terminate",
     ),
     path("cases/<int:pk>/record/", cases.case_record_page, name="case_record"),
     path("cases/<int:pk>/record.json", cases.case_record_json, name="case_record_json"),

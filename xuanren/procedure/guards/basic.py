@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils.translation import gettext as _
 
-from xuanren.org.models import Quota
+from xuanren.org.models import Post, Quota
 from xuanren.org.selectors import active_tenure_q
 from xuanren.people.models import Tenure
 from xuanren.procedure.guards.registry import GuardContext, guard
 from xuanren.procedure.models import CasePost
+
+
+def seat_problem(post: Post, seats: int, on: dt.date) -> str | None:
+    """Why `seats` more cannot be appointed to `post` on `on`, with its
+    occupancy (who holds it, seats, vacancies); None when there is room.
+    Shared by the guard and by opening a case (decision 0069)."""
+    holders = [
+        t.cadre.name
+        for t in post.tenures.filter(active_tenure_q(on)).select_related("cadre").order_by("id")
+    ]
+    if len(holders) + seats <= post.seats:
+        return None
+    return _(
+        "职位“%(p)s”共 %(n)d 个，现有 %(h)d 人在任（%(who)s），空缺 %(v)d 个，不能再配 %(s)d 人。"
+    ) % {
+        "p": post,
+        "n": post.seats,
+        "h": len(holders),
+        "who": "、".join(holders) or _("无"),
+        "v": max(post.seats - len(holders), 0),
+        "s": seats,
+    }
 
 
 @guard("quota_allows")
@@ -21,12 +45,9 @@ def quota_allows(ctx: GuardContext) -> list[str]:
         if not post.is_active:
             problems.append(_("职位“%(p)s”已撤销。") % {"p": post})
             continue
-        held = post.tenures.filter(active_tenure_q(ctx.on)).count()
-        if held + cp.seats > post.seats:
-            problems.append(
-                _("职位“%(p)s”共 %(n)d 个，现有 %(h)d 人在任，不能再配 %(s)d 人。")
-                % {"p": post, "n": post.seats, "h": held, "s": cp.seats}
-            )
+        occupied = seat_problem(post, cp.seats, ctx.on)
+        if occupied:
+            problems.append(occupied)
         if not post.counts_against_quota:
             continue
         quota = Quota.objects.filter(unit=post.unit, level=post.level).first()

@@ -35,6 +35,14 @@ def level_label(code: str) -> str:
     return label(code)
 
 
+@register.filter
+def step_label(code: str) -> str:
+    """The Chinese name of a step code (民主推荐 for recommendation)."""
+    from xuanren.procedure.catalogue import STEPS
+
+    return str(STEPS.get(code, "")) if code else ""
+
+
 @register.simple_tag
 def explain_url(post: Any, cadre: Any, ref: dt.date) -> str:
     """The explanation of `cadre` for `post` at `ref` (panel and full page alike)."""

@@ -1,0 +1,198 @@
+"""The cadre picker of the step forms: a search box (htmx) that finds a cadre
+by name, pinyin initials or the last 4–6 characters of the ID number, within
+the actor's scope (and the case's unit where the step is about it), 20 a
+page; the form posts the chosen cadre's id. Pages never list all cadres
+(decision 0066)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from xuanren.access.policy import unit_scope_q
+from xuanren.common.errors import NotFound
+from xuanren.people.models import Cadre, CadreStatus
+from xuanren.people.selectors import CadreFilters, cadre_search, is_id_tail
+from xuanren.people.services import mask_id_number
+from xuanren.procedure.models import Case
+from xuanren.procedure.selectors import case_get
+from xuanren.web.pages import SAFE, login_page
+
+PAGE_SIZE = 20
+MAX_QUERY = 30
+
+
+def cadre_label(cadre: Cadre) -> str:
+    post = f"，{cadre.current_post_title}" if cadre.current_post_title else ""
+    return f"{cadre.name}（{cadre.unit.name}{post}）"
+
+
+class PickerScope:
+    """The cadres one picker may choose from (the actor's scope, active, and
+    the case's unit subtree when `within_unit`), the search address, and the
+    labels of the ids a form holds — loaded in one query per form."""
+
+    def __init__(self, *, actor: Any = None, case: Case | None = None, within_unit: bool) -> None:
+        self.actor = actor
+        self.case = case
+        self.within_unit = within_unit
+        self.labels: dict[int, str] = {}
+        self._loaded: set[int] = set()
+
+    @property
+    def url(self) -> str:
+        params: dict[str, Any] = {}
+        if self.case is not None:
+            params["case"] = self.case.pk
+            if self.within_unit:
+                params["within"] = "unit"
+        return reverse("web:cadre_picker") + (f"?{urlencode(params)}" if params else "")
+
+    def allowed(self) -> QuerySet[Cadre]:
+        qs = Cadre.objects.filter(status=CadreStatus.ACTIVE)
+        if self.actor is not None:
+            qs = qs.filter(unit_scope_q(self.actor, prefix="unit__"))
+        if self.within_unit and self.case is not None:
+            qs = qs.filter(unit__path__startswith=self.case.unit.path)
+        return qs
+
+    def load(self, ids: Iterable[Any]) -> None:
+        wanted = set()
+        for value in ids:
+            try:
+                wanted.add(int(value))
+            except (TypeError, ValueError):
+                continue
+        wanted -= self._loaded
+        if not wanted:
+            return
+        self._loaded |= wanted
+        for c in self.allowed().filter(pk__in=wanted).select_related("unit"):
+            self.labels[c.pk] = cadre_label(c)
+
+
+class CadrePicker(forms.Widget):
+    """A hidden input with the cadre id, the chosen cadre's name and a search
+    box; the static script `case_forms.js` puts a chosen result in place."""
+
+    template_name = "web/_cadre_picker.html"
+    scope: PickerScope | None = None
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        label = ""
+        if value not in (None, ""):
+            try:
+                pk = int(value)
+            except (TypeError, ValueError):
+                pk = None
+            if self.scope is not None and pk is not None:
+                self.scope.load([pk])
+                label = self.scope.labels.get(pk, "")
+            if not label:
+                label = _("（所选干部不在可选范围内，请重新选择）")
+        context["widget"]["label"] = label
+        context["widget"]["search_url"] = self.scope.url if self.scope else ""
+        return context
+
+
+class CadreField(forms.IntegerField):
+    """A cadre chosen with the picker: an id the scope allows."""
+
+    widget = CadrePicker
+
+    def __init__(self, *, within_unit: bool = True, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.within_unit = within_unit
+        self.scope: PickerScope | None = None
+
+    def set_scope(self, scope: PickerScope) -> None:
+        self.scope = scope
+        assert isinstance(self.widget, CadrePicker)
+        self.widget.scope = scope
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {}  # no min/max/step: the value is an id, not a number typed
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value in (None, "") or self.scope is None:
+            return
+        self.scope.load([value])
+        if value not in self.scope.labels:
+            raise forms.ValidationError(
+                gettext_lazy(
+                    "所选干部不在可选范围内（须为在职干部，且在您的管理范围%(w)s内），请重新搜索选择。"
+                ),
+                params={"w": gettext_lazy("及本事项所在单位") if self.within_unit else ""},
+            )
+
+
+# ---- the search endpoint ------------------------------------------------------------------
+
+
+page = login_page(methods=SAFE)
+
+
+@page
+def cadre_picker(request: HttpRequest) -> HttpResponse:
+    """One page (20) of the cadres matching `q` in the actor's scope; with
+    `case` (and `within=unit`) only that case's unit subtree."""
+    actor = request.user
+    q = request.GET.get("q", "").strip()[:MAX_QUERY]
+    unit_id = None
+    case_param = request.GET.get("case", "")
+    if case_param:
+        if not case_param.isdigit():
+            raise NotFound(_("未找到该选任事项，或其不在您的管理范围内。"))
+        case = case_get(actor=actor, pk=int(case_param))
+        if request.GET.get("within") == "unit":
+            unit_id = case.unit_id
+    try:
+        number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        number = 1
+    context: dict[str, Any] = {"q": q, "rows": [], "hint": ""}
+    digits = q.rstrip("xX").isdigit() if q else False
+    if not q:
+        context["hint"] = _("输入姓名、拼音首字母或身份证号码后 4–6 位查找。")
+    elif digits and not is_id_tail(q):
+        context["hint"] = _("按身份证号码查找，请输入号码的后 4–6 位。")
+    else:
+        qs = cadre_search(
+            actor=actor,
+            filters=CadreFilters(q=q, unit_id=unit_id, status=CadreStatus.ACTIVE),
+        )
+        start = (number - 1) * PAGE_SIZE
+        found = list(qs[start : start + PAGE_SIZE + 1])
+        rows = [
+            {
+                "pk": c.pk,
+                "name": c.name,
+                "unit": c.unit.name,
+                "post": c.current_post_title,
+                "id": mask_id_number(c.id_number),
+                "label": cadre_label(c),
+            }
+            for c in found[:PAGE_SIZE]
+        ]
+        context["rows"] = rows
+        base = {k: v for k, v in request.GET.items() if k != "page"}
+        if len(found) > PAGE_SIZE:
+            context["next_url"] = f"{request.path}?{urlencode({**base, 'page': number + 1})}"
+        if number > 1:
+            context["prev_url"] = f"{request.path}?{urlencode({**base, 'page': number - 1})}"
+        context["page"] = number
+        if not rows:
+            context["hint"] = _("未找到符合条件的在职干部。")
+    return render(request, "web/_cadre_picker_results.html", context)
