@@ -56,6 +56,7 @@ def test_one_case_at_every_stage(county: Any, django_user_model: Any) -> None:
     stages = {d.stage: d.case for d in built}
     assert list(stages) == [
         "confirmed", "probation", "public_notice", "decision", "inspection", "motion",
+        "integrity_opinion",
     ]  # fmt: skip
     for stage, case in stages.items():
         case.refresh_from_db()
@@ -64,6 +65,7 @@ def test_one_case_at_every_stage(county: Any, django_user_model: Any) -> None:
     assert current == {
         "confirmed": "", "probation": "probation_end", "public_notice": "public_notice",
         "decision": "decision", "inspection": "inspection", "motion": "motion",
+        "integrity_opinion": "integrity_opinion",
     }  # fmt: skip
     templates = {stage: case.template.code for stage, case in stages.items()}
     assert set(templates.values()) == {"county-leading", "section-level", "competitive"}
@@ -106,7 +108,8 @@ def test_one_case_at_every_stage(county: Any, django_user_model: Any) -> None:
 
     assert journal_verify().ok
     assert build_demo_cases(admin=admin, county_root=county, on=ON) == []  # idempotent
-    assert Case.objects.count() == 6
+    # Seven stages, and the township HR contact's case (xuanren/synth/role_tasks.py).
+    assert Case.objects.count() == 8
 
 
 def test_the_demo_command_builds_them(django_user_model: Any) -> None:
@@ -116,7 +119,7 @@ def test_the_demo_command_builds_them(django_user_model: Any) -> None:
     from django.core.management import call_command
 
     call_command("demo", "--no-serve", "--cadres", "1500", stdout=StringIO())
-    assert Case.objects.count() == 6
+    assert Case.objects.count() == 8
     call_command("demo", "--no-serve", "--cadres", "1500", stdout=StringIO())
-    assert Case.objects.count() == 6
+    assert Case.objects.count() == 8
     assert journal_verify().ok

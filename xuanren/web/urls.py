@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from xuanren.access.views import PasswordChange
-from xuanren.web import cadre_edit, cases, views
+from xuanren.web import cadre_edit, cases, unit_cases, views
 
 app_name = "web"
 
@@ -58,6 +58,8 @@ urlpatterns = [
     path("cases/<int:pk>/record/", cases.case_record_page, name="case_record"),
     path("cases/<int:pk>/record.json", cases.case_record_json, name="case_record_json"),
     path("todo/", cases.todo, name="todo"),
+    path("unit-cases/", unit_cases.unit_cases, name="unit_case_list"),
+    path("unit-cases/<int:pk>/", unit_cases.unit_case_detail, name="unit_case_detail"),
     path("motions/", cases.motion_proposals, name="motion_proposals"),
     path(
         "motions/<int:pk>/decide/",
