@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import make_user
-from tests.procedure.conftest import committee, open_case  # noqa: F401
+from tests.procedure.conftest import open_case
 from xuanren.access.context import nav_for
 from xuanren.access.models import Role
 from xuanren.ballots.models import MeetingStatus
@@ -67,6 +67,20 @@ def users(county: Any, admin: Any, personas: Any) -> dict[str, Any]:
     return out
 
 
+@pytest.fixture
+def committee(county: Any, admin: Any) -> Any:
+    from xuanren.procedure.services import committee_create, committee_member_add
+
+    c = committee_create(
+        actor=admin, unit=county.root, name="中共青山县委常委会", kind="standing_committee"
+    )
+    for i in range(11):
+        committee_member_add(
+            actor=admin, committee=c, name=f"常委{i}", start_date=dt.date(2021, 10, 1)
+        )
+    return c
+
+
 def open_meeting(officer: Any, county: Any, voters: list[Any]) -> Any:
     from xuanren.ballots.services import meeting_count_key_create, meeting_open
 
@@ -77,7 +91,11 @@ def open_meeting(officer: Any, county: Any, voters: list[Any]) -> Any:
         unit=county.town,
         meeting_date=dt.date.today(),
         sections=[
-            {"title": "推荐人选", "max_choices": 1, "items": [{"name": "秘密甲"}, {"name": "秘密乙"}]}
+            {
+                "title": "推荐人选",
+                "max_choices": 1,
+                "items": [{"name": "秘密甲"}, {"name": "秘密乙"}],
+            }
         ],
         voters=[{"name": u.username, "group": "中层干部", "user": u} for u in voters]
         + [{"name": "职工", "group": "中层干部"}],
@@ -129,9 +147,10 @@ def test_participant_home_shows_their_open_ballot_and_nothing_else(
     home = text_of(client_for(participant).get("/"))
     assert "城关镇年轻干部民主推荐会正在投票" in home
     assert "秘密甲" not in home  # nothing about the ballot's content
-    assert reverse("ballots:vote", args=[meeting.pk]) in client_for(participant).get(
-        "/"
-    ).content.decode()
+    assert (
+        reverse("ballots:vote", args=[meeting.pk])
+        in client_for(participant).get("/").content.decode()
+    )
     assert "工作概况" not in home
 
 
@@ -249,7 +268,10 @@ def test_hr_follows_their_units_cases_without_content(
     assert client_for(hr).get(reverse("web:case_detail", args=[case.pk])).status_code == 403
     shiqiao = client_for(personas.other_unit_hr)
     assert shiqiao.get(reverse("web:unit_case_detail", args=[case.pk])).status_code == 404
-    assert client_for(users["participant"]).get(
-        reverse("web:unit_case_detail", args=[case.pk])
-    ).status_code == 403
+    assert (
+        client_for(users["participant"])
+        .get(reverse("web:unit_case_detail", args=[case.pk]))
+        .status_code
+        == 403
+    )
     assert (CaseStep.objects.count(), Event.objects.count()) == before

@@ -306,12 +306,12 @@ def unit_case_progress(*, actor: Any, pk: int) -> tuple[Case, list[ProgressEntry
     if case is None:
         raise NotFound(_("未找到该选任事项，或其不涉及本单位的职位。"))
     first_done: dict[str, dt.date] = {}
-    for step, at in (
+    for code, at in (
         CaseStep.objects.filter(case=case, corrects__isnull=True)
         .order_by("seq")
         .values_list("step", "completed_at")
     ):
-        first_done.setdefault(step, at.astimezone(SHANGHAI).date())
+        first_done.setdefault(code, at.astimezone(SHANGHAI).date())
     entries = []
     for step in template_def(case.template).steps:
         if step.code in first_done:

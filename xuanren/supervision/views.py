@@ -46,6 +46,7 @@ from xuanren.supervision.forms import (
 )
 from xuanren.supervision.models import ReportStatus
 from xuanren.supervision.selectors import (
+    INBOX_TABS,
     assignable_users,
     attachment_get,
     attachment_path,
@@ -53,7 +54,6 @@ from xuanren.supervision.selectors import (
     case_reports,
     format_receipt,
     notice_public_get,
-    INBOX_TABS,
     report_get,
     report_inbox,
     report_status_lookup,
