@@ -123,3 +123,32 @@ def test_the_demo_command_builds_them(django_user_model: Any) -> None:
     call_command("demo", "--no-serve", "--cadres", "1500", stdout=StringIO())
     assert Case.objects.count() == 8
     assert journal_verify().ok
+
+
+def test_the_demo_leaves_a_task_for_each_role(county: Any, django_user_model: Any) -> None:
+    """Issue 11: a newcomer who logs in as any demo account sees something to
+    do. The inspection team's and the audit office's tasks come with their
+    requests (helper "roles"; to add in xuanren/synth/role_tasks.py)."""
+    from django.test import Client
+
+    admin = django_user_model.objects.get(username="admin")
+    build_demo_cases(admin=admin, county_root=county, on=ON)
+    expected = {
+        "admin": TodoKind.REPORT_TO_HANDLE,  # superuser: sees the department's lists
+        "officer": TodoKind.PROBATION_ENDING,
+        "jiwei": TodoKind.REPORT_TO_HANDLE,
+        "member": TodoKind.BALLOT_OPEN,
+        "participant": TodoKind.BALLOT_OPEN,
+        "hr": TodoKind.UNIT_CASE,
+    }
+    for username, kind in expected.items():
+        user = django_user_model.objects.get(username=username)
+        kinds = {item.kind for item in todo_for(actor=user, on=ON)}
+        assert kinds, username
+        if username != "admin":
+            assert kind in kinds, (username, kinds)
+        client = Client()
+        client.force_login(user)
+        assert "暂无待办事项" not in client.get("/").content.decode(), username
+    jiwei = django_user_model.objects.get(username="jiwei")
+    assert TodoKind.INTEGRITY_DUE in {i.kind for i in todo_for(actor=jiwei, on=ON)}

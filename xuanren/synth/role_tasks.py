@@ -128,15 +128,15 @@ def _county_meeting(*, officer: Any, root: Unit, on: dt.date) -> bool:
     roster: list[dict[str, Any]] = []
     if member is not None:
         roster.append(
-            {"name": member.get_full_name() or "县委常委（member）", "group": "县级领导",
+            {"name": member.get_full_name() or "县委常委（member）", "group": "领导班子成员",
              "user": member}
         )  # fmt: skip
     if participant is not None:
         roster.append(
             {"name": participant.get_full_name() or "参会人员（participant）",
-             "group": "单位主要负责人", "user": participant}
+             "group": "下属单位主要负责人", "user": participant}
         )  # fmt: skip
-    roster += [{"name": n, "group": "单位主要负责人"} for n in COUNTY_VOTERS]
+    roster += [{"name": n, "group": "下属单位主要负责人"} for n in COUNTY_VOTERS]
     meeting = meeting_create(
         actor=officer,
         kind=MeetingKind.RECOMMENDATION,
