@@ -70,7 +70,6 @@ class NavItem:
     any_of: tuple[str, ...] = ()
     unless: str = ""
     staff: bool = False
-    any_role: bool = False  # the 待办 pages: anyone with a role
 
     def opens_for(self, user: Any) -> bool:
         from xuanren.access.policy import has_perm
@@ -81,13 +80,7 @@ class NavItem:
             return False
         if self.any_of and not any(has_perm(user, p) for p in self.any_of):
             return False
-        if self.unless and has_perm(user, self.unless):
-            return False
-        if self.any_role:
-            from xuanren.procedure.todo import has_any_role
-
-            return has_any_role(user)
-        return True
+        return not (self.unless and has_perm(user, self.unless))
 
 
 def _nav() -> tuple[NavItem, ...]:
