@@ -56,6 +56,7 @@ def test_one_case_at_every_stage(county: Any, django_user_model: Any) -> None:
     stages = {d.stage: d.case for d in built}
     assert list(stages) == [
         "confirmed", "probation", "public_notice", "decision", "inspection", "motion",
+        "integrity_opinion",
     ]  # fmt: skip
     for stage, case in stages.items():
         case.refresh_from_db()
@@ -64,6 +65,7 @@ def test_one_case_at_every_stage(county: Any, django_user_model: Any) -> None:
     assert current == {
         "confirmed": "", "probation": "probation_end", "public_notice": "public_notice",
         "decision": "decision", "inspection": "inspection", "motion": "motion",
+        "integrity_opinion": "integrity_opinion",
     }  # fmt: skip
     templates = {stage: case.template.code for stage, case in stages.items()}
     assert set(templates.values()) == {"county-leading", "section-level", "competitive"}
@@ -106,7 +108,8 @@ def test_one_case_at_every_stage(county: Any, django_user_model: Any) -> None:
 
     assert journal_verify().ok
     assert build_demo_cases(admin=admin, county_root=county, on=ON) == []  # idempotent
-    assert Case.objects.count() == 6
+    # Seven stages, and the township HR contact's case (xuanren/synth/role_tasks.py).
+    assert Case.objects.count() == 8
 
 
 def test_the_demo_command_builds_them(django_user_model: Any) -> None:
@@ -116,7 +119,36 @@ def test_the_demo_command_builds_them(django_user_model: Any) -> None:
     from django.core.management import call_command
 
     call_command("demo", "--no-serve", "--cadres", "1500", stdout=StringIO())
-    assert Case.objects.count() == 6
+    assert Case.objects.count() == 8
     call_command("demo", "--no-serve", "--cadres", "1500", stdout=StringIO())
-    assert Case.objects.count() == 6
+    assert Case.objects.count() == 8
     assert journal_verify().ok
+
+
+def test_the_demo_leaves_a_task_for_each_role(county: Any, django_user_model: Any) -> None:
+    """Issue 11: a newcomer who logs in as any demo account sees something to
+    do. The inspection team's and the audit office's tasks come with their
+    requests (helper "roles"; to add in xuanren/synth/role_tasks.py)."""
+    from django.test import Client
+
+    admin = django_user_model.objects.get(username="admin")
+    build_demo_cases(admin=admin, county_root=county, on=ON)
+    expected = {
+        "admin": TodoKind.REPORT_TO_HANDLE,  # superuser: sees the department's lists
+        "officer": TodoKind.PROBATION_ENDING,
+        "jiwei": TodoKind.REPORT_TO_HANDLE,
+        "member": TodoKind.BALLOT_OPEN,
+        "participant": TodoKind.BALLOT_OPEN,
+        "hr": TodoKind.UNIT_CASE,
+    }
+    for username, kind in expected.items():
+        user = django_user_model.objects.get(username=username)
+        kinds = {item.kind for item in todo_for(actor=user, on=ON)}
+        assert kinds, username
+        if username != "admin":
+            assert kind in kinds, (username, kinds)
+        client = Client()
+        client.force_login(user)
+        assert "暂无待办事项" not in client.get("/").content.decode(), username
+    jiwei = django_user_model.objects.get(username="jiwei")
+    assert TodoKind.INTEGRITY_DUE in {i.kind for i in todo_for(actor=jiwei, on=ON)}

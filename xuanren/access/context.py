@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import HttpRequest
 
@@ -51,3 +52,82 @@ def enter_request(request: HttpRequest) -> object:
 
 def leave_request(token: object) -> None:
     _current.reset(token)  # type: ignore[arg-type]
+
+
+# ---- the main menu (docs/decisions/0072) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One menu entry and what its page checks: every permission in `all_of`,
+    at least one of `any_of`, not `unless` (a role that has a fuller page for
+    the same thing), staff for the admin site."""
+
+    url_name: str
+    label: Any
+    here: tuple[str, ...] = ()
+    all_of: tuple[str, ...] = ()
+    any_of: tuple[str, ...] = ()
+    unless: str = ""
+    staff: bool = False
+
+    def opens_for(self, user: Any) -> bool:
+        from xuanren.access.policy import has_perm
+
+        if self.staff and not getattr(user, "is_staff", False):
+            return False
+        if any(not has_perm(user, p) for p in self.all_of):
+            return False
+        if self.any_of and not any(has_perm(user, p) for p in self.any_of):
+            return False
+        return not (self.unless and has_perm(user, self.unless))
+
+
+def _nav() -> tuple[NavItem, ...]:
+    from django.utils.translation import gettext_lazy as _
+    from django.utils.translation import pgettext_lazy
+
+    return (
+        NavItem("web:dashboard", _("首页"), ("dashboard",)),
+        NavItem("web:unit_list", _("单位职位"), ("unit_list", "unit_detail"),
+                all_of=("org.view_unit",)),
+        NavItem("web:quota", _("职数统计"), ("quota",), all_of=("org.view_quota",)),
+        NavItem("web:cadre_list", _("干部信息"),
+                ("cadre_list", "cadre_detail", "cadre_posts", "cadre_edit"),
+                all_of=("people.view_cadre",)),
+        NavItem("web:candidates", _("智能选人"),
+                ("candidates", "candidate_explain", "candidate_lookup"),
+                all_of=("org.view_post", "people.view_cadre")),
+        NavItem("web:case_list", pgettext_lazy("nav", "选任事项"),
+                ("case_list", "case_new", "case_detail", "case_step", "case_correct",
+                 "case_record"),
+                all_of=("procedure.view_case",)),
+        NavItem("web:unit_case_list", _("本单位选任事项"),
+                ("unit_case_list", "unit_case_detail"),
+                all_of=("procedure.view_motionproposal",), unless="procedure.view_case"),
+        NavItem("web:todo", _("待办"), ("todo",), all_of=("procedure.view_case",)),
+        NavItem("web:motion_proposals", _("动议建议"),
+                ("motion_proposals", "motion_proposal_decide"),
+                any_of=("procedure.add_motionproposal", "procedure.add_case")),
+        NavItem("supervision:inbox", _("举报办理"), ("inbox", "report"),
+                all_of=("supervision.view_report",)),
+        NavItem("exchange:xlsx_index", _("导入导出"), ("xlsx_index", "lrmx_import", "lrmx_batch"),
+                any_of=("org.add_unit", "people.add_cadre")),
+        NavItem("access:records", _("查阅记录"), ("records",),
+                all_of=("access.view_accessrecord",)),
+        NavItem("admin:index", _("系统管理"), staff=True),
+    )  # fmt: skip
+
+
+def nav_for(user: Any, here: str = "") -> list[dict[str, Any]]:
+    """The menu entries `user` can open (no entry leads to a refusal), each
+    with its address, label and whether it is the current page."""
+    from django.urls import reverse
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [
+        {"url": reverse(item.url_name), "label": item.label, "current": here in item.here}
+        for item in _nav()
+        if item.opens_for(user)
+    ]

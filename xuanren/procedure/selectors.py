@@ -252,3 +252,98 @@ def motion_proposal_get(*, actor: Any, pk: int) -> MotionProposal:
     if found is None:
         raise NotFound(_("未找到该动议建议，或其不在您的管理范围内。"))
     return found
+
+
+# ---- a unit's cases, for its HR contact (docs/decisions/0071) ----------------------
+
+#: Steps whose content a unit's HR contact never sees: who was recommended
+#: and how many votes, who was chosen and inspected, the integrity opinion,
+#: the audit, the deliberation and the decision's votes, and the exams and
+#: reviews that rank people. They see each step's name, state and date only.
+#: The other steps' content is public or the unit's own (the motion, the
+#: plan, the post's announcement, the public notice, the appointment), but
+#: the page shows no step content at all (progress only).
+CONFIDENTIAL_STEPS = frozenset(
+    {
+        "registration",
+        "qualification_review",
+        "written_exam",
+        "interview",
+        "recommendation",
+        "evaluation",
+        "candidates",
+        "inspection_notice",
+        "inspection",
+        "integrity_opinion",
+        "audit",
+        "deliberation",
+        "decision",
+        "probation_end",
+    }
+)
+
+
+def _unit_cases_q(actor: Any) -> Any:
+    """Cases with a post in the actor's unit subtree."""
+    return unit_scope_q(actor, prefix="case_posts__post__unit__")
+
+
+def unit_case_list(*, actor: Any, status: str = "") -> QuerySet[Case]:
+    """Cases filling a post of the actor's unit (its HR contact follows
+    them): no case of another unit, whichever unit runs the case."""
+    from xuanren.procedure.models import CasePost
+
+    require_perm(actor, "procedure.view_motionproposal")
+    ids = Case.objects.filter(_unit_cases_q(actor)).values("pk")
+    qs = Case.objects.filter(pk__in=ids).select_related("template")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.prefetch_related(
+        Prefetch("case_posts", queryset=CasePost.objects.select_related("post__unit"))
+    ).order_by("-opened_at", "-pk")
+
+
+@dataclass(frozen=True)
+class ProgressEntry:
+    code: str
+    name: str
+    state: str  # "done" | "current" | "pending"
+    completed_on: dt.date | None  # the first completion (corrections do not move it)
+    confidential: bool
+
+
+def unit_case_progress(*, actor: Any, pk: int) -> tuple[Case, list[ProgressEntry]]:
+    """One of the actor's unit's cases and its progress: each step of the
+    template with its state and completion date, never a step's content.
+    Another unit's case is "not found"."""
+    from xuanren.common.dates import SHANGHAI
+    from xuanren.procedure.services import template_def
+
+    case = unit_case_list(actor=actor).filter(pk=pk).first()
+    if case is None:
+        raise NotFound(_("未找到该选任事项，或其不涉及本单位的职位。"))
+    first_done: dict[str, dt.date] = {}
+    for code, at in (
+        CaseStep.objects.filter(case=case, corrects__isnull=True)
+        .order_by("seq")
+        .values_list("step", "completed_at")
+    ):
+        first_done.setdefault(code, at.astimezone(SHANGHAI).date())
+    entries = []
+    for step in template_def(case.template).steps:
+        if step.code in first_done:
+            state = "done"
+        elif step.code == case.current_step and case.status == CaseStatus.OPEN:
+            state = "current"
+        else:
+            state = "pending"
+        entries.append(
+            ProgressEntry(
+                code=step.code,
+                name=str(STEPS[step.code]),
+                state=state,
+                completed_on=first_done.get(step.code),
+                confidential=step.code in CONFIDENTIAL_STEPS,
+            )
+        )
+    return case, entries

@@ -1,9 +1,13 @@
 """待办: what needs doing soon in the actor's scope, read from the records.
 
 Each kind of item comes from one source function registered with `source`;
-adding a kind is adding a function. An item names its case where it has one,
-so the page can show "mine" (cases where the actor is the officer) apart from
-the whole department's list (everything in scope).
+adding a kind is adding a function. Every role has a 待办 (its home page,
+docs/decisions/0070): each source decides by itself whom it serves (a
+permission) and what they may see (their scope, their own rows), so a source
+returns nothing for a role it is not about. An item names its case where it
+has one, so the page can show "mine" (cases where the actor is the officer,
+the actor's own ballots and reports) apart from the whole department's list
+(everything in scope).
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ from django.utils.translation import gettext_lazy
 
 from xuanren.access.policy import has_perm, require_perm, unit_scope_q
 from xuanren.common.dates import SHANGHAI, today
-from xuanren.procedure.assignments import case_read_q
 from xuanren.procedure.catalogue import STEPS
 from xuanren.procedure.models import Candidate, CandidateStatus, Case, CaseStatus, CaseStep
 
@@ -39,6 +42,19 @@ class TodoKind(TextChoices):
     INSPECTION_ASSIGNED = "inspection_assigned", gettext_lazy("考察任务")
     INTEGRITY_REQUESTED = "integrity_requested", gettext_lazy("廉政意见征求待答复")
     AUDIT_REQUESTED = "audit_requested", gettext_lazy("经济责任审计待完成")
+    BALLOT_OPEN = "ballot_open", gettext_lazy("待投票")
+    REPORT_TO_ASSIGN = "report_to_assign", gettext_lazy("举报待分派")
+    REPORT_TO_HANDLE = "report_to_handle", gettext_lazy("举报待调查核实")
+    UNIT_CASE = "unit_case", gettext_lazy("本单位选任事项")
+    PROPOSAL_WAITING = "proposal_waiting", gettext_lazy("动议建议待研究")
+
+
+#: Who carries a case's steps (the organization department's case officer):
+#: the officer's reminders (probation, idle cases, notices, stale results).
+RUNS_CASES = "procedure.change_case"
+#: The integrity-opinion item serves the officer (who requests the opinion)
+#: and the discipline commission (who answers it).
+INTEGRITY_PERMS = ("procedure.change_case", "supervision.investigate_report")
 
 
 @dataclass(frozen=True)
@@ -82,15 +98,25 @@ def todo_for(
 ) -> list[TodoItem]:
     """Every item due within `horizon_days` of `on` (and those already
     overdue), in the actor's scope, soonest first; only the actor's own cases'
-    items when `mine`."""
-    if case_read_q(actor) is None:  # the owner roles read their assigned cases (0064)
-        require_perm(actor, "procedure.view_case")
+    items when `mine`. Every role has one; an account with no role at all
+    (no permission) is refused."""
+    if not has_any_role(actor):
+        require_perm(actor, "procedure.view_case")  # the refusal, with its message
     on = on or today()
     query = TodoQuery(actor=actor, on=on, horizon=on + dt.timedelta(days=horizon_days))
     items = [item for fn in SOURCES for item in fn(query)]
     if mine:
         items = [i for i in items if i.mine]
     return sorted(items, key=lambda i: (i.due, i.kind, i.text))
+
+
+def has_any_role(actor: Any) -> bool:
+    """The actor holds at least one permission (a role, or superuser)."""
+    return bool(
+        getattr(actor, "is_authenticated", False)
+        and actor.is_active
+        and (actor.is_superuser or actor.get_all_permissions())
+    )
 
 
 def _case_link(case: Case) -> str:
@@ -107,7 +133,7 @@ def _open_cases(query: TodoQuery) -> Any:
 def probations_ending(query: TodoQuery) -> Iterable[TodoItem]:
     """Tenures whose probation (Tenure.probation_until) ends by the horizon and
     whose holder is still in the post and not yet assessed in a case."""
-    if not has_perm(query.actor, "people.view_cadre"):
+    if not (has_perm(query.actor, RUNS_CASES) and has_perm(query.actor, "people.view_cadre")):
         return []
     from xuanren.org.selectors import active_tenure_q
     from xuanren.people.models import Tenure
@@ -168,6 +194,8 @@ def probations_ending(query: TodoQuery) -> Iterable[TodoItem]:
 @source
 def idle_cases(query: TodoQuery) -> Iterable[TodoItem]:
     """Open cases with no step done or corrected for more than IDLE_DAYS days."""
+    if not has_perm(query.actor, RUNS_CASES):
+        return []
     now = timezone.now()
     cutoff = now - dt.timedelta(days=IDLE_DAYS)
     items = []
@@ -199,6 +227,8 @@ def notices_ending(query: TodoQuery) -> Iterable[TodoItem]:
     the public-notice step: the officer then checks the reports and completes
     the step. Read from the supervision app's notices (the latest publication
     of a case is the one in force)."""
+    if not has_perm(query.actor, RUNS_CASES):
+        return []
     try:
         from xuanren.supervision.models import PublicNotice
     except ImportError:  # an installation without the supervision app
@@ -239,6 +269,8 @@ def integrity_opinions_due(query: TodoQuery) -> Iterable[TodoItem]:
     completes (docs/decisions/0014), so the item is due from the day the case
     reached the step: the request must go out in writing at least
     `integrity_lead_days` before the decision meeting."""
+    if not any(has_perm(query.actor, p) for p in INTEGRITY_PERMS):
+        return []
     items = []
     for case in (
         _open_cases(query).filter(current_step="integrity_opinion").select_related("template")
@@ -316,3 +348,183 @@ def recommendations_going_stale(query: TodoQuery) -> Iterable[TodoItem]:
             )
         )
     return items
+
+
+@source
+def open_ballots(query: TodoQuery) -> Iterable[TodoItem]:
+    """Voting meetings open now whose roster has the actor's own login and
+    where the actor has not voted yet (committee members, meeting
+    participants). Only the meeting's title and date: nothing about the
+    names on the ballot or how anyone voted."""
+    from xuanren.ballots.models import MeetingStatus, Voter
+
+    if not getattr(query.actor, "is_authenticated", False):
+        return []
+    rows = (
+        Voter.objects.filter(
+            user=query.actor, meeting__status=MeetingStatus.OPEN, participation__isnull=True
+        )
+        .select_related("meeting")
+        .order_by("meeting__meeting_date", "meeting_id")
+    )
+    return [
+        TodoItem(
+            kind=TodoKind.BALLOT_OPEN,
+            text=_("%(title)s正在投票（会议日期 %(date)s），请凭本人账号投票。")
+            % {"title": v.meeting.title, "date": f"{v.meeting.meeting_date:%Y.%m.%d}"},
+            due=v.meeting.meeting_date,
+            link=reverse("ballots:vote", args=[v.meeting_id]),
+            case=None,
+            mine=True,
+        )
+        for v in rows
+    ]
+
+
+def _report_due(report: Any) -> dt.date:
+    """A report bars the public-notice step until it is closed: it is due by
+    the end of the notice it came through, else from the day it came in."""
+    if report.notice is not None:
+        end: dt.date = report.notice.end
+        return end
+    return report.received_at.astimezone(SHANGHAI).date()
+
+
+@source
+def reports_to_assign(query: TodoQuery) -> Iterable[TodoItem]:
+    """举报 registered and not yet given to an investigator, for whoever
+    assigns them (the case officer, docs/decisions/0015)."""
+    if not has_perm(query.actor, "supervision.assign_report"):
+        return []
+    from xuanren.supervision.models import Report, ReportStatus
+
+    reports = Report.objects.filter(
+        unit_scope_q(query.actor, prefix="case__unit__"), status=ReportStatus.REGISTERED
+    ).select_related("case__officer", "notice")
+    return [
+        TodoItem(
+            kind=TodoKind.REPORT_TO_ASSIGN,
+            text=_("%(number)s %(title)s收到一件举报（%(source)s），请分派承办人。")
+            % {
+                "number": r.case.number,
+                "title": r.case.title,
+                "source": r.get_source_display(),
+            },
+            due=_report_due(r),
+            link=reverse("supervision:report", args=[r.pk]),
+            case=r.case,
+            mine=query.is_mine(r.case),
+        )
+        for r in reports
+    ]
+
+
+@source
+def reports_to_handle(query: TodoQuery) -> Iterable[TodoItem]:
+    """举报 assigned to the actor and not yet closed: investigate, then close
+    with a finding (the discipline commission, docs/decisions/0015)."""
+    if not has_perm(query.actor, "supervision.investigate_report"):
+        return []
+    from xuanren.supervision.models import Report, ReportStatus
+
+    reports = Report.objects.filter(
+        unit_scope_q(query.actor, prefix="case__unit__"),
+        assigned_to=query.actor,
+        status__in=[ReportStatus.ASSIGNED, ReportStatus.INVESTIGATING],
+    ).select_related("case__officer", "notice")
+    items = []
+    for r in reports:
+        if r.status == ReportStatus.ASSIGNED:
+            what = _("请调查核实")
+        else:
+            what = _("正在调查核实，查清后请办结")
+        items.append(
+            TodoItem(
+                kind=TodoKind.REPORT_TO_HANDLE,
+                text=_("%(number)s %(title)s：关于%(about)s的举报（%(source)s），%(what)s。")
+                % {
+                    "number": r.case.number,
+                    "title": r.case.title,
+                    "about": r.about_name,
+                    "source": r.get_source_display(),
+                    "what": what,
+                },
+                due=_report_due(r),
+                link=reverse("supervision:report", args=[r.pk]),
+                case=r.case,
+                mine=True,
+            )
+        )
+    return items
+
+
+def _follows_unit_cases(actor: Any) -> bool:
+    """A unit's HR contact: proposes for their unit and follows its cases
+    through the unit case pages (someone who may read cases has the case
+    list instead)."""
+    return has_perm(actor, "procedure.view_motionproposal") and not has_perm(
+        actor, "procedure.view_case"
+    )
+
+
+@source
+def unit_cases(query: TodoQuery) -> Iterable[TodoItem]:
+    """Open cases filling a post of the actor's unit, for its HR contact to
+    follow (progress only, docs/decisions/0071)."""
+    if not _follows_unit_cases(query.actor):
+        return []
+    cases = (
+        Case.objects.filter(
+            unit_scope_q(query.actor, prefix="case_posts__post__unit__"), status=CaseStatus.OPEN
+        )
+        .distinct()
+        .order_by("opened_at", "pk")
+    )
+    return [
+        TodoItem(
+            kind=TodoKind.UNIT_CASE,
+            text=_("%(number)s %(title)s正在办理，当前环节：%(step)s。")
+            % {
+                "number": case.number,
+                "title": case.title,
+                "step": STEPS.get(case.current_step, case.current_step),
+            },
+            due=query.on,
+            link=reverse("web:unit_case_detail", args=[case.pk]),
+            case=None,  # the officer's case page is not theirs to open
+            mine=False,
+        )
+        for case in cases
+    ]
+
+
+@source
+def proposals_waiting(query: TodoQuery) -> Iterable[TodoItem]:
+    """The unit's motion proposals not yet decided by the organization
+    department, for the HR contact who follows them."""
+    if not _follows_unit_cases(query.actor):
+        return []
+    from xuanren.procedure.models import MotionProposal, MotionProposalStatus
+
+    proposals = (
+        MotionProposal.objects.filter(
+            unit_scope_q(query.actor, prefix="unit__"), status=MotionProposalStatus.SUBMITTED
+        )
+        .prefetch_related("proposal_posts__post")
+        .order_by("proposed_at", "pk")
+    )
+    return [
+        TodoItem(
+            kind=TodoKind.PROPOSAL_WAITING,
+            text=_("%(date)s 提出的动议建议（%(posts)s）待组织部研究。")
+            % {
+                "date": f"{p.proposed_at.astimezone(SHANGHAI):%Y.%m.%d}",
+                "posts": "、".join(pp.post.title for pp in p.proposal_posts.all()),
+            },
+            due=query.on,
+            link=reverse("web:motion_proposals") + f"#proposal-{p.pk}",
+            case=None,
+            mine=p.proposed_by_id == getattr(query.actor, "pk", None),
+        )
+        for p in proposals
+    ]

@@ -202,3 +202,31 @@ def assignable_users(*, case: Case) -> list[Any]:
     ancestors = path_and_ancestors(case.unit.path)
     users = user_model.objects.filter(q, is_active=True, scope__unit__path__in=ancestors)
     return list(users.distinct().order_by("username"))
+
+
+# ---- the report inbox (docs/decisions/0073) -----------------------------------------
+
+#: The inbox's views: the reports the actor handles, those waiting for an
+#: assignee, those being dealt with, and the closed ones.
+INBOX_TABS = ("mine", "unassigned", "open", "closed")
+
+
+def report_inbox(*, actor: Any, tab: str = "mine") -> QuerySet[Report]:
+    """Reports of cases in the actor's scope, for those who may read reports
+    (the case officer who assigns, the discipline commission who investigates
+    and closes). `mine`: assigned to the actor and not closed."""
+    from xuanren.access.policy import require_perm, unit_scope_q
+
+    require_perm(actor, "supervision.view_report")
+    qs = Report.objects.filter(unit_scope_q(actor, prefix="case__unit__")).select_related(
+        "case", "notice", "assigned_to"
+    )
+    if tab == "mine":
+        qs = qs.filter(assigned_to=actor).exclude(status=ReportStatus.CLOSED)
+    elif tab == "unassigned":
+        qs = qs.filter(status=ReportStatus.REGISTERED)
+    elif tab == "open":
+        qs = qs.exclude(status=ReportStatus.CLOSED)
+    elif tab == "closed":
+        qs = qs.filter(status=ReportStatus.CLOSED)
+    return qs.order_by("-received_at", "-id")

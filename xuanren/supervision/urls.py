@@ -13,6 +13,7 @@ urlpatterns = [
     path("receipt/", views.receipt, name="receipt"),
     path("status/", views.status_lookup, name="status"),
     path("manage/cases/<int:pk>/", views.case_page, name="case"),
+    path("manage/reports/", views.inbox, name="inbox"),
     path("manage/reports/<int:pk>/", views.report_page, name="report"),
     path("manage/attachments/<int:pk>/", views.attachment_download, name="attachment"),
 ]

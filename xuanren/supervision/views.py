@@ -46,6 +46,7 @@ from xuanren.supervision.forms import (
 )
 from xuanren.supervision.models import ReportStatus
 from xuanren.supervision.selectors import (
+    INBOX_TABS,
     assignable_users,
     attachment_get,
     attachment_path,
@@ -54,6 +55,7 @@ from xuanren.supervision.selectors import (
     format_receipt,
     notice_public_get,
     report_get,
+    report_inbox,
     report_status_lookup,
     running_notices,
 )
@@ -325,6 +327,38 @@ def report_page(request: HttpRequest, pk: int) -> HttpResponse:
         and report.status == ReportStatus.INVESTIGATING,
     }
     return render(request, "supervision/report_detail.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD"])
+@office
+def inbox(request: HttpRequest) -> HttpResponse:
+    """举报办理: the reports of cases in scope, for the case officer (who
+    assigns) and the discipline commission (who investigates and closes);
+    the actions are on each report's page. docs/decisions/0073."""
+    actor = request.user
+    may_assign = has_perm(actor, "supervision.assign_report")
+    may_investigate = has_perm(actor, "supervision.investigate_report")
+    default = "mine" if may_investigate else ("unassigned" if may_assign else "open")
+    tab = request.GET.get("tab", default)
+    if tab not in INBOX_TABS:
+        tab = default
+    reports = list(report_inbox(actor=actor, tab=tab)[:200])
+    labels = {
+        "mine": _("我承办的"),
+        "unassigned": _("待分派"),
+        "open": _("办理中"),
+        "closed": _("已办结"),
+    }
+    tabs = [
+        {"key": key, "label": labels[key], "count": report_inbox(actor=actor, tab=key).count()}
+        for key in INBOX_TABS
+        if key != "mine" or may_investigate
+    ]
+    return render(
+        request,
+        "supervision/inbox.html",
+        {"tab": tab, "tabs": tabs, "reports": reports, "may_assign": may_assign},
+    )
 
 
 @require_http_methods(["GET", "HEAD"])

@@ -884,6 +884,10 @@ def build_demo_cases(*, admin: Any, county_root: Unit, on: dt.date) -> list[Demo
          lambda: _county_leading(demo, motion=demo.ago(25), meeting=on, principal=False,
                                  stop="inspection")),
         ("motion", "刚立项", lambda: _just_opened(demo)),
+        # jiwei's 待办: a case waiting for the integrity opinions (docs/decisions/0070).
+        ("integrity_opinion", "待回复廉政意见",
+         lambda: _county_leading(demo, motion=demo.ago(40), meeting=on + dt.timedelta(days=7),
+                                 principal=False, stop="integrity_opinion")),
     ]  # fmt: skip
     demo.standing_committee()  # its members are nobody's candidates
     built = []
@@ -898,6 +902,11 @@ def build_demo_cases(*, admin: Any, county_root: Unit, on: dt.date) -> list[Demo
     _demo_motion_proposal()
     _demo_recommendation_meeting(demo)
     _demo_inspection_team(demo, built)
+    from xuanren.synth.role_tasks import demo_role_tasks
+
+    demo_role_tasks(
+        officer=demo.officer, root=demo.root, committee=demo.standing_committee()[0], on=on
+    )
     return built
 
 

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from xuanren.access.views import PasswordChange
-from xuanren.web import assignments, cadre_edit, case_actions, cases, pickers, views
+from xuanren.web import assignments, cadre_edit, case_actions, cases, pickers, unit_cases, views
 
 app_name = "web"
 
@@ -74,6 +74,8 @@ urlpatterns = [
     path("cases/<int:pk>/audit/", assignments.audit_request, name="audit_request"),
     path("integrity/<int:pk>/", assignments.integrity_answer, name="integrity_answer"),
     path("audit/<int:pk>/", assignments.audit_answer, name="audit_answer"),
+    path("unit-cases/", unit_cases.unit_cases, name="unit_case_list"),
+    path("unit-cases/<int:pk>/", unit_cases.unit_case_detail, name="unit_case_detail"),
     path("motions/", cases.motion_proposals, name="motion_proposals"),
     path(
         "motions/<int:pk>/decide/",

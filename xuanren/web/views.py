@@ -113,10 +113,32 @@ def _permitted(read: Callable[[], T]) -> T | None:
 
 @page
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """Home: the role's 待办 first (docs/decisions/0070), then the figures
+    the role may read (units, posts, cadres, quotas, age limits)."""
+    from xuanren.access.policy import has_perm, is_unrestricted, scope_root
+    from xuanren.procedure.models import MotionProposalStatus
+    from xuanren.procedure.selectors import motion_proposal_list
+    from xuanren.procedure.todo import has_any_role, todo_for
+
     actor = request.user
+    on = today()
+    has_role = has_any_role(actor)
+    items = todo_for(actor=actor, on=on) if has_role else []
+    proposals = (
+        list(motion_proposal_list(actor=actor, status=MotionProposalStatus.SUBMITTED)[:20])
+        if has_perm(actor, "procedure.add_case")
+        else []
+    )
     report = _permitted(lambda: quota_report(actor=actor))
     approaching = _permitted(lambda: list(approaching_age_limit(actor=actor)[:20]))
     context = {
+        "on": on,
+        "has_role": has_role,
+        "no_scope": has_role and not is_unrestricted(actor) and scope_root(actor) is None,
+        "todo_rows": [{"item": i, "overdue": i.overdue(on)} for i in items],
+        "proposals": [
+            {"p": p, "posts": [pp.post for pp in p.proposal_posts.all()]} for p in proposals
+        ],
         "unit_count": _permitted(lambda: unit_list(actor=actor).count()),
         "post_count": _permitted(lambda: post_list(actor=actor).count()),
         "cadre_count": _permitted(
@@ -129,8 +151,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             else None
         ),
     }
-    context["no_access"] = all(
-        context[k] is None for k in ("unit_count", "post_count", "cadre_count", "quota")
+    context["no_access"] = not has_role
+    context["figures"] = any(
+        context[k] is not None for k in ("unit_count", "post_count", "cadre_count", "quota")
     )
     return render(request, "web/dashboard.html", context)
 
