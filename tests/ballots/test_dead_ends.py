@@ -13,11 +13,14 @@ from typing import Any
 import pytest
 
 from tests.ballots.conftest import DecisionWorld
-from tests.procedure.test_decision_stage import MEETING, make_committee, open_at_integrity, to_decision
+from tests.procedure.test_decision_stage import (
+    make_committee,
+    open_at_integrity,
+    to_decision,
+)
 from xuanren.ballots import selectors
 from xuanren.ballots.models import Meeting, MeetingStatus, Participation, SealedBallot
 from xuanren.ballots.services import (
-    ballot_cast,
     code_enter,
     meeting_abandon,
     meeting_attendance_set,
@@ -237,9 +240,7 @@ def test_the_decision_ballot_has_one_section_per_post_limited_to_its_seats(seat_
     assert (section.title, section.max_choices, section.items.count()) == ("城关镇副镇长", 2, 3)
 
 
-def test_the_confirm_step_refuses_over_selection_before_it_is_offered(
-    seat_world, client, personas
-):
+def test_the_confirm_step_refuses_over_selection_before_it_is_offered(seat_world, client, personas):
     w = seat_world(candidates=2, seats=1)
     meeting = ready(w)
     a, b = w.candidates
@@ -330,8 +331,8 @@ def test_no_choice_is_asked_when_the_seats_suffice(seat_world):
 
 
 def test_a_paper_sheet_agreeing_to_too_many_is_invalid(seat_world, personas, admin):
-    from xuanren.ballots.services import paper_entry_record
     from xuanren.ballots.selectors import paper_sheets_state
+    from xuanren.ballots.services import paper_entry_record
 
     w = seat_world(candidates=2, seats=1)
     w.create(method="paper", sheet_count=2)
