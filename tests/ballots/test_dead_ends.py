@@ -13,11 +13,6 @@ from typing import Any
 import pytest
 
 from tests.ballots.conftest import DecisionWorld
-from tests.procedure.test_decision_stage import (
-    make_committee,
-    open_at_integrity,
-    to_decision,
-)
 from xuanren.ballots import selectors
 from xuanren.ballots.models import Meeting, MeetingStatus, Participation, SealedBallot
 from xuanren.ballots.services import (
@@ -39,24 +34,6 @@ from xuanren.journal.models import Event, EventType
 from xuanren.procedure.models import Candidate, CandidateStatus
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def seat_world(personas: Any, county: Any, admin: Any, make_cadre: Any):
-    """A case at its decision step: `candidates` inspected for one post with
-    `seats` seats, a committee of `n`."""
-
-    def build(n: int = 15, candidates: int = 2, seats: int = 1) -> DecisionWorld:
-        committee, members = make_committee(admin, county, n)
-        run = open_at_integrity(personas, county, committee, [(county.town_deputy, seats)])
-        people = [
-            run.inspect(make_cadre(county.town, name=name), county.town_deputy)
-            for name in "甲乙丙丁"[:candidates]
-        ]
-        to_decision(run, people, members)
-        return DecisionWorld(run, members, people, personas.case_officer)
-
-    return build
 
 
 def ready(w: DecisionWorld, present: int | None = None) -> Meeting:
