@@ -1124,12 +1124,12 @@ def meeting_seats_choose(
         raise Conflict(_("各职位通过的人选均未超过拟配人数，无须确定拟任人选。"))
     out = ErrorCollector()
     by_post: dict[int, dict[str, Any]] = {}
-    for choice in choices:
-        post = choice.get("post")
+    for given in choices:
+        post = given.get("post")
         if not isinstance(post, int) or isinstance(post, bool):
             out.add("choices", _("请选择职位。"))
             continue
-        by_post[post] = choice
+        by_post[post] = given
     known = {o.post_id for o in overs}
     for post in sorted(set(by_post) - known):
         out.add("choices", _("职位编号 %(p)d 通过的人选未超过拟配人数，无须确定。") % {"p": post})
