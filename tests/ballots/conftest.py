@@ -100,3 +100,21 @@ def decision_world(personas: Any, county: Any, admin: Any, make_cadre: Any):
 
 
 ON_DAY = MEETING + dt.timedelta(days=1)
+
+
+@pytest.fixture
+def seat_world(personas: Any, county: Any, admin: Any, make_cadre: Any):
+    """A case at its decision step: `candidates` inspected for one post with
+    `seats` seats, a committee of `n`."""
+
+    def build(n: int = 15, candidates: int = 2, seats: int = 1) -> DecisionWorld:
+        committee, members = make_committee(admin, county, n)
+        run = open_at_integrity(personas, county, committee, [(county.town_deputy, seats)])
+        people = [
+            run.inspect(make_cadre(county.town, name=name), county.town_deputy)
+            for name in "甲乙丙丁"[:candidates]
+        ]
+        to_decision(run, people, members)
+        return DecisionWorld(run, members, people, personas.case_officer)
+
+    return build

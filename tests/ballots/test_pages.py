@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from tests.procedure.test_decision_stage import MEETING
-from xuanren.ballots.models import Ballot, Meeting
+from xuanren.ballots.models import Ballot, Meeting, Participation
 
 pytestmark = pytest.mark.django_db
 
@@ -63,14 +63,18 @@ def test_setup_console_vote_and_result(decision_world, client):
         assert "投票成功" in done and re.search(r"[A-Z2-9]{5}-[A-Z2-9]{5}", done)
         # The session forgot the code: the page asks for one again.
         assert 'id="code-form"' in voter.get(f"/ballots/{m.pk}/vote/").content.decode()
-    # A second vote with a used code answers like the API: 409.
+    # A used code is refused at entry (issue 11), like the API: 409; no
+    # ballot is shown and the session keeps no code, so a submit finds none.
     again = Client()
-    again.post(f"/ballots/{m.pk}/vote/", {"action": "code", "code": codes[0]})
+    entry = again.post(f"/ballots/{m.pk}/vote/", {"action": "code", "code": codes[0]})
+    assert entry.status_code == 409 and "已经投过票" in entry.content.decode()
+    assert "ballot-form" not in entry.content.decode()
     twice = again.post(
         f"/ballots/{m.pk}/vote/",
         {"confirm": "1", "content_json": html.unescape(content_json)},
     )
-    assert twice.status_code == 409 and "已经投过票" in twice.content.decode()
+    assert twice.status_code == 200 and 'id="code-form"' in twice.content.decode()
+    assert Participation.objects.filter(meeting=m).count() == 10
     assert "已投 10 / 应投 15" in client.get(f"/ballots/{m.pk}/progress/").content.decode()
     early = client.get(f"/ballots/{m.pk}/result/")
     assert early.status_code == 409 and "投票尚未结束" in early.content.decode()

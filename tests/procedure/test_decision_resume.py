@@ -117,11 +117,12 @@ def test_a_seat_taken_at_the_first_meeting_is_not_free(personas, county, admin, 
         "decision", decision_data(members[:9], [vote(a, defer_votes=6), vote(b, 8)]), MEETING
     )
     assert status(b) == CandidateStatus.APPROVED
+    data = decision_data(members[:10], [vote(a, 9)], day=LATER)
+    with pytest.raises(GuardBlocked, match="拟配 0 人，表决通过 1 人"):
+        case_decision_resume(actor=personas.case_officer, case=run.case, data=data, on=LATER)
+    choice = {"post": a.post_id, "candidates": [], "reason": "该职位已由前次会议决定的人选任职"}
     case_decision_resume(
-        actor=personas.case_officer,
-        case=run.case,
-        data=decision_data(members[:10], [vote(a, 9)], day=LATER),
-        on=LATER,
+        actor=personas.case_officer, case=run.case, data={**data, "seat_choice": [choice]}, on=LATER
     )
     a.refresh_from_db()
     assert a.status == CandidateStatus.EXCLUDED and "差额票决" in a.status_reason

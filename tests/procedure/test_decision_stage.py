@@ -453,7 +453,27 @@ def test_differential_vote_seats_go_by_agree_votes_and_a_tie_is_voted_again(
             "须就得票相同的人选再次表决。"
         ]
     }
-    run.complete("decision", decision_data(members[:10], [vote(a, 10), vote(b, 9)]), MEETING)
+    data = decision_data(members[:10], [vote(a, 10), vote(b, 9)])
+    # Two pass for one seat: the choice is recorded before the result applies.
+    assert run.blocked("decision", data, MEETING) == {
+        "passed_within_seats": [
+            "城关镇副镇长拟配 1 人，表决通过 2 人（甲、乙）：须先由计票人或经办人"
+            "确定拟任人选并说明理由，结果才能计入。"
+        ]
+    }
+    post = county.town_deputy.pk
+    wrong = [{"post": post, "candidates": [b.pk], "reason": "另行指定"}]
+    assert run.blocked("decision", {**data, "seat_choice": wrong}, MEETING) == {
+        "passed_within_seats": [
+            "城关镇副镇长拟配 1 人：按差额票决，应由同意票多的甲任职，不能另行指定。"
+        ]
+    }
+    no_reason = [{"post": post, "candidates": [a.pk], "reason": " "}]
+    assert run.blocked("decision", {**data, "seat_choice": no_reason}, MEETING) == {
+        "passed_within_seats": ["城关镇副镇长：请填写确定拟任人选的理由。"]
+    }
+    right = [{"post": post, "candidates": [a.pk], "reason": "差额票决，同意票多者任职"}]
+    run.complete("decision", {**data, "seat_choice": right}, MEETING)
     b.refresh_from_db()
     assert status(a) == CandidateStatus.APPROVED
     assert b.status == CandidateStatus.EXCLUDED and "差额票决" in b.status_reason

@@ -593,10 +593,20 @@ def test_county_leading_from_motion_to_confirmation(world: World) -> None:
     present = members[:10]
     votes_ = [vote(c_chen, 9, 1), vote(c_zhou, 3, 6, 1), vote(c_li, 8, 1), vote(c_zhao, 6, 3, 1)]
     problems = run.blocked("decision", decision(meeting, present, votes_), meeting)
-    assert set(problems) == {"recusal_respected"}
     assert "王建国与人选李芳有回避关系（配偶" in problems["recusal_respected"][0]
+    assert set(problems) == {"recusal_respected", "passed_within_seats"}
     votes_[2] = vote(c_li, 8, 1, recused=[wang_member])
-    record = run.step("decision", decision(meeting, present, votes_), meeting)
+    # Two pass for the deputy's one seat: who takes it is recorded first (issue 11).
+    problems = run.blocked("decision", decision(meeting, present, votes_), meeting)
+    assert problems == {
+        "passed_within_seats": [
+            "城关镇副镇长拟配 1 人，表决通过 2 人（李芳、赵磊）：须先由计票人或经办人"
+            "确定拟任人选并说明理由，结果才能计入。"
+        ]
+    }
+    chosen_ = {"post": deputy.pk, "candidates": [c_li.pk], "reason": "差额票决，同意票多者任职"}
+    data = {**decision(meeting, present, votes_), "seat_choice": [chosen_]}
+    record = run.step("decision", data, meeting)
     sheet = record.data["result_sheet"]
     assert (sheet["members_count"], sheet["present_count"]) == (11, 10)
     assert run.statuses() == {

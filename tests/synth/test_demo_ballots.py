@@ -24,7 +24,12 @@ from xuanren.journal.models import Event, EventType
 from xuanren.journal.services import journal_verify
 from xuanren.procedure.models import CandidateStatus
 from xuanren.procedure.selectors import case_record
-from xuanren.synth.cases import build_demo_cases, demo_recommendation_meeting
+from xuanren.synth.cases import (
+    build_demo_cases,
+    demo_count_key,
+    demo_decision_meeting,
+    demo_recommendation_meeting,
+)
 from xuanren.synth.demo import DEMO_CODES, demo_users, lan_address, voting_demo_lines
 from xuanren.synth.loader import seed
 
@@ -179,6 +184,35 @@ def test_an_open_recommendation_meeting_for_the_participant(built: dict[str, Any
     assert journal_verify().ok
 
 
+def test_the_member_has_an_open_decision_ballot_on_their_own_login(
+    built: dict[str, Any],
+) -> None:
+    """docs/decisions/0053: the competitive case's decision meeting is voting,
+    the demo `member` is on its roster with their login, present, not voted."""
+    from xuanren.ballots.selectors import open_ballots_for
+
+    member = User.objects.get(username="member")
+    meeting = demo_decision_meeting()
+    assert meeting is not None and meeting.case == built["decision"]
+    assert meeting.status == MeetingStatus.OPEN and meeting.meeting_date == ON
+    (ballot,) = open_ballots_for(member)
+    assert ballot.meeting == meeting and ballot.present
+    officer = User.objects.get(username="officer")
+    progress = meeting_progress(actor=officer, meeting=meeting)
+    assert progress.voted == 3 and progress.entitled == 11
+    client = Client()
+    client.force_login(member)
+    page = client.get(f"/ballots/{meeting.pk}/vote/").content.decode()
+    assert "您正以本人账号投票" in page
+    items = list(meeting.items.order_by("section__order", "order"))
+    ballot_cast(actor=member, meeting=meeting, content={"marks": {str(items[0].pk): "agree"}})
+    halves = demo_count_key(meeting)
+    assert halves is not None
+    closed = meeting_close(actor=officer, meeting=meeting, passphrase="".join(halves))
+    assert closed.result["cast"] == 4
+    assert journal_verify().ok
+
+
 def test_each_demo_run_prints_fresh_codes(built: dict[str, Any]) -> None:
     """The next run prints fresh codes: those printed before stop working."""
     meeting = demo_recommendation_meeting()
@@ -209,8 +243,11 @@ def test_the_demo_command_prints_where_to_vote(monkeypatch: pytest.MonkeyPatch) 
     assert lan in settings.ALLOWED_HOSTS
     assert f"投票演示：{meeting.title}" in text
     assert f"http://{lan}:8123/ballots/{meeting.pk}/vote/" in text
-    decided = Meeting.objects.get(kind=MeetingKind.DECISION)
+    decided = Meeting.objects.get(kind=MeetingKind.DECISION, status=MeetingStatus.CLOSED)
     assert f"http://{lan}:8123/ballots/{decided.pk}/result/" in text
+    voting = demo_decision_meeting()
+    assert voting is not None and f"表决演示：{voting.title}" in text
+    assert f"http://{lan}:8123/ballots/mine/" in text
     codes = [line for line in text.splitlines() if "投票码投票" in line]
     assert len(codes) == 1 and len(codes[0].split("：", 1)[1].split()) == DEMO_CODES
     assert journal_verify().ok

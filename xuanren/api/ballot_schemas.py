@@ -66,6 +66,8 @@ class MeetingOut(Schema):
     status: str
     ballot_digest: str
     applied_step: int | None
+    abandon_reason: str = ""
+    seat_choice: list[dict[str, Any]] = []
 
 
 def meeting_row(m: Meeting) -> dict[str, Any]:
@@ -81,6 +83,8 @@ def meeting_row(m: Meeting) -> dict[str, Any]:
         "status": m.status,
         "ballot_digest": m.ballot_digest,
         "applied_step": m.applied_step_id,
+        "abandon_reason": m.abandon_reason,
+        "seat_choice": m.seat_choice,
     }
 
 
@@ -183,3 +187,46 @@ class BallotFormOut(Schema):
     status: str
     options: list[list[str]]
     sections: list[dict[str, Any]]
+
+
+class OpenBallotOut(Schema):
+    """A meeting voting now in which the caller may vote with their own login."""
+
+    meeting: int
+    title: str
+    kind: str
+    meeting_date: dt.date
+    present: bool
+    recused_from: list[str]
+
+
+class AbandonIn(Schema):
+    reason: str
+
+
+class SeatChoiceIn(Schema):
+    post: int
+    candidates: list[int]
+    reason: str
+
+
+class SeatsIn(Schema):
+    choices: list[SeatChoiceIn]
+
+
+class PassedOut(Schema):
+    candidate: int
+    name: str
+    agree: int
+
+
+class SeatsOverOut(Schema):
+    """A post whose passed candidates outnumber its seats; `expected` are
+    those who take the seats by agreeing votes (empty on a tie)."""
+
+    post: int
+    post_name: str
+    seats: int
+    passed: list[PassedOut]
+    expected: list[int]
+    tied: list[str]

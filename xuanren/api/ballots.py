@@ -22,6 +22,7 @@ from ninja.responses import Status
 from xuanren.access.policy import require_perm
 from xuanren.api.auth import actor_of
 from xuanren.api.ballot_schemas import (
+    AbandonIn,
     ApplyIn,
     ApplyOut,
     AttendanceIn,
@@ -36,18 +37,21 @@ from xuanren.api.ballot_schemas import (
     DeferralIn,
     MeetingIn,
     MeetingOut,
+    OpenBallotOut,
     PaperIn,
     PaperOut,
     ProgressOut,
     ReceiptOut,
     ResultOut,
     RosterOut,
+    SeatsIn,
+    SeatsOverOut,
     meeting_row,
 )
 from xuanren.api.errors import ERROR_RESPONSES, ErrorOut
 from xuanren.ballots import selectors, services
 from xuanren.ballots.models import Item
-from xuanren.common.errors import NotFound
+from xuanren.common.errors import Conflict, NotFound
 from xuanren.common.http import client_address
 from xuanren.org.selectors import post_get, unit_get
 from xuanren.people.selectors import cadre_get
@@ -66,6 +70,22 @@ def _meeting(request: HttpRequest, pk: int) -> Any:
 def meetings(request: HttpRequest, case: int | None = None) -> Any:
     """投票会议列表（本人管理范围内），可按选任事项筛选。"""
     return [meeting_row(m) for m in selectors.meeting_list(actor=actor_of(request), case_id=case)]
+
+
+@router.get("/ballots/mine", response={200: list[OpenBallotOut], **ERROR_RESPONSES})
+def mine(request: HttpRequest) -> Any:
+    """我的选票：正在投票、本人账号在名单中且尚未投票的会议。"""
+    return [
+        {
+            "meeting": b.meeting.pk,
+            "title": b.meeting.title,
+            "kind": b.meeting.kind,
+            "meeting_date": b.meeting.meeting_date,
+            "present": b.present,
+            "recused_from": list(b.recused_from),
+        }
+        for b in selectors.open_ballots_for(actor_of(request))
+    ]
 
 
 @router.post("/ballots/meetings/decision", response={201: MeetingOut, **WRITE_RESPONSES})
@@ -175,7 +195,8 @@ def deferral(request: HttpRequest, meeting_id: int, payload: DeferralIn) -> Any:
     "/ballots/meetings/{int:meeting_id}/codes", response={200: list[CodeOut], **WRITE_RESPONSES}
 )
 def codes(request: HttpRequest, meeting_id: int, payload: CodesIn) -> Any:
-    """发放一次性投票码（只在此时返回明文，系统只保存其哈希）；重发即作废旧码。"""
+    """发放一次性投票码（只在此时返回明文，系统只保存其哈希）；准备中和投票中均可发放，
+    重发即作废该人员的旧码；已投票的人员不再发放。"""
     issued = services.meeting_codes_issue(
         actor=actor_of(request), meeting=_meeting(request, meeting_id), voters=payload.voters
     )
@@ -186,7 +207,7 @@ def codes(request: HttpRequest, meeting_id: int, payload: CodesIn) -> Any:
     "/ballots/meetings/{int:meeting_id}/open", response={200: MeetingOut, **WRITE_RESPONSES}
 )
 def meeting_open(request: HttpRequest, meeting_id: int) -> Any:
-    """开始投票（讨论决定须达到法定到会人数）。"""
+    """开始投票：不早于会议日期；讨论决定须达到法定到会人数；电子投票须先生成计票密钥。"""
     return meeting_row(
         services.meeting_open(actor=actor_of(request), meeting=_meeting(request, meeting_id))
     )
@@ -236,6 +257,8 @@ def ballot_form(request: HttpRequest, meeting_id: int) -> Any:
     actor = actor_of(request)
     meeting = selectors.meeting_voting(pk=meeting_id)
     voter = services.find_voter(meeting=meeting, code=None, actor=actor)
+    if selectors.voted_in(voter):
+        raise Conflict(_("您已经投过票，每人只能投一次。"))
     return _form_out(meeting, voter)
 
 
@@ -246,11 +269,9 @@ def ballot_form(request: HttpRequest, meeting_id: int) -> Any:
 )
 def ballot_form_by_code(request: HttpRequest, meeting_id: int, payload: CodeIn) -> Any:
     """凭一次性投票码取得选票，仅在投票期间；投票码放在请求正文中，不放在地址里。
-    输错次数按来源地址和会议限制。"""
+    未知的投票码（404）和已经投过票的投票码（409）在此即被拒绝；输错次数按来源地址和会议限制。"""
     meeting = selectors.meeting_voting(pk=meeting_id)
-    voter = services.find_voter(
-        meeting=meeting, code=payload.code, actor=None, client=client_address(request)
-    )
+    voter = services.code_enter(meeting=meeting, code=payload.code, client=client_address(request))
     return _form_out(meeting, voter)
 
 
@@ -349,3 +370,50 @@ def apply(request: HttpRequest, meeting_id: int, payload: ApplyIn) -> Any:
         on=payload.on,
     )
     return Status(201, {"case": record.case_id, "step": record.step, "record": record.pk})
+
+
+@router.post(
+    "/ballots/meetings/{int:meeting_id}/abandon", response={200: MeetingOut, **WRITE_RESPONSES}
+)
+def abandon(request: HttpRequest, meeting_id: int, payload: AbandonIn) -> Any:
+    """作废准备中或投票中的会议（须说明原因）；已投的选票不开启、随即销毁。"""
+    return meeting_row(
+        services.meeting_abandon(
+            actor=actor_of(request), meeting=_meeting(request, meeting_id), reason=payload.reason
+        )
+    )
+
+
+@router.get(
+    "/ballots/meetings/{int:meeting_id}/seats",
+    response={200: list[SeatsOverOut], **ERROR_RESPONSES},
+)
+def seats(request: HttpRequest, meeting_id: int) -> Any:
+    """计票后通过人选多于拟配人数的职位（须先确定拟任人选，才能计入事项）。"""
+    return [
+        {
+            "post": o.post_id,
+            "post_name": o.post_name,
+            "seats": o.seats,
+            "passed": [
+                {"candidate": p.candidate, "name": p.name, "agree": p.agree} for p in o.passed
+            ],
+            "expected": list(o.expected),
+            "tied": list(o.tied),
+        }
+        for o in selectors.seats_over(_meeting(request, meeting_id))
+    ]
+
+
+@router.post(
+    "/ballots/meetings/{int:meeting_id}/seats", response={200: MeetingOut, **WRITE_RESPONSES}
+)
+def seats_choose(request: HttpRequest, meeting_id: int, payload: SeatsIn) -> Any:
+    """确定拟任人选：通过人选多于拟配人数的职位，按同意票多少确定任职人选并说明理由。"""
+    return meeting_row(
+        services.meeting_seats_choose(
+            actor=actor_of(request),
+            meeting=_meeting(request, meeting_id),
+            choices=[c.dict() for c in payload.choices],
+        )
+    )

@@ -102,12 +102,34 @@ def normalize(content: Any) -> dict[str, Any]:
     return {"marks": out_marks, "write_ins": out_write}
 
 
+def limited(option: str) -> bool:
+    """Whether a mark counts against its section's `max_choices`: a choice
+    (推荐) or an agreeing vote (同意) does; a disagreeing vote does not. A
+    decision ballot has one section per post whose limit is the post's seats:
+    nobody may agree to more candidates than there are seats (decision 0055)."""
+    return option != DISAGREE
+
+
+def over_limit(spec: BallotSpec, content: Mapping[str, Any]) -> list[str]:
+    """The keys of the sections where a checked ballot names more than allowed."""
+    per_section: dict[str, int] = {}
+    for item, option in content.get("marks", {}).items():
+        if limited(option) and item in spec.items:
+            per_section[spec.items[item]] = per_section.get(spec.items[item], 0) + 1
+    for section, names in content.get("write_ins", {}).items():
+        per_section[section] = per_section.get(section, 0) + len(names)
+    return [
+        s.key
+        for s in spec.sections
+        if s.max_choices is not None and per_section.get(s.key, 0) > s.max_choices
+    ]
+
+
 def check(spec: BallotSpec, content: Any, excluded: Iterable[str] = ()) -> tuple[dict, bool]:
     """(canonical content, valid). Raises BallotError for an unreadable one.
     `excluded` are items this voter may not mark (recused, deferred)."""
     c = normalize(content)
     barred = set(excluded)
-    per_section: dict[str, int] = {}
     for item, option in c["marks"].items():
         if item not in spec.items:
             raise BallotError(_("选票上没有编号为 %(i)s 的人选。") % {"i": item})
@@ -117,19 +139,13 @@ def check(spec: BallotSpec, content: Any, excluded: Iterable[str] = ()) -> tuple
             raise BallotError(
                 _("编号为 %(i)s 的人选不在您的表决范围内（回避或缓议）。") % {"i": item}
             )
-        section = spec.items[item]
-        per_section[section] = per_section.get(section, 0) + 1
     for section, names in c["write_ins"].items():
         s = spec.section(section)
         if not s.write_ins:
             raise BallotError(_("该栏目不能另推荐人选。"))
         if len(set(names)) != len(names):
             raise BallotError(_("另推荐人选有重复的姓名。"))
-        per_section[section] = per_section.get(section, 0) + len(names)
-    valid = all(
-        s.max_choices is None or per_section.get(s.key, 0) <= s.max_choices for s in spec.sections
-    )
-    return c, valid
+    return c, not over_limit(spec, c)
 
 
 def padded_size(spec: BallotSpec) -> int:
@@ -218,19 +234,21 @@ def check_counts(spec: BallotSpec, entry: Mapping[str, Any]) -> list[str]:
         if item not in spec.items or not isinstance(options, Mapping):
             problems.append(_("选票上没有编号为 %(i)s 的人选。") % {"i": item})
             continue
-        marked = 0
+        marked = chosen = 0
         for option, n in options.items():
             if option not in spec.options or not _whole(n):
                 problems.append(_("人选 %(i)s 的“%(o)s”票数不正确。") % {"i": item, "o": option})
                 continue
             marked += n
+            if limited(option):
+                chosen += n
         if marked > valid:
             problems.append(
                 _("人选 %(i)s 的票数合计 %(n)d 超过有效票 %(v)d 张。")
                 % {"i": item, "n": marked, "v": valid}
             )
         section = spec.items[item]
-        per_section[section] = per_section.get(section, 0) + marked
+        per_section[section] = per_section.get(section, 0) + chosen
     for section, names in (entry.get("write_ins") or {}).items():
         if not isinstance(names, Mapping) or not all(_whole(n) for n in names.values()):
             problems.append(_("另推荐人选票数格式不正确。"))

@@ -34,6 +34,7 @@ class MeetingStatus(models.TextChoices):
     SETUP = "setup", _("准备中")
     OPEN = "open", _("投票中")
     CLOSED = "closed", _("已计票")
+    ABANDONED = "abandoned", _("已作废")
 
 
 class BallotMethod(models.TextChoices):
@@ -90,8 +91,15 @@ class Meeting(models.Model):
     # Recommendation meetings feed the case as a meeting (会议推荐) record.
     record_kind = models.CharField(_("推荐方式"), max_length=8, default="meeting")
     status = models.CharField(
-        _("状态"), max_length=8, choices=MeetingStatus.choices, default=MeetingStatus.SETUP
+        _("状态"), max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.SETUP
     )
+    # Why a meeting was abandoned (作废) before its count; empty otherwise.
+    abandon_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
+    # A decision meeting whose result passes more candidates for a post than
+    # it has seats: who takes the seats, with the reason, recorded by the
+    # teller before the result is applied (docs/decisions/0055):
+    # [{"post": id, "candidates": [candidate ids], "reason": "..."}].
+    seat_choice = models.JSONField(_("拟任人选确定"), default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

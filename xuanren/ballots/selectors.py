@@ -26,6 +26,7 @@ from xuanren.ballots.models import (
 )
 from xuanren.common.errors import Conflict, NotFound
 from xuanren.procedure import tally
+from xuanren.procedure.models import Candidate, CandidateStatus, CasePost
 
 # ---- meetings ---------------------------------------------------------------------------
 
@@ -57,6 +58,117 @@ def meeting_voting(*, pk: int) -> Meeting:
     if meeting is None:
         raise NotFound(_("没有正在投票的会议：请核对投票页面地址，或向工作人员确认投票时间。"))
     return meeting
+
+
+@dataclass(frozen=True)
+class OpenBallot:
+    """A meeting in which `user` may vote now with their own login."""
+
+    meeting: Meeting
+    present: bool  # recorded present (a decision meeting needs it to vote)
+    recused_from: tuple[str, ...]  # names this voter does not vote on
+
+
+def open_ballots_for(user: Any) -> list[OpenBallot]:
+    """The user's open ballots: meetings voting now (status open, electronic)
+    whose roster has this login and where they have not voted yet; oldest
+    meeting date first. For home pages and 待办 (the "roles" work calls it):
+    link each to `reverse("ballots:vote", args=[b.meeting.pk])`.
+
+    A committee member is on a decision meeting's roster when their
+    `CommitteeMembership.user` is this login on the meeting date; a
+    participant when the meeting was set up with their login. Nothing here
+    says what anyone voted; an anonymous user has none."""
+    if not getattr(user, "is_authenticated", False) or not user.has_perm("ballots.cast_ballot"):
+        return []
+    voters = (
+        Voter.objects.filter(
+            user=user,
+            meeting__status=MeetingStatus.OPEN,
+            meeting__method=BallotMethod.ELECTRONIC,
+            participation__isnull=True,
+        )
+        .select_related("meeting", "meeting__case")
+        .prefetch_related("recusals__item")
+        .order_by("meeting__meeting_date", "meeting_id")
+    )
+    return [
+        OpenBallot(
+            meeting=v.meeting,
+            present=v.present,
+            recused_from=tuple(r.item.name for r in v.recusals.all()),
+        )
+        for v in voters
+    ]
+
+
+def voted_in(voter: Voter) -> bool:
+    """Whether this roster entry has voted (never what)."""
+    return hasattr(voter, "participation") and voter.participation is not None
+
+
+@dataclass(frozen=True)
+class Passed:
+    candidate: int
+    name: str
+    agree: int
+
+
+@dataclass(frozen=True)
+class SeatsOver:
+    """A post for which a counted decision meeting passed more candidates
+    than it has seats (decision 0055)."""
+
+    post_id: int
+    post_name: str
+    seats: int
+    passed: tuple[Passed, ...]  # most agreeing votes first
+    expected: tuple[int, ...]  # who takes the seats by 差额票决 (empty on a tie)
+    tied: tuple[str, ...]  # names tied at the last seat
+
+
+def seats_over(meeting: Meeting) -> list[SeatsOver]:
+    """Posts of a counted decision meeting whose passed candidates outnumber
+    the seats still free (planned seats less those approved earlier)."""
+    if meeting.kind != MeetingKind.DECISION or meeting.case_id is None:
+        return []
+    decision = (meeting.result or {}).get("decision") or {}
+    rows = [r for r in decision.get("candidates", []) if r.get("outcome") == "passed"]
+    if not rows:
+        return []
+    cands = Candidate.objects.select_related("post", "post__unit", "cadre").in_bulk(
+        [r["candidate"] for r in rows if r.get("candidate")]
+    )
+    seats = dict(CasePost.objects.filter(case_id=meeting.case_id).values_list("post_id", "seats"))
+    for post_id in Candidate.objects.filter(
+        case_id=meeting.case_id, status=CandidateStatus.APPROVED
+    ).values_list("post_id", flat=True):
+        seats[post_id] = seats.get(post_id, 0) - 1
+    by_post: dict[int, list[tuple[int, Candidate]]] = {}
+    for r in rows:
+        c = cands.get(r.get("candidate"))
+        if c is not None:
+            by_post.setdefault(c.post_id, []).append((int(r["agree"]), c))
+    out = []
+    for post_id, passed in by_post.items():
+        n = max(seats.get(post_id, 0), 0)
+        if len(passed) <= n:
+            continue
+        passed.sort(key=lambda row: (-row[0], row[1].pk))
+        tied: tuple[str, ...] = ()
+        if n and passed[n - 1][0] == passed[n][0]:
+            tied = tuple(c.cadre.name for a, c in passed if a == passed[n][0])
+        out.append(
+            SeatsOver(
+                post_id=post_id,
+                post_name=str(passed[0][1].post),
+                seats=n,
+                passed=tuple(Passed(c.pk, c.cadre.name, a) for a, c in passed),
+                expected=() if tied else tuple(sorted(c.pk for _a, c in passed[:n])),
+                tied=tied,
+            )
+        )
+    return out
 
 
 @dataclass(frozen=True)
@@ -368,11 +480,13 @@ def step_data(meeting: Meeting) -> tuple[str, dict[str, Any]]:
     the step takes (docs/decisions/0013, 0014) plus how it was collected."""
     result = meeting.result
     voters = {v["id"]: v for v in meeting.snapshot.get("voters", [])}
-    common = {
+    common: dict[str, Any] = {
         "method": meeting.method,
         "ballot_meeting": meeting.pk,
         "ballot_digest": meeting.ballot_digest,
     }
+    if meeting.seat_choice:
+        common["seat_choice"] = meeting.seat_choice
     if meeting.kind == MeetingKind.DECISION:
         decision = result["decision"]
         membership = {vid: v["membership"] for vid, v in voters.items()}
@@ -475,11 +589,22 @@ def sheet_spec(*, actor: Any, meeting: Meeting) -> Any:
     ]
     words = [str(counting.OPTION_WORDS[o]) for o in options_of(meeting)]
     sections = list(meeting.sections.all())
-    max_choices = sections[0].max_choices if len(sections) == 1 else None
+    max_choices = (
+        sections[0].max_choices
+        if len(sections) == 1 and meeting.kind != MeetingKind.DECISION
+        else None
+    )
+    seats = [
+        _("%(p)s拟配 %(n)d 人，同意的不得超过 %(n)d 人，超过的为废票。")
+        % {"p": s.title, "n": s.max_choices}
+        for s in sections
+        if s.max_choices
+    ]
     instructions = {
         MeetingKind.DECISION: [
             _("同意的在“同意”栏内画“✓”，不同意的在“不同意”栏内画“×”，不画符号的视为弃权。"),
             _("每名人选单独表决。"),
+            *seats,
         ],
         MeetingKind.RECOMMENDATION: [
             _("在同意推荐的人选对应栏内画“✓”；可在空白栏内另推荐人选。"),

@@ -48,10 +48,18 @@ from xuanren.ballots.selectors import (
     decision_outcomes,
     meeting_rules,
     paper_sheets_state,
+    seats_over,
     serials_of,
     spec_of,
 )
-from xuanren.common.errors import Conflict, ErrorCollector, NotFound, ValidationFailed
+from xuanren.common import dates
+from xuanren.common.errors import (
+    Conflict,
+    ErrorCollector,
+    FieldError,
+    NotFound,
+    ValidationFailed,
+)
 from xuanren.common.ratelimit import RateLimit
 from xuanren.journal.models import EventType
 from xuanren.journal.services import journal_record
@@ -60,7 +68,7 @@ from xuanren.people.models import Cadre
 from xuanren.procedure import tally
 from xuanren.procedure.guards.decision import members_on
 from xuanren.procedure.guards.selection import PARTICIPANT_GROUPS
-from xuanren.procedure.models import Candidate, CandidateStatus, Case, CaseStep
+from xuanren.procedure.models import Candidate, CandidateStatus, Case, CasePost, CaseStep
 from xuanren.procedure.recusal import conflicts
 
 log = logging.getLogger(__name__)
@@ -103,6 +111,7 @@ def _must_be(meeting: Meeting, *statuses: str) -> None:
             MeetingStatus.SETUP: _("会议尚未开始投票。"),
             MeetingStatus.OPEN: _("会议正在投票，不能再修改设置。"),
             MeetingStatus.CLOSED: _("会议已结束投票并计票，不能再更改。"),
+            MeetingStatus.ABANDONED: _("会议已作废，不能再办理：如需表决请新建会议。"),
         }
         raise Conflict(words[MeetingStatus(meeting.status)])
 
@@ -177,6 +186,8 @@ def meeting_create(
     if len(set(users)) != len(users):
         out.add("voters", _("同一账号在名单中出现了两次。"))
     out.raise_if_any(_("不能新建投票会议。"))
+    if case is not None and kind == MeetingKind.DECISION:
+        _no_other_decision_meeting(case)
     meeting = Meeting.objects.create(
         kind=kind,
         title=title.strip(),
@@ -246,6 +257,31 @@ def meeting_create(
     return meeting
 
 
+def _no_other_decision_meeting(case: Case) -> None:
+    """One decision meeting of a case at a time (decision 0056): a second is
+    refused while another is being set up or voting. The case row is locked
+    first, so two tellers creating at once cannot both pass the check."""
+    Case.objects.select_for_update().filter(pk=case.pk).first()
+    running = (
+        Meeting.objects.filter(case=case, kind=MeetingKind.DECISION)
+        .exclude(status__in=[MeetingStatus.CLOSED, MeetingStatus.ABANDONED])
+        .order_by("pk")
+        .first()
+    )
+    if running is not None:
+        raise Conflict(
+            _(
+                "本事项已有未结束的讨论决定表决会议“%(t)s”（%(d)s，%(s)s）：一个事项同一时间"
+                "只能有一个表决会议，请先完成计票或将其作废后再新建。"
+            )
+            % {
+                "t": running.title,
+                "d": running.meeting_date.isoformat(),
+                "s": running.get_status_display(),
+            }
+        )
+
+
 def _detect_recusals(meeting: Meeting) -> None:
     """A member whose cadre record is the candidate, or has a recusal relation
     with the candidate (procedure.recusal), leaves that candidate's vote."""
@@ -308,21 +344,44 @@ def meeting_create_for_decision(
         paper_mode=paper_mode,
         sheet_count=sheet_count,
         case=case,
-        sections=[
+        sections=decision_sections(case, candidates),
+        voters=[{"name": m.name, "user": m.user, "membership": m} for m in members],
+    )
+
+
+def decision_sections(case: Case, candidates: Sequence[Candidate]) -> list[dict[str, Any]]:
+    """One section per post, its candidates in rank order; a ballot may agree
+    to at most as many of them as the post has seats still free (the case's
+    planned seats less the candidates already approved for it at an earlier
+    meeting of the case) — decision 0055."""
+    seats = dict(CasePost.objects.filter(case=case).values_list("post_id", "seats"))
+    approved: dict[int, int] = {}
+    for post_id in Candidate.objects.filter(case=case, status=CandidateStatus.APPROVED).values_list(
+        "post_id", flat=True
+    ):
+        approved[post_id] = approved.get(post_id, 0) + 1
+    by_post: dict[int, list[Candidate]] = {}
+    for c in candidates:
+        by_post.setdefault(c.post_id, []).append(c)
+    out = []
+    for post_id, rows in by_post.items():
+        free = seats.get(post_id)
+        out.append(
             {
-                "title": _("表决人选"),
+                "title": str(rows[0].post),
+                "post": rows[0].post,
+                "max_choices": max(free - approved.get(post_id, 0), 1) if free else None,
                 "items": [
                     {
                         "name": _("%(n)s（拟任%(p)s）") % {"n": c.cadre.name, "p": c.post},
                         "cadre": c.cadre,
                         "candidate": c,
                     }
-                    for c in candidates
+                    for c in rows
                 ],
             }
-        ],
-        voters=[{"name": m.name, "user": m.user, "membership": m} for m in members],
-    )
+        )
+    return out
 
 
 @transaction.atomic
@@ -509,6 +568,15 @@ def meeting_open(*, actor: Any, meeting: Meeting) -> Meeting:
     meeting = _locked(meeting)
     require_unit(actor, "ballots.change_meeting", meeting.unit)
     _must_be(meeting, MeetingStatus.SETUP)
+    now = dates.today()
+    if meeting.meeting_date > now:
+        raise Conflict(
+            _(
+                "会议日期为 %(d)s，今天（%(t)s）还不能开始投票：请在会议当天开始投票；"
+                "如会议提前举行，请将本会议作废，按实际日期新建会议。"
+            )
+            % {"d": meeting.meeting_date.isoformat(), "t": now.isoformat()}
+        )
     if meeting.kind == MeetingKind.DECISION:
         members = meeting.voters.count()
         present = meeting.voters.filter(present=True).count()
@@ -594,6 +662,51 @@ def find_voter(
     return voter
 
 
+def code_enter(*, meeting: Meeting, code: str, client: str = "") -> Voter:
+    """The code-entry step, before the ballot is shown (decision 0054): an
+    unknown code is refused (and counted against the rate limits), and so is a
+    code whose holder has already voted — at entry, not only at the final
+    submit. Past the limit every code is refused, the right one too."""
+    voter = find_voter(meeting=meeting, code=code, actor=None, client=client)
+    if Participation.objects.filter(voter_id=voter.pk).exists():
+        raise Conflict(_("该投票码已经投过票，每人只能投一次：如非本人所投，请立即告知工作人员。"))
+    return voter
+
+
+def ballot_check(
+    meeting: Meeting, voter: Voter, content: dict[str, Any]
+) -> tuple[dict[str, Any], counting.BallotSpec]:
+    """Check a ballot without casting it (the confirm step shows it only when
+    this passes; `ballot_cast` calls it again): the canonical content and the
+    ballot's shape, or
+    ValidationFailed naming what is wrong. A ballot that agrees to more
+    candidates of a post than it has seats, or chooses more names than a
+    section allows, is refused (decision 0055)."""
+    spec, excluded = ballot_rules(meeting, voter)
+    try:
+        clean, valid = counting.check(spec, content, excluded)
+    except counting.BallotError as exc:
+        raise ValidationFailed(str(exc)) from exc
+    if not valid:
+        over = set(counting.over_limit(spec, clean))
+        sections = [s for s in meeting.sections.order_by("order") if str(s.pk) in over]
+        if meeting.kind == MeetingKind.DECISION:
+            lines = [
+                _("%(p)s拟配 %(n)d 人，最多只能对 %(n)d 名人选投同意票。")
+                % {"p": s.title, "n": s.max_choices}
+                for s in sections
+            ]
+            summary = _("同意的人数超过拟配人数，请减少同意票后再投。")
+        else:
+            lines = [
+                _("%(p)s限选 %(n)d 人，所选超过限选人数。") % {"p": s.title, "n": s.max_choices}
+                for s in sections
+            ]
+            summary = _("所选人数超过限选人数，请减少后再投：超过限选人数的选票无效。")
+        raise ValidationFailed(summary, errors=[FieldError("content", line) for line in lines])
+    return clean, spec
+
+
 @transaction.atomic
 def ballot_cast(
     *,
@@ -618,13 +731,7 @@ def ballot_cast(
         raise Conflict(_("本次会议使用纸质票。"))
     if meeting.kind == MeetingKind.DECISION and not voter.present:
         raise Conflict(_("您尚未登记到会，请先向工作人员登记。"))
-    spec, excluded = ballot_rules(meeting, voter)
-    try:
-        clean, valid = counting.check(spec, content, excluded)
-    except counting.BallotError as exc:
-        raise ValidationFailed(str(exc)) from exc
-    if not valid:
-        raise ValidationFailed(_("所选人数超过限选人数，请减少后再投：超过限选人数的选票无效。"))
+    clean, spec = ballot_check(meeting, voter, content)
     try:
         with transaction.atomic():
             Participation.objects.create(meeting=meeting, voter=voter)
@@ -688,8 +795,6 @@ def _paper_content(meeting: Meeting, serial: str, content: dict[str, Any]) -> di
 
 
 def _errors(problems: list[str]) -> Any:
-    from xuanren.common.errors import FieldError
-
     return [FieldError("content", p) for p in problems]
 
 
@@ -927,6 +1032,13 @@ def meeting_result_apply(
         raise Conflict(_("本次会议不属于任何选任事项。"))
     if meeting.applied_step_id is not None:
         raise Conflict(_("本次会议的结果已经计入事项。"))
+    if meeting.kind == MeetingKind.DECISION and seats_over(meeting) and not meeting.seat_choice:
+        raise Conflict(
+            _(
+                "有职位通过的人选多于拟配人数：请先确定拟任人选并说明理由（计票台“确定拟任人选”），"
+                "再计入事项。"
+            )
+        )
     step, data = step_data(meeting)
     for key, value in (extra or {}).items():
         if key in ("meetings", "results", "not_counted") and isinstance(value, list):
@@ -943,6 +1055,131 @@ def meeting_result_apply(
         payload={"case": meeting.case.pk, "step": step, "record": record.pk},
     )
     return record
+
+
+@transaction.atomic
+def meeting_abandon(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
+    """Abandon (作废) a meeting that is being set up or voting, with a reason:
+    a meeting opened by mistake or on a wrong roster must not block its case
+    (decision 0056). Ballots already cast are destroyed unread with the count
+    key — sealed boxes, receipts, plain rows — so nothing of their content
+    survives; who voted stays recorded as before. A counted meeting cannot be
+    abandoned."""
+    meeting = _locked(meeting)
+    require_unit(actor, "ballots.change_meeting", meeting.unit)
+    _must_be(meeting, MeetingStatus.SETUP, MeetingStatus.OPEN)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed(
+            _("请填写作废原因。"), errors=[FieldError("reason", _("请填写作废原因。"))]
+        )
+    if len(reason) > 200:
+        raise ValidationFailed(
+            _("作废原因不能超过 200 个字。"),
+            errors=[FieldError("reason", _("作废原因不能超过 200 个字。"))],
+        )
+    discarded = (
+        SealedBallot.objects.filter(meeting=meeting).count()
+        + Ballot.objects.filter(meeting=meeting).count()
+    )
+    SealedBallot.objects.filter(meeting=meeting).delete()
+    Ballot.objects.filter(meeting=meeting).delete()
+    Receipt.objects.filter(meeting=meeting).delete()
+    meeting.count_locked_key = b""
+    meeting.status = MeetingStatus.ABANDONED
+    meeting.abandon_reason = reason
+    meeting.closed_at = timezone.now()
+    meeting.save(update_fields=["count_locked_key", "status", "abandon_reason", "closed_at"])
+    if discarded:
+        transaction.on_commit(_compact_after_count)
+    journal_record(
+        actor=actor,
+        event_type=EventType.MEETING_UPDATED,
+        subject=meeting,
+        payload={"abandoned": reason, "discarded_ballots": discarded},
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_seats_choose(
+    *, actor: Any, meeting: Meeting, choices: Sequence[dict[str, Any]]
+) -> Meeting:
+    """Record who takes the seats of each post for which the counted decision
+    meeting passed more candidates than seats (decision 0055): `choices` are
+    {"post": id, "candidates": [candidate ids], "reason": text}. By 差额票决
+    the seats go to the candidates with the most agreeing votes: a choice that
+    names others is refused, and a tie at the last seat must be voted again.
+    The result cannot be applied to the case until this is recorded."""
+    meeting = _locked(meeting)
+    require_unit(actor, "ballots.change_meeting", meeting.unit)
+    if meeting.kind != MeetingKind.DECISION or meeting.case is None:
+        raise Conflict(_("只有选任事项的讨论决定表决需要确定拟任人选。"))
+    if meeting.status != MeetingStatus.CLOSED:
+        raise Conflict(_("会议尚未计票，不能确定拟任人选。"))
+    if meeting.applied_step_id is not None:
+        raise Conflict(_("本次会议的结果已经计入事项，不能再更改拟任人选。"))
+    overs = seats_over(meeting)
+    if not overs:
+        raise Conflict(_("各职位通过的人选均未超过拟配人数，无须确定拟任人选。"))
+    out = ErrorCollector()
+    by_post: dict[int, dict[str, Any]] = {}
+    for given in choices:
+        post = given.get("post")
+        if not isinstance(post, int) or isinstance(post, bool):
+            out.add("choices", _("请选择职位。"))
+            continue
+        by_post[post] = given
+    known = {o.post_id for o in overs}
+    for post in sorted(set(by_post) - known):
+        out.add("choices", _("职位编号 %(p)d 通过的人选未超过拟配人数，无须确定。") % {"p": post})
+    stored = []
+    for over in overs:
+        if over.tied:
+            raise Conflict(
+                _(
+                    "%(p)s拟配 %(s)d 人，%(n)s同意票相同而超过拟配人数：不能指定，"
+                    "须就得票相同的人选再次表决（新建表决会议）。"
+                )
+                % {"p": over.post_name, "s": over.seats, "n": "、".join(over.tied)}
+            )
+        choice = by_post.get(over.post_id)
+        if choice is None:
+            out.add(
+                "choices",
+                _("%(p)s通过 %(n)d 人，超过拟配 %(s)d 人：请确定拟任人选并说明理由。")
+                % {"p": over.post_name, "n": len(over.passed), "s": over.seats},
+            )
+            continue
+        raw = choice.get("candidates")
+        chosen = [c for c in raw if isinstance(c, int)] if isinstance(raw, list) else []
+        reason = str(choice.get("reason") or "").strip()
+        names = {p.candidate: p.name for p in over.passed}
+        if sorted(chosen) != sorted(over.expected):
+            out.add(
+                "choices",
+                _("%(p)s拟配 %(s)d 人：按差额票决，应由同意票多的%(e)s任职，不能另行指定。")
+                % {
+                    "p": over.post_name,
+                    "s": over.seats,
+                    "e": "、".join(names[c] for c in over.expected),
+                },
+            )
+        if not reason:
+            out.add("choices", _("%(p)s：请填写确定拟任人选的理由。") % {"p": over.post_name})
+        elif len(reason) > 200:
+            out.add("choices", _("%(p)s：理由不能超过 200 个字。") % {"p": over.post_name})
+        stored.append({"post": over.post_id, "candidates": sorted(chosen), "reason": reason})
+    out.raise_if_any(_("不能确定拟任人选。"))
+    meeting.seat_choice = stored
+    meeting.save(update_fields=["seat_choice"])
+    journal_record(
+        actor=actor,
+        event_type=EventType.MEETING_UPDATED,
+        subject=meeting,
+        payload={"seat_choice": stored},
+    )
+    return meeting
 
 
 def can_run(actor: Any, meeting: Meeting) -> bool:

@@ -8,6 +8,7 @@ from xuanren.ballots import views
 app_name = "ballots"
 
 urlpatterns = [
+    path("mine/", views.mine, name="mine"),
     path("case/<int:case_id>/", views.case_meetings, name="case_meetings"),
     path("<int:meeting_id>/", views.console, name="console"),
     path("<int:meeting_id>/progress/", views.progress, name="progress"),

@@ -118,6 +118,10 @@ def _console_context(request: HttpRequest, meeting: Any) -> dict[str, Any]:
         "is_paper": meeting.method == BallotMethod.PAPER,
         "is_decision": meeting.kind == MeetingKind.DECISION,
         "items": list(meeting.items.order_by("section__order", "order")),
+        "seats_over": selectors.seats_over(meeting)
+        if meeting.status == MeetingStatus.CLOSED and not meeting.applied_step_id
+        else [],
+        "can_abandon": meeting.status in (MeetingStatus.SETUP, MeetingStatus.OPEN),
     }
     if meeting.method == BallotMethod.PAPER and meeting.status == MeetingStatus.OPEN:
         state = selectors.paper_sheets_state(meeting)
@@ -152,8 +156,40 @@ def console(request: HttpRequest, meeting_id: int) -> HttpResponse:
                     votes=int(request.POST["votes"] or 0),
                 )
             elif action == "codes":
-                issued = services.meeting_codes_issue(actor=request.user, meeting=meeting)
+                chosen = [int(x) for x in request.POST.getlist("code_for")]
+                if not chosen and meeting.status == MeetingStatus.OPEN:
+                    # While voting, slips already handed out stay valid: by
+                    # default only those without a code get one.
+                    chosen = [
+                        v["id"]
+                        for v in selectors.meeting_roster(actor=request.user, meeting=meeting)
+                        if not v["voted"] and not v["has_code"]
+                    ]
+                    if not chosen:
+                        raise ValueError
+                issued = services.meeting_codes_issue(
+                    actor=request.user, meeting=meeting, voters=chosen or None
+                )
                 return _slips(request, meeting, issued)
+            elif action == "abandon":
+                services.meeting_abandon(
+                    actor=request.user, meeting=meeting, reason=request.POST.get("reason", "")
+                )
+            elif action == "seats":
+                services.meeting_seats_choose(
+                    actor=request.user,
+                    meeting=meeting,
+                    choices=[
+                        {
+                            "post": over.post_id,
+                            "candidates": [
+                                int(x) for x in request.POST.getlist(f"seat-{over.post_id}")
+                            ],
+                            "reason": request.POST.get(f"reason-{over.post_id}", ""),
+                        }
+                        for over in selectors.seats_over(meeting)
+                    ],
+                )
             elif action == "count_key":
                 key = services.meeting_count_key_create(actor=request.user, meeting=meeting)
                 return render(request, "ballots/count_key.html", {"meeting": meeting, "key": key})
@@ -189,7 +225,11 @@ def console(request: HttpRequest, meeting_id: int) -> HttpResponse:
         except DomainError as exc:
             error = _error(exc)
         except (ValueError, KeyError, Item.DoesNotExist):
-            error = _("提交的内容不完整，请重新填写。")
+            error = (
+                _("没有需要发放投票码的人员：如需补发，请在名单中勾选后再发放。")
+                if action == "codes"
+                else _("提交的内容不完整，请重新填写。")
+            )
         meeting.refresh_from_db()
     ctx = _console_context(request, meeting)
     ctx["error"] = error
@@ -336,9 +376,7 @@ def vote(request: HttpRequest, meeting_id: int) -> HttpResponse:
     client = client_address(request)
     if request.method == "POST" and request.POST.get("action") == "code":
         try:
-            services.find_voter(
-                meeting=meeting, code=request.POST.get("code", ""), actor=None, client=client
-            )
+            services.code_enter(meeting=meeting, code=request.POST.get("code", ""), client=client)
         except DomainError as exc:
             return _vote_page(request, {**ctx, "error": exc.message}, exc.http_status)
         request.session[_code_key(meeting.pk)] = services.clean_code(request.POST["code"])
@@ -352,14 +390,27 @@ def vote(request: HttpRequest, meeting_id: int) -> HttpResponse:
             request.session.pop(_code_key(meeting.pk), None)
     if voter is None:
         return _vote_page(request, ctx)  # the code form
+    ctx["voter"] = voter
+    if selectors.voted_in(voter):
+        ctx["voted"] = True
+        return _vote_page(request, ctx, 409 if request.method == "POST" else 200)
+    if meeting.kind == MeetingKind.DECISION and not voter.present:
+        ctx["not_present"] = True
+        return _vote_page(request, ctx, 409 if request.method == "POST" else 200)
     (form,) = selectors.ballot_form(meeting, voter)
-    ctx.update(form=form, voter=voter)
+    ctx["form"] = form
     if request.method != "POST":
         return _vote_page(request, ctx)
     if request.POST.get("confirm") != "1":
-        content = _ballot_content(request, form)
+        content = _ballot_content(request, form, meeting.kind)
+        try:
+            # Refused before "确认投票" is offered, as the cast would refuse it.
+            content, _spec = services.ballot_check(meeting, voter, content)
+        except DomainError as exc:
+            ctx["marked"] = content["marks"]
+            return _vote_page(request, {**ctx, "error": _error(exc)}, exc.http_status)
         ctx["confirming"] = True
-        ctx["summary"] = _summary(form, content)
+        ctx["summary"] = _summary(form, content, meeting.kind)
         ctx["content_json"] = json.dumps(content, ensure_ascii=False)
         return _vote_page(request, ctx)
     try:
@@ -369,21 +420,23 @@ def vote(request: HttpRequest, meeting_id: int) -> HttpResponse:
         )
     except DomainError as exc:
         # The same statuses as the API: a second vote is 409, a bad ballot 422.
-        return _vote_page(request, {**ctx, "error": exc.message}, exc.http_status)
+        return _vote_page(request, {**ctx, "error": _error(exc)}, exc.http_status)
     except ValueError:
         return _vote_page(request, {**ctx, "error": _("选票内容有误。")}, 422)
     request.session.pop(_code_key(meeting.pk), None)
     return render(request, "ballots/receipt.html", {"meeting": meeting, "receipt": receipt})
 
 
-def _ballot_content(request: HttpRequest, form: dict[str, Any]) -> dict[str, Any]:
+def _ballot_content(request: HttpRequest, form: dict[str, Any], kind: str) -> dict[str, Any]:
     marks: dict[str, str] = {}
     write_ins: dict[str, list[str]] = {}
     for s in form["sections"]:
         for item in s["items"]:
-            if s["max_choices"] is not None and request.POST.get(f"item-{item['id']}") == "chosen":
-                marks[str(item["id"])] = "chosen"
-            elif (value := request.POST.get(f"item-{item['id']}", "")) and value != "abstain":
+            value = request.POST.get(f"item-{item['id']}", "")
+            if kind == MeetingKind.RECOMMENDATION:
+                if value == "chosen":
+                    marks[str(item["id"])] = "chosen"
+            elif value and value != "abstain":
                 marks[str(item["id"])] = value
         if s["write_ins"]:
             names = [n.strip() for n in request.POST.getlist(f"write-{s['id']}") if n.strip()]
@@ -392,17 +445,24 @@ def _ballot_content(request: HttpRequest, form: dict[str, Any]) -> dict[str, Any
     return {"marks": marks, "write_ins": write_ins}
 
 
-def _summary(form: dict[str, Any], content: dict[str, Any]) -> list[tuple[str, str]]:
+def _summary(form: dict[str, Any], content: dict[str, Any], kind: str) -> list[tuple[str, str]]:
     words = dict(form["options"])
+    blank = _("弃权") if kind != MeetingKind.RECOMMENDATION else "—"
     out = []
     for s in form["sections"]:
         for item in s["items"]:
             if item["barred"]:
                 continue
             mark = content["marks"].get(str(item["id"]))
-            out.append(
-                (item["name"], words.get(mark, _("弃权") if s["max_choices"] is None else "—"))
-            )
+            out.append((item["name"], words.get(mark, blank)))
         for name in content["write_ins"].get(str(s["id"]), []):
             out.append((name, _("另推荐")))
     return out
+
+
+@page
+def mine(request: HttpRequest) -> HttpResponse:
+    """我的选票: the meetings voting now in which this login may vote."""
+    return render(
+        request, "ballots/mine.html", {"ballots": selectors.open_ballots_for(request.user)}
+    )

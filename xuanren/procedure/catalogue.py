@@ -61,6 +61,7 @@ GUARDS: dict[str, Any] = {
     "quorum_and_majority": _("到会人数达到三分之二，逐一表决超过应到会成员半数"),
     "no_additions_at_meeting": _("会上不临时动议人选或职位"),
     "recusal_respected": _("回避人员未参加相关表决"),
+    "passed_within_seats": _("通过人选多于拟配人数时，已确定拟任人选并说明理由"),
     "notice_complete": _("公示内容完整，破格的注明破格"),
     "notice_full_length": _("公示期满"),
     "reports_closed": _("公示期间举报均已查结"),

@@ -289,7 +289,13 @@ class _Demo:
     # committees ----------------------------------------------------------
 
     def _committee(
-        self, unit: Unit, name: str, kind: str, linked: list[Cadre], size: int
+        self,
+        unit: Unit,
+        name: str,
+        kind: str,
+        linked: list[Cadre],
+        size: int,
+        login: Any = None,
     ) -> tuple[Committee, list[CommitteeMembership]]:
         committee = committee_create(actor=self.admin, unit=unit, name=name, kind=kind)
         start = dt.date(self.on.year - 4, 10, 1)
@@ -305,6 +311,9 @@ class _Demo:
                 start_date=start,
                 role=roles[i] if i < len(roles) else "member",
                 cadre=cadre,
+                # The first member without a cadre record votes with the
+                # demo `member` login (docs/decisions/0053).
+                user=login if i == len(linked) else None,
             )
             for i, (n, cadre) in enumerate(names)
         ]
@@ -328,6 +337,7 @@ class _Demo:
                 CommitteeKind.STANDING_COMMITTEE,
                 leaders,
                 11,
+                login=_user("member", None),
             )
         return self.standing
 
@@ -878,8 +888,8 @@ def build_demo_cases(*, admin: Any, county_root: Unit, on: dt.date) -> list[Demo
         ("public_notice", "任前公示中",
          lambda: _county_leading(demo, motion=demo.ago(50), meeting=demo.ago(2),
                                  principal=True, stop="public_notice", ballot=True)),
-        ("decision", "待讨论决定（竞争上岗）",
-         lambda: _competitive(demo, motion=demo.ago(48), meeting=on + dt.timedelta(days=2))),
+        ("decision", "待讨论决定（竞争上岗，表决会议投票中）",
+         lambda: _competitive(demo, motion=demo.ago(48), meeting=on)),
         ("inspection", "考察中",
          lambda: _county_leading(demo, motion=demo.ago(25), meeting=on, principal=False,
                                  stop="inspection")),
@@ -901,6 +911,9 @@ def build_demo_cases(*, admin: Any, county_root: Unit, on: dt.date) -> list[Demo
         built.append(DemoCase(stage, label, case))
     _demo_motion_proposal()
     _demo_recommendation_meeting(demo)
+    for built_case in built:
+        if built_case.stage == "decision":
+            _demo_decision_meeting(demo, built_case.case)
     _demo_inspection_team(demo, built)
     from xuanren.synth.role_tasks import demo_role_tasks
 
@@ -967,12 +980,17 @@ def _demo_count_key_file() -> Path:
 
 
 def save_demo_count_key(meeting: Meeting, first: str, second: str) -> None:
-    """Demo only: the open demo meeting's count passphrase is kept in var/ so
-    that every `./xr demo` can print it and the demo vote can be counted. A
-    real meeting's passphrase is shown once to the tellers and never stored
-    (docs/decisions/0048)."""
+    """Demo only: the open demo meetings' count passphrases are kept in var/
+    (one line per meeting) so that every `./xr demo` can print them and the
+    demo votes can be counted. A real meeting's passphrase is shown once to
+    the tellers and never stored (docs/decisions/0048)."""
     path = _demo_count_key_file()
-    path.write_text(f"{meeting.pk} {first} {second}\n", encoding="utf-8")
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    kept = [line for line in lines if line.split()[:1] != [str(meeting.pk)]]
+    path.write_text(
+        "".join(f"{line}\n" for line in [*kept, f"{meeting.pk} {first} {second}"]),
+        encoding="utf-8",
+    )
     path.chmod(0o600)
 
 
@@ -980,10 +998,11 @@ def demo_count_key(meeting: Meeting) -> tuple[str, str] | None:
     path = _demo_count_key_file()
     if not path.exists():
         return None
-    parts = path.read_text(encoding="utf-8").split()
-    if len(parts) != 3 or parts[0] != str(meeting.pk):
-        return None
-    return parts[1], parts[2]
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0] == str(meeting.pk):
+            return parts[1], parts[2]
+    return None
 
 
 def demo_recommendation_meeting() -> Meeting | None:
@@ -1060,4 +1079,65 @@ def _demo_recommendation_meeting(demo: _Demo) -> Meeting | None:
             return meeting_open(actor=demo.officer, meeting=meeting)
     except DomainError as exc:
         log.warning("demo recommendation meeting skipped: %s", exc)
+        return None
+
+
+# ---- an open decision meeting -----------------------------------------------------
+
+
+def demo_decision_meeting() -> Meeting | None:
+    """The demo's open decision meeting: the one whose roster has the demo
+    member's login."""
+    return (
+        Meeting.objects.filter(
+            kind=MeetingKind.DECISION, status="open", voters__user__username="member"
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def _demo_decision_meeting(demo: _Demo, case: Case) -> Meeting | None:
+    """The competitive case's decision meeting, held today and voting
+    (docs/decisions/0053): all members but the last present, codes for those
+    without a login, three of them have voted by code (one seat: at most one
+    agreeing vote each), and the demo `member` — on the roster with their own
+    login — has not, so their 待办 shows it."""
+    officer = demo.officer
+    try:
+        with transaction.atomic():
+            meeting = meeting_create_for_decision(actor=officer, case=case, meeting_date=demo.on)
+            voters = list(meeting.voters.order_by("id"))
+            present = voters[:-1] if len(voters) > 5 else voters
+            meeting_attendance_set(actor=officer, meeting=meeting, present=[v.pk for v in present])
+            issued = meeting_codes_issue(
+                actor=officer, meeting=meeting, voters=[v.pk for v in voters if v.user_id is None]
+            )
+            codes = {v.pk: code for v, code in issued}
+            key = meeting_count_key_create(actor=officer, meeting=meeting)
+            save_demo_count_key(meeting, key.first_half, key.second_half)
+            meeting_open(actor=officer, meeting=meeting)
+            items = list(meeting.items.order_by("section__order", "order"))
+            recused = set(
+                Recusal.objects.filter(voter__meeting=meeting).values_list("voter_id", "item_id")
+            )
+            early = [v for v in present if v.user_id is None][:3]
+            for n, voter in enumerate(early):
+                marks = {
+                    str(item.pk): "agree" if i == 0 else "disagree"
+                    for i, item in enumerate(items)
+                    if (voter.pk, item.pk) not in recused
+                }
+                if n == 2:
+                    marks = {}  # abstains on every name
+                ballot_cast(
+                    actor=AnonymousUser(),
+                    meeting=meeting,
+                    content={"marks": marks},
+                    code=codes[voter.pk],
+                )
+            meeting.refresh_from_db()
+            return meeting
+    except DomainError as exc:
+        log.warning("demo decision meeting skipped: %s", exc)
         return None

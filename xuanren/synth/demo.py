@@ -19,7 +19,12 @@ from xuanren.access.roles import roles_sync
 from xuanren.access.services import scope_clear, scope_set, user_person_set
 from xuanren.common.dates import today
 from xuanren.org.models import Unit, UnitKind
-from xuanren.synth.cases import build_demo_cases, demo_count_key, demo_recommendation_meeting
+from xuanren.synth.cases import (
+    build_demo_cases,
+    demo_count_key,
+    demo_decision_meeting,
+    demo_recommendation_meeting,
+)
 
 
 @dataclass(frozen=True)
@@ -205,6 +210,24 @@ def voting_demo_lines(base_url: str) -> list[str]:
                 % {"url": f"{url}#code={codes[0]}"}
             )
         passphrase = demo_count_key(meeting)
+        if passphrase is not None:
+            lines.append(
+                "  "
+                + _("计票密码（演示用；实际会议只显示一次且不保存）：第一段 %(a)s，第二段 %(b)s")
+                % {"a": passphrase[0], "b": passphrase[1]}
+            )
+    voting = demo_decision_meeting()
+    if voting is not None:
+        lines.append(
+            _(
+                "表决演示：%(title)s，以 member 账号登录，在“我的选票”%(url)s 凭本人账号投票（手机亦可）"
+            )
+            % {"title": voting.title, "url": f"{base}/ballots/mine/"}
+        )
+        lines.append(
+            "  " + _("计票台（officer 账号）：%(url)s") % {"url": f"{base}/ballots/{voting.pk}/"}
+        )
+        passphrase = demo_count_key(voting)
         if passphrase is not None:
             lines.append(
                 "  "
