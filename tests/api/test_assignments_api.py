@@ -76,7 +76,7 @@ def test_integrity_and_audit_answered_through_the_api(personas, county, committe
     assert r.status_code == 201, r.content
     assert r.json()["deadline"] == (MEETING - dt.timedelta(days=3)).isoformat()
     rid = r.json()["id"]
-    answer = {"answers": [{"candidate": a.pk, "answer": "concerns"}],
+    answer: dict[str, Any] = {"answers": [{"candidate": a.pk, "answer": "concerns"}],
               "returned_on": INTEGRITY_ON.isoformat()}  # fmt: skip
     r = post_json(jiwei, f"/integrity-requests/{rid}/answer", answer)
     assert r.status_code == 422 and "理由" in str(r.json())

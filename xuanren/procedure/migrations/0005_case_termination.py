@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("procedure", "0003_motion_proposal"),
+        ("procedure", "0004_step_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
