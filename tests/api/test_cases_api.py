@@ -636,7 +636,10 @@ def test_step_records_queries(officer, personas, case, django_assert_max_num_que
     def grow(n):
         for i in range(n):
             case_step_correct(
-                actor=personas.case_officer, record=first, data={"i": i}, note=f"补正{i}"
+                actor=personas.case_officer,
+                record=first,
+                data={**MOTION, "explanation": f"补正{i}"},
+                note=f"补正{i}",
             )
 
     _same_for_5_and_30(

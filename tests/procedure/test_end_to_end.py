@@ -229,9 +229,9 @@ class Run:
         self.world = world
         self.case = case
 
-    def step(self, code: str, data: dict[str, Any], on: dt.date) -> CaseStep:
+    def step(self, code: str, data: dict[str, Any], on: dt.date, note: str = "") -> CaseStep:
         record = case_step_complete(
-            actor=self.world.officer, case=self.case, step=code, data=data, on=on
+            actor=self.world.officer, case=self.case, step=code, data=data, on=on, note=note
         )
         self.case.refresh_from_db()
         return record
@@ -619,7 +619,7 @@ def test_county_leading_from_motion_to_confirmation(world: World) -> None:
     notice, after = notice_and_report(run, dt.date(2026, 10, 29), c_chen, "198.51.100.1")
     assert (notice.end, notice.unit) == (dt.date(2026, 11, 4), "calendar_days")
     assert [p["name"] for p in notice.persons] == ["李芳", "陈明"]  # 按姓氏笔画
-    run.step("public_notice", {"note": "公示期满，举报 1 件已查结，不影响任用"}, after)
+    run.step("public_notice", {}, after, note="公示期满，举报 1 件已查结，不影响任用")
 
     appointed_on = dt.date(2026, 11, 9)
     run.step(
@@ -762,7 +762,7 @@ def test_section_level_from_motion_to_confirmation(world: World) -> None:
     }  # fmt: skip
 
     _notice, after = notice_and_report(run, dt.date(2026, 9, 17), c_sun, "198.51.100.2")
-    run.step("public_notice", {"note": "公示期满"}, after)
+    run.step("public_notice", {}, after, note="公示期满")
     run.step(
         "appointment",
         {"document_number": "城委〔2026〕12号", "document_date": "2026-09-28"},
@@ -895,7 +895,7 @@ def test_competitive_from_motion_to_confirmation_and_removal(world: World) -> No
     # Five working days from Monday 2 November: the notice ends on Friday.
     notice, after = notice_and_report(run, dt.date(2026, 11, 2), c_b, "198.51.100.3")
     assert (notice.end, notice.unit) == (dt.date(2026, 11, 6), "working_days")
-    run.step("public_notice", {"note": "公示期满"}, after)
+    run.step("public_notice", {}, after, note="公示期满")
     run.step(
         "appointment",
         {"document_number": "青委〔2026〕50号", "document_date": "2026-11-12"},

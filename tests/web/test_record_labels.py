@@ -168,3 +168,35 @@ def test_case_and_record_pages_show_no_keys(client: Any, monkeypatch: Any, setti
             ]
             assert not found, (d.stage, url, found[:8])
     cache.clear()
+
+
+def test_contract_errors_go_to_the_field_the_cell_or_above_the_form() -> None:
+    from xuanren.common.errors import FieldError
+    from xuanren.web.case_forms import DeliberationForm
+    from xuanren.web.cases import attach_errors
+
+    post = {
+        "step-planned_meeting_date": "2026-11-20",
+        "step-plan_document": "任免方案",
+        "step-circulated-TOTAL_FORMS": "1",
+        "step-circulated-INITIAL_FORMS": "0",
+        "step-circulated-0-member": "",
+        "step-circulated-0-on": "2026-11-18",
+    }
+    post["step-circulated-0-member"] = "5"
+    form = DeliberationForm(post, prefix="step")
+    for f in form.rowset("circulated").formset.forms:
+        f.fields["member"].choices = [("", "—"), (5, "常委甲")]  # type: ignore[attr-defined]
+    assert form.is_valid(), form.errors
+    attach_errors(
+        form,
+        [
+            FieldError("plan_document", "“酝酿的方案”：不能为空，请填写。"),
+            FieldError("circulated.0.on", "方案送阅第 1 行“送阅日期”：必须填写，请补上。"),
+            FieldError("votes", "别处的问题。"),
+        ],
+    )
+    assert form.errors["plan_document"] == ["“酝酿的方案”：不能为空，请填写。"]
+    cell = form.rowset("circulated").formset.forms[0]
+    assert cell.errors["on"] == ["方案送阅第 1 行“送阅日期”：必须填写，请补上。"]
+    assert form.non_field_errors() == ["别处的问题。"]
