@@ -85,7 +85,7 @@ def test_list_filters_and_pages(officer, personas, county, committee):
     assert body["count"] == 3
     row = next(r for r in body["items"] if r["id"] == first.pk)
     assert row["number"] == first.number
-    assert (row["template_code"], row["template_version"]) == ("county-leading", 1)
+    assert (row["template_code"], row["template_version"]) == ("county-leading", 2)
     assert row["template_name"] == "县管领导干部选拔任用"
     assert (row["current_step"], row["current_step_name"]) == ("plan", "选任方案")
     assert (row["status"], row["status_word"]) == ("open", "办理中")

@@ -407,7 +407,7 @@ def test_record_page_and_json_contain_every_step_and_journal_hash(officer: Any, 
     assert "attachment" in response["Content-Disposition"]
     body = json.loads(response.content)
     assert body["case"]["number"] == case.number
-    assert body["case"]["template"]["version"] == 1
+    assert body["case"]["template"]["version"] == 2
     assert [s["step"] for s in body["steps"]] == ["motion", "plan", "publication", "motion"]
     assert [s["journal_hash"] for s in body["steps"]] == [r.journal_hash for r in steps]
     assert body["steps"][3]["corrects_seq"] == 1
