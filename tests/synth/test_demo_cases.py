@@ -122,10 +122,11 @@ def test_the_demo_command_builds_them(django_user_model: Any) -> None:
     assert journal_verify().ok
     # Every demo account has a real name; the committee member is the member on record.
     from xuanren.access.names import display_name
+    from xuanren.synth.demo import DEMO_NAMES
 
     users = {u.username: u for u in django_user_model.objects.all()}
     assert display_name(users["officer"]) == "王建华"
-    assert all(display_name(u) != name for name, u in users.items())
+    assert all(display_name(users[name]) != name for name in DEMO_NAMES)
     member = users["member"]
     membership = member.committee_memberships.get()
     assert member.person.cadre is not None
