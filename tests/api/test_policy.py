@@ -101,7 +101,7 @@ def test_rules_of_a_subsection_post(client, personas, chief):
     age = rules["section.age"]
     assert age["title"] == "年龄在 50 周岁以下"
     assert age["pack"] == "section-level-seed3"
-    assert "股级干部选拔任用工作办法" in age["source"]
+    assert age["source"] == "县关于选拔任用股级干部的规定第三项（3）"
     assert (age["measure"], age["comparator"], age["value"]) == ("age", "以下", 50)
     assert age["waivable"] is False
     assert age["applies"] is True

@@ -123,6 +123,17 @@ def test_the_demo_command_builds_them(django_user_model: Any) -> None:
     call_command("demo", "--no-serve", "--cadres", "1500", stdout=StringIO())
     assert Case.objects.count() == 8
     assert journal_verify().ok
+    # Every demo account has a real name; the committee member is the member on record.
+    from xuanren.access.names import display_name
+    from xuanren.synth.demo import DEMO_NAMES
+
+    users = {u.username: u for u in django_user_model.objects.all()}
+    assert display_name(users["officer"]) == "王建华"
+    assert all(display_name(users[name]) != name for name in DEMO_NAMES)
+    member = users["member"]
+    membership = member.committee_memberships.get()
+    assert member.person.cadre is not None
+    assert display_name(member) == membership.name == member.person.cadre.name
 
 
 def test_the_demo_leaves_a_task_for_each_role(county: Any, django_user_model: Any) -> None:
