@@ -48,7 +48,9 @@ def test_reason_required_and_unknown_kind_refused(client, personas, case):
     client.force_login(personas.case_officer)
     response = terminate(client, case, {"reason": " "})
     assert response.status_code == 422
-    assert "理由" in field_errors(response).get("reason", "") or "理由" in response.json()["message"]
+    assert (
+        "理由" in field_errors(response).get("reason", "") or "理由" in response.json()["message"]
+    )
     assert terminate(client, case, {"kind": "erase", "reason": "x"}).status_code == 422
     assert terminate(client, case, {}).status_code == 422
     case.refresh_from_db()
