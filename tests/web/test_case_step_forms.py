@@ -214,6 +214,18 @@ def test_county_case_through_the_step_forms(
         "results"
     ]
     assert record.data["not_counted"] == [{"kind": "phone", "count": 2, "note": "电话推荐，不计入"}]
+    # A correction reopens this form with the stored rows; saved unchanged,
+    # it records the same data.
+    fix_url = reverse("web:case_correct", args=[case.pk, record.pk])
+    page = client.get(fix_url)
+    assert page.status_code == 200 and "JSON" not in page_text(page)
+    stored = step_form_fields(page.content.decode())
+    assert stored["step-meetings-1-staff_total"] == "30"
+    assert stored["step-results-0-cadre"] == str(li.pk) and stored["step-results-0-g1"] == "12"
+    assert "李芳（" in page_text(page)  # the picker shows the chosen cadre by name
+    assert client.post(fix_url, {**stored, "c-reason": "核对无误"}).status_code == 302
+    fixed = CaseStep.objects.get(corrects=record)
+    assert fixed.data == record.data
 
     c_li, c_zhao = cand(case, li), cand(case, zhao)
     flow.post({"step-chosen": [str(c_li.pk), str(c_zhao.pk)], "step-meeting_body": "县委组织部部务会",

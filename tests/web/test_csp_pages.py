@@ -158,7 +158,7 @@ def test_every_page_has_the_headers_and_no_inline_code(client: Client, demo: Non
     client.force_login(User.objects.get(username="officer"))
     starts = ["/", "/public/", "/exchange/xlsx/", "/exchange/lrmx/import/"]
     # Reached only from a step the demo cases may not be at, or after a POST.
-    starts += ["/cases/comment-row/", "/password/done/"]
+    starts += ["/cases/comment-row/", "/password/done/", "/pickers/cadres/?q=zw"]
     from xuanren.ballots.models import Meeting
 
     for meeting in Meeting.objects.all():

@@ -1,0 +1,82 @@
+"""终止 / 撤回 on the case page: a confirm page with the kind and a reason;
+the case page and the 纪实 show it; no step form afterwards (decision 0068)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import make_user
+from tests.web import test_cases_pages as pages
+from tests.web.helpers import page_text
+from tests.web.test_cases_pages import MOTION, detail_url, open_case, step_url
+from xuanren.access.models import Role
+from xuanren.journal.models import Event, EventType
+from xuanren.procedure.models import Case, CaseStatus, CaseStep
+
+pytestmark = pytest.mark.django_db
+
+committee = pages.committee
+
+
+@pytest.fixture
+def case(personas: Any, county: Any, committee: Any) -> Case:
+    return open_case(personas, county, committee)
+
+
+def url(case: Case) -> str:
+    return reverse("web:case_terminate", args=[case.pk])
+
+
+def test_terminate_from_the_case_page(client: Any, personas: Any, case: Case) -> None:
+    client.force_login(personas.case_officer)
+    assert client.post(step_url(case), MOTION).status_code == 302
+    assert url(case) in client.get(detail_url(case)).content.decode()
+    page = client.get(url(case))
+    assert page.status_code == 200 and "选任方案" in page_text(page)
+    response = client.post(url(case), {"kind": "terminate", "reason": ""})
+    assert response.status_code == 422 and "请写明终止或撤回的理由。" in page_text(response)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.OPEN
+    response = client.post(url(case), {"kind": "terminate", "reason": "职位调整，不再选任。"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ABANDONED and case.ended_at_step == "plan"
+    text = page_text(client.get(detail_url(case)))
+    assert "本事项已终止" in text and "职位调整，不再选任。" in text and "选任方案" in text
+    html = client.get(detail_url(case)).content.decode()
+    assert 'name="step"' not in html and url(case) not in html
+    record = page_text(client.get(reverse("web:case_record", args=[case.pk])))
+    assert "终止（撤回）" in record and "职位调整，不再选任。" in record
+    # Ended once: the page says so and nothing changes.
+    response = client.post(url(case), {"kind": "withdraw", "reason": "再次"})
+    assert response.status_code == 409 and "已终止" in page_text(response)
+    assert Event.objects.filter(event_type=EventType.CASE_TERMINATED).count() == 1
+    assert not Event.objects.filter(event_type=EventType.CASE_WITHDRAWN).exists()
+    assert CaseStep.objects.filter(case=case).count() == 1
+
+
+def test_withdraw(client: Any, personas: Any, case: Case) -> None:
+    client.force_login(personas.case_officer)
+    response = client.post(url(case), {"kind": "withdraw", "reason": "立项有误"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.WITHDRAWN
+    assert "本事项已撤回" in page_text(client.get(detail_url(case)))
+
+
+def test_scope_404_and_permission_403(client: Any, personas: Any, county: Any, case: Case) -> None:
+    client.force_login(make_user("officer_shiqiao", Role.CASE_OFFICER, county.other_town))
+    assert client.get(url(case)).status_code == 404
+    assert client.post(url(case), {"kind": "terminate", "reason": "x"}).status_code == 404
+    client.force_login(personas.committee_member)
+    assert url(case) not in client.get(detail_url(case)).content.decode()
+    assert client.get(url(case)).status_code == 403
+    assert client.post(url(case), {"kind": "terminate", "reason": "x"}).status_code == 403
+    client.force_login(personas.outsider)
+    assert client.post(url(case), {"kind": "terminate", "reason": "x"}).status_code == 403
+    case.refresh_from_db()
+    assert case.status == CaseStatus.OPEN and case.ended_at is None
+    assert not Event.objects.filter(event_type=EventType.CASE_TERMINATED).exists()
