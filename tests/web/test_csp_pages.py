@@ -165,6 +165,10 @@ def test_every_page_has_the_headers_and_no_inline_code(client: Client, demo: Non
         starts += [f"/ballots/{meeting.pk}/vote/", f"/ballots/{meeting.pk}/progress/"]
     pages = walk(client, starts)
     pages["/login/ (anonymous)"] = Client().get("/login/")
+    # The unit HR contact's own pages (本单位选任事项), walked with their login.
+    hr = Client()
+    hr.force_login(User.objects.get(username="hr"))
+    pages.update({f"{url} (hr)": r for url, r in walk(hr, ["/unit-cases/"]).items()})
     assert len(pages) > 60, sorted(pages)
 
     failures: list[str] = []
