@@ -176,7 +176,7 @@ def test_an_open_recommendation_meeting_for_the_participant(built: dict[str, Any
     for event in Event.objects.filter(event_type=EventType.BALLOT_CAST):
         assert set(event.payload) == {"voted"} and event.actor_id is None
     # The count passphrase is printed for the demo, and counts the demo vote.
-    (key_line,) = [line for line in lines if "计票密码" in line]
+    (key_line, _decision_key) = [line for line in lines if "计票密码" in line]
     halves = re.findall(r"[A-Z2-9]{5}-[A-Z2-9]{5}", key_line)
     closed = meeting_close(actor=officer, meeting=meeting, passphrase="".join(halves))
     assert closed.result["cast"] == 2
