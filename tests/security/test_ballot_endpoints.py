@@ -87,14 +87,15 @@ def test_voting_through_the_page_keeps_the_code_out_of_every_address(make_live_s
         f"/ballots/{mid}/vote/", data={"confirm": "1", "content_json": html.unescape(content_json)}
     )
     assert done.status_code == 200 and "投票成功" in done.text
-    # The same code again, through the page: 409 like the API.
+    # The same code again, through the page: refused at entry, 409 like the API.
     again = server.client()
     again.get(f"/ballots/{mid}/vote/")
-    again.post(f"/ballots/{mid}/vote/", data={"action": "code", "code": codes[0]})
-    twice = again.post(
+    twice = again.post(f"/ballots/{mid}/vote/", data={"action": "code", "code": codes[0]})
+    assert twice.status_code == 409 and "已经投过票" in twice.text
+    after = again.post(
         f"/ballots/{mid}/vote/", data={"confirm": "1", "content_json": html.unescape(content_json)}
     )
-    assert twice.status_code == 409 and "已经投过票" in twice.text
+    assert after.status_code == 200 and 'id="code-form"' in after.text
     log = server.log()
     assert f"/ballots/{mid}/vote/" in log
     assert codes[0] not in log and codes[0].replace("-", "") not in log

@@ -50,6 +50,7 @@ UNREACHED_ON_PURPOSE = {
     "exchange:xlsx_roster": "an XLSX download behind a GET form, not a page",
     "web:case_correct": "POST only (the correction form on the case page)",
     "ballots:sheets": "a PDF download",
+    "ballots:mine": "the voters' own page (committee members, participants), not the officer's",
 }
 
 EXECUTABLE_SCRIPT_TYPES = {"", "text/javascript", "module", "application/javascript"}

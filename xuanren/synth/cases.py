@@ -530,8 +530,9 @@ def _decision_by_ballot(
 ) -> Meeting:
     """The decision step taken at an electronic decision meeting, as `_decision`
     lays it out: all but the last member present, each with a one-time code;
-    the first candidate passes (one member disagrees), the others get two
-    agreeing votes and are rejected; recused members leave a name unmarked
+    the first candidate passes (one member disagrees, the two who agree to
+    another name leave it unmarked), the others get two agreeing votes and
+    are rejected; recused members leave a name unmarked
     (the ballot bars it). The closed meeting's result completes the step."""
     officer = run.demo.officer
     meeting = meeting_create_for_decision(actor=officer, case=run.case, meeting_date=meeting_date)
@@ -555,7 +556,10 @@ def _decision_by_ballot(
             if (voter.pk, item.pk) in recused:
                 continue
             if item.candidate_id in first:
-                marks[str(item.pk)] = "disagree" if n == len(present) - 1 else "agree"
+                # The two who agree to the second leave the first unmarked: one
+                # seat, at most one agreeing vote (docs/decisions/0055).
+                if n >= 2:
+                    marks[str(item.pk)] = "disagree" if n == len(present) - 1 else "agree"
             elif n < 2:
                 marks[str(item.pk)] = "agree"
             elif n < len(present) - 1:
