@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from tests.conftest import make_user
 from tests.procedure.conftest import open_case
+from tests.step_data import MOTION
 from xuanren.access.context import nav_for
 from xuanren.access.models import Role
 from xuanren.ballots.models import MeetingStatus
@@ -248,7 +249,7 @@ def test_hr_follows_their_units_cases_without_content(
     other = open_case(personas, county, committee, posts=[(county.finance_deputy, 1)])
     case_step_complete(
         actor=personas.case_officer, case=case, step="motion",
-        data={"reason": "机密的动议理由"}, on=dt.date(2026, 11, 27),
+        data={**MOTION, "explanation": "机密的动议理由"}, on=dt.date(2026, 11, 27),
     )  # fmt: skip
     listing = client_for(hr).get(reverse("web:unit_case_list"))
     assert listing.status_code == 200

@@ -311,9 +311,10 @@ class _Demo:
                 start_date=start,
                 role=roles[i] if i < len(roles) else "member",
                 cadre=cadre,
-                # The first member without a cadre record votes with the
-                # demo `member` login (docs/decisions/0053).
-                user=login if i == len(linked) else None,
+                # The last member with a cadre record votes with the demo
+                # `member` login (docs/decisions/0053), the account linked to
+                # that record (decision 0057).
+                user=login if i == max(len(linked) - 1, 0) else None,
             )
             for i, (n, cadre) in enumerate(names)
         ]

@@ -56,6 +56,7 @@ def demo_role_tasks(*, officer: Any, root: Unit, committee: Any, on: dt.date) ->
     for name, part in (
         ("hr unit case", lambda: _hr_unit_case(officer=officer, committee=committee, on=on)),
         ("county meeting", lambda: _county_meeting(officer=officer, root=root, on=on)),
+        ("integrity request", lambda: _integrity_request(officer=officer, on=on)),
     ):
         try:
             with transaction.atomic():
@@ -64,6 +65,30 @@ def demo_role_tasks(*, officer: Any, root: Unit, committee: Any, on: dt.date) ->
         except (DomainError, LookupError) as exc:
             log.warning("demo role task %s skipped: %s", name, exc)
     return done
+
+
+def _integrity_request(*, officer: Any, on: dt.date) -> bool:
+    """The case waiting at the integrity step has its written request sent
+    today for a meeting a week on: the discipline commission answers it
+    from its own login (docs/decisions/0063)."""
+    from xuanren.procedure.assignments import integrity_request_send
+    from xuanren.procedure.models import Case, CaseStatus
+
+    case = (
+        Case.objects.filter(status=CaseStatus.OPEN, current_step="integrity_opinion")
+        .order_by("pk")
+        .first()
+    )
+    if case is None or officer is None:
+        return False
+    integrity_request_send(
+        actor=officer,
+        case=case,
+        document="云组干函〔2026〕18号",
+        sent_on=on,
+        meeting_date=on + dt.timedelta(days=7),
+    )
+    return True
 
 
 def _hr_unit_case(*, officer: Any, committee: Any, on: dt.date) -> bool:
@@ -75,15 +100,18 @@ def _hr_unit_case(*, officer: Any, committee: Any, on: dt.date) -> bool:
     hr = _user("hr")
     if hr is None or officer is None or committee is None:
         return False
-    posts = list(
+    from xuanren.procedure.guards.basic import seat_problem
+
+    # A post with a vacancy: a motion for a full post is refused (decision 0069).
+    candidates = (
         post_list(actor=hr)
         .filter(is_active=True, level__in=[Level.SECTION_DEPUTY, Level.SECTION_PRINCIPAL])
         .select_related("unit")
-        .order_by("-pk")[:1]
+        .order_by("-pk")
     )
-    if not posts:
-        raise LookupError("no leading post in the HR contact's unit")
-    post = posts[0]
+    post = next((p for p in candidates if seat_problem(p, 1, on) is None), None)
+    if post is None:
+        raise LookupError("no vacant leading post in the HR contact's unit")
     proposal = motion_proposal_submit(
         actor=hr,
         unit=post.unit,

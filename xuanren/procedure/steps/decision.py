@@ -10,6 +10,7 @@ from xuanren.procedure.guards.decision import (
     quorum_and_majority,
     recusal_respected,
 )
+from xuanren.procedure.guards.seats import passed_within_seats
 from xuanren.procedure.steps.base import N_, Count, Day, Id, Row, field
 from xuanren.procedure.steps.recommendation import BallotFields
 
@@ -26,15 +27,25 @@ class DecisionVote(Row):
     recused: list[Id] = field(N_("回避人员"), default_factory=list, max_length=100)
 
 
+class SeatChoice(Row):
+    """通过人数多于职数时，记录由谁任职及理由（docs/decisions/0055）。"""
+
+    post: Id = field(N_("职位"))
+    # What is missing is the guard `passed_within_seats`'s to say, in its words.
+    candidates: list[Id] = field(N_("任职人选"), default_factory=list, max_length=50)
+    reason: str = field(N_("理由"), default="", max_length=500)
+
+
 class DecisionData(BallotFields):
     """讨论决定：会议日期、到会成员、逐一表决的票数。"""
 
     meeting_date: Day = field(N_("会议日期"))
     present: list[Id] = field(N_("到会成员"), min_length=1, max_length=200)
     votes: list[DecisionVote] = field(N_("逐一表决"), min_length=1, max_length=200)
+    seat_choice: list[SeatChoice] = field(N_("任职人选的确定"), default_factory=list, max_length=50)
 
 
 Data = DecisionData
 
-GUARDS = (quorum_and_majority, no_additions_at_meeting, recusal_respected)
+GUARDS = (quorum_and_majority, no_additions_at_meeting, recusal_respected, passed_within_seats)
 EFFECTS = (decision_apply_results,)

@@ -66,7 +66,9 @@ class InspectionReport(Row):
 class InspectionData(StepData):
     """考察：考察组、每名考察对象的考察情况、考察报告。"""
 
-    team: list[TeamMember] = field(N_("考察组"), min_length=1, max_length=50)
+    # An assigned team signs with its own logins; a paper team is named here
+    # (the guard `report_signed_by_team` checks either, docs/decisions/0062).
+    team: list[TeamMember] = field(N_("考察组"), default_factory=list, max_length=50)
     candidates: list[Inspected] = field(N_("考察情况"), default_factory=list, max_length=200)
     report: InspectionReport = field(N_("考察报告"))
 

@@ -12,16 +12,19 @@ from xuanren.procedure.guards.decision import (
 )
 from xuanren.procedure.steps.base import N_, Day, Id, Row, StepData, choice, field
 
-RESULTS = {"passed": N_("通过"), "failed": N_("未通过")}
+#: "concerns" (有问题) is recorded for the meeting and does not exclude; it and
+#: "failed" (否决) carry their reason (docs/decisions/0063).
+RESULTS = {"passed": N_("通过"), "concerns": N_("有问题"), "failed": N_("未通过")}
 
 
 class Opinion(Row):
     """纪检监察机关对一名考察对象的意见。"""
 
     candidate: Id = field(N_("考察对象"))
-    result: Literal["passed", "failed"] = choice(N_("廉政意见"), RESULTS)
+    result: Literal["passed", "concerns", "failed"] = choice(N_("廉政意见"), RESULTS)
     returned_on: Day = field(N_("回复日期"))
     document: str = field(N_("回复文号"), default="", max_length=100)
+    reason: str = field(N_("理由"), default="", max_length=500)
 
 
 class IntegrityOpinionData(StepData):
