@@ -73,6 +73,8 @@ def waiting_work(admin: Any, county: Any, world: Any, personas: Any, county_comm
     officer's has not moved for three weeks."""
     from django.utils import timezone
 
+    from xuanren.org.models import Level
+    from xuanren.org.services import post_create
     from xuanren.people.models import Tenure
     from xuanren.procedure.models import Case
     from xuanren.procedure.services import case_open
@@ -86,7 +88,15 @@ def waiting_work(admin: Any, county: Any, world: Any, personas: Any, county_comm
         template_code="county-leading",
         unit=county.root,
         committee=county_committee,
-        posts=[(world.extra_deputy, 1)],
+        # A vacant post: a case for a full one is refused up front (decision 0069).
+        posts=[
+            (
+                post_create(
+                    actor=admin, unit=county.finance, title="总经济师", level=Level.SECTION_DEPUTY
+                ),
+                1,
+            )
+        ],
         reference_date=dt.date(2026, 11, 27),
     )
     Case.objects.filter(pk=idle.pk).update(last_activity_at=timezone.now() - dt.timedelta(days=21))

@@ -58,7 +58,7 @@ def test_a_look_at_a_cadre_is_recorded_and_only_the_commission_reads_it(
     assert rows[-1] == ("officer", "cadre", str(cadre), f"/cadres/{cadre}/", "127.0.0.1")
     jiwei = server.client("jiwei")
     page = jiwei.get("/account/records/", params={"person": name})
-    assert page.status_code == 200 and name in page.text and "officer" in page.text
+    assert page.status_code == 200 and name in page.text and "王建华" in page.text
     for nosy in ("officer", "hr", "outsider"):
         assert server.client(nosy).get("/account/records/").status_code == 403
     # The record only grows: the commission's look added nothing to it.

@@ -51,6 +51,18 @@ UNREACHED_ON_PURPOSE = {
     "web:case_correct": "POST only (the correction form on the case page)",
     "ballots:sheets": "a PDF download",
     "ballots:mine": "the voters' own page (committee members, participants), not the officer's",
+    # Owner roles' pages (docs/decisions/0061–0065): POST actions, or pages of
+    # cases with a team or a request, which the demo walk's cases lack;
+    # tests/web/test_assignment_pages.py renders them under CSP.
+    "web:team_add": "POST only",
+    "web:team_remove": "POST only",
+    "web:team_material": "POST only (an upload)",
+    "web:team_sign": "POST only",
+    "web:inspection_record": "the inspection team's page of a case with a team",
+    "web:integrity_request": "POST only",
+    "web:audit_request": "POST only",
+    "web:integrity_answer": "the commission's page of a sent request",
+    "web:audit_answer": "the audit office's page of a sent request",
 }
 
 EXECUTABLE_SCRIPT_TYPES = {"", "text/javascript", "module", "application/javascript"}

@@ -186,7 +186,7 @@ def test_contract_errors_go_to_the_field_the_cell_or_above_the_form() -> None:
     post["step-circulated-0-member"] = "5"
     form = DeliberationForm(post, prefix="step")
     for f in form.rowset("circulated").formset.forms:
-        f.fields["member"].choices = [("", "—"), (5, "常委甲")]  # type: ignore[attr-defined]
+        f.fields["member"].choices = [("", "—"), (5, "常委甲")]
     assert form.is_valid(), form.errors
     attach_errors(
         form,
