@@ -1,6 +1,7 @@
 """Every rule and step names the document it comes from by its own title and
 article (docs/decisions/0059); no page, template, rule pack or catalogue entry
-a user can see says 种子文件, 种子 or "seed"."""
+a user can see names the project's internal source file instead of the
+document (the words are listed in FORBIDDEN below)."""
 
 from __future__ import annotations
 
