@@ -42,7 +42,7 @@ INCOMPLETE: dict[str, tuple[dict[str, Any], set[str]]] = {
     "candidates": ({"chosen": [{"post": 1}]}, {"chosen.0.cadre", "meeting"}),
     "inspection_notice": ({"text": "考察预告"}, {"published_on"}),
     "inspection": ({"candidates": [{"cadre": 1}]},
-                   {"team", "report", "candidates.0.talks", "candidates.0.evaluation",
+                   {"report", "candidates.0.talks", "candidates.0.evaluation",
                     "candidates.0.field_visits"}),
     "integrity_opinion": ({"opinions": [{"candidate": 1}]},
                           {"request_document", "requested_on", "planned_meeting_date",
