@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Group, User
 from django.db import connection
+from hypothesis import settings
 
 from xuanren.access.models import Role, Scope
 from xuanren.access.roles import roles_sync
@@ -21,6 +22,11 @@ from xuanren.org.services import post_create, quota_set, unit_create
 from xuanren.people.idnumbers import build_id_number
 from xuanren.people.models import Cadre
 from xuanren.people.services import CadreInput, cadre_create
+
+# Properties, not timings: speed is measured in bench/, and a loaded CI machine
+# must not fail a property because one example ran slowly.
+settings.register_profile("xuanren", deadline=None)
+settings.load_profile("xuanren")
 
 _order = itertools.count(10, 2)  # even steps: the sex parity tweak stays unique
 
