@@ -80,3 +80,26 @@ def test_scope_404_and_permission_403(client: Any, personas: Any, county: Any, c
     case.refresh_from_db()
     assert case.status == CaseStatus.OPEN and case.ended_at is None
     assert not Event.objects.filter(event_type=EventType.CASE_TERMINATED).exists()
+
+
+def test_the_confirm_page_names_the_meetings_that_end_with_the_case(
+    client: Any, personas: Any, county: Any, admin: Any, make_cadre: Any
+) -> None:
+    """Decision 0077: the case's meetings being set up or voting are listed
+    before the officer confirms, and abandoned with the case."""
+    from tests.procedure.test_case_termination import _case_with_meetings
+    from xuanren.ballots.models import MeetingStatus
+
+    case, decision, evaluation, _codes, _marks = _case_with_meetings(
+        personas, county, admin, make_cadre
+    )
+    client.force_login(personas.case_officer)
+    text = page_text(client.get(url(case)))
+    assert "将一并作废" in text
+    assert f"{decision.title}（投票中）" in text and f"{evaluation.title}（准备中）" in text
+    response = client.post(url(case), {"kind": "withdraw", "reason": "立项有误"})
+    assert response.status_code == 302
+    for meeting in (decision, evaluation):
+        meeting.refresh_from_db()
+        assert meeting.status == MeetingStatus.ABANDONED
+        assert meeting.abandon_reason == "选任事项已撤回：立项有误"
