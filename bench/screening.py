@@ -101,7 +101,7 @@ ALL_CHILDREN_GONE_AS_COMPILED = """
 """
 
 RAW_SQL = {
-    # 乡镇党委书记: 正科级, 党政正职, party post; county-seed2 + national-2019.
+    # 乡镇党委书记: 正科级, 党政正职, party post; county-leading-rules + national-2019.
     "township_principal": """
 SELECT c.id FROM people_cadre c
 WHERE c.status = 'active'
@@ -117,7 +117,7 @@ WHERE c.status = 'active'
 """
     + NEGATIVE_LIST
     + ALL_CHILDREN_GONE,
-    # 县直机关副局长: 副科级; county-seed2 + national-2019.
+    # 县直机关副局长: 副科级; county-leading-rules + national-2019.
     "county_organ_deputy": """
 SELECT c.id FROM people_cadre c
 WHERE c.status = 'active'
@@ -129,7 +129,7 @@ WHERE c.status = 'active'
 """
     + NEGATIVE_LIST
     + ALL_CHILDREN_GONE,
-    # 内设机构股长: 正股级 principal; section-level-seed3.
+    # 内设机构股长: 正股级 principal; section-level-rules.
     "subsection_principal": """
 SELECT c.id FROM people_cadre c
 WHERE c.status = 'active'
@@ -332,9 +332,9 @@ def pick_posts() -> list[tuple[str, Any, list[str]]]:
     ).first()
     assert township and organ and office, "the seed has no post of one of the three kinds"
     return [
-        ("township_principal", township, ["county-seed2", "national-2019"]),
-        ("county_organ_deputy", organ, ["county-seed2", "national-2019"]),
-        ("subsection_principal", office, ["section-level-seed3"]),
+        ("township_principal", township, ["county-leading-rules", "national-2019"]),
+        ("county_organ_deputy", organ, ["county-leading-rules", "national-2019"]),
+        ("subsection_principal", office, ["section-level-rules"]),
     ]
 
 

@@ -67,15 +67,48 @@ def test_rule_packs_cite_their_documents():
         for rule in pack.rules:
             clean(f"{rule.get('title', '')} {rule.get('source', '')}", rule["id"])
     latest = {p.code: p for p in sorted(packs, key=lambda p: p.version)}
-    assert latest["county-seed2"].source == f"本县{COUNTY_OPINION}"
-    assert latest["section-level-seed3"].source == f"{SECTION_RULES}第三项"
+    assert latest["county-leading-rules"].source == f"本县{COUNTY_OPINION}"
+    assert latest["section-level-rules"].source == f"{SECTION_RULES}第三项"
     national = {r["id"]: r for r in latest["national-2019"].rules}
     assert national["national.work_years"]["source"] == f"{REGULATION}第八条第（一）项"
     assert "第五章 考察" in national["national.negative.assessment"]["source"]
     for path in shipped_pack_files():
         data = read_pack_file(path)
-        clean(json.dumps({k: v for k, v in data.items() if k != "code"}, ensure_ascii=False,
-                         default=str), path.name)  # fmt: skip
+        clean(json.dumps(data, ensure_ascii=False, default=str), path.name)
+        clean(path.name, path.name)
+
+
+def test_no_pack_or_template_code_shown_to_users_says_seed(client, admin, county):
+    """Codes are shown too (the API, the administration pages): the loaded
+    packs and templates, the shipped files and their names, and the pages
+    that list them name no internal source."""
+    for pack in RulePack.objects.all():
+        clean(f"{pack.code} {pack.name} {pack.source}", pack.code)
+    for template in ProcedureTemplate.objects.all():
+        clean(f"{template.code} {template.name} {template.source}", template.code)
+    for path in sorted(DEFINITION_DIR.glob("*.toml")):
+        clean(f"{path.name} {path.read_text(encoding='utf-8')}", path.name)
+    from xuanren.org.models import Level
+    from xuanren.org.services import post_create
+
+    office = post_create(
+        actor=admin, unit=county.town_office, title="副股长", level=Level.SUBSECTION_DEPUTY
+    )
+    client.force_login(admin)
+    seen = set()
+    for post in (county.town_secretary, office):
+        rules = client.get(f"/api/v1/posts/{post.pk}/rules").json()
+        seen |= {r["pack"] for r in rules}
+    assert seen == {"county-leading-rules", "section-level-rules", "national-2019"}
+    for url in (
+        f"/api/v1/posts/{county.town_secretary.pk}/rules",
+        f"/api/v1/posts/{office.pk}/rules",
+        "/api/v1/procedure-templates",
+        reverse("admin:policy_rulepack_changelist"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        clean(response.content.decode(), url)
 
 
 def test_catalogue_names_nothing_internal():

@@ -68,3 +68,26 @@ def test_scope_404_and_permission_403(client, personas, county, case):
     assert case.status == CaseStatus.OPEN
     assert not Event.objects.filter(event_type=EventType.CASE_TERMINATED).exists()
     assert Case.objects.filter(ended_at__isnull=False).count() == 0
+
+
+@pytest.mark.parametrize(("kind", "word"), [("terminate", "终止"), ("withdraw", "撤回")])
+def test_the_record_endpoint_shows_the_ending(client, personas, case, kind, word):
+    """Decision 0078: GET /cases/{id}/record names the kind, who, when, the
+    step and the reason, with the Chinese rows the page shows."""
+    from tests.api.conftest import API
+    from xuanren.access.names import display_name
+
+    client.force_login(personas.case_officer)
+    assert client.get(f"{API}/cases/{case.pk}/record").json()["ending"] is None
+    assert terminate(client, case, {"kind": kind, "reason": "立项有误"}).status_code == 200
+    ending = client.get(f"{API}/cases/{case.pk}/record").json()["ending"]
+    case.refresh_from_db()
+    who = display_name(personas.case_officer)
+    assert ending["kind"] == kind and ending["kind_display"] == word
+    assert ending["ended_by"] == who and ending["reason"] == "立项有误"
+    assert (ending["step"], ending["step_name"]) == ("motion", "动议")
+    assert ending["ended_at"]
+    labels = [(r["label"], r["text"]) for r in ending["content"]]
+    assert labels[0] == ("方式", word) and labels[1] == ("经办人", who)
+    assert [label for label, _text in labels] == ["方式", "经办人", "时间", "所在环节", "理由"]
+    assert labels[3:] == [("所在环节", "动议"), ("理由", "立项有误")]

@@ -100,7 +100,7 @@ def test_rules_of_a_subsection_post(client, personas, chief):
     assert set(rules) == {"section.education", "section.age", RULE}
     age = rules["section.age"]
     assert age["title"] == "年龄在 50 周岁以下"
-    assert age["pack"] == "section-level-seed3"
+    assert age["pack"] == "section-level-rules"
     assert age["source"] == "县关于选拔任用股级干部的规定第三项（3）"
     assert (age["measure"], age["comparator"], age["value"]) == ("age", "以下", 50)
     assert age["waivable"] is False
@@ -117,7 +117,7 @@ def test_rules_of_a_township_principal_post(client, personas, county):
     assert rules["county.principal.organ.female.age"]["applies"] is False
     assert rules["national.negative.assessment"]["comparator"] is None
     assert rules["national.negative.assessment"]["value"] is None
-    assert {r["pack"] for r in rules.values()} == {"county-seed2", "national-2019"}
+    assert {r["pack"] for r in rules.values()} == {"county-leading-rules", "national-2019"}
 
 
 def test_rules_out_of_scope_and_outsider(client, personas, chief):

@@ -103,7 +103,7 @@ def test_version_in_force_on_the_reference_date(tmp_path, admin, county):
 
 
 def test_post_without_choice_uses_defaults_for_its_level(county):
-    assert pack_codes_for_post(county.town_secretary) == ["county-seed2", "national-2019"]
+    assert pack_codes_for_post(county.town_secretary) == ["county-leading-rules", "national-2019"]
 
 
 def test_unknown_pack_for_a_post_refused(admin, county):
@@ -122,3 +122,67 @@ def test_admin_upload_page(client, admin, tmp_path):
     response = client.post("/admin/policy/rulepack/upload/", {"file": bad})
     assert response.status_code == 200
     assert "TOML" in response.content.decode()
+
+
+# ---- pack codes without "seed" (policy migration 0002, docs/decisions/0059) ---------------
+
+
+def _code_migration():
+    import importlib
+
+    return importlib.import_module("xuanren.policy.migrations.0002_pack_codes_without_seed")
+
+
+def test_the_rename_migration_renames_stored_codes_and_back(admin, county):
+    """A database loaded before the rename: its packs and its posts' choices
+    carry the old codes; the migration renames both, and reverses."""
+    from django.apps import apps
+
+    from xuanren.policy.models import PostRulePacks
+
+    migration = _code_migration()
+    post = county.town_secretary
+    # Put the database back as it was before the rename (through the
+    # migration's own reverse), with a post's choice of packs.
+    PostRulePacks.objects.create(post=post, pack_codes=["county-leading-rules", "national-2019"])
+    other = PostRulePacks.objects.create(post=county.town_deputy, pack_codes=["national-2019"])
+    migration.backwards(apps, None)
+    codes = set(RulePack.objects.values_list("code", flat=True))
+    assert {"county-seed2", "section-level-seed3", "national-2019"} <= codes
+    assert not {"county-leading-rules", "section-level-rules"} & codes
+    assert PostRulePacks.objects.get(post=post).pack_codes == ["county-seed2", "national-2019"]
+    before = {p.pk: (p.version, p.sha256) for p in RulePack.objects.all()}
+
+    migration.forwards(apps, None)
+    codes = set(RulePack.objects.values_list("code", flat=True))
+    assert {"county-leading-rules", "section-level-rules", "national-2019"} <= codes
+    assert not any("seed" in c for c in codes)
+    assert {p.pk: (p.version, p.sha256) for p in RulePack.objects.all()} == before
+    assert pack_codes_for_post(post) == ["county-leading-rules", "national-2019"]
+    assert PostRulePacks.objects.get(pk=other.pk).pack_codes == ["national-2019"]
+    # The shipped files match what is stored: nothing new to load.
+    from xuanren.policy.services import rule_packs_sync_shipped
+
+    assert rule_packs_sync_shipped() == []
+
+
+def test_the_rename_migration_merges_a_version_already_loaded_under_the_new_code(admin):
+    """Were the renamed file loaded before the migration ran, the old row of
+    the same content goes; one of different content is left alone."""
+    from django.apps import apps
+
+    migration = _code_migration()
+    new = RulePack.objects.get(code="county-leading-rules")
+    twin = RulePack.objects.create(
+        **{f.name: getattr(new, f.name) for f in RulePack._meta.fields if f.name not in ("id",)}
+        | {"code": "county-seed2"}
+    )
+    differs = RulePack.objects.get(code="section-level-rules")
+    stale = RulePack.objects.create(
+        **{f.name: getattr(differs, f.name) for f in RulePack._meta.fields if f.name != "id"}
+        | {"code": "section-level-seed3", "sha256": "0" * 64}
+    )
+    migration.forwards(apps, None)
+    assert not RulePack.objects.filter(pk=twin.pk).exists()
+    assert RulePack.objects.filter(code="county-leading-rules").count() == 1
+    assert RulePack.objects.get(pk=stale.pk).code == "section-level-seed3"

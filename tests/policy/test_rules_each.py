@@ -11,7 +11,7 @@ P, F, NA = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE
 
 # (rule, post, facts, expected) — "edge" rows sit exactly on the boundary.
 CASES = [
-    # county-seed2: ages of newly promoted principals and 副科 (周岁 at the reference date)
+    # county-leading-rules: ages of newly promoted principals and 副科 (周岁 at the reference date)
     (
         "county.principal.organ.male.age",
         "organ_principal",
@@ -181,7 +181,7 @@ CASES = [
         {"level": "", "education_rank": 0},
         F,
     ),  # missing
-    # section-level-seed3
+    # section-level-rules
     ("section.education", "subsection_deputy", {"education_rank": 4}, P),
     ("section.education", "subsection_deputy", {"education_rank": 3}, F),
     ("section.education", "subsection_deputy", {"education_rank": 6}, P),

@@ -155,3 +155,131 @@ def test_accepting_a_motion_for_a_full_post_is_refused_and_no_case_is_left(
     proposal.refresh_from_db()
     assert proposal.status == MotionProposalStatus.SUBMITTED and proposal.case is None
     assert not Case.objects.exists()
+
+
+# ---- the case's meetings end with it (decision 0077) ----------------------------------
+
+
+def _case_with_meetings(personas: Any, county: Any, admin: Any, make_cadre: Any) -> Any:
+    """A case at its decision step with its decision meeting voting (one
+    ballot cast) and an evaluation meeting being set up."""
+    from tests.procedure.test_decision_stage import (
+        MEETING,
+        make_committee,
+        open_at_integrity,
+        to_decision,
+    )
+    from xuanren.ballots.models import MeetingKind
+    from xuanren.ballots.services import (
+        ballot_cast,
+        meeting_attendance_set,
+        meeting_codes_issue,
+        meeting_count_key_create,
+        meeting_create_for_case,
+        meeting_create_for_decision,
+        meeting_open,
+    )
+
+    officer = personas.case_officer
+    committee, members = make_committee(admin, county, 5)
+    run = open_at_integrity(personas, county, committee, [(county.town_deputy, 1)])
+    people = [run.inspect(make_cadre(county.town, name=n), county.town_deputy) for n in "甲乙"]
+    evaluation = meeting_create_for_case(
+        actor=officer,
+        case=run.case,
+        kind=MeetingKind.EVALUATION,
+        meeting_date=MEETING,
+        participants=[("张三", "职工群众")],
+    )
+    to_decision(run, people, members)
+    decision = meeting_create_for_decision(actor=officer, case=run.case, meeting_date=MEETING)
+    meeting_attendance_set(
+        actor=officer, meeting=decision, present=list(decision.voters.values_list("pk", flat=True))
+    )
+    codes = [code for _voter, code in meeting_codes_issue(actor=officer, meeting=decision)]
+    meeting_count_key_create(actor=officer, meeting=decision)
+    meeting_open(actor=officer, meeting=decision)
+    item = decision.items.get(candidate=people[0])
+    marks = {"marks": {str(item.pk): "agree"}}
+    ballot_cast(actor=None, meeting=decision, code=codes[0], content=marks)
+    decision.refresh_from_db()
+    return run.case, decision, evaluation, codes, marks
+
+
+@pytest.mark.parametrize("kind", [CaseEnd.TERMINATE, CaseEnd.WITHDRAW])
+def test_terminating_abandons_the_cases_open_meetings(
+    personas: Any, county: Any, admin: Any, make_cadre: Any, kind: str
+) -> None:
+    from xuanren.ballots.models import MeetingStatus, SealedBallot
+    from xuanren.ballots.services import ballot_cast
+
+    case, decision, evaluation, codes, marks = _case_with_meetings(
+        personas, county, admin, make_cadre
+    )
+    assert (decision.status, evaluation.status) == (MeetingStatus.OPEN, MeetingStatus.SETUP)
+    case_terminate(actor=personas.case_officer, case=case, reason="职位调整，不再选任", kind=kind)
+    word = "终止" if kind == CaseEnd.TERMINATE else "撤回"
+    for meeting in (decision, evaluation):
+        meeting.refresh_from_db()
+        assert meeting.status == MeetingStatus.ABANDONED
+        assert meeting.abandon_reason == f"选任事项已{word}：职位调整，不再选任"
+    # The ballot already cast is destroyed unread; nobody votes any more.
+    assert not SealedBallot.objects.filter(meeting=decision).exists()
+    with pytest.raises(Conflict, match="不在投票时间内"):
+        ballot_cast(actor=None, meeting=decision, code=codes[1], content=marks)
+    # Journal: the case's end, then each meeting abandoned, in one chain.
+    ended = EventType.CASE_TERMINATED if kind == CaseEnd.TERMINATE else EventType.CASE_WITHDRAWN
+    end_event = Event.objects.get(event_type=ended)
+    abandoned = Event.objects.filter(
+        event_type=EventType.MEETING_UPDATED, payload__has_key="abandoned", id__gt=end_event.id
+    ).order_by("id")
+    assert [(e.subject_id, e.payload["abandoned"]) for e in abandoned] == sorted(
+        [(str(m.pk), m.abandon_reason) for m in (decision, evaluation)]
+    )
+    assert sum(e.payload["discarded_ballots"] for e in abandoned) == 1
+    assert journal_verify().ok
+
+
+def test_a_refused_termination_leaves_the_meetings_open(
+    personas: Any, county: Any, admin: Any, make_cadre: Any
+) -> None:
+    from xuanren.ballots.models import MeetingStatus, SealedBallot
+
+    case, decision, evaluation, _codes, _marks = _case_with_meetings(
+        personas, county, admin, make_cadre
+    )
+    events = Event.objects.count()
+    with pytest.raises(ValidationFailed):
+        case_terminate(actor=personas.case_officer, case=case, reason=" ")
+    with pytest.raises(PermissionDenied):
+        case_terminate(actor=personas.committee_member, case=case, reason="不再选任")
+    decision.refresh_from_db()
+    evaluation.refresh_from_db()
+    assert (decision.status, evaluation.status) == (MeetingStatus.OPEN, MeetingStatus.SETUP)
+    assert SealedBallot.objects.filter(meeting=decision).count() == 1
+    assert Event.objects.count() == events
+
+
+def test_a_closed_meeting_of_the_case_is_left_as_it_is(
+    personas: Any, county: Any, admin: Any, make_cadre: Any
+) -> None:
+    """Only meetings being set up or voting end with the case: an abandoned
+    one is not abandoned again (no second event)."""
+    from xuanren.ballots.models import MeetingStatus
+    from xuanren.ballots.services import meeting_abandon
+
+    case, decision, evaluation, _codes, _marks = _case_with_meetings(
+        personas, county, admin, make_cadre
+    )
+    meeting_abandon(actor=personas.case_officer, meeting=evaluation, reason="名单有误")
+    case_terminate(actor=personas.case_officer, case=case, reason="不再选任")
+    evaluation.refresh_from_db()
+    decision.refresh_from_db()
+    assert evaluation.abandon_reason == "名单有误"
+    assert decision.status == MeetingStatus.ABANDONED
+    assert (
+        Event.objects.filter(event_type=EventType.MEETING_UPDATED, payload__has_key="abandoned")
+        .filter(subject_id=str(evaluation.pk))
+        .count()
+        == 1
+    )

@@ -13,6 +13,7 @@ from xuanren.journal.models import Event, EventType
 from xuanren.journal.services import journal_verify
 from xuanren.people.models import Tenure
 from xuanren.procedure.models import (
+    AuditRequest,
     CandidateStatus,
     Case,
     CaseStatus,
@@ -62,7 +63,7 @@ def test_one_case_at_every_stage(county: Any, django_user_model: Any) -> None:
     stages = {d.stage: d.case for d in built}
     assert list(stages) == [
         "confirmed", "probation", "public_notice", "decision", "inspection", "motion",
-        "integrity_opinion",
+        "integrity_opinion", "audit",
     ]  # fmt: skip
     for stage, case in stages.items():
         case.refresh_from_db()
@@ -71,7 +72,7 @@ def test_one_case_at_every_stage(county: Any, django_user_model: Any) -> None:
     assert current == {
         "confirmed": "", "probation": "probation_end", "public_notice": "public_notice",
         "decision": "decision", "inspection": "inspection", "motion": "motion",
-        "integrity_opinion": "integrity_opinion",
+        "integrity_opinion": "integrity_opinion", "audit": "audit",
     }  # fmt: skip
     templates = {stage: case.template.code for stage, case in stages.items()}
     assert set(templates.values()) == {"county-leading", "section-level", "competitive"}
@@ -114,10 +115,10 @@ def test_one_case_at_every_stage(county: Any, django_user_model: Any) -> None:
 
     assert journal_verify().ok
     assert build_demo_cases(admin=admin, county_root=county, on=ON) == []  # idempotent
-    # Seven stages, and the township HR contact's case where its unit has a
+    # Eight stages, and the township HR contact's case where its unit has a
     # vacancy (xuanren/synth/role_tasks.py).
     hr_cases = MotionProposal.objects.filter(status=MotionProposalStatus.ACCEPTED).count()
-    assert hr_cases <= 1 and Case.objects.count() == 7 + hr_cases
+    assert hr_cases <= 1 and Case.objects.count() == 8 + hr_cases
 
 
 def test_the_demo_command_builds_them(django_user_model: Any) -> None:
@@ -127,9 +128,11 @@ def test_the_demo_command_builds_them(django_user_model: Any) -> None:
     from django.core.management import call_command
 
     call_command("demo", "--no-serve", "--cadres", "1500", stdout=StringIO())
-    assert Case.objects.count() == 8
+    assert Case.objects.count() == 9  # eight stages and the HR contact's case
+    assert AuditRequest.objects.count() == 1
     call_command("demo", "--no-serve", "--cadres", "1500", stdout=StringIO())
-    assert Case.objects.count() == 8
+    assert Case.objects.count() == 9
+    assert AuditRequest.objects.count() == 1
     assert journal_verify().ok
     # Every demo account has a real name; the committee member is the member on record.
     from xuanren.access.names import display_name
@@ -146,8 +149,7 @@ def test_the_demo_command_builds_them(django_user_model: Any) -> None:
 
 def test_the_demo_leaves_a_task_for_each_role(county: Any, django_user_model: Any) -> None:
     """Issue 11: a newcomer who logs in as any demo account sees something to
-    do. The inspection team's and the audit office's tasks come with their
-    requests (helper "roles"; to add in xuanren/synth/role_tasks.py)."""
+    do, and can open it."""
     from django.test import Client
 
     admin = django_user_model.objects.get(username="admin")
@@ -162,6 +164,7 @@ def test_the_demo_leaves_a_task_for_each_role(county: Any, django_user_model: An
         # (decision 0069); the proposal waiting on the officer is always there.
         "hr": TodoKind.PROPOSAL_WAITING,
         "inspector": TodoKind.INSPECTION_ASSIGNED,
+        "audit": TodoKind.AUDIT_REQUESTED,
     }
     for username, kind in expected.items():
         user = django_user_model.objects.get(username=username)
@@ -174,3 +177,33 @@ def test_the_demo_leaves_a_task_for_each_role(county: Any, django_user_model: An
         assert "暂无待办事项" not in client.get("/").content.decode(), username
     jiwei = django_user_model.objects.get(username="jiwei")
     assert TodoKind.INTEGRITY_DUE in {i.kind for i in todo_for(actor=jiwei, on=ON)}
+
+    # The audit office's task is the request of a principal post's case at
+    # the audit step: listed on its home, and its answer page opens.
+    auditor = django_user_model.objects.get(username="audit")
+    (item,) = [i for i in todo_for(actor=auditor, on=ON) if i.kind == TodoKind.AUDIT_REQUESTED]
+    (request,) = AuditRequest.objects.all()
+    assert item.case == request.case and request.case.current_step == "audit"
+    assert item.link == f"/audit/{request.pk}/"
+    assert request.candidates.exists()
+    assert all(c.post.is_principal for c in request.candidates.all())
+    client = Client()
+    client.force_login(auditor)
+    home = client.get("/").content.decode()
+    assert request.case.number in home and f"/audit/{request.pk}/" in home
+    page = client.get(f"/audit/{request.pk}/")
+    assert page.status_code == 200
+    assert request.document in page.content.decode()
+    # ...and the audit office can answer it: the case moves past the audit.
+    from xuanren.procedure.assignments import audit_request_answer
+
+    case = request.case
+    clean = {"concluded_on": ON, "report": "审经责〔2026〕9号", "problems": ""}
+    audit_request_answer(
+        actor=auditor, request=request,
+        audits=[{"candidate": c.pk, **clean} for c in request.candidates.all()],
+        attachment={"name": "审计报告.pdf", "content": b"%PDF-1.4 demo",
+                    "content_type": "application/pdf"},
+    )  # fmt: skip
+    case.refresh_from_db()
+    assert case.current_step == "deliberation"

@@ -3,6 +3,7 @@ the case page and the 纪实 show it; no step form afterwards (decision 0068).""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -80,3 +81,88 @@ def test_scope_404_and_permission_403(client: Any, personas: Any, county: Any, c
     case.refresh_from_db()
     assert case.status == CaseStatus.OPEN and case.ended_at is None
     assert not Event.objects.filter(event_type=EventType.CASE_TERMINATED).exists()
+
+
+def test_the_confirm_page_names_the_meetings_that_end_with_the_case(
+    client: Any, personas: Any, county: Any, admin: Any, make_cadre: Any
+) -> None:
+    """Decision 0077: the case's meetings being set up or voting are listed
+    before the officer confirms, and abandoned with the case."""
+    from tests.procedure.test_case_termination import _case_with_meetings
+    from xuanren.ballots.models import MeetingStatus
+
+    case, decision, evaluation, _codes, _marks = _case_with_meetings(
+        personas, county, admin, make_cadre
+    )
+    client.force_login(personas.case_officer)
+    text = page_text(client.get(url(case)))
+    assert "将一并作废" in text
+    assert f"{decision.title}（投票中）" in text and f"{evaluation.title}（准备中）" in text
+    response = client.post(url(case), {"kind": "withdraw", "reason": "立项有误"})
+    assert response.status_code == 302
+    for meeting in (decision, evaluation):
+        meeting.refresh_from_db()
+        assert meeting.status == MeetingStatus.ABANDONED
+        assert meeting.abandon_reason == "选任事项已撤回：立项有误"
+
+
+ENGLISH_WORD = re.compile(r"\b(terminate|withdraw|abandoned|withdrawn|ended_\w*|end_reason)\b")
+
+
+@pytest.mark.parametrize(("kind", "word"), [("terminate", "终止"), ("withdraw", "撤回")])
+def test_the_record_shows_who_ended_the_case_when_how_and_why(
+    client: Any, personas: Any, case: Case, kind: str, word: str, tmp_path: Any
+) -> None:
+    """Decision 0078: the 纪实 page, its JSON and PDF name the kind (终止 or
+    撤回), who, when, the step and the reason, in Chinese."""
+    from django.utils import timezone
+
+    from tests.documents.conftest import pdf_text
+    from xuanren.access.names import display_name
+    from xuanren.documents.record import render_record_pdf
+    from xuanren.procedure.selectors import case_record
+
+    client.force_login(personas.case_officer)
+    assert client.post(step_url(case), MOTION).status_code == 302
+    response = client.post(url(case), {"kind": kind, "reason": "职位调整，不再选任。"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    who = display_name(personas.case_officer)
+    when = timezone.localtime(case.ended_at).strftime("%Y.%m.%d %H:%M:%S")
+    expected = [
+        {"label": "方式", "text": word},
+        {"label": "经办人", "text": who},
+        {"label": "时间", "text": when},
+        {"label": "所在环节", "text": "选任方案"},
+        {"label": "理由", "text": "职位调整，不再选任。"},
+    ]
+
+    page = client.get(reverse("web:case_record", args=[case.pk]))
+    text = page_text(page)
+    flat = "".join(text.split())
+    head = f"终止（撤回）方式{word}经办人{who}时间{when}所在环节选任方案理由职位调整，不再选任。"
+    assert head.replace(" ", "") in flat
+    assert not ENGLISH_WORD.search(text)
+
+    body = client.get(reverse("web:case_record_json", args=[case.pk])).json()
+    ending = body["case"]["ending"]
+    assert ending["kind"] == kind and ending["kind_display"] == word
+    assert ending["ended_by"] == who and ending["step"] == "plan"
+    assert ending["step_name"] == "选任方案" and ending["reason"] == "职位调整，不再选任。"
+    assert ending["content"] == expected
+    assert ending["ended_at"].startswith(timezone.localtime(case.ended_at).isoformat()[:19])
+
+    pdf = " ".join(
+        pdf_text(render_record_pdf(case_record(actor=personas.case_officer, pk=case.pk),
+                                   timezone.now()), tmp_path).split()
+    )  # fmt: skip
+    for row in expected:
+        assert row["text"] in pdf, row
+    assert not ENGLISH_WORD.search(pdf)
+
+
+def test_an_open_case_has_no_ending_in_its_record(client: Any, personas: Any, case: Case) -> None:
+    client.force_login(personas.case_officer)
+    body = client.get(reverse("web:case_record_json", args=[case.pk])).json()
+    assert body["case"]["ending"] is None
+    assert "终止（撤回）" not in page_text(client.get(reverse("web:case_record", args=[case.pk])))

@@ -24,7 +24,7 @@ from xuanren.procedure.models import (
     MotionProposal,
     ProcedureTemplate,
 )
-from xuanren.procedure.record import record_names, rows_as_json, step_rows
+from xuanren.procedure.record import case_ending, record_names, rows_as_json, step_rows
 from xuanren.procedure.selectors import CaseRecord, GuardState, TimelineEntry
 from xuanren.procedure.steps import CONTRACTS
 
@@ -400,8 +400,24 @@ class RecordStepOut(StepFields):
     )
 
 
+class CaseEndingOut(Schema):
+    kind: str = Field(description="terminate 终止 / withdraw 撤回")
+    kind_display: str = Field(description="终止或撤回（中文）")
+    ended_at: dt.datetime
+    ended_by: str = Field(description="经办人姓名")
+    step: str = Field(description="终止或撤回时所在环节的代码")
+    step_name: str = Field(description="终止或撤回时所在环节的名称")
+    reason: str = Field(description="理由")
+    content: list[dict[str, Any]] = Field(
+        description="以上各项的中文标注（label 与 text），与纪实页面、纪实 PDF 相同"
+    )
+
+
 class CaseRecordOut(Schema):
     case: CaseHeader
+    ending: CaseEndingOut | None = Field(
+        None, description="事项被终止或撤回时：方式、经办人、时间、所在环节和理由；否则为空"
+    )
     committee_name: str
     posts: list[CasePostOut]
     steps: list[RecordStepOut] = Field(description="每一条环节记录（含更正），按顺序")
@@ -435,6 +451,7 @@ def record_body(record: CaseRecord, generated_at: dt.datetime) -> dict[str, Any]
     ]
     return {
         "case": case_header(record.case),
+        "ending": ending.as_dict() if (ending := case_ending(record.case)) else None,
         "committee_name": record.case.committee.name,
         "posts": post_rows(record.case),
         "steps": steps,

@@ -255,7 +255,7 @@ def case_candidates(request: HttpRequest, case_id: int) -> Any:
 )
 def case_record_view(request: HttpRequest, case_id: int) -> Any:
     """纪实：每一条环节记录（办理人、时间、内容、说明、更正、附件哈希、日志哈希），
-    及生成时日志链的最新哈希和事件总数。"""
+    事项被终止或撤回时的方式、经办人、时间和理由，及生成时日志链的最新哈希和事件总数。"""
     return record_body(case_record(actor=actor_of(request), pk=case_id), timezone.now())
 
 

@@ -39,6 +39,14 @@ def meeting_list(*, actor: Any, case_id: int | None = None) -> QuerySet[Meeting]
     return qs
 
 
+def case_meetings_unfinished(case_id: int) -> QuerySet[Meeting]:
+    """A case's meetings being set up or voting: they end with the case when
+    it is terminated or withdrawn (docs/decisions/0077)."""
+    return Meeting.objects.filter(
+        case_id=case_id, status__in=[MeetingStatus.SETUP, MeetingStatus.OPEN]
+    ).order_by("pk")
+
+
 def meeting_get(*, actor: Any, pk: int) -> Meeting:
     meeting = Meeting.objects.select_related("unit", "case", "case__template").filter(pk=pk).first()
     if meeting is None:

@@ -12,7 +12,7 @@ from xuanren.procedure.selectors import CaseRecord
 
 
 def record_context(rec: CaseRecord, printed_at: dt.datetime) -> dict[str, Any]:
-    from xuanren.procedure.record import record_names
+    from xuanren.procedure.record import case_ending, record_names
     from xuanren.web.cases import moment, person, record_view
 
     case = rec.case
@@ -31,6 +31,7 @@ def record_context(rec: CaseRecord, printed_at: dt.datetime) -> dict[str, Any]:
         "case_attachments": rec.attachments.get(None, ()),
         "candidates": list(case.candidates.all()),
         "officer": person(case.officer),
+        "ending": case_ending(case),
         "opened": moment(case.opened_at),
         "printed": moment(printed_at),
     }

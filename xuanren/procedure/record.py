@@ -260,3 +260,66 @@ def record_names(case: Any) -> Names:
             cp.post_id: f"{cp.post.unit.name}{cp.post.title}" for cp in case.case_posts.all()
         },
     }
+
+
+# ---- 终止 / 撤回 ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseEnding:
+    """How an ended case was ended (终止 or 撤回, decision 0068), for every
+    form of the 纪实 (docs/decisions/0078)."""
+
+    kind: str  # "terminate" / "withdraw" (procedure.services.CaseEnd)
+    kind_display: str  # 终止 / 撤回
+    ended_at: Any  # aware datetime
+    ended_by: str  # the person's name
+    step: str  # the step code the case was at
+    step_name: str
+    reason: str
+
+    def rows(self) -> tuple[DataNode, ...]:
+        from django.utils import timezone
+
+        when = timezone.localtime(self.ended_at).strftime("%Y.%m.%d %H:%M:%S")
+        return (
+            DataNode(_("方式"), self.kind_display),
+            DataNode(_("经办人"), self.ended_by),
+            DataNode(_("时间"), when),
+            DataNode(_("所在环节"), self.step_name or _("（未开始办理）")),
+            DataNode(_("理由"), self.reason),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        from django.utils import timezone
+
+        return {
+            "kind": self.kind,
+            "kind_display": self.kind_display,
+            "ended_at": timezone.localtime(self.ended_at),
+            "ended_by": self.ended_by,
+            "step": self.step,
+            "step_name": self.step_name,
+            "reason": self.reason,
+            "content": rows_as_json(self.rows()),
+        }
+
+
+def case_ending(case: Any) -> CaseEnding | None:
+    """The 终止 / 撤回 of `case`, or None for a case not ended early."""
+    from xuanren.access.names import display_name
+    from xuanren.procedure.catalogue import STEPS
+    from xuanren.procedure.models import CaseStatus
+
+    if case.ended_at is None or case.status not in (CaseStatus.ABANDONED, CaseStatus.WITHDRAWN):
+        return None
+    withdrawn = case.status == CaseStatus.WITHDRAWN
+    return CaseEnding(
+        kind="withdraw" if withdrawn else "terminate",
+        kind_display=_("撤回") if withdrawn else _("终止"),
+        ended_at=case.ended_at,
+        ended_by=display_name(case.ended_by) if case.ended_by else "",
+        step=case.ended_at_step,
+        step_name=str(STEPS[case.ended_at_step]) if case.ended_at_step in STEPS else "",
+        reason=case.end_reason,
+    )

@@ -672,4 +672,19 @@ def case_terminate(*, actor: Any, case: Case, reason: str, kind: str = CaseEnd.T
         subject=case,
         payload={"status": case.status, "step": case.ended_at_step, "reason": case.end_reason},
     )
+    _abandon_case_meetings(actor=actor, case=case, word=word)
     return case
+
+
+def _abandon_case_meetings(*, actor: Any, case: Case, word: str) -> None:
+    """The case's meetings being set up or voting (decision, evaluation,
+    recommendation) are abandoned with the case, in its transaction, through
+    the ballots service: nobody votes on an ended case (decision 0077)."""
+    from xuanren.ballots.selectors import case_meetings_unfinished
+    from xuanren.ballots.services import meeting_abandon
+
+    reason = _("选任事项已%(w)s：%(r)s") % {"w": word, "r": case.end_reason}
+    if len(reason) > 200:
+        reason = reason[:199] + "…"
+    for meeting in case_meetings_unfinished(case.pk):
+        meeting_abandon(actor=actor, meeting=meeting, reason=reason)

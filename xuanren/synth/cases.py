@@ -24,7 +24,10 @@ The cases are dated backwards from `on` so that each is at its stage today:
   online report under investigation; its decision was taken by an electronic
   secret vote (表决), the meeting's result applied to the case;
 - a 股级 case appointed, whose probation ends within the month (待办);
-- a county case closed: appointed, probation ended, confirmed.
+- a county case closed: appointed, probation ended, confirmed;
+- a county case waiting for the integrity opinions (jiwei's 待办);
+- a county case of a principal post at the economic-responsibility audit
+  (the audit office's 待办, its request sent by `demo_role_tasks`).
 
 Besides the cases, one recommendation meeting (民主推荐) of a township is open
 for voting: the demo participant is on its roster (own login), the others
@@ -903,6 +906,11 @@ def build_demo_cases(*, admin: Any, county_root: Unit, on: dt.date) -> list[Demo
         ("integrity_opinion", "待回复廉政意见",
          lambda: _county_leading(demo, motion=demo.ago(40), meeting=on + dt.timedelta(days=7),
                                  principal=False, stop="integrity_opinion")),
+        # audit's 待办: a principal post's case at the audit step; the request
+        # to the audit office is sent by demo_role_tasks (docs/decisions/0076).
+        ("audit", "待经济责任审计",
+         lambda: _county_leading(demo, motion=demo.ago(42), meeting=on + dt.timedelta(days=10),
+                                 principal=True, stop="audit")),
     ]  # fmt: skip
     demo.standing_committee()  # its members are nobody's candidates
     built = []

@@ -15,15 +15,14 @@ services:
 - hr: a case of their township (a second proposal of theirs, accepted by the
   officer), which they follow on 本单位选任事项;
 - member and participant: a county recommendation meeting open today with
-  both on the roster, voting with their own login.
+  both on the roster, voting with their own login;
+- jiwei: the integrity request of the case at the integrity step;
+- audit: the audit request of the principal post's case at the audit step
+  (docs/decisions/0076).
 
->>> TO EXTEND AFTER MERGING (lead): the tasks of the roles whose features
->>> come from other helpers — the inspection team's case (assign `inspector`
->>> to the team of the case at the inspection step), the integrity request to
->>> `jiwei` and the audit request to `audit` (helper "roles"), and a decision
->>> meeting where `member` votes with their own login (helper "ballots").
->>> Add them here, each in its own `transaction.atomic()` and logged when
->>> skipped, so one missing piece never stops the demo.
+Each part runs in its own `transaction.atomic()` and is logged when skipped,
+so one missing piece never stops the demo. (The inspection team's case and
+the decision meeting the `member` votes in are built with the cases.)
 """
 
 from __future__ import annotations
@@ -57,6 +56,7 @@ def demo_role_tasks(*, officer: Any, root: Unit, committee: Any, on: dt.date) ->
         ("hr unit case", lambda: _hr_unit_case(officer=officer, committee=committee, on=on)),
         ("county meeting", lambda: _county_meeting(officer=officer, root=root, on=on)),
         ("integrity request", lambda: _integrity_request(officer=officer, on=on)),
+        ("audit request", lambda: _audit_request(officer=officer, on=on)),
     ):
         try:
             with transaction.atomic():
@@ -87,6 +87,27 @@ def _integrity_request(*, officer: Any, on: dt.date) -> bool:
         document="云组干函〔2026〕18号",
         sent_on=on,
         meeting_date=on + dt.timedelta(days=7),
+    )
+    return True
+
+
+def _audit_request(*, officer: Any, on: dt.date) -> bool:
+    """The principal post's case waiting at the audit step has its audit
+    commissioned today, due in a fortnight: the audit office records the
+    conclusions from its own login (docs/decisions/0065, 0076)."""
+    from xuanren.procedure.assignments import audit_candidates, audit_request_send
+    from xuanren.procedure.models import Case, CaseStatus
+
+    at_audit = Case.objects.filter(status=CaseStatus.OPEN, current_step="audit").order_by("pk")
+    case = next((c for c in at_audit if audit_candidates(c)), None)
+    if case is None or officer is None:
+        return False
+    audit_request_send(
+        actor=officer,
+        case=case,
+        document="云组干函〔2026〕21号",
+        sent_on=on,
+        due_on=on + dt.timedelta(days=14),
     )
     return True
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xuanren.ballots.selectors import case_meetings_unfinished
 from xuanren.common.errors import Conflict, ValidationFailed
 from xuanren.procedure.catalogue import STEPS
 from xuanren.procedure.models import CaseStatus
@@ -81,5 +82,6 @@ def case_terminate_page(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "error": error,
         "step_name": STEPS.get(case.current_step, ""),
+        "meetings": list(case_meetings_unfinished(case.pk)) if not error else [],
     }
     return render(request, "web/case_terminate.html", context, status=status)

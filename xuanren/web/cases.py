@@ -43,7 +43,14 @@ from xuanren.procedure.models import (
     CaseStep,
     MotionProposalStatus,
 )
-from xuanren.procedure.record import DataNode, Names, record_names, rows_as_json, step_rows
+from xuanren.procedure.record import (
+    DataNode,
+    Names,
+    case_ending,
+    record_names,
+    rows_as_json,
+    step_rows,
+)
 from xuanren.procedure.selectors import (
     CaseRecord,
     GuardState,
@@ -759,6 +766,7 @@ def record_json(rec: CaseRecord, printed_at: dt.datetime) -> dict[str, Any]:
             "status": case.status,
             "status_display": case.get_status_display(),
             "opened_at": case.opened_at.astimezone(SHANGHAI),
+            "ending": ending.as_dict() if (ending := case_ending(case)) else None,
         },
         "steps": [
             {
@@ -826,6 +834,7 @@ def case_record_page(request: HttpRequest, pk: int) -> HttpResponse:
             "case_attachments": rec.attachments.get(None, ()),
             "candidates": list(case.candidates.all()),
             "officer": person(case.officer),
+            "ending": case_ending(case),
             "opened": moment(case.opened_at),
             "printed": moment(now),
         },
