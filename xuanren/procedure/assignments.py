@@ -94,7 +94,11 @@ def case_read_q(actor: Any) -> Q | None:
     q = NOTHING
     anyway = False
     if has_perm(actor, "procedure.view_case"):
-        q |= unit_scope_q(actor, prefix="unit__")
+        in_scope = unit_scope_q(actor, prefix="unit__")
+        if not in_scope:
+            # Unrestricted (every unit): an empty Q would vanish from an OR.
+            return in_scope
+        q |= in_scope
         anyway = True
     if has_perm(actor, SERVE_TEAM):
         q |= Q(pk__in=InspectionTeamMember.objects.filter(user=actor).values("case_id"))

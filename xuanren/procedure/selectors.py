@@ -50,7 +50,7 @@ def case_get(*, actor: Any, pk: int) -> Case:
     if readable is None:
         require_perm(actor, "procedure.view_case")
     case = (
-        Case.objects.filter(readable or NOTHING, pk=pk)
+        Case.objects.filter(NOTHING if readable is None else readable, pk=pk)
         .select_related("template", "unit", "committee", "officer")
         .prefetch_related(
             "case_posts__post__unit",
