@@ -46,6 +46,26 @@ def _refused(request: HttpRequest, exc: DomainError) -> None:
     messages.error(request, exc.message)
 
 
+class ServiceRefusalMixin:
+    """Admin forms save through the services: a refusal (rolled back) is shown
+    as a message on the same form instead of a 500."""
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: Any = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(  # type: ignore[misc]
+                request, object_id, form_url, extra_context
+            )
+        except DomainError as exc:
+            _refused(request, exc)
+            return HttpResponseRedirect(request.get_full_path())
+
+
 class UserAddForm(UserCreationForm):
     first_name = forms.CharField(label=gettext_lazy("名"), required=False, max_length=150)
     last_name = forms.CharField(label=gettext_lazy("姓"), required=False, max_length=150)
@@ -63,7 +83,7 @@ class UserAddForm(UserCreationForm):
         fields = ("username",)
 
 
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ServiceRefusalMixin, DjangoUserAdmin):
     add_form = UserAddForm
     add_fieldsets = (
         (None, {"fields": ("username", "password1", "password2")}),
@@ -139,20 +159,6 @@ class UserAdmin(DjangoUserAdmin):
                 user=form.instance,
                 roles=[g.name for g in form.cleaned_data["groups"]],
             )
-
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: Any = None,
-    ) -> HttpResponse:
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except DomainError as exc:
-            # The services refused (and rolled back): say why, change nothing.
-            _refused(request, exc)
-            return HttpResponseRedirect(request.get_full_path())
 
     def user_change_password(
         self, request: HttpRequest, id: str, form_url: str = ""
@@ -270,7 +276,7 @@ class AccessRecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
     date_hierarchy = "at"
 
 
-class AccountPersonAdmin(admin.ModelAdmin):
+class AccountPersonAdmin(ServiceRefusalMixin, admin.ModelAdmin):
     """Which cadre record an account belongs to; saved through user_person_set
     (journalled). Never deleted: clear the cadre instead."""
 
@@ -295,19 +301,6 @@ class AccountPersonAdmin(admin.ModelAdmin):
         user_person_set(actor=request.user, user=obj.user, cadre=obj.cadre)
         saved = AccountPerson.objects.get(user=obj.user)
         obj.pk, obj._state.adding, obj._state.db = saved.pk, False, saved._state.db
-
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: Any = None,
-    ) -> HttpResponse:
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except DomainError as exc:
-            _refused(request, exc)
-            return HttpResponseRedirect(request.get_full_path())
 
 
 def _replace(model: Any, model_admin: Any) -> None:
