@@ -275,7 +275,7 @@ def _walk(session: Any, cast: Cast, clock: Clock, base: str, expect: Any) -> Non
     expect(page.locator(".messages")).to_contain_text("已采纳并立项")
     case_url = page.url.split("#")[0]
     case_path = case_url.removeprefix(base)
-    case_pk = int(re.search(r"/cases/(\d+)/", case_url).group(1))  # type: ignore[union-attr]
+    case_pk = int(re.search(r"/cases/(\d+)/", case_url).group(1))
 
     current = page.locator("li.step-current")
 
@@ -364,6 +364,7 @@ def _walk(session: Any, cast: Cast, clock: Clock, base: str, expect: Any) -> Non
     leader = session("kaocha1", case_path)
     lp = leader.page
     expect(lp.locator("li.step-current")).to_contain_text("本环节由您办理。")
+    lp.locator("li.step-current").screenshot(path=str(ARTIFACTS / "62-roles-inspector-step.png"))
     lp.get_by_label("考察材料（PDF、JPEG、PNG、DOCX、XLSX）").set_input_files(
         files=[{"name": "考察材料.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
@@ -394,7 +395,7 @@ def _walk(session: Any, cast: Cast, clock: Clock, base: str, expect: Any) -> Non
     lp.locator(f'{form} [name="step-report_date"]').fill("2026-10-13")
     leader.click(lp.get_by_role("button", name="完成“考察”"))
     expect(lp.locator(".messages")).to_contain_text("“考察”环节已办理")
-    lp.screenshot(path=str(ARTIFACTS / "62-roles-inspection-done.png"), full_page=True)
+    lp.screenshot(path=str(ARTIFACTS / "63-roles-inspection-done.png"), full_page=True)
 
     # 4. The discipline commission answers from the case page.
     clock.day = dt.date(2026, 10, 20)
@@ -425,7 +426,7 @@ def _walk(session: Any, cast: Cast, clock: Clock, base: str, expect: Any) -> Non
     )
     audit.click(ap.get_by_role("button", name="提交审计结论"))
     expect(ap.locator(".messages")).to_contain_text("“经济责任审计”环节已办理")
-    ap.screenshot(path=str(ARTIFACTS / "63-roles-audit-done.png"), full_page=True)
+    ap.screenshot(path=str(ARTIFACTS / "64-roles-audit-done.png"), full_page=True)
     audit.close()
 
     # 6. The officer circulates, then runs the decision meeting.
@@ -469,7 +470,7 @@ def _walk(session: Any, cast: Cast, clock: Clock, base: str, expect: Any) -> Non
         expect(vp.get_by_role("heading", name="投票成功")).to_be_visible()
         if phone:
             assert vp.evaluate("document.documentElement.scrollWidth") <= 375
-            vp.screenshot(path=str(ARTIFACTS / "64-roles-member-phone.png"), full_page=True)
+            vp.screenshot(path=str(ARTIFACTS / "65-roles-member-phone.png"), full_page=True)
         voter.close()
 
     page.goto(console_url)
@@ -478,7 +479,7 @@ def _walk(session: Any, cast: Cast, clock: Clock, base: str, expect: Any) -> Non
     page.get_by_label("计票密码（第二段）").fill(second)
     officer.click(page.get_by_role("button", name="结束投票并计票"))
     expect(page.locator("body")).to_contain_text("陈明")
-    page.screenshot(path=str(ARTIFACTS / "65-roles-result.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "66-roles-result.png"), full_page=True)
     officer.click(page.get_by_role("link", name="返回计票台"))
     officer.click(page.get_by_role("button", name="计入选任事项"))
     expect(page.locator("li#step-decision")).to_contain_text("已办理")
@@ -506,7 +507,7 @@ def _walk(session: Any, cast: Cast, clock: Clock, base: str, expect: Any) -> Non
     expect(current).to_contain_text("本事项任职的人选都不实行试用期")
     complete("试用期满考核", dt.date(2026, 11, 12))
     expect(page.locator("h1 .case-status")).to_contain_text("已办结")
-    page.screenshot(path=str(ARTIFACTS / "66-roles-closed.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "67-roles-closed.png"), full_page=True)
 
     # Who did what, as the record keeps it.
     done_by = in_own_thread(
