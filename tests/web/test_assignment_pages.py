@@ -106,3 +106,95 @@ def test_the_commission_answers_on_its_page(personas, county, committee, make_ca
         CaseStep.objects.get(case=run.case, step="integrity_opinion").completed_by
         == personas.discipline
     )
+
+
+def _current_step_text(response: Any) -> str:
+    html = response.content.decode()
+    start = html.index('class="step step-current"')
+    end = html.find('<li class="step ', start)
+    return re.sub(r"<[^>]+>", " ", html[start : end if end > 0 else html.index("</ol>", start)])
+
+
+def test_the_case_page_sends_the_step_owner_to_their_page(at_inspection, personas):
+    """A team member at 考察 is told the step is theirs, with the link to the
+    inspection page; a reader who is not the owner is told which role does
+    it. Neither sees the step form; posting it stays 403."""
+    case = at_inspection
+    inspector = make_user("inspector", Role.INSPECTION_TEAM, None)
+    from xuanren.procedure.assignments import inspection_team_member_add
+
+    inspection_team_member_add(actor=personas.case_officer, case=case, user=inspector)
+    detail = reverse("web:case_detail", args=[case.pk])
+
+    page = login(inspector).get(detail)
+    assert page.status_code == 200
+    current = _current_step_text(page)
+    assert "本环节由您办理。" in current
+    assert "记录考察情况并完成“考察”环节" in current
+    assert f'href="{reverse("web:inspection_record", args=[case.pk])}"' in page.content.decode()
+    assert 'name="step"' not in page.content.decode()
+    assert "您可以查看本事项" not in current
+
+    member = login(personas.committee_member)
+    page = member.get(detail)
+    assert page.status_code == 200
+    current = _current_step_text(page)
+    assert "本环节由考察组办理；您可以查看本事项，但不能办理本环节。" in current
+    assert "本环节由您办理" not in current
+    assert reverse("web:inspection_record", args=[case.pk]) not in page.content.decode()
+    r = member.post(reverse("web:case_step", args=[case.pk]), {"step": "inspection"})
+    assert r.status_code == 403
+    assert not CaseStep.objects.filter(case=case, step="inspection").exists()
+
+    # The officer still has the step form and no pointer.
+    page = login(personas.case_officer).get(detail)
+    assert 'name="step" value="inspection"' in page.content.decode()
+    assert "本环节由" not in _current_step_text(page)
+
+
+def test_the_commission_and_the_audit_office_are_sent_to_their_answer_pages(
+    personas, county, committee, make_cadre
+):
+    from xuanren.procedure.assignments import audit_request_send
+
+    run = open_at_integrity(personas, county, committee, [(county.finance_head, 1)])
+    a = run.inspect(make_cadre(county.finance, name="甲"), county.finance_head)
+    integrity = integrity_request_send(
+        actor=personas.case_officer, case=run.case, document="青组函〔2026〕21号",
+        sent_on=REQUESTED, meeting_date=MEETING,
+    )  # fmt: skip
+    audit_req = audit_request_send(
+        actor=personas.case_officer, case=run.case, document="青组审〔2026〕3号", sent_on=REQUESTED
+    )
+    audit = make_user("audit", Role.AUDIT_OFFICE, county.root)
+    detail = reverse("web:case_detail", args=[run.case.pk])
+
+    page = login(personas.discipline).get(detail)
+    assert page.status_code == 200
+    current = _current_step_text(page)
+    assert "本环节由您办理。" in current and "答复廉政意见" in current
+    assert f'href="{reverse("web:integrity_answer", args=[integrity.pk])}"' in page.content.decode()
+    assert not ENGLISH_KEY.search(visible(page))
+
+    # The audit office reads the case (its request) but 廉政意见 is not its step.
+    page = login(audit).get(detail)
+    assert page.status_code == 200
+    current = _current_step_text(page)
+    assert "本环节由纪委监委办理；您可以查看本事项，但不能办理本环节。" in current
+    assert reverse("web:integrity_answer", args=[integrity.pk]) not in page.content.decode()
+
+    jiwei = login(personas.discipline)
+    r = jiwei.post(reverse("web:integrity_answer", args=[integrity.pk]),
+                   {f"answer_{a.pk}": "clear", "returned_on": INTEGRITY_ON.isoformat()})  # fmt: skip
+    assert r.status_code == 302, r.content.decode()[:2000]
+    run.case.refresh_from_db()
+    assert run.case.current_step == "audit"
+
+    page = login(audit).get(detail)
+    current = _current_step_text(page)
+    assert "本环节由您办理。" in current and "记录审计结论" in current
+    assert f'href="{reverse("web:audit_answer", args=[audit_req.pk])}"' in page.content.decode()
+    page = jiwei.get(detail)
+    assert page.status_code == 200
+    assert "本环节由审计局办理；您可以查看本事项，但不能办理本环节。" in _current_step_text(page)
+    assert jiwei.get(reverse("web:audit_answer", args=[audit_req.pk])).status_code == 403

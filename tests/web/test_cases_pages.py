@@ -541,7 +541,7 @@ def test_committee_member_can_view_but_not_complete(client: Any, personas: Any, 
     assert response.status_code == 200
     html = response.content.decode()
     assert 'name="step"' not in html
-    assert "您可以查看本事项，但不能办理环节。" in page_text(response)
+    assert "本环节由组织部干部科办理；您可以查看本事项，但不能办理本环节。" in page_text(response)
     assert client.get(reverse("web:case_record", args=[case.pk])).status_code == 200
     assert client.get(reverse("web:case_new")).status_code == 403
     response = client.post(step_url(case), MOTION)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -387,3 +388,15 @@ def test_viewer_with_role_but_no_scope_sees_empty_lists(client, world, county):
     assert _names(listing) == []
     assert "张伟" not in page_text(listing)
     assert client.get(reverse("web:cadre_detail", args=[world.zhang.pk])).status_code == 404
+
+
+def test_the_browser_s_own_favicon_request_finds_the_icon(client: Any) -> None:
+    """Browsers ask for /favicon.ico by themselves (before any login, and for
+    a PDF or JSON page): a permanent redirect to the site's icon, not a 404."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == "/static/web/favicon.svg"
+    response = client.get("/login/")
+    assert '<link rel="icon" href="/static/web/favicon.svg" type="image/svg+xml">' in (
+        response.content.decode()
+    )

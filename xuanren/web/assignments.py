@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from xuanren.access.models import Role
 from xuanren.common.dates import today
 from xuanren.common.errors import DomainError, FieldError, NotFound
 from xuanren.procedure.assignments import (
@@ -44,6 +45,7 @@ from xuanren.procedure.assignments import (
     person_name,
     require_step_actor,
     signature_state,
+    step_role,
     team_of,
 )
 from xuanren.procedure.models import (
@@ -289,6 +291,32 @@ def panel_context(request: HttpRequest, case: Case) -> dict[str, Any]:
             and case.current_step == "audit"
             and (officer or may_complete_step(actor, case, "audit")),
         }
+    return out
+
+
+def step_owner(actor: Any, case: Case, step: str) -> dict[str, Any]:
+    """Who does the current step, for a reader of the case page who may not
+    complete it through the page's own form: the step's owner assigned to
+    the case is sent to the page where they do their part; anyone else is
+    told which role does it."""
+    role = step_role(case, step)
+    out: dict[str, Any] = {"mine": False, "role": str(Role(role).label), "url": "", "action": ""}
+    if not may_complete_step(actor, case, step):
+        return out
+    out["mine"] = True
+    if step == "inspection":
+        out["url"] = reverse("web:inspection_record", args=[case.pk])
+        out["action"] = _("记录考察情况并完成“考察”环节")
+    elif step == "integrity_opinion":
+        r = latest_integrity_request(case)
+        if r is not None:
+            out["url"] = reverse("web:integrity_answer", args=[r.pk])
+            out["action"] = _("答复廉政意见")
+    elif step == "audit":
+        a = latest_audit_request(case)
+        if a is not None:
+            out["url"] = reverse("web:audit_answer", args=[a.pk])
+            out["action"] = _("记录审计结论")
     return out
 
 

@@ -1644,6 +1644,17 @@ class AssessmentRow(RowForm):
 class ProbationEndForm(CaseStepForm):
     row_statuses = (CandidateStatus.APPOINTED,)
 
+    def candidates(self, statuses: tuple[str, ...] | None = None) -> list[Candidate]:
+        """Only the appointed on probation: a principal post appointed by
+        promotion has none, and offering its holder a row would only be refused."""
+        if self.case is None or self.record is not None:
+            return super().candidates(statuses)
+        if ("probation",) not in self._candidates:
+            from xuanren.procedure.selectors import candidates_on_probation
+
+            self._candidates[("probation",)] = candidates_on_probation(self.case)
+        return self._candidates[("probation",)]
+
     @classmethod
     def rows_from(cls, data: dict[str, Any], case: Case | None) -> dict[str, list[dict[str, Any]]]:
         return {
@@ -1664,9 +1675,12 @@ class ProbationEndForm(CaseStepForm):
         }
 
     def build(self) -> None:
+        none = self.case is not None and self.record is None and not self.candidates()
         self.add_rows("assessments", _("试用期满考核"), AssessmentRow,
                       initial=self.per_candidate(),
-                      choices={"candidate": self.candidate_choices()})  # fmt: skip
+                      choices={"candidate": self.candidate_choices()},
+                      help_text=_("本事项任职的人选都不实行试用期，无须记录考核结果，"
+                                  "直接完成本环节即可。") if none else "")  # fmt: skip
 
     def step_data(self) -> dict[str, Any]:
         return {"assessments": self.rowset("assessments").rows()}

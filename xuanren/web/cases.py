@@ -78,6 +78,7 @@ from xuanren.procedure.services import (
     template_def,
 )
 from xuanren.procedure.todo import TodoItem, todo_for
+from xuanren.web.assignments import step_owner
 from xuanren.web.case_forms import (
     DECISION_METHODS,
     CaseFilterForm,
@@ -222,6 +223,7 @@ class StepView:
     guards: list[GuardView]
     requires: list[str]  # what the step's guards ask, for steps not yet reached
     form: StepForm | None = None
+    owner: dict[str, Any] | None = None  # who does it, for a reader without the form
 
     @property
     def code(self) -> str:
@@ -321,6 +323,8 @@ def case_context(
                 step_view.form = form or _step_form(
                     definition, entry.code, initial=_initial_for(entry.code), case=case, actor=actor
                 )
+            elif case.status == CaseStatus.OPEN:
+                step_view.owner = step_owner(actor, case, entry.code)
         steps.append(step_view)
     candidates = [
         {"candidate": c, "explain": _explain_query(case, c)} for c in case.candidates.all()
