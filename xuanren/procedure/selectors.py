@@ -20,7 +20,6 @@ from xuanren.procedure.guards import GuardContext, check
 from xuanren.procedure.models import (
     Attachment,
     Candidate,
-    CandidateStatus,
     Case,
     CaseStatus,
     CaseStep,
@@ -351,30 +350,8 @@ def unit_case_progress(*, actor: Any, pk: int) -> tuple[Case, list[ProgressEntry
 
 
 def candidates_on_probation(case: Case) -> list[Candidate]:
-    """The case's appointed candidates whose tenure runs a probation — the
-    only ones the probation_end step assesses (a promotion to a principal
-    post of the county template has none). The tenure is the one the
-    appointment record names, else the latest on the post, as the guard
-    `probation_assessed` reads it."""
-    from xuanren.people.models import Tenure
+    """The only candidates the probation_end step assesses, as its guard
+    `probation_assessed` reads them."""
+    from xuanren.procedure.guards.decision import on_probation
 
-    record = case.steps.filter(step="appointment").order_by("-seq").first()
-    named = {
-        r.get("candidate"): r.get("tenure")
-        for r in (record.data.get("appointments", []) if record is not None else [])
-        if isinstance(r, dict)
-    }
-    out = []
-    for c in (
-        Candidate.objects.filter(case=case, status=CandidateStatus.APPOINTED)
-        .select_related("cadre", "post__unit")
-        .order_by("post_id", "rank", "id")
-    ):
-        tenures = Tenure.objects.filter(cadre_id=c.cadre_id)
-        tenure_id = named.get(c.pk)
-        tenure = tenures.filter(pk=tenure_id).first() if isinstance(tenure_id, int) else None
-        if tenure is None:
-            tenure = tenures.filter(post_id=c.post_id).order_by("-start_date").first()
-        if tenure is not None and tenure.probation_until is not None:
-            out.append(c)
-    return out
+    return [p.candidate for p in on_probation(case)]

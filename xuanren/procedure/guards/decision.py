@@ -1115,15 +1115,18 @@ class OnProbation:
     former_post_title: str | None
 
 
-def _on_probation(ctx: GuardContext) -> list[OnProbation]:
-    record = ctx.done("appointment")
+def on_probation(case: Case) -> list[OnProbation]:
+    """The case's appointed candidates whose tenure runs a probation: the
+    tenure the appointment record names, else the latest on the post (a
+    promotion to a principal post of the county template has none)."""
+    record = case.steps.filter(step="appointment").order_by("-seq").first()
     rows = {
         _int(r.get("candidate")): r
         for r in (record.data.get("appointments", []) if record is not None else [])
         if isinstance(r, dict)
     }
     out = []
-    for c in _candidates(ctx.case, CandidateStatus.APPOINTED):
+    for c in _candidates(case, CandidateStatus.APPOINTED):
         row = rows.get(c.pk)
         tenure = None
         tenure_id = _int(row.get("tenure")) if row is not None else None
@@ -1181,15 +1184,15 @@ def probation_assessed(ctx: GuardContext) -> list[str]:
     """Every appointed candidate on probation has ended it on the step's date
     and has an assessment: competent or not competent (seed §8)."""
     problems = _refuse_derived(ctx, "outcomes")
-    on_probation = {p.candidate.pk: p for p in _on_probation(ctx)}
+    assessed_now = {p.candidate.pk: p for p in on_probation(ctx.case)}
     entries = _by_candidate(
         ctx.data,
         "assessments",
-        on_probation,
+        assessed_now,
         _("考核记录所列人选（编号 %(i)s）不是本事项试用期内的人选，请核对。"),
         problems,
     )
-    for p in on_probation.values():
+    for p in assessed_now.values():
         label = _label(p.candidate)
         until = p.tenure.probation_until
         assert until is not None
@@ -1237,7 +1240,7 @@ def probation_end_apply(ctx: GuardContext, record: CaseStep, actor: Any) -> None
     goes back to the one held before (seed §8)."""
     entries = {_int(e.get("candidate")): e for e in _entries(ctx.data, "assessments")}
     rows = []
-    for p in _on_probation(ctx):
+    for p in on_probation(ctx.case):
         entry = entries[p.candidate.pk]
         until = p.tenure.probation_until
         assert until is not None
