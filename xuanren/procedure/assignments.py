@@ -20,6 +20,7 @@ integrity and audit requests.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from django.db import transaction
@@ -420,13 +421,46 @@ def _check_candidates(
         out.add("candidates", _("没有考察对象：须先确定考察对象。"))
 
 
-def latest_integrity_request(case: Case) -> IntegrityRequest | None:
+def _latest(model: Any, case: Case) -> Any:
+    """The request in force: a later one replaces the earlier ones."""
     return (
-        IntegrityRequest.objects.filter(case=case)
+        model.objects.filter(case=case)
         .prefetch_related("candidates__cadre", "candidates__post__unit")
         .order_by("-sent_at", "-id")
         .first()
     )
+
+
+def _require_latest(model: Any, request: Any, message: str) -> None:
+    latest = _latest(model, request.case)
+    if latest is None or latest.pk != request.pk:
+        raise Conflict(message)
+
+
+def _per_candidate(
+    out: ErrorCollector, request: Any, rows: list[dict[str, Any]], field: str, wrong: str
+) -> Iterator[tuple[Candidate, dict[str, Any]]]:
+    """Each answer row with its candidate of the request, one row per
+    candidate; rows naming anyone else are refused with `wrong`."""
+    wanted = {c.pk: c for c in request.candidates.all()}
+    seen: set[int] = set()
+    for row in rows:
+        cid = row.get("candidate")
+        c = wanted.get(cid) if isinstance(cid, int) else None
+        if c is None or cid in seen:
+            out.add(field, wrong)
+            continue
+        seen.add(c.pk)
+        yield c, row
+
+
+def _unanswered(request: Any, rows: list[dict[str, Any]]) -> list[Candidate]:
+    given = {row.get("candidate") for row in rows}
+    return [c for c in request.candidates.all() if c.pk not in given]
+
+
+def latest_integrity_request(case: Case) -> IntegrityRequest | None:
+    return _latest(IntegrityRequest, case)
 
 
 @transaction.atomic
@@ -499,16 +533,9 @@ def integrity_answer_data(
     """The integrity_opinion step's data (docs/decisions/0014) from the
     request and the commission's answers; refuses an incomplete answer."""
     out = ErrorCollector()
-    wanted = {c.pk: c for c in request.candidates.all()}
-    seen: set[int] = set()
     opinions = []
-    for row in answers:
-        cid = row.get("candidate")
-        c = wanted.get(cid) if isinstance(cid, int) else None
-        if c is None or cid in seen:
-            out.add("answers", _("答复所列人选须是征求函中的人选，每人一条。"))
-            continue
-        seen.add(c.pk)
+    wrong = _("答复所列人选须是征求函中的人选，每人一条。")
+    for c, row in _per_candidate(out, request, answers, "answers", wrong):
         answer = row.get("answer")
         reason = str(row.get("reason") or "").strip()
         if answer not in INTEGRITY_ANSWERS:
@@ -528,9 +555,8 @@ def integrity_answer_data(
         if reason:
             entry["reason"] = reason
         opinions.append(entry)
-    for pk, c in wanted.items():
-        if pk not in seen:
-            out.add("answers", _("请答复对%(n)s的廉政意见。") % {"n": c.cadre.name})
+    for c in _unanswered(request, answers):
+        out.add("answers", _("请答复对%(n)s的廉政意见。") % {"n": c.cadre.name})
     if returned_on < request.sent_on:
         out.add("returned_on", _("答复日期不能早于发函日期。"))
     if returned_on > today():
@@ -561,9 +587,9 @@ def integrity_request_answer(
 
     case = request.case
     require_step_actor(actor, case, "integrity_opinion")
-    latest = latest_integrity_request(case)
-    if latest is None or latest.pk != request.pk:
-        raise Conflict(_("该征求函已被新的征求函取代，请答复最新的征求函。"))
+    _require_latest(
+        IntegrityRequest, request, _("该征求函已被新的征求函取代，请答复最新的征求函。")
+    )
     data = integrity_answer_data(request, answers, returned_on, document)
     return case_step_complete(
         actor=actor, case=case, step="integrity_opinion", data=data, note=note
@@ -583,12 +609,7 @@ def audit_candidates(case: Case) -> list[Candidate]:
 
 
 def latest_audit_request(case: Case) -> AuditRequest | None:
-    return (
-        AuditRequest.objects.filter(case=case)
-        .prefetch_related("candidates__cadre", "candidates__post__unit")
-        .order_by("-sent_at", "-id")
-        .first()
-    )
+    return _latest(AuditRequest, case)
 
 
 @transaction.atomic
@@ -645,16 +666,9 @@ def audit_request_send(
 
 def audit_answer_data(request: AuditRequest, audits: list[dict[str, Any]]) -> dict[str, Any]:
     out = ErrorCollector()
-    wanted = {c.pk: c for c in request.candidates.all()}
-    seen: set[int] = set()
     rows = []
-    for row in audits:
-        cid = row.get("candidate")
-        c = wanted.get(cid) if isinstance(cid, int) else None
-        if c is None or cid in seen:
-            out.add("audits", _("审计结论所列人选须是委托函中的人选，每人一条。"))
-            continue
-        seen.add(c.pk)
+    wrong = _("审计结论所列人选须是委托函中的人选，每人一条。")
+    for c, row in _per_candidate(out, request, audits, "audits", wrong):
         concluded = row.get("concluded_on")
         report = str(row.get("report") or "").strip()
         if not isinstance(concluded, dt.date):
@@ -664,9 +678,8 @@ def audit_answer_data(request: AuditRequest, audits: list[dict[str, Any]]) -> di
             out.add("audits", _("请填写%(n)s的审计报告文号。") % {"n": c.cadre.name})
         rows.append({"candidate": c.pk, "concluded_on": _iso(concluded), "report": report,
                      "problems": str(row.get("problems") or "").strip()})  # fmt: skip
-    for pk, c in wanted.items():
-        if pk not in seen:
-            out.add("audits", _("请记录%(n)s的审计结论。") % {"n": c.cadre.name})
+    for c in _unanswered(request, audits):
+        out.add("audits", _("请记录%(n)s的审计结论。") % {"n": c.cadre.name})
     out.raise_if_any(_("审计结论未记录。"))
     return {"audits": rows}
 
@@ -686,9 +699,9 @@ def audit_request_answer(
 
     case = request.case
     require_step_actor(actor, case, "audit")
-    latest = latest_audit_request(case)
-    if latest is None or latest.pk != request.pk:
-        raise Conflict(_("该审计委托已被新的委托取代，请按最新的委托记录结论。"))
+    _require_latest(
+        AuditRequest, request, _("该审计委托已被新的委托取代，请按最新的委托记录结论。")
+    )
     data = audit_answer_data(request, audits)
     if not attachment or not attachment.get("content"):
         raise ValidationFailed(_("审计结论未记录：请上传审计报告（结论）文件。"))

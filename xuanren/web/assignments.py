@@ -472,38 +472,36 @@ def inspection_record(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@form_page
-@require_POST
-def integrity_request(request: HttpRequest, pk: int) -> HttpResponse:
+def _send(
+    request: HttpRequest, pk: int, form_class: type[forms.Form], prefix: str, send: Any, done: str
+) -> HttpResponse:
+    """The officer registers a request (integrity, audit) from the case page."""
     case = case_get(actor=request.user, pk=pk)
-    form = IntegrityRequestForm(request.POST, prefix="integrity")
+    form = form_class(request.POST, prefix=prefix)
     if not form.is_valid():
         return _form_refused(request, case, form)
     try:
-        integrity_request_send(actor=request.user, case=case, **form.cleaned_data)
+        send(actor=request.user, case=case, **form.cleaned_data)
     except DomainError as exc:
         if isinstance(exc, NotFound):
             raise
         return _refused(request, case, exc)
-    messages.success(request, _("已登记书面征求廉政意见；纪委监委将在待办中看到。"))
+    messages.success(request, done)
     return _back(case)
+
+
+@form_page
+@require_POST
+def integrity_request(request: HttpRequest, pk: int) -> HttpResponse:
+    return _send(request, pk, IntegrityRequestForm, "integrity", integrity_request_send,
+                 _("已登记书面征求廉政意见；纪委监委将在待办中看到。"))  # fmt: skip
 
 
 @form_page
 @require_POST
 def audit_request(request: HttpRequest, pk: int) -> HttpResponse:
-    case = case_get(actor=request.user, pk=pk)
-    form = AuditRequestForm(request.POST, prefix="audit")
-    if not form.is_valid():
-        return _form_refused(request, case, form)
-    try:
-        audit_request_send(actor=request.user, case=case, **form.cleaned_data)
-    except DomainError as exc:
-        if isinstance(exc, NotFound):
-            raise
-        return _refused(request, case, exc)
-    messages.success(request, _("已登记经济责任审计委托；审计机关将在待办中看到。"))
-    return _back(case)
+    return _send(request, pk, AuditRequestForm, "audit", audit_request_send,
+                 _("已登记经济责任审计委托；审计机关将在待办中看到。"))  # fmt: skip
 
 
 def _request_for(request: HttpRequest, model: type, pk: int) -> Any:
@@ -514,41 +512,64 @@ def _request_for(request: HttpRequest, model: type, pk: int) -> Any:
     return found
 
 
-@form_page
-def integrity_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    """The discipline commission answers per candidate; this completes the
-    integrity_opinion step."""
+def _answer(
+    request: HttpRequest,
+    req: Any,
+    *,
+    step: str,
+    form_class: Any,
+    initial: dict[str, Any],
+    submit: Any,
+    done: str,
+    template: str,
+) -> HttpResponse:
+    """The owner of `step` answers the request on its own page; a valid
+    answer completes the step (its guards run as for every caller)."""
     actor = request.user
-    req = _request_for(request, IntegrityRequest, pk)
     case = req.case
-    require_step_actor(actor, case, "integrity_opinion")
+    require_step_actor(actor, case, step)
     status, error, blocked = 200, "", []
     if request.method == "POST":
-        form = IntegrityAnswerForm(request.POST, request_obj=req)
+        form = form_class(request.POST, request.FILES, request_obj=req)
         if form.is_valid():
-            d = form.cleaned_data
             try:
-                integrity_request_answer(
-                    actor=actor, request=req, answers=form.answers(),
-                    returned_on=d["returned_on"], document=d["document"], note=d["note"],
-                )  # fmt: skip
+                submit(actor, req, form)
             except DomainError as exc:
                 if isinstance(exc, NotFound):
                     raise
                 error, blocked, status = exc.message, exc.errors, 409
             else:
-                messages.success(request, _("廉政意见已答复，“廉政意见”环节已办理。"))
-                return _back(case, "step-integrity_opinion")
+                messages.success(request, done)
+                return _back(case, f"step-{step}")
         else:
             error, status = _("填写的内容有误，请按提示修改后再提交。"), 422
     else:
-        form = IntegrityAnswerForm(request_obj=req, initial={"returned_on": today()})
+        form = form_class(request_obj=req, initial=initial)
     return render(
         request,
-        "web/integrity_answer.html",
+        template,
         {"req": req, "case": case, "form": form, "error": error, "blocked": blocked,
-         "answerable": case.current_step == "integrity_opinion" and case.status == CaseStatus.OPEN},
+         "answerable": case.current_step == step and case.status == CaseStatus.OPEN},
         status=status,
+    )  # fmt: skip
+
+
+@form_page
+def integrity_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The discipline commission answers per candidate; this completes the
+    integrity_opinion step."""
+
+    def submit(actor: Any, req: IntegrityRequest, form: IntegrityAnswerForm) -> None:
+        d = form.cleaned_data
+        integrity_request_answer(
+            actor=actor, request=req, answers=form.answers(),
+            returned_on=d["returned_on"], document=d["document"], note=d["note"],
+        )  # fmt: skip
+
+    return _answer(
+        request, _request_for(request, IntegrityRequest, pk), step="integrity_opinion",
+        form_class=IntegrityAnswerForm, initial={"returned_on": today()}, submit=submit,
+        done=_("廉政意见已答复，“廉政意见”环节已办理。"), template="web/integrity_answer.html",
     )  # fmt: skip
 
 
@@ -556,34 +577,15 @@ def integrity_answer(request: HttpRequest, pk: int) -> HttpResponse:
 def audit_answer(request: HttpRequest, pk: int) -> HttpResponse:
     """The audit office records each conclusion and the report file; this
     completes the audit step."""
-    actor = request.user
-    req = _request_for(request, AuditRequest, pk)
-    case = req.case
-    require_step_actor(actor, case, "audit")
-    status, error, blocked = 200, "", []
-    if request.method == "POST":
-        form = AuditAnswerForm(request.POST, request.FILES, request_obj=req)
-        if form.is_valid():
-            try:
-                audit_request_answer(
-                    actor=actor, request=req, audits=form.audits(),
-                    attachment=form.cleaned_data["file"], note=form.cleaned_data["note"],
-                )  # fmt: skip
-            except DomainError as exc:
-                if isinstance(exc, NotFound):
-                    raise
-                error, blocked, status = exc.message, exc.errors, 409
-            else:
-                messages.success(request, _("审计结论已记录，“经济责任审计”环节已办理。"))
-                return _back(case, "step-audit")
-        else:
-            error, status = _("填写的内容有误，请按提示修改后再提交。"), 422
-    else:
-        form = AuditAnswerForm(request_obj=req)
-    return render(
-        request,
-        "web/audit_answer.html",
-        {"req": req, "case": case, "form": form, "error": error, "blocked": blocked,
-         "answerable": case.current_step == "audit" and case.status == CaseStatus.OPEN},
-        status=status,
+
+    def submit(actor: Any, req: AuditRequest, form: AuditAnswerForm) -> None:
+        audit_request_answer(
+            actor=actor, request=req, audits=form.audits(),
+            attachment=form.cleaned_data["file"], note=form.cleaned_data["note"],
+        )  # fmt: skip
+
+    return _answer(
+        request, _request_for(request, AuditRequest, pk), step="audit",
+        form_class=AuditAnswerForm, initial={}, submit=submit,
+        done=_("审计结论已记录，“经济责任审计”环节已办理。"), template="web/audit_answer.html",
     )  # fmt: skip
