@@ -456,7 +456,28 @@ class InspectionSignature(models.Model):
         return f"{self.case_id}:{self.user_id}"
 
 
-class IntegrityRequest(models.Model):
+class StepRequest(models.Model):
+    """A letter the officer sends for a step another body answers (the
+    integrity opinion, the audit): who registered it and when; the request in
+    force is the latest."""
+
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("发函人"),
+    )
+    sent_at = models.DateTimeField(_("登记时间"))
+
+    class Meta:
+        abstract = True
+        ordering = ["case", "-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.document}"  # type: ignore[attr-defined]
+
+
+class IntegrityRequest(StepRequest):
     """The written request for the discipline commission's integrity opinion
     (征求廉政意见函); answered by completing the case's integrity_opinion step."""
 
@@ -473,25 +494,14 @@ class IntegrityRequest(models.Model):
     candidates: models.ManyToManyField[Candidate, Any] = models.ManyToManyField(
         Candidate, related_name="integrity_requests", verbose_name=_("人选")
     )
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("发函人"),
-    )
-    sent_at = models.DateTimeField(_("登记时间"))
 
-    class Meta:
+    class Meta(StepRequest.Meta):
         verbose_name = _("廉政意见征求")
         verbose_name_plural = _("廉政意见征求")
-        ordering = ["case", "-sent_at", "-id"]
         permissions = [("answer_integrityrequest", _("可答复廉政意见征求"))]
 
-    def __str__(self) -> str:
-        return f"{self.case_id}:{self.document}"
 
-
-class AuditRequest(models.Model):
+class AuditRequest(StepRequest):
     """The request for an economic-responsibility audit (经济责任审计) of the
     candidates the template names; answered by completing the audit step."""
 
@@ -504,19 +514,8 @@ class AuditRequest(models.Model):
     candidates: models.ManyToManyField[Candidate, Any] = models.ManyToManyField(
         Candidate, related_name="audit_requests", verbose_name=_("人选")
     )
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("发函人"),
-    )
-    sent_at = models.DateTimeField(_("登记时间"))
 
-    class Meta:
+    class Meta(StepRequest.Meta):
         verbose_name = _("经济责任审计委托")
         verbose_name_plural = _("经济责任审计委托")
-        ordering = ["case", "-sent_at", "-id"]
         permissions = [("answer_auditrequest", _("可记录经济责任审计结论"))]
-
-    def __str__(self) -> str:
-        return f"{self.case_id}:{self.document}"
