@@ -367,3 +367,18 @@ def test_an_english_browser_still_gets_chinese_until_the_user_switches(personas:
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     body = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
     assert '<html lang="en">' in body and 'value="zh-hans"' in body
+
+
+def test_every_date_picker_is_the_shared_iso_widget() -> None:
+    """`<input type=date>` shows nothing for a date in the locale's format
+    (2026/12/06): every form builds its date pickers with
+    `common.widgets.date_input`, which writes ISO dates."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "xuanren"
+    offenders = [
+        str(p.relative_to(root))
+        for p in root.rglob("*.py")
+        if "DateInput(" in p.read_text(encoding="utf-8") and p.name != "widgets.py"
+    ]
+    assert offenders == []

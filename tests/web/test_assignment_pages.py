@@ -20,6 +20,7 @@ from tests.procedure.test_selection import (  # noqa: F401  (fixtures)
     people,
 )
 from xuanren.access.models import Role
+from xuanren.common.dates import today
 from xuanren.procedure.assignments import integrity_request_send
 from xuanren.procedure.models import CaseStep, InspectionTeamMember
 
@@ -93,6 +94,11 @@ def test_the_commission_answers_on_its_page(personas, county, committee, make_ca
     text = visible(page)
     assert "甲" in text and "否决" in text
     assert not ENGLISH_KEY.search(text)
+    # The date picker shows today: an ISO value, which is all <input type=date> reads.
+    assert re.search(
+        r'<input type="date" name="returned_on" value="' + today().isoformat() + '"',
+        page.content.decode(),
+    )
     r = jiwei.post(url, {f"answer_{a.pk}": "veto", f"reason_{a.pk}": "",
                          "returned_on": INTEGRITY_ON.isoformat()})  # fmt: skip
     assert r.status_code == 409 and "须写明理由" in r.content.decode()

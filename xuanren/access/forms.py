@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from xuanren.access.models import AccessKind
 from xuanren.access.records import AccessRecordFilters
+from xuanren.common.widgets import date_input
 
 
 class CodeForm(forms.Form):
@@ -28,12 +29,12 @@ class AccessRecordSearchForm(forms.Form):
     date_from = forms.DateField(
         label=gettext_lazy("起始日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=date_input(),
     )
     date_to = forms.DateField(
         label=gettext_lazy("截止日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=date_input(),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

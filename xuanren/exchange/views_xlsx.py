@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from xuanren.common.dates import today
 from xuanren.common.errors import NotFound, PermissionDenied, ValidationFailed
+from xuanren.common.widgets import date_input
 from xuanren.exchange.xlsx_export import cadre_list_export, roster_export
 from xuanren.exchange.xlsx_import import XlsxImportFailed, xlsx_import
 from xuanren.exchange.xlsx_template import template_workbook
@@ -57,7 +58,7 @@ class RosterForm(forms.Form):
     on = forms.DateField(
         label=gettext_lazy("统计日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=date_input(),
         input_formats=DATE_INPUT_FORMATS,
     )
 

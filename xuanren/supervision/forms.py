@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xuanren.access.names import display_name
 from xuanren.common.errors import DomainError
+from xuanren.common.widgets import date_input
 from xuanren.supervision.models import Finding, PublicNotice
 
 ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
@@ -92,7 +93,7 @@ class StatusForm(forms.Form):
 
 
 class PublishForm(forms.Form):
-    start = forms.DateField(label=_("公示开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("公示开始日期"), widget=date_input())
     channels = forms.CharField(
         label=_("举报受理方式"),
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from xuanren.access.models import Role
 from xuanren.common.dates import today
 from xuanren.common.errors import DomainError, FieldError, NotFound
+from xuanren.common.widgets import date_input
 from xuanren.procedure.assignments import (
     SERVE_TEAM,
     audit_candidates,
@@ -87,9 +88,7 @@ def upload_of(upload: Any) -> dict[str, Any]:
 
 
 def _date_field(label: Any, required: bool = True) -> forms.DateField:
-    return forms.DateField(
-        label=label, required=required, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    return forms.DateField(label=label, required=required, widget=date_input())
 
 
 # ---- forms ------------------------------------------------------------------------------

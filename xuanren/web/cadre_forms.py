@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.forms.models import fields_for_model
 
+from xuanren.common.widgets import date_input
 from xuanren.people.models import Cadre
 from xuanren.people.services import CadreInput
 
@@ -23,7 +24,7 @@ class CadreEditForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, field in fields_for_model(Cadre, fields=CADRE_EDIT_FIELDS).items():
             if isinstance(field, forms.DateField):
-                field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+                field.widget = date_input()
             self.fields[name] = field
 
     def changes(self) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xuanren.common.widgets import date_input
 from xuanren.org.models import Level, Post
 from xuanren.people.models import TenureMethod
 from xuanren.procedure.catalogue import STEPS
@@ -36,10 +37,6 @@ MAX_SEATS = 20
 POST_ROWS = 3
 EXTRA_COMMENT_ROWS = 2
 MAX_COMMENT_ROWS = 50
-
-
-def _date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 # ---- the case list ----------------------------------------------------------------
@@ -98,7 +95,7 @@ class CaseOpenForm(forms.Form):
     committee = forms.TypedChoiceField(label=_("决定机构"), coerce=int)
     reference_date = forms.DateField(
         label=_("资格计算基准日"),
-        widget=_date_input(),
+        widget=date_input(),
         input_formats=DATE_INPUT_FORMATS,
         help_text=_("任职资格（年龄、任职年限等）按此日期计算。"),
     )
@@ -420,7 +417,7 @@ class PublicationForm(StepForm):
         label=_("发布渠道"), choices=PUBLICATION_CHANNELS, widget=forms.CheckboxSelectMultiple
     )
     date = forms.DateField(
-        label=_("发布日期"), widget=_date_input(), input_formats=DATE_INPUT_FORMATS
+        label=_("发布日期"), widget=date_input(), input_formats=DATE_INPUT_FORMATS
     )
 
     def step_data(self) -> dict[str, Any]:
@@ -800,7 +797,7 @@ class CaseStepForm(StepForm):
 
 def _date_field(label: Any, required: bool = False) -> forms.DateField:
     return forms.DateField(
-        label=label, required=required, widget=_date_input(), input_formats=DATE_INPUT_FORMATS
+        label=label, required=required, widget=date_input(), input_formats=DATE_INPUT_FORMATS
     )
 
 

@@ -11,6 +11,7 @@ from django import forms
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from xuanren.common.widgets import date_input
 from xuanren.org.models import Level, Post, Unit
 from xuanren.people.models import EducationLevel, Sex
 from xuanren.people.selectors import CadreFilters
@@ -92,7 +93,7 @@ class QuotaFilterForm(forms.Form):
     on = forms.DateField(
         label=_("统计日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=date_input(),
         input_formats=["%Y-%m-%d", "%Y.%m.%d", "%Y/%m/%d"],
     )
 
@@ -116,7 +117,7 @@ def _date_field(label: StrOrPromise) -> forms.DateField:
     return forms.DateField(
         label=label,
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=date_input(),
         input_formats=DATE_INPUT_FORMATS,
     )
 
