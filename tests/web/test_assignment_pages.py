@@ -44,6 +44,8 @@ def visible(response: Any) -> str:
 def test_officer_assigns_and_the_member_signs_from_the_case_page(at_inspection, personas):
     case = at_inspection
     inspector = make_user("inspector", Role.INSPECTION_TEAM, None)
+    inspector.first_name, inspector.last_name = "立明", "张"
+    inspector.save()
     officer = login(personas.case_officer)
     page = officer.get(reverse("web:case_detail", args=[case.pk]))
     assert page.status_code == 200
@@ -52,6 +54,9 @@ def test_officer_assigns_and_the_member_signs_from_the_case_page(at_inspection, 
                      {"team-user": inspector.pk, "team-is_leader": "on", "team-duty": "副部长"})  # fmt: skip
     assert r.status_code == 302
     assert InspectionTeamMember.objects.filter(case=case, user=inspector, is_leader=True).exists()
+    # The team is listed by real names, surname first.
+    team = visible(officer.get(reverse("web:case_detail", args=[case.pk])))
+    assert "张立明" in team and "立明 张" not in team
 
     member = login(inspector)
     page = member.get(reverse("web:case_detail", args=[case.pk]))

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xuanren.access.models import Role
+from xuanren.access.names import display_name
 from xuanren.access.policy import NOTHING, has_perm, require_unit, unit_in_scope, unit_scope_q
 from xuanren.common.dates import today
 from xuanren.common.errors import (
@@ -80,9 +81,8 @@ def content_type_for(name: str) -> str:
 
 
 def person_name(user: Any) -> str:
-    if user is None:
-        return ""
-    return str(user.get_full_name() or user.get_username())
+    """The person's real name, surname first (docs/decisions/0057)."""
+    return display_name(user)
 
 
 # ---- reading and completing by assignment ----------------------------------------------

@@ -1074,7 +1074,7 @@ def _demo_recommendation_meeting(demo: _Demo) -> Meeting | None:
                 meeting_date=demo.on,
                 sections=[
                     {
-                        "title": "推荐人选（限选 2 人）",
+                        "title": "推荐人选",
                         "max_choices": 2,
                         "write_ins": True,
                         "items": [{"name": c.name, "cadre": c} for c in on_ballot],

@@ -34,6 +34,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from xuanren.access.names import display_name
 from xuanren.common.errors import DomainError
 from xuanren.org.models import Level, Unit
 
@@ -177,12 +178,12 @@ def _county_meeting(*, officer: Any, root: Unit, on: dt.date) -> bool:
     roster: list[dict[str, Any]] = []
     if member is not None:
         roster.append(
-            {"name": member.get_full_name() or "县委常委（member）", "group": "领导班子成员",
+            {"name": display_name(member), "group": "领导班子成员",
              "user": member}
         )  # fmt: skip
     if participant is not None:
         roster.append(
-            {"name": participant.get_full_name() or "参会人员（participant）",
+            {"name": display_name(participant),
              "group": "下属单位主要负责人", "user": participant}
         )  # fmt: skip
     roster += [{"name": n, "group": "下属单位主要负责人"} for n in COUNTY_VOTERS]
@@ -194,7 +195,7 @@ def _county_meeting(*, officer: Any, root: Unit, on: dt.date) -> bool:
         meeting_date=on,
         sections=[
             {
-                "title": "推荐人选（限选 1 人）",
+                "title": "推荐人选",
                 "max_choices": 1,
                 "write_ins": False,
                 "items": [{"name": c.name, "cadre": c} for c in on_ballot],
