@@ -58,6 +58,28 @@ def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 
     settings.JOURNAL_ANCHOR = None
+    _serial_live_server_on_sqlite(settings.DATABASES["default"]["ENGINE"])
+
+
+def _serial_live_server_on_sqlite(engine: str) -> None:
+    """On SQLite the test database is in memory and the live server's threads
+    share the test's one connection: two requests at once (a form submitted
+    while its htmx preview is still running) interleave their savepoints and
+    fail with "no such savepoint". The browser tests' live server then serves
+    one request at a time (Django closes each connection when the server is
+    not threaded). A file database in production has a connection per thread."""
+    if not engine.endswith("sqlite3"):
+        return
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class SerialServer(WSGIServer):
+        # Requests run in the live server's own thread, where its connection
+        # override is already in place.
+        def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+
+    LiveServerThread.server_class = SerialServer  # type: ignore[attr-defined]
 
 
 @pytest.fixture(autouse=True)
