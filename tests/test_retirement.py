@@ -172,7 +172,9 @@ def test_bound_brute_force_around_the_transitions():
             dt.date(2039, 9, 30),
             dt.date(2043, 2, 28),
         ):
-            expected = max((b for b, r in zip(days, dates, strict=True) if r <= horizon), default=None)
+            expected = max(
+                (b for b, r in zip(days, dates, strict=True) if r <= horizon), default=None
+            )
             if expected is not None and expected < days[-1]:
                 assert latest_birth_retiring_by(horizon, original) == expected
 

@@ -214,9 +214,7 @@ def approaching_age_limit(*, actor: Any, within_years: int = 1) -> QuerySet[Cadr
     return _active_in_scope(actor).filter(who).select_related("unit").order_by("birth_date")
 
 
-def approaching_retirement(
-    *, actor: Any, within_years: int = 1, limit: int = 20
-) -> list[Retiring]:
+def approaching_retirement(*, actor: Any, within_years: int = 1, limit: int = 20) -> list[Retiring]:
     """The first `limit` cadres of approaching_age_limit by statutory
     retirement date. Within one original age the date never decreases with the
     birth date, so each group's first `limit` by birth date holds its first
