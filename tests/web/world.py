@@ -14,6 +14,7 @@ from xuanren.common.dates import add_years, today
 from xuanren.org.models import Level, Post
 from xuanren.org.services import post_create
 from xuanren.people.models import Cadre
+from xuanren.people.retirement import latest_birth_retiring_by
 from xuanren.people.services import (
     assessment_set,
     education_add,
@@ -95,7 +96,8 @@ def build_world(admin: User, county: County, make_cadre: Any) -> World:
         work_start=dt.date(2012, 8, 1),
     )
     wang = make_cadre(county.other_town, name="王芳", sex="female", birth=dt.date(1988, 11, 3))
-    zhao_birth = add_years(today(), -60) + dt.timedelta(days=40)
+    # Reaches his statutory retirement (2024 decision) in about 40 days.
+    zhao_birth = latest_birth_retiring_by(today() + dt.timedelta(days=40), 60)
     zhao = make_cadre(
         county.town,
         name="赵刚",

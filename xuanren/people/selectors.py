@@ -4,17 +4,27 @@ grow their query count with the number of rows (select_related / prefetch)."""
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from xuanren.access.policy import has_perm, require_perm, unit_scope_q
-from xuanren.common.dates import completed_years, latest_birth_for_age, today
+from xuanren.common.dates import add_years, completed_years, latest_birth_for_age, today
 from xuanren.common.errors import NotFound
 from xuanren.org.models import Unit
 from xuanren.people.models import EDUCATION_RANK, Cadre, CadreStatus, Tenure
+from xuanren.people.retirement import (
+    ORIGINAL_AGE_RULES,
+    age_parts,
+    latest_birth_retiring_by,
+    original_retirement_age,
+    retirement_age_months,
+    statutory_retirement,
+)
 from xuanren.people.services import mask_id_number
 
 
@@ -126,21 +136,96 @@ def cadre_ages(cadre: Cadre, ref: dt.date | None = None) -> Ages:
     )
 
 
-def approaching_age_limit(
-    *, actor: Any, retire_age_male: int = 60, retire_age_female: int = 55, within_years: int = 1
-) -> QuerySet[Cadre]:
-    """Active cadres who reach retirement age within `within_years` (for the
-    dashboard). Bounds are birth dates, so the query uses the birth-date index."""
+@dataclass(frozen=True)
+class Retiring:
+    """A cadre on the 临近退休 list with their statutory retirement."""
+
+    cadre: Cadre
+    original_age: int
+    age_months: int  # the statutory age under the 2024 decision, in months
+    retirement_date: dt.date
+
+    @property
+    def age_years_part(self) -> int:
+        return age_parts(self.age_months)[0]
+
+    @property
+    def age_months_part(self) -> int:
+        return age_parts(self.age_months)[1]
+
+
+def retiring(cadre: Cadre) -> Retiring:
+    """The statutory retirement of one cadre (docs/decisions/0080)."""
+    original = original_retirement_age(
+        sex=cadre.sex, level=cadre.level, identity=getattr(cadre, "identity", "") or ""
+    )
+    return Retiring(
+        cadre=cadre,
+        original_age=original,
+        age_months=retirement_age_months(cadre.birth_date, original),
+        retirement_date=statutory_retirement(cadre.birth_date, original_age=original),
+    )
+
+
+def _original_age_groups() -> list[tuple[Q, int]]:
+    """ORIGINAL_AGE_RULES as database conditions: (who, original age), each
+    row without the people of the rows before it (the first match applies, as
+    in original_retirement_age). Without a recorded identity everyone counts
+    as 公务员, so a row for other identities only (工人) matches nobody."""
+    has_identity = any(f.name == "identity" for f in Cadre._meta.concrete_fields)
+    groups: list[tuple[Q, int]] = []
+    earlier: Q | None = None
+    for rule in ORIGINAL_AGE_RULES:
+        who = Q(sex=rule.sex)
+        if rule.levels is not None:
+            who &= Q(level__in=sorted(rule.levels))
+        if rule.identities is not None:
+            if has_identity:
+                who &= Q(identity__in=sorted(rule.identities))
+            elif "" not in rule.identities:
+                continue
+        groups.append((who if earlier is None else who & ~earlier, rule.age))
+        earlier = who if earlier is None else earlier | who
+    return groups
+
+
+def _retirement_horizon(within_years: int) -> dt.date:
+    return add_years(today(), within_years)
+
+
+def _active_in_scope(actor: Any) -> QuerySet[Cadre]:
+    return Cadre.objects.filter(unit_scope_q(actor, prefix="unit__"), status=CadreStatus.ACTIVE)
+
+
+def approaching_age_limit(*, actor: Any, within_years: int = 1) -> QuerySet[Cadre]:
+    """Active cadres whose statutory retirement date (2024 decision, by birth
+    month) falls within `within_years` or has passed. Each original-age group
+    compares the indexed birth_date with one bound
+    (latest_birth_retiring_by), so the query stays an index range per group."""
     require_perm(actor, "people.view_cadre")
-    ref = today()
-    horizon = (
-        ref.replace(year=ref.year + within_years) if not (ref.month == 2 and ref.day == 29) else ref
+    horizon = _retirement_horizon(within_years)
+    who = reduce(
+        operator.or_,
+        (
+            group & Q(birth_date__lte=latest_birth_retiring_by(horizon, original))
+            for group, original in _original_age_groups()
+        ),
     )
-    male = Q(sex="male", birth_date__lte=latest_birth_for_age(horizon, retire_age_male))
-    female = Q(sex="female", birth_date__lte=latest_birth_for_age(horizon, retire_age_female))
-    return (
-        Cadre.objects.filter(unit_scope_q(actor, prefix="unit__"), status=CadreStatus.ACTIVE)
-        .filter(male | female)
-        .select_related("unit")
-        .order_by("birth_date")
-    )
+    return _active_in_scope(actor).filter(who).select_related("unit").order_by("birth_date")
+
+
+def approaching_retirement(*, actor: Any, within_years: int = 1, limit: int = 20) -> list[Retiring]:
+    """The first `limit` cadres of approaching_age_limit by statutory
+    retirement date. Within one original age the date never decreases with the
+    birth date, so each group's first `limit` by birth date holds its first
+    `limit` by retirement date: one bounded query per group, merged here."""
+    require_perm(actor, "people.view_cadre")
+    horizon = _retirement_horizon(within_years)
+    rows: list[Retiring] = []
+    base = _active_in_scope(actor).select_related("unit")
+    for group, original in _original_age_groups():
+        bound = latest_birth_retiring_by(horizon, original)
+        found = base.filter(group, birth_date__lte=bound).order_by("birth_date", "pk")[:limit]
+        rows.extend(retiring(c) for c in found)
+    rows.sort(key=lambda r: (r.retirement_date, r.cadre.birth_date, r.cadre.pk))
+    return rows[:limit]

@@ -32,7 +32,7 @@ from xuanren.org.selectors import (
 from xuanren.people.models import Cadre, EducationKind
 from xuanren.people.selectors import (
     CadreFilters,
-    approaching_age_limit,
+    approaching_retirement,
     cadre_ages,
     cadre_get,
     cadre_search,
@@ -130,7 +130,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         else []
     )
     report = _permitted(lambda: quota_report(actor=actor))
-    approaching = _permitted(lambda: list(approaching_age_limit(actor=actor)[:20]))
+    approaching = _permitted(lambda: approaching_retirement(actor=actor, limit=20))
     context = {
         "on": on,
         "has_role": has_role,
@@ -146,7 +146,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ),
         "quota": report_totals(report) if report is not None else None,
         "approaching": (
-            [{"cadre": c, "age": cadre_ages(c).age} for c in approaching]
+            [
+                {
+                    "cadre": r.cadre,
+                    "age": cadre_ages(r.cadre, on).age,
+                    "retiring": r,
+                    "reached": r.retirement_date <= on,
+                }
+                for r in approaching
+            ]
             if approaching is not None
             else None
         ),
