@@ -1,6 +1,6 @@
 """Statutory retirement under the 2024 decision (docs/decisions/0080).
 
-Cases from 《国务院关于渐进式延迟职工法定退休年龄的办法》第二条 and its 对照表: the
+Cases from 《国务院关于渐进式延迟职工法定退休年龄的办法》第一条 and its 对照表: the
 month of birth gives the new age and the month of retirement."""
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Pure functions over dates, no ORM. Sources, by title:
 
 - 全国人民代表大会常务委员会《关于实施渐进式延迟法定退休年龄的决定》(2024-09-13) and
-  its annex 《国务院关于渐进式延迟职工法定退休年龄的办法》, 第二条: from 2025-01-01 the
+  its annex 《国务院关于渐进式延迟职工法定退休年龄的办法》, 第一条: from 2025-01-01 the
   statutory age of men and of women whose original age is 55 rises by one month
   for every four months of birth, to 63 and 58; of women whose original age is
   50 by one month for every two months of birth, to 55. The annex's tables
@@ -35,7 +35,7 @@ class Schedule:
     cap: int
 
 
-#: 办法 第二条 and its three 对照表, keyed by the original statutory age.
+#: 办法 第一条 and its three 对照表, keyed by the original statutory age.
 SCHEDULES: dict[int, Schedule] = {
     60: Schedule(original_age=60, first_birth=(1965, 1), step=4, cap=36),
     55: Schedule(original_age=55, first_birth=(1970, 1), step=4, cap=36),
