@@ -17,6 +17,7 @@ from hypothesis import settings
 
 from xuanren.access.models import Role, Scope
 from xuanren.access.roles import roles_sync
+from xuanren.common import dates
 from xuanren.org.models import Level, Post, Unit, UnitKind
 from xuanren.org.services import post_create, quota_set, unit_create
 from xuanren.people.idnumbers import build_id_number
@@ -41,6 +42,32 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("postgres"):
             item.add_marker(skip)
+
+
+class Clock:
+    """Today of record for every module (`xuanren.common.dates.today`, however
+    it is imported) and every thread, the browser tests' live server included.
+    Set `day` to move it; the real clock is back after the test."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self._monkeypatch = monkeypatch
+
+    @property
+    def day(self) -> dt.date:
+        return dates.today()
+
+    @day.setter
+    def day(self, value: dt.date) -> None:
+        self._monkeypatch.setattr(dates._FROZEN, "day", value)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The one place tests freeze "today": `clock.day = dt.date(...)`. It starts
+    on the real day (frozen, so a test running over midnight keeps its day)."""
+    c = Clock(monkeypatch)
+    c.day = dates.today()
+    return c
 
 
 @pytest.fixture(autouse=True)

@@ -34,10 +34,9 @@ MAX_CASE_QUERIES = 12
 
 
 @pytest.fixture(autouse=True)
-def frozen_today(monkeypatch):
+def frozen_today(clock):
     """Guards are checked "today"; the tests run on the fixtures' day."""
-    monkeypatch.setattr("xuanren.procedure.services.today", lambda: ON)
-    monkeypatch.setattr("xuanren.procedure.selectors.today", lambda: ON)
+    clock.day = ON
 
 
 @pytest.fixture

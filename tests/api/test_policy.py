@@ -21,10 +21,9 @@ DEPUTY_YEARS_TITLE = "提任正股级职务，一般应当在副股级岗位工�
 
 
 @pytest.fixture(autouse=True)
-def frozen_today(monkeypatch):
+def frozen_today(clock):
     """破格 requests and decisions are checked and dated "today"."""
-    monkeypatch.setattr("xuanren.policy.services.today", lambda: TODAY)
-    monkeypatch.setattr("xuanren.people.services.today", lambda: TODAY)
+    clock.day = TODAY
 
 
 @pytest.fixture

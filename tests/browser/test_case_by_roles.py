@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +32,7 @@ import pytest
 
 from tests.browser.test_case_flow import in_own_thread
 from tests.browser.test_case_officer import ARTIFACTS, browser_page  # noqa: F401 (a fixture)
-from tests.conftest import make_user
+from tests.conftest import Clock, make_user
 from tests.web.test_record_labels import WORDS
 from xuanren.access.models import Role
 from xuanren.org.models import Level
@@ -45,47 +44,12 @@ REF = dt.date(2026, 9, 1)
 MEETING = dt.date(2026, 10, 27)
 PDF = b"%PDF-1.4\n% xuanren test\n"
 
-#: Modules that read "today" (imported here so that the clock reaches them all).
-CLOCKED = (
-    "xuanren.ballots.services",
-    "xuanren.documents.selectors",
-    "xuanren.org.selectors",
-    "xuanren.people.selectors",
-    "xuanren.people.services",
-    "xuanren.policy.selectors",
-    "xuanren.policy.services",
-    "xuanren.procedure.assignments",
-    "xuanren.procedure.selectors",
-    "xuanren.procedure.services",
-    "xuanren.procedure.todo",
-    "xuanren.supervision.selectors",
-    "xuanren.supervision.services",
-    "xuanren.web.assignments",
-    "xuanren.web.cases",
-    "xuanren.web.views",
-)
-
-
-@dataclass
-class Clock:
-    day: dt.date
-
 
 @pytest.fixture
-def role_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    """Every module's `today` (imported by name or read as `dates.today`)."""
-    import importlib
-
-    from xuanren.common import dates
-
-    for name in CLOCKED:
-        importlib.import_module(name)
-    c = Clock(REF)
-    original = dates.today
-    for name, module in list(sys.modules.items()):
-        if name.startswith("xuanren") and getattr(module, "today", None) is original:
-            monkeypatch.setattr(module, "today", lambda: c.day)
-    return c
+def clock(clock: Clock) -> Clock:
+    """Today of record for the whole app, the live server's thread included."""
+    clock.day = REF
+    return clock
 
 
 @dataclass
@@ -107,16 +71,14 @@ def _named(user: Any, name: str) -> Any:
 
 
 @pytest.fixture
-def cast(admin: Any, personas: Any, county: Any, make_cadre: Any, role_clock: Clock) -> Cast:
+def cast(admin: Any, personas: Any, county: Any, make_cadre: Any, clock: Clock) -> Cast:
     """The records before the browser starts: two section deputies of the
     finance bureau, the standing committee (four members, three with their
     own logins), and an account for each role."""
-    from tests.procedure.test_end_to_end import Clock as E2EClock
     from tests.procedure.test_end_to_end import World
     from xuanren.procedure.services import committee_create, committee_member_add
 
-    world = World(admin, personas.case_officer, personas.discipline, county, make_cadre,
-                  E2EClock(REF))  # fmt: skip
+    world = World(admin, personas.case_officer, personas.discipline, county, make_cadre, clock)
     chen = world.person(
         county.finance, "陈明", birth=dt.date(1983, 4, 12), post_title="县财政局副局长",
         level=Level.SECTION_DEPUTY, level_since=dt.date(2019, 6, 1),
@@ -217,12 +179,11 @@ def row(page: Any, root: str, rowset: str, key: str, text: str) -> str:
 def test_one_case_each_step_by_its_own_role_on_its_own_login(
     live_server: Any,
     cast: Cast,
-    role_clock: Clock,
+    clock: Clock,
     browser_page: Any,  # noqa: F811 (the fixture imported above)
 ) -> None:
     from playwright.sync_api import expect
 
-    clock = role_clock
     browser = browser_page.context.browser
     base = live_server.url
     errors: list[str] = []

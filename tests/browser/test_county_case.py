@@ -22,6 +22,7 @@ import pytest
 from tests.browser.conftest import log_in_as_officer
 from tests.browser.test_case_flow import in_own_thread
 from tests.browser.test_case_officer import ARTIFACTS, browser_page  # noqa: F401 (a fixture)
+from tests.conftest import Clock
 from xuanren.procedure.models import Candidate, Case, CommitteeMembership
 
 pytestmark = [pytest.mark.browser]
@@ -29,23 +30,11 @@ pytestmark = [pytest.mark.browser]
 REF = dt.date(2026, 9, 1)
 
 
-@dataclass
-class Clock:
-    day: dt.date
-
-
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    c = Clock(REF)
-    for target in (
-        "xuanren.procedure.services.today",
-        "xuanren.procedure.selectors.today",
-        "xuanren.web.cases.today",
-        "xuanren.supervision.services.today",
-        "xuanren.supervision.selectors.today",
-    ):
-        monkeypatch.setattr(target, lambda: c.day)
-    return c
+def clock(clock: Clock) -> Clock:
+    """Today of record for the whole app, the live server's thread included."""
+    clock.day = REF
+    return clock
 
 
 @dataclass
@@ -60,12 +49,10 @@ class Setup:
 def county_case(admin: Any, personas: Any, county: Any, make_cadre: Any, clock: Clock) -> Setup:
     """Two young cadres of 城关镇 as the records hold them, the standing
     committee (9 members), and the case opened for 城关镇副镇长."""
-    from tests.procedure.test_end_to_end import Clock as E2EClock
     from tests.procedure.test_end_to_end import World
     from xuanren.procedure.services import case_open, committee_create, committee_member_add
 
-    world = World(admin, personas.case_officer, personas.discipline, county, make_cadre,
-                  E2EClock(REF))  # fmt: skip
+    world = World(admin, personas.case_officer, personas.discipline, county, make_cadre, clock)
     li = world.person(county.town_office, "李芳", birth=dt.date(1990, 5, 20),
                       post_title="城关镇党政办主任", sex="female")  # fmt: skip
     zhao = world.person(county.town, "赵磊", birth=dt.date(1991, 1, 15),

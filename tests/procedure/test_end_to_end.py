@@ -7,8 +7,8 @@ annual assessments, archive review and personal-matters verification, family
 links); candidates come from signed recommendations or registration; the
 public notice is published and a report handled through the supervision
 services. Step dates (`on`) move forward as they would in a county. The
-supervision services' "today" follows a test clock, because a notice cannot
-be published for a day already past.
+"today" of record follows a test clock, because a notice cannot be published
+for a day already past.
 
 At the end: the case is closed, every candidate has its final status, the
 tenures count from the decision date, the 纪实 lists every step of the
@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 
+from tests.conftest import Clock
 from tests.step_data import MOTION, publication
 from xuanren.journal.models import Event, EventType, JournalHead
 from xuanren.journal.services import journal_verify
@@ -85,19 +86,11 @@ def days(n: int) -> dt.timedelta:
 # ---- the world: clock, people, committees -------------------------------------------
 
 
-@dataclass
-class Clock:
-    """The supervision services' today (publishing, online reports)."""
-
-    day: dt.date
-
-
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    c = Clock(dt.date(2026, 8, 1))
-    for module in ("services", "selectors"):
-        monkeypatch.setattr(f"xuanren.supervision.{module}.today", lambda: c.day)
-    return c
+def clock(clock: Clock) -> Clock:
+    """Today of record (publishing, online reports, guards) starts on 1 August."""
+    clock.day = dt.date(2026, 8, 1)
+    return clock
 
 
 @pytest.fixture(autouse=True)

@@ -31,7 +31,7 @@ from xuanren.people.services import (
 )
 from xuanren.policy.services import promotion_exception_decide, promotion_exception_request
 from xuanren.procedure.catalogue import DEFINITION_DIR
-from xuanren.procedure.guards.selection import add_months, required_count
+from xuanren.procedure.guards.selection import required_count
 from xuanren.procedure.models import Candidate, CandidateStatus, Case, CaseStep
 from xuanren.procedure.services import (
     GuardBlocked,
@@ -234,11 +234,8 @@ def at_inspection(at_candidates: Case, personas: Any, people: dict[str, Cadre]) 
 # ---- pure helpers -------------------------------------------------------------------
 
 
-def test_required_count_rounds_up_and_months_clamp():
+def test_required_count_rounds_up():
     assert [required_count(s, [13, 10]) for s in (1, 2, 3, 10)] == [2, 3, 4, 13]
-    assert add_months(dt.date(2025, 11, 10), 12) == dt.date(2026, 11, 10)
-    assert add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
-    assert add_months(dt.date(2027, 12, 31), 2) == dt.date(2028, 2, 29)
 
 
 # ---- recommendation -----------------------------------------------------------------

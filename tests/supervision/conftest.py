@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 
+from tests.conftest import Clock
 from xuanren.people.models import Cadre
 from xuanren.people.services import education_add, resume_entry_add
 from xuanren.procedure.candidates import candidate_add
@@ -28,9 +29,8 @@ CHANNELS = ["举报电话：0571-12380", "来信地址：青山县委组织部�
 
 
 @pytest.fixture(autouse=True)
-def frozen_today(monkeypatch: pytest.MonkeyPatch) -> dt.date:
-    for module in ("services", "selectors"):
-        monkeypatch.setattr(f"xuanren.supervision.{module}.today", lambda: TODAY)
+def frozen_today(clock: Clock) -> dt.date:
+    clock.day = TODAY
     return TODAY
 
 

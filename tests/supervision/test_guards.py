@@ -145,11 +145,11 @@ def test_notice_full_length_blocks_on_the_last_day_and_passes_the_day_after(pers
 
 
 def test_notice_full_length_shows_the_fallback_warning(
-    personas, county, committee, make_cadre, admin, monkeypatch
+    personas, county, committee, make_cadre, admin, clock
 ):
     from tests.supervision.conftest import notice_case_for
 
-    monkeypatch.setattr("xuanren.supervision.services.today", lambda: dt.date(2026, 12, 28))
+    clock.day = dt.date(2026, 12, 28)
     nc = notice_case_for(personas, county, committee, make_cadre, admin, template="competitive")
     publish(personas, nc.case, start=dt.date(2026, 12, 28))
     problems = blocking(personas, nc.case, on=dt.date(2027, 1, 4))

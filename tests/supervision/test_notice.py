@@ -32,9 +32,9 @@ def test_calendar_days_seven_days_counting_the_first(personas, notice_case):
 
 
 def test_working_days_across_national_day_2026(
-    personas, county, committee, make_cadre, admin, monkeypatch
+    personas, county, committee, make_cadre, admin, clock
 ):
-    monkeypatch.setattr("xuanren.supervision.services.today", lambda: dt.date(2026, 9, 28))
+    clock.day = dt.date(2026, 9, 28)
     nc = notice_case_for(personas, county, committee, make_cadre, admin, template="competitive")
     notice = publish(personas, nc.case, start=dt.date(2026, 9, 28))
     # 9.28, 9.29, 9.30, then 国庆 1–7 October, then 10.8 and 10.9.
@@ -44,9 +44,9 @@ def test_working_days_across_national_day_2026(
 
 
 def test_working_days_into_2027_use_the_fallback_and_say_so(
-    personas, county, committee, make_cadre, admin, monkeypatch
+    personas, county, committee, make_cadre, admin, clock
 ):
-    monkeypatch.setattr("xuanren.supervision.services.today", lambda: dt.date(2026, 12, 28))
+    clock.day = dt.date(2026, 12, 28)
     nc = notice_case_for(personas, county, committee, make_cadre, admin, template="competitive")
     notice = publish(personas, nc.case, start=dt.date(2026, 12, 28))
     # 12.28–12.31, 元旦 on Friday 1 January 2027, then Monday 4 January.

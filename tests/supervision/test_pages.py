@@ -53,15 +53,13 @@ def test_list_shows_running_notices_to_anyone(personas, notice, notice_case):
     assert 'name="viewport"' in response.content.decode()
 
 
-def test_ended_and_future_notices_are_not_shown(personas, notice_case, monkeypatch):
+def test_ended_and_future_notices_are_not_shown(personas, notice_case, clock):
     notice = publish(personas, notice_case.case, start=TODAY + dt.timedelta(days=2))
     assert "王芳" not in page_text(Client().get(reverse("supervision:notice_list")))
     assert Client().get(reverse("supervision:notice", args=[notice.pk])).status_code == 404
-    monkeypatch.setattr("xuanren.supervision.selectors.today", lambda: notice.end)
+    clock.day = notice.end
     assert "王芳" in page_text(Client().get(reverse("supervision:notice_list")))
-    monkeypatch.setattr(
-        "xuanren.supervision.selectors.today", lambda: notice.end + dt.timedelta(days=1)
-    )
+    clock.day = notice.end + dt.timedelta(days=1)
     assert "目前没有正在公示的干部" in page_text(Client().get(reverse("supervision:notice_list")))
     response = Client().get(reverse("supervision:notice", args=[notice.pk]))
     assert response.status_code == 404

@@ -127,8 +127,8 @@ def test_report_must_name_someone_and_say_something(notice, notice_case):
     assert info.value.errors[0].message == "请从本公示的拟任人选中选择被反映人。"
 
 
-def test_no_online_report_outside_the_notice_period(notice, notice_case, monkeypatch):
-    monkeypatch.setattr("xuanren.supervision.services.today", lambda: notice.end + dt.timedelta(1))
+def test_no_online_report_outside_the_notice_period(notice, notice_case, clock):
+    clock.day = notice.end + dt.timedelta(1)
     with pytest.raises(Conflict, match="网上举报已关闭"):
         submit(notice, candidate_id=notice_case.zhang.pk)
 

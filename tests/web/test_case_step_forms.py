@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from tests.conftest import Clock
 from tests.step_data import MOTION
 from tests.web.helpers import page_text
 from tests.web.step_form_driver import step_form_fields
@@ -51,25 +52,12 @@ REF = dt.date(2026, 9, 1)
 CHANNELS = ["举报电话：0571-12380", "来信地址：青山县委组织部干部监督室"]
 
 
-@dataclass
-class Clock:
-    day: dt.date
-
-
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+def clock(clock: Clock) -> Clock:
     """Today for the services, the selectors and the pages of a case."""
-    c = Clock(REF)
-    for target in (
-        "xuanren.procedure.services.today",
-        "xuanren.procedure.selectors.today",
-        "xuanren.web.cases.today",
-        "xuanren.supervision.services.today",
-        "xuanren.supervision.selectors.today",
-    ):
-        monkeypatch.setattr(target, lambda: c.day)
+    clock.day = REF
     cache.clear()
-    return c
+    return clock
 
 
 def person(world: Any, unit: Any, name: str, birth: dt.date, title: str, **kw: Any) -> Any:
@@ -81,11 +69,9 @@ def person(world: Any, unit: Any, name: str, birth: dt.date, title: str, **kw: A
 
 @pytest.fixture
 def world(admin: Any, personas: Any, county: Any, make_cadre: Any, clock: Clock) -> Any:
-    from tests.procedure.test_end_to_end import Clock as E2EClock
     from tests.procedure.test_end_to_end import World
 
-    return World(admin, personas.case_officer, personas.discipline, county, make_cadre,
-                 E2EClock(clock.day))  # fmt: skip
+    return World(admin, personas.case_officer, personas.discipline, county, make_cadre, clock)
 
 
 def add_rows(data: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
 from xuanren.common.cells import formula_like, formula_message
+from xuanren.common.dates import today
 from xuanren.common.errors import ErrorCollector
 from xuanren.exchange.lrmx import (
     EducationText,
@@ -437,7 +438,7 @@ def plan_from_record(record: LrmxRecord) -> ImportPlan:
         del index
     assessments = []
     for year, word in parse_assessments(record.assessments):
-        if birth is not None and not (birth.year < year <= dt.date.today().year + 1):
+        if birth is not None and not (birth.year < year <= today().year + 1):
             problems.append(
                 LrmxProblem("NianDuKaoHeJieGuo", _("考核年度 %(y)d 无效。") % {"y": year})
             )

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xuanren.access.policy import has_perm, require_perm, unit_scope_q
-from xuanren.common.dates import SHANGHAI, today
+from xuanren.common.dates import SHANGHAI, add_months, today
 from xuanren.procedure.catalogue import STEPS
 from xuanren.procedure.models import Candidate, CandidateStatus, Case, CaseStatus, CaseStep
 
@@ -300,7 +300,7 @@ def recommendations_going_stale(query: TodoQuery) -> Iterable[TodoItem]:
     horizon while the case has not yet chosen its inspection candidates (the
     step whose guard `recommendation_fresh` refuses stale results). The date
     the results were formed is read as that guard reads it."""
-    from xuanren.procedure.guards.selection import add_months, recommendation_date
+    from xuanren.procedure.guards.selection import recommendation_date
     from xuanren.procedure.services import template_def
 
     cases = list(

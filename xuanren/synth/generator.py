@@ -36,7 +36,7 @@ from typing import Any, Protocol
 
 from django.db import models
 
-from xuanren.common.dates import add_years
+from xuanren.common.dates import add_months, add_years
 from xuanren.org.models import Post, Quota, Unit
 from xuanren.org.services import path_segment
 from xuanren.people.idnumbers import build_id_number
@@ -173,19 +173,6 @@ class SeedConfig:
 
 def _month(day: dt.date) -> dt.date:
     return day.replace(day=1)
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    """The first of the month `months` after `day`'s month."""
-    y, m = divmod(day.month - 1 + months, 12)
-    return dt.date(day.year + y, m + 1, 1)
-
-
-def _shift_months(day: dt.date, months: int) -> dt.date:
-    """`day` moved by whole months, the day clamped to the month's length."""
-    first = _add_months(day, months)
-    following = _add_months(first, 1)
-    return first.replace(day=min(day.day, (following - first).days))
 
 
 def _age(birth: dt.date, on: dt.date) -> int:
@@ -774,21 +761,21 @@ class Generator:
             entry_age += 1
         start = dt.date(year + entry_age, 9, 1)
         end = dt.date(year + entry_age + years, 7, 1)
-        work = _add_months(end, rng.randint(1, 3))
-        adult = _add_months(add_years(c.birth, 18), 1)
+        work = add_months(end, rng.randint(1, 3))
+        adult = add_months(_month(add_years(c.birth, 18)), 1)
         work = max(work, adult)
         latest = today - dt.timedelta(days=60)
         if work > latest:  # too young for that much study: a shorter course
             level, start = "junior_college", dt.date(year + 18, 9, 1)
             end = dt.date(year + 21, 7, 1)
-            work = max(_add_months(end, 1), adult)
+            work = max(add_months(end, 1), adult)
             if work > latest:
                 level, start, end = (
                     "high_school",
                     dt.date(year + 15, 9, 1),
                     dt.date(year + 18, 7, 1),
                 )
-                work = max(_add_months(end, 1), adult)
+                work = max(add_months(end, 1), adult)
         c.ft, c.ft_start, c.ft_end, c.work = level, start, end, min(work, latest)
 
     def _ordinary_title(self, unit: U, work: dt.date) -> tuple[str, str]:
@@ -1263,7 +1250,7 @@ class Generator:
             else:
                 category, title, months = "warning_talk", "诫勉", 6
                 doc = f"{abbr}组诫〔{decided.year}〕{rng.randint(1, 30)}号"
-            until = _shift_months(decided, months) - dt.timedelta(days=1)
+            until = add_months(decided, months) - dt.timedelta(days=1)
             rows.append(
                 (
                     self._id(RewardPunishment),

@@ -10,7 +10,6 @@ by their ids. Keys an effect writes (`result_sheet`, `appointments`,
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from xuanren.common.dates import add_years
+from xuanren.common.dates import add_months
 from xuanren.org.models import LEVEL_RANK, Level, Post
 from xuanren.org.selectors import active_tenure_q
 from xuanren.people.models import Cadre, Relation, Tenure, TenureMethod
@@ -95,19 +94,12 @@ def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day is not None else None
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    if months % 12 == 0:
-        return add_years(day, months // 12)
-    years, month0 = divmod(day.month - 1 + months, 12)
-    year, month = day.year + years, month0 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def probation_last_day(start: dt.date, months: int) -> dt.date:
     """The last day of a probation of `months` from `start` (inclusive, as
     `Tenure.probation_until` is read elsewhere): one year from 2026-11-20 runs
-    to 2027-11-19."""
-    return _add_months(start, months) - dt.timedelta(days=1)
+    to 2027-11-19, one year from 2024-02-29 to 2025-02-28, one month from
+    2026-01-31 to 2026-02-28 (common.dates.add_months)."""
+    return add_months(start, months) - dt.timedelta(days=1)
 
 
 # ---- reading the case ----------------------------------------------------------------

@@ -22,7 +22,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xuanren.common.dates import SHANGHAI
+from xuanren.common.dates import SHANGHAI, add_months
 from xuanren.people.models import (
     ArchiveReviewStatus,
     Cadre,
@@ -105,19 +105,6 @@ def _score(value: Any) -> float | None:
 
 def _fmt(number: float) -> str:
     return f"{number:g}"
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """`day` moved by whole months; the 31st becomes the month's last day."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    for last in (31, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(day)  # pragma: no cover
 
 
 def required_count(seats: int, ratio: Any) -> int:
