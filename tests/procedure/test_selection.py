@@ -905,3 +905,32 @@ def test_scores_recorded_without_candidates(competitive, personas, people):
     assert problems["scores_recorded"] == [
         "本事项没有在选人选，不能录入笔试成绩；请先完成资格审查。"
     ]
+
+
+def test_recusal_is_detected_on_a_relative_imported_from_lrmx(
+    at_inspection, personas, people, make_cadre, admin, county
+):
+    """Issue 12: the spouse comes from an imported approval form (name and
+    month of birth, no link given) and is linked to her cadre record."""
+    from xuanren.exchange.lrmx import record_to_xml
+    from xuanren.exchange.lrmx_records import record_from_cadre
+    from xuanren.exchange.lrmx_services import lrmx_import_confirm, lrmx_import_preview
+
+    officer = personas.case_officer
+    wife = make_cadre(county.org_dept, name="组工干部", sex="female", birth=dt.date(1988, 1, 9))
+    text = record_to_xml(record_from_cadre(Cadre.objects.get(pk=people["甲"].pk))).decode()
+    item = (
+        "<JiaTingChengYuan><Item><ChengWei>妻子</ChengWei><XingMing>组工干部</XingMing>"
+        "<ChuShengRiQi>198801</ChuShengRiQi></Item></JiaTingChengYuan>"
+    )
+    text = re.sub(r"<JiaTingChengYuan>.*?</JiaTingChengYuan>", item, text, flags=re.S)
+    batch = lrmx_import_preview(actor=admin, upload_name="甲.lrmx", data=text.encode())
+    batch = lrmx_import_confirm(actor=admin, batch=batch, unit=None)
+    assert batch.result[0]["saved"] is True, batch.result
+    entries = [entry(people["甲"], 1), entry(people["乙"], 2)]
+    team = [{"name": "李组长"}, {"name": "组工干部", "cadre": wife.pk}]
+    problems = blocked(at_inspection, officer, "inspection", inspection_data(entries, team))
+    assert problems["report_signed_by_team"] == [
+        "考察组成员组工干部与考察对象甲有配偶关系（见甲的家庭成员记录），"
+        "应当回避，不得参加对其考察；请调整考察组。"
+    ]

@@ -175,8 +175,11 @@ class CadreListOut(Schema):
 
 class EducationOut(Schema):
     id: int
-    kind: str
-    level: str
+    kind: str = Field(
+        description="full_time 全日制教育、in_service 在职教育、party_school 党校教育"
+    )
+    level: str = Field(description="学历代码；学历原文无法识别时为空")
+    level_text: str = Field(description="学历原文（党校学历或无法识别的学历），否则为空")
     degree: str
     school: str
     major: str
@@ -274,6 +277,9 @@ class CadreDetailOut(Schema):
     working_age: int | None = Field(description="工龄（年）")
     health: str
     professional_title: str
+    identity: str = Field(
+        description="身份：civil_servant 公务员、reference_civil_servant 参照公务员法管理、public_institution 事业单位、state_enterprise 国有企业、other 其他；空为未记录"
+    )
     specialty: str
     unit_id: int
     unit_name: str
@@ -343,6 +349,7 @@ TEXT_FIELDS = (
     "birthplace",
     "health",
     "professional_title",
+    "identity",
     "specialty",
     "current_post_title",
     "level",
@@ -371,6 +378,10 @@ class CadreChangesIn(Schema):
     work_start_date: dt.date | None = None
     health: str | None = None
     professional_title: str | None = None
+    identity: str | None = Field(
+        None,
+        description="身份：civil_servant 公务员、reference_civil_servant 参照公务员法管理、public_institution 事业单位、state_enterprise 国有企业、other 其他；空为未记录",
+    )
     specialty: str | None = None
     current_post_title: str | None = None
     level: str | None = None
@@ -416,6 +427,10 @@ class CadreCreateIn(Schema):
     work_start_date: dt.date | None = None
     health: str = "健康"
     professional_title: str = ""
+    identity: str = Field(
+        "",
+        description="身份：civil_servant 公务员、reference_civil_servant 参照公务员法管理、public_institution 事业单位、state_enterprise 国有企业、other 其他；空为未记录",
+    )
     specialty: str = ""
     current_post_title: str = ""
     level: str = ""

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from xuanren.common.dates import completed_years
 from xuanren.people.models import (
     EDUCATION_RANK,
+    IN_SERVICE_KINDS,
     PARTY_STATUSES,
     Cadre,
     Degree,
@@ -128,7 +129,7 @@ def _education_text(entry: Education | None) -> tuple[str, str]:
     """(学历 and 学位 on two lines, 院校系及专业) for the highest entry of a kind."""
     if entry is None:
         return "", ""
-    text = str(entry.get_level_display())
+    text = entry.level_text or str(entry.get_level_display())
     if entry.degree and entry.degree != Degree.NONE:
         text += "\n" + _("%(d)s学位") % {"d": entry.get_degree_display()}
     school = entry.school
@@ -209,9 +210,7 @@ def build_approval_form(cadre: Cadre, context: FormContext, *, on: dt.date) -> A
         full_time = _education_text(
             _best([e for e in educations if e.kind == EducationKind.FULL_TIME])
         )
-        in_service = _education_text(
-            _best([e for e in educations if e.kind == EducationKind.IN_SERVICE])
-        )
+        in_service = _education_text(_best([e for e in educations if e.kind in IN_SERVICE_KINDS]))
         party = cadre.political_status in PARTY_STATUSES
         photo = bytes(cadre.photo) if cadre.photo else None
         return ApprovalForm(

@@ -33,6 +33,7 @@ from xuanren.exchange.lrmx import (
 )
 from xuanren.people.models import (
     EDUCATION_RANK,
+    IN_SERVICE_KINDS,
     PARTY_STATUSES,
     Cadre,
     Education,
@@ -70,6 +71,33 @@ LEVEL_FROM_TEXT = {
     "初中": "junior_high_or_below",
     "小学": "junior_high_or_below",
 }
+#: 中央党校/省委党校 (and 自治区、直辖市) 研究生、大学、大专 as the form writes
+#: them: in-service study at a party school, of kind 党校 (decision 0082).
+_PARTY_SCHOOL_RE = re.compile(
+    r"^(?:中共)?(中央|\S{0,10}?(?:省委|区委|市委|党委))党校"
+    r"(研究生|大学本科|大学|本科|大专|大学专科|专科)(?:学历)?$"
+)
+_PARTY_SCHOOL_LEVEL = {
+    "研究生": "postgraduate",
+    "大学本科": "bachelor",
+    "大学": "bachelor",
+    "本科": "bachelor",
+    "大专": "junior_college",
+    "大学专科": "junior_college",
+    "专科": "junior_college",
+}
+
+
+def party_school_level(text: str) -> tuple[str, str] | None:
+    """(level, school) of a party-school 学历 ("中央党校大学" → bachelor,
+    中央党校), None for any other text."""
+    match = _PARTY_SCHOOL_RE.match(text.strip())
+    if match is None:
+        return None
+    school = text.strip()[: match.end(1)] + "党校"
+    return _PARTY_SCHOOL_LEVEL[match[2]], school
+
+
 DEGREE_TEXT = {"doctor": "博士", "master": "硕士", "bachelor": "学士", "none": ""}
 
 STATUS_TEXT = {
@@ -193,7 +221,7 @@ def _education_text(educations: list[Education]) -> EducationText:
     school = _school_text(best)
     degree = DEGREE_TEXT.get(best.degree, "")
     return EducationText(
-        level=LEVEL_TEXT.get(best.level, ""),
+        level=best.level_text or LEVEL_TEXT.get(best.level, ""),
         degree=degree,
         level_school=school,
         degree_school=school if degree else "",
@@ -243,7 +271,7 @@ def record_from_cadre(cadre: Cadre, context: ExportContext | None = None) -> Lrm
         professional_title=cadre.professional_title,
         specialty=cadre.specialty,
         full_time=_education_text([e for e in educations if e.kind == EducationKind.FULL_TIME]),
-        in_service=_education_text([e for e in educations if e.kind == EducationKind.IN_SERVICE]),
+        in_service=_education_text([e for e in educations if e.kind in IN_SERVICE_KINDS]),
         current_post=cadre.current_post_title,
         proposed_post=ctx.proposed_post,
         post_to_remove=ctx.post_to_remove,
@@ -289,10 +317,11 @@ def record_from_cadre(cadre: Cadre, context: ExportContext | None = None) -> Lrm
 @dataclass(frozen=True)
 class EducationPlan:
     kind: str
-    level: str
+    level: str  # "" when the 学历 as written is none of the levels
     degree: str
     school: str
     major: str
+    level_text: str = ""  # the 学历 as written, when not a plain level word
 
 
 @dataclass(frozen=True)
@@ -350,19 +379,38 @@ def _status_from_text(text: str) -> str | None:
 
 
 def _education_plan(
-    kind: str, prefix: str, edu: EducationText, problems: list[LrmxProblem]
+    kind: str,
+    prefix: str,
+    edu: EducationText,
+    problems: list[LrmxProblem],
+    warnings: list[str],
 ) -> EducationPlan | None:
+    """The education of one line of the form. A party school's 学历 is of
+    kind 党校; a 学历 no level matches is kept as written, with a warning."""
     if not edu.level and not edu.level_school:
         return None
-    level = LEVEL_FROM_TEXT.get(edu.level.strip())
-    if level is None:
-        problems.append(
-            LrmxProblem(
-                f"{prefix}_XueLi",
-                _("学历“%(v)s”无法识别，应为研究生、大学本科、大学专科、中专、高中等。")
-                % {"v": edu.level},
+    written = edu.level.strip()
+    level_text = ""
+    party_school_name = ""
+    level = LEVEL_FROM_TEXT.get(written)
+    party = party_school_level(written) if level is None else None
+    if party is not None:
+        level, party_school_name = party
+        kind, level_text = EducationKind.PARTY_SCHOOL, written
+    elif level is None and written:
+        level, level_text = "", written[:40]
+        warnings.append(
+            _(
+                "%(k)s学历“%(v)s”无法识别为研究生、大学本科、大学专科、中专、高中等，"
+                "按原文导入，不计入学历条件。"
             )
+            % {
+                "k": _("全日制教育") if kind == EducationKind.FULL_TIME else _("在职教育"),
+                "v": written,
+            }
         )
+    elif level is None:
+        problems.append(LrmxProblem(f"{prefix}_XueLi", _("填写了毕业院校，但缺少学历。")))
         return None
     degree = "none"
     for word, code in (("博士", "doctor"), ("硕士", "master"), ("学士", "bachelor")):
@@ -370,12 +418,13 @@ def _education_plan(
             degree = code
             break
     school, major = school_and_major(edu.level_school or edu.degree_school)
+    school = school or party_school_name
     if not school:
         problems.append(
             LrmxProblem(f"{prefix}_XueLi_BiYeYuanXiaoXi", _("填写了学历，但缺少毕业院校。"))
         )
         return None
-    return EducationPlan(kind, level, degree, school, major)
+    return EducationPlan(kind, level, degree, school, major, level_text)
 
 
 def plan_from_record(record: LrmxRecord) -> ImportPlan:
@@ -412,8 +461,12 @@ def plan_from_record(record: LrmxRecord) -> ImportPlan:
     educations = [
         plan
         for plan in (
-            _education_plan(EducationKind.FULL_TIME, "QuanRiZhiJiaoYu", record.full_time, problems),
-            _education_plan(EducationKind.IN_SERVICE, "ZaiZhiJiaoYu", record.in_service, problems),
+            _education_plan(
+                EducationKind.FULL_TIME, "QuanRiZhiJiaoYu", record.full_time, problems, warnings
+            ),
+            _education_plan(
+                EducationKind.IN_SERVICE, "ZaiZhiJiaoYu", record.in_service, problems, warnings
+            ),
         )
         if plan is not None
     ]

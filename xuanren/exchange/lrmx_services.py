@@ -84,6 +84,7 @@ from xuanren.journal.models import EventType
 from xuanren.journal.services import journal_record
 from xuanren.org.models import Unit
 from xuanren.people.models import Cadre
+from xuanren.people.relatives import ambiguous_relative_message, relative_matches
 from xuanren.people.selectors import cadre_get
 from xuanren.people.services import (
     CadreInput,
@@ -226,7 +227,7 @@ def child_changes(cadre: Cadre | None, plan: ImportPlan) -> ChildChanges:
             rewards=list(plan.rewards),
             photo=plan.photo,
         )
-    have_edu = {(e.kind, e.level, e.school, e.major) for e in cadre.educations.all()}
+    have_edu = {(e.kind, e.level, e.level_text, e.school, e.major) for e in cadre.educations.all()}
     have_family = {(f.relation, f.name) for f in cadre.family_members.all()}
     grades = {a.year: a.grade for a in cadre.assessments.all()}
     have_rewards = {
@@ -237,7 +238,9 @@ def child_changes(cadre: Cadre | None, plan: ImportPlan) -> ChildChanges:
     old_photo = bytes(cadre.photo) if cadre.photo is not None else None
     return ChildChanges(
         educations=[
-            e for e in plan.educations if (e.kind, e.level, e.school, e.major) not in have_edu
+            e
+            for e in plan.educations
+            if (e.kind, e.level, e.level_text, e.school, e.major) not in have_edu
         ],
         resume=list(plan.resume) if plan.resume and plan.resume != current_resume else None,
         family=[f for f in plan.family if (f.relation, f.name) not in have_family],
@@ -288,10 +291,17 @@ def _scalar_changes(before: CadreInput | None, after: CadreInput) -> dict[str, A
 def _child_lines(changes: ChildChanges) -> list[str]:
     lines = []
     for e in changes.educations:
-        kind = _("全日制教育") if e.kind == "full_time" else _("在职教育")
+        kind = {"full_time": _("全日制教育"), "party_school": _("党校教育")}.get(
+            e.kind, _("在职教育")
+        )
         lines.append(
             _("新增%(k)s：%(l)s %(s)s%(m)s")
-            % {"k": kind, "l": LEVEL_TEXT[e.level], "s": e.school, "m": e.major}
+            % {
+                "k": kind,
+                "l": e.level_text or LEVEL_TEXT.get(e.level, ""),
+                "s": e.school,
+                "m": e.major,
+            }
         )
     if changes.resume is not None:
         lines.append(
@@ -414,7 +424,20 @@ def check_file(actor: Any, name: str, content: bytes, *, seen: dict[str, str]) -
     if not check.problems:
         check.scalars = _scalar_changes(check.before, check.after)
         check.children = child_changes(cadre, plan)
+        check.warnings = [*check.warnings, *_relative_warnings(cadre, check.children.family)]
     return check
+
+
+def _relative_warnings(cadre: Cadre | None, family: list[FamilyPlan]) -> list[str]:
+    """A warning for each new family member that matches several cadres:
+    saving links those matching one (decision 0083), not these."""
+    exclude = cadre.pk if cadre is not None else None
+    out = []
+    for member in family:
+        matches = relative_matches(member.name, member.birth_date, exclude=exclude)
+        if len(matches) > 1:
+            out.append(ambiguous_relative_message(member.name, len(matches)))
+    return out
 
 
 def _require_importer(actor: Any) -> None:
@@ -524,6 +547,7 @@ def _apply(actor: Any, check: FileCheck, unit: Unit | None, batch: ImportBatch) 
             school=e.school,
             degree=e.degree,
             major=e.major,
+            level_text=e.level_text,
         )
     if changes.resume is not None:
         rows = resume_rows(changes.resume)

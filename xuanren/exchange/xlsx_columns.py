@@ -17,6 +17,7 @@ from django.utils import translation
 
 from xuanren.org.models import Level, PostCategory, UnitKind
 from xuanren.people.models import (
+    CadreIdentity,
     Degree,
     EducationKind,
     EducationLevel,
@@ -168,6 +169,8 @@ CADRES = Sheet(
         Column("major", "所学专业", max_length=60),
         Column("education_kind", "教育类别", Kind.CHOICE, choices=EducationKind,
                note="不填为“全日制教育”"),
+        Column("identity", "身份", Kind.CHOICE, choices=CadreIdentity, width=18,
+               note="公务员、参照公务员法管理、事业单位、国有企业或其他；不填为未记录"),
     ),
 )  # fmt: skip
 

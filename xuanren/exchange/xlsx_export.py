@@ -30,7 +30,14 @@ from xuanren.common.dates import completed_years, today
 from xuanren.journal.models import EventType
 from xuanren.journal.services import journal_record
 from xuanren.org.models import LEVEL_RANK, Unit
-from xuanren.people.models import EDUCATION_RANK, Cadre, Education, EducationKind, Tenure
+from xuanren.people.models import (
+    EDUCATION_RANK,
+    IN_SERVICE_KINDS,
+    Cadre,
+    Education,
+    EducationKind,
+    Tenure,
+)
 from xuanren.people.selectors import CadreFilters, cadre_search, shown_id_number
 
 #: Rows fetched per query while streaming (prefetches run per chunk).
@@ -94,6 +101,7 @@ def cadre_list_headers() -> list[str]:
         _label("education_level"),
         _label("work_start_date"),
         _label("status"),
+        _label("identity"),
     ]
 
 
@@ -115,6 +123,7 @@ def _cadre_list_rows(actor: Any, cadres: QuerySet[Cadre], on: dt.date) -> Iterat
             cadre.get_education_level_display(),
             cadre.work_start_date,
             cadre.get_status_display(),
+            cadre.get_identity_display(),
         ]
 
 
@@ -194,20 +203,20 @@ def roster_headers() -> list[str]:
     ]
 
 
-def _best(educations: list[Education], kind: str) -> tuple[str, str]:
-    chosen = [e for e in educations if e.kind == kind]
+def _best(educations: list[Education], kinds: frozenset[str]) -> tuple[str, str]:
+    chosen = [e for e in educations if e.kind in kinds]
     if not chosen:
         return "", ""
     best = max(chosen, key=lambda e: (EDUCATION_RANK.get(e.level, 0), e.end_date or dt.date.min))
     degree = best.get_degree_display() if best.degree != "none" else ""
-    return best.get_level_display() + degree, f"{best.school}{best.major}"
+    return (best.level_text or best.get_level_display()) + degree, f"{best.school}{best.major}"
 
 
 def _roster_rows(cadres: QuerySet[Cadre], on: dt.date) -> Iterator[list[Any]]:
     for index, cadre in enumerate(cadres.iterator(chunk_size=CHUNK), start=1):
         educations = list(cadre.educations.all())
-        full_time = _best(educations, EducationKind.FULL_TIME)
-        in_service = _best(educations, EducationKind.IN_SERVICE)
+        full_time = _best(educations, frozenset({EducationKind.FULL_TIME}))
+        in_service = _best(educations, IN_SERVICE_KINDS)
         tenures = list(cadre.tenures.all())
         since = max((t.start_date for t in tenures), default=None)
         yield [

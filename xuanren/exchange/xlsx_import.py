@@ -67,7 +67,7 @@ from xuanren.journal.services import journal_key, journal_record
 from xuanren.org.models import PATH_SEGMENT, Post, PostCategory, Quota, Unit
 from xuanren.org.services import MAX_CHILDREN, path_segment
 from xuanren.people.models import EDUCATION_RANK, Cadre, Education, EducationKind
-from xuanren.people.services import name_initials
+from xuanren.people.services import name_initials, relatives_link_new_cadres
 from xuanren.people.validation import CadreFacts, validate_cadre
 from xuanren.synth.generator import COLUMNS
 from xuanren.synth.loader import DatabaseSink
@@ -840,7 +840,8 @@ def _write_cadres(
     cadre_ids = _allocate_ids(Cadre, len(plan.cadres))
     with_education = [i for i, (_c, v) in enumerate(plan.cadres) if v["education_level"]]
     education_ids = _allocate_ids(Education, len(with_education))
-    cadre_columns = COLUMNS[Cadre]
+    # 身份 and 学历原文 came after the seeder's column lists (decisions 0082, 0083).
+    cadre_columns = (*COLUMNS[Cadre], "identity")
     education_columns = COLUMNS[Education]
     sink = DatabaseSink()
     fingerprints: list[tuple[int, str]] = []
@@ -853,6 +854,7 @@ def _write_cadres(
                 "id": pk,
                 "unit_id": units[code].pk,
                 "ethnicity": v["ethnicity"] or "汉族",
+                "identity": v.get("identity") or "",
                 "health": v["health"] or "健康",
                 "education_level": v["education_level"],
                 "education_rank": EDUCATION_RANK.get(v["education_level"], 0),
@@ -963,6 +965,7 @@ def xlsx_import(
             post_ids = _write_posts(plan, units)
             quota_ids, quotas_changed = _write_quotas(plan, units)
             cadre_ids, education_ids, cadre_fp = _write_cadres(plan, units)
+            relatives_link_new_cadres(actor=actor, cadre_ids=cadre_ids)
             created = {
                 "units": id_ranges(n.pk for n in plan.units.values() if n.pk),
                 "posts": id_ranges(post_ids),

@@ -58,6 +58,13 @@ class Degree(models.TextChoices):
 class EducationKind(models.TextChoices):
     FULL_TIME = "full_time", _("全日制教育")
     IN_SERVICE = "in_service", _("在职教育")
+    # 中央党校/省委党校 研究生、大学、大专: in-service study at a party school,
+    # recognised for cadre management at the level it names (decision 0082).
+    PARTY_SCHOOL = "party_school", _("党校教育")
+
+
+#: The kinds the form's 在职教育 line shows (party school is in-service study).
+IN_SERVICE_KINDS = frozenset({EducationKind.IN_SERVICE, EducationKind.PARTY_SCHOOL})
 
 
 class CadreStatus(models.TextChoices):
@@ -79,6 +86,16 @@ class ArchiveReviewStatus(models.TextChoices):
     ISSUES_FOUND = "issues_found", _("发现问题")
 
 
+class CadreIdentity(models.TextChoices):
+    """身份, the 一身份 of 三龄二历一身份: which staffing system the cadre is in."""
+
+    CIVIL_SERVANT = "civil_servant", _("公务员")
+    REFERENCE_CIVIL_SERVANT = "reference_civil_servant", _("参照公务员法管理")
+    PUBLIC_INSTITUTION = "public_institution", _("事业单位")
+    STATE_ENTERPRISE = "state_enterprise", _("国有企业")
+    OTHER = "other", _("其他")
+
+
 class Cadre(models.Model):
     name = models.CharField(_("姓名"), max_length=30)
     name_initials = models.CharField(_("姓名拼音首字母"), max_length=30, db_index=True)
@@ -96,6 +113,10 @@ class Cadre(models.Model):
     work_start_date = models.DateField(_("参加工作时间"), null=True, blank=True)
     health = models.CharField(_("健康状况"), max_length=30, default="健康")
     professional_title = models.CharField(_("专业技术职务"), max_length=60, blank=True)
+    # Blank: not recorded.
+    identity = models.CharField(
+        _("身份"), max_length=24, choices=CadreIdentity.choices, blank=True, default=""
+    )
     specialty = models.CharField(_("熟悉专业有何专长"), max_length=100, blank=True)
     unit = models.ForeignKey(
         Unit,
@@ -177,7 +198,11 @@ class CadreChild(models.Model):
 
 class Education(CadreChild):
     kind = models.CharField(_("教育类别"), max_length=12, choices=EducationKind.choices)
-    level = models.CharField(_("学历"), max_length=24, choices=EducationLevel.choices)
+    # Blank when the 学历 as written is none of the levels (level_text keeps it).
+    level = models.CharField(_("学历"), max_length=24, choices=EducationLevel.choices, blank=True)
+    # The 学历 as written when it is not one of the level words: a party
+    # school's ("中央党校大学") or one no level matches; exported as written.
+    level_text = models.CharField(_("学历（原文）"), max_length=40, blank=True)
     degree = models.CharField(_("学位"), max_length=10, choices=Degree.choices, default=Degree.NONE)
     school = models.CharField(_("毕业院校"), max_length=80)
     major = models.CharField(_("专业"), max_length=60, blank=True)

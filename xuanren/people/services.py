@@ -37,6 +37,7 @@ from xuanren.people.models import (
     TenureMethod,
     Training,
 )
+from xuanren.people.relatives import ambiguous_relative_message, relative_matches
 from xuanren.people.validation import (
     CadreFacts,
     check_id_number,
@@ -70,6 +71,7 @@ class CadreInput:
     work_start_date: dt.date | None = None
     health: str = "健康"
     professional_title: str = ""
+    identity: str = ""
     specialty: str = ""
     current_post_title: str = ""
     level: str = ""
@@ -95,6 +97,7 @@ def _choice_errors(data: CadreInput, out: ErrorCollector) -> None:
     from xuanren.org.models import Level
     from xuanren.people.models import (
         ArchiveReviewStatus,
+        CadreIdentity,
         PersonalMattersStatus,
         PoliticalStatus,
     )
@@ -109,6 +112,8 @@ def _choice_errors(data: CadreInput, out: ErrorCollector) -> None:
             out.add(name, message)
     if data.level and data.level not in Level.values:
         out.add("level", _("职务层次无效。"))
+    if data.identity and data.identity not in CadreIdentity.values:
+        out.add("identity", _("身份无效。"))
 
 
 def _validated(data: CadreInput, *, exclude_pk: int | None = None) -> CadreInput:
@@ -151,6 +156,7 @@ def cadre_create(*, actor: Any, unit: Unit, data: CadreInput) -> Cadre:
     payload["unit"] = unit.pk
     payload["cadre_fp"] = cadre_fp_payload([cadre])
     journal_record(actor=actor, event_type=EventType.CADRE_CREATED, subject=cadre, payload=payload)
+    _link_relatives_to(actor, [cadre.pk])
     cadre.warnings = clean.warnings  # type: ignore[attr-defined]
     return cadre
 
@@ -258,13 +264,20 @@ def education_add(
     major: str = "",
     start_date: dt.date | None = None,
     end_date: dt.date | None = None,
+    level_text: str = "",
 ) -> Education:
+    """`level` "" with `level_text` records a 学历 as written that is none of
+    the levels (it then counts for no qualification rule); `level_text` beside
+    a level keeps the form's wording (a party school's "中央党校大学")."""
     cadre = _locked_cadre(actor, cadre)
     out = ErrorCollector()
+    level_text = level_text.strip()
     if kind not in EducationKind.values:
-        out.add("kind", _("请选择全日制教育或在职教育。"))
-    if level not in EducationLevel.values:
+        out.add("kind", _("请选择全日制教育、在职教育或党校教育。"))
+    if level not in EducationLevel.values and not (level == "" and level_text):
         out.add("level", _("请选择学历。"))
+    if len(level_text) > 40:
+        out.add("level_text", _("学历原文过长（最多 40 个字）。"))
     if not school.strip():
         out.add("school", _("请填写毕业院校。"))
     if start_date is not None:
@@ -276,6 +289,7 @@ def education_add(
         cadre=cadre,
         kind=kind,
         level=level,
+        level_text=level_text,
         degree=degree,
         school=school.strip(),
         major=major,
@@ -290,6 +304,7 @@ def education_add(
         {
             "kind": kind,
             "level": level,
+            "level_text": level_text,
             "school": record.school,
             "cadre_fp": cadre_fp_payload([cadre]),
         },
@@ -450,6 +465,10 @@ def family_member_add(
     related_cadre: Cadre | None = None,
     emigrated: bool = False,
 ) -> FamilyMember:
+    """Add a family member. Without `related_cadre`, the member is linked to
+    the one cadre record of the same name and birth date (decision 0083), so
+    that recusal is detected; when several match, none is linked and
+    `record.warnings` says so."""
     cadre = _locked_cadre(actor, cadre)
     out = ErrorCollector()
     if relation not in Relation.values:
@@ -461,6 +480,14 @@ def family_member_add(
     if birth_date is not None and birth_date > today():
         out.add("birth_date", _("出生日期不能晚于今天。"))
     out.raise_if_any(_("家庭成员信息有误，未保存。"))
+    warnings: list[str] = []
+    linked_by = "given" if related_cadre is not None else ""
+    if related_cadre is None:
+        matches = relative_matches(name.strip(), birth_date, exclude=cadre.pk)
+        if len(matches) == 1:
+            related_cadre, linked_by = matches[0], "name_birth"
+        elif matches:
+            warnings.append(ambiguous_relative_message(name.strip(), len(matches)))
     record = FamilyMember.objects.create(
         cadre=cadre,
         relation=relation,
@@ -479,9 +506,55 @@ def family_member_add(
             "relation": relation,
             "name": record.name,
             "related_cadre": related_cadre and related_cadre.pk,
+            "linked_by": linked_by,
         },
     )
+    record.warnings = warnings  # type: ignore[attr-defined]
     return record
+
+
+def _link_relatives_to(actor: Any, cadre_ids: list[int]) -> list[FamilyMember]:
+    """Link the unlinked family records that name one of these new cadres
+    (same name and birth date, decision 0083) when it is the only cadre they
+    match; each link is journaled on the cadre whose family record it is."""
+    wanted = set(cadre_ids)
+    linked = []
+    ids = sorted(wanted)
+    for start in range(0, len(ids), 1000):
+        names = set(
+            Cadre.objects.filter(pk__in=ids[start : start + 1000]).values_list("name", flat=True)
+        )
+        rows = (
+            FamilyMember.objects.select_for_update()
+            .filter(related_cadre__isnull=True, birth_date__isnull=False, name__in=names)
+            .order_by("pk")
+        )
+        for member in rows:
+            matches = relative_matches(member.name, member.birth_date, exclude=member.cadre_id)
+            if len(matches) != 1 or matches[0].pk not in wanted:
+                continue
+            member.related_cadre = matches[0]
+            member.save(update_fields=["related_cadre"])
+            journal_record(
+                actor=actor,
+                event_type=EventType.CADRE_UPDATED,
+                subject=("people.cadre", str(member.cadre_id)),
+                payload={
+                    "record": "familymember",
+                    "id": member.pk,
+                    "related_cadre": [None, matches[0].pk],
+                    "linked_by": "name_birth",
+                },
+            )
+            linked.append(member)
+    return linked
+
+
+@transaction.atomic
+def relatives_link_new_cadres(*, actor: Any, cadre_ids: list[int]) -> list[FamilyMember]:
+    """For bulk imports that create cadres without cadre_create: link the
+    family records that name them (as cadre_create does for one)."""
+    return _link_relatives_to(actor, cadre_ids)
 
 
 @transaction.atomic

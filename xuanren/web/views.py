@@ -29,7 +29,7 @@ from xuanren.org.selectors import (
     unit_get,
     unit_list,
 )
-from xuanren.people.models import Cadre, EducationKind
+from xuanren.people.models import IN_SERVICE_KINDS, Cadre, EducationKind
 from xuanren.people.selectors import (
     CadreFilters,
     approaching_retirement,
@@ -339,7 +339,7 @@ def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "ages": cadre_ages(cadre, on),
         "id_number": id_number,
         "full_time": [e for e in educations if e.kind == EducationKind.FULL_TIME],
-        "in_service": [e for e in educations if e.kind == EducationKind.IN_SERVICE],
+        "in_service": [e for e in educations if e.kind in IN_SERVICE_KINDS],
         "resume": [
             {"period": resume_period(e), "text": e.text, "note": e.note}
             for e in cadre.resume_entries.all()
