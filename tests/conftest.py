@@ -194,7 +194,10 @@ def county(admin: User) -> County:
 
 
 def make_user(username: str, role: Role | None, unit: Unit | None) -> User:
-    roles_sync()
+    # Migrations (and every flush) sync the roles; sync again only if a test
+    # started without them (a sync costs dozens of queries per user).
+    if role is not None and not Group.objects.filter(name=role).exists():
+        roles_sync()
     user = User.objects.create_user(username, password=f"pw-{username}-123")
     if role is not None:
         user.groups.add(Group.objects.get(name=role))
