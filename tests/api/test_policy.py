@@ -117,6 +117,18 @@ def test_rules_of_a_township_principal_post(client, personas, county):
     assert rules["national.negative.assessment"]["comparator"] is None
     assert rules["national.negative.assessment"]["value"] is None
     assert {r["pack"] for r in rules.values()} == {"county-leading-rules", "national-2019"}
+    # Rules that do not concern this 正科 post are listed, not applied; their data is shown.
+    training = rules["national.training"]
+    assert training["applies"] is False
+    assert training["exception"] == (
+        "确因特殊情况在提任前未达到培训要求的，应当在提任后一年内完成培训"
+    )
+    lower = rules["national.lower_level_posts"]
+    assert (lower["measure"], lower["comparator"], lower["value"]) == ("lower_posts", "以上", 2)
+    assert lower["counted_levels"] == ["section_deputy", "section_principal"]
+    assert rules["national.negative.office_seeking"]["applies"] is True
+    assert rules["national.negative.office_seeking"]["exception"] == ""
+    assert rules["national.negative.office_seeking"]["counted_levels"] == []
 
 
 def test_rules_out_of_scope_and_outsider(client, personas, chief):

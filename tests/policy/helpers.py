@@ -47,6 +47,7 @@ def facts(**kw: Any) -> CadreFacts:
         "sanctions": (),
         "training_hours": {2024: 300, 2025: 300},
         "family": (("spouse", False),),
+        "health": "健康",
     }
     base.update(kw)
     return CadreFacts(**base)
@@ -97,6 +98,9 @@ POSTS = {
     ),
     "division_deputy": PostFacts(
         "division_deputy", False, False, "government", "region", "county_organ", "副县长"
+    ),
+    "bureau_deputy_party": PostFacts(
+        "bureau_deputy", False, False, "party", "region", "county_organ", "市委副书记"
     ),
     "bureau_deputy": PostFacts(
         "bureau_deputy", False, False, "government", "region", "county_organ", "副市长"

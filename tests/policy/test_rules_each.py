@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from tests.policy.helpers import REF, RULES, born, judge
-from xuanren.policy.rules import Sanction, Status
+from xuanren.policy.rules import Finding, Sanction, Status
 
 P, F, NA = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE
 
@@ -156,18 +156,37 @@ CASES = [
         {"birth_date": born(29), "education_rank": 4},
         F,
     ),
+    # “年龄在30岁以下的须具有大学本科学历”：以下含本数，满 30 周岁当天仍须本科。
     (
         "county.principal.under30.education",
         "township_principal",
         {"birth_date": born(30), "education_rank": 4},
-        NA,
-    ),  # edge: 30 today
+        F,
+    ),  # edge: 30th birthday on the reference date
     (
         "county.principal.under30.education",
         "township_principal",
-        {"birth_date": born(30, days=1), "education_rank": 4},
+        {"birth_date": born(30), "education_rank": 5},
+        P,
+    ),  # edge: 30 today with 本科
+    (
+        "county.principal.under30.education",
+        "township_principal",
+        {"birth_date": born(31, days=1), "education_rank": 4},
         F,
-    ),
+    ),  # edge: 31 tomorrow, still 30
+    (
+        "county.principal.under30.education",
+        "township_principal",
+        {"birth_date": born(31), "education_rank": 4},
+        NA,
+    ),  # edge: 31st birthday on the reference date
+    (
+        "county.principal.under30.education",
+        "township_principal",
+        {"birth_date": born(29), "education_rank": 4, "level": "section_principal"},
+        NA,
+    ),  # not newly promoted
     (
         "county.deputy.education",
         "township_deputy",
@@ -210,6 +229,14 @@ CASES = [
         F,
     ),
     ("section.principal.deputy_years", "subsection_deputy", {"level": ""}, NA),
+    # “在副股级岗位工作两年以上”: only years as 副股 count; a 科员 of long standing
+    # is not concerned by this rule (promotion from there is 越级, the ladder's matter).
+    (
+        "section.principal.deputy_years",
+        "subsection_principal",
+        {"level": "", "level_since": REF.replace(year=REF.year - 10)},
+        NA,
+    ),
     # national-2019
     (
         "national.work_years",
@@ -299,25 +326,169 @@ CASES = [
         F,
     ),  # 2021 lies outside the window
     ("national.training", "division_deputy", {"training_hours": {}}, F),
+    # 党章第二十七条: county committees three years of party age, province and city five.
     (
-        "national.party_years",
+        "national.party_years.county",
         "division_principal_party",
-        {"party_join_date": REF.replace(year=REF.year - 5)},
+        {"party_join_date": REF.replace(year=REF.year - 3)},
         P,
-    ),
+    ),  # edge: three years today
     (
-        "national.party_years",
+        "national.party_years.county",
         "division_principal_party",
-        {"party_join_date": REF.replace(year=REF.year - 5) + dt.timedelta(days=1)},
+        {"party_join_date": REF.replace(year=REF.year - 3) + dt.timedelta(days=1)},
         F,
-    ),
+    ),  # edge: three years tomorrow
     (
-        "national.party_years",
+        "national.party_years.county",
         "division_principal_party",
         {"party_join_date": None, "political_status": "masses"},
         F,
     ),
-    ("national.party_years", "division_deputy", {"party_join_date": None}, NA),
+    ("national.party_years.county", "division_deputy", {"party_join_date": None}, NA),
+    ("national.party_years.county", "bureau_deputy_party", {"party_join_date": None}, NA),
+    (
+        "national.party_years.province_city",
+        "bureau_deputy_party",
+        {"party_join_date": REF.replace(year=REF.year - 5)},
+        P,
+    ),  # edge: five years today
+    (
+        "national.party_years.province_city",
+        "bureau_deputy_party",
+        {"party_join_date": REF.replace(year=REF.year - 5) + dt.timedelta(days=1)},
+        F,
+    ),  # four years and a day short: enough for a county, not here
+    (
+        "national.party_years.province_city",
+        "division_principal_party",
+        {"party_join_date": REF.replace(year=REF.year - 4)},
+        NA,
+    ),
+    # 第八条第（二）项: 在下一级两个以上职位任职 (distinct posts, begun by the reference date)
+    (
+        "national.lower_level_posts",
+        "division_deputy",
+        {"tenures": ((1, "section_deputy", dt.date(2015, 1, 1)), (2, "section_principal", REF))},
+        P,
+    ),  # edge: the second post begun on the reference date
+    (
+        "national.lower_level_posts",
+        "division_deputy",
+        {
+            "tenures": (
+                (1, "section_deputy", dt.date(2015, 1, 1)),
+                (2, "section_principal", REF + dt.timedelta(days=1)),
+            )
+        },
+        F,
+    ),  # edge: the second post begins the day after
+    (
+        "national.lower_level_posts",
+        "division_deputy",
+        {
+            "tenures": (
+                (1, "section_deputy", dt.date(2015, 1, 1)),
+                (1, "section_deputy", dt.date(2019, 1, 1)),
+            )
+        },
+        F,
+    ),  # the same post twice is one post
+    (
+        "national.lower_level_posts",
+        "division_deputy",
+        {
+            "tenures": (
+                (1, "section_deputy", dt.date(2015, 1, 1)),
+                (3, "subsection_principal", dt.date(2012, 1, 1)),
+            )
+        },
+        F,
+    ),  # a 股级 post is not the next level down
+    ("national.lower_level_posts", "organ_deputy", {"tenures": ()}, NA),
+    (
+        "national.lower_level_posts.bureau",
+        "bureau_deputy",
+        {
+            "tenures": (
+                (5, "division_deputy", dt.date(2015, 1, 1)),
+                (6, "division_principal", dt.date(2020, 1, 1)),
+            )
+        },
+        P,
+    ),
+    (
+        "national.lower_level_posts.bureau",
+        "bureau_deputy",
+        {
+            "tenures": (
+                (5, "division_deputy", dt.date(2015, 1, 1)),
+                (6, "section_principal", dt.date(2010, 1, 1)),
+            )
+        },
+        F,
+    ),
+    # 第八条第（六）项: 具有正常履行职责的身体条件
+    ("national.fit_for_duty", "organ_deputy", {"level": "", "health": "健康"}, P),
+    ("national.fit_for_duty", "organ_deputy", {"level": "", "health": "一般"}, P),
+    ("national.fit_for_duty", "organ_deputy", {"level": "", "health": "长期病休"}, F),
+    ("national.fit_for_duty", "organ_deputy", {"level": "", "health": ""}, F),  # missing
+    (
+        "national.fit_for_duty",
+        "organ_deputy",
+        {"level": "section_deputy", "health": "长期病休"},
+        NA,
+    ),  # not a promotion
+    # 不得列为考察对象: findings in force on the reference date
+    ("national.negative.political_discipline", "organ_deputy", {"findings": ()}, P),
+    (
+        "national.negative.political_discipline",
+        "organ_deputy",
+        {"findings": (Finding("political_discipline", dt.date(2026, 3, 1), None),)},
+        F,
+    ),  # no end date: in force
+    (
+        "national.negative.political_discipline",
+        "organ_deputy",
+        {"findings": (Finding("political_discipline", dt.date(2025, 3, 1), REF),)},
+        F,
+    ),  # edge: ends on ref
+    (
+        "national.negative.political_discipline",
+        "organ_deputy",
+        {
+            "findings": (
+                Finding("political_discipline", dt.date(2025, 3, 1), REF - dt.timedelta(days=1)),
+            )
+        },
+        P,
+    ),  # edge: ended the day before
+    (
+        "national.negative.political_discipline",
+        "organ_deputy",
+        {"findings": (Finding("office_seeking", dt.date(2026, 3, 1), None),)},
+        P,
+    ),  # another finding is another rule's
+    (
+        "national.negative.low_recognition",
+        "organ_deputy",
+        {"findings": (Finding("low_recognition", dt.date(2026, 6, 1), dt.date(2027, 5, 31)),)},
+        F,
+    ),
+    (
+        "national.negative.low_recognition",
+        "organ_deputy",
+        {"findings": (Finding("low_recognition", REF + dt.timedelta(days=1), None),)},
+        P,
+    ),  # edge: recorded after ref
+    ("national.negative.low_recognition", "organ_deputy", {}, P),
+    (
+        "national.negative.office_seeking",
+        "organ_deputy",
+        {"findings": (Finding("office_seeking", REF, None),)},
+        F,
+    ),  # edge: found on ref
+    ("national.negative.office_seeking", "organ_deputy", {}, P),
     ("national.party_member", "township_principal", {"political_status": "cpc_probationary"}, P),
     ("national.party_member", "township_principal", {"political_status": "masses"}, F),
     ("national.party_member", "township_deputy", {"political_status": "masses"}, NA),
@@ -464,3 +635,30 @@ def test_waived_only_when_waivable():
     basic = RULES["section.age"]
     old = facts(birth_date=born(60))
     assert evaluate(basic, old, POSTS["subsection_deputy"], REF, waived=True).status is F
+
+
+def test_training_shortfall_names_its_exception_and_fails():
+    """第八条第（五）项: short of training hours fails, and the sentence names the
+    exception the article itself provides (须经批准) — never a silent pass."""
+    result = judge("national.training", "division_deputy", training_hours={2026: 549})
+    assert result.status is F
+    assert "确因特殊情况在提任前未达到培训要求的，应当在提任后一年内完成培训" in result.sentence
+    assert "须经批准" in result.sentence
+
+
+def test_training_exception_approved_shows_the_obligation_not_a_promotion_exception():
+    from tests.policy.helpers import POSTS, facts
+    from xuanren.policy.rules import evaluate
+
+    rule = RULES["national.training"]
+    result = evaluate(rule, facts(training_hours={}), POSTS["division_deputy"], REF, waived=True)
+    assert result.status is Status.WAIVED
+    assert "已经批准适用例外" in result.sentence
+    assert "应当在提任后一年内完成培训" in result.sentence
+    assert "破格" not in result.sentence
+
+
+def test_training_met_says_nothing_of_the_exception():
+    result = judge("national.training", "division_deputy", training_hours={2026: 550})
+    assert result.status is P
+    assert "例外" not in result.sentence

@@ -5,6 +5,7 @@ Runs on whichever database the suite runs on (CI: SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from xuanren.people.models import (
     Cadre,
     FamilyMember,
     RewardPunishment,
+    Tenure,
     Training,
 )
 from xuanren.policy.compile import rule_pass_q, training_annotations
@@ -110,6 +112,33 @@ def cadre_spec(draw: Any, ref: dt.date) -> dict[str, Any]:
                 max_size=3,
             )
         ),
+        "findings": draw(
+            st.lists(
+                st.tuples(
+                    st.sampled_from(["political_discipline", "low_recognition", "office_seeking"]),
+                    st.sampled_from(
+                        [ref - dt.timedelta(days=300), ref, ref + dt.timedelta(days=3)]
+                    ),
+                    st.sampled_from(
+                        [None, ref - dt.timedelta(days=1), ref, ref + dt.timedelta(days=90)]
+                    ),
+                ),
+                max_size=2,
+            )
+        ),
+        "health": draw(st.sampled_from(["健康", "一般", "", "长期病休"])),
+        # (which of the tenure posts, start): 第八条第（二）项 counts distinct lower posts
+        "tenures": draw(
+            st.lists(
+                st.tuples(
+                    st.integers(0, 2),
+                    st.sampled_from(
+                        [ref - dt.timedelta(days=3000), ref, ref + dt.timedelta(days=1)]
+                    ),
+                ),
+                max_size=3,
+            )
+        ),
     }
 
 
@@ -138,10 +167,13 @@ def posts(county, admin):
     ]  # fmt: skip
 
 
-def insert(specs: list[dict[str, Any]], unit: Any) -> None:
+def insert(specs: list[dict[str, Any]], unit: Any, tenure_posts: Sequence[Any] = ()) -> None:
     for i, given_spec in enumerate(specs):
         spec = dict(given_spec)
-        extra = {k: spec.pop(k) for k in ("assessments", "sanctions", "training", "family")}
+        extra = {
+            k: spec.pop(k)
+            for k in ("assessments", "sanctions", "training", "family", "findings", "tenures")
+        }
         cadre = Cadre.objects.create(
             unit=unit,
             name=f"测{i}",
@@ -163,6 +195,22 @@ def insert(specs: list[dict[str, Any]], unit: Any) -> None:
             )
             for cat, decided, until in extra["sanctions"]
         )
+        RewardPunishment.objects.bulk_create(
+            RewardPunishment(
+                cadre=cadre,
+                kind="finding",
+                category=cat,
+                title="认定",
+                decided_on=decided,
+                effect_until=until if until is None or until >= decided else decided,
+            )
+            for cat, decided, until in extra["findings"]
+        )
+        if tenure_posts:
+            Tenure.objects.bulk_create(
+                Tenure(cadre=cadre, post=tenure_posts[i], start_date=start)
+                for i, start in extra["tenures"]
+            )
         Training.objects.bulk_create(
             Training(cadre=cadre, year=y, hours=h, title="t") for y, h in extra["training"].items()
         )
@@ -187,7 +235,9 @@ def test_screen_and_explain_agree(data, posts, county, admin):
     specs = data.draw(st.lists(cadre_spec(ref), min_size=1, max_size=6))
     try:
         with transaction.atomic():
-            insert(specs, county.town)
+            lower = [county.finance_deputy, county.town_deputy, county.town_secretary]
+            assert {p.level for p in lower} == {"section_deputy", "section_principal"}
+            insert(specs, county.town, lower)
             facts = cadre_facts(Cadre.objects.all())
             for post in posts:
                 rules = rules_for_post(post, ref)

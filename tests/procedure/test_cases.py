@@ -95,12 +95,13 @@ def test_plan_needs_consultation_and_higher_approval_where_required(personas, co
     )
     officer = personas.case_officer
     case_step_complete(actor=officer, case=case, step="motion", data=MOTION, on=ON)
+    # A competitive plan (竞争上岗) of the 股级 template needs the higher approval.
     with pytest.raises(GuardBlocked) as info:
-        case_step_complete(actor=officer, case=case, step="plan", data={}, on=ON)
+        case_step_complete(actor=officer, case=case, step="plan", data={"competitive": True}, on=ON)
     assert {e.field for e in info.value.errors} == {"consultation_recorded", "higher_approval"}
     case_step_complete(
         actor=officer, case=case, step="plan", on=ON,
-        data={"consultation": [{"from": "城关镇党委", "comment": "同意"}],
+        data={"consultation": [{"from": "城关镇党委", "comment": "同意"}], "competitive": True,
               "higher_approval": {"body": "县委组织部", "document": "青组函〔2026〕3号"}},
     )  # fmt: skip
 

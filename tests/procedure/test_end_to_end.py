@@ -705,10 +705,16 @@ def test_section_level_from_motion_to_confirmation(world: World) -> None:
         committee=committee, posts=[(head, 1), (deputy, 1)], reference=ref,
     )  # fmt: skip
     run.step("motion", {**MOTION, "explanation": "综合股股长、副股长空缺"}, ref)
-    plan: dict[str, Any] = {"consultation": [{"from": "城关镇党委班子成员", "comment": "同意"}]}
+    # 竞争上岗 method: the plan goes to the county's organization department first.
+    plan: dict[str, Any] = {
+        "consultation": [{"from": "城关镇党委班子成员", "comment": "同意"}],
+        "competitive": True,
+    }
     problems = run.blocked("plan", plan, dt.date(2026, 8, 10))
     assert problems == {
-        "higher_approval": ["本类事项的方案须报上级组织部门审批；请记录审批机关和批准文件。"]
+        "higher_approval": [
+            "方案采用竞争上岗方法的，须报上级组织部门审批同意后实施；请记录审批机关和批准文件。"
+        ]
     }
     plan["higher_approval"] = {"body": "县委组织部", "document": "青组函〔2026〕30号"}
     run.step("plan", plan, dt.date(2026, 8, 10))

@@ -753,6 +753,136 @@ def test_full_directed_needs_one_unit(personas, county, committee, people, offic
     assert has(problems, "results_per_group", "本事项的职位应属于同一单位（现涉及：")
 
 
+# ---- section-level: higher approval and differential as template parameters --------
+# 县关于选拔任用股级干部的规定第二项: “如对调整股级干部实行竞争上岗方法，所在党委（党组）
+# 应将竞争上岗方案报县委组织部审批”; 考察对象“在民主推荐的基础上，集体研究确定” (no 差额).
+
+COMPETITIVE_MESSAGE = (
+    "方案采用竞争上岗方法的，须报上级组织部门审批同意后实施；请记录审批机关和批准文件。"
+)
+
+
+def test_section_level_plan_without_competition_needs_no_approval(personas, county, committee):
+    officer = personas.case_officer
+    case = open_case(personas, county, committee, template="section-level")
+    assert case.template.parameters["plan_approval_by_higher"] == "competitive"
+    complete(case, officer, "motion", MOTION)
+    record = complete(case, officer, "plan", PLAN)
+    assert "higher_approval" not in record.data and not record.data.get("competitive")
+
+
+def test_section_level_competitive_plan_needs_approval(personas, county, committee):
+    officer = personas.case_officer
+    case = open_case(personas, county, committee, template="section-level")
+    complete(case, officer, "motion", MOTION)
+    problems = blocked(case, officer, "plan", {**PLAN, "competitive": True})
+    assert problems == {"higher_approval": [COMPETITIVE_MESSAGE]}
+    record = complete(case, officer, "plan", {**PLAN_HIGHER, "competitive": True})
+    assert record.data["competitive"] is True
+
+
+def test_section_level_approval_parameter_true_asks_always(personas, county, committee, tmp_path):
+    template_version(
+        "section-level",
+        2,
+        {'plan_approval_by_higher = "competitive"': "plan_approval_by_higher = true"},
+        tmp_path,
+    )
+    officer = personas.case_officer
+    case = open_case(personas, county, committee, template="section-level")
+    complete(case, officer, "motion", MOTION)
+    problems = blocked(case, officer, "plan", PLAN)
+    assert problems == {
+        "higher_approval": ["本类事项的方案须报上级组织部门审批；请记录审批机关和批准文件。"]
+    }
+    complete(case, officer, "plan", PLAN_HIGHER)
+
+
+def test_section_level_approval_parameter_false_never_asks(personas, county, committee, tmp_path):
+    template_version(
+        "section-level",
+        2,
+        {'plan_approval_by_higher = "competitive"': "plan_approval_by_higher = false"},
+        tmp_path,
+    )
+    officer = personas.case_officer
+    case = open_case(personas, county, committee, template="section-level")
+    complete(case, officer, "motion", MOTION)
+    complete(case, officer, "plan", {**PLAN, "competitive": True})
+
+
+def test_an_unknown_approval_parameter_is_refused(tmp_path):
+    with pytest.raises(ValidationFailed, match="plan_approval_by_higher"):
+        template_version(
+            "section-level",
+            2,
+            {'plan_approval_by_higher = "competitive"': 'plan_approval_by_higher = "sometimes"'},
+            tmp_path,
+        )
+    with pytest.raises(ValidationFailed, match="differential_required"):
+        template_version(
+            "section-level",
+            2,
+            {"differential_required = false": 'differential_required = "no"'},
+            tmp_path,
+        )
+
+
+def test_section_level_one_candidate_per_seat_is_enough(
+    personas, county, committee, people, office_posts
+):
+    head, deputy = office_posts
+    officer = personas.case_officer
+    case = open_case(
+        personas, county, committee, template="section-level", posts=[(head, 1), (deputy, 1)]
+    )
+    assert case.template.parameters["differential_required"] is False
+    to_step(case, officer)
+    votes = [(people["甲"], deputy, 9), (people["乙"], head, 8)]
+    complete(case, officer, "recommendation", rec_data(votes))
+    # Fewer than the seats is still refused: nobody for the 股长 post.
+    problems = blocked(case, officer, "candidates", chosen((people["甲"], deputy)))
+    assert problems["differential_count"] == [
+        "职位“城关镇党政办综合股股长”拟配 1 人，考察对象不少于拟配人数即 1 人，现为 0 人；"
+        "请增加考察对象。"
+    ]
+
+
+def test_section_level_as_many_candidates_as_seats_passes(personas, county, committee, people):
+    officer = personas.case_officer
+    case = open_case(personas, county, committee, template="section-level")
+    to_step(case, officer)
+    complete(case, officer, "recommendation", rec_data([(people["甲"], None, 9)]))
+    # edge: exactly as many as the seats (等额) passes
+    complete(case, officer, "candidates", chosen((people["甲"], None)))
+
+
+def test_section_level_differential_when_the_template_asks(
+    personas, county, committee, people, tmp_path
+):
+    template_version(
+        "section-level",
+        2,
+        {"differential_required = false": "differential_required = true"},
+        tmp_path,
+    )
+    officer = personas.case_officer
+    case = open_case(personas, county, committee, template="section-level")
+    to_step(case, officer)
+    complete(
+        case,
+        officer,
+        "recommendation",
+        rec_data([(people["甲"], None, 9), (people["乙"], None, 8)]),
+    )
+    problems = blocked(case, officer, "candidates", chosen((people["甲"], None)))
+    assert problems["differential_count"] == [
+        "职位“城关镇副镇长”拟配 1 人，差额考察要求考察对象不少于拟配人数的 1.3 倍（向上取整）"
+        "即 2 人，现为 1 人；请增加考察对象。"
+    ]
+    complete(case, officer, "candidates", chosen((people["甲"], None), (people["乙"], None)))
+
+
 # ---- competitive template -----------------------------------------------------------
 
 

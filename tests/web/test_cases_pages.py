@@ -300,6 +300,33 @@ def test_plan_without_comments_is_blocked_by_its_guard(officer: Any, case: Case)
     assert "每条征求意见须同时填写征求对象和意见内容" in page_text(response)
 
 
+def test_section_level_plan_asks_approval_only_for_a_competitive_method(
+    officer: Any, personas: Any, county: Any, committee: Committee
+) -> None:
+    """股级: the plan form offers 实行竞争上岗方法; ticked, the higher approval is
+    required (409, nothing stored); not ticked, the plan passes without it."""
+    case = case_open(
+        actor=personas.case_officer, title="城关镇股级干部选任", template_code="section-level",
+        unit=county.root, committee=committee, posts=[(county.town_deputy, 1)],
+        reference_date=REF,
+    )  # fmt: skip
+    officer.post(step_url(case), MOTION)
+    form = page_text(officer.get(detail_url(case)))
+    assert "本方案实行竞争上岗方法（须报上级组织部门审批）" in form
+    response = officer.post(step_url(case), {**PLAN, "step-competitive": "on"})
+    assert response.status_code == 409
+    assert "方案采用竞争上岗方法的，须报上级组织部门审批同意后实施" in page_text(response)
+    assert list(CaseStep.objects.filter(case=case).values_list("step", flat=True)) == ["motion"]
+    assert officer.post(step_url(case), PLAN).status_code == 302
+    plan = CaseStep.objects.get(case=case, step="plan")
+    assert "competitive" not in plan.data and "higher_approval" not in plan.data
+
+
+def test_county_leading_plan_form_has_no_competitive_choice(officer: Any, case: Case) -> None:
+    officer.post(step_url(case), MOTION)
+    assert "本方案实行竞争上岗方法" not in page_text(officer.get(detail_url(case)))
+
+
 def test_invalid_motion_form_keeps_the_input(officer: Any, case: Case) -> None:
     response = officer.post(step_url(case), {**MOTION, "step-proposer": ""})
     assert response.status_code == 422

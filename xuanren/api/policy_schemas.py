@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
+from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.conf import settings as ninja_settings
 from pydantic import ConfigDict, Field
@@ -43,6 +44,12 @@ class RuleOut(Schema):
     )
     window_years: int | None = Field(description="培训学时的累计年数；其他条件为 null")
     waivable: bool = Field(description="可否破格")
+    exception: str = Field(
+        description="来源本身规定的例外（如提任后一年内完成培训），须经批准；无则为空字符串"
+    )
+    counted_levels: list[str] = Field(
+        description="下一级任职职位数计入的职务层次代码；其他条件为空列表"
+    )
     applies: bool = Field(description="是否适用于该职位")
 
 
@@ -65,6 +72,8 @@ def rule_row(rule: Rule, post: PostFacts) -> RuleOut:
             else None
         ),
         waivable=rule.waivable,
+        exception=rule.exception,
+        counted_levels=sorted(cond.levels) if cond is not None else [],
         applies=rule.applies.matches(post),
     )
 
@@ -78,7 +87,7 @@ class RuleResultOut(Schema):
     source: str
     waivable: bool
     status: Status = Field(description="pass / fail / waived / not_applicable")
-    status_word: str = Field(description="符合 / 不符合 / 破格 / 不适用")
+    status_word: str = Field(description="符合 / 不符合 / 破格（来源本身的例外为“例外”） / 不适用")
     sentence: str = Field(description="逐条说明")
     missing: str = Field(description="因资料缺失而不符合时，缺失的字段；否则为空字符串")
 
@@ -90,7 +99,11 @@ def result_row(result: RuleResult) -> RuleResultOut:
         source=result.rule.source,
         waivable=result.rule.waivable,
         status=result.status,
-        status_word=str(STATUS_WORDS[result.status]),
+        status_word=(
+            str(_("例外"))
+            if result.status is Status.WAIVED and result.rule.exception
+            else str(STATUS_WORDS[result.status])
+        ),
         sentence=result.sentence,
         missing=result.missing,
     )

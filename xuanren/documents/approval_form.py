@@ -30,6 +30,7 @@ from xuanren.people.models import (
     Degree,
     Education,
     EducationKind,
+    RecordKind,
 )
 from xuanren.web.presenters import resume_period, ym
 
@@ -165,7 +166,11 @@ def _resume(cadre: Cadre) -> list[ResumeLine]:
 
 
 def _rewards(cadre: Cadre) -> str:
-    records = sorted(cadre.rewards_punishments.all(), key=lambda r: r.decided_on)
+    # Findings (认定, docs/decisions/0085) are not 奖惩: not on the approval form.
+    records = sorted(
+        (r for r in cadre.rewards_punishments.all() if r.kind != RecordKind.FINDING),
+        key=lambda r: r.decided_on,
+    )
     if not records:
         return _("无")
     out = []

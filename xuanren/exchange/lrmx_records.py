@@ -253,7 +253,11 @@ def record_from_cadre(cadre: Cadre, context: ExportContext | None = None) -> Lrm
     ctx = context or ExportContext()
     educations = list(cadre.educations.all())
     party = cadre.political_status in PARTY_STATUSES and cadre.party_join_date is not None
-    rewards = sorted(cadre.rewards_punishments.all(), key=lambda r: (r.decided_on, r.pk))
+    # Findings (认定, docs/decisions/0085) are not 奖惩 and stay out of the exchanged form.
+    rewards = sorted(
+        (r for r in cadre.rewards_punishments.all() if r.kind != RecordKind.FINDING),
+        key=lambda r: (r.decided_on, r.pk),
+    )
     return LrmxRecord(
         name=cadre.name,
         id_number=cadre.id_number,

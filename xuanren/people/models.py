@@ -359,6 +359,10 @@ class Assessment(CadreChild):
 class RecordKind(models.TextChoices):
     REWARD = "reward", _("奖励")
     PUNISHMENT = "punishment", _("惩处")
+    # A finding that is not a sanction but bars the cadre from being an
+    # inspection candidate while in force (《党政领导干部选拔任用工作条例》
+    # 第五章 考察, 不得列为考察对象的情形; docs/decisions/0085).
+    FINDING = "finding", _("认定")
 
 
 class RecordCategory(models.TextChoices):
@@ -368,6 +372,20 @@ class RecordCategory(models.TextChoices):
     ORGANIZATIONAL_HANDLING = "organizational_handling", _("组织处理")
     PARTY_DISCIPLINE = "party_discipline", _("党纪处分")
     GOVERNMENT_SANCTION = "government_sanction", _("政务处分")
+    # findings (kind "finding"): by the discipline commission, or from the
+    # democratic recommendation and evaluation results
+    POLITICAL_DISCIPLINE = "political_discipline", _("违反政治纪律和政治规矩")
+    LOW_RECOGNITION = "low_recognition", _("群众公认度不高")
+    OFFICE_SEEKING = "office_seeking", _("跑官要官、拉票贿选等非组织行为")
+
+
+FINDING_CATEGORIES = frozenset(
+    {
+        RecordCategory.POLITICAL_DISCIPLINE,
+        RecordCategory.LOW_RECOGNITION,
+        RecordCategory.OFFICE_SEEKING,
+    }
+)
 
 
 class RewardPunishment(CadreChild):

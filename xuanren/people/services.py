@@ -21,6 +21,7 @@ from xuanren.journal.services import cadre_fp_payload, journal_record
 from xuanren.org.models import LEVEL_RANK, Post, Unit
 from xuanren.people.models import (
     EDUCATION_RANK,
+    FINDING_CATEGORIES,
     Assessment,
     AssessmentGrade,
     Cadre,
@@ -590,9 +591,16 @@ def reward_punishment_add(
     cadre = _locked_cadre(actor, cadre)
     out = ErrorCollector()
     if kind not in RecordKind.values:
-        out.add("kind", _("请选择奖励或惩处。"))
+        out.add("kind", _("请选择奖励、惩处或认定。"))
     if category not in RecordCategory.values:
         out.add("category", _("请选择种类。"))
+    elif (category in FINDING_CATEGORIES) != (kind == RecordKind.FINDING):
+        out.add(
+            "category",
+            _(
+                "认定类事项（违反政治纪律和政治规矩、群众公认度不高、跑官要官拉票贿选）须以“认定”类别记录，其他种类不得记为认定。"
+            ),
+        )
     if not title.strip():
         out.add("title", _("请填写名称。"))
     validate_period(

@@ -13,11 +13,28 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from xuanren.common.dates import latest_birth_for_age
-from xuanren.people.models import Assessment, Cadre, FamilyMember, RewardPunishment, Training
+from xuanren.people.models import (
+    Assessment,
+    Cadre,
+    FamilyMember,
+    RewardPunishment,
+    Tenure,
+    Training,
+)
 from xuanren.policy.rules import (
     CHILD_RELATIONS,
     DATE_MEASURES,
@@ -50,6 +67,10 @@ def training_alias(cond: Condition, ref: dt.date) -> str:
     return f"_training_{ref.year - cond.window_years + 1}_{ref.year}"
 
 
+def posts_alias(cond: Condition) -> str:
+    return "_posts_" + "_".join(sorted(cond.levels))
+
+
 def condition_q(cond: Condition, ref: dt.date, op: Op | None = None) -> Q:
     """Q for `measure OP value` (OP defaults to the condition's own)."""
     kind, n = _normalise(op or cond.op, cond.value)
@@ -72,20 +93,39 @@ def condition_q(cond: Condition, ref: dt.date, op: Op | None = None) -> Q:
     if m is Measure.TRAINING_HOURS:
         lookup = "gte" if kind == ">=" else "lt"
         return Q(**{f"{training_alias(cond, ref)}__{lookup}": n})
+    if m is Measure.LOWER_POSTS:
+        lookup = "gte" if kind == ">=" else "lt"
+        return Q(**{f"{posts_alias(cond)}__{lookup}": n})
     raise ValueError(m)
 
 
 def training_annotations(
     rules: Iterable[Rule], ref: dt.date, post: PostFacts | None = None
 ) -> dict[str, Coalesce]:
-    """One summed-hours subquery per distinct training window in `rules`
-    (only the rules that apply to `post`, when given)."""
+    """One summed-hours subquery per distinct training window in `rules`, and
+    one count of posts held per distinct set of counted levels (only the rules
+    that apply to `post`, when given)."""
     out: dict[str, Coalesce] = {}
     for rule in rules:
         if post is not None and not rule.applies.matches(post):
             continue
         conds = [rule.condition, rule.when.condition]
         for cond in conds:
+            if cond is not None and cond.measure is Measure.LOWER_POSTS:
+                held = (
+                    Tenure.objects.filter(
+                        cadre=OuterRef("pk"),
+                        post__level__in=sorted(cond.levels),
+                        start_date__lte=ref,
+                    )
+                    .order_by()
+                    .values("cadre")
+                    .annotate(n=Count("post", distinct=True))
+                    .values("n")
+                )
+                out[posts_alias(cond)] = Coalesce(
+                    Subquery(held, output_field=IntegerField()), Value(0)
+                )
             if cond is None or cond.measure is not Measure.TRAINING_HOURS:
                 continue
             first = ref.year - cond.window_years + 1
@@ -102,7 +142,8 @@ def training_annotations(
     return out
 
 
-def _flag_q(measure: Measure, ref: dt.date) -> Q:
+def _flag_q(rule: Rule, ref: dt.date) -> Q:
+    measure = rule.measure
     if measure is Measure.PARTY_MEMBER:
         return Q(political_status__in=sorted(PARTY_STATUSES))
     if measure is Measure.LAST_ASSESSMENT:
@@ -141,6 +182,17 @@ def _flag_q(measure: Measure, ref: dt.date) -> Q:
         return ~Q(Exists(family.filter(relation="spouse", emigrated=True))) & ~Q(
             Exists(all_children_gone)
         )
+    if measure is Measure.NO_FINDING:
+        in_force = RewardPunishment.objects.filter(
+            Q(effect_until__isnull=True) | Q(effect_until__gte=ref),
+            cadre=OuterRef("pk"),
+            kind="finding",
+            category=rule.finding,
+            decided_on__lte=ref,
+        )
+        return ~Q(Exists(in_force))
+    if measure is Measure.FIT_FOR_DUTY:
+        return Q(health__in=sorted(rule.accepted))
     raise ValueError(measure)
 
 
@@ -172,9 +224,7 @@ def rule_pass_q(rule: Rule, post: PostFacts, ref: dt.date, waived_ids: Iterable[
     """Q for the cadres for whom `rule` does not fail (passes, waived or n/a)."""
     if not rule.applies.matches(post):
         return Q()
-    passes = (
-        _flag_q(rule.measure, ref) if rule.condition is None else condition_q(rule.condition, ref)
-    )
+    passes = _flag_q(rule, ref) if rule.condition is None else condition_q(rule.condition, ref)
     not_concerned = _not_concerned_q(rule, post, ref)
     if not_concerned is not None:
         passes |= not_concerned

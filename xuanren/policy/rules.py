@@ -66,6 +66,8 @@ class Measure(enum.StrEnum):
     GRASSROOTS_YEARS = "grassroots_years"  # grassroots_months // 12
     EDUCATION = "education"  # education rank, value is an EducationLevel code
     TRAINING_HOURS = "training_hours"  # sum over `window_years` years up to the reference year
+    # distinct posts held (tenure begun by the reference date) at the condition's `levels`
+    LOWER_POSTS = "lower_posts"
     PARTY_MEMBER = "party_member"  # political status is a CPC member
     LAST_ASSESSMENT = "last_assessment"  # last year's grade 称职 or better (or 不定等次)
     NO_SANCTION_IN_EFFECT = (
@@ -74,6 +76,10 @@ class Measure(enum.StrEnum):
     PERSONAL_MATTERS_VERIFIED = "personal_matters_verified"
     ARCHIVE_REVIEWED = "archive_reviewed"
     SPOUSE_NOT_EMIGRATED = "spouse_not_emigrated"  # nor, with no spouse, all children
+    # no finding of the rule's `finding` category in force on the reference date
+    # (RewardPunishment of kind "finding": 纪委认定、民主推荐结果等)
+    NO_FINDING = "no_finding"
+    FIT_FOR_DUTY = "fit_for_duty"  # the recorded health is one of the rule's `accepted` values
 
 
 DATE_MEASURES: dict[Measure, str] = {
@@ -83,7 +89,13 @@ DATE_MEASURES: dict[Measure, str] = {
     Measure.YEARS_AT_LEVEL: "level_since",
 }
 NUMERIC_MEASURES = frozenset(
-    {*DATE_MEASURES, Measure.GRASSROOTS_YEARS, Measure.EDUCATION, Measure.TRAINING_HOURS}
+    {
+        *DATE_MEASURES,
+        Measure.GRASSROOTS_YEARS,
+        Measure.EDUCATION,
+        Measure.TRAINING_HOURS,
+        Measure.LOWER_POSTS,
+    }
 )
 
 MEASURE_WORDS: dict[Measure, tuple[Any, Any]] = {
@@ -95,6 +107,7 @@ MEASURE_WORDS: dict[Measure, tuple[Any, Any]] = {
     Measure.GRASSROOTS_YEARS: (gettext_lazy("基层工作经历"), gettext_lazy("年")),
     Measure.TRAINING_HOURS: (gettext_lazy("培训学时"), gettext_lazy("学时")),
     Measure.EDUCATION: (gettext_lazy("学历"), ""),
+    Measure.LOWER_POSTS: (gettext_lazy("下一级任职职位数"), gettext_lazy("个职位")),
 }
 
 MISSING_FIELD_WORDS: dict[str, Any] = {
@@ -106,6 +119,7 @@ MISSING_FIELD_WORDS: dict[str, Any] = {
     "education_rank": gettext_lazy("学历"),
     "last_assessment": gettext_lazy("上一年度考核结果"),
     "punishment_effect_until": gettext_lazy("处分影响期截止日期"),
+    "health": gettext_lazy("健康状况"),
 }
 
 EDUCATION_RANK: dict[str, int] = {
@@ -123,6 +137,11 @@ EDUCATION_WORDS: dict[int, Any] = {
     3: gettext_lazy("中专"),
     2: gettext_lazy("高中"),
     1: gettext_lazy("初中及以下"),
+}
+FINDING_WORDS: dict[str, Any] = {
+    "political_discipline": gettext_lazy("违反政治纪律和政治规矩"),
+    "low_recognition": gettext_lazy("群众公认度不高"),
+    "office_seeking": gettext_lazy("跑官要官、拉票贿选等非组织行为"),
 }
 GOOD_GRADES = frozenset({"excellent", "competent", "not_graded"})
 SANCTION_CATEGORIES = frozenset(
@@ -163,6 +182,16 @@ class Sanction:
 
 
 @dataclass(frozen=True)
+class Finding:
+    """A recorded finding (e.g. of the discipline commission): in force from
+    `decided_on` to `effect_until` inclusive, or without end when None."""
+
+    category: str
+    decided_on: dt.date
+    effect_until: dt.date | None
+
+
+@dataclass(frozen=True)
 class CadreFacts:
     """What the rules read about one cadre: plain values, loaded once."""
 
@@ -183,6 +212,9 @@ class CadreFacts:
     sanctions: Sequence[Sanction] = ()
     training_hours: Mapping[int, int] = field(default_factory=dict)  # year → hours
     family: Sequence[tuple[str, bool]] = ()  # (relation, emigrated)
+    tenures: Sequence[tuple[int, str, dt.date]] = ()  # (post id, post level, start)
+    findings: Sequence[Finding] = ()
+    health: str = ""
 
 
 @dataclass(frozen=True)
@@ -208,6 +240,7 @@ class Condition:
     value: int
     word: str  # the Chinese comparator as written in the pack
     window_years: int = 5  # training hours only
+    levels: frozenset[str] = frozenset()  # lower posts only: the levels that count
 
 
 @dataclass(frozen=True)
@@ -254,6 +287,12 @@ class Rule:
     applies: Applies = Applies()
     when: When = When()
     waivable: bool = False
+    finding: str = ""  # NO_FINDING: the finding category
+    accepted: frozenset[str] = frozenset()  # FIT_FOR_DUTY: the health values that pass
+    # An exception the source itself provides (e.g. training completed within a
+    # year after the promotion): shown on failure, and on an approved exception
+    # as the obligation it carries instead of "破格".
+    exception: str = ""
 
 
 class Status(enum.StrEnum):
@@ -317,6 +356,9 @@ def measured(facts: CadreFacts, cond: Condition, ref: dt.date) -> tuple[int | No
     if m is Measure.TRAINING_HOURS:
         first = ref.year - cond.window_years + 1
         return sum(h for y, h in facts.training_hours.items() if first <= y <= ref.year), ""
+    if m is Measure.LOWER_POSTS:
+        posts = {p for p, level, start in facts.tenures if level in cond.levels and start <= ref}
+        return len(posts), ""
     raise ValueError(m)
 
 
@@ -420,6 +462,15 @@ def _numeric_sentence(
         }
     elif m is Measure.EDUCATION:
         have = _("最高学历为%(e)s") % {"e": EDUCATION_WORDS.get(value, "")}
+    elif m is Measure.LOWER_POSTS:
+        levels = "、".join(
+            str(LEVEL_WORDS[code]) for code in sorted(cond.levels, key=lambda c: -LEVEL_RANK[c])
+        )
+        have = _("至基准日 %(ref)s 在%(levels)s任职 %(n)d 个职位") % {
+            "ref": _d(ref),
+            "levels": levels,
+            "n": value,
+        }
     else:
         have = _("%(a)d—%(b)d 年累计培训 %(n)d 学时") % {
             "a": ref.year - cond.window_years + 1,
@@ -485,6 +536,31 @@ def _flag(rule: Rule, facts: CadreFacts, ref: dt.date) -> tuple[bool, str, str]:
             return False, _("无配偶，子女均已移居国（境）外") + _meets(False, rule), ""
         text = _("不属于配偶已移居国（境）外或无配偶而子女均已移居的情形")
         return True, text + _meets(True, rule), ""
+    if m is Measure.NO_FINDING:
+        what = FINDING_WORDS.get(rule.finding, rule.finding)
+        for f in facts.findings:
+            if f.category != rule.finding or f.decided_on > ref:
+                continue
+            if f.effect_until is None or f.effect_until >= ref:
+                until = (
+                    _("影响期至 %(u)s") % {"u": _d(f.effect_until)}
+                    if f.effect_until
+                    else _("未定影响期截止日期")
+                )
+                text = _("%(d)s 认定%(w)s（%(u)s），基准日仍在影响期内") % {
+                    "d": _d(f.decided_on),
+                    "w": what,
+                    "u": until,
+                }
+                return False, text + _meets(False, rule), ""
+        text = _("基准日无在影响期内的“%(w)s”认定") % {"w": what}
+        return True, text + _meets(True, rule), ""
+    if m is Measure.FIT_FOR_DUTY:
+        if not facts.health.strip():
+            return False, _incomplete(_("未填写健康状况"), rule), "health"
+        ok = facts.health.strip() in rule.accepted
+        text = _("健康状况：%(h)s") % {"h": facts.health.strip()}
+        return ok, text + _meets(ok, rule), ""
     raise ValueError(m)
 
 
@@ -512,7 +588,12 @@ def evaluate(
     if ok:
         return RuleResult(rule, Status.PASS, sentence)
     if waived and rule.waivable:
+        if rule.exception:
+            note = _("；已经批准适用例外：%(e)s") % {"e": rule.exception}
+            return RuleResult(rule, Status.WAIVED, sentence + note)
         return RuleResult(rule, Status.WAIVED, sentence + _("；已经批准破格"))
+    if rule.exception:
+        sentence += _("；例外：%(e)s（须经批准）") % {"e": rule.exception}
     return RuleResult(rule, Status.FAIL, sentence, missing)
 
 
@@ -555,7 +636,16 @@ def _condition(data: Mapping[str, Any], where: str) -> Condition:
         value = raw
     else:
         raise RuleDataError(f"{where}：value 应为非负整数，现为 {raw!r}")
-    return Condition(measure, COMPARATORS[word], value, word, int(data.get("window_years", 5)))
+    levels = frozenset(str(code) for code in data.get("counted_levels", ()))
+    if levels - set(LEVEL_RANK):
+        raise RuleDataError(
+            f"{where}：counted_levels 含未知层次 {sorted(levels - set(LEVEL_RANK))}"
+        )
+    if measure is Measure.LOWER_POSTS and not levels:
+        raise RuleDataError(f"{where}：counted_levels 不能为空")
+    return Condition(
+        measure, COMPARATORS[word], value, word, int(data.get("window_years", 5)), levels
+    )
 
 
 def rule_from_data(data: Mapping[str, Any], *, pack: str, default_source: str) -> Rule:
@@ -589,6 +679,14 @@ def rule_from_data(data: Mapping[str, Any], *, pack: str, default_source: str) -
         level_is=w.get("level_is"),
         condition=_condition(w["condition"], where + " when") if "condition" in w else None,
     )
+    finding = str(data.get("finding", ""))
+    if measure is Measure.NO_FINDING and finding not in FINDING_WORDS:
+        raise RuleDataError(
+            f"{where}：finding 应为 {'、'.join(FINDING_WORDS)} 之一，现为 {finding!r}"
+        )
+    accepted = frozenset(str(v) for v in data.get("accepted", ()))
+    if measure is Measure.FIT_FOR_DUTY and not accepted:
+        raise RuleDataError(f"{where}：accepted 不能为空")
     return Rule(
         id=rid,
         title=title,
@@ -599,4 +697,7 @@ def rule_from_data(data: Mapping[str, Any], *, pack: str, default_source: str) -
         applies=applies,
         when=when,
         waivable=bool(data.get("waivable", False)),
+        finding=finding,
+        accepted=accepted,
+        exception=str(data.get("exception", "")),
     )

@@ -24,6 +24,7 @@ from xuanren.policy.packs import packs_in_force
 from xuanren.policy.rules import (
     CadreFacts,
     Explanation,
+    Finding,
     PostFacts,
     Rule,
     Sanction,
@@ -126,23 +127,32 @@ FACT_FIELDS = (
     "grassroots_months",
     "personal_matters_status",
     "archive_review_status",
+    "health",
 )
 
 
 def cadre_facts(cadres: QuerySet[Cadre]) -> list[CadreFacts]:
-    """Plain facts for every cadre of `cadres`: five queries whatever the count."""
+    """Plain facts for every cadre of `cadres`: six queries whatever the count."""
     rows = list(cadres.values(*FACT_FIELDS))
     ids = [r["id"] for r in rows]
     return _facts_for(rows, ids)
 
 
 def _facts_for(rows: list[dict[str, Any]], ids: list[int]) -> list[CadreFacts]:
-    from xuanren.people.models import Assessment, FamilyMember, RewardPunishment, Training
+    from xuanren.people.models import (
+        Assessment,
+        FamilyMember,
+        RewardPunishment,
+        Tenure,
+        Training,
+    )
 
     assessments: dict[int, dict[int, str]] = defaultdict(dict)
     sanctions: dict[int, list[Sanction]] = defaultdict(list)
     training: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     family: dict[int, list[tuple[str, bool]]] = defaultdict(list)
+    findings: dict[int, list[Finding]] = defaultdict(list)
+    tenures: dict[int, list[tuple[int, str, dt.date]]] = defaultdict(list)
     chunk = 20000  # keeps IN lists within SQLite's parameter limit
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
@@ -150,14 +160,21 @@ def _facts_for(rows: list[dict[str, Any]], ids: list[int]) -> list[CadreFacts]:
             "cadre_id", "year", "grade"
         ):
             assessments[cid][year] = grade
-        for cid, cat, decided, until in RewardPunishment.objects.filter(
-            cadre_id__in=part, kind="punishment"
-        ).values_list("cadre_id", "category", "decided_on", "effect_until"):
-            sanctions[cid].append(Sanction(cat, decided, until))
+        for cid, kind, cat, decided, until in RewardPunishment.objects.filter(
+            cadre_id__in=part, kind__in=("punishment", "finding")
+        ).values_list("cadre_id", "kind", "category", "decided_on", "effect_until"):
+            if kind == "finding":
+                findings[cid].append(Finding(cat, decided, until))
+            else:
+                sanctions[cid].append(Sanction(cat, decided, until))
         for cid, year, hours in Training.objects.filter(cadre_id__in=part).values_list(
             "cadre_id", "year", "hours"
         ):
             training[cid][year] += hours
+        for cid, post_id, level, began in Tenure.objects.filter(cadre_id__in=part).values_list(
+            "cadre_id", "post_id", "post__level", "start_date"
+        ):
+            tenures[cid].append((post_id, level, began))
         for cid, relation, emigrated in FamilyMember.objects.filter(cadre_id__in=part).values_list(
             "cadre_id", "relation", "emigrated"
         ):
@@ -169,6 +186,8 @@ def _facts_for(rows: list[dict[str, Any]], ids: list[int]) -> list[CadreFacts]:
             sanctions=tuple(sanctions.get(row["id"], ())),
             training_hours=dict(training.get(row["id"], {})),
             family=tuple(family.get(row["id"], ())),
+            findings=tuple(findings.get(row["id"], ())),
+            tenures=tuple(tenures.get(row["id"], ())),
         )
         for row in rows
     ]

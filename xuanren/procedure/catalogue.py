@@ -139,6 +139,10 @@ def parse_template(data: dict[str, Any], *, where: str) -> TemplateDef:
         raise DefinitionError(f"{where}：parameters 缺少 {'、'.join(sorted(missing))}")
     if params["notice_unit"] not in ("calendar_days", "working_days"):
         raise DefinitionError(f"{where}：notice_unit 应为 calendar_days 或 working_days")
+    if params.get("plan_approval_by_higher", False) not in (True, False, "competitive"):
+        raise DefinitionError(f'{where}：plan_approval_by_higher 应为 true、false 或 "competitive"')
+    if not isinstance(params.get("differential_required", True), bool):
+        raise DefinitionError(f"{where}：differential_required 应为 true 或 false")
     from xuanren.access.models import Role
 
     steps: list[StepDef] = []

@@ -329,6 +329,9 @@ class PlanForm(StepForm):
         max_length=8000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    competitive = forms.BooleanField(
+        label=_("本方案实行竞争上岗方法（须报上级组织部门审批）"), required=False
+    )
     approval_body = forms.CharField(label=_("审批机关"), required=False, max_length=100)
     approval_document = forms.CharField(label=_("批准文件"), required=False, max_length=100)
 
@@ -339,6 +342,7 @@ class PlanForm(StepForm):
         approval = data.get("higher_approval") or {}
         return {
             "content": data.get("content", ""),
+            "competitive": bool(data.get("competitive")),
             "approval_body": approval.get("body", ""),
             "approval_document": approval.get("document", ""),
             "consultation": [
@@ -363,7 +367,13 @@ class PlanForm(StepForm):
 
     @property
     def approval_required(self) -> bool:
-        return bool(self.template_params.get("plan_approval_by_higher"))
+        """Always, or (template parameter "competitive") when the plan adopts
+        竞争上岗: the field is then marked and the help says so."""
+        return self.template_params.get("plan_approval_by_higher") in (True, "competitive")
+
+    @property
+    def approval_if_competitive(self) -> bool:
+        return self.template_params.get("plan_approval_by_higher") == "competitive"
 
     def blank_rows(self) -> range:
         return range(EXTRA_COMMENT_ROWS + (0 if self.comment_rows else 1))
@@ -390,6 +400,8 @@ class PlanForm(StepForm):
         if d["content"].strip():
             data["content"] = d["content"].strip()
         data["consultation"] = [{"from": a, "comment": b} for a, b in self.comment_rows]
+        if self.approval_if_competitive and d.get("competitive"):
+            data["competitive"] = True
         if d["approval_body"].strip():
             data["higher_approval"] = {
                 "body": d["approval_body"].strip(),
@@ -1717,6 +1729,7 @@ DATA_LABELS: dict[str, Any] = {
     "from": _("征求对象"),
     "comment": _("意见"),
     "higher_approval": _("上级审批"),
+    "competitive": _("实行竞争上岗方法"),
     "body": _("审批机关"),
     "document": _("批准文件"),
     "text": _("正文"),

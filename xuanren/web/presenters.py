@@ -119,7 +119,11 @@ def report_totals(report: list[UnitQuota]) -> Counts:
 # ---- 智能选人 ---------------------------------------------------------------------
 
 
-def status_label(status: Status) -> str:
+def status_label(status: Status, *, exception: bool = False) -> str:
+    """The verdict's word; an approved exception the source itself provides
+    (e.g. training completed within a year) reads 例外, not 破格."""
+    if status is Status.WAIVED and exception:
+        return _("例外")
     return {
         Status.PASS: _("符合"),
         Status.FAIL: _("不符合"),
@@ -158,7 +162,7 @@ def _verdict_row(result: RuleResult) -> VerdictRow:
     return VerdictRow(
         title=rule.title,
         status=str(result.status),
-        label=status_label(result.status),
+        label=status_label(result.status, exception=bool(result.rule.exception)),
         # The source gets its own line; the sentence need not repeat it.
         # The source has its own line on the page; drop it from the sentence.
         sentence=result.sentence.replace(_("（来源：%(s)s）") % {"s": rule.source}, ""),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -92,12 +93,30 @@ def consultation_recorded(ctx: GuardContext) -> list[str]:
     return []
 
 
+def plan_approval_required(parameters: dict[str, Any], plan: dict[str, Any]) -> bool:
+    """Whether the plan needs the higher department's approval: the template's
+    `plan_approval_by_higher` is true (always), false (never) or "competitive"
+    (only when the plan adopts 竞争上岗, as the 股级 rules' 第二项 says:
+    “如对调整股级干部实行竞争上岗方法……报县委组织部审批”)."""
+    mode = parameters.get("plan_approval_by_higher", False)
+    if mode == "competitive":
+        return bool(plan.get("competitive"))
+    return mode is True
+
+
 @guard("higher_approval")
 def higher_approval(ctx: GuardContext) -> list[str]:
-    if not ctx.template.parameters.get("plan_approval_by_higher"):
+    if not plan_approval_required(ctx.template.parameters, ctx.data):
         return []
     approval = ctx.data.get("higher_approval") or {}
     if not approval.get("body") or not approval.get("document"):
+        if ctx.template.parameters.get("plan_approval_by_higher") == "competitive":
+            return [
+                _(
+                    "方案采用竞争上岗方法的，须报上级组织部门审批同意后实施；"
+                    "请记录审批机关和批准文件。"
+                )
+            ]
         return [_("本类事项的方案须报上级组织部门审批；请记录审批机关和批准文件。")]
     return []
 

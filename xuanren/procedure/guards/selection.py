@@ -635,7 +635,11 @@ def candidates_qualified(ctx: GuardContext) -> list[str]:
     verdicts = _explanations(ctx, ((c.cadre, c.post) for c in accepted))
     for c in accepted:
         for result in verdicts[c.cadre, c.post].failed:
-            if result.rule.waivable:
+            if result.rule.waivable and result.rule.exception:
+                advice = _("该条件有例外（%(e)s），须经上级组织部门批准后适用；或更换人选。") % {
+                    "e": result.rule.exception
+                }
+            elif result.rule.waivable:
                 advice = _(
                     "该条件可以破格，但没有经上级组织部门批准的破格提拔；请先办理破格审批，或更换人选。"
                 )
@@ -658,7 +662,8 @@ def candidates_qualified(ctx: GuardContext) -> list[str]:
 def differential_count(ctx: GuardContext) -> list[str]:
     """Inspection candidates exceed the seats by the template's ratio, rounded
     up (差额考察, seed §2: at least 30% more)."""
-    ratio = ctx.template.parameters.get("differential_ratio", [13, 10])
+    differential = ctx.template.parameters.get("differential_required", True)
+    ratio = ctx.template.parameters.get("differential_ratio", [13, 10]) if differential else [1, 1]
     posts = _case_posts(ctx)
     count: dict[int, int] = defaultdict(int)
     if ctx.step == "candidates":
@@ -672,7 +677,15 @@ def differential_count(ctx: GuardContext) -> list[str]:
     problems = []
     for pid, cp in posts.items():
         need = required_count(cp.seats, ratio)
-        if count[pid] < need:
+        if count[pid] < need and not differential:
+            problems.append(
+                _(
+                    "职位“%(p)s”拟配 %(s)d 人，考察对象不少于拟配人数即 %(n)d 人，"
+                    "现为 %(c)d 人；请增加考察对象。"
+                )
+                % {"p": cp.post, "s": cp.seats, "n": need, "c": count[pid]}
+            )
+        elif count[pid] < need:
             problems.append(
                 _(
                     "职位“%(p)s”拟配 %(s)d 人，差额考察要求考察对象不少于拟配人数的 %(r)s 倍"

@@ -25,6 +25,7 @@ class PlanData(StepData):
     """选任方案：主要内容、征求意见稿的意见，须报批的附上级审批。"""
 
     content: str = field(N_("方案主要内容"), default="", max_length=8000)
+    competitive: bool = field(N_("实行竞争上岗方法"), default=False)
     consultation: list[PlanComment] = field(N_("征求意见"), default_factory=list, max_length=200)
     higher_approval: HigherApproval | None = field(N_("上级审批"), default=None)
 
