@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('people', '0004_web_cadre_version'),
+        ('people', '0006_education_party_school'),
     ]
 
     operations = [
