@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import log_in_as_officer
+from tests.browser.conftest import fill_recommendation_results, log_in_as_officer
 from tests.browser.test_case_flow import in_own_thread
 from tests.browser.test_case_officer import ARTIFACTS, browser_page  # noqa: F401 (a fixture)
 from tests.conftest import Clock
@@ -136,18 +136,7 @@ def test_county_case_from_motion_to_confirmation_in_the_browser(
     li, zhao = county_case.li, county_case.zhao
     results = [(li, "meeting", "6", "12"), (li, "talk", "5", "11"),
                (zhao, "meeting", "1", "6"), (zhao, "talk", "2", "4")]  # fmt: skip
-    rowset = current().locator('fieldset[data-rowset="results"]')
-    for i, (cadre, kind, g0, g1) in enumerate(results):
-        if rowset.locator("tr[data-row]").count() <= i:
-            rowset.get_by_role("button", name="增加一行").click()
-        # The cadre picker (decision 0066): the end of the ID number finds them.
-        line = rowset.locator("tr[data-row]").nth(i)
-        line.locator("input.picker-q").fill(cadre.id_number[-6:])
-        line.locator(".picker-option").first.click()
-        expect(page.locator(f'[name="step-results-{i}-cadre"]')).to_have_value(str(cadre.pk))
-        page.locator(f'[name="step-results-{i}-kind"]').select_option(kind)
-        fill(f"step-results-{i}-g0", g0)
-        fill(f"step-results-{i}-g1", g1)
+    fill_recommendation_results(page, results)
     complete("民主推荐", dt.date(2026, 9, 17))
 
     current().get_by_label(re.compile("李芳（")).check()
