@@ -80,7 +80,7 @@ def test_second_run_is_idempotent(admin, old_records):
 
 
 def test_existing_link_is_never_moved(admin, county, make_cadre, old_records):
-    member, nephew, linked, *_rest = old_records
+    _member, _nephew, linked, *_rest = old_records
     other = make_cadre(county.town, name="李四", birth=dt.date(1969, 2, 2))
     FamilyMember.objects.filter(pk=linked.pk).update(related_cadre=other)
     run("--by", "admin")
