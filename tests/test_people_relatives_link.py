@@ -107,3 +107,32 @@ def test_only_an_administrator_may_run_it(admin, county, old_records, by):
         run("--by", by)
     assert Event.objects.count() == before
     assert not FamilyMember.objects.filter(related_cadre__isnull=False).exists()
+
+
+def test_a_seeded_county_unlinked_is_linked_back(admin):
+    from xuanren.synth.loader import seed
+
+    seed(cadres=300, units=40, seed=4)
+    was = dict(
+        FamilyMember.objects.filter(related_cadre__isnull=False).values_list(
+            "pk", "related_cadre_id"
+        )
+    )
+    assert was
+    FamilyMember.objects.update(related_cadre=None)  # as data entered before 0083
+    total = FamilyMember.objects.count()
+    out, err = run("--by", "admin")
+    now = dict(
+        FamilyMember.objects.filter(related_cadre__isnull=False).values_list(
+            "pk", "related_cadre_id"
+        )
+    )
+    for pk, cadre_id in was.items():
+        assert now.get(pk, cadre_id) == cadre_id  # back to the same cadre, or left alone
+    assert sum(1 for pk in was if pk in now) >= len(was) - err.count("\n")
+    linked = len(now)
+    assert linked > 0
+    assert f"已关联 {linked} 条" in out
+    assert Event.objects.filter(event_type=EventType.CADRE_UPDATED).count() >= linked
+    assert total >= linked
+    assert journal_verify().ok

@@ -595,7 +595,12 @@ def relatives_link_existing(*, actor: Any, dry_run: bool = False) -> RelativesLi
             _("只有系统管理员可以批量关联家庭成员与干部记录。如需办理，请联系系统管理员。")
         )
     result = RelativesLinkResult()
-    rows = FamilyMember.objects.filter(related_cadre__isnull=True).select_related("cadre")
+    unlinked = FamilyMember.objects.filter(related_cadre__isnull=True)
+    total = unlinked.count()
+    # Only a record with a birth date and a cadre's name can match at all.
+    rows = unlinked.filter(
+        birth_date__isnull=False, name__in=Cadre.objects.values("name")
+    ).select_related("cadre")
     if not dry_run:
         rows = rows.select_for_update(of=("self",))
     last = 0
@@ -603,13 +608,15 @@ def relatives_link_existing(*, actor: Any, dry_run: bool = False) -> RelativesLi
         last = batch[-1].pk
         for member in batch:
             _link_existing(actor, member, result, dry_run=dry_run)
+    result.none = total - result.linked - result.ambiguous
     return result
 
 
 def _link_existing(
     actor: Any, member: FamilyMember, result: RelativesLinkResult, *, dry_run: bool
 ) -> None:
-    """Count one unlinked family record, and link it unless `dry_run`."""
+    """Count one unlinked family record that may match, and link it unless
+    `dry_run`; one that matches no cadre is counted by the caller."""
     matches = relative_matches(member.name, member.birth_date, exclude=member.cadre_id)
     if len(matches) == 1:
         result.linked += 1
@@ -625,8 +632,6 @@ def _link_existing(
                 "message": ambiguous_relative_message(member.name, len(matches)),
             }
         )
-    else:
-        result.none += 1
 
 
 @transaction.atomic
