@@ -840,8 +840,8 @@ def _write_cadres(
     cadre_ids = _allocate_ids(Cadre, len(plan.cadres))
     with_education = [i for i, (_c, v) in enumerate(plan.cadres) if v["education_level"]]
     education_ids = _allocate_ids(Education, len(with_education))
-    # 身份 and 学历原文 came after the seeder's column lists (decisions 0082, 0083).
-    cadre_columns = (*COLUMNS[Cadre], "identity")
+    # The seeder's columns include 身份 (decision 0083); 学历原文 came after them (0082).
+    cadre_columns = COLUMNS[Cadre]
     education_columns = COLUMNS[Education]
     sink = DatabaseSink()
     fingerprints: list[tuple[int, str]] = []

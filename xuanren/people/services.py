@@ -12,9 +12,15 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
-from xuanren.access.policy import require_unit
+from xuanren.access.policy import is_unrestricted, require_unit
 from xuanren.common.dates import today
-from xuanren.common.errors import Conflict, ErrorCollector, FieldError, ValidationFailed
+from xuanren.common.errors import (
+    Conflict,
+    ErrorCollector,
+    FieldError,
+    PermissionDenied,
+    ValidationFailed,
+)
 from xuanren.common.stale import check_version
 from xuanren.journal.models import EventType
 from xuanren.journal.services import cadre_fp_payload, journal_record
@@ -534,21 +540,27 @@ def _link_relatives_to(actor: Any, cadre_ids: list[int]) -> list[FamilyMember]:
             matches = relative_matches(member.name, member.birth_date, exclude=member.cadre_id)
             if len(matches) != 1 or matches[0].pk not in wanted:
                 continue
-            member.related_cadre = matches[0]
-            member.save(update_fields=["related_cadre"])
-            journal_record(
-                actor=actor,
-                event_type=EventType.CADRE_UPDATED,
-                subject=("people.cadre", str(member.cadre_id)),
-                payload={
-                    "record": "familymember",
-                    "id": member.pk,
-                    "related_cadre": [None, matches[0].pk],
-                    "linked_by": "name_birth",
-                },
-            )
+            _link_member(actor, member, matches[0])
             linked.append(member)
     return linked
+
+
+def _link_member(actor: Any, member: FamilyMember, cadre: Cadre) -> None:
+    """Save the link of an unlinked family record, journaled on the cadre
+    whose family record it is (decision 0083)."""
+    member.related_cadre = cadre
+    member.save(update_fields=["related_cadre"])
+    journal_record(
+        actor=actor,
+        event_type=EventType.CADRE_UPDATED,
+        subject=("people.cadre", str(member.cadre_id)),
+        payload={
+            "record": "familymember",
+            "id": member.pk,
+            "related_cadre": [None, cadre.pk],
+            "linked_by": "name_birth",
+        },
+    )
 
 
 @transaction.atomic
@@ -556,6 +568,70 @@ def relatives_link_new_cadres(*, actor: Any, cadre_ids: list[int]) -> list[Famil
     """For bulk imports that create cadres without cadre_create: link the
     family records that name them (as cadre_create does for one)."""
     return _link_relatives_to(actor, cadre_ids)
+
+
+@dataclass
+class RelativesLinkResult:
+    """What relatives_link_existing did (or, in a dry run, would do): how
+    many unlinked family records it linked, how many match several cadres
+    (left alone, one warning each) and how many match none."""
+
+    linked: int = 0
+    ambiguous: int = 0
+    none: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def relatives_link_existing(*, actor: Any, dry_run: bool = False) -> RelativesLinkResult:
+    """Link every unlinked family record already in the database to the one
+    cadre of the same name and birth date (decision 0083, the rule of
+    family_member_add), each link journaled as `_link_relatives_to` does. It
+    reads every unit, so only a system administrator may run it. An existing
+    link is never moved; a second run finds nothing new. `dry_run` counts
+    without writing anything."""
+    if not is_unrestricted(actor):
+        raise PermissionDenied(
+            _("只有系统管理员可以批量关联家庭成员与干部记录。如需办理，请联系系统管理员。")
+        )
+    result = RelativesLinkResult()
+    unlinked = FamilyMember.objects.filter(related_cadre__isnull=True)
+    total = unlinked.count()
+    # Only a record with a birth date and a cadre's name can match at all.
+    rows = unlinked.filter(
+        birth_date__isnull=False, name__in=Cadre.objects.values("name")
+    ).select_related("cadre")
+    if not dry_run:
+        rows = rows.select_for_update(of=("self",))
+    last = 0
+    while batch := list(rows.filter(pk__gt=last).order_by("pk")[:2000]):
+        last = batch[-1].pk
+        for member in batch:
+            _link_existing(actor, member, result, dry_run=dry_run)
+    result.none = total - result.linked - result.ambiguous
+    return result
+
+
+def _link_existing(
+    actor: Any, member: FamilyMember, result: RelativesLinkResult, *, dry_run: bool
+) -> None:
+    """Count one unlinked family record that may match, and link it unless
+    `dry_run`; one that matches no cadre is counted by the caller."""
+    matches = relative_matches(member.name, member.birth_date, exclude=member.cadre_id)
+    if len(matches) == 1:
+        result.linked += 1
+        if not dry_run:
+            _link_member(actor, member, matches[0])
+    elif matches:
+        result.ambiguous += 1
+        result.warnings.append(
+            _("干部 %(cadre)s（编号 %(id)d）：%(message)s")
+            % {
+                "cadre": member.cadre.name,
+                "id": member.cadre_id,
+                "message": ambiguous_relative_message(member.name, len(matches)),
+            }
+        )
 
 
 @transaction.atomic

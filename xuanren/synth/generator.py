@@ -51,6 +51,7 @@ from xuanren.people.models import (
     Tenure,
     Training,
 )
+from xuanren.people.retirement import latest_birth_retiring_by, original_retirement_age
 from xuanren.people.services import name_initials
 from xuanren.synth import data
 
@@ -68,14 +69,18 @@ DIV_D, SEC_P, SEC_D, SUB_P, SUB_D = (
 PREVIOUS_LEVEL = {DIV_D: SEC_P, SEC_P: SEC_D, SEC_D: SUB_P, SUB_P: SUB_D}
 # Years of work before a first post of the level (roughly Reg. 2019 art. 8/9).
 MIN_WORK_YEARS = {DIV_D: 12, SEC_P: 8, SEC_D: 5, SUB_P: 3, SUB_D: 2}
-# Ages (completed years) of holders of each level: men, women.
+# Ages (completed years) of holders of each level: men, women. The oldest
+# reach the statutory retirement age of the 2024 decision (people/retirement.py:
+# men 60 and women 55 plus a few months; county-level women in organs 60), so
+# some retire within the year; a birth that would already be past it is moved
+# into the months just before it (Generator._plan_one): nobody active is.
 AGE_RANGE = {
-    DIV_D: ((40, 57), (40, 54)),
-    SEC_P: ((33, 58), (33, 54)),
-    SEC_D: ((29, 56), (29, 53)),
-    SUB_P: ((27, 56), (27, 53)),
+    DIV_D: ((40, 60), (40, 58)),
+    SEC_P: ((33, 60), (33, 55)),
+    SEC_D: ((29, 59), (29, 55)),
+    SUB_P: ((27, 58), (27, 55)),
     SUB_D: ((25, 50), (25, 50)),
-    "": ((22, 59), (22, 54)),
+    "": ((22, 60), (22, 55)),
 }
 TOWN_KINDS = ("township", "street_office")
 # How many ordinary (non-leading) cadres a unit of each kind draws, relative.
@@ -115,7 +120,7 @@ COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
         "work_start_date", "health", "professional_title", "specialty", "unit_id",
         "current_post_title", "level", "level_since", "rank", "rank_since", "education_level",
         "education_rank", "personal_matters_status", "archive_review_status", "status",
-        "grassroots_months",
+        "grassroots_months", "identity",
     ),
     Education: (
         "id", "cadre_id", "kind", "level", "degree", "school", "major", "start_date", "end_date",
@@ -223,6 +228,21 @@ class _Weighted:
 
 SURNAMES = _Weighted(data.SURNAMES)
 ETHNICITIES = _Weighted(data.ETHNICITIES)
+# 身份 by unit kind (CadreIdentity codes): organs are 公务员 or 参照公务员法管理
+# (群团 organs among "other_organ" mostly the latter); public institutions
+# and schools 事业单位 (a few 参公); state companies 国有企业.
+_ORGAN_IDENTITY = _Weighted((("civil_servant", 92), ("reference_civil_servant", 8)))
+IDENTITY_BY_KIND = {
+    "region": _ORGAN_IDENTITY,
+    "party_organ": _ORGAN_IDENTITY,
+    "government_department": _Weighted((("civil_servant", 88), ("reference_civil_servant", 12))),
+    "other_organ": _Weighted((("civil_servant", 60), ("reference_civil_servant", 40))),
+    "township": _ORGAN_IDENTITY,
+    "street_office": _ORGAN_IDENTITY,
+    "public_institution": _Weighted((("public_institution", 88), ("reference_civil_servant", 12))),
+    "school": _Weighted((("public_institution", 1),)),
+    "state_company": _Weighted((("state_enterprise", 1),)),
+}
 # Full-time education by birth cohort (later cohorts studied longer).
 EDUCATION_BY_COHORT = (
     (1990, _Weighted((("postgraduate", 15), ("bachelor", 70), ("junior_college", 13), ("secondary_vocational", 2)))),
@@ -341,6 +361,10 @@ class Generator:
         self.cfg = config
         self.sink = sink
         self.rng = FastRandom(config.seed)
+        # 身份 draws from a stream of its own, so the main sequence (and every
+        # other generated value) is what it was before 身份 was generated.
+        self.identity_rng = FastRandom(f"{config.seed}:identity")
+        self.earliest_births: dict[tuple[int, dt.date], dt.date] = {}
         self.today = config.as_of
         self.next_id = {m: (first_ids or {}).get(m, 1) for m in MODELS_IN_ORDER}
         self.used_numbers = used_id_numbers if used_id_numbers is not None else set()
@@ -719,6 +743,11 @@ class Generator:
                 if lo <= _age(leap, today) <= hi:
                     c.birth = leap
                     break
+        earliest = self._earliest_birth(c.sex, level, unit)
+        if c.birth < earliest:  # past the statutory date: a few months before it instead
+            c.birth = dt.date.fromordinal(
+                rng.randint(earliest.toordinal(), (earliest + dt.timedelta(days=240)).toordinal())
+            )
         c.surname, c.name = self._name(c.sex)
         self._plan_education(c)
         c.post = post
@@ -750,6 +779,19 @@ class Generator:
                 else "cyl_member" if young and r < 0.9 else "masses"
             )  # fmt: skip
         return c
+
+    def _earliest_birth(self, sex: str, level: str, unit: U) -> dt.date:
+        """The earliest birth date whose statutory retirement (2024 decision)
+        is after today, for this sex, level and the 身份 the unit gives
+        (IDENTITY_BY_KIND: 国有企业 in state companies, else organ cadres)."""
+        identity = "state_enterprise" if _root_kind(unit) == "state_company" else "civil_servant"
+        original = original_retirement_age(sex=sex, level=level, identity=identity)
+        key = (original, self.today)
+        bound = self.earliest_births.get(key)
+        if bound is None:
+            bound = latest_birth_retiring_by(self.today, original) + dt.timedelta(days=1)
+            self.earliest_births[key] = bound
+        return bound
 
     def _plan_education(self, c: C) -> None:
         """Full-time education by birth cohort; work starts after it (age 18–25)."""
@@ -915,7 +957,7 @@ class Generator:
             place, number, c.political, join, full, c.work, "健康", professional,
             rng.choice(data.SPECIALTIES) if rng.random() < 0.5 else "", c.unit.id, c.title,
             level, level_since, c.rank, rank_since, best, EDUCATION_RANK[best], matters, archive,
-            "active", grassroots,
+            "active", grassroots, self._identity(c.unit),
         )  # fmt: skip
         self.buffer[Cadre].append(row)
         self.buffer[Education].extend(educations)
@@ -923,6 +965,11 @@ class Generator:
         self._assessments(c)
         self._rewards(c)
         self._trainings(c)
+
+    def _identity(self, unit: U) -> str:
+        """身份 (Cadre.identity) by the kind of unit (decision 0083)."""
+        kind = _root_kind(unit)
+        return IDENTITY_BY_KIND.get(kind, IDENTITY_BY_KIND["region"]).pick(self.identity_rng)
 
     def _party_dates(self, c: C) -> tuple[dt.date, dt.date | None]:
         rng, today = self.rng, self.today
@@ -1291,6 +1338,13 @@ class _CountyContext:
 
 
 @functools.cache
+def _root_kind(unit: U) -> str:
+    """The kind of a unit, an internal office counting as the unit it is part of."""
+    while unit.kind == "internal_office" and unit.parent is not None:
+        unit = unit.parent
+    return unit.kind
+
+
 def _regions_in_force(birth_year: int, elsewhere: bool) -> tuple[tuple[str, str, int], ...]:
     pool = data.OTHER_REGIONS if elsewhere else data.REGIONS
     return tuple(x for x in pool if x[2] <= birth_year)
