@@ -32,7 +32,7 @@ from xuanren.common.errors import ValidationFailed
 from xuanren.people.models import Cadre
 from xuanren.procedure.candidates import candidate_add
 from xuanren.procedure.catalogue import DEFINITION_DIR, FULL_DIFFERENTIAL_STEPS
-from xuanren.procedure.guards.differential import full_differential
+from xuanren.procedure.guards.differential import STAGES, full_differential
 from xuanren.procedure.guards.registry import GuardContext
 from xuanren.procedure.models import Candidate, CandidateStatus, Case
 from xuanren.procedure.selectors import guard_preview
@@ -97,7 +97,7 @@ STAGE_WORDS = {
 
 
 def test_every_stage_the_source_names_is_checked() -> None:
-    assert FULL_DIFFERENTIAL_STEPS == tuple(STAGE_WORDS)
+    assert tuple(STAGE_WORDS) == tuple(STAGES) == FULL_DIFFERENTIAL_STEPS
 
 
 @pytest.mark.parametrize("step", FULL_DIFFERENTIAL_STEPS)
