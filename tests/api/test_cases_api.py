@@ -85,7 +85,7 @@ def test_list_filters_and_pages(officer, personas, county, committee):
     assert body["count"] == 3
     row = next(r for r in body["items"] if r["id"] == first.pk)
     assert row["number"] == first.number
-    assert (row["template_code"], row["template_version"]) == ("county-leading", 2)
+    assert (row["template_code"], row["template_version"]) == ("county-leading", 3)
     assert row["template_name"] == "县管领导干部选拔任用"
     assert (row["current_step"], row["current_step_name"]) == ("plan", "选任方案")
     assert (row["status"], row["status_word"]) == ("open", "办理中")
@@ -460,7 +460,7 @@ def test_procedure_templates(client, personas):
     templates = {t["code"]: t for t in response.json()}
     assert set(templates) == {"county-leading", "section-level", "competitive"}
     county_leading = templates["county-leading"]
-    assert (county_leading["version"], county_leading["name"]) == (2, "县管领导干部选拔任用")
+    assert (county_leading["version"], county_leading["name"]) == (3, "县管领导干部选拔任用")
     assert "选拔任用工作条例" in county_leading["source"]
     assert county_leading["effective_from"] == "2019-03-03"
     assert len(county_leading["sha256"]) == 64

@@ -169,7 +169,7 @@ def test_open_a_case_through_the_form(
 ) -> None:
     page = officer.get(reverse("web:case_new"))
     text = page_text(page)
-    assert "县管领导干部选拔任用（v2）" in text
+    assert "县管领导干部选拔任用（v3）" in text
     assert "中共青山县委常委会" in text
     assert "副镇长（副科级）" in text
     data = {
@@ -468,7 +468,7 @@ def test_record_page_and_json_contain_every_step_and_journal_hash(officer: Any, 
     assert "attachment" in response["Content-Disposition"]
     body = json.loads(response.content)
     assert body["case"]["number"] == case.number
-    assert body["case"]["template"]["version"] == 2
+    assert body["case"]["template"]["version"] == 3
     assert [s["step"] for s in body["steps"]] == ["motion", "plan", "publication", "motion"]
     assert [s["journal_hash"] for s in body["steps"]] == [r.journal_hash for r in steps]
     assert body["steps"][3]["corrects_seq"] == 1

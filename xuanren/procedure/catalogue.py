@@ -48,6 +48,7 @@ GUARDS: dict[str, Any] = {
     "signed_recommendations": _("只计署名推荐，电话、口头推荐不计"),
     "results_per_group": _("按推荐人类别记录推荐结果"),
     "differential_count": _("考察对象人数达到差额比例"),
+    "full_differential": _("全程差额：模板实行时，各职位人选多于拟配人数"),
     "candidates_qualified": _("考察对象均符合任职资格或经批准破格"),
     "not_rejected_last_time": _("未在上次讨论决定中被否决"),
     "recommendation_fresh": _("民主推荐结果在一年有效期内"),
@@ -129,6 +130,19 @@ REQUIRED_PARAMETERS = {
 }
 
 
+#: The steps where 全程差额 applies (差额推荐、提名、考察、酝酿、票决; docs/decisions/0087).
+FULL_DIFFERENTIAL_STEPS = ("recommendation", "candidates", "inspection", "deliberation", "decision")
+
+
+def _fraction(value: Any) -> bool:
+    """A share as [num, den] of whole numbers with 0 < num <= den."""
+    if not isinstance(value, list) or len(value) != 2:
+        return False
+    if not all(isinstance(x, int) and not isinstance(x, bool) for x in value):
+        return False
+    return 0 < value[0] <= value[1]
+
+
 def parse_template(data: dict[str, Any], *, where: str) -> TemplateDef:
     for key in ("code", "version", "name", "source", "effective_from", "parameters", "steps"):
         if key not in data:
@@ -143,6 +157,12 @@ def parse_template(data: dict[str, Any], *, where: str) -> TemplateDef:
         raise DefinitionError(f'{where}：plan_approval_by_higher 应为 true、false 或 "competitive"')
     if not isinstance(params.get("differential_required", True), bool):
         raise DefinitionError(f"{where}：differential_required 应为 true 或 false")
+    full = params.get("full_differential", False)
+    if not (isinstance(full, bool) or full == "principal"):
+        raise DefinitionError(f'{where}：full_differential 应为 true、false 或 "principal"')
+    coverage = params.get("talk_coverage")
+    if coverage is not None and not _fraction(coverage):
+        raise DefinitionError(f"{where}：talk_coverage 应为 [分子, 分母]，且 0 < 分子 ≤ 分母")
     from xuanren.access.models import Role
 
     steps: list[StepDef] = []
@@ -170,6 +190,17 @@ def parse_template(data: dict[str, Any], *, where: str) -> TemplateDef:
         )
     if not steps or steps[0].code != "motion":
         raise DefinitionError(f"{where}：第一个环节必须是动议（motion）")
+    if full is not False:
+        lacking = [
+            s.code
+            for s in steps
+            if s.code in FULL_DIFFERENTIAL_STEPS and "full_differential" not in s.guards
+        ]
+        if lacking:
+            raise DefinitionError(
+                f"{where}：实行全程差额（full_differential）时，环节 {'、'.join(lacking)} "
+                "须列出前置条件 full_differential"
+            )
     return TemplateDef(
         code=data["code"],
         version=int(data["version"]),

@@ -13,7 +13,6 @@ inspection candidates).
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -476,7 +475,8 @@ def _mode_problems(
 
 def _talk_coverage_problems(ctx: GuardContext, records: list[_Record]) -> list[str]:
     """Talk recommendation with at least the share of staff the template asks
-    for (seed §7: 60%)."""
+    for (`talk_coverage` = [num, den]; county-leading: 60%, seed §7), in whole
+    numbers: talked × den ≥ staff × num."""
     share = ctx.template.parameters.get("talk_coverage")
     if not share:
         return []
@@ -500,7 +500,7 @@ def _talk_coverage_problems(ctx: GuardContext, records: list[_Record]) -> list[s
                 % {
                     "pct": _fmt(num * 100 / den),
                     "s": rec.staff_total,
-                    "need": math.ceil(rec.staff_total * num / den),
+                    "need": -(-rec.staff_total * num // den),
                     "t": talked,
                 }
             )

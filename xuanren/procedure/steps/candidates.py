@@ -3,6 +3,7 @@ the meeting that decided it (docs/decisions/0013)."""
 
 from __future__ import annotations
 
+from xuanren.procedure.guards.differential import full_differential
 from xuanren.procedure.guards.selection import (
     candidates_qualified,
     differential_count,
@@ -36,5 +37,11 @@ class CandidatesData(StepData):
 
 Data = CandidatesData
 
-GUARDS = (differential_count, candidates_qualified, not_rejected_last_time, recommendation_fresh)
+GUARDS = (
+    differential_count,
+    candidates_qualified,
+    not_rejected_last_time,
+    recommendation_fresh,
+    full_differential,
+)
 EFFECTS = (inspection_candidates_chosen,)

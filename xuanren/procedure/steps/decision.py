@@ -10,6 +10,7 @@ from xuanren.procedure.guards.decision import (
     quorum_and_majority,
     recusal_respected,
 )
+from xuanren.procedure.guards.differential import full_differential
 from xuanren.procedure.guards.seats import passed_within_seats
 from xuanren.procedure.steps.base import N_, Count, Day, Id, Row, field
 from xuanren.procedure.steps.recommendation import BallotFields
@@ -47,5 +48,11 @@ class DecisionData(BallotFields):
 
 Data = DecisionData
 
-GUARDS = (quorum_and_majority, no_additions_at_meeting, recusal_respected, passed_within_seats)
+GUARDS = (
+    quorum_and_majority,
+    no_additions_at_meeting,
+    recusal_respected,
+    passed_within_seats,
+    full_differential,
+)
 EFFECTS = (decision_apply_results,)

@@ -4,6 +4,7 @@ the meeting (docs/decisions/0014)."""
 from __future__ import annotations
 
 from xuanren.procedure.guards.decision import plan_circulated
+from xuanren.procedure.guards.differential import full_differential
 from xuanren.procedure.steps.base import N_, Day, Id, Row, StepData, field
 
 
@@ -24,5 +25,5 @@ class DeliberationData(StepData):
 
 Data = DeliberationData
 
-GUARDS = (plan_circulated,)
+GUARDS = (plan_circulated, full_differential)
 EFFECTS = ()

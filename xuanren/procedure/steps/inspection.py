@@ -4,6 +4,7 @@ evaluation, field visits, reports checked, rank) and the signed report
 
 from __future__ import annotations
 
+from xuanren.procedure.guards.differential import full_differential
 from xuanren.procedure.guards.selection import (
     differential_count,
     four_musts,
@@ -75,5 +76,11 @@ class InspectionData(StepData):
 
 Data = InspectionData
 
-GUARDS = (differential_count, inspection_recorded, report_signed_by_team, four_musts)
+GUARDS = (
+    differential_count,
+    inspection_recorded,
+    report_signed_by_team,
+    four_musts,
+    full_differential,
+)
 EFFECTS = (inspection_done,)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from xuanren.procedure.guards.basic import after_publication
+from xuanren.procedure.guards.differential import full_differential
 from xuanren.procedure.guards.selection import (
     recommendation_names_candidates,
     results_per_group,
@@ -91,5 +92,5 @@ class RecommendationData(BallotFields):
 
 Data = RecommendationData
 
-GUARDS = (after_publication, signed_recommendations, results_per_group)
+GUARDS = (after_publication, signed_recommendations, results_per_group, full_differential)
 EFFECTS = (recommendation_names_candidates,)
