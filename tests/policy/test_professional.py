@@ -59,7 +59,9 @@ def test_nothing_recorded_is_incomplete_and_names_the_field() -> None:
     result = judge("section.professional", "agri_subsection", majors=("  ",), specialty="")
     assert result.status is Status.FAIL
     assert result.missing == "majors"
-    assert result.sentence.startswith("资料不全：未填写所学专业和熟悉专业（职位专业要求：茶学、园艺）")
+    assert result.sentence.startswith(
+        "资料不全：未填写所学专业和熟悉专业（职位专业要求：茶学、园艺）"
+    )
 
 
 def test_a_requirement_of_only_separators_is_no_requirement() -> None:

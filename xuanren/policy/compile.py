@@ -109,7 +109,7 @@ def training_annotations(
     that apply to `post`, when given)."""
     out: dict[str, Coalesce] = {}
     for rule in rules:
-        if post is not None and not rule.applies.matches(post):
+        if post is not None and not rule.concerns(post):
             continue
         conds = [rule.condition, rule.when.condition]
         for cond in conds:
@@ -237,16 +237,12 @@ def _not_concerned_q(rule: Rule, post: PostFacts, ref: dt.date) -> Q | None:
 
 def rule_pass_q(rule: Rule, post: PostFacts, ref: dt.date, waived_ids: Iterable[int] = ()) -> Q:
     """Q for the cadres for whom `rule` does not fail (passes, waived or n/a)."""
-    if not rule.applies.matches(post):
+    if not rule.concerns(post):
         return Q()
     if rule.measure is Measure.PROFESSIONAL:
-        if not requirement_terms(post.professional_requirement):
-            return Q()
         passes = _professional_q(post)
     else:
-        passes = (
-            _flag_q(rule, ref) if rule.condition is None else condition_q(rule.condition, ref)
-        )
+        passes = _flag_q(rule, ref) if rule.condition is None else condition_q(rule.condition, ref)
     not_concerned = _not_concerned_q(rule, post, ref)
     if not_concerned is not None:
         passes |= not_concerned

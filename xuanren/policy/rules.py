@@ -302,6 +302,15 @@ class Rule:
     # as the obligation it carries instead of "破格".
     exception: str = ""
 
+    def concerns(self, post: PostFacts) -> bool:
+        """Whether the rule is about `post` at all: its `applies`, and for the
+        专业 rule a post stating a requirement (docs/decisions/0088)."""
+        if not self.applies.matches(post):
+            return False
+        return self.measure is not Measure.PROFESSIONAL or bool(
+            requirement_terms(post.professional_requirement)
+        )
+
 
 class Status(enum.StrEnum):
     PASS = "pass"

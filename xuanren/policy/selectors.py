@@ -184,9 +184,9 @@ def _facts_for(rows: list[dict[str, Any]], ids: list[int]) -> list[CadreFacts]:
         ):
             family[cid].append((relation, emigrated))
         for cid, major in (
-            Education.objects.filter(cadre_id__in=part).exclude(major="").values_list(
-                "cadre_id", "major"
-            )
+            Education.objects.filter(cadre_id__in=part)
+            .exclude(major="")
+            .values_list("cadre_id", "major")
         ):
             majors[cid].append(major)
     return [
@@ -257,7 +257,7 @@ def failure_counts(*, actor: Any, post: Post, ref: dt.date | None = None) -> lis
     rules = rules_for_post(post, ref)
     facts = post_facts(post)
     waivers = approved_waivers(post)
-    applicable = [r for r in rules if r.applies.matches(facts)]
+    applicable = [r for r in rules if r.concerns(facts)]
     if not applicable:
         return []
     # One aggregate: for each rule, count the rows it does not pass.

@@ -59,7 +59,7 @@ PROPOSED_STATUSES = (
 
 
 def post_type(post: Post) -> str:
-    """"organ", "institution" or "company": the establishment a post belongs to.
+    """The establishment a post belongs to: "organ", "institution" or "company".
     A 内设机构职务 takes the type of the nearest unit above it that is not an
     internal office."""
     if post.category in (PostCategory.PARTY, PostCategory.GOVERNMENT):
