@@ -110,3 +110,18 @@ def test_an_internal_office_post_takes_the_type_of_the_unit_above(
     assert post_type(in_town) == "organ"
     assert post_type(company) == "company"
     assert post_type(county.town_secretary) == "organ"
+
+
+def test_the_appointment_step_reads_the_approved_people_with_the_same_guard(
+    personas: Any, county: Any, committee: Any, make_cadre: Any
+) -> None:
+    case = open_case(personas, county, committee)
+    worker = make_cadre(county.town, name="周企业", identity="state_enterprise")
+    propose(case, worker, county.town_deputy, status=CandidateStatus.APPROVED)
+    (state,) = [g for g in guard_preview(case, "appointment", on=ON) if g.code == "quota_allows"]
+    assert (
+        "周企业身份为国有企业，拟任职位“城关镇副镇长”属机关职务，不准混岗配备。" in state.problems
+    )
+    Candidate.objects.filter(case=case).update(status=CandidateStatus.REJECTED)
+    (state,) = [g for g in guard_preview(case, "appointment", on=ON) if g.code == "quota_allows"]
+    assert not any("混岗" in p for p in state.problems)
