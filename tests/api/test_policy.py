@@ -96,7 +96,9 @@ def test_rules_of_a_subsection_post(client, personas, chief):
     response = client.get(f"{API}/posts/{chief.pk}/rules", REF)
     assert response.status_code == 200, response.content
     rules = {r["id"]: r for r in response.json()}
-    assert set(rules) == {"section.education", "section.age", RULE}
+    assert set(rules) == {"section.education", "section.age", RULE, "section.professional"}
+    # The 专业 rule is listed but not about a post without a 专业要求 (decision 0088).
+    assert rules["section.professional"]["applies"] is False
     age = rules["section.age"]
     assert age["title"] == "年龄在 50 周岁以下"
     assert age["pack"] == "section-level-rules"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from xuanren.policy.packs import PACK_DIR, read_pack_file, rules_of
@@ -106,6 +107,13 @@ POSTS = {
         "bureau_deputy", False, False, "government", "region", "county_organ", "副市长"
     ),
 }
+# Posts stating a 专业要求 (two majors, as seed §2's 产业 posts would).
+POSTS["agri_deputy"] = replace(
+    POSTS["organ_deputy"], title="农业局副局长", professional_requirement="农学、畜牧兽医"
+)
+POSTS["agri_subsection"] = replace(
+    POSTS["subsection_deputy"], title="茶叶股副股长", professional_requirement="茶学，园艺"
+)
 
 
 def judge(rule_id: str, post: str, ref: dt.date = REF, **kw: Any) -> RuleResult:

@@ -207,6 +207,16 @@ CASES = [
     ("section.age", "subsection_deputy", {"birth_date": born(50)}, P),  # 50周岁以下 includes 50
     ("section.age", "subsection_deputy", {"birth_date": born(51)}, F),
     ("section.age", "subsection_deputy", {"birth_date": born(51, days=1)}, P),
+    # 专业对口 (docs/decisions/0088): a major or the 熟悉专业 contains a listed term
+    ("section.professional", "agri_subsection", {"majors": ("茶学",)}, P),
+    ("section.professional", "agri_subsection", {"majors": ("设施园艺",)}, P),  # 2nd term
+    ("section.professional", "agri_subsection", {"majors": ("汉语言文学",)}, F),
+    ("section.professional", "agri_subsection", {}, F),  # nothing recorded
+    ("section.professional", "subsection_deputy", {"majors": ("汉语言文学",)}, NA),
+    ("county.professional", "agri_deputy", {"majors": ("汉语言文学", "动物医学")}, F),
+    ("county.professional", "agri_deputy", {"majors": ("汉语言文学", "农学")}, P),  # 2nd row
+    ("county.professional", "agri_deputy", {"specialty": "畜牧兽医技术推广"}, P),
+    ("county.professional", "organ_deputy", {}, NA),  # no requirement
     (
         "section.principal.deputy_years",
         "subsection_principal",

@@ -19,6 +19,7 @@ from xuanren.people.idnumbers import build_id_number
 from xuanren.people.models import (
     Assessment,
     Cadre,
+    Education,
     FamilyMember,
     RewardPunishment,
     Tenure,
@@ -43,6 +44,7 @@ def years_before(ref: dt.date, years: int, days: int) -> dt.date:
 
 
 offsets = st.sampled_from([-1, 0, 1, 40, -200])
+MAJORS = ["", "汉语言文学", "农学", "动物科学（畜牧兽医方向）", "茶学", "MBA", "100达标"]
 
 
 @st.composite
@@ -127,6 +129,9 @@ def cadre_spec(draw: Any, ref: dt.date) -> dict[str, Any]:
             )
         ),
         "health": draw(st.sampled_from(["健康", "一般", "", "长期病休"])),
+        # 专业要求 (docs/decisions/0088): majors of education rows and the 熟悉专业
+        "majors": draw(st.lists(st.sampled_from(MAJORS), max_size=2)),
+        "specialty": draw(st.sampled_from(["", "农学推广", "文秘", "企业管理（mba）"])),
         # (which of the tenure posts, start): 第八条第（二）项 counts distinct lower posts
         "tenures": draw(
             st.lists(
@@ -158,6 +163,15 @@ def posts(county, admin):
             is_party_government_principal=True, category=PostCategory.PARTY,
         ),
         post_create(actor=admin, unit=root, title="副县长", level=Level.DIVISION_DEPUTY),
+        # 专业要求: two majors (科级, county pack); ASCII and a LIKE wildcard (股级)
+        post_create(
+            actor=admin, unit=root, title="农业局副局长", level=Level.SECTION_DEPUTY,
+            professional_requirement="农学、畜牧兽医",
+        ),
+        post_create(
+            actor=admin, unit=office, title="茶叶股副股长", level=Level.SUBSECTION_DEPUTY,
+            professional_requirement="茶学，mba，100%达标",
+        ),
         post_create(
             actor=admin,
             unit=unit_create(actor=admin, name="县一中", code="S1", kind=UnitKind.SCHOOL, parent=root),
@@ -172,7 +186,15 @@ def insert(specs: list[dict[str, Any]], unit: Any, tenure_posts: Sequence[Any] =
         spec = dict(given_spec)
         extra = {
             k: spec.pop(k)
-            for k in ("assessments", "sanctions", "training", "family", "findings", "tenures")
+            for k in (
+                "assessments",
+                "sanctions",
+                "training",
+                "family",
+                "findings",
+                "tenures",
+                "majors",
+            )
         }
         cadre = Cadre.objects.create(
             unit=unit,
@@ -217,6 +239,10 @@ def insert(specs: list[dict[str, Any]], unit: Any, tenure_posts: Sequence[Any] =
         FamilyMember.objects.bulk_create(
             FamilyMember(cadre=cadre, relation=r, name="亲", emigrated=e)
             for r, e in extra["family"]
+        )
+        Education.objects.bulk_create(
+            Education(cadre=cadre, kind="full_time", school=f"校{j}", major=m)
+            for j, m in enumerate(extra["majors"])
         )
 
 

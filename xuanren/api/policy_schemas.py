@@ -74,7 +74,7 @@ def rule_row(rule: Rule, post: PostFacts) -> RuleOut:
         waivable=rule.waivable,
         exception=rule.exception,
         counted_levels=sorted(cond.levels) if cond is not None else [],
-        applies=rule.applies.matches(post),
+        applies=rule.concerns(post),
     )
 
 

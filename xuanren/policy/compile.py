@@ -30,6 +30,7 @@ from xuanren.common.dates import latest_birth_for_age
 from xuanren.people.models import (
     Assessment,
     Cadre,
+    Education,
     FamilyMember,
     RewardPunishment,
     Tenure,
@@ -47,6 +48,7 @@ from xuanren.policy.rules import (
     Op,
     PostFacts,
     Rule,
+    requirement_terms,
 )
 
 COMPLEMENT = {Op.GE: Op.LT, Op.LT: Op.GE, Op.LE: Op.GT, Op.GT: Op.LE}
@@ -107,7 +109,7 @@ def training_annotations(
     that apply to `post`, when given)."""
     out: dict[str, Coalesce] = {}
     for rule in rules:
-        if post is not None and not rule.applies.matches(post):
+        if post is not None and not rule.concerns(post):
             continue
         conds = [rule.condition, rule.when.condition]
         for cond in conds:
@@ -196,6 +198,19 @@ def _flag_q(rule: Rule, ref: dt.date) -> Q:
     raise ValueError(measure)
 
 
+def _professional_q(post: PostFacts) -> Q:
+    """Passes the 专业要求: a major of an education row, or the 熟悉专业, contains
+    one of the terms the requirement lists (icontains: SQLite folds ASCII only,
+    as explain() does; docs/decisions/0088)."""
+    terms = requirement_terms(post.professional_requirement)
+    majors = Q()
+    specialty = Q()
+    for term in terms:
+        majors |= Q(major__icontains=term)
+        specialty |= Q(specialty__icontains=term)
+    return Q(Exists(Education.objects.filter(majors, cadre=OuterRef("pk")))) | specialty
+
+
 def _not_concerned_q(rule: Rule, post: PostFacts, ref: dt.date) -> Q | None:
     """Q for people the rule definitely does not concern (None: nobody)."""
     w = rule.when
@@ -222,9 +237,12 @@ def _not_concerned_q(rule: Rule, post: PostFacts, ref: dt.date) -> Q | None:
 
 def rule_pass_q(rule: Rule, post: PostFacts, ref: dt.date, waived_ids: Iterable[int] = ()) -> Q:
     """Q for the cadres for whom `rule` does not fail (passes, waived or n/a)."""
-    if not rule.applies.matches(post):
+    if not rule.concerns(post):
         return Q()
-    passes = _flag_q(rule, ref) if rule.condition is None else condition_q(rule.condition, ref)
+    if rule.measure is Measure.PROFESSIONAL:
+        passes = _professional_q(post)
+    else:
+        passes = _flag_q(rule, ref) if rule.condition is None else condition_q(rule.condition, ref)
     not_concerned = _not_concerned_q(rule, post, ref)
     if not_concerned is not None:
         passes |= not_concerned

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,6 +81,9 @@ class Measure(enum.StrEnum):
     # (RewardPunishment of kind "finding": 纪委认定、民主推荐结果等)
     NO_FINDING = "no_finding"
     FIT_FOR_DUTY = "fit_for_duty"  # the recorded health is one of the rule's `accepted` values
+    # the post's 专业要求 names a major the cadre studied or lists as 熟悉专业
+    # (docs/decisions/0088); not applicable to a post without one
+    PROFESSIONAL = "professional"
 
 
 DATE_MEASURES: dict[Measure, str] = {
@@ -120,6 +124,7 @@ MISSING_FIELD_WORDS: dict[str, Any] = {
     "last_assessment": gettext_lazy("上一年度考核结果"),
     "punishment_effect_until": gettext_lazy("处分影响期截止日期"),
     "health": gettext_lazy("健康状况"),
+    "majors": gettext_lazy("所学专业或熟悉专业"),
 }
 
 EDUCATION_RANK: dict[str, int] = {
@@ -215,6 +220,8 @@ class CadreFacts:
     tenures: Sequence[tuple[int, str, dt.date]] = ()  # (post id, post level, start)
     findings: Sequence[Finding] = ()
     health: str = ""
+    specialty: str = ""  # 熟悉专业有何专长
+    majors: Sequence[str] = ()  # the 专业 of each education row
 
 
 @dataclass(frozen=True)
@@ -226,6 +233,7 @@ class PostFacts:
     unit_kind: str
     unit_group: str  # "county_organ", "township" or "other"
     title: str = ""
+    professional_requirement: str = ""  # 专业要求 as written
 
 
 # ---- rules ----------------------------------------------------------------------
@@ -294,6 +302,15 @@ class Rule:
     # as the obligation it carries instead of "破格".
     exception: str = ""
 
+    def concerns(self, post: PostFacts) -> bool:
+        """Whether the rule is about `post` at all: its `applies`, and for the
+        专业 rule a post stating a requirement (docs/decisions/0088)."""
+        if not self.applies.matches(post):
+            return False
+        return self.measure is not Measure.PROFESSIONAL or bool(
+            requirement_terms(post.professional_requirement)
+        )
+
 
 class Status(enum.StrEnum):
     PASS = "pass"
@@ -331,6 +348,53 @@ class Explanation:
     @property
     def failed(self) -> tuple[RuleResult, ...]:
         return tuple(r for r in self.results if r.status is Status.FAIL)
+
+
+# ---- professional requirement (专业要求) -------------------------------------------
+
+#: The separators between the majors a 专业要求 lists (docs/decisions/0088).
+REQUIREMENT_SEPARATORS = re.compile(r"[、，,；;/／]")
+
+
+def requirement_terms(requirement: str) -> tuple[str, ...]:
+    """The majors or categories a 专业要求 lists, in order, blanks dropped."""
+    terms = (t.strip() for t in REQUIREMENT_SEPARATORS.split(requirement or ""))
+    return tuple(dict.fromkeys(t for t in terms if t))
+
+
+def _ascii_lower(text: str) -> str:
+    # What SQLite's LIKE folds: ASCII letters only (docs/decisions/0088).
+    return "".join(c.lower() if c.isascii() else c for c in text)
+
+
+def matching_term(terms: Sequence[str], texts: Sequence[str]) -> str | None:
+    """The first term contained in one of `texts` (ASCII letters case-insensitive)."""
+    folded = [_ascii_lower(t) for t in texts if t]
+    for term in terms:
+        needle = _ascii_lower(term)
+        if any(needle in text for text in folded):
+            return term
+    return None
+
+
+def _professional(rule: Rule, facts: CadreFacts, post: PostFacts) -> tuple[bool, str, str]:
+    terms = requirement_terms(post.professional_requirement)
+    requirement = "、".join(terms)
+    majors = [m.strip() for m in facts.majors if m.strip()]
+    specialty = facts.specialty.strip()
+    if not majors and not specialty:
+        what = _("未填写所学专业和熟悉专业（职位专业要求：%(r)s）") % {"r": requirement}
+        return False, _incomplete(what, rule), "majors"
+    found = matching_term(terms, [*majors, specialty])
+    have = _("所学专业：%(m)s；熟悉专业：%(s)s") % {
+        "m": "、".join(majors) or _("未填写"),
+        "s": specialty or _("未填写"),
+    }
+    if found is None:
+        text = _("%(have)s，均不含职位专业要求所列的“%(r)s”") % {"have": have, "r": requirement}
+        return False, text + _meets(False, rule), ""
+    text = _("%(have)s，含职位专业要求所列的“%(t)s”") % {"have": have, "t": found}
+    return True, text + _meets(True, rule), ""
 
 
 # ---- evaluation --------------------------------------------------------------------
@@ -574,7 +638,12 @@ def evaluate(
     if _when_holds(rule, facts, post, ref) is False:
         text = _("“%(t)s”不适用于本人") % {"t": rule.title}
         return RuleResult(rule, Status.NOT_APPLICABLE, text + _src(rule))
-    if rule.condition is None:
+    if rule.measure is Measure.PROFESSIONAL:
+        if not requirement_terms(post.professional_requirement):
+            text = _("该职位无专业要求，“%(t)s”不适用") % {"t": rule.title}
+            return RuleResult(rule, Status.NOT_APPLICABLE, text + _src(rule))
+        ok, sentence, missing = _professional(rule, facts, post)
+    elif rule.condition is None:
         ok, sentence, missing = _flag(rule, facts, ref)
     else:
         value, missing = measured(facts, rule.condition, ref)

@@ -50,6 +50,7 @@ def post_facts(post: Post) -> PostFacts:
         unit_kind=post.unit.kind,
         unit_group=unit_group(post.unit.kind),
         title=post.title,
+        professional_requirement=post.professional_requirement,
     )
 
 
@@ -128,11 +129,12 @@ FACT_FIELDS = (
     "personal_matters_status",
     "archive_review_status",
     "health",
+    "specialty",
 )
 
 
 def cadre_facts(cadres: QuerySet[Cadre]) -> list[CadreFacts]:
-    """Plain facts for every cadre of `cadres`: six queries whatever the count."""
+    """Plain facts for every cadre of `cadres`: seven queries whatever the count."""
     rows = list(cadres.values(*FACT_FIELDS))
     ids = [r["id"] for r in rows]
     return _facts_for(rows, ids)
@@ -141,6 +143,7 @@ def cadre_facts(cadres: QuerySet[Cadre]) -> list[CadreFacts]:
 def _facts_for(rows: list[dict[str, Any]], ids: list[int]) -> list[CadreFacts]:
     from xuanren.people.models import (
         Assessment,
+        Education,
         FamilyMember,
         RewardPunishment,
         Tenure,
@@ -153,6 +156,7 @@ def _facts_for(rows: list[dict[str, Any]], ids: list[int]) -> list[CadreFacts]:
     family: dict[int, list[tuple[str, bool]]] = defaultdict(list)
     findings: dict[int, list[Finding]] = defaultdict(list)
     tenures: dict[int, list[tuple[int, str, dt.date]]] = defaultdict(list)
+    majors: dict[int, list[str]] = defaultdict(list)
     chunk = 20000  # keeps IN lists within SQLite's parameter limit
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
@@ -179,6 +183,12 @@ def _facts_for(rows: list[dict[str, Any]], ids: list[int]) -> list[CadreFacts]:
             "cadre_id", "relation", "emigrated"
         ):
             family[cid].append((relation, emigrated))
+        for cid, major in (
+            Education.objects.filter(cadre_id__in=part)
+            .exclude(major="")
+            .values_list("cadre_id", "major")
+        ):
+            majors[cid].append(major)
     return [
         CadreFacts(
             **row,
@@ -188,6 +198,7 @@ def _facts_for(rows: list[dict[str, Any]], ids: list[int]) -> list[CadreFacts]:
             family=tuple(family.get(row["id"], ())),
             findings=tuple(findings.get(row["id"], ())),
             tenures=tuple(tenures.get(row["id"], ())),
+            majors=tuple(majors.get(row["id"], ())),
         )
         for row in rows
     ]
@@ -246,7 +257,7 @@ def failure_counts(*, actor: Any, post: Post, ref: dt.date | None = None) -> lis
     rules = rules_for_post(post, ref)
     facts = post_facts(post)
     waivers = approved_waivers(post)
-    applicable = [r for r in rules if r.applies.matches(facts)]
+    applicable = [r for r in rules if r.concerns(facts)]
     if not applicable:
         return []
     # One aggregate: for each rule, count the rows it does not pass.

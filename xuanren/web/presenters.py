@@ -173,8 +173,8 @@ def _verdict_row(result: RuleResult) -> VerdictRow:
 
 def explanation_view(explanation: Explanation, post: PostFacts) -> ExplanationView:
     results = sorted(explanation.results, key=lambda r: STATUS_ORDER[r.status])
-    concern = [r for r in results if r.rule.applies.matches(post)]
-    other = [r for r in results if not r.rule.applies.matches(post)]
+    concern = [r for r in results if r.rule.concerns(post)]
+    other = [r for r in results if not r.rule.concerns(post)]
     return ExplanationView(
         eligible=explanation.eligible,
         failed=sum(r.status is Status.FAIL for r in results),

@@ -6,12 +6,13 @@ import datetime as dt
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from xuanren.org.models import Post, Quota
+from xuanren.org.models import Post, PostCategory, Quota, Unit, UnitKind
 from xuanren.org.selectors import active_tenure_q
-from xuanren.people.models import Tenure
+from xuanren.people.models import CadreIdentity, Tenure
 from xuanren.procedure.guards.registry import GuardContext, guard
-from xuanren.procedure.models import CasePost
+from xuanren.procedure.models import Candidate, CandidateStatus, CasePost
 
 
 def seat_problem(post: Post, seats: int, on: dt.date) -> str | None:
@@ -36,10 +37,83 @@ def seat_problem(post: Post, seats: int, on: dt.date) -> str | None:
     }
 
 
+# 混岗配备 (docs/decisions/0088): a person placed in a post of another type —
+# the post's establishment (机关, 事业单位, 企业) against the person's 身份.
+POST_TYPE_WORDS = {
+    "organ": _lazy("机关职务"),
+    "institution": _lazy("事业单位管理岗位"),
+    "company": _lazy("企业经营管理岗位"),
+}
+FITTING_IDENTITIES = {
+    "organ": {CadreIdentity.CIVIL_SERVANT, CadreIdentity.REFERENCE_CIVIL_SERVANT},
+    "institution": {CadreIdentity.PUBLIC_INSTITUTION, CadreIdentity.REFERENCE_CIVIL_SERVANT},
+    "company": {CadreIdentity.STATE_ENTERPRISE},
+}
+#: Candidates still proposed for their post (not excluded, rejected or done).
+PROPOSED_STATUSES = (
+    CandidateStatus.NOMINATED,
+    CandidateStatus.INSPECTION,
+    CandidateStatus.DEFERRED,
+    CandidateStatus.APPROVED,
+)
+
+
+def post_type(post: Post) -> str:
+    """The establishment a post belongs to: "organ", "institution" or "company".
+    A 内设机构职务 takes the type of the nearest unit above it that is not an
+    internal office."""
+    if post.category in (PostCategory.PARTY, PostCategory.GOVERNMENT):
+        return "organ"
+    if post.category == PostCategory.INSTITUTION:
+        return "institution"
+    if post.category == PostCategory.COMPANY:
+        return "company"
+    unit: Unit | None = post.unit
+    while unit is not None and unit.kind == UnitKind.INTERNAL_OFFICE:
+        unit = unit.parent
+    kind = unit.kind if unit is not None else ""
+    if kind in (UnitKind.PUBLIC_INSTITUTION, UnitKind.SCHOOL):
+        return "institution"
+    if kind == UnitKind.STATE_COMPANY:
+        return "company"
+    return "organ"
+
+
+def mixed_post_problems(case: Any) -> list[str]:
+    """不准混岗配备 (seed §3): every person still proposed on the case has a 身份
+    that fits the type of the post proposed for them. A blank 身份 is not
+    checked (docs/decisions/0088)."""
+    problems = []
+    types: dict[int, str] = {}
+    proposed = Candidate.objects.filter(case=case, status__in=PROPOSED_STATUSES).select_related(
+        "cadre", "post__unit"
+    )
+    for c in proposed.order_by("id"):
+        identity = c.cadre.identity
+        if not identity:
+            continue
+        if c.post_id not in types:
+            types[c.post_id] = post_type(c.post)
+        kind = types[c.post_id]
+        if identity in FITTING_IDENTITIES[kind]:
+            continue
+        problems.append(
+            _("%(c)s身份为%(i)s，拟任职位“%(p)s”属%(t)s，不准混岗配备。")
+            % {
+                "c": c.cadre.name,
+                "i": c.cadre.get_identity_display(),
+                "p": c.post,
+                "t": POST_TYPE_WORDS[kind],
+            }
+        )
+    return problems
+
+
 @guard("quota_allows")
 def quota_allows(ctx: GuardContext) -> list[str]:
-    """No appointment beyond the approved number (不准超职数配备, seed §3)."""
-    problems = []
+    """No appointment beyond the approved number, nor to a post of another
+    type (不准超职数配备、不准混岗配备, seed §3)."""
+    problems = mixed_post_problems(ctx.case)
     case_posts = list(CasePost.objects.filter(case=ctx.case).select_related("post__unit"))
     for cp in case_posts:
         post = cp.post

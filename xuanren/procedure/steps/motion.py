@@ -1,5 +1,6 @@
 """动议 (motion): why a selection is proposed and by whom. Guard: the quota
-(职数) allows the posts."""
+(职数) allows the posts, and nobody proposed is of another post type (不混岗,
+docs/decisions/0088)."""
 
 from __future__ import annotations
 
