@@ -124,7 +124,7 @@ def test_case_officer_runs_the_first_steps_of_a_case(
     expect(page.get_by_role("heading", name="选任事项", exact=True)).to_be_visible()
     page.get_by_role("link", name="新建选任事项").click()
     page.get_by_label("事项名称").fill("城关镇副镇长选任")
-    page.get_by_label("程序模板").select_option(label="县管领导干部选拔任用（v2）")
+    page.get_by_label("程序模板").select_option(value="county-leading")
     page.get_by_label("决定机构").select_option(label="中共青山县委常委会（常委会）")
     page.get_by_label("资格计算基准日").fill("2026-11-27")
     page.get_by_label("职位（第 1 行）").select_option(label="副镇长（副科级）")
