@@ -459,6 +459,22 @@ def _unanswered(request: Any, rows: list[dict[str, Any]]) -> list[Candidate]:
     return [c for c in request.candidates.all() if c.pk not in given]
 
 
+def _register(
+    model: Any, event: EventType, *, actor: Any, case: Case, picked: list[Candidate], **fields: Any
+) -> Any:
+    """A request letter on record with its candidates, and its journal event
+    (the letter's fields and the candidates, as before)."""
+    request = model.objects.create(case=case, sent_by=actor, sent_at=timezone.now(), **fields)
+    request.candidates.set(picked)
+    journal_record(
+        actor=actor,
+        event_type=event,
+        subject=case,
+        payload={"request": request.pk, **fields, "candidates": [c.pk for c in picked]},
+    )
+    return request
+
+
 def latest_integrity_request(case: Case) -> IntegrityRequest | None:
     return _latest(IntegrityRequest, case)
 
@@ -502,23 +518,9 @@ def integrity_request_send(
     picked = _inspection_candidates(case, candidates)
     _check_candidates(out, candidates, picked)
     out.raise_if_any(_("廉政意见征求未登记。"))
-    request = IntegrityRequest.objects.create(
-        case=case,
-        document=document.strip(),
-        sent_on=sent_on,
-        meeting_date=meeting_date,
-        deadline=deadline,
-        sent_by=actor,
-        sent_at=timezone.now(),
-    )
-    request.candidates.set(picked)
-    journal_record(
-        actor=actor,
-        event_type=EventType.INTEGRITY_REQUESTED,
-        subject=case,
-        payload={"request": request.pk, "document": request.document, "sent_on": sent_on,
-                 "meeting_date": meeting_date, "deadline": deadline,
-                 "candidates": [c.pk for c in picked]},
+    request = _register(
+        IntegrityRequest, EventType.INTEGRITY_REQUESTED, actor=actor, case=case, picked=picked,
+        document=document.strip(), sent_on=sent_on, meeting_date=meeting_date, deadline=deadline,
     )  # fmt: skip
     return request
 
@@ -645,21 +647,9 @@ def audit_request_send(
     if not picked:
         out.add("candidates", _("本事项没有须经经济责任审计的考察对象。"))
     out.raise_if_any(_("审计委托未登记。"))
-    request = AuditRequest.objects.create(
-        case=case,
-        document=document.strip(),
-        sent_on=sent_on,
-        due_on=due_on,
-        sent_by=actor,
-        sent_at=timezone.now(),
-    )
-    request.candidates.set(picked)
-    journal_record(
-        actor=actor,
-        event_type=EventType.AUDIT_REQUESTED,
-        subject=case,
-        payload={"request": request.pk, "document": request.document, "sent_on": sent_on,
-                 "due_on": due_on, "candidates": [c.pk for c in picked]},
+    request = _register(
+        AuditRequest, EventType.AUDIT_REQUESTED, actor=actor, case=case, picked=picked,
+        document=document.strip(), sent_on=sent_on, due_on=due_on,
     )  # fmt: skip
     return request
 
