@@ -47,6 +47,7 @@ class TodoKind(TextChoices):
     REPORT_TO_HANDLE = "report_to_handle", gettext_lazy("举报待调查核实")
     UNIT_CASE = "unit_case", gettext_lazy("本单位选任事项")
     PROPOSAL_WAITING = "proposal_waiting", gettext_lazy("动议建议待研究")
+    TRAINING_OBLIGATION = "training_obligation", gettext_lazy("提任后培训待完成")
 
 
 #: Who carries a case's steps (the organization department's case officer):
@@ -186,6 +187,49 @@ def probations_ending(query: TodoQuery) -> Iterable[TodoItem]:
                 else reverse("web:cadre_detail", args=[tenure.cadre_id]),
                 case=case,
                 mine=query.is_mine(case),
+            )
+        )
+    return items
+
+
+@source
+def training_obligations_due(query: TodoQuery) -> Iterable[TodoItem]:
+    """Training owed after an approved exception to the training rule
+    (docs/decisions/0090), for the roles that keep cadre records: due within
+    NOTICE_DAYS days, and those overdue."""
+    if not (
+        has_perm(query.actor, "people.change_cadre") and has_perm(query.actor, "people.view_cadre")
+    ):
+        return []
+    from xuanren.policy.obligations import NOTICE_DAYS, training_obligations
+
+    horizon = query.on + dt.timedelta(days=NOTICE_DAYS)
+    items = []
+    for ob in training_obligations(actor=query.actor, on=query.on):
+        if ob.due > horizon:
+            continue
+        text = _(
+            "%(name)s于 %(start)s 任%(unit)s%(post)s，经批准提任后一年内完成培训，"
+            "期限 %(date)s；%(first)d—%(last)d 年度已记录 %(done)d 学时，须达到 %(needed)d 学时。"
+        ) % {
+            "name": ob.cadre.name,
+            "start": f"{ob.start:%Y.%m.%d}",
+            "unit": ob.post.unit.name,
+            "post": ob.post.title,
+            "date": f"{ob.due:%Y.%m.%d}",
+            "first": ob.first_year,
+            "last": ob.last_year,
+            "done": ob.hours_done,
+            "needed": ob.hours_needed,
+        }
+        items.append(
+            TodoItem(
+                kind=TodoKind.TRAINING_OBLIGATION,
+                text=text,
+                due=ob.due,
+                link=reverse("web:cadre_detail", args=[ob.cadre.pk]) + "#obligations",
+                case=None,
+                mine=False,
             )
         )
     return items

@@ -38,6 +38,7 @@ from xuanren.people.selectors import (
     cadre_search,
     shown_id_number,
 )
+from xuanren.policy.obligations import training_obligations
 from xuanren.policy.selectors import (
     candidates_base,
     eligible_posts,
@@ -364,6 +365,9 @@ def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "trainings": trainings,
         "training_hours": sum(t.hours for t in trainings),
+        "obligations": training_obligations(
+            actor=actor, on=on, cadre=cadre, include_fulfilled=True
+        ),
         "posts_form": CadrePostsForm(
             initial={"unit": cadre.unit_id, "ref_date": on},
             units=_permitted(lambda: list(unit_list(actor=actor))) or [],
