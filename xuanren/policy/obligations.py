@@ -83,7 +83,7 @@ def _obligation_rules(
     for exc in exceptions:
         in_force = packs_in_force(packs, starts[exc.pk])
         waived = set(exc.rule_ids)
-        found = []
+        found: list[Rule] = []
         for code in sorted(set(codes[exc.post_id]) & set(in_force)):
             pack = in_force[code]
             if pack.pk not in parsed:
@@ -142,9 +142,9 @@ def training_obligations(
     for exc in exceptions:
         assert exc.decided_on is not None
         decided = exc.decided_on
-        start = next((s for s in tenure_starts[(exc.cadre_id, exc.post_id)] if s >= decided), None)
-        if start is not None:
-            starts[exc.pk] = start
+        began = next((s for s in tenure_starts[(exc.cadre_id, exc.post_id)] if s >= decided), None)
+        if began is not None:
+            starts[exc.pk] = began
     appointed = [e for e in exceptions if e.pk in starts]
     if not appointed:
         return []
