@@ -70,6 +70,21 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     return c
 
 
+#: The day the end-to-end county case (tests/procedure/test_end_to_end.py World)
+#: is opened on by the page and browser tests that drive it.
+CASE_START = dt.date(2026, 9, 1)
+
+
+@pytest.fixture
+def clock_at_case_start(clock: Clock) -> Clock:
+    """The clock on CASE_START, for the whole app (the live server's thread
+    included). A module whose tests all start there marks itself with
+    `pytest.mark.usefixtures("clock_at_case_start")`; `clock` is then the same
+    clock, already on that day."""
+    clock.day = CASE_START
+    return clock
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Any) -> None:
     """Personas' passwords hash with a fast hasher (tests only; 1 s a user otherwise)."""
@@ -236,8 +251,11 @@ def cadre_input(
     party_join: dt.date | None = dt.date(2008, 6, 1),
     work_start: dt.date | None = dt.date(2007, 8, 1),
     id_number: str | None = None,
+    identity: str = "civil_servant",
     **extra: Any,
 ) -> CadreInput:
+    """A cadre's record; 身份 公务员 unless told (a blank one is refused when
+    proposed, docs/decisions/0091): pass identity="" for an unrecorded one."""
     number = id_number or build_id_number("330421", birth, next(_order), sex)
     return CadreInput(
         name=name,
@@ -248,6 +266,7 @@ def cadre_input(
         party_join_date=party_join,
         party_full_date=party_join and party_join + dt.timedelta(days=366),
         work_start_date=work_start,
+        identity=identity,
         **extra,
     )
 

@@ -70,7 +70,7 @@ def test_unknown_identity_is_refused_at_its_cell(admin, county):
 
 def test_cadre_list_export_carries_identity(client: Client, personas, county, make_cadre):
     make_cadre(county.town, name="王建国", identity="public_institution")
-    make_cadre(county.town, name="李四")
+    make_cadre(county.town, name="李四", identity="")
     client.force_login(personas.case_officer)
     rows = rows_of(client.get(reverse("exchange:xlsx_cadres")))
     assert rows[0][-1] == "身份"

@@ -50,7 +50,7 @@ def test_an_institution_staff_member_in_a_township_post_is_mixed(
     ]
 
 
-def test_civil_servants_and_blank_identity_pass_and_excluded_people_are_not_read(
+def test_civil_servants_pass_and_excluded_people_are_not_read(
     personas: Any, county: Any, committee: Any, make_cadre: Any
 ) -> None:
     case = open_case(personas, county, committee)
@@ -62,14 +62,41 @@ def test_civil_servants_and_blank_identity_pass_and_excluded_people_are_not_read
         make_cadre(county.town, name="赵参公", identity="reference_civil_servant"),
         county.town_deputy,
     )
-    propose(case, make_cadre(county.town, name="钱未填"), county.town_deputy)
     propose(
         case,
         make_cadre(county.town, name="孙企业", identity="state_enterprise"),
         county.town_deputy,
         status=CandidateStatus.EXCLUDED,
     )
+    propose(
+        case,
+        make_cadre(county.town, name="李未填", identity=""),
+        county.town_deputy,
+        status=CandidateStatus.REJECTED,
+    )
     assert quota_problems(case) == []
+
+
+def test_a_blank_identity_is_refused_until_recorded(
+    personas: Any, county: Any, committee: Any, make_cadre: Any, admin: Any
+) -> None:
+    from xuanren.people.services import cadre_update
+
+    case = open_case(personas, county, committee)
+    unrecorded = make_cadre(county.town, name="钱未填", identity="")
+    propose(case, unrecorded, county.town_deputy)
+    assert quota_problems(case) == [
+        "钱未填的身份未记录，无法核对是否混岗配备：请先在干部信息中填写其身份"
+        "（公务员、参照公务员法管理、事业单位、国有企业或其他）。"
+    ]
+    cadre_update(actor=admin, cadre=unrecorded, changes={"identity": "civil_servant"})
+    assert quota_problems(case) == []
+    # At 任职 the same guard reads the approved people.
+    Candidate.objects.filter(case=case).update(status=CandidateStatus.APPROVED)
+    unrecorded.refresh_from_db()
+    cadre_update(actor=admin, cadre=unrecorded, changes={"identity": ""})
+    (state,) = [g for g in guard_preview(case, "appointment", on=ON) if g.code == "quota_allows"]
+    assert any("钱未填的身份未记录" in p for p in state.problems)
 
 
 def test_an_institution_post_takes_institution_staff_not_civil_servants(

@@ -231,15 +231,12 @@ class _Demo:
     def _eligible(self, post: Post, ref: dt.date, count: int, first_post: bool) -> list[Cadre]:
         """`count` people for `post` (see `_base`, `_meeting_rules`), those of
         the post's own organ or township first; none when too few."""
-        from django.db.models import Q
-
         from xuanren.procedure.guards.basic import FITTING_IDENTITIES, post_type
 
-        # 不准混岗配备: only people whose 身份 fits the post's type (or unrecorded).
+        # 不准混岗配备: only people whose 身份 is recorded and fits the post's
+        # type (a blank one is refused, docs/decisions/0091).
         fits = FITTING_IDENTITIES[post_type(post)]
-        qs = self._meeting_rules(post, ref, first_post).filter(
-            Q(identity="") | Q(identity__in=fits)
-        )
+        qs = self._meeting_rules(post, ref, first_post).filter(identity__in=fits)
         found = list(qs.select_related("unit").order_by("pk")[:300])
         home = post.unit.path[: len(self.root.path) + 4]
         found.sort(key=lambda c: (not c.unit.path.startswith(home), c.pk))

@@ -81,8 +81,8 @@ def post_type(post: Post) -> str:
 
 def mixed_post_problems(case: Any) -> list[str]:
     """不准混岗配备 (seed §3): every person still proposed on the case has a 身份
-    that fits the type of the post proposed for them. A blank 身份 is not
-    checked (docs/decisions/0088)."""
+    that fits the type of the post proposed for them. A blank 身份 cannot be
+    checked and is refused until recorded (docs/decisions/0091)."""
     problems = []
     types: dict[int, str] = {}
     proposed = Candidate.objects.filter(case=case, status__in=PROPOSED_STATUSES).select_related(
@@ -91,6 +91,13 @@ def mixed_post_problems(case: Any) -> list[str]:
     for c in proposed.order_by("id"):
         identity = c.cadre.identity
         if not identity:
+            problems.append(
+                _(
+                    "%(c)s的身份未记录，无法核对是否混岗配备：请先在干部信息中填写其身份"
+                    "（公务员、参照公务员法管理、事业单位、国有企业或其他）。"
+                )
+                % {"c": c.cadre.name}
+            )
             continue
         if c.post_id not in types:
             types[c.post_id] = post_type(c.post)
