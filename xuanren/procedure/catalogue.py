@@ -146,23 +146,37 @@ def _fraction(value: Any) -> bool:
 def parse_template(data: dict[str, Any], *, where: str) -> TemplateDef:
     for key in ("code", "version", "name", "source", "effective_from", "parameters", "steps"):
         if key not in data:
-            raise DefinitionError(f"{where}：缺少 {key}")
+            raise DefinitionError(_("%(where)s：缺少 %(key)s") % {"where": where, "key": key})
     params = dict(data["parameters"])
     missing = REQUIRED_PARAMETERS - set(params)
     if missing:
-        raise DefinitionError(f"{where}：parameters 缺少 {'、'.join(sorted(missing))}")
+        raise DefinitionError(
+            _("%(where)s：parameters 缺少 %(keys)s")
+            % {"where": where, "keys": "、".join(sorted(missing))}
+        )
     if params["notice_unit"] not in ("calendar_days", "working_days"):
-        raise DefinitionError(f"{where}：notice_unit 应为 calendar_days 或 working_days")
+        raise DefinitionError(
+            _("%(where)s：notice_unit 应为 calendar_days 或 working_days") % {"where": where}
+        )
     if params.get("plan_approval_by_higher", False) not in (True, False, "competitive"):
-        raise DefinitionError(f'{where}：plan_approval_by_higher 应为 true、false 或 "competitive"')
+        raise DefinitionError(
+            _('%(where)s：plan_approval_by_higher 应为 true、false 或 "competitive"')
+            % {"where": where}
+        )
     if not isinstance(params.get("differential_required", True), bool):
-        raise DefinitionError(f"{where}：differential_required 应为 true 或 false")
+        raise DefinitionError(
+            _("%(where)s：differential_required 应为 true 或 false") % {"where": where}
+        )
     full = params.get("full_differential", False)
     if not (isinstance(full, bool) or full == "principal"):
-        raise DefinitionError(f'{where}：full_differential 应为 true、false 或 "principal"')
+        raise DefinitionError(
+            _('%(where)s：full_differential 应为 true、false 或 "principal"') % {"where": where}
+        )
     coverage = params.get("talk_coverage")
     if coverage is not None and not _fraction(coverage):
-        raise DefinitionError(f"{where}：talk_coverage 应为 [分子, 分母]，且 0 < 分子 ≤ 分母")
+        raise DefinitionError(
+            _("%(where)s：talk_coverage 应为 [分子, 分母]，且 0 < 分子 ≤ 分母") % {"where": where}
+        )
     from xuanren.access.models import Role
 
     steps: list[StepDef] = []
@@ -170,16 +184,26 @@ def parse_template(data: dict[str, Any], *, where: str) -> TemplateDef:
     for raw in data["steps"]:
         code = raw.get("code", "")
         if code not in STEPS:
-            raise DefinitionError(f"{where}：未知环节 {code!r}")
+            raise DefinitionError(
+                _("%(where)s：未知环节 %(code)r") % {"where": where, "code": code}
+            )
         if code in seen:
-            raise DefinitionError(f"{where}：环节 {code} 重复")
+            raise DefinitionError(
+                _("%(where)s：环节 %(code)s 重复") % {"where": where, "code": code}
+            )
         seen.add(code)
         unknown = [g for g in raw.get("guards", []) if g not in GUARDS]
         if unknown:
-            raise DefinitionError(f"{where}：环节 {code} 含未知前置条件 {unknown}")
+            raise DefinitionError(
+                _("%(where)s：环节 %(code)s 含未知前置条件 %(unknown)s")
+                % {"where": where, "code": code, "unknown": unknown}
+            )
         role = raw.get("role", DEFAULT_STEP_ROLE)
         if role not in Role.values:
-            raise DefinitionError(f"{where}：环节 {code} 的办理角色 {role!r} 未知")
+            raise DefinitionError(
+                _("%(where)s：环节 %(code)s 的办理角色 %(role)r 未知")
+                % {"where": where, "code": code, "role": role}
+            )
         steps.append(
             StepDef(
                 code,
@@ -189,7 +213,7 @@ def parse_template(data: dict[str, Any], *, where: str) -> TemplateDef:
             )
         )
     if not steps or steps[0].code != "motion":
-        raise DefinitionError(f"{where}：第一个环节必须是动议（motion）")
+        raise DefinitionError(_("%(where)s：第一个环节必须是动议（motion）") % {"where": where})
     if full is not False:
         lacking = [
             s.code
@@ -198,8 +222,11 @@ def parse_template(data: dict[str, Any], *, where: str) -> TemplateDef:
         ]
         if lacking:
             raise DefinitionError(
-                f"{where}：实行全程差额（full_differential）时，环节 {'、'.join(lacking)} "
-                "须列出前置条件 full_differential"
+                _(
+                    "%(where)s：实行全程差额（full_differential）时，环节 %(steps)s "
+                    "须列出前置条件 full_differential"
+                )
+                % {"where": where, "steps": "、".join(lacking)}
             )
     return TemplateDef(
         code=data["code"],
@@ -216,8 +243,12 @@ def read_template_file(path: Path) -> tuple[TemplateDef, dict[str, Any]]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise DefinitionError(f"程序模板文件 {path.name} 不是有效的 TOML：{exc}") from exc
-    return parse_template(data, where=f"程序模板文件 {path.name}"), data
+        raise DefinitionError(
+            _("程序模板文件 %(name)s 不是有效的 TOML：%(error)s")
+            % {"name": path.name, "error": exc}
+        ) from exc
+    where = str(_("程序模板文件 %(name)s") % {"name": path.name})
+    return parse_template(data, where=where), data
 
 
 def digest(data: dict[str, Any]) -> str:
