@@ -33,24 +33,17 @@ import pytest
 from tests.browser.conftest import fill_recommendation_results
 from tests.browser.test_case_flow import in_own_thread
 from tests.browser.test_case_officer import ARTIFACTS, browser_page  # noqa: F401 (a fixture)
-from tests.conftest import Clock, make_user
+from tests.conftest import CASE_START, Clock, make_user
 from tests.web.test_record_labels import WORDS
 from xuanren.access.models import Role
 from xuanren.org.models import Level
 from xuanren.procedure.models import Candidate, Case, CaseStatus, CommitteeMembership
 
-pytestmark = [pytest.mark.browser]
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("clock_at_case_start")]
 
-REF = dt.date(2026, 9, 1)
+REF = CASE_START
 MEETING = dt.date(2026, 10, 27)
 PDF = b"%PDF-1.4\n% xuanren test\n"
-
-
-@pytest.fixture
-def clock(clock: Clock) -> Clock:
-    """Today of record for the whole app, the live server's thread included."""
-    clock.day = REF
-    return clock
 
 
 @dataclass

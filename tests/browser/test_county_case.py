@@ -22,19 +22,12 @@ import pytest
 from tests.browser.conftest import fill_recommendation_results, log_in_as_officer
 from tests.browser.test_case_flow import in_own_thread
 from tests.browser.test_case_officer import ARTIFACTS, browser_page  # noqa: F401 (a fixture)
-from tests.conftest import Clock
+from tests.conftest import CASE_START, Clock
 from xuanren.procedure.models import Candidate, Case, CommitteeMembership
 
-pytestmark = [pytest.mark.browser]
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("clock_at_case_start")]
 
-REF = dt.date(2026, 9, 1)
-
-
-@pytest.fixture
-def clock(clock: Clock) -> Clock:
-    """Today of record for the whole app, the live server's thread included."""
-    clock.day = REF
-    return clock
+REF = CASE_START
 
 
 @dataclass

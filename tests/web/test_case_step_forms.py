@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests.conftest import Clock
+from tests.conftest import CASE_START, Clock
 from tests.step_data import MOTION
 from tests.web.helpers import page_text
 from tests.web.step_form_driver import step_form_fields
@@ -48,16 +48,13 @@ from xuanren.supervision.services import public_notice_publish
 
 pytestmark = pytest.mark.django_db
 
-REF = dt.date(2026, 9, 1)
+REF = CASE_START
 CHANNELS = ["举报电话：0571-12380", "来信地址：青山县委组织部干部监督室"]
 
 
-@pytest.fixture
-def clock(clock: Clock) -> Clock:
-    """Today for the services, the selectors and the pages of a case."""
-    clock.day = REF
-    cache.clear()
-    return clock
+@pytest.fixture(autouse=True)
+def fresh_cache() -> None:
+    cache.clear()  # report rate limits live in the cache
 
 
 def person(world: Any, unit: Any, name: str, birth: dt.date, title: str, **kw: Any) -> Any:
@@ -68,10 +65,14 @@ def person(world: Any, unit: Any, name: str, birth: dt.date, title: str, **kw: A
 
 
 @pytest.fixture
-def world(admin: Any, personas: Any, county: Any, make_cadre: Any, clock: Clock) -> Any:
+def world(
+    admin: Any, personas: Any, county: Any, make_cadre: Any, clock_at_case_start: Clock
+) -> Any:
     from tests.procedure.test_end_to_end import World
 
-    return World(admin, personas.case_officer, personas.discipline, county, make_cadre, clock)
+    return World(
+        admin, personas.case_officer, personas.discipline, county, make_cadre, clock_at_case_start
+    )
 
 
 def add_rows(data: dict[str, Any]) -> None:
@@ -325,6 +326,7 @@ def test_county_case_through_the_step_forms(
     assert journal_verify().ok
 
 
+@pytest.mark.usefixtures("clock_at_case_start")
 def test_bad_attachment_is_refused_next_to_its_field_and_nothing_is_saved(
     client: Any, personas: Any, county: Any, clock: Clock, committee: Any
 ) -> None:
@@ -381,6 +383,7 @@ def test_guard_preview_reads_the_data_about_to_be_submitted(
         step_preview(actor=personas.committee_member, case=case, step="plan")
 
 
+@pytest.mark.usefixtures("clock_at_case_start")
 def test_preview_endpoint_shows_guard_states_without_saving(
     client: Any, personas: Any, county: Any, committee: Any, clock: Clock
 ) -> None:
