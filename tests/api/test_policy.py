@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2026, 11, 27)
 REF = {"ref_date": TODAY.isoformat()}
-RULE = "section.principal.deputy_years"
+RULE = "section.ladder"
 DEPUTY_YEARS_TITLE = "提任正股级职务，一般应当在副股级岗位工作两年以上"
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from xuanren.policy.packs import PACK_DIR, read_pack_file, rules_of
-from xuanren.policy.rules import CadreFacts, PostFacts, Rule, RuleResult, evaluate
+from xuanren.policy.rules import CadreFacts, PostFacts, Rule, RuleResult, TenureFact, evaluate
 
 REF = dt.date(2026, 11, 27)
 
@@ -51,6 +51,10 @@ def facts(**kw: Any) -> CadreFacts:
         "health": "健康",
     }
     base.update(kw)
+    # Tenures may be written as (post id, level, start[, end]) tuples.
+    base["tenures"] = tuple(
+        t if isinstance(t, TenureFact) else TenureFact(*t) for t in base.get("tenures", ())
+    )
     return CadreFacts(**base)
 
 

@@ -16,7 +16,7 @@ from xuanren.policy.selectors import explain_for, screen
 from xuanren.policy.services import promotion_exception_decide, promotion_exception_request
 
 pytestmark = pytest.mark.django_db
-RULE = "section.principal.deputy_years"
+RULE = "section.ladder"
 TODAY = dt.date(2026, 11, 27)
 
 
@@ -90,11 +90,24 @@ def test_unknown_rule_refused(personas, young, chief):
 
 
 def test_no_two_level_jump(personas, young, county, admin):
-    section_post = post_create(
-        actor=admin, unit=county.town, title="副镇长", level=Level.SECTION_DEPUTY
+    """不得越两级: the 副股 is two rungs of the ladder below 副处 (副科, 正科
+    skipped); one rung (正科 over 副科) may be asked for."""
+    division = post_create(
+        actor=admin, unit=county.town, title="副县级组织员", level=Level.DIVISION_DEPUTY
     )
     with pytest.raises(ValidationFailed, match="越两级"):
-        ask(personas.case_officer, young, section_post, rules=("county.deputy.education",))
+        ask(personas.case_officer, young, division, rules=("national.ladder",))
+    section = post_create(
+        actor=admin, unit=county.town, title="党政办主任", level=Level.SECTION_PRINCIPAL
+    )
+    assert ask(personas.case_officer, young, section, rules=("national.ladder",)).pk  # fmt: skip
+
+
+def test_from_the_start_of_the_ladder_no_jump_is_counted(personas, young, county, admin):
+    """副科 may be reached from any 股级 or from no leadership post, so asking
+    for 副科 is no 越级 at all (the old rank arithmetic refused it)."""
+    deputy = post_create(actor=admin, unit=county.town, title="副镇长", level=Level.SECTION_DEPUTY)
+    assert ask(personas.case_officer, young, deputy, rules=("national.ladder",)).pk
 
 
 def test_not_within_a_year_of_the_last_promotion(personas, young, chief, admin):

@@ -217,36 +217,38 @@ CASES = [
     ("county.professional", "agri_deputy", {"majors": ("汉语言文学", "农学")}, P),  # 2nd row
     ("county.professional", "agri_deputy", {"specialty": "畜牧兽医技术推广"}, P),
     ("county.professional", "organ_deputy", {}, NA),  # no requirement
+    # 逐级提拔 (docs/decisions/0089): 正股 from 副股 after two years (第三项（4））; from
+    # anywhere lower it is 越级, which only 破格 covers.
     (
-        "section.principal.deputy_years",
+        "section.ladder",
         "subsection_principal",
         {"level": "subsection_deputy", "level_since": REF.replace(year=REF.year - 2)},
         P,
-    ),
+    ),  # edge: two years exactly on the reference date
     (
-        "section.principal.deputy_years",
+        "section.ladder",
         "subsection_principal",
         {
             "level": "subsection_deputy",
             "level_since": REF.replace(year=REF.year - 2) + dt.timedelta(days=1),
         },
         F,
-    ),
+    ),  # edge: one day short
     (
-        "section.principal.deputy_years",
+        "section.ladder",
         "subsection_principal",
         {"level": "subsection_deputy", "level_since": None},
         F,
     ),
-    ("section.principal.deputy_years", "subsection_deputy", {"level": ""}, NA),
-    # “在副股级岗位工作两年以上”: only years as 副股 count; a 科员 of long standing
-    # is not concerned by this rule (promotion from there is 越级, the ladder's matter).
     (
-        "section.principal.deputy_years",
+        "section.ladder",
         "subsection_principal",
-        {"level": "", "level_since": REF.replace(year=REF.year - 10)},
-        NA,
-    ),
+        {"level": "", "level_since": None},
+        F,
+    ),  # a 科员 of long standing: 越级 over 副股
+    ("section.ladder", "subsection_deputy", {"level": "", "level_since": None}, P),
+    ("section.ladder", "subsection_deputy", {"level": "subsection_principal"}, NA),
+    ("section.ladder", "organ_deputy", {"level": ""}, NA),  # not a 股级 post
     # national-2019
     (
         "national.work_years",
@@ -265,50 +267,65 @@ CASES = [
     ("national.grassroots_years", "division_deputy", {"grassroots_months": 24}, P),
     ("national.grassroots_years", "division_deputy", {"grassroots_months": 23}, F),
     ("national.grassroots_years", "division_deputy", {"grassroots_months": None}, F),
+    # 逐级提拔: 副职→正职 two years, 下级正职→上级副职 three years (第八条第（三）项)
     (
-        "national.deputy_to_principal",
+        "national.ladder",
+        "organ_section_principal",
+        {"level": "section_deputy", "level_since": REF.replace(year=REF.year - 2)},
+        P,
+    ),  # edge: two years as 副科 exactly on the reference date
+    (
+        "national.ladder",
+        "organ_section_principal",
+        {
+            "level": "section_deputy",
+            "level_since": REF.replace(year=REF.year - 2) + dt.timedelta(days=1),
+        },
+        F,
+    ),
+    (
+        "national.ladder",
+        "organ_section_principal",
+        {"level": "section_deputy", "level_since": None},
+        F,
+    ),
+    # the cases: a 副股 and a 四级主任科员 without a leadership post, for 正科
+    ("national.ladder", "organ_section_principal", {"level": "subsection_deputy"}, F),
+    (
+        "national.ladder",
+        "organ_section_principal",
+        {
+            "level": "",
+            "level_since": None,
+            "rank": "四级主任科员",
+            "rank_since": REF.replace(year=REF.year - 6),
+        },
+        F,
+    ),
+    ("national.ladder", "organ_section_principal", {"level": "section_principal"}, NA),
+    ("national.ladder", "organ_deputy", {"level": "", "level_since": None}, P),  # 科员 → 副科
+    ("national.ladder", "organ_deputy", {"level": "subsection_principal"}, P),
+    (
+        "national.ladder",
         "division_principal_party",
         {"level": "division_deputy", "level_since": REF.replace(year=REF.year - 2)},
         P,
     ),
     (
-        "national.deputy_to_principal",
+        "national.ladder",
         "division_principal_party",
         {"level": "division_deputy", "level_since": REF.replace(year=REF.year - 1)},
         F,
     ),
+    ("national.ladder", "division_principal_party", {"level": "section_principal"}, F),  # 越级
     (
-        "national.deputy_to_principal",
-        "division_principal_party",
-        {"level": "section_principal"},
-        NA,
-    ),
-    (
-        "national.deputy_to_principal.section",
-        "organ_section_principal",
-        {"level": "section_deputy", "level_since": REF.replace(year=REF.year - 2)},
-        P,
-    ),
-    (
-        "national.deputy_to_principal.section",
-        "organ_section_principal",
-        {"level": "section_deputy", "level_since": REF - dt.timedelta(days=365)},
-        F,
-    ),
-    (
-        "national.deputy_to_principal.section",
-        "organ_section_principal",
-        {"level": "section_principal"},
-        NA,
-    ),
-    (
-        "national.lower_principal_to_deputy",
+        "national.ladder",
         "division_deputy",
         {"level": "section_principal", "level_since": REF.replace(year=REF.year - 3)},
         P,
-    ),
+    ),  # edge: three years exactly
     (
-        "national.lower_principal_to_deputy",
+        "national.ladder",
         "division_deputy",
         {
             "level": "section_principal",
@@ -316,7 +333,18 @@ CASES = [
         },
         F,
     ),
-    ("national.lower_principal_to_deputy", "division_deputy", {"level": "section_deputy"}, NA),
+    (
+        "national.ladder",
+        "division_deputy",
+        {"level": "section_deputy", "level_since": REF.replace(year=REF.year - 9)},
+        F,
+    ),
+    (
+        "national.ladder",
+        "bureau_deputy",
+        {"level": "division_principal", "level_since": REF.replace(year=REF.year - 3)},
+        P,
+    ),
     ("national.education", "organ_deputy", {"education_rank": 4}, P),
     ("national.education", "organ_deputy", {"education_rank": 3}, F),
     ("national.education", "subsection_deputy", {"education_rank": 1}, NA),
@@ -636,7 +664,7 @@ def test_waived_only_when_waivable():
     from tests.policy.helpers import POSTS, facts
     from xuanren.policy.rules import evaluate
 
-    waivable = RULES["section.principal.deputy_years"]
+    waivable = RULES["section.ladder"]
     f = facts(level="subsection_deputy", level_since=REF - dt.timedelta(days=200))
     assert (
         evaluate(waivable, f, POSTS["subsection_principal"], REF, waived=True).status

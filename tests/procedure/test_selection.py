@@ -395,24 +395,24 @@ def test_candidates_qualified_accepts_an_approved_exception(
         level="section_deputy",
         level_since=dt.date(2025, 6, 1),
     )
+    # The other candidate has been 副科 long enough (a 科员 would be 越级).
+    senior = eligible(make_cadre, admin, county.town, "老副职", level="section_deputy",
+                      level_since=dt.date(2022, 6, 1))  # fmt: skip
     officer = personas.case_officer
     case = open_case(personas, county, committee, posts=[(county.town_secretary, 1)])
     to_step(case, officer)
-    votes = [(deputy, None, 15), (people["甲"], None, 10)]
+    votes = [(deputy, None, 15), (senior, None, 10)]
     complete(case, officer, "recommendation", rec_data(votes))
-    data = chosen((deputy, None), (people["甲"], None))
+    data = chosen((deputy, None), (senior, None))
     problems = blocked(case, officer, "candidates", data)
     [message] = problems["candidates_qualified"]
-    assert (
-        "副职（拟任城关镇党委书记）不符合“从副科级提任正科级，应当在副职岗位工作两年以上”"
-        in message
-    )
+    assert "副职（拟任城关镇党委书记）不符合“逐级提拔：" in message
     assert "该条件可以破格，但没有经上级组织部门批准的破格提拔" in message
     request = promotion_exception_request(
         actor=admin,
         cadre=deputy,
         post=county.town_secretary,
-        rule_ids=["national.deputy_to_principal.section"],
+        rule_ids=["national.ladder"],
         reason="outstanding",
         explanation="工作实绩突出",
     )

@@ -189,7 +189,7 @@ def test_failure_counts_shown(client, county, personas, screening):
     assert rows["凡提四必：干部档案必审"] == 0
     # Rules of the packs that do not concern a 正科 post are not listed.
     assert "县处级" not in page_text(response)
-    assert "从副科级提任正科级，应当在副职岗位工作两年以上" in html
+    assert "逐级提拔：提任上一级领导职务，应当在下一级职位任职满规定年限" in html
     assert "可破格" in html and "不可破格" in html
 
 

@@ -32,6 +32,16 @@ _EDUCATION_CODES = {rank: code for code, rank in EDUCATION_RANK.items()}
 # ---- rules in force ---------------------------------------------------------------
 
 
+class LadderStepOut(Schema):
+    to: str = Field(description="提任的职务层次代码")
+    from_levels: list[str] = Field(
+        description="可由哪些职务层次提任（代码；空字符串为未担任领导职务）"
+    )
+    ranks: list[str] = Field(description="视同下一级的职级；无则为空列表")
+    years: int = Field(description="在下一级任职的年限（以上，含本数）；0 为不要求")
+    source: str
+
+
 class RuleOut(Schema):
     id: str
     title: str
@@ -51,6 +61,11 @@ class RuleOut(Schema):
         description="下一级任职职位数计入的职务层次代码；其他条件为空列表"
     )
     applies: bool = Field(description="是否适用于该职位")
+    steps: list[LadderStepOut] = Field(
+        default_factory=list,
+        description="逐级提拔（measure 为 ladder）的各层次；其他条件为空列表。"
+        "不在所列层次的较低层次属越级，只能破格，且不得越两级",
+    )
 
 
 def rule_row(rule: Rule, post: PostFacts) -> RuleOut:
@@ -75,6 +90,16 @@ def rule_row(rule: Rule, post: PostFacts) -> RuleOut:
         exception=rule.exception,
         counted_levels=sorted(cond.levels) if cond is not None else [],
         applies=rule.concerns(post),
+        steps=[
+            LadderStepOut(
+                to=step.to,
+                from_levels=sorted(step.from_levels),
+                ranks=sorted(step.ranks),
+                years=step.years,
+                source=step.source,
+            )
+            for step in rule.steps
+        ],
     )
 
 

@@ -137,6 +137,9 @@ class Cadre(models.Model):
         _("最高学历"), max_length=24, choices=EducationLevel.choices, blank=True, default=""
     )
     education_rank = models.PositiveSmallIntegerField(_("最高学历序"), default=0)
+    # When the highest education was completed (its 毕业时间); None when unknown,
+    # and then it counts as held on any date (rules.education_at, decision 0089).
+    education_since = models.DateField(_("最高学历毕业时间"), null=True, blank=True)
     # 基层工作经历, in months, as established by the archive review; None when
     # not yet established (a rule that needs it then fails with 资料不全).
     grassroots_months = models.PositiveIntegerField(_("基层工作经历（月）"), null=True, blank=True)

@@ -251,12 +251,32 @@ def _locked_cadre(actor: Any, cadre: Cadre) -> Cadre:
 
 
 def _refresh_education(cadre: Cadre) -> None:
-    levels = Education.objects.filter(cadre=cadre).values_list("level", flat=True)
-    best = max(levels, key=lambda lv: EDUCATION_RANK.get(lv, 0), default="")
-    cadre.education_level = best
-    cadre.education_rank = EDUCATION_RANK.get(best, 0)
+    cadre.education_level, cadre.education_rank, cadre.education_since = highest_education(
+        list(Education.objects.filter(cadre=cadre).values_list("level", "end_date"))
+    )
     cadre.version += 1
-    cadre.save(update_fields=["education_level", "education_rank", "updated_at", "version"])
+    cadre.save(
+        update_fields=[
+            "education_level",
+            "education_rank",
+            "education_since",
+            "updated_at",
+            "version",
+        ]
+    )
+
+
+def highest_education(
+    rows: list[tuple[str, dt.date | None]],
+) -> tuple[str, int, dt.date | None]:
+    """(level, rank, since) of the highest of (level, graduation date) rows:
+    since is the earliest graduation at that rank, None if any is undated."""
+    best = max((lv for lv, _end in rows), key=lambda lv: EDUCATION_RANK.get(lv, 0), default="")
+    rank = EDUCATION_RANK.get(best, 0)
+    ends = [end for lv, end in rows if EDUCATION_RANK.get(lv, 0) == rank]
+    if rank == 0 or not ends or None in ends:
+        return best, rank, None
+    return best, rank, min(e for e in ends if e is not None)
 
 
 @transaction.atomic

@@ -11,20 +11,31 @@ explain(). tests/test_screen_agrees.py checks the two against each other.
 from __future__ import annotations
 
 import datetime as dt
+import string
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import (
+    Case,
+    CharField,
     Count,
+    DateField,
     Exists,
+    F,
+    Func,
     IntegerField,
+    Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Contains
 
 from xuanren.common.dates import latest_birth_for_age
 from xuanren.people.models import (
@@ -39,6 +50,7 @@ from xuanren.people.models import (
 from xuanren.policy.rules import (
     CHILD_RELATIONS,
     DATE_MEASURES,
+    EDUCATION_RANK,
     GOOD_GRADES,
     LEVEL_RANK,
     PARTY_STATUSES,
@@ -48,6 +60,8 @@ from xuanren.policy.rules import (
     Op,
     PostFacts,
     Rule,
+    ascii_lower,
+    ladder_waivable_levels,
     requirement_terms,
 )
 
@@ -73,12 +87,127 @@ def posts_alias(cond: Condition) -> str:
     return "_posts_" + "_".join(sorted(cond.levels))
 
 
+# ---- facts as of `ref` (rules.facts_at, written as SQL) ------------------------------
+# Each is a CASE whose first branch is the cadre's own column, so for today's
+# reference date the database reads the row and never runs the history subquery.
+
+LEVEL_AT = "_level_at"
+LEVEL_SINCE_AT = "_level_since_at"
+EDUCATION_AT = "_education_at"
+RANK_AT = "_rank_at"
+RANK_SINCE_AT = "_rank_since_at"
+
+#: The date measures' columns in SQL: the level's start as of `ref`.
+SQL_DATE_COLUMNS = {**DATE_MEASURES, Measure.YEARS_AT_LEVEL: LEVEL_SINCE_AT}
+
+
+def _rank_of(field: str) -> Case:
+    return Case(
+        *(When(**{field: code}, then=Value(rank)) for code, rank in LEVEL_RANK.items()),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def _held_at(ref: dt.date, cadre: Any) -> QuerySet[Tenure]:
+    return Tenure.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=ref),
+        cadre=cadre,
+        start_date__lte=ref,
+        post__level__in=list(LEVEL_RANK),
+    )
+
+
+def _top_level_held(ref: dt.date, cadre: Any) -> Subquery:
+    top = (
+        _held_at(ref, cadre)
+        .annotate(_r=_rank_of("post__level"))
+        .order_by("-_r")
+        .values("post__level")[:1]
+    )
+    return Subquery(top, output_field=CharField())
+
+
+def level_annotations(ref: dt.date) -> dict[str, Case]:
+    """rules.level_at as two columns: the level held on `ref` and since when."""
+    current = Q(level_since__lte=ref)
+    never = Q(level="", level_since__isnull=True)
+    from_history = Exists(_held_at(ref, OuterRef("pk")))
+    since = (
+        Tenure.objects.filter(
+            cadre=OuterRef("pk"),
+            start_date__lte=ref,
+            post__level=_top_level_held(ref, OuterRef(OuterRef("pk"))),
+        )
+        .order_by()
+        .values("cadre")
+        .annotate(first=Min("start_date"))
+        .values("first")
+    )
+    return {
+        LEVEL_AT: Case(
+            When(current, then=F("level")),
+            When(never, then=Value("")),
+            When(from_history, then=_top_level_held(ref, OuterRef("pk"))),
+            When(level_since__isnull=True, then=F("level")),
+            default=Value(""),
+            output_field=CharField(),
+        ),
+        LEVEL_SINCE_AT: Case(
+            When(current, then=F("level_since")),
+            When(never, then=Value(None)),
+            When(from_history, then=Subquery(since, output_field=DateField())),
+            default=Value(None),
+            output_field=DateField(),
+        ),
+    }
+
+
+def education_annotation(ref: dt.date) -> dict[str, Case]:
+    """rules.education_at: the highest education rank attained by `ref`."""
+    ranked = Case(
+        *(When(level=code, then=Value(rank)) for code, rank in EDUCATION_RANK.items()),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    best = (
+        Education.objects.filter(
+            Q(end_date__isnull=True) | Q(end_date__lte=ref), cadre=OuterRef("pk")
+        )
+        .order_by()
+        .values("cadre")
+        .annotate(best=Max(ranked))
+        .values("best")
+    )
+    return {
+        EDUCATION_AT: Case(
+            When(
+                Q(education_since__isnull=True) | Q(education_since__lte=ref),
+                then=F("education_rank"),
+            ),
+            default=Coalesce(Subquery(best, output_field=IntegerField()), Value(0)),
+            output_field=IntegerField(),
+        )
+    }
+
+
+def rank_annotations(ref: dt.date) -> dict[str, Case]:
+    """The 职级 held on `ref` (none when it began after `ref`)."""
+    held = Q(rank_since__isnull=True) | Q(rank_since__lte=ref)
+    return {
+        RANK_AT: Case(When(held, then=F("rank")), default=Value(""), output_field=CharField()),
+        RANK_SINCE_AT: Case(
+            When(held, then=F("rank_since")), default=Value(None), output_field=DateField()
+        ),
+    }
+
+
 def condition_q(cond: Condition, ref: dt.date, op: Op | None = None) -> Q:
     """Q for `measure OP value` (OP defaults to the condition's own)."""
     kind, n = _normalise(op or cond.op, cond.value)
     m = cond.measure
-    if m in DATE_MEASURES:
-        column = DATE_MEASURES[m]
+    if m in SQL_DATE_COLUMNS:
+        column = SQL_DATE_COLUMNS[m]
         # years >= n ⇔ start <= latest_birth_for_age(ref, n); years < n is its complement.
         if kind == ">=":
             return Q(**{f"{column}__lte": latest_birth_for_age(ref, n)})
@@ -90,8 +219,8 @@ def condition_q(cond: Condition, ref: dt.date, op: Op | None = None) -> Q:
     if m is Measure.EDUCATION:
         # rank 0 is "not recorded" and must never pass.
         if kind == ">=":
-            return Q(education_rank__gte=max(n, 1))
-        return Q(education_rank__lt=n, education_rank__gt=0)
+            return Q(**{f"{EDUCATION_AT}__gte": max(n, 1)})
+        return Q(**{f"{EDUCATION_AT}__lt": n, f"{EDUCATION_AT}__gt": 0})
     if m is Measure.TRAINING_HOURS:
         lookup = "gte" if kind == ">=" else "lt"
         return Q(**{f"{training_alias(cond, ref)}__{lookup}": n})
@@ -101,16 +230,42 @@ def condition_q(cond: Condition, ref: dt.date, op: Op | None = None) -> Q:
     raise ValueError(m)
 
 
-def training_annotations(
+def _reads_level(rule: Rule) -> bool:
+    return (
+        rule.measure in (Measure.LADDER, Measure.YEARS_AT_LEVEL)
+        or rule.when.promotion is not None
+        or rule.when.level_is is not None
+        or (
+            rule.when.condition is not None
+            and rule.when.condition.measure is Measure.YEARS_AT_LEVEL
+        )
+    )
+
+
+def _reads_education(rule: Rule) -> bool:
+    return any(
+        c is not None and c.measure is Measure.EDUCATION
+        for c in (rule.condition, rule.when.condition)
+    )
+
+
+def rule_annotations(
     rules: Iterable[Rule], ref: dt.date, post: PostFacts | None = None
-) -> dict[str, Coalesce]:
-    """One summed-hours subquery per distinct training window in `rules`, and
-    one count of posts held per distinct set of counted levels (only the rules
-    that apply to `post`, when given)."""
-    out: dict[str, Coalesce] = {}
+) -> dict[str, Any]:
+    """The columns the rules read beyond the cadre's own (only for the rules
+    that apply to `post`, when given): the level, education and 职级 as of
+    `ref`, one summed-hours subquery per distinct training window, and one count
+    of posts held per distinct set of counted levels."""
+    out: dict[str, Any] = {}
     for rule in rules:
         if post is not None and not rule.concerns(post):
             continue
+        if _reads_level(rule) and LEVEL_AT not in out:
+            out.update(level_annotations(ref))
+        if _reads_education(rule) and EDUCATION_AT not in out:
+            out.update(education_annotation(ref))
+        if rule.measure is Measure.LADDER and any(s.ranks for s in rule.steps):
+            out.update(rank_annotations(ref))
         conds = [rule.condition, rule.when.condition]
         for cond in conds:
             if cond is not None and cond.measure is Measure.LOWER_POSTS:
@@ -147,7 +302,10 @@ def training_annotations(
 def _flag_q(rule: Rule, ref: dt.date) -> Q:
     measure = rule.measure
     if measure is Measure.PARTY_MEMBER:
-        return Q(political_status__in=sorted(PARTY_STATUSES))
+        # A member on `ref`: joined by then (an unknown date counts as joined).
+        return Q(political_status__in=sorted(PARTY_STATUSES)) & (
+            Q(party_join_date__isnull=True) | Q(party_join_date__lte=ref)
+        )
     if measure is Measure.LAST_ASSESSMENT:
         return Q(
             Exists(
@@ -198,16 +356,31 @@ def _flag_q(rule: Rule, ref: dt.date) -> Q:
     raise ValueError(measure)
 
 
+class AsciiLower(Func):
+    """lower() of the ASCII letters only, as rules.ascii_lower folds."""
+
+    function = "TRANSLATE"
+    output_field = CharField()
+
+    def __init__(self, expression: Any) -> None:
+        super().__init__(expression, Value(string.ascii_uppercase), Value(string.ascii_lowercase))
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # SQLite's LIKE (Django's contains) already folds ASCII letters, and only those.
+        return compiler.compile(self.source_expressions[0])
+
+
 def _professional_q(post: PostFacts) -> Q:
     """Passes the 专业要求: a major of an education row, or the 熟悉专业, contains
-    one of the terms the requirement lists (icontains: SQLite folds ASCII only,
-    as explain() does; docs/decisions/0088)."""
+    one of the terms the requirement lists, ASCII letters folded and nothing else
+    (as explain() does on every database; docs/decisions/0088)."""
     terms = requirement_terms(post.professional_requirement)
     majors = Q()
     specialty = Q()
     for term in terms:
-        majors |= Q(major__icontains=term)
-        specialty |= Q(specialty__icontains=term)
+        needle = ascii_lower(term)
+        majors |= Q(Contains(AsciiLower(F("major")), needle))
+        specialty |= Q(Contains(AsciiLower(F("specialty")), needle))
     return Q(Exists(Education.objects.filter(majors, cadre=OuterRef("pk")))) | specialty
 
 
@@ -220,10 +393,10 @@ def _not_concerned_q(rule: Rule, post: PostFacts, ref: dt.date) -> Q | None:
     if w.promotion is not None:
         post_rank = LEVEL_RANK.get(post.level, 0)
         below = [code for code, rank in LEVEL_RANK.items() if rank < post_rank]
-        promoted = Q(level__in=[*below, ""])
+        promoted = Q(**{f"{LEVEL_AT}__in": [*below, ""]})
         parts.append(~promoted if w.promotion else promoted)
     if w.level_is is not None:
-        parts.append(~Q(level=w.level_is))
+        parts.append(~Q(**{LEVEL_AT: w.level_is}))
     if w.condition is not None:
         # Known and false; unknown counts as concerned (missing data never helps).
         parts.append(condition_q(w.condition, ref, op=COMPLEMENT[w.condition.op]))
@@ -235,12 +408,36 @@ def _not_concerned_q(rule: Rule, post: PostFacts, ref: dt.date) -> Q | None:
     return result
 
 
+def _ladder_q(rule: Rule, post: PostFacts, ref: dt.date) -> tuple[Q, Q]:
+    """(passes, may be waived) for the promotion ladder (rules._ladder): held a
+    level or 职级 of the post's rung for its years; a 破格 covers a shortfall of
+    years or a 越级 of one rung, never more (rules.ladder_jump_too_far)."""
+    step = rule.step_to(post.level)
+    assert step is not None  # concerns() holds
+    on_rung = Q(**{f"{LEVEL_AT}__in": sorted(step.from_levels)})
+    by_rank = Q(**{f"{RANK_AT}__in": sorted(step.ranks)}) if step.ranks else None
+    if step.years:
+        bound = latest_birth_for_age(ref, step.years)
+        passes = on_rung & Q(**{f"{LEVEL_SINCE_AT}__lte": bound})
+        if by_rank is not None:
+            passes |= by_rank & Q(**{f"{RANK_SINCE_AT}__lte": bound})
+    else:
+        passes = on_rung if by_rank is None else on_rung | by_rank
+    coverable = on_rung | Q(**{f"{LEVEL_AT}__in": sorted(ladder_waivable_levels(rule, post.level))})
+    if by_rank is not None:
+        coverable |= by_rank
+    return passes, coverable
+
+
 def rule_pass_q(rule: Rule, post: PostFacts, ref: dt.date, waived_ids: Iterable[int] = ()) -> Q:
     """Q for the cadres for whom `rule` does not fail (passes, waived or n/a)."""
     if not rule.concerns(post):
         return Q()
+    coverable: Q | None = None
     if rule.measure is Measure.PROFESSIONAL:
         passes = _professional_q(post)
+    elif rule.measure is Measure.LADDER:
+        passes, coverable = _ladder_q(rule, post, ref)
     else:
         passes = _flag_q(rule, ref) if rule.condition is None else condition_q(rule.condition, ref)
     not_concerned = _not_concerned_q(rule, post, ref)
@@ -248,7 +445,7 @@ def rule_pass_q(rule: Rule, post: PostFacts, ref: dt.date, waived_ids: Iterable[
         passes |= not_concerned
     ids = sorted(set(waived_ids))
     if rule.waivable and ids:
-        passes |= Q(pk__in=ids)
+        passes |= Q(pk__in=ids) if coverable is None else Q(pk__in=ids) & coverable
     return passes
 
 
@@ -262,7 +459,7 @@ def screen_queryset(
     """`base` narrowed to the cadres no rule fails."""
     rules = list(rules)
     waivers = waivers or {}
-    qs = base.annotate(**training_annotations(rules, ref, post))
+    qs = base.annotate(**rule_annotations(rules, ref, post))
     for rule in rules:
         qs = qs.filter(rule_pass_q(rule, post, ref, waivers.get(rule.id, ())))
     return qs

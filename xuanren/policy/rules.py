@@ -12,7 +12,7 @@ import datetime as dt
 import enum
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -84,6 +84,10 @@ class Measure(enum.StrEnum):
     # the post's 专业要求 names a major the cadre studied or lists as 熟悉专业
     # (docs/decisions/0088); not applicable to a post without one
     PROFESSIONAL = "professional"
+    # The promotion ladder (docs/decisions/0089): the post's level may be reached
+    # only from the levels its step names, after the step's years there; any
+    # other lower level is 越级, waivable by 破格 for one skipped level only.
+    LADDER = "ladder"
 
 
 DATE_MEASURES: dict[Measure, str] = {
@@ -125,6 +129,7 @@ MISSING_FIELD_WORDS: dict[str, Any] = {
     "punishment_effect_until": gettext_lazy("处分影响期截止日期"),
     "health": gettext_lazy("健康状况"),
     "majors": gettext_lazy("所学专业或熟悉专业"),
+    "rank_since": gettext_lazy("任现职级时间"),
 }
 
 EDUCATION_RANK: dict[str, int] = {
@@ -197,6 +202,24 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class TenureFact:
+    """One post held: its level, from `start` until `end` (exclusive; None: still held)."""
+
+    post_id: int
+    level: str
+    start: dt.date
+    end: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class EducationFact:
+    """One education entry: its rank (EDUCATION_RANK, 0 for none) and graduation date."""
+
+    rank: int
+    end: dt.date | None = None
+
+
+@dataclass(frozen=True)
 class CadreFacts:
     """What the rules read about one cadre: plain values, loaded once."""
 
@@ -217,11 +240,16 @@ class CadreFacts:
     sanctions: Sequence[Sanction] = ()
     training_hours: Mapping[int, int] = field(default_factory=dict)  # year → hours
     family: Sequence[tuple[str, bool]] = ()  # (relation, emigrated)
-    tenures: Sequence[tuple[int, str, dt.date]] = ()  # (post id, post level, start)
+    tenures: Sequence[TenureFact] = ()
     findings: Sequence[Finding] = ()
     health: str = ""
     specialty: str = ""  # 熟悉专业有何专长
     majors: Sequence[str] = ()  # the 专业 of each education row
+    rank: str = ""  # 职级 as written
+    rank_since: dt.date | None = None
+    # The graduation date of the highest education (None: unknown, so held at any date).
+    education_since: dt.date | None = None
+    educations: Sequence[EducationFact] = ()
 
 
 @dataclass(frozen=True)
@@ -249,6 +277,19 @@ class Condition:
     word: str  # the Chinese comparator as written in the pack
     window_years: int = 5  # training hours only
     levels: frozenset[str] = frozenset()  # lower posts only: the levels that count
+
+
+@dataclass(frozen=True)
+class LadderStep:
+    """One rung of the promotion ladder: `to` is reached from one of `from_levels`
+    ("" is 未担任领导职务) or, where the rules count them as equivalent, from one
+    of the 职级 `ranks`, after `years` there."""
+
+    to: str
+    from_levels: frozenset[str]
+    years: int
+    source: str
+    ranks: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -301,12 +342,18 @@ class Rule:
     # year after the promotion): shown on failure, and on an approved exception
     # as the obligation it carries instead of "破格".
     exception: str = ""
+    steps: tuple[LadderStep, ...] = ()  # LADDER: the rungs
+
+    def step_to(self, level: str) -> LadderStep | None:
+        return next((s for s in self.steps if s.to == level), None)
 
     def concerns(self, post: PostFacts) -> bool:
         """Whether the rule is about `post` at all: its `applies`, and for the
         专业 rule a post stating a requirement (docs/decisions/0088)."""
         if not self.applies.matches(post):
             return False
+        if self.measure is Measure.LADDER:
+            return self.step_to(post.level) is not None
         return self.measure is not Measure.PROFESSIONAL or bool(
             requirement_terms(post.professional_requirement)
         )
@@ -362,16 +409,16 @@ def requirement_terms(requirement: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t for t in terms if t))
 
 
-def _ascii_lower(text: str) -> str:
+def ascii_lower(text: str) -> str:
     # What SQLite's LIKE folds: ASCII letters only (docs/decisions/0088).
     return "".join(c.lower() if c.isascii() else c for c in text)
 
 
 def matching_term(terms: Sequence[str], texts: Sequence[str]) -> str | None:
     """The first term contained in one of `texts` (ASCII letters case-insensitive)."""
-    folded = [_ascii_lower(t) for t in texts if t]
+    folded = [ascii_lower(t) for t in texts if t]
     for term in terms:
-        needle = _ascii_lower(term)
+        needle = ascii_lower(term)
         if any(needle in text for text in folded):
             return term
     return None
@@ -395,6 +442,205 @@ def _professional(rule: Rule, facts: CadreFacts, post: PostFacts) -> tuple[bool,
         return False, text + _meets(False, rule), ""
     text = _("%(have)s，含职位专业要求所列的“%(t)s”") % {"have": have, "t": found}
     return True, text + _meets(True, rule), ""
+
+
+# ---- facts as of a date (docs/decisions/0089) -------------------------------------
+#
+# The cadre's record holds today's level, education and political status; the
+# history (tenures, education entries) gives them for an earlier date. A change
+# dated on `ref` counts on `ref`, so a past appointment is re-checked with the
+# facts of the day before its decision. compile.py writes the same as SQL.
+
+
+def level_at(facts: CadreFacts, ref: dt.date) -> tuple[str, dt.date | None]:
+    """The leadership level held on `ref` and since when."""
+    if facts.level_since is not None and facts.level_since <= ref:
+        return facts.level, facts.level_since
+    if not facts.level and facts.level_since is None:
+        return "", None
+    held = [
+        t
+        for t in facts.tenures
+        if t.level in LEVEL_RANK and t.start <= ref and (t.end is None or t.end > ref)
+    ]
+    if held:
+        top = max(held, key=lambda t: LEVEL_RANK[t.level]).level
+        return top, min(t.start for t in facts.tenures if t.level == top and t.start <= ref)
+    if facts.level_since is None:
+        # Today's level with no date and no history: the record is all there is.
+        return facts.level, None
+    return "", None
+
+
+def education_at(facts: CadreFacts, ref: dt.date) -> int:
+    """The highest education rank attained by `ref` (0: none recorded)."""
+    if facts.education_since is None or facts.education_since <= ref:
+        return facts.education_rank
+    return max((e.rank for e in facts.educations if e.end is None or e.end <= ref), default=0)
+
+
+def facts_at(facts: CadreFacts, ref: dt.date) -> CadreFacts:
+    """`facts` with the level, 职级, education and party membership of `ref`."""
+    level, since = level_at(facts, ref)
+    rank_held = facts.rank_since is None or facts.rank_since <= ref
+    joined = facts.party_join_date is None or facts.party_join_date <= ref
+    status = facts.political_status
+    if status in PARTY_STATUSES and not joined:
+        status = ""
+    return replace(
+        facts,
+        level=level,
+        level_since=since,
+        education_rank=education_at(facts, ref),
+        rank=facts.rank if rank_held else "",
+        rank_since=facts.rank_since if rank_held else None,
+        political_status=status,
+    )
+
+
+def ladder_path(rule: Rule, start: str, target: str) -> list[str] | None:
+    """The shortest chain of ladder rungs from `start` up to `target`, both
+    included (None: the ladder does not lead from `start` to `target`)."""
+    previous: dict[str, str] = {}
+    frontier = [target]
+    seen = {target}
+    while frontier:
+        following = []
+        for level in frontier:
+            step = rule.step_to(level)
+            for lower in sorted(step.from_levels) if step else ():
+                if lower not in seen:
+                    seen.add(lower)
+                    previous[lower] = level
+                    following.append(lower)
+        frontier = following
+    if start not in seen:
+        return None
+    path = [start]
+    while path[-1] != target:
+        path.append(previous[path[-1]])
+    return path
+
+
+def skipped_levels(rule: Rule, start: str, target: str) -> list[str] | None:
+    """The rungs a promotion from `start` to `target` jumps over ([]: none;
+    None: not on the ladder at all, treated as more than one level)."""
+    path = ladder_path(rule, start, target)
+    return None if path is None else path[1:-1]
+
+
+#: 破格 may jump one level of the ladder, never two (DOMAIN §4).
+MAX_SKIPPED_LEVELS = 1
+
+
+def ladder_waivable_levels(rule: Rule, target: str) -> frozenset[str]:
+    """The lower levels from which an approved 破格 can cover a 越级 to `target`."""
+    out = set()
+    for level in ("", *LEVEL_RANK):
+        skipped = skipped_levels(rule, level, target)
+        if skipped is not None and 0 < len(skipped) <= MAX_SKIPPED_LEVELS:
+            out.add(level)
+    return frozenset(out)
+
+
+def level_words(level: str) -> str:
+    return str(LEVEL_WORDS[level]) if level in LEVEL_WORDS else _("未担任领导职务")
+
+
+def _ladder_need(step: LadderStep) -> str:
+    froms = "、".join(
+        level_words(code) for code in sorted(step.from_levels, key=lambda c: -LEVEL_RANK.get(c, 0))
+    )
+    if step.ranks:
+        froms = _("%(levels)s或职级%(ranks)s") % {
+            "levels": froms,
+            "ranks": "、".join(sorted(step.ranks)),
+        }
+    if step.years:
+        return _("提任%(to)s应当由%(from)s任职%(n)d年以上") % {
+            "to": level_words(step.to),
+            "from": froms,
+            "n": step.years,
+        }
+    return _("提任%(to)s应当由%(from)s提任") % {"to": level_words(step.to), "from": froms}
+
+
+def ladder_summary(rule: Rule, target: str) -> str:
+    """The rung to `target` in one sentence, with what 破格 may and may not cover."""
+    step = rule.step_to(target)
+    if step is None:
+        return ""
+    text = _ladder_need(step)
+    coverable = ladder_waivable_levels(rule, target)
+    if coverable:
+        froms = "、".join(
+            level_words(code) for code in sorted(coverable, key=lambda c: -LEVEL_RANK.get(c, 0))
+        )
+        text += _("；由%(from)s提任属越级（越一级），须经批准破格提拔") % {"from": froms}
+    below = [c for c in ("", *LEVEL_RANK) if LEVEL_RANK.get(c, 0) < LEVEL_RANK[target]]
+    if any(c not in step.from_levels and c not in coverable for c in below):
+        text += _("；不得越两级提拔")
+    return text + _("（来源：%(s)s）") % {"s": step.source or rule.source}
+
+
+def _ladder(rule: Rule, facts: CadreFacts, post: PostFacts, ref: dt.date) -> tuple[bool, str, str]:
+    """(passes, sentence, missing) for the promotion ladder; a 越级 of more than
+    one level is marked by ladder_jump_too_far()."""
+    step = rule.step_to(post.level)
+    assert step is not None  # concerns() holds
+    src = _("（来源：%(s)s）") % {"s": step.source or rule.source}
+    need = _("逐级提拔要求（%(n)s）") % {"n": _ladder_need(step)}
+    held = (
+        _("现任%(l)s") % {"l": LEVEL_WORDS[facts.level]}
+        if facts.level in LEVEL_WORDS
+        else _("未担任领导职务")
+    )
+    paths: list[tuple[str, dt.date | None, str]] = []  # (what is held, since, its field)
+    if facts.level in step.from_levels:
+        paths.append((held, facts.level_since, "level_since"))
+    if facts.rank and facts.rank in step.ranks:
+        paths.append((_("现任职级%(r)s") % {"r": facts.rank}, facts.rank_since, "rank_since"))
+    if not paths:
+        skipped = skipped_levels(rule, facts.level, post.level)
+        if skipped is None:
+            gap = _("不在提任%(to)s的逐级路径上") % {"to": level_words(post.level)}
+        else:
+            gap = _("越过%(levels)s，属越级提拔") % {
+                "levels": "、".join(level_words(code) for code in skipped)
+            }
+        text = _("%(held)s，%(gap)s，不符合%(need)s") % {"held": held, "gap": gap, "need": need}
+        return False, text + src, ""
+    missing = ""
+    sentences = []
+    for have, since, field_name in paths:
+        if not step.years:
+            return True, _("%(have)s，符合%(need)s") % {"have": have, "need": need} + src, ""
+        if since is None:
+            missing = missing or field_name
+            sentences.append(
+                _("%(have)s，未填写任职时间，无法认定%(need)s") % {"have": have, "need": need}
+            )
+            continue
+        years = completed_years(since, ref)
+        words = {"have": have, "start": _d(since), "ref": _d(ref), "n": years, "need": need}
+        if years >= step.years:
+            text = _("%(have)s，自 %(start)s 起算至基准日 %(ref)s 满 %(n)d 年，符合%(need)s")
+            return True, text % words + src, ""
+        sentences.append(
+            _("%(have)s，自 %(start)s 起算至基准日 %(ref)s 满 %(n)d 年，不符合%(need)s") % words
+        )
+    return False, "；".join(sentences) + src, missing
+
+
+def ladder_jump_too_far(rule: Rule, facts: CadreFacts, post: PostFacts) -> bool:
+    """A 越级 over more than one rung, which no 破格 covers."""
+    step = rule.step_to(post.level)
+    if step is None or facts.level in step.from_levels:
+        return False
+    if facts.rank and facts.rank in step.ranks:
+        return False
+    skipped = skipped_levels(rule, facts.level, post.level)
+    return skipped is None or len(skipped) > MAX_SKIPPED_LEVELS
 
 
 # ---- evaluation --------------------------------------------------------------------
@@ -421,7 +667,7 @@ def measured(facts: CadreFacts, cond: Condition, ref: dt.date) -> tuple[int | No
         first = ref.year - cond.window_years + 1
         return sum(h for y, h in facts.training_hours.items() if first <= y <= ref.year), ""
     if m is Measure.LOWER_POSTS:
-        posts = {p for p, level, start in facts.tenures if level in cond.levels and start <= ref}
+        posts = {t.post_id for t in facts.tenures if t.level in cond.levels and t.start <= ref}
         return len(posts), ""
     raise ValueError(m)
 
@@ -631,7 +877,8 @@ def _flag(rule: Rule, facts: CadreFacts, ref: dt.date) -> tuple[bool, str, str]:
 def evaluate(
     rule: Rule, facts: CadreFacts, post: PostFacts, ref: dt.date, waived: bool = False
 ) -> RuleResult:
-    if not rule.applies.matches(post):
+    no_rung = rule.measure is Measure.LADDER and rule.step_to(post.level) is None
+    if not rule.applies.matches(post) or no_rung:
         text = _("“%(t)s”不适用于该职位") % {"t": rule.title}
         return RuleResult(rule, Status.NOT_APPLICABLE, text + _src(rule))
     # None (cannot tell whether the person is concerned) counts as concerned.
@@ -643,6 +890,11 @@ def evaluate(
             text = _("该职位无专业要求，“%(t)s”不适用") % {"t": rule.title}
             return RuleResult(rule, Status.NOT_APPLICABLE, text + _src(rule))
         ok, sentence, missing = _professional(rule, facts, post)
+    elif rule.measure is Measure.LADDER:
+        ok, sentence, missing = _ladder(rule, facts, post, ref)
+        if not ok and ladder_jump_too_far(rule, facts, post):
+            sentence += _("；破格提拔不得越两级")
+            return RuleResult(rule, Status.FAIL, sentence, missing)
     elif rule.condition is None:
         ok, sentence, missing = _flag(rule, facts, ref)
     else:
@@ -673,7 +925,9 @@ def explain(
     ref: dt.date,
     waived: frozenset[str] = frozenset(),
 ) -> Explanation:
-    """Every rule's verdict for one person and one post at `ref`."""
+    """Every rule's verdict for one person and one post at `ref`, on the facts
+    of `ref` (facts_at)."""
+    facts = facts_at(facts, ref)
     return Explanation(
         facts, ref, tuple(evaluate(r, facts, post, ref, r.id in waived) for r in rules)
     )
@@ -717,6 +971,42 @@ def _condition(data: Mapping[str, Any], where: str) -> Condition:
     )
 
 
+def _steps(data: Mapping[str, Any], where: str, default_source: str) -> tuple[LadderStep, ...]:
+    """The rungs of a ladder rule; each names a known level reached from known
+    levels ("" for 未担任领导职务, only without years) after whole years."""
+    raw_steps = data.get("steps")
+    if not raw_steps:
+        raise RuleDataError(f"{where}：steps 不能为空")
+    out: list[LadderStep] = []
+    for raw in raw_steps:
+        to = str(raw.get("to", ""))
+        if to not in LEVEL_RANK:
+            raise RuleDataError(f"{where}：steps.to 含未知层次 {to!r}")
+        if any(s.to == to for s in out):
+            raise RuleDataError(f"{where}：层次 {to} 的 steps 重复")
+        froms = frozenset(str(code) for code in raw.get("from", ()))
+        unknown = froms - set(LEVEL_RANK) - {""}
+        if not froms or unknown:
+            raise RuleDataError(f"{where}：层次 {to} 的 from 为空或含未知层次 {sorted(unknown)}")
+        if any(LEVEL_RANK.get(code, 0) >= LEVEL_RANK[to] for code in froms):
+            raise RuleDataError(f"{where}：层次 {to} 的 from 不得含同级或更高层次")
+        years = raw.get("years", 0)
+        if not isinstance(years, int) or isinstance(years, bool) or years < 0:
+            raise RuleDataError(f"{where}：层次 {to} 的 years 应为非负整数，现为 {years!r}")
+        if "" in froms and years:
+            raise RuleDataError(f"{where}：层次 {to} 由未担任领导职务者提任时不能要求任职年限")
+        out.append(
+            LadderStep(
+                to=to,
+                from_levels=froms,
+                years=years,
+                source=str(raw.get("source") or data.get("source") or default_source),
+                ranks=frozenset(str(r) for r in raw.get("ranks", ())),
+            )
+        )
+    return tuple(out)
+
+
 def rule_from_data(data: Mapping[str, Any], *, pack: str, default_source: str) -> Rule:
     rid = str(data.get("id", "")).strip()
     if not rid:
@@ -753,6 +1043,7 @@ def rule_from_data(data: Mapping[str, Any], *, pack: str, default_source: str) -
         raise RuleDataError(
             f"{where}：finding 应为 {'、'.join(FINDING_WORDS)} 之一，现为 {finding!r}"
         )
+    steps = _steps(data, where, default_source) if measure is Measure.LADDER else ()
     accepted = frozenset(str(v) for v in data.get("accepted", ()))
     if measure is Measure.FIT_FOR_DUTY and not accepted:
         raise RuleDataError(f"{where}：accepted 不能为空")
@@ -769,4 +1060,5 @@ def rule_from_data(data: Mapping[str, Any], *, pack: str, default_source: str) -
         finding=finding,
         accepted=accepted,
         exception=str(data.get("exception", "")),
+        steps=steps,
     )

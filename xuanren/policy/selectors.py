@@ -18,17 +18,21 @@ from xuanren.common.dates import today
 from xuanren.common.errors import NotFound
 from xuanren.org.models import COUNTY_ORGAN_KINDS, TOWNSHIP_KINDS, Post
 from xuanren.people.models import Cadre, CadreStatus
-from xuanren.policy.compile import rule_pass_q, screen_queryset, training_annotations
+from xuanren.policy.compile import rule_annotations, rule_pass_q, screen_queryset
 from xuanren.policy.models import ExceptionStatus, PostRulePacks, PromotionException, RulePack
 from xuanren.policy.packs import packs_in_force
 from xuanren.policy.rules import (
+    EDUCATION_RANK,
     CadreFacts,
+    EducationFact,
     Explanation,
     Finding,
     PostFacts,
     Rule,
     Sanction,
+    TenureFact,
     explain,
+    ladder_summary,
     rule_from_data,
 )
 
@@ -130,6 +134,9 @@ FACT_FIELDS = (
     "archive_review_status",
     "health",
     "specialty",
+    "rank",
+    "rank_since",
+    "education_since",
 )
 
 
@@ -155,8 +162,9 @@ def _facts_for(rows: list[dict[str, Any]], ids: list[int]) -> list[CadreFacts]:
     training: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     family: dict[int, list[tuple[str, bool]]] = defaultdict(list)
     findings: dict[int, list[Finding]] = defaultdict(list)
-    tenures: dict[int, list[tuple[int, str, dt.date]]] = defaultdict(list)
+    tenures: dict[int, list[TenureFact]] = defaultdict(list)
     majors: dict[int, list[str]] = defaultdict(list)
+    educations: dict[int, list[EducationFact]] = defaultdict(list)
     chunk = 20000  # keeps IN lists within SQLite's parameter limit
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
@@ -175,20 +183,20 @@ def _facts_for(rows: list[dict[str, Any]], ids: list[int]) -> list[CadreFacts]:
             "cadre_id", "year", "hours"
         ):
             training[cid][year] += hours
-        for cid, post_id, level, began in Tenure.objects.filter(cadre_id__in=part).values_list(
-            "cadre_id", "post_id", "post__level", "start_date"
-        ):
-            tenures[cid].append((post_id, level, began))
+        for cid, post_id, level, began, ended in Tenure.objects.filter(
+            cadre_id__in=part
+        ).values_list("cadre_id", "post_id", "post__level", "start_date", "end_date"):
+            tenures[cid].append(TenureFact(post_id, level, began, ended))
         for cid, relation, emigrated in FamilyMember.objects.filter(cadre_id__in=part).values_list(
             "cadre_id", "relation", "emigrated"
         ):
             family[cid].append((relation, emigrated))
-        for cid, major in (
-            Education.objects.filter(cadre_id__in=part)
-            .exclude(major="")
-            .values_list("cadre_id", "major")
+        for cid, major, level, ended in Education.objects.filter(cadre_id__in=part).values_list(
+            "cadre_id", "major", "level", "end_date"
         ):
-            majors[cid].append(major)
+            if major:
+                majors[cid].append(major)
+            educations[cid].append(EducationFact(EDUCATION_RANK.get(level, 0), ended))
     return [
         CadreFacts(
             **row,
@@ -199,6 +207,7 @@ def _facts_for(rows: list[dict[str, Any]], ids: list[int]) -> list[CadreFacts]:
             findings=tuple(findings.get(row["id"], ())),
             tenures=tuple(tenures.get(row["id"], ())),
             majors=tuple(majors.get(row["id"], ())),
+            educations=tuple(educations.get(row["id"], ())),
         )
         for row in rows
     ]
@@ -248,6 +257,7 @@ def screen(*, actor: Any, post: Post, ref: dt.date | None = None) -> QuerySet[Ca
 class RuleCount:
     rule: Rule
     failing: int
+    note: str = ""  # the ladder's rung for the post (rules.ladder_summary)
 
 
 def failure_counts(*, actor: Any, post: Post, ref: dt.date | None = None) -> list[RuleCount]:
@@ -261,13 +271,16 @@ def failure_counts(*, actor: Any, post: Post, ref: dt.date | None = None) -> lis
     if not applicable:
         return []
     # One aggregate: for each rule, count the rows it does not pass.
-    counts = base.annotate(**training_annotations(applicable, ref)).aggregate(
+    counts = base.annotate(**rule_annotations(applicable, ref)).aggregate(
         **{
             f"r{i}": Count("pk", filter=~Q(rule_pass_q(rule, facts, ref, waivers.get(rule.id, ()))))
             for i, rule in enumerate(applicable)
         }
     )
-    return [RuleCount(rule, counts[f"r{i}"]) for i, rule in enumerate(applicable)]
+    return [
+        RuleCount(rule, counts[f"r{i}"], ladder_summary(rule, post.level))
+        for i, rule in enumerate(applicable)
+    ]
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,13 @@ from xuanren.policy.models import (
     RulePack,
 )
 from xuanren.policy.packs import pack_digest, read_pack_file, shipped_pack_files
-from xuanren.policy.rules import Measure, RuleDataError
+from xuanren.policy.rules import (
+    MAX_SKIPPED_LEVELS,
+    Measure,
+    Rule,
+    RuleDataError,
+    skipped_levels,
+)
 
 
 def _require_pack_loader(actor: Any) -> None:
@@ -119,9 +125,22 @@ def post_rule_packs_set(*, actor: Any, post: Post, pack_codes: list[str]) -> Pos
 
 YEARS_RULE_MEASURES = {
     Measure.YEARS_AT_LEVEL,
+    Measure.LADDER,
     Measure.WORKING_YEARS,
     Measure.GRASSROOTS_YEARS,
 }
+
+
+def _jumps_two_levels(cadre: Cadre, post: Post, rules: list[Rule]) -> bool:
+    """越两级: over two rungs of the post's promotion ladder, or, with no
+    ladder among the post's rules, over two levels of LEVEL_RANK."""
+    ladder = next((r for r in rules if r.measure is Measure.LADDER and r.step_to(post.level)), None)
+    if ladder is None:
+        return LEVEL_RANK.get(post.level, 0) - LEVEL_RANK.get(cadre.level, 0) > 2
+    if LEVEL_RANK.get(cadre.level, 0) >= LEVEL_RANK.get(post.level, 0):
+        return False
+    skipped = skipped_levels(ladder, cadre.level, post.level)
+    return skipped is None or len(skipped) > MAX_SKIPPED_LEVELS
 
 
 def _refusals(cadre: Cadre, post: Post, rule_ids: list[str], on: dt.date) -> ErrorCollector:
@@ -141,7 +160,12 @@ def _refusals(cadre: Cadre, post: Post, rule_ids: list[str], on: dt.date) -> Err
                 "rule_ids",
                 _("“%(t)s”属于基本资格条件，不得破格。") % {"t": rule.title},
             )
-    if LEVEL_RANK.get(post.level, 0) - LEVEL_RANK.get(cadre.level, 0) >= 2:
+    asked = [rules[r] for r in rule_ids if r in rules]
+    if asked and all(rule.exception for rule in asked):
+        # An exception the source itself provides (例外) is not 破格: the
+        # limits below are 破格's (docs/decisions/0089).
+        return out
+    if _jumps_two_levels(cadre, post, list(rules.values())):
         out.add("post", _("破格提拔不得越两级提拔。"))
     on_probation = Tenure.objects.filter(
         cadre=cadre, probation_until__gte=on, start_date__lte=on
