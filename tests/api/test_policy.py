@@ -439,3 +439,22 @@ def test_openapi_lists_the_policy_paths(client):
         assert set(paths[path]) == methods, path
     created = paths["/api/v1/promotion-exceptions"]["post"]["responses"]
     assert {"201", "403", "404", "422"} <= set(created)
+
+
+def test_the_ladder_and_its_rungs_in_the_rules_of_a_post(client, personas, county):
+    client.force_login(personas.case_officer)
+    response = client.get(f"{API}/posts/{county.town_secretary.pk}/rules", REF)
+    ladder = {r["id"]: r for r in response.json()}["national.ladder"]
+    assert (ladder["measure"], ladder["applies"], ladder["waivable"]) == ("ladder", True, True)
+    rungs = {step["to"]: step for step in ladder["steps"]}
+    assert rungs["section_principal"]["from_levels"] == ["section_deputy"]
+    assert rungs["section_principal"]["years"] == 2
+    assert rungs["division_deputy"]["years"] == 3
+    assert rungs["section_deputy"]["from_levels"] == [
+        "",
+        "subsection_deputy",
+        "subsection_principal",
+    ]
+    assert "第八条第（三）项" in rungs["division_principal"]["source"]
+    age = {r["id"]: r for r in response.json()}["county.principal.township.male.age"]
+    assert age["steps"] == []

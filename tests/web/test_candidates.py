@@ -190,6 +190,11 @@ def test_failure_counts_shown(client, county, personas, screening):
     # Rules of the packs that do not concern a 正科 post are not listed.
     assert "县处级" not in page_text(response)
     assert "逐级提拔：提任上一级领导职务，应当在下一级职位任职满规定年限" in html
+    # The post's rung, with what 破格 may cover (docs/decisions/0089).
+    assert (
+        "提任正科级应当由副科级任职2年以上；由正股级、副股级、未担任领导职务提任属越级（越一级）"
+        in html
+    )
     assert "可破格" in html and "不可破格" in html
 
 
