@@ -121,7 +121,7 @@ def result_row(result: RuleResult) -> RuleResultOut:
     return RuleResultOut(
         rule_id=result.rule.id,
         title=result.rule.title,
-        source=result.rule.source,
+        source=result.cited,
         waivable=result.rule.waivable,
         status=result.status,
         status_word=(

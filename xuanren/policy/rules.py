@@ -380,6 +380,13 @@ class RuleResult:
     status: Status
     sentence: str
     missing: str = ""  # the field whose absence failed the rule
+    # The source the sentence cites when it is not the rule's own (a ladder
+    # rung's); `cited` is what a page shows on the source line.
+    source: str = ""
+
+    @property
+    def cited(self) -> str:
+        return self.source or self.rule.source
 
 
 @dataclass(frozen=True)
@@ -885,6 +892,7 @@ def evaluate(
     if _when_holds(rule, facts, post, ref) is False:
         text = _("“%(t)s”不适用于本人") % {"t": rule.title}
         return RuleResult(rule, Status.NOT_APPLICABLE, text + _src(rule))
+    cited = ""  # the rule's own source
     if rule.measure is Measure.PROFESSIONAL:
         if not requirement_terms(post.professional_requirement):
             text = _("该职位无专业要求，“%(t)s”不适用") % {"t": rule.title}
@@ -892,9 +900,11 @@ def evaluate(
         ok, sentence, missing = _professional(rule, facts, post)
     elif rule.measure is Measure.LADDER:
         ok, sentence, missing = _ladder(rule, facts, post, ref)
+        step = rule.step_to(post.level)
+        cited = step.source if step is not None else ""
         if not ok and ladder_jump_too_far(rule, facts, post):
             sentence += _("；破格提拔不得越两级")
-            return RuleResult(rule, Status.FAIL, sentence, missing)
+            return RuleResult(rule, Status.FAIL, sentence, missing, source=cited)
     elif rule.condition is None:
         ok, sentence, missing = _flag(rule, facts, ref)
     else:
@@ -907,15 +917,15 @@ def evaluate(
             ok = compare(value, rule.condition.op, rule.condition.value)
             sentence = _numeric_sentence(rule, facts, rule.condition, value, ref, ok)
     if ok:
-        return RuleResult(rule, Status.PASS, sentence)
+        return RuleResult(rule, Status.PASS, sentence, source=cited)
     if waived and rule.waivable:
         if rule.exception:
             note = _("；已经批准适用例外：%(e)s") % {"e": rule.exception}
-            return RuleResult(rule, Status.WAIVED, sentence + note)
-        return RuleResult(rule, Status.WAIVED, sentence + _("；已经批准破格"))
+            return RuleResult(rule, Status.WAIVED, sentence + note, source=cited)
+        return RuleResult(rule, Status.WAIVED, sentence + _("；已经批准破格"), source=cited)
     if rule.exception:
         sentence += _("；例外：%(e)s（须经批准）") % {"e": rule.exception}
-    return RuleResult(rule, Status.FAIL, sentence, missing)
+    return RuleResult(rule, Status.FAIL, sentence, missing, source=cited)
 
 
 def explain(

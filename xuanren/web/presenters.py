@@ -163,10 +163,9 @@ def _verdict_row(result: RuleResult) -> VerdictRow:
         title=rule.title,
         status=str(result.status),
         label=status_label(result.status, exception=bool(result.rule.exception)),
-        # The source gets its own line; the sentence need not repeat it.
         # The source has its own line on the page; drop it from the sentence.
-        sentence=result.sentence.replace(_("（来源：%(s)s）") % {"s": rule.source}, ""),
-        source=rule.source,
+        sentence=result.sentence.replace(_("（来源：%(s)s）") % {"s": result.cited}, ""),
+        source=result.cited,
         waivable=rule.waivable,
     )
 
