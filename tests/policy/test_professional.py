@@ -1,5 +1,6 @@
 """专业要求 (docs/decisions/0088): the sentences explain() gives, the term
-splitting, and screen() agreeing on hand-picked edges."""
+splitting, and screen() agreeing on hand-picked edges, letter case included
+(runs on SQLite and PostgreSQL, whose LIKE folding differs)."""
 
 from __future__ import annotations
 
@@ -83,6 +84,12 @@ def test_a_requirement_of_only_separators_is_no_requirement() -> None:
         ("100%达标", ["100达标"], "", False),  # LIKE wildcards are escaped
         ("a_b", ["axb"], "", False),
         ("", [], "", True),  # no requirement
+        # Letters outside ASCII in another case stay distinct on every database
+        # (PostgreSQL's ILIKE would fold them; decision 0088).
+        ("Ω电路", ["ω电路分析"], "", False),  # Greek
+        ("ｗｅｂ开发", ["ＷＥＢ开发技术"], "", False),  # full-width Latin
+        ("É", [], "é农业", False),  # Latin with an accent, in the 熟悉专业
+        ("MBA", ["工商管理（mba）"], "", True),  # ASCII letters fold everywhere
     ],
 )
 def test_screen_agrees_on_edges(
