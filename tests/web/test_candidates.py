@@ -493,3 +493,20 @@ def test_query_count_does_not_grow_with_the_list(client, admin, county, personas
     assert many == few
     assert many_part == few_part
     assert many_xlsx == few_xlsx
+
+
+def test_rules_and_waivers_are_read_once_per_page(client, county, personas, screening):
+    """The page screens, counts exclusions and lists with one set of rules and
+    waivers (issue 13): the packs and the 破格 approvals are each read once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(personas.case_officer)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("web:candidates"), _params(county))
+    assert response.status_code == 200
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    assert sum('FROM "policy_promotionexception"' in q for q in sqls) == 1
+    assert sum('FROM "policy_postrulepacks"' in q for q in sqls) == 1
+    # Exclusion counts for every rule come from one aggregate over the candidates.
+    assert sum("COUNT(" in q and "FILTER" in q or "COUNT(CASE" in q for q in sqls) == 1

@@ -36,11 +36,10 @@ from xuanren.people.selectors import cadre_get
 from xuanren.policy.selectors import (
     eligible_posts,
     explain_for,
-    failure_counts,
     post_facts,
     promotion_exception_get,
     rules_for_post,
-    screen,
+    screening,
 )
 from xuanren.policy.services import promotion_exception_decide, promotion_exception_request
 
@@ -88,16 +87,12 @@ def post_screen(request: HttpRequest, post_id: int, params: Query[ScreenIn]) -> 
     公民身份号码一律部分隐藏。"""
     actor = actor_of(request)
     post = post_get(actor=actor, pk=post_id)
-    ref = params.ref_date or today()
-    eligible = (
-        screen(actor=actor, post=post, ref=ref)
-        .select_related("unit")
-        .order_by(*SCREEN_ORDERS[params.order])
-    )
+    found = screening(actor=actor, post=post, ref=params.ref_date)
+    eligible = found.eligible().select_related("unit").order_by(*SCREEN_ORDERS[params.order])
     return {
         "count": eligible.count(),
         "items": list(eligible[params.offset : params.offset + params.limit]),
-        "failure_counts": failure_rows(failure_counts(actor=actor, post=post, ref=ref)),
+        "failure_counts": failure_rows(found.failure_counts()),
     }
 
 

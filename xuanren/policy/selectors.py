@@ -244,15 +244,6 @@ def candidates_base(*, actor: Any, post: Post) -> QuerySet[Cadre]:
     return Cadre.objects.filter(unit_scope_q(actor, prefix="unit__"), status=CadreStatus.ACTIVE)
 
 
-def screen(*, actor: Any, post: Post, ref: dt.date | None = None) -> QuerySet[Cadre]:
-    """Every cadre eligible for `post` at `ref`, as one SQL query."""
-    ref = ref or today()
-    base = candidates_base(actor=actor, post=post)
-    return screen_queryset(
-        base, rules_for_post(post, ref), post_facts(post), ref, approved_waivers(post)
-    )
-
-
 @dataclass(frozen=True)
 class RuleCount:
     rule: Rule
@@ -260,27 +251,66 @@ class RuleCount:
     note: str = ""  # the ladder's rung for the post (rules.ladder_summary)
 
 
-def failure_counts(*, actor: Any, post: Post, ref: dt.date | None = None) -> list[RuleCount]:
-    """How many candidates each applicable rule excludes (one count per rule)."""
-    ref = ref or today()
-    base = candidates_base(actor=actor, post=post)
-    rules = rules_for_post(post, ref)
-    facts = post_facts(post)
-    waivers = approved_waivers(post)
-    applicable = [r for r in rules if r.concerns(facts)]
-    if not applicable:
-        return []
-    # One aggregate: for each rule, count the rows it does not pass.
-    counts = base.annotate(**rule_annotations(applicable, ref)).aggregate(
-        **{
-            f"r{i}": Count("pk", filter=~Q(rule_pass_q(rule, facts, ref, waivers.get(rule.id, ()))))
+@dataclass(frozen=True)
+class Screening:
+    """One post's screening at `ref` for one actor: the candidates, the rules
+    and the approved waivers, each built once however often a page reads them."""
+
+    post: Post
+    ref: dt.date
+    base: QuerySet[Cadre]  # who is considered at all
+    rules: list[Rule]
+    facts: PostFacts
+    waivers: dict[str, set[int]]
+
+    def eligible(self) -> QuerySet[Cadre]:
+        """Every cadre of `base` that no rule fails, as one SQL query."""
+        return screen_queryset(self.base, self.rules, self.facts, self.ref, self.waivers)
+
+    def failure_counts(self) -> list[RuleCount]:
+        """How many candidates each applicable rule excludes, in one aggregate."""
+        applicable = [r for r in self.rules if r.concerns(self.facts)]
+        if not applicable:
+            return []
+        # For each rule, count the rows it does not pass.
+        counts = self.base.annotate(**rule_annotations(applicable, self.ref)).aggregate(
+            **{
+                f"r{i}": Count(
+                    "pk",
+                    filter=~Q(
+                        rule_pass_q(rule, self.facts, self.ref, self.waivers.get(rule.id, ()))
+                    ),
+                )
+                for i, rule in enumerate(applicable)
+            }
+        )
+        return [
+            RuleCount(rule, counts[f"r{i}"], ladder_summary(rule, self.post.level))
             for i, rule in enumerate(applicable)
-        }
+        ]
+
+
+def screening(*, actor: Any, post: Post, ref: dt.date | None = None) -> Screening:
+    """The screening of `post` at `ref` (default today) in the actor's scope."""
+    ref = ref or today()
+    return Screening(
+        post=post,
+        ref=ref,
+        base=candidates_base(actor=actor, post=post),
+        rules=rules_for_post(post, ref),
+        facts=post_facts(post),
+        waivers=approved_waivers(post),
     )
-    return [
-        RuleCount(rule, counts[f"r{i}"], ladder_summary(rule, post.level))
-        for i, rule in enumerate(applicable)
-    ]
+
+
+def screen(*, actor: Any, post: Post, ref: dt.date | None = None) -> QuerySet[Cadre]:
+    """Every cadre eligible for `post` at `ref`, as one SQL query."""
+    return screening(actor=actor, post=post, ref=ref).eligible()
+
+
+def failure_counts(*, actor: Any, post: Post, ref: dt.date | None = None) -> list[RuleCount]:
+    """How many candidates each applicable rule excludes (one aggregate query)."""
+    return screening(actor=actor, post=post, ref=ref).failure_counts()
 
 
 @dataclass(frozen=True)

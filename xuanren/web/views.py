@@ -19,7 +19,7 @@ from xuanren.access.models import AccessKind
 from xuanren.access.records import access_record, cadre_look_record
 from xuanren.common.dates import today
 from xuanren.common.errors import NotFound, PermissionDenied
-from xuanren.org.models import Post, path_and_ancestors
+from xuanren.org.models import path_and_ancestors
 from xuanren.org.quota import UnitQuota
 from xuanren.org.selectors import (
     post_get,
@@ -40,12 +40,11 @@ from xuanren.people.selectors import (
 )
 from xuanren.policy.obligations import training_obligations
 from xuanren.policy.selectors import (
-    candidates_base,
+    Screening,
     eligible_posts,
     explain_for,
-    failure_counts,
     post_facts,
-    screen,
+    screening,
 )
 from xuanren.web.exports import csv_response, xlsx_response
 from xuanren.web.forms import (
@@ -413,12 +412,11 @@ def cadre_posts(request: HttpRequest, pk: int) -> HttpResponse:
 # ---- 智能选人 ---------------------------------------------------------------------
 
 
-def _eligible_list(
-    actor: Any, post: Post, ref: dt.date, form: CandidateSearchForm
-) -> QuerySet[Cadre]:
-    """screen(), narrowed by the list's own filters and put in the chosen order."""
-    eligible = screen(actor=actor, post=post, ref=ref)
-    filters = form.filters(ref)
+def _eligible_list(actor: Any, found: Screening, form: CandidateSearchForm) -> QuerySet[Cadre]:
+    """The screening's eligible cadres, narrowed by the list's own filters and
+    put in the chosen order."""
+    eligible = found.eligible()
+    filters = form.filters(found.ref)
     if filters is not None:
         eligible = eligible.filter(pk__in=cadre_search(actor=actor, filters=filters).values("pk"))
     return eligible.select_related("unit").order_by(*form.ordering())
@@ -436,8 +434,10 @@ def _candidates_context(request: HttpRequest) -> dict[str, Any]:
     if post_id is None:
         return context
     post = post_get(actor=actor, pk=post_id)
+    # Rules, waivers and the candidates' base are built once for the whole page.
+    found = screening(actor=actor, post=post, ref=ref)
     years = assessment_years(ref)
-    eligible = _eligible_list(actor, post, ref, form).prefetch_related("assessments")
+    eligible = _eligible_list(actor, found, form).prefetch_related("assessments")
     page_obj = Paginator(eligible, CANDIDATES_PER_PAGE).get_page(request.GET.get("page"))
     context.update(
         post=post,
@@ -450,12 +450,10 @@ def _candidates_context(request: HttpRequest) -> dict[str, Any]:
     if _htmx_target(request) != "eligible":
         # The whole screening, not just another page of its list.
         context.update(
-            rule_counts=failure_counts(actor=actor, post=post, ref=ref),
-            considered=candidates_base(actor=actor, post=post).count(),
+            rule_counts=found.failure_counts(),
+            considered=found.base.count(),
             eligible_count=(
-                screen(actor=actor, post=post, ref=ref).count()
-                if context["filtered"]
-                else page_obj.paginator.count
+                found.eligible().count() if context["filtered"] else page_obj.paginator.count
             ),
         )
     return context
@@ -486,7 +484,8 @@ def candidates_xlsx(request: HttpRequest) -> HttpResponse:
     post = post_get(actor=actor, pk=post_id)
     ref = form.reference_date(today())
     years = assessment_years(ref)
-    eligible = _eligible_list(actor, post, ref, form).prefetch_related("assessments")
+    found = screening(actor=actor, post=post, ref=ref)
+    eligible = _eligible_list(actor, found, form).prefetch_related("assessments")
     rows = [candidate_row(c, ref, years).cells() for c in eligible.iterator(chunk_size=2000)]
     title = _("符合条件干部")
     access_record(
