@@ -187,8 +187,9 @@ ORIGINAL_AGE_RULES: tuple[OriginalAgeRule, ...] = (
         age=60,
         levels=DIVISION_AND_ABOVE,
         identities=ORGAN_CADRE,
-        source="中共中央组织部、人力资源社会保障部 2015 年关于县处级女干部退休年龄的通知"
-        "（全称未经核对，见 docs/decisions/0080）：机关事业单位县处级女干部年满六十周岁退休",
+        source="中共中央组织部、人力资源社会保障部《关于机关事业单位县处级女干部和具有高级职称的"
+        "女性专业技术人员退休年龄问题的通知》（组通字〔2015〕14号）第一条：党政机关、人民团体中的"
+        "正、副县处级及相应职务层次的女干部，年满六十周岁退休",
     ),
     OriginalAgeRule(
         sex="female",
