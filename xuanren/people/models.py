@@ -173,6 +173,9 @@ class Cadre(models.Model):
             models.Index(fields=["unit", "level"]),
             models.Index(fields=["level", "birth_date"]),
             models.Index(fields=["name"]),
+            # compile.needs_history: does any level or education begin after a date?
+            models.Index(fields=["level_since"], name="cadre_level_since"),
+            models.Index(fields=["education_since"], name="cadre_education_since"),
         ]
         constraints = [
             models.CheckConstraint(

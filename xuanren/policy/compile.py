@@ -128,10 +128,12 @@ def _top_level_held(ref: dt.date, cadre: Any) -> Subquery:
     return Subquery(top, output_field=CharField())
 
 
-def level_annotations(ref: dt.date) -> dict[str, Case]:
-    """rules.level_at as two columns: the level held on `ref` and since when."""
-    current = Q(level_since__lte=ref)
-    never = Q(level="", level_since__isnull=True)
+def level_annotations(ref: dt.date, history: bool = True) -> dict[str, Any]:
+    """rules.level_at as two columns: the level held on `ref` and since when
+    (without `history`, the cadre's own columns: see needs_history)."""
+    if not history:
+        return {LEVEL_AT: F("level"), LEVEL_SINCE_AT: F("level_since")}
+    current = Q(level_since__isnull=True) | Q(level_since__lte=ref)
     from_history = Exists(_held_at(ref, OuterRef("pk")))
     since = (
         Tenure.objects.filter(
@@ -147,15 +149,12 @@ def level_annotations(ref: dt.date) -> dict[str, Case]:
     return {
         LEVEL_AT: Case(
             When(current, then=F("level")),
-            When(never, then=Value("")),
             When(from_history, then=_top_level_held(ref, OuterRef("pk"))),
-            When(level_since__isnull=True, then=F("level")),
             default=Value(""),
             output_field=CharField(),
         ),
         LEVEL_SINCE_AT: Case(
             When(current, then=F("level_since")),
-            When(never, then=Value(None)),
             When(from_history, then=Subquery(since, output_field=DateField())),
             default=Value(None),
             output_field=DateField(),
@@ -163,8 +162,21 @@ def level_annotations(ref: dt.date) -> dict[str, Case]:
     }
 
 
-def education_annotation(ref: dt.date) -> dict[str, Case]:
+def needs_history(ref: dt.date) -> bool:
+    """Whether any cadre's level or education began after `ref` (two indexed
+    range probes). When none did, every fact as of `ref` is the cadre's own
+    column, and screen() compares plain columns (bench/screening.py: the CASE
+    expressions cost PostgreSQL's planner a 10× slower plan at 1M cadres)."""
+    later = Cadre.objects.filter(level_since__gt=ref)
+    if later.exists():
+        return True
+    return Cadre.objects.filter(education_since__gt=ref).exists()
+
+
+def education_annotation(ref: dt.date, history: bool = True) -> dict[str, Any]:
     """rules.education_at: the highest education rank attained by `ref`."""
+    if not history:
+        return {EDUCATION_AT: F("education_rank")}
     ranked = Case(
         *(When(level=code, then=Value(rank)) for code, rank in EDUCATION_RANK.items()),
         default=Value(0),
@@ -250,20 +262,21 @@ def _reads_education(rule: Rule) -> bool:
 
 
 def rule_annotations(
-    rules: Iterable[Rule], ref: dt.date, post: PostFacts | None = None
+    rules: Iterable[Rule], ref: dt.date, post: PostFacts | None = None, history: bool = True
 ) -> dict[str, Any]:
     """The columns the rules read beyond the cadre's own (only for the rules
     that apply to `post`, when given): the level, education and 职级 as of
-    `ref`, one summed-hours subquery per distinct training window, and one count
-    of posts held per distinct set of counted levels."""
+    `ref` (from the history unless `history` is False: see needs_history), one
+    summed-hours subquery per distinct training window, and one count of posts
+    held per distinct set of counted levels."""
     out: dict[str, Any] = {}
     for rule in rules:
         if post is not None and not rule.concerns(post):
             continue
         if _reads_level(rule) and LEVEL_AT not in out:
-            out.update(level_annotations(ref))
+            out.update(level_annotations(ref, history))
         if _reads_education(rule) and EDUCATION_AT not in out:
-            out.update(education_annotation(ref))
+            out.update(education_annotation(ref, history))
         if rule.measure is Measure.LADDER and any(s.ranks for s in rule.steps):
             out.update(rank_annotations(ref))
         conds = [rule.condition, rule.when.condition]
@@ -455,11 +468,15 @@ def screen_queryset(
     post: PostFacts,
     ref: dt.date,
     waivers: dict[str, set[int]] | None = None,
+    history: bool | None = None,
 ) -> QuerySet[Cadre]:
-    """`base` narrowed to the cadres no rule fails."""
+    """`base` narrowed to the cadres no rule fails (`history`: whether facts
+    as of `ref` need the history; None asks needs_history)."""
     rules = list(rules)
     waivers = waivers or {}
-    qs = base.annotate(**rule_annotations(rules, ref, post))
+    if history is None:
+        history = needs_history(ref)
+    qs = base.annotate(**rule_annotations(rules, ref, post, history))
     for rule in rules:
         qs = qs.filter(rule_pass_q(rule, post, ref, waivers.get(rule.id, ())))
     return qs

@@ -460,23 +460,20 @@ def _professional(rule: Rule, facts: CadreFacts, post: PostFacts) -> tuple[bool,
 
 
 def level_at(facts: CadreFacts, ref: dt.date) -> tuple[str, dt.date | None]:
-    """The leadership level held on `ref` and since when."""
-    if facts.level_since is not None and facts.level_since <= ref:
+    """The leadership level held on `ref` and since when: today's when it began
+    by `ref` (or its date is unknown, so it counts as held on any date); else
+    the highest level of the tenures in force on `ref`; else none."""
+    if facts.level_since is None or facts.level_since <= ref:
         return facts.level, facts.level_since
-    if not facts.level and facts.level_since is None:
-        return "", None
     held = [
         t
         for t in facts.tenures
         if t.level in LEVEL_RANK and t.start <= ref and (t.end is None or t.end > ref)
     ]
-    if held:
-        top = max(held, key=lambda t: LEVEL_RANK[t.level]).level
-        return top, min(t.start for t in facts.tenures if t.level == top and t.start <= ref)
-    if facts.level_since is None:
-        # Today's level with no date and no history: the record is all there is.
-        return facts.level, None
-    return "", None
+    if not held:
+        return "", None
+    top = max(held, key=lambda t: LEVEL_RANK[t.level]).level
+    return top, min(t.start for t in facts.tenures if t.level == top and t.start <= ref)
 
 
 def education_at(facts: CadreFacts, ref: dt.date) -> int:

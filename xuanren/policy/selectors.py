@@ -18,7 +18,12 @@ from xuanren.common.dates import today
 from xuanren.common.errors import NotFound
 from xuanren.org.models import COUNTY_ORGAN_KINDS, TOWNSHIP_KINDS, Post
 from xuanren.people.models import Cadre, CadreStatus
-from xuanren.policy.compile import rule_annotations, rule_pass_q, screen_queryset
+from xuanren.policy.compile import (
+    needs_history,
+    rule_annotations,
+    rule_pass_q,
+    screen_queryset,
+)
 from xuanren.policy.models import ExceptionStatus, PostRulePacks, PromotionException, RulePack
 from xuanren.policy.packs import packs_in_force
 from xuanren.policy.rules import (
@@ -262,10 +267,13 @@ class Screening:
     rules: list[Rule]
     facts: PostFacts
     waivers: dict[str, set[int]]
+    history: bool  # facts as of `ref` need the history (compile.needs_history)
 
     def eligible(self) -> QuerySet[Cadre]:
         """Every cadre of `base` that no rule fails, as one SQL query."""
-        return screen_queryset(self.base, self.rules, self.facts, self.ref, self.waivers)
+        return screen_queryset(
+            self.base, self.rules, self.facts, self.ref, self.waivers, self.history
+        )
 
     def failure_counts(self) -> list[RuleCount]:
         """How many candidates each applicable rule excludes, in one aggregate."""
@@ -273,7 +281,8 @@ class Screening:
         if not applicable:
             return []
         # For each rule, count the rows it does not pass.
-        counts = self.base.annotate(**rule_annotations(applicable, self.ref)).aggregate(
+        annotations = rule_annotations(applicable, self.ref, history=self.history)
+        counts = self.base.annotate(**annotations).aggregate(
             **{
                 f"r{i}": Count(
                     "pk",
@@ -300,6 +309,7 @@ def screening(*, actor: Any, post: Post, ref: dt.date | None = None) -> Screenin
         rules=rules_for_post(post, ref),
         facts=post_facts(post),
         waivers=approved_waivers(post),
+        history=needs_history(ref),
     )
 
 
