@@ -565,34 +565,7 @@ def diagnostics(args: argparse.Namespace, vendor: str, admin: Any, posts: list[A
             [PAST, PAST],
         )
         later_level, later_education, undated = cursor.fetchone()
-    # The shape that would keep screen at the raw SQL's speed for today's facts:
-    # the plain columns instead of the as-of-ref CASE expressions, when one cheap
-    # query shows that no candidate has a level or education dated after ref (or
-    # a level without a date). Built here by patching compile's two annotation
-    # builders; xuanren/ is unchanged.
-    from unittest import mock
-
-    from django.db.models import F, Q
-
-    from xuanren.people.models import Cadre
-    from xuanren.policy import compile as compiled
-
-    def plain_level(ref: dt.date) -> dict[str, Any]:
-        return {compiled.LEVEL_AT: F("level"), compiled.LEVEL_SINCE_AT: F("level_since")}
-
-    def plain_education(ref: dt.date) -> dict[str, Any]:
-        return {compiled.EDUCATION_AT: F("education_rank")}
-
-    def guard() -> bool:
-        return (
-            Cadre.objects.filter(
-                Q(level_since__gt=REF)
-                | Q(education_since__gt=REF)
-                | (~Q(level="") & Q(level_since__isnull=True))
-            )
-            .order_by()
-            .exists()
-        )
+    from xuanren.policy.compile import needs_history
 
     p_runs = max(1, min(args.runs, 3))
     p_times, p_ids = timed(past_ids, p_runs)
@@ -604,67 +577,14 @@ def diagnostics(args: argparse.Namespace, vendor: str, admin: Any, posts: list[A
         f"education was completed after it: {later_education:,}; with a level and no "
         f"level_since: {undated:,}"
     )
-
-    # The past date split in two: the cadres whose level and education are
-    # those of today (plain columns) UNION ALL the others (the history CASE,
-    # which the planner then costs over those few rows only).
-    from xuanren.policy.compile import screen_queryset
-    from xuanren.policy.selectors import (
-        approved_waivers,
-        candidates_base,
-        post_facts,
-        rules_for_post,
-    )
-
-    def split_past_ids() -> list[int]:
-        current = (Q(level_since__lte=PAST) | Q(level="", level_since__isnull=True)) & (
-            Q(education_since__isnull=True) | Q(education_since__lte=PAST)
-        )
-        rules, pf = rules_for_post(post, PAST), post_facts(post)
-        waivers, base = approved_waivers(post), candidates_base(actor=admin, post=post)
-        with (
-            mock.patch.object(compiled, "level_annotations", plain_level),
-            mock.patch.object(compiled, "education_annotation", plain_education),
-        ):
-            today_facts = screen_queryset(base.filter(current), rules, pf, PAST, waivers)
-        history = screen_queryset(base.exclude(current), rules, pf, PAST, waivers)
-        ids = today_facts.order_by().values_list("id", flat=True)
-        return list(ids.union(history.order_by().values_list("id", flat=True), all=True))
-
-    q_times, q_ids = timed(split_past_ids, p_runs)
-    assert sorted(q_ids) == sorted(p_ids), (len(q_ids), len(p_ids))
+    # screen() reads the history only when some cadre's level or education began
+    # after the reference date (compile.needs_history: two indexed probes).
+    g_times, later = timed(lambda: needs_history(REF), args.runs)
+    g_past, later_past = timed(lambda: needs_history(PAST), args.runs)
     print(
-        f"- the same split in two (today's facts with the plain columns UNION ALL the others "
-        f"with the history CASE): median {statistics.median(q_times):.1f} ms "
-        f"({', '.join(f'{t:.1f}' for t in q_times)}); same ids"
+        f"- needs_history({REF}) = {later}, median {statistics.median(g_times):.2f} ms; "
+        f"needs_history({PAST}) = {later_past}, median {statistics.median(g_past):.2f} ms"
     )
-    g_times, dated_later = timed(guard, args.runs)
-    print(
-        f"\n## Screen with the plain columns (median of {args.runs} runs after a warm-up; ms)\n\n"
-        f"Guard query (any cadre with a level or education dated after {REF}, or a level "
-        f"without a date): {statistics.median(g_times):.1f} ms, answer {dated_later}.\n\n"
-        "| post | screen | screen, plain columns | raw SQL | plain/raw | (plain+guard)/raw |\n"
-        "|---|---:|---:|---:|---:|---:|"
-    )
-    for k, p, _c in posts:
-
-        def shipped(p: Any = p) -> list[int]:
-            return list(screen(actor=admin, post=p, ref=REF).values_list("id", flat=True))
-
-        def plain(p: Any = p) -> list[int]:
-            with (
-                mock.patch.object(compiled, "level_annotations", plain_level),
-                mock.patch.object(compiled, "education_annotation", plain_education),
-            ):
-                return shipped(p)
-
-        s_times, s_ids = timed(shipped, args.runs)
-        q_times, q_ids = timed(plain, args.runs)
-        r_times, r_ids = timed(partial(ids_of, RAW_SQL[k]), args.runs)
-        assert set(s_ids) == set(q_ids) == set(r_ids), k
-        sm, qm, rm = (statistics.median(t) for t in (s_times, q_times, r_times))
-        gm = statistics.median(g_times)
-        print(f"| {k} | {sm:.1f} | {qm:.1f} | {rm:.1f} | {qm / rm:.2f} | {(qm + gm) / rm:.2f} |")
 
     if postgres:
         print(f"\n## JIT off (median of {args.runs} runs after a warm-up; ms)\n")
