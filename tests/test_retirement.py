@@ -215,9 +215,8 @@ TODAY = dt.date(2026, 12, 6)
 
 
 @pytest.fixture
-def frozen(monkeypatch):
-    for module in ("xuanren.people.selectors", "xuanren.web.views"):
-        monkeypatch.setattr(f"{module}.today", lambda: TODAY)
+def frozen(clock):
+    clock.day = TODAY
     return TODAY
 
 
@@ -285,12 +284,12 @@ def test_selector_lists_by_statutory_date(personas, retirees):
 
 
 @pytest.mark.django_db
-def test_selector_horizon_is_inclusive(personas, retirees, monkeypatch):
+def test_selector_horizon_is_inclusive(personas, retirees, clock):
     # On 2026-06-10 the horizon is 2027-06-10, 周建's date: he is in.
-    monkeypatch.setattr("xuanren.people.selectors.today", lambda: dt.date(2026, 6, 10))
+    clock.day = dt.date(2026, 6, 10)
     names = set(approaching_age_limit(actor=personas.case_officer).values_list("name", flat=True))
     assert "周建" in names
-    monkeypatch.setattr("xuanren.people.selectors.today", lambda: dt.date(2026, 6, 9))
+    clock.day = dt.date(2026, 6, 9)
     names = set(approaching_age_limit(actor=personas.case_officer).values_list("name", flat=True))
     assert "周建" not in names
 
@@ -311,3 +310,25 @@ def test_dashboard_shows_the_statutory_date(client, personas, retirees):
     assert "2026.07.20" in text  # 陈静
     assert "已到龄" in text
     assert "吴明" not in text and "何丽" not in text and "徐敏" not in text
+
+
+@pytest.mark.django_db
+def test_todo_lists_who_reaches_the_age_within_90_days(personas, retirees, clock):
+    """待办: past dates and those within 90 days, for the roles that keep cadre
+    records; the committee member has no such item."""
+    from xuanren.procedure.todo import TodoKind, todo_for
+
+    clock.day = dt.date(2027, 3, 12)  # 周建's date 2027-06-10 is 90 days ahead
+
+    def due(actor):
+        items = todo_for(actor=actor, on=clock.day, horizon_days=30)
+        return [(i.text.split("（")[0], i.due) for i in items if i.kind == TodoKind.RETIREMENT_DUE]
+
+    assert due(personas.case_officer) == [
+        ("郑老", dt.date(2024, 11, 1)),
+        ("陈静", dt.date(2026, 7, 20)),
+        ("周建", dt.date(2027, 6, 10)),
+    ]
+    clock.day = dt.date(2027, 3, 11)  # 91 days ahead: not yet
+    assert [name for name, _ in due(personas.case_officer)] == ["郑老", "陈静"]
+    assert due(personas.committee_member) == []

@@ -48,6 +48,7 @@ class TodoKind(TextChoices):
     UNIT_CASE = "unit_case", gettext_lazy("本单位选任事项")
     PROPOSAL_WAITING = "proposal_waiting", gettext_lazy("动议建议待研究")
     TRAINING_OBLIGATION = "training_obligation", gettext_lazy("提任后培训待完成")
+    RETIREMENT_DUE = "retirement_due", gettext_lazy("临近法定退休")
 
 
 #: Who carries a case's steps (the organization department's case officer):
@@ -228,6 +229,48 @@ def training_obligations_due(query: TodoQuery) -> Iterable[TodoItem]:
                 text=text,
                 due=ob.due,
                 link=reverse("web:cadre_detail", args=[ob.cadre.pk]) + "#obligations",
+                case=None,
+                mine=False,
+            )
+        )
+    return items
+
+
+#: How far ahead 待办 lists cadres reaching the statutory retirement age, and
+#: how many at most (the dashboard's 临近退休 list has them all, a year ahead).
+RETIREMENT_NOTICE_DAYS = 90
+RETIREMENT_ITEMS = 20
+
+
+@source
+def retirements_due(query: TodoQuery) -> Iterable[TodoItem]:
+    """Active cadres reaching the statutory retirement age (2024 decision, by
+    birth month; people.retirement) within RETIREMENT_NOTICE_DAYS, or already
+    past it, for the roles that keep cadre records."""
+    if not (
+        has_perm(query.actor, "people.change_cadre") and has_perm(query.actor, "people.view_cadre")
+    ):
+        return []
+    from xuanren.people.selectors import approaching_retirement
+
+    horizon = query.on + dt.timedelta(days=RETIREMENT_NOTICE_DAYS)
+    items = []
+    for r in approaching_retirement(actor=query.actor, limit=RETIREMENT_ITEMS):
+        if r.retirement_date > horizon:
+            continue
+        text = _("%(name)s（%(unit)s）%(date)s 达到法定退休年龄 %(years)d 周岁%(months)s。") % {
+            "name": r.cadre.name,
+            "unit": r.cadre.unit.name,
+            "date": f"{r.retirement_date:%Y.%m.%d}",
+            "years": r.age_years_part,
+            "months": _("%(n)d 个月") % {"n": r.age_months_part} if r.age_months_part else "",
+        }
+        items.append(
+            TodoItem(
+                kind=TodoKind.RETIREMENT_DUE,
+                text=text,
+                due=r.retirement_date,
+                link=reverse("web:cadre_detail", args=[r.cadre.pk]),
                 case=None,
                 mine=False,
             )
