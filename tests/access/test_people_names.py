@@ -16,8 +16,8 @@ from xuanren.access.services import user_person_set
 from xuanren.common.errors import PermissionDenied, ValidationFailed
 from xuanren.journal.models import Event, EventType
 from xuanren.procedure.models import CommitteeMembership
+from xuanren.procedure.record import person
 from xuanren.procedure.services import committee_create, committee_member_add
-from xuanren.web.cases import person
 
 pytestmark = pytest.mark.django_db
 

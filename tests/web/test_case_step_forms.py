@@ -421,8 +421,9 @@ def test_decision_accepts_ballot_keys_and_the_record_shows_them(
 ) -> None:
     from django.utils import timezone
 
+    from xuanren.procedure.record import ballot_of
     from xuanren.procedure.selectors import case_record
-    from xuanren.web.cases import ballot_of, record_json
+    from xuanren.web.cases import record_json
 
     case = case_open(actor=personas.case_officer, title="t", template_code="county-leading",
                      unit=county.root, committee=committee, posts=[(county.town_deputy, 1)],

@@ -22,6 +22,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from xuanren.common.dates import completed_years
+from xuanren.people.formatting import resume_period, ym
 from xuanren.people.models import (
     EDUCATION_RANK,
     IN_SERVICE_KINDS,
@@ -32,7 +33,6 @@ from xuanren.people.models import (
     EducationKind,
     RecordKind,
 )
-from xuanren.web.presenters import resume_period, ym
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ transaction, with one XLSX_IMPORTED journal event. The per-row services
 (unit_create, cadre_create, ...) would lock, query and journal every row; at
 100,000 cadres that is minutes, so this module runs the same pure checks
 (people.validation) over the rows in Python and writes in bulk, as the seeder
-does (COPY on PostgreSQL through synth.loader.DatabaseSink).
+does (COPY on PostgreSQL through xuanren.common.bulk.DatabaseSink).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
 from xuanren.access.policy import has_perm, is_unrestricted, require_perm, unit_in_scope
+from xuanren.common.bulk import DatabaseSink
 from xuanren.common.dates import today
 from xuanren.common.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
 from xuanren.common.uploads import (
@@ -66,11 +67,10 @@ from xuanren.journal.models import EventType
 from xuanren.journal.services import journal_key, journal_record
 from xuanren.org.models import PATH_SEGMENT, Post, PostCategory, Quota, Unit
 from xuanren.org.services import MAX_CHILDREN, path_segment
+from xuanren.people.bulk import COLUMNS
 from xuanren.people.models import EDUCATION_RANK, Cadre, Education, EducationKind
 from xuanren.people.services import name_initials, relatives_link_new_cadres
 from xuanren.people.validation import CadreFacts, validate_cadre
-from xuanren.synth.generator import COLUMNS
-from xuanren.synth.loader import DatabaseSink
 
 #: The size limit is the setting XUANREN_XLSX_MAX_UPLOAD_BYTES (20 MB by
 #: default; a 100,000-cadre workbook is about 8 MB), with the row, column and
@@ -835,7 +835,7 @@ def _write_quotas(plan: Plan, units: dict[str, Unit]) -> tuple[list[int], list[i
 def _write_cadres(
     plan: Plan, units: dict[str, Unit]
 ) -> tuple[list[int], list[int], list[list[Any]]]:
-    """COPY / executemany through the seeder's sink, with IDs taken up front
+    """COPY / executemany through the shared bulk sink, with IDs taken up front
     so that the education rows can point at their cadres."""
     cadre_ids = _allocate_ids(Cadre, len(plan.cadres))
     with_education = [i for i, (_c, v) in enumerate(plan.cadres) if v["education_level"]]

@@ -10,21 +10,29 @@ contract does not know is shown as "其他内容", a code without a label as
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from xuanren.access.names import display_name
+from xuanren.common.dates import SHANGHAI
 from xuanren.org.models import Level
 from xuanren.people.models import TenureMethod
-from xuanren.procedure.models import CandidateStatus
+from xuanren.procedure.catalogue import STEPS
+from xuanren.procedure.models import CandidateStatus, CaseStep
 from xuanren.procedure.steps import CONTRACTS
 from xuanren.procedure.steps.base import labels_of, model_of
+from xuanren.procedure.steps.recommendation import METHODS as DECISION_METHODS
+
+if TYPE_CHECKING:
+    from xuanren.procedure.selectors import CaseRecord
 
 Names = dict[str, dict[int, str]]
 
@@ -323,3 +331,79 @@ def case_ending(case: Any) -> CaseEnding | None:
         step_name=str(STEPS[case.ended_at_step]) if case.ended_at_step in STEPS else "",
         reason=case.end_reason,
     )
+
+
+# ---- a record as the case page, the 纪实 page and the 纪实 PDF show it ---------------
+
+
+def person(user: Any) -> str:
+    return display_name(user)
+
+
+def moment(value: dt.datetime | None) -> str:
+    """A time of record in Asia/Shanghai, to the second: 2026.11.27 14:03:09."""
+    if value is None:
+        return ""
+    return value.astimezone(SHANGHAI).strftime("%Y.%m.%d %H:%M:%S")
+
+
+@dataclass
+class RecordView:
+    record: CaseStep
+    name: str
+    who: str
+    when: str
+    nodes: tuple[DataNode, ...]
+    corrects_seq: int | None
+    corrections: list[RecordView] = field(default_factory=list)
+    attachments: tuple[Any, ...] = ()
+
+    @property
+    def hash_short(self) -> str:
+        return self.record.journal_hash[:12]
+
+    @property
+    def ballot(self) -> dict[str, Any] | None:
+        return ballot_of(self.record)
+
+
+def ballot_of(record: CaseStep) -> dict[str, Any] | None:
+    """How a decision's votes were collected, when the record says so: the
+    method (electronic, paper, show of hands), the ballots' meeting and the
+    SHA-256 digest of the ballots the result was counted from."""
+    data = record.data if isinstance(record.data, dict) else {}
+    if record.step != "decision" or not any(
+        data.get(k) not in (None, "") for k in ("method", "ballot_meeting", "ballot_digest")
+    ):
+        return None
+    method = str(data.get("method") or "")
+    label = DECISION_METHODS.get(method)
+    return {
+        "method": method,
+        "method_display": _(label) if label else method,
+        "meeting": data.get("ballot_meeting"),
+        "digest": str(data.get("ballot_digest") or ""),
+    }
+
+
+def record_view(record: CaseStep, seq_of: dict[int, int], names: Names | None = None) -> RecordView:
+    return RecordView(
+        record=record,
+        name=str(STEPS.get(record.step, record.step)),
+        who=person(record.completed_by),
+        when=moment(record.completed_at),
+        nodes=step_rows(record.step, record.data, names),
+        corrects_seq=seq_of.get(record.corrects_id) if record.corrects_id else None,
+    )
+
+
+def record_rows(rec: CaseRecord) -> list[RecordView]:
+    """Every record of a case's 纪实 in order, each with its attachments."""
+    seq_of = {r.pk: r.seq for r in rec.steps}
+    names = record_names(rec.case)
+    rows = []
+    for r in rec.steps:
+        view = record_view(r, seq_of, names)
+        view.attachments = rec.attachments.get(r.pk, ())
+        rows.append(view)
+    return rows

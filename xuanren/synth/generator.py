@@ -5,7 +5,7 @@ order (couples and siblings who are both cadres draw their shared children and
 parents from generators derived from it), so the same seed and reference date
 give the same units, names and ID numbers. The
 generator knows nothing of databases: it hands rows (tuples in the column
-order of COLUMNS) to a sink, a chunk at a time, so that memory stays bounded
+order of people.bulk.COLUMNS) to a sink, a chunk at a time, so that memory stays bounded
 by the size of one county plus one chunk of cadres. IDs are assigned here
 (from the first free ID of each table the loader found), because a cadre's
 family members point at other cadres and tenures at posts.
@@ -36,9 +36,11 @@ from typing import Any, Protocol
 
 from django.db import models
 
+from xuanren.common.bulk import Row
 from xuanren.common.dates import add_months, add_years
 from xuanren.org.models import Post, Quota, Unit
 from xuanren.org.services import path_segment
+from xuanren.people.bulk import COLUMNS, MODELS_IN_ORDER
 from xuanren.people.idnumbers import build_id_number
 from xuanren.people.models import (
     EDUCATION_RANK,
@@ -54,8 +56,6 @@ from xuanren.people.models import (
 from xuanren.people.retirement import latest_birth_retiring_by, original_retirement_age
 from xuanren.people.services import name_initials
 from xuanren.synth import data
-
-Row = tuple[Any, ...]
 
 # Level codes (org.models.Level) by rank, and which level a cadre usually held
 # before the current one (promotion) — used to give leaders a past tenure.
@@ -100,49 +100,6 @@ MAX_COUNTY_UNITS = 300
 COUNTY_UNITS = 250
 COUNTY_CADRES = 50_000
 MIN_COUNTY_UNITS = 30
-
-# The columns of each table, in the order of the generated tuples. The loader
-# fills any other column (one added later by another app) from its default.
-COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
-    Unit: (
-        "id", "name", "short_name", "code", "kind", "level", "parent_id", "path", "depth",
-        "sort_order", "establishment_document", "is_active",
-    ),
-    Post: (
-        "id", "unit_id", "title", "level", "category", "is_principal",
-        "is_party_government_principal", "professional_requirement", "counts_against_quota",
-        "seats", "sort_order", "is_active",
-    ),
-    Quota: ("id", "unit_id", "level", "approved", "source"),
-    Cadre: (
-        "id", "name", "name_initials", "sex", "ethnicity", "birth_date", "native_place",
-        "birthplace", "id_number", "political_status", "party_join_date", "party_full_date",
-        "work_start_date", "health", "professional_title", "specialty", "unit_id",
-        "current_post_title", "level", "level_since", "rank", "rank_since", "education_level",
-        "education_rank", "personal_matters_status", "archive_review_status", "status",
-        "grassroots_months", "identity",
-    ),
-    Education: (
-        "id", "cadre_id", "kind", "level", "degree", "school", "major", "start_date", "end_date",
-    ),
-    ResumeEntry: ("id", "cadre_id", "start_date", "end_date", "text", "note"),
-    Tenure: (
-        "id", "cadre_id", "post_id", "start_date", "end_date", "document_number", "method",
-        "probation_until",
-    ),
-    FamilyMember: (
-        "id", "cadre_id", "relation", "name", "birth_date", "political_status",
-        "work_unit_and_post", "related_cadre_id", "emigrated",
-    ),
-    Assessment: ("id", "cadre_id", "year", "grade"),
-    RewardPunishment: (
-        "id", "cadre_id", "kind", "category", "title", "decided_on", "effect_until", "document",
-    ),
-    Training: ("id", "cadre_id", "year", "hours", "title"),
-}  # fmt: skip
-
-
-MODELS_IN_ORDER = tuple(COLUMNS)
 
 
 class Sink(Protocol):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -24,7 +24,6 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xuanren.access.names import display_name
 from xuanren.access.policy import has_perm, require_perm, unit_in_scope
 from xuanren.common.dates import SHANGHAI, today
 from xuanren.common.errors import (
@@ -44,10 +43,15 @@ from xuanren.procedure.models import (
     MotionProposalStatus,
 )
 from xuanren.procedure.record import (
-    DataNode,
     Names,
+    RecordView,
+    ballot_of,
     case_ending,
+    moment,
+    person,
     record_names,
+    record_rows,
+    record_view,
     rows_as_json,
     step_rows,
 )
@@ -80,7 +84,6 @@ from xuanren.procedure.services import (
 from xuanren.procedure.todo import TodoItem, todo_for
 from xuanren.web.assignments import step_owner
 from xuanren.web.case_forms import (
-    DECISION_METHODS,
     CaseFilterForm,
     CaseOpenForm,
     CorrectionForm,
@@ -104,17 +107,6 @@ form_page = login_page(methods=FORMS)  # login; refusals as the Chinese 403/404 
 # ---- shaping ----------------------------------------------------------------------------
 
 
-def person(user: Any) -> str:
-    return display_name(user)
-
-
-def moment(value: dt.datetime | None) -> str:
-    """A time of record in Asia/Shanghai, to the second: 2026.11.27 14:03:09."""
-    if value is None:
-        return ""
-    return value.astimezone(SHANGHAI).strftime("%Y.%m.%d %H:%M:%S")
-
-
 def day(value: dt.date | None) -> str:
     return f"{value:%Y.%m.%d}" if value else ""
 
@@ -123,60 +115,6 @@ def day(value: dt.date | None) -> str:
 def comment_row(request: HttpRequest) -> HttpResponse:
     """One more empty row of plan consultation comments (htmx)."""
     return render(request, "web/_case_comment_row.html", {"source": "", "comment": ""})
-
-
-def data_nodes(step: str, data: Any, names: Names | None = None) -> tuple[DataNode, ...]:
-    """A record's data as labelled rows, through the one 纪实 serializer."""
-    return step_rows(step, data, names)
-
-
-@dataclass
-class RecordView:
-    record: CaseStep
-    name: str
-    who: str
-    when: str
-    nodes: tuple[DataNode, ...]
-    corrects_seq: int | None
-    corrections: list[RecordView] = field(default_factory=list)
-    attachments: tuple[Any, ...] = ()
-
-    @property
-    def hash_short(self) -> str:
-        return self.record.journal_hash[:12]
-
-    @property
-    def ballot(self) -> dict[str, Any] | None:
-        return ballot_of(self.record)
-
-
-def ballot_of(record: CaseStep) -> dict[str, Any] | None:
-    """How a decision's votes were collected, when the record says so: the
-    method (electronic, paper, show of hands), the ballots' meeting and the
-    SHA-256 digest of the ballots the result was counted from."""
-    data = record.data if isinstance(record.data, dict) else {}
-    if record.step != "decision" or not any(
-        data.get(k) not in (None, "") for k in ("method", "ballot_meeting", "ballot_digest")
-    ):
-        return None
-    method = str(data.get("method") or "")
-    return {
-        "method": method,
-        "method_display": str(DECISION_METHODS.get(method, method)) if method else "",
-        "meeting": data.get("ballot_meeting"),
-        "digest": str(data.get("ballot_digest") or ""),
-    }
-
-
-def record_view(record: CaseStep, seq_of: dict[int, int], names: Names | None = None) -> RecordView:
-    return RecordView(
-        record=record,
-        name=str(STEPS.get(record.step, record.step)),
-        who=person(record.completed_by),
-        when=moment(record.completed_at),
-        nodes=data_nodes(record.step, record.data, names),
-        corrects_seq=seq_of.get(record.corrects_id) if record.corrects_id else None,
-    )
 
 
 def _root(record: CaseStep, by_pk: dict[int, CaseStep]) -> int:
@@ -726,17 +664,6 @@ def case_correct(request: HttpRequest, pk: int, record: int) -> HttpResponse:
 # ---- 纪实 -------------------------------------------------------------------------------
 
 
-def _record_rows(rec: CaseRecord) -> list[RecordView]:
-    seq_of = {r.pk: r.seq for r in rec.steps}
-    names = record_names(rec.case)
-    rows = []
-    for r in rec.steps:
-        view = record_view(r, seq_of, names)
-        view.attachments = rec.attachments.get(r.pk, ())
-        rows.append(view)
-    return rows
-
-
 def record_json(rec: CaseRecord, printed_at: dt.datetime) -> dict[str, Any]:
     """The 纪实 as data, for inspection teams: the same content as the page."""
     case = rec.case
@@ -834,7 +761,7 @@ def case_record_page(request: HttpRequest, pk: int) -> HttpResponse:
             "rec": rec,
             "case": case,
             "posts": list(case.case_posts.all()),
-            "rows": _record_rows(rec),
+            "rows": record_rows(rec),
             "case_attachments": rec.attachments.get(None, ()),
             "candidates": list(case.candidates.all()),
             "officer": person(case.officer),

@@ -13,25 +13,12 @@ from django.utils.translation import gettext as _
 from xuanren.common.dates import completed_years
 from xuanren.org.models import Level, Post
 from xuanren.org.quota import Counts, UnitQuota
-from xuanren.people.models import Cadre, RecordKind, ResumeEntry, RewardPunishment
+from xuanren.people.formatting import ym
+from xuanren.people.models import Cadre, RecordKind, RewardPunishment
 from xuanren.policy.rules import Explanation, PostFacts, RuleResult, Status
 
 if TYPE_CHECKING:
     from xuanren.policy.selectors import PostVerdict
-
-
-def ym(value: dt.date | None) -> str:
-    return f"{value.year:04d}.{value.month:02d}" if value else ""
-
-
-def resume_period(entry: ResumeEntry) -> str:
-    """“2007.08--2010.12  ”, or “2011.01--  ” when the period is still open."""
-    return f"{ym(entry.start_date)}--{ym(entry.end_date)}  "
-
-
-def resume_line(entry: ResumeEntry) -> str:
-    """“2007.08--2010.12  text”; an open end stays blank: “2011.01--  text”."""
-    return f"{resume_period(entry)}{entry.text}"
 
 
 def punishment_in_effect(record: RewardPunishment, on: dt.date) -> bool:

@@ -29,6 +29,7 @@ from xuanren.org.selectors import (
     unit_get,
     unit_list,
 )
+from xuanren.people.formatting import resume_period
 from xuanren.people.models import IN_SERVICE_KINDS, Cadre, EducationKind
 from xuanren.people.selectors import (
     CadreFilters,
@@ -66,7 +67,6 @@ from xuanren.web.presenters import (
     quota_headers,
     quota_rows,
     report_totals,
-    resume_period,
 )
 
 T = TypeVar("T")

@@ -9,15 +9,12 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 
+from xuanren.people.formatting import ym
+
 register = template.Library()
 
 
-@register.filter
-def ym(value: dt.date | None) -> str:
-    """1985.03; an empty string for no date (an open end stays blank)."""
-    if not value:
-        return ""
-    return f"{value.year:04d}.{value.month:02d}"
+register.filter("ym", ym)  # 1985.03: people.formatting, as the forms write it
 
 
 @register.filter

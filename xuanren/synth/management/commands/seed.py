@@ -5,7 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError, connection
+from django.db.migrations.exceptions import InconsistentMigrationHistory
+from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import gettext as _
 
 from xuanren.common.errors import DomainError
@@ -17,10 +21,61 @@ def default_units(cadres: int) -> int:
     return max(20, cadres // 50)
 
 
+def pending_migrations() -> int:
+    """How many migrations the database still needs (0: up to date).
+
+    Refuses, saying what to do, a database this code cannot safely migrate
+    (docs/decisions/0098): one that cannot be reached, one with migrations
+    this version does not know (made by a newer version), one whose history
+    is out of order, or one with the product's tables but no record of its
+    migrations."""
+    try:
+        executor = MigrationExecutor(connection)
+        loader = executor.loader
+        applied = set(loader.applied_migrations or {})
+        graph = loader.graph
+        ours = {app for app, _name in graph.nodes}
+        unknown = sorted(f"{a}.{n}" for a, n in applied if a in ours and (a, n) not in graph.nodes)
+        if unknown:
+            raise CommandError(
+                _(
+                    "数据库中记录了本版本没有的迁移（%(names)s），可能由更新的版本建立。"
+                    "未生成数据。请使用对应版本的程序，或另用一个空数据库（设置 DATABASE_URL）。"
+                )
+                % {"names": "、".join(unknown[:5])}
+            )
+        try:
+            loader.check_consistent_history(connection)
+        except InconsistentMigrationHistory as exc:
+            raise CommandError(
+                _(
+                    "数据库的迁移记录前后不一致，未生成数据。"
+                    "请运行 xuanren migrate 查看详情，或另用一个空数据库（设置 DATABASE_URL）。"
+                )
+            ) from exc
+        if not any(app in ours for app, _name in applied):
+            tables = set(connection.introspection.table_names())
+            if {"people_cadre", "org_unit"} & tables:
+                raise CommandError(
+                    _(
+                        "数据库中已有干部或单位数据表，但没有迁移记录，无法判断其结构。"
+                        "未生成数据。请另用一个空数据库（设置 DATABASE_URL），"
+                        "或由管理员核对后再运行 xuanren migrate。"
+                    )
+                )
+        return len(executor.migration_plan(graph.leaf_nodes()))
+    except DatabaseError as exc:
+        raise CommandError(
+            _("无法读取数据库（%(error)s）。请检查设置 DATABASE_URL 和数据库服务是否可用。")
+            % {"error": exc}
+        ) from exc
+
+
 class Command(BaseCommand):
     help = _(
         "生成一个县的模拟数据（单位、职位、职数、干部及其子记录）。同一 --seed 生成同样的数据。"
         "数据库已有单位或干部时拒绝执行，除非使用 --append（另建一个县）。"
+        "数据库尚未建表时先执行迁移。"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -52,6 +107,12 @@ class Command(BaseCommand):
         units = options["units"] or default_units(cadres)
         if cadres < 0 or units < 1:
             raise CommandError(_("干部人数不能为负数，单位个数至少为 1。"))
+        pending = pending_migrations()
+        if pending:
+            self.stdout.write(
+                _("数据库尚未建表或未更新到本版本，先执行 %(n)d 个迁移……") % {"n": pending}
+            )
+            call_command("migrate", interactive=False, verbosity=0)
         try:
             result = seed(
                 cadres=cadres,

@@ -1,0 +1,104 @@
+"""`xuanren seed` on a database that has not been migrated (docs/decisions/0098):
+it migrates an empty or partly migrated database first, and refuses, saying
+what to do, a database in a state it cannot judge. Each case runs the real
+command in a subprocess against a fresh SQLite file."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def xuanren(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return python(db, "-m", "xuanren", *args)
+
+
+def python(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{db}",
+        "DJANGO_SETTINGS_MODULE": "xuanren.settings",
+    }
+    if args[0] != "-m":
+        args = ("-c", *args)
+    return subprocess.run(
+        [sys.executable, *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def count(db: Path, table: str) -> int:
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def test_seed_migrates_an_empty_database_first(tmp_path: Path) -> None:
+    db = tmp_path / "fresh.sqlite3"
+    result = xuanren(db, "seed", "--cadres", "20", "--units", "4")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "先执行" in result.stdout and "个迁移" in result.stdout
+    assert "已生成" in result.stdout
+    assert count(db, "people_cadre") == 20
+    assert count(db, "org_unit") == 4
+
+    # Up to date now: a second seed migrates nothing and refuses as before.
+    again = xuanren(db, "seed", "--cadres", "20", "--units", "4")
+    assert again.returncode != 0
+    assert "个迁移" not in again.stdout
+    assert "--append" in again.stderr and "Traceback" not in again.stderr
+    assert count(db, "people_cadre") == 20
+
+    # Migrations this version does not know (a newer version's database).
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "INSERT INTO django_migrations (app, name, applied) "
+            "VALUES ('people', '9999_from_the_future', '2030-01-01')"
+        )
+    newer = xuanren(db, "seed", "--cadres", "20", "--units", "4", "--append")
+    assert newer.returncode != 0
+    assert "Traceback" not in newer.stderr
+    assert "本版本没有的迁移" in newer.stderr and "people.9999_from_the_future" in newer.stderr
+    assert count(db, "people_cadre") == 20
+
+
+def test_seed_finishes_a_partly_migrated_database(tmp_path: Path) -> None:
+    db = tmp_path / "partly.sqlite3"
+    # The executor, not `migrate`: the apps' post_migrate handlers expect
+    # every table, so `xuanren migrate org 0001` cannot leave this state.
+    partial = python(
+        db,
+        "import django; django.setup()\n"
+        "from django.db import connection\n"
+        "from django.db.migrations.executor import MigrationExecutor\n"
+        "MigrationExecutor(connection).migrate([('org', '0001_initial')])\n",
+    )
+    assert partial.returncode == 0, partial.stderr
+    assert count(db, "org_unit") == 0
+    result = xuanren(db, "seed", "--cadres", "10", "--units", "3")
+    assert result.returncode == 0, result.stderr
+    assert "个迁移" in result.stdout
+    assert count(db, "people_cadre") == 10
+
+
+def test_seed_refuses_tables_without_migration_records(tmp_path: Path) -> None:
+    db = tmp_path / "odd.sqlite3"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE people_cadre (id integer PRIMARY KEY, name text)")
+    result = xuanren(db, "seed", "--cadres", "10", "--units", "3")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "没有迁移记录" in result.stderr and "DATABASE_URL" in result.stderr
+    with sqlite3.connect(db) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "org_unit" not in tables  # nothing was migrated
