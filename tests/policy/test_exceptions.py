@@ -207,3 +207,20 @@ def test_eligible_posts_query_count_does_not_grow_with_posts(personas, young, ch
             actor=admin, unit=county.town_office, title=f"副股长{i}", level=Level.SUBSECTION_DEPUTY
         )
     assert count() == few
+
+
+def test_an_exception_the_source_provides_is_not_held_to_the_limits_of_promotion_exceptions(
+    personas, young, county, admin
+):
+    """例外 of the training rule (第八条第（五）项) is approved the same way but is
+    not 破格: a request for it alone is not refused as 越两级 or within a year of
+    the last promotion; asked together with a 破格, the limits apply."""
+    from xuanren.people.services import cadre_update
+
+    cadre_update(actor=admin, cadre=young, changes={"level_since": dt.date(2026, 6, 1)})
+    division = post_create(
+        actor=admin, unit=county.town, title="副县级组织员", level=Level.DIVISION_DEPUTY
+    )
+    assert ask(personas.case_officer, young, division, rules=("national.training",)).pk
+    with pytest.raises(ValidationFailed, match="越两级"):
+        ask(personas.case_officer, young, division, rules=("national.training", "national.ladder"))
