@@ -85,6 +85,8 @@ def test_a_large_upload_becomes_a_job_with_a_polling_progress_page(
     page = client.get(response["Location"]).content.decode()
     assert "排队中" in page and 'hx-trigger="every 1s"' in page and "取消导入" in page
     assert "<script" not in page.split("<main", 1)[-1] and 'style="' not in page
+    index = client.get(reverse("exchange:xlsx_index")).content.decode()
+    assert "我的后台导入" in index and response["Location"] in index
 
 
 @pytest.mark.usefixtures("background")
@@ -92,7 +94,9 @@ def test_a_small_upload_is_still_imported_in_the_request(
     client: Client, county: County, personas: Personas
 ) -> None:
     client.force_login(personas.case_officer)
-    upload = SimpleUploadedFile("小表.xlsx", cadres_book(5), content_type="application/octet-stream")
+    upload = SimpleUploadedFile(
+        "小表.xlsx", cadres_book(5), content_type="application/octet-stream"
+    )
     response = client.post(reverse("exchange:xlsx_index"), {"file": upload})
     assert response.status_code == 200 and "已全部导入" in response.content.decode()
     assert Cadre.objects.count() == 5 and not ImportJob.objects.exists()

@@ -119,6 +119,14 @@ def import_job_get(*, actor: Any, pk: int) -> ImportJob:
     return job
 
 
+def import_job_list(*, actor: Any, limit: int = 5) -> list[ImportJob]:
+    """The actor's own latest jobs (the import page links to them)."""
+    if not getattr(actor, "is_authenticated", False):
+        return []
+    jobs = ImportJob.objects.defer("content").filter(created_by_id=actor.pk)
+    return list(jobs.order_by("-created_at", "-id")[:limit])
+
+
 def is_interrupted(job: ImportJob, now: dt.datetime | None = None) -> bool:
     """A running job whose worker has not reported for XUANREN_JOB_STALE_SECONDS."""
     if job.status != JobStatus.RUNNING:

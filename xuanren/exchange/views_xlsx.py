@@ -21,17 +21,18 @@ from django.views.decorators.http import require_http_methods, require_safe
 from xuanren.common.dates import today
 from xuanren.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from xuanren.common.widgets import date_input
-from xuanren.exchange.xlsx_export import cadre_list_export, roster_export
 from xuanren.exchange.jobs import (
     can_cancel,
     can_retry,
     import_job_cancel,
     import_job_get,
+    import_job_list,
     import_job_retry,
     is_interrupted,
     xlsx_upload,
 )
 from xuanren.exchange.models import ImportJob, JobStatus
+from xuanren.exchange.xlsx_export import cadre_list_export, roster_export
 from xuanren.exchange.xlsx_import import XlsxImportFailed
 from xuanren.exchange.xlsx_template import template_workbook
 from xuanren.org.selectors import unit_get, unit_list
@@ -95,6 +96,7 @@ def _page(
         "form": form,
         "roster_form": RosterForm(units=_units(actor), initial={"on": today()}),
         "background_rows": settings.XUANREN_XLSX_BACKGROUND_ROWS,
+        "jobs": import_job_list(actor=actor),
         **extra,
     }
     return render(request, "exchange/xlsx_index.html", context, status=status)

@@ -7,14 +7,15 @@ claim is SELECT … FOR UPDATE SKIP LOCKED)."""
 
 from __future__ import annotations
 
-from django.core.management.base import CommandParser
-from django.utils.translation import gettext_lazy as _
+from argparse import ArgumentParser
+
+from django.utils.translation import gettext as _
 from django_tasks_db.management.commands.db_worker import Command as DbWorker
 
 
 class Command(DbWorker):
     help = _("后台任务进程：执行大表格导入等耗时任务。可在多台服务器上各运行一个，共用同一数据库。")
 
-    def add_arguments(self, parser: CommandParser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
         parser.set_defaults(queue_name="*", interval=1.0, reload=False)

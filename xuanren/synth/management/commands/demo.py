@@ -82,7 +82,7 @@ class Command(BaseCommand):
         worker = None
         if not options["no_worker"]:
             self.stdout.write(_("后台任务进程已启动（xuanren worker），随本服务一同停止。"))
-            worker = subprocess.Popen(  # noqa: S603
+            worker = subprocess.Popen(
                 [sys.executable, "-m", "xuanren", "worker", "--verbosity", "0"]
             )
         try:
