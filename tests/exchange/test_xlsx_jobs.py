@@ -272,3 +272,27 @@ def test_only_the_owner_and_administrators_see_or_touch_a_job(
     assert client.post(urls["xlsx_job_cancel"]).status_code == 302
     job.refresh_from_db()
     assert job.status == JobStatus.CANCELLED
+
+
+@pytest.mark.usefixtures("background")
+def test_a_running_job_shows_rows_and_percent_then_an_indeterminate_bar_while_saving(
+    client: Client, county: County, personas: Personas
+) -> None:
+    officer = personas.case_officer
+    job = import_job_start(actor=officer, content=cadres_book(), filename="a.xlsx", dry_run=False)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING,
+        stage=JobStage.CHECKING,
+        rows_done=10,
+        rows_total=ROWS,
+        heartbeat_at=timezone.now(),
+    )
+    client.force_login(officer)
+    url = reverse("exchange:xlsx_job_progress", args=[job.pk])
+    page = client.get(url).content.decode()
+    assert f'<progress max="{ROWS}" value="10">' in page
+    assert f"已检查 10 / {ROWS} 行（33%）" in page and "正在检查" in page
+    assert 'hx-trigger="every 1s"' in page and "取消导入" in page
+    ImportJob.objects.filter(pk=job.pk).update(stage=JobStage.SAVING)
+    page = client.get(url).content.decode()
+    assert "<progress></progress>" in page and "正在一次保存" in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from typing import Any
@@ -85,6 +86,8 @@ class Command(BaseCommand):
             worker = subprocess.Popen(
                 [sys.executable, "-m", "xuanren", "worker", "--verbosity", "0"]
             )
+            # A SIGTERM (not only Ctrl+C) stops the server through `finally`, and the worker with it.
+            signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))
         try:
             # --insecure: serve static files although DEBUG is off (demo only).
             call_command(
