@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "xuanren.journal",
     "xuanren.access",
     "xuanren.org",
@@ -233,6 +235,15 @@ XUANREN_LRMX_MAX_UPLOAD_BYTES = _upload_int("XUANREN_LRMX_MAX_UPLOAD_BYTES", 100
 # What an LRMX import batch may keep for confirming (compressed), and for how long.
 XUANREN_IMPORT_MAX_STORED_BYTES = _upload_int("XUANREN_IMPORT_MAX_STORED_BYTES", 50 * _UPLOAD_MB)
 XUANREN_IMPORT_RETENTION_DAYS = _upload_int("XUANREN_IMPORT_RETENTION_DAYS", 7)
+# Background work (docs/decisions/0099, 0100): a workbook with more data rows
+# than this is imported by `xuanren worker`, with a progress page; smaller ones
+# in the request. A running job whose worker has not reported for this many
+# seconds is shown as interrupted and may be retried.
+XUANREN_XLSX_BACKGROUND_ROWS = _upload_int("XUANREN_XLSX_BACKGROUND_ROWS", 2000)
+XUANREN_JOB_STALE_SECONDS = _upload_int("XUANREN_JOB_STALE_SECONDS", 600)
+# Django's Tasks API (the django-tasks backport) on the database backend:
+# tasks are rows; `xuanren worker` claims them (FOR UPDATE SKIP LOCKED on PostgreSQL).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Rule pack (TOML) uploads in the admin.
 XUANREN_RULEPACK_MAX_BYTES = _upload_int("XUANREN_RULEPACK_MAX_BYTES", 1 * _UPLOAD_MB)
 

@@ -383,9 +383,10 @@ def _fast_block(data: bytes, max_rows: int, max_cols: int) -> tuple[int, int, in
     return top_row, top_col, open_col
 
 
-def _scan_sheet(blocks: Iterable[bytes], sheet: str, limits: XlsxLimits) -> None:
+def _scan_sheet(blocks: Iterable[bytes], sheet: str, limits: XlsxLimits) -> int:
     """Walk a worksheet's XML in blocks; refuse as soon as the declared
-    dimension, a cell's address, or the cells of a row exceed the limits."""
+    dimension, a cell's address, or the cells of a row exceed the limits.
+    Returns the number of the last row that has cells."""
     max_rows = limits.rows + 1  # the header row
     max_cols = limits.columns
     row = 0  # the current row number (1-based), explicit or counted
@@ -445,6 +446,7 @@ def _scan_sheet(blocks: Iterable[bytes], sheet: str, limits: XlsxLimits) -> None
                 _("工作表“%(s)s”的内容格式异常，无法读取。请用 Excel 另存后重新上传。")
                 % {"s": sheet}
             )
+    return row
 
 
 def _xml(archive: zipfile.ZipFile, name: str, budget: Budget, limits: ZipLimits) -> ET.Element:
@@ -509,9 +511,11 @@ def _count_strings(blocks: Iterable[bytes], limit: int) -> None:
             )
 
 
-def check_workbook(upload: bytes | IO[bytes], *, name: str, sheets: Iterable[str]) -> None:
+def check_workbook(upload: bytes | IO[bytes], *, name: str, sheets: Iterable[str]) -> int:
     """Check an XLSX upload against every limit before a cell is parsed:
-    the ZIP's directory, then each named sheet's XML, streamed and counted."""
+    the ZIP's directory, then each named sheet's XML, streamed and counted.
+    Returns how many rows below the header the named sheets reach (blank
+    rows in between included: an upper bound of the data rows)."""
     limits = xlsx_limits()
     handle = as_file(upload)
     invalid = _(
@@ -525,17 +529,20 @@ def check_workbook(upload: bytes | IO[bytes], *, name: str, sheets: Iterable[str
     budget = Budget(limits.zip.total_bytes)
     parts, strings = workbook_parts(archive, budget, limits.zip, invalid)
     names = set(archive.namelist())
+    rows = 0
     for sheet in sheets:
         part = parts.get(sheet)
         if part is None or part not in names:
             continue
         info = archive.getinfo(part)
-        _scan_sheet(stream_member(archive, info, budget=budget, limits=limits.zip), sheet, limits)
+        blocks = stream_member(archive, info, budget=budget, limits=limits.zip)
+        rows += max(_scan_sheet(blocks, sheet, limits) - 1, 0)
     for part in sorted(strings):
         info = archive.getinfo(part)
         blocks = stream_member(archive, info, budget=budget, limits=limits.zip)
         _count_strings(blocks, settings.XUANREN_XLSX_MAX_SHARED_STRINGS)
     handle.seek(0)
+    return rows
 
 
 def too_many_rows(sheet: str, limits: XlsxLimits | None = None) -> UploadRefused:

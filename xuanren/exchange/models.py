@@ -58,3 +58,62 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.upload_name}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("进行中")
+    SUCCEEDED = "succeeded", _("已完成")
+    FAILED = "failed", _("未通过")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class JobStage(models.TextChoices):
+    WAITING = "waiting", _("等待后台处理")
+    READING = "reading", _("正在读取")
+    CHECKING = "checking", _("正在检查")
+    SAVING = "saving", _("正在保存")
+    DONE = "done", _("已结束")
+
+
+class ImportJob(models.Model):
+    """A workbook imported in the background (docs/decisions/0100): the
+    upload kept for the worker (and for a retry), the progress the worker
+    writes as it goes, the cancel flag the page sets, and the outcome, in the
+    shape the import page shows (`result` or `failure`)."""
+
+    status = models.CharField(
+        _("状态"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    stage = models.CharField(
+        _("阶段"), max_length=10, choices=JobStage.choices, default=JobStage.WAITING
+    )
+    upload_name = models.CharField(_("上传文件"), max_length=255)
+    upload_sha256 = models.CharField(_("上传文件 SHA-256"), max_length=64)
+    content = models.BinaryField(_("文件内容"))
+    dry_run = models.BooleanField(_("只检查，不保存"), default=False)
+    rows_total = models.PositiveIntegerField(_("总行数"), default=0)
+    rows_done = models.PositiveIntegerField(_("已处理行数"), default=0)
+    cancel_requested = models.BooleanField(_("已要求取消"), default=False)
+    attempts = models.PositiveSmallIntegerField(_("执行次数"), default=0)
+    task_id = models.CharField(_("任务编号"), max_length=64, blank=True)
+    result = models.JSONField(_("导入结果"), null=True, blank=True)
+    failure = models.JSONField(_("错误"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("最近进展时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("后台导入")
+        verbose_name_plural = _("后台导入")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.upload_name

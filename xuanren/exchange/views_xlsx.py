@@ -9,19 +9,31 @@ import datetime as dt
 from typing import IO, Any
 
 from django import forms
+from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from xuanren.common.dates import today
-from xuanren.common.errors import NotFound, PermissionDenied, ValidationFailed
+from xuanren.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from xuanren.common.widgets import date_input
+from xuanren.exchange.jobs import (
+    can_cancel,
+    can_retry,
+    import_job_cancel,
+    import_job_get,
+    import_job_list,
+    import_job_retry,
+    is_interrupted,
+    xlsx_upload,
+)
+from xuanren.exchange.models import ImportJob, JobStatus
 from xuanren.exchange.xlsx_export import cadre_list_export, roster_export
-from xuanren.exchange.xlsx_import import XlsxImportFailed, xlsx_import
+from xuanren.exchange.xlsx_import import XlsxImportFailed
 from xuanren.exchange.xlsx_template import template_workbook
 from xuanren.org.selectors import unit_get, unit_list
 from xuanren.web.exports import XLSX_TYPE
@@ -83,6 +95,8 @@ def _page(
     context = {
         "form": form,
         "roster_form": RosterForm(units=_units(actor), initial={"on": today()}),
+        "background_rows": settings.XUANREN_XLSX_BACKGROUND_ROWS,
+        "jobs": import_job_list(actor=actor),
         **extra,
     }
     return render(request, "exchange/xlsx_index.html", context, status=status)
@@ -99,8 +113,8 @@ def xlsx_index(request: HttpRequest) -> HttpResponseBase:
     upload = form.cleaned_data["file"]
     try:
         # The service checks the permission, then the size and the limits,
-        # before it reads the file.
-        result = xlsx_import(
+        # before it reads the file; a large workbook becomes a background job.
+        result = xlsx_upload(
             actor=request.user,
             content=upload,
             filename=upload.name or "",
@@ -110,7 +124,59 @@ def xlsx_index(request: HttpRequest) -> HttpResponseBase:
         return _page(request, form, status=422, failure=exc, row_errors=exc.row_errors)
     except ValidationFailed as exc:
         return _page(request, form, status=exc.http_status, failure=exc)
+    if isinstance(result, ImportJob):
+        return redirect("exchange:xlsx_job", pk=result.pk)
     return _page(request, UploadForm(), result=result, filename=upload.name)
+
+
+def _job_context(job: ImportJob) -> dict[str, Any]:
+    interrupted = is_interrupted(job)
+    total = job.rows_total or 0
+    return {
+        "job": job,
+        "interrupted": interrupted,
+        "active": job.status in (JobStatus.QUEUED, JobStatus.RUNNING) and not interrupted,
+        "percent": min(100, job.rows_done * 100 // total) if total else 0,
+        "can_cancel": can_cancel(job),
+        "can_retry": can_retry(job),
+    }
+
+
+@_errors_as_pages
+@require_safe
+def xlsx_job(request: HttpRequest, pk: int) -> HttpResponseBase:
+    job = import_job_get(actor=request.user, pk=pk)
+    return render(request, "exchange/xlsx_job.html", _job_context(job))
+
+
+@_errors_as_pages
+@require_safe
+def xlsx_job_progress(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The progress block alone, polled by htmx every second while the job runs."""
+    job = import_job_get(actor=request.user, pk=pk)
+    return render(request, "exchange/_xlsx_job.html", _job_context(job))
+
+
+@_errors_as_pages
+@require_http_methods(["POST"])
+def xlsx_job_cancel(request: HttpRequest, pk: int) -> HttpResponseBase:
+    return _job_action(request, pk, import_job_cancel)
+
+
+@_errors_as_pages
+@require_http_methods(["POST"])
+def xlsx_job_retry(request: HttpRequest, pk: int) -> HttpResponseBase:
+    return _job_action(request, pk, import_job_retry)
+
+
+def _job_action(request: HttpRequest, pk: int, action: Any) -> HttpResponseBase:
+    try:
+        action(actor=request.user, pk=pk)
+    except Conflict as exc:
+        job = import_job_get(actor=request.user, pk=pk)
+        context = {**_job_context(job), "message": exc.message}
+        return render(request, "exchange/xlsx_job.html", context, status=exc.http_status)
+    return redirect("exchange:xlsx_job", pk=pk)
 
 
 @_errors_as_pages

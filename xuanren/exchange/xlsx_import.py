@@ -622,11 +622,25 @@ def check_cadre_rows(rows: list[tuple[int, dict[str, Any]]], ref: dt.date) -> li
     return out
 
 
-def _check_cadres(actor: Any, read: SheetRows | None, plan: Plan, problems: Problems) -> None:
+def _check_cadres(
+    actor: Any,
+    read: SheetRows | None,
+    plan: Plan,
+    problems: Problems,
+    progress: Progress | None = None,
+    done: int = 0,
+    total: int = 0,
+) -> None:
     if read is None or not read.rows:
         return
     sheet = CADRES
-    checked = check_cadre_rows([(r.number, r.cells) for r in read.rows], today())
+    ref = today()
+    checked: list[CadreChecked] = []
+    for start in range(0, len(read.rows), PROGRESS_ROWS):
+        part = read.rows[start : start + PROGRESS_ROWS]
+        checked += check_cadre_rows([(r.number, r.cells) for r in part], ref)
+        if progress is not None:
+            progress("checking", done + start + len(part), total)
     existing = _existing_units(v["unit_code"] for _n, v, _e, _w in checked)
     first_row: dict[str, int] = {}
     numbers: list[str] = []
@@ -904,13 +918,28 @@ def _write_cadres(
 IMPORT_PERMS = tuple(dict.fromkeys(p for sheet in SHEETS for p in sheet.perms))
 
 
+#: Reports how far the import is: (stage, rows done, rows in all). It may
+#: raise (a cancelled job): before the write that is nothing to undo, inside
+#: it the transaction rolls back. Stages: "checking" (rows checked),
+#: "saving" (the write is about to start), "writing" (inside the write's
+#: transaction: a report there must not write to the database).
+Progress = Callable[[str, int, int], None]
+#: Rows between two progress reports while the rows are checked.
+PROGRESS_ROWS = 2000
+
+
 def require_xlsx_importer(actor: Any) -> None:
     if not any(has_perm(actor, perm) for perm in IMPORT_PERMS):
         raise PermissionDenied(_("您没有导入数据的权限。如需办理，请联系系统管理员分配相应角色。"))
 
 
 def xlsx_import(
-    *, actor: Any, content: bytes | IO[bytes], filename: str = "", dry_run: bool = False
+    *,
+    actor: Any,
+    content: bytes | IO[bytes],
+    filename: str = "",
+    dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Check the whole workbook; when nothing is wrong (and not `dry_run`),
     save it all in one transaction with one journal event. Raises
@@ -932,11 +961,15 @@ def xlsx_import(
     sheets = _read(content, problems)
     _check_permissions(actor, sheets)
     read_done = time.perf_counter()
+    total = sum(len(read.rows) for read in sheets.values())
+    before_cadres = total - len(sheets["cadres"].rows) if "cadres" in sheets else total
+    if progress is not None:
+        progress("checking", 0, total)
     plan = Plan()
     _check_units(actor, sheets.get("units"), plan, problems)
     _check_posts(actor, sheets.get("posts"), plan, problems)
     _check_quotas(actor, sheets.get("quotas"), plan, problems)
-    _check_cadres(actor, sheets.get("cadres"), plan, problems)
+    _check_cadres(actor, sheets.get("cadres"), plan, problems, progress, before_cadres, total)
     if problems.errors:
         raise XlsxImportFailed(problems.errors)
     checked = time.perf_counter()
@@ -959,12 +992,18 @@ def xlsx_import(
     if dry_run:
         result.timings["total"] = time.perf_counter() - started
         return result
+    if progress is not None:
+        progress("saving", 0, total)
     try:
         with transaction.atomic():
             units = _write_units(plan)
             post_ids = _write_posts(plan, units)
             quota_ids, quotas_changed = _write_quotas(plan, units)
+            if progress is not None:
+                progress("writing", before_cadres, total)
             cadre_ids, education_ids, cadre_fp = _write_cadres(plan, units)
+            if progress is not None:
+                progress("writing", total, total)
             relatives_link_new_cadres(actor=actor, cadre_ids=cadre_ids)
             created = {
                 "units": id_ranges(n.pk for n in plan.units.values() if n.pk),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -36,6 +39,9 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--no-serve", action="store_true", help=_("只准备数据和账号，不启动服务")
+        )
+        parser.add_argument(
+            "--no-worker", action="store_true", help=_("不启动后台任务进程（xuanren worker）")
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -72,10 +78,28 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if options["no_serve"]:
             return
-        # --insecure: serve static files although DEBUG is off (demo only).
-        call_command(
-            "runserver",
-            f"{host}:{options['port']}",
-            use_reloader=False,
-            insecure_serving=True,
-        )
+        # The background worker (large imports) runs beside the server and
+        # stops with it.
+        worker = None
+        if not options["no_worker"]:
+            self.stdout.write(_("后台任务进程已启动（xuanren worker），随本服务一同停止。"))
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "xuanren", "worker", "--verbosity", "0"]
+            )
+            # A SIGTERM (not only Ctrl+C) stops the server through `finally`, and the worker with it.
+            signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))
+        try:
+            # --insecure: serve static files although DEBUG is off (demo only).
+            call_command(
+                "runserver",
+                f"{host}:{options['port']}",
+                use_reloader=False,
+                insecure_serving=True,
+            )
+        finally:
+            if worker is not None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    worker.kill()

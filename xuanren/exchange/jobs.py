@@ -1,0 +1,297 @@
+"""XLSX imports in the background (docs/decisions/0100).
+
+A workbook past XUANREN_XLSX_BACKGROUND_ROWS data rows is not imported in
+the request: `xlsx_upload` checks the permission, the size and the
+workbook's limits exactly as the import does, stores the upload in an
+ImportJob and enqueues `import_job_run` (a task on Django's Tasks API, run
+by `xuanren worker`). The task runs the same `xlsx_import`, all or nothing,
+and writes its progress on the job row as it checks the rows; the page polls
+it. Smaller workbooks are imported in the request, as before.
+
+Progress and the cancel flag: while the rows are read and checked no
+transaction is open, so each progress write is its own short autocommit
+transaction the page can read at once. The save is one transaction; inside
+it the task only reads the cancel flag (and raises, which rolls it all
+back). A worker killed mid-save never commits; its job stops reporting and
+is shown as interrupted after XUANREN_JOB_STALE_SECONDS, with a retry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import asdict
+from typing import IO, Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xuanren.access.policy import is_unrestricted
+from xuanren.common.errors import Conflict, DomainError, NotFound
+from xuanren.common.tasks import task
+from xuanren.common.uploads import check_size, check_workbook, read_bounded
+from xuanren.exchange.models import ImportJob, JobStage, JobStatus
+from xuanren.exchange.xlsx_columns import SHEETS
+from xuanren.exchange.xlsx_import import (
+    ImportResult,
+    XlsxImportFailed,
+    require_xlsx_importer,
+    xlsx_import,
+)
+from xuanren.journal.models import EventType
+from xuanren.journal.services import journal_record
+
+#: The failure codes a retry may follow (a workbook with errors fails again).
+RETRYABLE = ("error",)
+
+
+class ImportCancelled(DomainError):
+    code = "cancelled"
+    http_status = 409
+
+
+# ---- the upload: in the request or in the background ----------------------------
+
+
+def xlsx_upload(
+    *, actor: Any, content: bytes | IO[bytes], filename: str = "", dry_run: bool = False
+) -> ImportResult | ImportJob:
+    """The import page's upload: the permission, the size and the workbook's
+    limits first (before a cell is parsed), then a small workbook is imported
+    here and its ImportResult returned; a large one becomes an ImportJob."""
+    require_xlsx_importer(actor)
+    limit = settings.XUANREN_XLSX_MAX_UPLOAD_BYTES
+    check_size(content, limit=limit, what=_("工作簿"), setting="XUANREN_XLSX_MAX_UPLOAD_BYTES")
+    rows = check_workbook(content, name=filename or _("工作簿"), sheets=[s.name for s in SHEETS])
+    if rows <= settings.XUANREN_XLSX_BACKGROUND_ROWS:
+        return xlsx_import(actor=actor, content=content, filename=filename, dry_run=dry_run)
+    data = read_bounded(content, limit=limit, what=_("工作簿"))
+    return import_job_start(
+        actor=actor, content=data, filename=filename, dry_run=dry_run, rows=rows
+    )
+
+
+@transaction.atomic
+def import_job_start(
+    *, actor: Any, content: bytes, filename: str, dry_run: bool, rows: int = 0
+) -> ImportJob:
+    """Store the upload and enqueue its import, in one transaction with the
+    journal event: the worker sees the task only once the job is committed."""
+    require_xlsx_importer(actor)
+    job = ImportJob.objects.create(
+        upload_name=filename[:255],
+        upload_sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        dry_run=dry_run,
+        rows_total=rows,
+        created_by=actor,
+    )
+    _enqueue(job)
+    journal_record(
+        actor=actor,
+        event_type=EventType.IMPORT_JOB_STARTED,
+        subject=job,
+        payload={"file": job.upload_name[:200], "sha256": job.upload_sha256, "dry_run": dry_run},
+    )
+    return job
+
+
+def _enqueue(job: ImportJob) -> None:
+    result = import_job_run.enqueue(job.pk)
+    job.task_id = str(result.id)
+    job.save(update_fields=["task_id"])
+
+
+# ---- reads ----------------------------------------------------------------------
+
+
+def import_job_get(*, actor: Any, pk: int) -> ImportJob:
+    """The job, for the user who started it and for administrators; 404 for anyone else."""
+    jobs = ImportJob.objects.defer("content")
+    if not is_unrestricted(actor):
+        jobs = jobs.filter(created_by_id=getattr(actor, "pk", None))
+    job = jobs.filter(pk=pk).first()
+    if job is None:
+        raise NotFound(_("没有找到该导入任务，或您无权查看。"))
+    return job
+
+
+def import_job_list(*, actor: Any, limit: int = 5) -> list[ImportJob]:
+    """The actor's own latest jobs (the import page links to them)."""
+    if not getattr(actor, "is_authenticated", False):
+        return []
+    jobs = ImportJob.objects.defer("content").filter(created_by_id=actor.pk)
+    return list(jobs.order_by("-created_at", "-id")[:limit])
+
+
+def is_interrupted(job: ImportJob, now: dt.datetime | None = None) -> bool:
+    """A running job whose worker has not reported for XUANREN_JOB_STALE_SECONDS."""
+    if job.status != JobStatus.RUNNING:
+        return False
+    seen = job.heartbeat_at or job.started_at or job.created_at
+    limit = dt.timedelta(seconds=settings.XUANREN_JOB_STALE_SECONDS)
+    return (now or timezone.now()) - seen > limit
+
+
+def can_cancel(job: ImportJob) -> bool:
+    if job.status == JobStatus.QUEUED:
+        return True
+    if job.status != JobStatus.RUNNING or job.cancel_requested or is_interrupted(job):
+        return False
+    # On SQLite the save holds the database's only write lock: a cancel could
+    # not be written until it ends (docs/decisions/0100).
+    return not (job.stage == JobStage.SAVING and connection.vendor == "sqlite")
+
+
+def can_retry(job: ImportJob) -> bool:
+    if job.status == JobStatus.CANCELLED:
+        return True
+    if job.status == JobStatus.FAILED:
+        return (job.failure or {}).get("code") in RETRYABLE
+    return is_interrupted(job)
+
+
+# ---- cancel and retry ---------------------------------------------------------------
+
+
+@transaction.atomic
+def import_job_cancel(*, actor: Any, pk: int) -> ImportJob:
+    """A queued job is cancelled at once; a running one at its next progress
+    report, and whatever it had saved is rolled back."""
+    job = import_job_get(actor=actor, pk=pk)
+    job = ImportJob.objects.select_for_update().defer("content").get(pk=job.pk)
+    if not can_cancel(job):
+        raise Conflict(_("该导入任务已结束或正在保存，不能取消。请刷新页面查看最新状态。"))
+    job.cancel_requested = True
+    fields = ["cancel_requested"]
+    if job.status == JobStatus.QUEUED:
+        job.status = JobStatus.CANCELLED
+        job.stage = JobStage.DONE
+        job.finished_at = timezone.now()
+        fields += ["status", "stage", "finished_at"]
+    job.save(update_fields=fields)
+    journal_record(
+        actor=actor,
+        event_type=EventType.IMPORT_JOB_CANCELLED,
+        subject=job,
+        payload={"file": job.upload_name[:200], "rows_done": job.rows_done},
+    )
+    return job
+
+
+@transaction.atomic
+def import_job_retry(*, actor: Any, pk: int) -> ImportJob:
+    """Run the stored upload again: after a cancel, an unexpected error, or
+    a worker that stopped reporting (killed: its transaction never committed)."""
+    job = import_job_get(actor=actor, pk=pk)
+    job = ImportJob.objects.select_for_update().defer("content").get(pk=job.pk)
+    if not can_retry(job):
+        raise Conflict(
+            _("该导入任务不能重新执行：它正在进行、已经完成，或工作簿有错误需修改后重新上传。")
+        )
+    require_xlsx_importer(actor)
+    job.status = JobStatus.QUEUED
+    job.stage = JobStage.WAITING
+    job.rows_done = 0
+    job.cancel_requested = False
+    job.result = None
+    job.failure = None
+    job.started_at = None
+    job.heartbeat_at = None
+    job.finished_at = None
+    job.save()
+    _enqueue(job)
+    journal_record(
+        actor=actor,
+        event_type=EventType.IMPORT_JOB_RETRIED,
+        subject=job,
+        payload={"file": job.upload_name[:200], "attempts": job.attempts},
+    )
+    return job
+
+
+# ---- the task --------------------------------------------------------------------------
+
+
+def result_data(result: ImportResult) -> dict[str, Any]:
+    """What the summary shows, as JSON."""
+    data = asdict(result)
+    data["warnings"] = [w.as_dict() for w in result.warnings]
+    data.pop("timings", None)
+    return data
+
+
+def _progress(job_id: int, attempt: int) -> Any:
+    jobs = ImportJob.objects.filter(pk=job_id, attempts=attempt)
+
+    def report(stage: str, done: int, total: int) -> None:
+        if stage != "writing":
+            # Outside the save: an autocommit UPDATE the page reads at once.
+            jobs.update(
+                stage=JobStage.SAVING if stage == "saving" else JobStage.CHECKING,
+                rows_done=done,
+                rows_total=total,
+                heartbeat_at=timezone.now(),
+            )
+        if jobs.filter(cancel_requested=True).exists():
+            raise ImportCancelled(_("已按要求取消导入，未保存任何内容。"))
+
+    return report
+
+
+@task()
+def import_job_run(job_id: int) -> str:
+    """Import a stored workbook; the job row says how far it got and how it ended."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING,
+        stage=JobStage.READING,
+        attempts=F("attempts") + 1,
+        started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+    )
+    if not claimed:
+        return "skipped"  # cancelled before it started, or run by another worker
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    mine = ImportJob.objects.filter(pk=job_id, attempts=job.attempts)
+    outcome: dict[str, Any]
+    try:
+        result = xlsx_import(
+            actor=job.created_by,
+            content=bytes(job.content),
+            filename=job.upload_name,
+            dry_run=job.dry_run,
+            progress=_progress(job_id, job.attempts),
+        )
+    except ImportCancelled as exc:
+        outcome = {"status": JobStatus.CANCELLED, "failure": exc.as_dict()}
+    except XlsxImportFailed as exc:
+        outcome = {"status": JobStatus.FAILED, "failure": exc.as_dict()}
+    except DomainError as exc:
+        outcome = {"status": JobStatus.FAILED, "failure": exc.as_dict()}
+    except Exception as exc:
+        failure = {
+            "code": "error",
+            "message": _(
+                "后台导入出错（%(e)s），未保存任何内容。可点“重新执行”再试；如仍出错，请联系系统管理员。"
+            )
+            % {"e": type(exc).__name__},
+            "errors": [],
+        }
+        mine.update(
+            status=JobStatus.FAILED,
+            stage=JobStage.DONE,
+            failure=failure,
+            finished_at=timezone.now(),
+        )
+        raise
+    else:
+        outcome = {
+            "status": JobStatus.SUCCEEDED,
+            "result": result_data(result),
+            "rows_done": F("rows_total"),
+        }
+    mine.update(stage=JobStage.DONE, finished_at=timezone.now(), **outcome)
+    return str(outcome["status"])
