@@ -245,3 +245,12 @@ def test_max_concurrent_matches_a_day_by_day_count(raw):
         default=0,
     )
     assert max_concurrent(periods) == brute
+
+
+def test_a_region_stdnum_lists_without_a_county_is_accepted():
+    """330524 (安吉县) makes python-stdnum raise KeyError('county'); the number
+    is checked like any other instead of crashing an import."""
+    number = build_id_number("330524", BIRTH, 3, "male")
+    out = ErrorCollector()
+    assert check_id_number(number, birth_date=BIRTH, sex="male", out=out) == number
+    assert out.errors == [] and out.warnings == []

@@ -89,6 +89,10 @@ def _region_in_force(region: str, year: int) -> bool:
         ric.get_birth_place(f"{region}{year:04d}0101000X")
     except StdnumError:
         return False
+    except KeyError:
+        # stdnum knows the code but its entry lacks a field (e.g. 330524 安吉县
+        # raises KeyError('county')): the region exists, nothing to warn about.
+        return True
     return True
 
 
