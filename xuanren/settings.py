@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "ninja",
+    "xuanren.common",
     "xuanren.journal",
     "xuanren.access",
     "xuanren.org",
@@ -233,6 +234,13 @@ XUANREN_LRMX_MAX_UPLOAD_BYTES = _upload_int("XUANREN_LRMX_MAX_UPLOAD_BYTES", 100
 # What an LRMX import batch may keep for confirming (compressed), and for how long.
 XUANREN_IMPORT_MAX_STORED_BYTES = _upload_int("XUANREN_IMPORT_MAX_STORED_BYTES", 50 * _UPLOAD_MB)
 XUANREN_IMPORT_RETENTION_DAYS = _upload_int("XUANREN_IMPORT_RETENTION_DAYS", 7)
+# ---- retention (issue 13, decision 0096): what `xuanren cleanup` deletes ----
+# Import batches: XUANREN_IMPORT_RETENTION_DAYS above. Sessions: once expired
+# (their age is SESSION_COOKIE_AGE). Login records (axes' login and failed
+# login logs): after XUANREN_LOGIN_LOG_RETENTION_DAYS, never under 180 (network
+# logs are kept at least six months). The journal and the access record
+# (查阅记录) are audit records and are never deleted.
+XUANREN_LOGIN_LOG_RETENTION_DAYS = _upload_int("XUANREN_LOGIN_LOG_RETENTION_DAYS", 365)
 # Rule pack (TOML) uploads in the admin.
 XUANREN_RULEPACK_MAX_BYTES = _upload_int("XUANREN_RULEPACK_MAX_BYTES", 1 * _UPLOAD_MB)
 
