@@ -115,3 +115,26 @@ def test_a_missing_postgresql_tool_is_named(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(backups.shutil, "which", lambda name: None)
     with pytest.raises(DomainError, match="找不到 PostgreSQL 的 pg_dump 命令"):
         backups._tool("pg_dump")
+
+
+def test_a_backup_restores_only_into_the_same_kind_of_database(site: Site, tmp_path: Path) -> None:
+    dump = _backup(site, tmp_path / "kind.bak")
+    other = (
+        f"sqlite:///{tmp_path / 'other.sqlite3'}"
+        if site.database_url.startswith("postgres")
+        else "postgres://nobody@127.0.0.1:1/none"
+    )
+    done = site.xuanren("restore", str(dump), "--into", other)
+    assert done.returncode != 0
+    assert "只能恢复到同一种数据库" in done.stderr
+    assert not (tmp_path / "other.sqlite3").exists()
+
+
+def test_backup_refuses_a_missing_sqlite_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = backups.Database(vendor=backups.SQLITE, name=str(tmp_path / "no.sqlite3"))
+    monkeypatch.setattr(backups, "database_of", lambda url=None: missing)
+    with pytest.raises(DomainError, match="不存在，没有可备份的数据"):
+        backups.backup_create(output=tmp_path / "x.bak")
+    assert not (tmp_path / "no.sqlite3").exists()

@@ -32,6 +32,7 @@ SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _PGDUMP_MAGIC = b"PGDMP"
+_KIND_NAMES = {SQLITE: "SQLite", POSTGRESQL: "PostgreSQL"}
 
 
 class BackupError(DomainError):
@@ -157,6 +158,11 @@ def _private_dir(path: Path) -> None:
 def backup_create(*, output: Path | None = None) -> Path:
     """A consistent copy of the configured database; the file written."""
     db = database_of()
+    if db.vendor == SQLITE and not Path(db.name).is_file():
+        raise BackupError(
+            _("数据库文件 %(path)s 不存在，没有可备份的数据。请检查 DATABASE_URL。")
+            % {"path": db.name}
+        )
     target = output if output is not None else default_backup_path(db.vendor)
     if target.is_dir():
         target = target / default_backup_path(db.vendor).name
@@ -279,7 +285,7 @@ def restore_load(*, source: Path, into: Database, force: bool = False) -> None:
     if vendor != into.vendor:
         raise BackupError(
             _("备份文件是 %(from)s 的，目标数据库是 %(to)s：只能恢复到同一种数据库。")
-            % {"from": vendor, "to": into.vendor}
+            % {"from": _KIND_NAMES[vendor], "to": _KIND_NAMES[into.vendor]}
         )
     tables = table_count(into)
     if tables and not force:
@@ -353,7 +359,8 @@ def restore_verify(*, into: Database) -> RestoreCheck:
     with tempfile.TemporaryDirectory(prefix="xuanren-restore-") as tmp:
         cut, later = _anchor_cut(anchor_path(), last_seq, Path(tmp) / "journal.anchor")
         env = dict(os.environ)
-        env["XUANREN_JOURNAL_ANCHOR"] = str(cut or Path(tmp) / "none.anchor")
+        if cut is not None:  # without one, verify names the configured (missing) file
+            env["XUANREN_JOURNAL_ANCHOR"] = str(cut)
         if into.url:
             env["DATABASE_URL"] = into.url
         env.setdefault("DJANGO_SETTINGS_MODULE", "xuanren.settings")
