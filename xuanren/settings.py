@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "xuanren.common",
     "xuanren.journal",
     "xuanren.access",
     "xuanren.org",
@@ -244,6 +245,13 @@ XUANREN_JOB_STALE_SECONDS = _upload_int("XUANREN_JOB_STALE_SECONDS", 600)
 # Django's Tasks API (the django-tasks backport) on the database backend:
 # tasks are rows; `xuanren worker` claims them (FOR UPDATE SKIP LOCKED on PostgreSQL).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# ---- retention (issue 13, decision 0096): what `xuanren cleanup` deletes ----
+# Import batches: XUANREN_IMPORT_RETENTION_DAYS above. Sessions: once expired
+# (their age is SESSION_COOKIE_AGE). Login records (axes' login and failed
+# login logs): after XUANREN_LOGIN_LOG_RETENTION_DAYS, never under 180 (network
+# logs are kept at least six months). The journal and the access record
+# (查阅记录) are audit records and are never deleted.
+XUANREN_LOGIN_LOG_RETENTION_DAYS = _upload_int("XUANREN_LOGIN_LOG_RETENTION_DAYS", 365)
 # Rule pack (TOML) uploads in the admin.
 XUANREN_RULEPACK_MAX_BYTES = _upload_int("XUANREN_RULEPACK_MAX_BYTES", 1 * _UPLOAD_MB)
 

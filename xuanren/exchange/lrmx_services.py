@@ -663,17 +663,22 @@ def lrmx_import_confirm(*, actor: Any, batch: ImportBatch, unit: Unit | None) ->
 
 
 @transaction.atomic
-def import_batches_purge(*, actor: Any = None, now: dt.datetime | None = None) -> dict[str, int]:
+def import_batches_purge(
+    *, actor: Any = None, now: dt.datetime | None = None, dry_run: bool = False
+) -> dict[str, int]:
     """Delete the import batches older than XUANREN_IMPORT_RETENTION_DAYS
     (every status: previews, results and kept files alike) and journal one
     system event with the counts, never the contents. `actor` None is the
-    system (the purge command)."""
+    system (the purge and cleanup commands). `dry_run`: count only, change
+    nothing."""
     cutoff = (now or timezone.now()) - dt.timedelta(days=settings.XUANREN_IMPORT_RETENTION_DAYS)
     expired = ImportBatch.objects.filter(created_at__lte=cutoff)
     counts = dict.fromkeys(ImportStatus.values, 0)
     for status in expired.values_list("status", flat=True).iterator():
         counts[status] += 1
     deleted = sum(counts.values())
+    if dry_run:
+        return {"deleted": deleted, **counts}
     if deleted:
         expired.delete()
     journal_record(
