@@ -509,4 +509,4 @@ def test_rules_and_waivers_are_read_once_per_page(client, county, personas, scre
     assert sum('FROM "policy_promotionexception"' in q for q in sqls) == 1
     assert sum('FROM "policy_postrulepacks"' in q for q in sqls) == 1
     # Exclusion counts for every rule come from one aggregate over the candidates.
-    assert sum("COUNT(" in q and "FILTER" in q or "COUNT(CASE" in q for q in sqls) == 1
+    assert sum(("COUNT(" in q and "FILTER" in q) or "COUNT(CASE" in q for q in sqls) == 1
