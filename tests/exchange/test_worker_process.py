@@ -130,7 +130,7 @@ def worker_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkerDb]:
 
     def pg_query(sql: str) -> list[tuple[Any, ...]]:
         with psycopg.connect(own, autocommit=True) as conn:
-            return conn.execute(sql).fetchall()  # type: ignore[arg-type]
+            return conn.execute(sql).fetchall()
 
     db = WorkerDb({**base, "DATABASE_URL": own}, pg_query)
     db.run("migrate", "-v0")

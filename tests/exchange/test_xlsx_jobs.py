@@ -142,6 +142,7 @@ def test_the_task_writes_its_progress_as_it_goes_then_the_result(
     checking = [(d, t) for s, d, t in seen if s == JobStage.CHECKING]
     assert checking == [(0, ROWS), (10, ROWS), (20, ROWS), (30, ROWS)]
     assert (JobStage.SAVING, 0, ROWS) in seen
+    assert job.result is not None
     assert job.rows_done == ROWS and job.result["counts"]["cadres"] == ROWS
     assert Cadre.objects.count() == ROWS
     assert events(EventType.XLSX_IMPORTED) == 1
@@ -189,6 +190,7 @@ def test_a_cancel_while_saving_rolls_everything_back_and_a_retry_succeeds(
     monkeypatch.setattr(importer, "_write_quotas", then_cancel)
     job = run(job)
     assert job.status == JobStatus.CANCELLED
+    assert job.failure is not None
     assert "取消" in job.failure["message"]
     assert (Unit.objects.count(), Cadre.objects.count(), Event.objects.count()) == before
     monkeypatch.setattr(importer, "_write_quotas", write_quotas)

@@ -16,7 +16,8 @@ from xuanren.access.records import access_record
 
 
 def pager(page: int, **extra: Any) -> str:
-    request = RequestFactory().get("/x/", {"q": "张", "page": page})
+    query: dict[str, str | int] = {"q": "张", "page": page}
+    request = RequestFactory().get("/x/", query)
     page_obj = Paginator(list(range(30)), 10).get_page(page)
     return render_to_string("web/_pager.html", {"page_obj": page_obj, **extra}, request=request)
 
