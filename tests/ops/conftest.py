@@ -21,6 +21,8 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 
+from tests.processes import child_env
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -46,20 +48,6 @@ def _admin(url: str) -> psycopg.Connection[Any]:
 def _unique() -> str:
     worker = re.sub(r"\W", "", os.environ.get("PYTEST_XDIST_WORKER", "main")) or "main"
     return f"{worker}_{os.getpid()}"
-
-
-def child_env(var_dir: Path, database_url: str, **extra: str) -> dict[str, str]:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "DJANGO_", "XUANREN_"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="xuanren.settings",
-        DATABASE_URL=database_url,
-        XUANREN_VAR_DIR=str(var_dir),
-        PYTHONUNBUFFERED="1",
-    )
-    env.update(extra)
-    return env
 
 
 @dataclass

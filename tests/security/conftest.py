@@ -34,6 +34,8 @@ import psutil
 import psycopg
 import pytest
 
+from tests.processes import child_env
+
 ROOT = Path(__file__).resolve().parents[2]
 #: The server's address space is capped, so a runaway allocation fails inside
 #: the server (and the test sees it) instead of taking the machine down.
@@ -73,17 +75,7 @@ def _limit_address_space() -> None:  # runs in the child before exec
 
 
 def _env(var_dir: Path, database_url: str) -> dict[str, str]:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "DJANGO_", "XUANREN_"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="xuanren.settings",
-        DATABASE_URL=database_url,
-        XUANREN_VAR_DIR=str(var_dir),
-        XUANREN_LOG_LEVEL="INFO",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
+    return child_env(var_dir, database_url, XUANREN_LOG_LEVEL="INFO")
 
 
 @dataclass
