@@ -109,6 +109,8 @@ def test_cleanup_deletes_what_is_past_retention_and_keeps_the_audit_records(
         "sessions": 0,
         "logins": 0,
         "login_failures": 0,
+        "job_files": 0,
+        "task_results": 0,
     }
 
 
@@ -120,6 +122,8 @@ def test_retention_periods_are_settings(aged: dict[str, Any], settings: Any) -> 
         "sessions": 2,
         "logins": 1,
         "login_failures": 1,
+        "job_files": 0,
+        "task_results": 0,
     }
 
 
@@ -131,3 +135,28 @@ def test_login_logs_are_kept_at_least_six_months(aged: dict[str, Any], settings:
         call_command("cleanup")
     assert ImportBatch.objects.count() == 3  # nothing deleted
     assert AccessLog.objects.count() == 2
+
+
+def test_finished_background_imports_lose_their_upload_but_keep_their_row() -> None:
+    """The uploaded workbook (personal data) of a job finished over the
+    retention period is emptied; the row, which the journal names, stays; a
+    recent job and one that never finished keep theirs."""
+    from xuanren.exchange.models import ImportJob
+
+    user = User.objects.create(username="importer")
+    now = timezone.now()
+
+    def job(finished_days: float | None) -> ImportJob:
+        finished = None if finished_days is None else now - dt.timedelta(days=finished_days)
+        return ImportJob.objects.create(
+            upload_name="big.xlsx", upload_sha256="0" * 64, content=b"PK...", created_by=user,
+            finished_at=finished,
+        )  # fmt: skip
+
+    old, recent, unfinished = job(8), job(2), job(None)
+    purged = _counts(cleanup_run(dry_run=True))
+    assert purged["job_files"] == 1
+    assert bytes(ImportJob.objects.get(pk=old.pk).content) == b"PK..."
+    assert _counts(cleanup_run())["job_files"] == 1
+    contents = {j.pk: bytes(j.content) for j in ImportJob.objects.all()}
+    assert contents == {old.pk: b"", recent.pk: b"PK...", unfinished.pk: b"PK..."}
