@@ -48,6 +48,8 @@ UNREACHED_ON_PURPOSE = {
     "exchange:lrmx_cancel": "POST only",
     "exchange:xlsx_cadres": "an XLSX download behind a GET form, not a page",
     "exchange:xlsx_roster": "an XLSX download behind a GET form, not a page",
+    "exchange:xlsx_job_cancel": "POST only",
+    "exchange:xlsx_job_retry": "POST only",
     "web:case_correct": "POST only (the correction form on the case page)",
     "ballots:sheets": "a PDF download",
     "ballots:mine": "the voters' own page (committee members, participants), not the officer's",
@@ -168,7 +170,15 @@ def demo(settings: Any) -> None:
 
 
 def test_every_page_has_the_headers_and_no_inline_code(client: Client, demo: None) -> None:
-    client.force_login(User.objects.get(username="officer"))
+    from xuanren.exchange.models import ImportJob
+
+    officer = User.objects.get(username="officer")
+    client.force_login(officer)
+    # A background import waiting for the worker: the import page links to its
+    # job page, which polls its progress fragment.
+    ImportJob.objects.create(
+        upload_name="大表.xlsx", upload_sha256="0" * 64, content=b"", created_by=officer
+    )
     starts = ["/", "/public/", "/exchange/xlsx/", "/exchange/lrmx/import/"]
     # Reached only from a step the demo cases may not be at, or after a POST.
     starts += ["/cases/comment-row/", "/password/done/", "/pickers/cadres/?q=zw"]
