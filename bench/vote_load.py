@@ -1,11 +1,15 @@
-"""Load on the ballot box (issue 5): 1,500 voters cast recommendation ballots
-through the HTTP API of a server on loopback, backed by PostgreSQL.
+"""Load on the ballot box (issues 5 and 13): 1,500 voters cast recommendation
+ballots through the HTTP API of the production server on loopback, backed by
+PostgreSQL.
 
 The script drops and creates its own database (default xuanren_h2b), migrates
 it, sets up a recommendation meeting (two posts, five names each, write-ins
 allowed, participants in three groups), issues one-time codes and opens the
-vote; starts `xuanren runserver` (threaded, no reloader) on 127.0.0.1; then
-`--workers` threads cast every voter's ballot once with urllib (one request
+vote; starts the server under test on a free port of 127.0.0.1 — by default
+`xuanren serve` (gunicorn, `--server-workers` processes of `--server-threads`
+threads, persistent connections), or `--server pooled` (a thread pool around
+wsgiref) or `--server runserver` for comparison — and waits until it answers
+HTTP; then `--workers` client threads cast every voter's ballot once with urllib (one request
 per voter, random choices within the limits, some write-ins, some blank) and,
 mixed in, re-send `--duplicates` already used codes, which must be refused
 (409). It then closes the meeting through the service and checks:
@@ -17,10 +21,18 @@ mixed in, re-send `--duplicates` already used codes, which must be refused
 - no duplicate was accepted; 1,500 participations and 1,500 ballots;
 - all casts finished within `--limit` seconds (default 60).
 
-It prints p50/p99 latency and throughput as Markdown, for docs/performance.md.
+Queries per cast: two more voters are cast in this process, after the load and
+before the close, through the same URL with Django's test client under
+CaptureQueriesContext (the whole request: view, selector and service); the
+second, warm one is reported with its distinct statements.
+
+It prints p50/p99 latency, throughput, queries per cast and the load average as
+Markdown, for docs/performance.md.
 
     uv run python bench/vote_load.py
-    uv run python bench/vote_load.py --voters 3000 --workers 32 --keep
+    uv run python bench/vote_load.py --voters 10000 --limit 120
+    uv run python bench/vote_load.py --server-workers 5 --server-threads 2 --keep
+    uv run python bench/vote_load.py --server runserver
 """
 
 from __future__ import annotations
@@ -177,30 +189,104 @@ def serve(port: int, threads: int) -> None:
     httpd.serve_forever()
 
 
-def wait_for(port: int, proc: subprocess.Popen[bytes], seconds: float = 30) -> None:
+def wait_for(port: int, proc: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    """Until the server answers an HTTP request (any status): gunicorn's master
+    accepts connections before its workers have loaded the application."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit("the server exited before it was ready")
+            raise SystemExit(f"the server exited before it was ready (see {LOG})")
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/", timeout=2):
                 return
+        except urllib.error.HTTPError:
+            return  # it answered
         except OSError:
             time.sleep(0.2)
-    raise SystemExit("the server did not start")
+    raise SystemExit(f"the server did not start (see {LOG})")
+
+
+def server_command(args: argparse.Namespace, port: int) -> list[str]:
+    if args.server == "gunicorn":
+        return [
+            sys.executable,
+            "-m",
+            "xuanren",
+            "serve",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.server_workers),
+            "--threads",
+            str(args.server_threads),
+        ]
+    if args.server == "pooled":
+        return [sys.executable, __file__, "--serve", str(port), "--workers", str(args.workers)]
+    return [sys.executable, "-m", "xuanren", "runserver", f"127.0.0.1:{port}", "--noreload"]
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    """TERM (gunicorn: graceful stop of its workers), then KILL if it hangs."""
+    if server.poll() is not None:
+        return
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=10)
+
+
+def queries_per_cast(
+    url: str, probes: list[tuple[str, str, dict[str, Any]]]
+) -> tuple[list[str], list[int], list[str]]:
+    """Cast the probe voters in this process through the same URL (the whole
+    request under CaptureQueriesContext): their receipts, the query count of
+    each and the statements of the last one."""
+    from urllib.parse import urlsplit
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(REMOTE_ADDR="127.0.0.1")
+    path = urlsplit(url).path
+    receipts: list[str] = []
+    counts: list[int] = []
+    statements: list[str] = []
+    for code, _group, content in probes:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.post(
+                path, {"code": code, "content": content}, content_type="application/json"
+            )
+        if response.status_code != 201:
+            raise SystemExit(f"probe cast answered {response.status_code}: {response.content!r}")
+        counts.append(len(ctx.captured_queries))
+        statements = [q["sql"] for q in ctx.captured_queries]
+        receipts.append(response.json()["receipt"])
+    return receipts, counts, statements
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--voters", type=int, default=1500)
-    parser.add_argument("--workers", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=16, help="client threads")
     parser.add_argument("--duplicates", type=int, default=100)
     parser.add_argument("--limit", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument(
-        "--server", choices=["pooled", "runserver"], default="pooled", help="the server under test"
+        "--server",
+        choices=["gunicorn", "pooled", "runserver"],
+        default="gunicorn",
+        help="the server under test (default: `xuanren serve`, gunicorn)",
+    )
+    parser.add_argument(
+        "--server-workers", type=int, default=3, help="gunicorn worker processes (default 3)"
+    )
+    parser.add_argument(
+        "--server-threads", type=int, default=4, help="threads per gunicorn worker (default 4)"
     )
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)  # internal: run the server
     args = parser.parse_args()
@@ -213,6 +299,9 @@ def main() -> int:
         return 0
     if not 0 < args.voters <= 20000 or not 0 < args.workers <= 64:
         raise SystemExit("--voters 1..20000, --workers 1..64")
+    if not 0 < args.server_workers <= 16 or not 0 < args.server_threads <= 32:
+        raise SystemExit("--server-workers 1..16, --server-threads 1..32")
+    load_start = os.getloadavg()
 
     os.environ["DATABASE_URL"] = args.database_url
     # Another database than var/'s: its own anchor file (decision 0038).
@@ -229,29 +318,25 @@ def main() -> int:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
-    meeting_id, codes, shape, passphrase = setup(args.voters)
+    # Two more voters, cast in this process to count the queries of a cast.
+    meeting_id, codes, shape, passphrase = setup(args.voters + 2)
     connection.close()
 
     port = free_port()
-    pooled = args.server == "pooled"
-    env = {**os.environ, "XUANREN_DEBUG": "0", "XUANREN_CONN_MAX_AGE": "600" if pooled else "0"}
-    command = (
-        [sys.executable, __file__, "--serve", str(port), "--workers", str(args.workers)]
-        if pooled
-        else [sys.executable, "-m", "xuanren", "runserver", f"127.0.0.1:{port}", "--noreload"]
-    )
+    # runserver starts a thread per request: persistent connections would leak.
+    keep = "0" if args.server == "runserver" else "600"
+    env = {**os.environ, "XUANREN_DEBUG": "0", "XUANREN_CONN_MAX_AGE": keep}
+    log = open(LOG, "wb")  # noqa: SIM115 (closed after the server stops)
     server = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(LOG, "wb"),  # noqa: SIM115 (closed with the process)
+        server_command(args, port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
     )
     try:
         wait_for(port, server)
         url = f"http://127.0.0.1:{port}/api/v1/ballots/meetings/{meeting_id}/cast"
         rnd = random.Random(args.seed)
-        sent = [(code, group, ballot(rnd, shape)) for code, group in codes]
+        everyone = [(code, group, ballot(rnd, shape)) for code, group in codes]
+        sent, probes = everyone[:-2], everyone[-2:]
+        codes = codes[:-2]
         dup_codes = [code for code, _g in rnd.sample(codes, min(args.duplicates, len(codes)))]
         lock = threading.Lock()
         accepted: list[tuple[str, str, dict[str, Any]]] = []
@@ -289,8 +374,15 @@ def main() -> int:
         elapsed = time.perf_counter() - start
         dup_thread.join(timeout=60)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
+        log.close()
+    load_end = os.getloadavg()
+
+    probe_receipts, probe_counts, statements = queries_per_cast(url, probes)
+    for receipt, (_code, group, content) in zip(probe_receipts, probes, strict=True):
+        accepted.append((receipt, group, content))
+    loaded = len(sent)  # cast over HTTP during the load
+    sent = sent + probes
 
     from django.contrib.auth.models import User
 
@@ -344,14 +436,35 @@ def main() -> int:
     lat = sorted(latencies)
     p50 = statistics.median(lat) * 1000
     p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000
-    print(f"server: {args.server}")
-    print("| voters | workers | duplicates refused | wall time | throughput | p50 | p99 | close |")
+    if args.server == "gunicorn":
+        server_desc = f"gunicorn ({args.server_workers} workers × {args.server_threads} threads)"
+    else:
+        server_desc = args.server
+    print(f"command: {' '.join(sys.argv)}")
+    print(f"server: {server_desc}; client threads: {args.workers}")
+    print(
+        "load average (1, 5, 15 min): start {}, end {}".format(
+            *(" ".join(f"{x:.2f}" for x in la) for la in (load_start, load_end))
+        )
+    )
+    print(
+        "| voters | duplicates refused | wall time | throughput | p50 | p99 "
+        "| queries per cast | close |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     print(
-        f"| {len(sent):,} | {args.workers} | {dup_results.count(409)}/{len(dup_results)} "
-        f"| {elapsed:.1f} s | {len(sent) / elapsed:.0f} casts/s | {p50:.0f} ms | {p99:.0f} ms "
-        f"| {close_seconds:.2f} s |"
+        f"| {loaded:,} | {dup_results.count(409)}/{len(dup_results)} "
+        f"| {elapsed:.1f} s | {loaded / elapsed:.0f} casts/s | {p50:.0f} ms | {p99:.0f} ms "
+        f"| {probe_counts[-1]} (cold: {probe_counts[0]}) | {close_seconds:.2f} s |"
     )
+    control = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+    data = [q for q in statements if not q.startswith(control)]
+    print(
+        f"statements of one cast: {len(statements)}, of which {len(data)} read or write data "
+        f"(the others: BEGIN, COMMIT, savepoints)"
+    )
+    for n, sql in enumerate(statements, 1):
+        print(f"  {n:2d}. {sql if len(sql) <= 200 else sql[:200] + ' …'}")
     print(f"digest {meeting.ballot_digest}")
     connection.close()
     if not args.keep:
