@@ -88,8 +88,9 @@ def posts_alias(cond: Condition) -> str:
 
 
 # ---- facts as of `ref` (rules.facts_at, written as SQL) ------------------------------
-# Each is a CASE whose first branch is the cadre's own column, so for today's
-# reference date the database reads the row and never runs the history subquery.
+# When no cadre's level or education began after `ref` (needs_history), each fact
+# is the cadre's own column. Otherwise each is a CASE whose first branch is that
+# column and whose others read the tenure and education history.
 
 LEVEL_AT = "_level_at"
 LEVEL_SINCE_AT = "_level_since_at"
