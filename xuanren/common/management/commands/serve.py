@@ -34,28 +34,26 @@ def _env_int(name: str, default: int) -> int:
         ) from None
 
 
+#: The options passed on to gunicorn as they are: (option, environment
+#: variable, default, help). Integers unless the default is a string.
+SERVER_OPTIONS: tuple[tuple[str, str, Any, str], ...] = (
+    ("bind", "XUANREN_BIND", "127.0.0.1:8000", "监听地址（XUANREN_BIND，默认 127.0.0.1:8000；也可为 unix:/路径）"),
+    ("workers", "XUANREN_WORKERS", default_workers, "工作进程数（XUANREN_WORKERS，默认 CPU 核数×2+1）"),
+    ("threads", "XUANREN_THREADS", 1, "每个工作进程的线程数（XUANREN_THREADS，默认 1）"),
+    ("timeout", "XUANREN_TIMEOUT", 120, "单个请求的最长秒数，超时则重启该工作进程（XUANREN_TIMEOUT，默认 120）"),
+    ("graceful-timeout", "XUANREN_GRACEFUL_TIMEOUT", 30, "停止或重启时等待进行中请求的秒数（XUANREN_GRACEFUL_TIMEOUT，默认 30）"),
+    ("max-requests", "XUANREN_MAX_REQUESTS", 1000, "工作进程处理多少个请求后重启（XUANREN_MAX_REQUESTS，默认 1000；0 为不重启）"),
+    ("max-requests-jitter", "XUANREN_MAX_REQUESTS_JITTER", 100, "上一项的随机浮动，避免各进程同时重启（XUANREN_MAX_REQUESTS_JITTER，默认 100）"),
+    ("forwarded-allow-ips", "XUANREN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1", "信任其 X-Forwarded-* 头的反向代理地址（XUANREN_FORWARDED_ALLOW_IPS）"),
+)  # fmt: skip
+
+
 def gunicorn_argv(options: dict[str, Any]) -> list[str]:
     """The gunicorn command line for these options."""
-    argv = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--bind",
-        options["bind"],
-        "--workers",
-        str(options["workers"]),
-        "--threads",
-        str(options["threads"]),
-        "--timeout",
-        str(options["timeout"]),
-        "--graceful-timeout",
-        str(options["graceful_timeout"]),
-        "--max-requests",
-        str(options["max_requests"]),
-        "--max-requests-jitter",
-        str(options["max_requests_jitter"]),
-        "--forwarded-allow-ips",
-        options["forwarded_allow_ips"],
+    argv = [sys.executable, "-m", "gunicorn"]
+    for option, _env, _default, _help in SERVER_OPTIONS:
+        argv += [f"--{option}", str(options[option.replace("-", "_")])]
+    argv += [
         # Access and error log to stdout/stderr: systemd's journal (or the
         # container's log) keeps them.
         "--access-logfile",
@@ -100,53 +98,16 @@ class Command(BaseCommand):
     requires_system_checks = []  # gunicorn's workers load the application; checks run there
 
     def add_arguments(self, parser: CommandParser) -> None:
-        env = os.environ
-        parser.add_argument(
-            "--bind",
-            default=env.get("XUANREN_BIND", "127.0.0.1:8000"),
-            help="监听地址（XUANREN_BIND，默认 127.0.0.1:8000；也可为 unix:/路径）",
-        )
-        parser.add_argument(
-            "--workers",
-            type=int,
-            default=_env_int("XUANREN_WORKERS", default_workers()),
-            help="工作进程数（XUANREN_WORKERS，默认 CPU 核数×2+1）",
-        )
-        parser.add_argument(
-            "--threads",
-            type=int,
-            default=_env_int("XUANREN_THREADS", 1),
-            help="每个工作进程的线程数（XUANREN_THREADS，默认 1）",
-        )
-        parser.add_argument(
-            "--timeout",
-            type=int,
-            default=_env_int("XUANREN_TIMEOUT", 120),
-            help="单个请求的最长秒数，超时则重启该工作进程（XUANREN_TIMEOUT，默认 120）",
-        )
-        parser.add_argument(
-            "--graceful-timeout",
-            type=int,
-            default=_env_int("XUANREN_GRACEFUL_TIMEOUT", 30),
-            help="停止或重启时等待进行中请求的秒数（XUANREN_GRACEFUL_TIMEOUT，默认 30）",
-        )
-        parser.add_argument(
-            "--max-requests",
-            type=int,
-            default=_env_int("XUANREN_MAX_REQUESTS", 1000),
-            help="工作进程处理多少个请求后重启（XUANREN_MAX_REQUESTS，默认 1000；0 为不重启）",
-        )
-        parser.add_argument(
-            "--max-requests-jitter",
-            type=int,
-            default=_env_int("XUANREN_MAX_REQUESTS_JITTER", 100),
-            help="上一项的随机浮动，避免各进程同时重启（XUANREN_MAX_REQUESTS_JITTER，默认 100）",
-        )
-        parser.add_argument(
-            "--forwarded-allow-ips",
-            default=env.get("XUANREN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
-            help="信任其 X-Forwarded-* 头的反向代理地址（XUANREN_FORWARDED_ALLOW_IPS）",
-        )
+        for option, env_name, default, text in SERVER_OPTIONS:
+            if isinstance(default, str):
+                parser.add_argument(
+                    f"--{option}", default=os.environ.get(env_name, default), help=text
+                )
+            else:
+                fallback = default() if callable(default) else default
+                parser.add_argument(
+                    f"--{option}", type=int, default=_env_int(env_name, fallback), help=text
+                )
         parser.add_argument(
             "--preload",
             action="store_true",
