@@ -38,7 +38,9 @@ def test_the_ballot_table_has_no_voter_no_time_no_sequence():
     assert related == {Meeting}  # no path to a voter, a user or a receipt
     assert not Ballot._meta.ordering
     receipt_fields = {f.name for f in Receipt._meta.get_fields() if f.concrete}
-    assert receipt_fields == {"id", "meeting", "code"}
+    # The MAC makes the receipt the journal's entry for the cast (decision
+    # 0101); it is computed from the meeting and the code alone.
+    assert receipt_fields == {"id", "meeting", "code", "mac"}
     # The participation says who voted and nothing else.
     part_fields = {f.name for f in Participation._meta.get_fields() if f.concrete}
     assert part_fields == {"id", "meeting", "voter"}
@@ -76,15 +78,12 @@ def test_a_full_vote_leaves_no_link_between_voter_and_choice(decision_world, adm
         meeting_result(actor=w.officer, meeting=m)
     with pytest.raises(Conflict, match="投票尚未结束"):
         meeting_result(actor=admin, meeting=m)  # not even a superuser
-    # The cast events name the meeting and a count: not the voter (nor their
-    # login as the actor), never what nor the receipt.
-    casts = list(Event.objects.filter(event_type=EventType.BALLOT_CAST).order_by("id"))
-    assert [e.payload for e in casts] == [{"voted": n} for n in range(1, 16)]
-    assert {e.actor_id for e in casts} == {None}
-    for event in casts:
-        text = str(event.payload)
-        assert "agree" not in text and "marks" not in text
-        assert not any(r in text or r.replace("-", "") in text for r in receipts)
+    # A cast takes no chained event (decision 0101): its journal entry is the
+    # receipt, whose MAC is over the meeting and the code — not the voter.
+    assert not Event.objects.filter(event_type=EventType.BALLOT_CAST).exists()
+    for code, mac in Receipt.objects.filter(meeting=m).values_list("code", "mac"):
+        assert mac == services._receipt_mac(m.pk, code)
+    assert journal_verify().ok
     closed = meeting_close(actor=w.officer, meeting=m, passphrase=w.passphrase)
     after = list(Ballot.objects.filter(meeting=m).values_list("id", flat=True))
     assert not set(before) & set(after)  # every ballot row written with a new id
@@ -98,6 +97,12 @@ def test_a_full_vote_leaves_no_link_between_voter_and_choice(decision_world, adm
     assert agree == sum(v == "agree" for v in choices.values())
     event = Event.objects.get(event_type=EventType.MEETING_CLOSED)
     assert event.payload["ballot_digest"] == closed.ballot_digest
+    # The close folds the receipts into the chain: their number and the digest
+    # of their sorted codes, which says nothing of the order they came in.
+    plain = sorted(r.replace("-", "") for r in receipts)
+    assert event.payload["receipts"] == 15
+    assert event.payload["receipts_digest"] == hashlib.sha256("\n".join(plain).encode()).hexdigest()
+    assert "agree" not in str(event.payload["receipts_digest"])
     # No column of a ballot holds a voter, user or membership id next to a
     # choice: the columns Participation and Ballot share are the meeting (the
     # same for all) and `id` — a random UUID on one side, a number on the other.
@@ -153,8 +158,11 @@ def test_close_is_idempotent_and_casting_after_close_is_refused(decision_world):
     )
     assert set(Ballot.objects.filter(meeting=m).values_list("id", flat=True)) == ids
     assert Event.objects.filter(event_type=EventType.MEETING_CLOSED).count() == 1
-    with pytest.raises(Conflict):
+    # After the close the meeting is not voting: the same answer as for no
+    # meeting at all (decision 0048), whoever asks.
+    with pytest.raises(NotFound, match="没有正在投票的会议"):
         w.cast(w.members[10], {c: "agree"})
+    assert Participation.objects.filter(meeting=m).count() == 10
 
 
 def test_a_tally_killed_halfway_leaves_nothing_half_written(decision_world, monkeypatch):

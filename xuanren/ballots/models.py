@@ -112,6 +112,10 @@ class Meeting(models.Model):
     published_ballots = models.JSONField(_("选票内容"), default=list, blank=True)
     ballot_digest = models.CharField(_("选票摘要"), max_length=64, blank=True)
     snapshot = models.JSONField(_("计票时名单"), default=dict, blank=True)
+    # The ballot's shape (sections, names, deferred names) frozen when the vote
+    # opens, when it can no longer change: a cast reads it with the voter in
+    # one statement (decision 0101). Empty for meetings opened before.
+    ballot_shape = models.JSONField(_("选票样式"), default=dict, blank=True)
     # The count key (docs/decisions/0048): the public half, and the private
     # half locked under the tellers' passphrase; erased at the count.
     count_public_key = models.BinaryField(_("计票公钥"), max_length=32, blank=True, default=b"")
@@ -288,6 +292,10 @@ class Receipt(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="receipt_rows")
     code = models.CharField(_("回执码"), max_length=16)
+    # The journal's entry for the cast (decision 0101): HMAC under the journal
+    # key of the meeting and the code. Blank on receipts of casts journalled
+    # one chained event each, before that decision.
+    mac = models.CharField(_("日志校验码"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("回执")

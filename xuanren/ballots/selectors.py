@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from xuanren.access.policy import require_perm, require_unit, unit_scope_q
@@ -203,7 +203,9 @@ def meeting_progress(*, actor: Any, meeting: Meeting) -> Progress:
     return Progress(
         voted=voted,
         entitled=meeting.voters.count(),
-        present=meeting.voters.filter(present=True).count(),
+        # A cast does not write attendance (decision 0101): who has voted was
+        # there; the count marks them present.
+        present=meeting.voters.filter(Q(present=True) | Q(participation__isnull=False)).count(),
         status=meeting.status,
     )
 
@@ -223,7 +225,7 @@ def meeting_roster(*, actor: Any, meeting: Meeting) -> list[dict[str, Any]]:
             "id": v.pk,
             "name": v.name,
             "group": v.group,
-            "present": v.present,
+            "present": v.present or v.pk in voted,
             "voted": v.pk in voted,
             "has_code": bool(v.code_hash),
             "recused_from": recused.get(v.pk, []),
@@ -278,21 +280,36 @@ def spec_of(meeting: Meeting) -> counting.BallotSpec:
     return counting.BallotSpec(sections=sections, items=items, options=options_of(meeting))
 
 
-def ballot_rules(meeting: Meeting, voter: Voter) -> tuple[counting.BallotSpec, list[str]]:
+def shape_of(meeting: Meeting) -> dict[str, Any]:
+    """The ballot's shape: sections (id, limit, write-in slots) in order and
+    names (id, section, deferred). Frozen on the meeting when its vote opens
+    (`Meeting.ballot_shape`), as nothing of it may change after that."""
+    return {
+        "sections": [
+            [s.pk, s.max_choices, s.write_ins] for s in meeting.sections.order_by("order")
+        ],
+        "items": [list(row) for row in meeting.items.values_list("pk", "section_id", "deferred")],
+    }
+
+
+def ballot_rules(
+    meeting: Meeting, voter: Voter, *, recused: bool = True
+) -> tuple[counting.BallotSpec, list[str]]:
     """The ballot's shape and the names this voter may not mark, in as few
-    queries as a cast can afford (it is the hot path of a 1,500-voter meeting)."""
-    sections = tuple(
-        counting.SectionSpec(str(s.pk), s.max_choices, s.write_ins)
-        for s in meeting.sections.order_by("order")
-    )
-    rows = list(meeting.items.values_list("pk", "section_id", "deferred"))
+    queries as a cast can afford (it is the hot path of a 10,000-voter
+    meeting): none for an open meeting's frozen shape, and one for the
+    voter's recusals unless `recused` says there are none."""
+    shape = meeting.ballot_shape or shape_of(meeting)
     spec = counting.BallotSpec(
-        sections=sections,
-        items={str(pk): str(section) for pk, section, _d in rows},
+        sections=tuple(
+            counting.SectionSpec(str(pk), limit, write_ins)
+            for pk, limit, write_ins in shape["sections"]
+        ),
+        items={str(pk): str(section) for pk, section, _d in shape["items"]},
         options=options_of(meeting),
     )
-    barred = [str(pk) for pk, _s, deferred in rows if deferred]
-    if meeting.kind == MeetingKind.DECISION:
+    barred = [str(pk) for pk, _s, deferred in shape["items"] if deferred]
+    if meeting.kind == MeetingKind.DECISION and recused:
         barred += [str(pk) for pk in voter.recusals.values_list("item_id", flat=True)]
     return spec, barred
 

@@ -13,14 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import json
 import logging
 import secrets
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NoReturn
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,6 +52,7 @@ from xuanren.ballots.selectors import (
     paper_sheets_state,
     seats_over,
     serials_of,
+    shape_of,
     spec_of,
 )
 from xuanren.common import dates
@@ -62,7 +65,7 @@ from xuanren.common.errors import (
 )
 from xuanren.common.ratelimit import RateLimit
 from xuanren.journal.models import EventType
-from xuanren.journal.services import journal_record
+from xuanren.journal.services import journal_entry_mac, journal_fold, journal_record
 from xuanren.org.models import Post, Unit
 from xuanren.people.models import Cadre
 from xuanren.procedure import tally
@@ -592,7 +595,8 @@ def meeting_open(*, actor: Any, meeting: Meeting) -> Meeting:
     if meeting.method == BallotMethod.ELECTRONIC and not meeting.has_count_key:
         raise Conflict(_("请先生成计票密钥并交两名计票人分别保管，再开始投票：选票将用它密封。"))
     meeting.status = MeetingStatus.OPEN
-    meeting.save(update_fields=["status"])
+    meeting.ballot_shape = shape_of(meeting)
+    meeting.save(update_fields=["status", "ballot_shape"])
     journal_record(actor=actor, event_type=EventType.MEETING_OPENED, subject=meeting, payload={})
     return meeting
 
@@ -674,7 +678,7 @@ def code_enter(*, meeting: Meeting, code: str, client: str = "") -> Voter:
 
 
 def ballot_check(
-    meeting: Meeting, voter: Voter, content: dict[str, Any]
+    meeting: Meeting, voter: Voter, content: dict[str, Any], *, recused: bool = True
 ) -> tuple[dict[str, Any], counting.BallotSpec]:
     """Check a ballot without casting it (the confirm step shows it only when
     this passes; `ballot_cast` calls it again): the canonical content and the
@@ -682,7 +686,7 @@ def ballot_check(
     ValidationFailed naming what is wrong. A ballot that agrees to more
     candidates of a post than it has seats, or chooses more names than a
     section allows, is refused (decision 0055)."""
-    spec, excluded = ballot_rules(meeting, voter)
+    spec, excluded = ballot_rules(meeting, voter, recused=recused)
     try:
         clean, valid = counting.check(spec, content, excluded)
     except counting.BallotError as exc:
@@ -707,56 +711,182 @@ def ballot_check(
     return clean, spec
 
 
+@dataclass(frozen=True)
+class _CastRow:
+    """What a cast needs of the voter and the meeting, read in one statement."""
+
+    voter: Voter
+    meeting: Meeting
+    voted: bool
+    recused: bool
+
+
+def _cast_row(meeting_id: int, *, code: str | None, actor: Any) -> _CastRow | None:
+    """The voter (by code, or by login) with their meeting, whether they have
+    voted and whether they are recused from anything, in one statement. On
+    PostgreSQL the meeting row is share-locked (decision 0020): the close (FOR
+    UPDATE) waits for casts in progress, and a cast that started after the
+    close committed sees the meeting closed. The voter is not locked: a second
+    cast of the same voter is stopped by the participation's unique key."""
+    v, m = Voter._meta.db_table, Meeting._meta.db_table
+    p, r = Participation._meta.db_table, Recusal._meta.db_table
+    if code is not None:
+        who, arg = "v.code_hash = %s", code_hash(meeting_id, code)
+    else:
+        who, arg = "v.user_id = %s", actor.pk
+    lock = " FOR SHARE OF m" if connection.vendor == "postgresql" else ""
+    sql = (
+        f'SELECT v.id, v."group", v.present, m.status, m.method, m.kind, m.scale,'
+        f" m.unit_id, m.count_public_key, m.ballot_shape,"
+        f" EXISTS (SELECT 1 FROM {p} p WHERE p.voter_id = v.id),"
+        f" EXISTS (SELECT 1 FROM {r} r WHERE r.voter_id = v.id)"
+        f" FROM {v} v JOIN {m} m ON m.id = v.meeting_id"
+        f" WHERE v.meeting_id = %s AND {who}{lock}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [meeting_id, arg])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    (vid, group, present, status, method, kind, scale, unit_id, public, shape, voted, recused) = row
+    if isinstance(shape, str):  # SQLite hands JSON back as text
+        shape = json.loads(shape)
+    meeting = Meeting(
+        pk=meeting_id,
+        status=status,
+        method=method,
+        kind=kind,
+        scale=scale,
+        unit_id=unit_id,
+        count_public_key=bytes(public or b""),
+        ballot_shape=shape or {},
+    )
+    voter = Voter(pk=vid, meeting_id=meeting_id, group=group, present=bool(present))
+    return _CastRow(voter, meeting, bool(voted), bool(recused))
+
+
+def _no_cast_row(meeting_id: int, *, code: str | None, actor: Any, client: str) -> NoReturn:
+    """Why no voter was found (the error path may take a few more queries):
+    no open meeting, a wrong code (counted against the rate limits), or a
+    login not on the roster."""
+    meeting = Meeting.objects.filter(pk=meeting_id, status=MeetingStatus.OPEN).first()
+    if meeting is None:
+        raise NotFound(_("没有正在投票的会议：请核对投票页面地址，或向工作人员确认投票时间。"))
+    find_voter(meeting=meeting, code=code, actor=actor, client=client)
+    raise NotFound(_("投票码不正确：请核对投票码条上的号码后重新输入。"))  # pragma: no cover
+
+
 @transaction.atomic
 def ballot_cast(
     *,
     actor: Any,
-    meeting: Meeting,
+    meeting: Meeting | int,
     content: dict[str, Any],
     code: str | None = None,
     client: str = "",
 ) -> str:
     """Cast one ballot; returns its receipt code. Written: the participation
     (voter, meeting — unique, a second cast is refused), the ballot sealed to
-    the meeting's count key under a random id, an unlinked receipt, and a
-    journal event that names the meeting and how many have voted — never the
-    voter (docs/decisions/0048)."""
-    # The voter's row lock makes a second cast with the same code wait, then
-    # fail on the participation's unique key.
-    voter = find_voter(meeting=meeting, code=code, actor=actor, lock=True, client=client)
-    meeting = _meeting_now(meeting.pk)
+    the meeting's count key under a random id, and an unlinked receipt that
+    is also the journal's entry for the cast: it carries the journal MAC, and
+    the count folds every receipt into the chain (decision 0101) — never the
+    voter (docs/decisions/0048).
+
+    Six statements on PostgreSQL with a frozen ballot shape: BEGIN, the voter
+    with the meeting, and an insert each into participations, sealed ballots
+    and receipts, COMMIT. `meeting` may be the id alone (the code endpoint
+    reads the meeting here, with the voter)."""
+    meeting_id = meeting if isinstance(meeting, int) else meeting.pk
+    if code is not None:
+        _check_code_limits(meeting_id, client)
+    else:
+        require_perm(actor, "ballots.cast_ballot")
+    found = _cast_row(meeting_id, code=code, actor=actor)
+    if found is None:
+        _no_cast_row(meeting_id, code=code, actor=actor, client=client)
+    voter, meeting = found.voter, found.meeting
     if meeting.status != MeetingStatus.OPEN:
-        raise Conflict(_("本次会议现在不在投票时间内。"))
+        raise NotFound(_("没有正在投票的会议：请核对投票页面地址，或向工作人员确认投票时间。"))
     if meeting.method != BallotMethod.ELECTRONIC:
         raise Conflict(_("本次会议使用纸质票。"))
+    if found.voted:
+        raise Conflict(_("该投票码（账号）已经投过票，每人只能投一次。"))
     if meeting.kind == MeetingKind.DECISION and not voter.present:
         raise Conflict(_("您尚未登记到会，请先向工作人员登记。"))
-    clean, spec = ballot_check(meeting, voter, content)
-    try:
-        with transaction.atomic():
-            Participation.objects.create(meeting=meeting, voter=voter)
-    except IntegrityError as exc:
-        raise Conflict(_("该投票码（账号）已经投过票，每人只能投一次。")) from exc
-    if not voter.present:
-        Voter.objects.filter(pk=voter.pk).update(present=True)
+    clean, spec = ballot_check(meeting, voter, content, recused=found.recused)
+    if not _participation_insert(meeting_id, voter.pk):
+        # Another cast of this voter committed while this one was checking.
+        raise Conflict(_("该投票码（账号）已经投过票，每人只能投一次。"))
     if meeting.has_count_key:
         box = sealing.seal(
             bytes(meeting.count_public_key), voter.group, clean, counting.padded_size(spec)
         )
-        SealedBallot.objects.create(id=uuid.uuid4(), meeting=meeting, box=box)
+        _insert(SealedBallot, id=uuid.uuid4(), meeting_id=meeting_id, box=box)
     else:
         # A meeting opened before ballots were sealed (an upgrade during a
         # vote) finishes the way it began: plain rows, shuffled at the count.
-        Ballot.objects.create(id=uuid.uuid4(), meeting=meeting, group=voter.group, content=clean)
+        Ballot.objects.create(
+            id=uuid.uuid4(), meeting_id=meeting_id, group=voter.group, content=clean
+        )
     receipt = _random_code(RECEIPT_LENGTH)
-    Receipt.objects.create(id=uuid.uuid4(), meeting=meeting, code=receipt)
-    journal_record(
-        actor=None,  # the voter's login would name them: the participation row does that
-        event_type=EventType.BALLOT_CAST,
-        subject=meeting,
-        payload={"voted": Participation.objects.filter(meeting_id=meeting.pk).count()},
-    )
+    mac = _receipt_mac(meeting_id, receipt)
+    _insert(Receipt, id=uuid.uuid4(), meeting_id=meeting_id, code=receipt, mac=mac)
     return format_code(receipt)
+
+
+def _insert(model: type[models.Model], **values: Any) -> None:
+    """One plain INSERT for the cast's rows: the ORM's create (instance,
+    signals, compiler) cost more CPU than the database did on this path.
+    Values go through each field's own conversion, so UUIDs and bytes are
+    stored as `create` would store them."""
+    by_name = {f.attname: f for f in model._meta.concrete_fields}
+    fields = [by_name[name] for name in values]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    params = [
+        f.get_db_prep_save(v, connection) for f, v in zip(fields, values.values(), strict=True)
+    ]
+    marks = ", ".join(["%s"] * len(params))
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ({marks})", params)
+
+
+def _check_code_limits(meeting_id: int, client: str) -> None:
+    for limit, who in _code_limits(meeting_id, client):
+        limit.check(
+            who,
+            _("投票码输错次数过多，请 %(m)d 分钟后再试，或向工作人员核对投票码。")
+            % {"m": limit.minutes},
+        )
+
+
+def _participation_insert(meeting_id: int, voter_id: int) -> bool:
+    """Record that the voter has voted; False when they already had (the
+    unique key, without a savepoint: ON CONFLICT DO NOTHING on both
+    databases). A concurrent cast of the same voter waits here for the other
+    transaction and then finds the conflict."""
+    table = Participation._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (meeting_id, voter_id) VALUES (%s, %s)"
+            " ON CONFLICT (voter_id) DO NOTHING RETURNING id",
+            [meeting_id, voter_id],
+        )
+        return cursor.fetchone() is not None
+
+
+def _receipt_mac(meeting_id: int, code: str) -> str:
+    return journal_entry_mac(
+        event_type=EventType.BALLOT_CAST,
+        subject=(Meeting._meta.label_lower, str(meeting_id)),
+        token=code,
+    )
+
+
+def receipts_fold(meeting: Meeting) -> dict[str, Any]:
+    """The journal's fold of a meeting's receipts (their number and digest),
+    recorded by the event that ends its vote."""
+    codes = Receipt.objects.filter(meeting_id=meeting.pk).values_list("code", flat=True)
+    return journal_fold(codes)
 
 
 # ---- paper ------------------------------------------------------------------------------
@@ -918,7 +1048,7 @@ def meeting_close(*, actor: Any, meeting: Meeting, passphrase: str = "") -> Meet
         return meeting
     _must_be(meeting, MeetingStatus.OPEN)
     spec = spec_of(meeting)
-    receipts: list[str] = []
+    receipts: list[tuple[str, str]] = []
     if meeting.method == BallotMethod.PAPER:
         state = paper_sheets_state(meeting)
         if state.problems:
@@ -934,7 +1064,7 @@ def meeting_close(*, actor: Any, meeting: Meeting, passphrase: str = "") -> Meet
             rows = list(
                 Ballot.objects.filter(meeting=meeting).values_list("group", "content", "valid")
             )
-        receipts = list(Receipt.objects.filter(meeting=meeting).values_list("code", flat=True))
+        receipts = list(Receipt.objects.filter(meeting=meeting).values_list("code", "mac"))
         counts_entry = None
     # Written in random order, in this one transaction: neither the physical
     # order, the ids nor the transaction ids of the plain ballots follow arrival.
@@ -949,7 +1079,8 @@ def meeting_close(*, actor: Any, meeting: Meeting, passphrase: str = "") -> Meet
         batch_size=500,
     )
     Receipt.objects.bulk_create(
-        [Receipt(id=uuid.uuid4(), meeting=meeting, code=r) for r in receipts], batch_size=500
+        [Receipt(id=uuid.uuid4(), meeting=meeting, code=r, mac=mac) for r, mac in receipts],
+        batch_size=500,
     )
     meeting.count_locked_key = b""
     transaction.on_commit(_compact_after_count)
@@ -959,6 +1090,8 @@ def meeting_close(*, actor: Any, meeting: Meeting, passphrase: str = "") -> Meet
     else:
         result = counting.count(spec, rows)
         lines = counting.published(rows)
+    # Whoever voted was there: casts do not write attendance (decision 0101).
+    meeting.voters.filter(participation__isnull=False, present=False).update(present=True)
     voters = list(meeting.voters.order_by("id"))
     voted = set(meeting.participations.values_list("voter_id", flat=True))
     if meeting.method == BallotMethod.ELECTRONIC and len(voted) != result["cast"]:
@@ -984,7 +1117,8 @@ def meeting_close(*, actor: Any, meeting: Meeting, passphrase: str = "") -> Meet
     if meeting.kind == MeetingKind.DECISION:
         result["decision"] = decision_outcomes(meeting, result, snapshot)
     meeting.result = result
-    meeting.receipts = [format_code(r) for r in sorted(receipts)]
+    codes = [r for r, _mac in receipts]
+    meeting.receipts = [format_code(r) for r in sorted(codes)]
     meeting.published_ballots = lines
     meeting.ballot_digest = counting.digest(lines)
     meeting.status = MeetingStatus.CLOSED
@@ -997,6 +1131,8 @@ def meeting_close(*, actor: Any, meeting: Meeting, passphrase: str = "") -> Meet
         payload={
             "ballot_digest": meeting.ballot_digest,
             "receipts": len(receipts),
+            # The casts' journal entries (the receipts), folded into the chain.
+            "receipts_digest": journal_fold(codes)["digest"],
             "entitled": snapshot["entitled"],
             "present": snapshot["present"],
             "voted": snapshot["voted"],
@@ -1082,6 +1218,7 @@ def meeting_abandon(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
         SealedBallot.objects.filter(meeting=meeting).count()
         + Ballot.objects.filter(meeting=meeting).count()
     )
+    fold = receipts_fold(meeting)
     SealedBallot.objects.filter(meeting=meeting).delete()
     Ballot.objects.filter(meeting=meeting).delete()
     Receipt.objects.filter(meeting=meeting).delete()
@@ -1096,7 +1233,12 @@ def meeting_abandon(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
         actor=actor,
         event_type=EventType.MEETING_UPDATED,
         subject=meeting,
-        payload={"abandoned": reason, "discarded_ballots": discarded},
+        payload={
+            "abandoned": reason,
+            "discarded_ballots": discarded,
+            "receipts": fold["count"],
+            "receipts_digest": fold["digest"],
+        },
     )
     return meeting
 

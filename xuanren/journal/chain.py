@@ -67,6 +67,28 @@ def versioned_link(version: int, prev_hash: str, canonical_event: str, key: byte
     return link_hash(prev_hash, canonical_event, key if version == KEYED else None)
 
 
+# ---- entries outside the chain (decision 0101) ----------------------------------------
+
+
+def entry_mac(
+    key: bytes, *, event_type: str, subject_type: str, subject_id: str, token: str
+) -> str:
+    """The MAC of one unchained entry: an event too frequent to take the
+    chain's head lock each time (a cast ballot). It binds the entry to its
+    event type and subject; without the key no valid entry can be added."""
+    message = json.dumps(
+        [event_type, subject_type, subject_id, token], ensure_ascii=False, separators=(",", ":")
+    )
+    return hmac.new(key, message.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def entries_digest(tokens: Iterable[str]) -> str:
+    """SHA-256 of the entries' tokens in sorted order: what the chained event
+    that folds them in records, so that an entry added or removed afterwards
+    shows. Sorted, so the digest says nothing of the order they came in."""
+    return hashlib.sha256("\n".join(sorted(tokens)).encode("utf-8")).hexdigest()
+
+
 # ---- the anchor file ------------------------------------------------------------------
 
 ANCHOR_TAG = "xr-anchor-1"

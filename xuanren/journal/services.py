@@ -25,6 +25,8 @@ from xuanren.journal.chain import (
     anchor_line,
     cadre_fingerprint,
     canonical,
+    entries_digest,
+    entry_mac,
     fp_runs,
     iter_fp_runs,
     link_hash,
@@ -132,6 +134,28 @@ def journal_record(
     head.save(update_fields=["last_hash", "count", "last_seq"])
     _anchor_on_commit(event.pk, event.hash)
     return event
+
+
+def journal_entry_mac(*, event_type: EventType, subject: tuple[str, str], token: str) -> str:
+    """The MAC an unchained entry carries (decision 0101): events too frequent
+    to serialise on the chain's head row (each cast ballot) are stored as rows
+    of their own app with this MAC, and folded into the chain by the event
+    that ends them (the count), which records `journal_fold` of their tokens."""
+    subject_type, subject_id = subject
+    return entry_mac(
+        journal_key(),
+        event_type=event_type,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        token=token,
+    )
+
+
+def journal_fold(tokens: Iterable[str]) -> dict[str, Any]:
+    """What a chained event records of the unchained entries it folds in:
+    their number and the digest of their sorted tokens."""
+    items = list(tokens)
+    return {"count": len(items), "digest": entries_digest(items)}
 
 
 # ---- the anchor outside the database ---------------------------------------------------

@@ -1,8 +1,10 @@
 """`journal verify`: walk the chain in batches (memory flat in the number of
 events), check it against the anchor file outside the database, and reconcile
 business state with its events: closed ballot meetings with their close
-event's digest, case step records with their events, each cadre row with the
-fingerprint its last event carries (decision 0039)."""
+event's digest, the receipts of cast ballots (the journal's unchained
+entries for casts, decision 0101) with their MACs and the count's fold,
+case step records with their events, each cadre row with the fingerprint its
+last event carries (decision 0039)."""
 
 from __future__ import annotations
 
@@ -23,6 +25,8 @@ from xuanren.journal.chain import (
     AnchorEntry,
     cadre_fingerprint,
     digest_of,
+    entries_digest,
+    entry_mac,
     iter_fp_runs,
     parse_anchor_line,
     versioned_link,
@@ -47,7 +51,7 @@ _FIELDS = (
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str  # chain, head, anchor, meeting, step, cadre
+    kind: str  # chain, head, anchor, meeting, receipt, step, cadre
     event_id: int | None
     message: str
 
@@ -152,6 +156,7 @@ class _Collected:
     """What the walk keeps for the reconciliation: small per business row."""
 
     meetings: dict[str, tuple[int, str]] = field(default_factory=dict)  # id → (event, digest)
+    receipts: dict[str, tuple[int, str]] = field(default_factory=dict)  # id → (event, digest)
     steps: dict[str, tuple[int, str]] = field(default_factory=dict)  # hash → (event, digest)
     cadres: dict[int, tuple[int, str]] = field(default_factory=dict)  # id → (event, fp)
 
@@ -174,6 +179,8 @@ def _collect(kept: _Collected, row: tuple[Any, ...]) -> None:
         return
     if event_type == EventType.MEETING_CLOSED:
         kept.meetings[subject_id] = (pk, str(payload.get("ballot_digest", "")))
+        if "receipts_digest" in payload:
+            kept.receipts[subject_id] = (pk, str(payload["receipts_digest"]))
     elif event_type in (EventType.STEP_COMPLETED, EventType.STEP_CORRECTED):
         kept.steps[hash_] = (
             pk,
@@ -360,6 +367,7 @@ def verify(*, batch: int = 5000, printed: AnchorEntry | None = None) -> VerifyRe
         )
 
     reconciled: dict[str, int] = {}
+    findings.extend(_reconcile_receipts(kept, reconciled, key, batch))
     findings.extend(_reconcile_meetings(kept, reconciled))
     findings.extend(_reconcile_steps(kept, reconciled, batch))
     findings.extend(_reconcile_cadres(kept, reconciled, key, batch))
@@ -377,6 +385,94 @@ def verify(*, batch: int = 5000, printed: AnchorEntry | None = None) -> VerifyRe
 
 
 # ---- reconciliation -------------------------------------------------------------------------
+
+
+def _reconcile_receipts(
+    kept: _Collected, counts: dict[str, int], key: bytes, batch: int
+) -> list[Finding]:
+    """Each receipt is the journal's entry for one cast (decision 0101): its
+    MAC must be right, a meeting opened since then has none without one, the
+    receipts of a counted meeting must match the fold its close event records,
+    and while a vote is open there is one receipt per voter who voted."""
+    from django.db.models import Count
+
+    from xuanren.ballots.models import Meeting, MeetingStatus, Participation, Receipt
+
+    out: list[Finding] = []
+    label = Meeting._meta.label_lower
+    shaped = set(Meeting.objects.exclude(ballot_shape={}).values_list("pk", flat=True))
+    codes: dict[int, list[str]] = {}
+    last: Any = None
+    n = 0
+    while True:
+        page = Receipt.objects.order_by("pk")
+        if last is not None:
+            page = page.filter(pk__gt=last)
+        rows = list(page.values_list("pk", "meeting_id", "code", "mac")[:batch])
+        if not rows:
+            break
+        last = rows[-1][0]
+        for _pk, meeting_id, code, mac in rows:
+            n += 1
+            codes.setdefault(meeting_id, []).append(code)
+            if not mac and meeting_id not in shaped:
+                continue  # a cast journalled as a chained event, before 0101
+            expected = entry_mac(
+                key,
+                event_type=EventType.BALLOT_CAST,
+                subject_type=label,
+                subject_id=str(meeting_id),
+                token=code,
+            )
+            if not hmac.compare_digest(expected, mac):
+                out.append(
+                    Finding(
+                        "receipt",
+                        None,
+                        _(
+                            "投票会议（编号 %(pk)d）有一张回执的日志校验码不符：这张回执和同一次投票写入的选票不是经系统投票写入的。%(todo)s"
+                        )
+                        % {"pk": meeting_id, "todo": _tampered()},
+                    )
+                )
+    for subject_id, (event_id, digest) in sorted(kept.receipts.items()):
+        if entries_digest(codes.get(int(subject_id), [])) != digest:
+            out.append(
+                Finding(
+                    "receipt",
+                    event_id,
+                    _(
+                        "投票会议（编号 %(pk)s）现存的回执与%(w)s所记的不符：计票后回执被增删或改动。%(todo)s"
+                    )
+                    % {
+                        "pk": subject_id,
+                        "w": _describe_if_first(out, event_id),
+                        "todo": _tampered(),
+                    },
+                )
+            )
+    voting = Meeting.objects.filter(status=MeetingStatus.OPEN, pk__in=shaped)
+    voted = dict(
+        Participation.objects.filter(meeting__in=voting)
+        .values("meeting_id")
+        .annotate(n=Count("pk"))
+        .values_list("meeting_id", "n")
+    )
+    for mid, participations in sorted(voted.items()):
+        receipts = len(codes.get(mid, []))
+        if receipts != participations:
+            out.append(
+                Finding(
+                    "receipt",
+                    None,
+                    _(
+                        "正在投票的会议（编号 %(pk)d）已有 %(p)d 人投票，回执却有 %(r)d 张：投票记录被增删。%(todo)s"
+                    )
+                    % {"pk": mid, "p": participations, "r": receipts, "todo": _tampered()},
+                )
+            )
+    counts["receipts"] = n
+    return out[:1] + _more(out)
 
 
 def _reconcile_meetings(kept: _Collected, counts: dict[str, int]) -> list[Finding]:

@@ -55,7 +55,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 _(
                     "日志链完整：共校验 %(n)d 条记录（其中升级前无密钥的旧记录 %(legacy)d 条），"
-                    "与锚定文件一致（锚定到第 %(seq)s 号）；核对了 %(m)d 个已计票会议、"
+                    "与锚定文件一致（锚定到第 %(seq)s 号）；核对了 %(m)d 个已计票会议、%(r)d 张回执、"
                     "%(s)d 条环节记录、%(c)d 名干部，均与日志相符。"
                 )
                 % {
@@ -63,6 +63,7 @@ class Command(BaseCommand):
                     "legacy": result.legacy,
                     "seq": result.anchored_seq if result.anchored_seq is not None else "—",
                     "m": result.reconciled.get("meetings", 0),
+                    "r": result.reconciled.get("receipts", 0),
                     "s": result.reconciled.get("steps", 0),
                     "c": result.reconciled.get("cadres", 0),
                 }
