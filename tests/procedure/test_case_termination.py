@@ -225,7 +225,7 @@ def test_terminating_abandons_the_cases_open_meetings(
         assert meeting.abandon_reason == f"选任事项已{word}：职位调整，不再选任"
     # The ballot already cast is destroyed unread; nobody votes any more.
     assert not SealedBallot.objects.filter(meeting=decision).exists()
-    with pytest.raises(Conflict, match="不在投票时间内"):
+    with pytest.raises(NotFound, match="没有正在投票的会议"):
         ballot_cast(actor=None, meeting=decision, code=codes[1], content=marks)
     # Journal: the case's end, then each meeting abandoned, in one chain.
     ended = EventType.CASE_TERMINATED if kind == CaseEnd.TERMINATE else EventType.CASE_WITHDRAWN
