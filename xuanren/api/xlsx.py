@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 from ninja import File, Form, Query, Router
+from ninja.responses import Status
 from ninja.files import UploadedFile
 
 from xuanren.api.auth import actor_of
@@ -64,7 +65,7 @@ def xlsx_import(request: HttpRequest, file: File[UploadedFile], dry_run: Form[bo
         actor=actor_of(request), content=file, filename=file.name or "", dry_run=dry_run
     )
     if isinstance(result, ImportJob):
-        return 202, job_out(result, _job_url(result))
+        return Status(202, job_out(result, _job_url(result)))
     return import_out(result)
 
 

@@ -10,6 +10,7 @@ filters and how many rows (docs/decisions/0029).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -47,6 +48,18 @@ PROGRESS_ROWS = 1000
 
 #: A background job's progress callback: (stage, rows done, total).
 Progress = Callable[[str, int, int], None]
+
+
+@contextlib.contextmanager
+def _abandoned_on_error(sheet: WriteOnlyWorksheet) -> Iterator[None]:
+    """A cancelled export (or any error) closes the half-written sheet's
+    temporary file at once instead of leaving it to the garbage collector."""
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(Exception):
+            sheet.close()
+        raise
 
 
 def _report(progress: Progress | None, rows: int, total: int) -> None:
@@ -151,10 +164,11 @@ def cadre_list_export(
     sheet = _sheet(workbook, _("干部信息"))
     _header(sheet, cadre_list_headers())
     rows = 0
-    for row in _cadre_list_rows(actor, cadres, on):
-        sheet.append(xlsx_row(sheet, row))
-        rows += 1
-        _report(progress, rows, total)
+    with _abandoned_on_error(sheet):
+        for row in _cadre_list_rows(actor, cadres, on):
+            sheet.append(xlsx_row(sheet, row))
+            rows += 1
+            _report(progress, rows, total)
     target = _save(workbook)
     filters_payload = {
         k: (v.isoformat() if isinstance(v, dt.date) else v)
@@ -293,10 +307,11 @@ def roster_export(
     sheet.append([title])
     _header(sheet, roster_headers())
     rows = 0
-    for row in _roster_rows(cadres, on):
-        sheet.append(xlsx_row(sheet, row))
-        rows += 1
-        _report(progress, rows, total)
+    with _abandoned_on_error(sheet):
+        for row in _roster_rows(cadres, on):
+            sheet.append(xlsx_row(sheet, row))
+            rows += 1
+            _report(progress, rows, total)
     target = _save(workbook)
     access_record(
         actor=actor,
