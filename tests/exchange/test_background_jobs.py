@@ -20,10 +20,11 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
-from tests.api.conftest import API, bearer
+from tests.api.conftest import API
 from tests.conftest import County, Personas
 from tests.exchange.test_lrmx_import import export, wipe, zipped
 from tests.exchange.test_xlsx_jobs import book
+from tests.exchange.test_xlsx_pages import bearer
 from xuanren.access.services import api_token_issue
 from xuanren.common.errors import NotFound, PermissionDenied
 from xuanren.common.uploads import UploadRefused, UploadTooLarge
@@ -276,7 +277,7 @@ def test_a_zip_of_many_lrmx_files_is_checked_then_saved_in_the_background(
     confirm = ImportJob.objects.get(kind=JobKind.LRMX_CONFIRM)
     assert response["Location"] == reverse("exchange:xlsx_job", args=[confirm.pk])
     page = client.get(reverse("exchange:lrmx_batch", args=[batch.pk])).content.decode()
-    assert "本批正在后台导入" in page and "<button type=\"submit\" class=\"primary\">" not in page
+    assert "本批正在后台导入" in page and '<button type="submit" class="primary">' not in page
     again = client.post(
         reverse("exchange:lrmx_confirm", args=[batch.pk]), {"unit": county.finance.pk}
     )
@@ -366,7 +367,7 @@ def test_a_hostile_zip_is_refused_before_a_job_is_made_or_a_file_parsed(
     parsed: list[bytes] = []
     from xuanren.exchange import lrmx_services
 
-    monkeypatch.setattr(lrmx_services, "record_from_xml", lambda data: parsed.append(data))
+    monkeypatch.setattr(lrmx_services, "record_from_xml", parsed.append)
     if case == "members":
         settings.XUANREN_ZIP_MAX_MEMBERS = 3
         data = zipped({f"{i}.lrmx": b"<Person/>" for i in range(4)})

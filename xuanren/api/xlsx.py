@@ -12,8 +12,8 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 from ninja import File, Form, Query, Router
-from ninja.responses import Status
 from ninja.files import UploadedFile
+from ninja.responses import Status
 
 from xuanren.api.auth import actor_of
 from xuanren.api.errors import ERROR_RESPONSES, ErrorOut
