@@ -246,7 +246,7 @@ def lrmx_zip(make_cadre: Any, county: County, n: int) -> bytes:
 
 @pytest.mark.usefixtures("thresholds")
 def test_a_zip_of_many_lrmx_files_is_checked_then_saved_in_the_background(
-    client: Client, county: County, admin: User, make_cadre: Any
+    client: Client, county: County, admin: User, make_cadre: Any, personas: Personas
 ) -> None:
     upload = lrmx_zip(make_cadre, county, 3)
     monkeypatch = pytest.MonkeyPatch()
@@ -276,6 +276,15 @@ def test_a_zip_of_many_lrmx_files_is_checked_then_saved_in_the_background(
     )
     confirm = ImportJob.objects.get(kind=JobKind.LRMX_CONFIRM)
     assert response["Location"] == reverse("exchange:xlsx_job", args=[confirm.pk])
+    # Another importer neither sees nor touches the job: 404, nothing changes.
+    other = Client()
+    other.force_login(personas.case_officer)
+    for name in ("xlsx_job", "xlsx_job_progress", "job_download"):
+        assert other.get(reverse(f"exchange:{name}", args=[confirm.pk])).status_code == 404
+    for name in ("xlsx_job_cancel", "xlsx_job_retry"):
+        assert other.post(reverse(f"exchange:{name}", args=[confirm.pk])).status_code == 404
+    confirm.refresh_from_db()
+    assert confirm.status == JobStatus.QUEUED and not confirm.cancel_requested
     page = client.get(reverse("exchange:lrmx_batch", args=[batch.pk])).content.decode()
     assert "本批正在后台导入" in page and '<button type="submit" class="primary">' not in page
     again = client.post(
