@@ -242,6 +242,12 @@ XUANREN_IMPORT_RETENTION_DAYS = _upload_int("XUANREN_IMPORT_RETENTION_DAYS", 7)
 # seconds is shown as interrupted and may be retried.
 XUANREN_XLSX_BACKGROUND_ROWS = _upload_int("XUANREN_XLSX_BACKGROUND_ROWS", 2000)
 XUANREN_JOB_STALE_SECONDS = _upload_int("XUANREN_JOB_STALE_SECONDS", 600)
+# The same for the other long jobs (docs/decisions/0104): an LRMX upload (or
+# confirm) of more files than this, a case's ZIP of more approval forms, an
+# XLSX export of more rows.
+XUANREN_LRMX_BACKGROUND_FILES = _upload_int("XUANREN_LRMX_BACKGROUND_FILES", 50)
+XUANREN_FORMS_BACKGROUND_COUNT = _upload_int("XUANREN_FORMS_BACKGROUND_COUNT", 10)
+XUANREN_EXPORT_BACKGROUND_ROWS = _upload_int("XUANREN_EXPORT_BACKGROUND_ROWS", 5000)
 # Django's Tasks API (the django-tasks backport) on the database backend:
 # tasks are rows; `xuanren worker` claims them (FOR UPDATE SKIP LOCKED on PostgreSQL).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

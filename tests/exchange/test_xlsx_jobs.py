@@ -124,19 +124,14 @@ def test_the_task_writes_its_progress_as_it_goes_then_the_result(
         actor=personas.case_officer, content=cadres_book(), filename="大表.xlsx", dry_run=False
     )
     seen: list[tuple[str, int, int]] = []
-    original = jobs._progress
 
-    def watched(job_id: int, attempt: int) -> Any:
-        report = original(job_id, attempt)
-
-        def inner(stage: str, done: int, total: int) -> None:
-            report(stage, done, total)
-            row = ImportJob.objects.get(pk=job_id)
+    class Watched(jobs.JobProgress):
+        def __call__(self, stage: str, done: int, total: int) -> None:
+            super().__call__(stage, done, total)
+            row = ImportJob.objects.get(pk=self.job_id)
             seen.append((row.stage, row.rows_done, row.rows_total))
 
-        return inner
-
-    monkeypatch.setattr(jobs, "_progress", watched)
+    monkeypatch.setattr(jobs, "JobProgress", Watched)
     job = run(job)
     assert job.status == JobStatus.SUCCEEDED and job.attempts == 1
     checking = [(d, t) for s, d, t in seen if s == JobStage.CHECKING]
@@ -295,6 +290,12 @@ def test_a_running_job_shows_rows_and_percent_then_an_indeterminate_bar_while_sa
     assert f'<progress max="{ROWS}" value="10">' in page
     assert f"已检查 10 / {ROWS} 行（33%）" in page and "正在检查" in page
     assert 'hx-trigger="every 1s"' in page and "取消导入" in page
-    ImportJob.objects.filter(pk=job.pk).update(stage=JobStage.SAVING)
+    # "saving" is reported with no rows saved yet, just before the save opens.
+    ImportJob.objects.filter(pk=job.pk).update(stage=JobStage.SAVING, rows_done=0)
     page = client.get(url).content.decode()
     assert "<progress></progress>" in page and "正在一次保存" in page
+    # During the save on PostgreSQL, rows saved so far (decision 0106).
+    ImportJob.objects.filter(pk=job.pk).update(stage=JobStage.SAVING, rows_done=15)
+    page = client.get(url).content.decode()
+    assert f'<progress max="{ROWS}" value="15">' in page
+    assert f"已保存 15 / {ROWS} 行（50%），全部完成后才生效" in page

@@ -160,3 +160,25 @@ def test_finished_background_imports_lose_their_upload_but_keep_their_row() -> N
     assert _counts(cleanup_run())["job_files"] == 1
     contents = {j.pk: bytes(j.content) for j in ImportJob.objects.all()}
     assert contents == {old.pk: b"", recent.pk: b"PK...", unfinished.pk: b"PK..."}
+
+
+def test_finished_background_jobs_lose_the_file_they_produced() -> None:
+    """An export or a ZIP of forms made in the background (decision 0105) is
+    emptied after the retention period like an upload; a recent one stays."""
+    from xuanren.exchange.models import ImportJob, JobKind, JobStatus
+
+    user = User.objects.create(username="exporter")
+    now = timezone.now()
+
+    def job(finished_days: float) -> ImportJob:
+        return ImportJob.objects.create(
+            kind=JobKind.CADRES_EXPORT, status=JobStatus.SUCCEEDED, upload_name="干部信息.xlsx",
+            upload_sha256="", content=b"", output=b"PK-out", output_name="干部信息.xlsx",
+            created_by=user, finished_at=now - dt.timedelta(days=finished_days),
+        )  # fmt: skip
+
+    old, recent = job(8), job(2)
+    assert _counts(cleanup_run())["job_files"] == 1
+    outputs = {j.pk: bytes(j.output) for j in ImportJob.objects.all()}
+    assert outputs == {old.pk: b"", recent.pk: b"PK-out"}
+    assert _counts(cleanup_run())["job_files"] == 0  # nothing left to empty

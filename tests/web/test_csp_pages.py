@@ -179,6 +179,14 @@ def test_every_page_has_the_headers_and_no_inline_code(client: Client, demo: Non
     ImportJob.objects.create(
         upload_name="大表.xlsx", upload_sha256="0" * 64, content=b"", created_by=officer
     )
+    # A finished background export (decision 0105): the import page lists it;
+    # its page links to the produced file.
+    ImportJob.objects.create(
+        kind="cadres_export", status="succeeded", stage="done", upload_name="干部信息.xlsx",
+        upload_sha256="", content=b"", output=b"PK\x03\x04", output_name="干部信息.xlsx",
+        output_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        created_by=officer,
+    )  # fmt: skip
     starts = ["/", "/public/", "/exchange/xlsx/", "/exchange/lrmx/import/"]
     # Reached only from a step the demo cases may not be at, or after a POST.
     starts += ["/cases/comment-row/", "/password/done/", "/pickers/cadres/?q=zw"]

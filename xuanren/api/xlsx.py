@@ -10,16 +10,25 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
+from django.urls import reverse
 from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
+from ninja.responses import Status
 
 from xuanren.api.auth import actor_of
 from xuanren.api.errors import ERROR_RESPONSES, ErrorOut
 from xuanren.api.schemas import CadreFiltersIn
-from xuanren.api.xlsx_schemas import XlsxImportErrorOut, XlsxImportOut, import_out
+from xuanren.api.xlsx_schemas import (
+    JobOut,
+    XlsxImportErrorOut,
+    XlsxImportOut,
+    import_out,
+    job_out,
+)
+from xuanren.exchange.jobs import import_job_get, xlsx_upload
+from xuanren.exchange.models import ImportJob
 from xuanren.exchange.views_xlsx import TEMPLATE_NAME, xlsx_file
 from xuanren.exchange.xlsx_export import cadre_list_export, roster_export
-from xuanren.exchange.xlsx_import import xlsx_import as import_workbook
 from xuanren.exchange.xlsx_template import template_workbook
 from xuanren.org.selectors import unit_get
 from xuanren.people.selectors import CadreFilters
@@ -38,6 +47,7 @@ def xlsx_template(request: HttpRequest) -> HttpResponseBase:
     summary="导入工作簿（全部成功或全部不保存）",
     response={
         200: XlsxImportOut,
+        202: JobOut,
         409: ErrorOut,
         413: ErrorOut,
         422: XlsxImportErrorOut,
@@ -47,11 +57,33 @@ def xlsx_template(request: HttpRequest) -> HttpResponseBase:
 def xlsx_import(request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False) -> Any:
     """上传按模板填写的 .xlsx。整个工作簿一并检查：有任何错误返回 422，`rows` 列出每一处错误
     （表、行、列、单元格、问题及修改方法），什么也不保存；没有错误则在一个事务中全部保存，
-    记一条 XLSX_IMPORTED 日志。dry_run=true 只检查不保存。"""
-    result = import_workbook(
+    记一条 XLSX_IMPORTED 日志。dry_run=true 只检查不保存。
+
+    数据行超过 XUANREN_XLSX_BACKGROUND_ROWS（默认 2000）行的工作簿在后台导入：返回 202 和
+    任务（id、状态、进度），之后 GET /xlsx/jobs/{id} 查询进度和结果（同样全部成功或全部不保存）。"""
+    result = xlsx_upload(
         actor=actor_of(request), content=file, filename=file.name or "", dry_run=dry_run
     )
+    if isinstance(result, ImportJob):
+        return Status(202, job_out(result, _job_url(result)))
     return import_out(result)
+
+
+def _job_url(job: ImportJob) -> str:
+    return reverse("api:xlsx_job", kwargs={"job_id": job.pk})
+
+
+@router.get(
+    "/xlsx/jobs/{int:job_id}",
+    summary="后台导入任务的状态和进度",
+    response={200: JobOut, **ERROR_RESPONSES},
+    url_name="xlsx_job",
+)
+def xlsx_job(request: HttpRequest, job_id: int) -> Any:
+    """本人提交的后台任务（系统管理员可查看全部）：状态、已处理行数和百分比；结束后给出结果，
+    或错误列表（rows 同导入的 422）。他人的任务返回 404。"""
+    job = import_job_get(actor=actor_of(request), pk=job_id)
+    return job_out(job, _job_url(job))
 
 
 @router.get("/xlsx/cadres.xlsx", summary="导出干部名单", response={200: None, **ERROR_RESPONSES})

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from ninja import Schema
 from pydantic import Field
 
 from xuanren.api.errors import FieldErrorOut
+from xuanren.exchange.jobs import is_interrupted
+from xuanren.exchange.models import ImportJob
 from xuanren.exchange.xlsx_import import ImportResult
 
 
@@ -56,4 +59,49 @@ def import_out(result: ImportResult) -> dict[str, Any]:
         "created": result.created,
         "journal_event": result.event_id,
         "warnings": [w.as_dict() for w in result.warnings],
+    }
+
+
+class JobOut(Schema):
+    """202 of a large import, and GET /xlsx/jobs/{id}: a background job."""
+
+    id: int
+    kind: str = Field(description="类型：xlsx_import 表格导入等")
+    status: str = Field(
+        description="queued 排队中、running 进行中、succeeded 已完成、failed 未通过、cancelled 已取消"
+    )
+    stage: str = Field(description="waiting、reading、checking、saving、generating、done")
+    rows_done: int = Field(description="已处理的行数（或文件数、份数）")
+    rows_total: int
+    percent: int = Field(description="rows_done / rows_total，整数百分比")
+    interrupted: bool = Field(
+        description="true：长时间没有进展（后台任务进程可能已停止），可重新执行"
+    )
+    upload_name: str
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+    result: dict[str, Any] | None = Field(description="完成后：与同步导入相同的结果")
+    failure: dict[str, Any] | None = Field(
+        description="未通过或取消时：code、message、errors、rows"
+    )
+    url: str = Field(description="查询本任务状态的地址")
+
+
+def job_out(job: ImportJob, url: str) -> dict[str, Any]:
+    total = job.rows_total or 0
+    return {
+        "id": job.pk,
+        "kind": job.kind,
+        "status": job.status,
+        "stage": job.stage,
+        "rows_done": job.rows_done,
+        "rows_total": total,
+        "percent": min(100, job.rows_done * 100 // total) if total else 0,
+        "interrupted": is_interrupted(job),
+        "upload_name": job.upload_name,
+        "created_at": job.created_at,
+        "finished_at": job.finished_at,
+        "result": job.result,
+        "failure": job.failure,
+        "url": url,
     }

@@ -49,7 +49,7 @@ _LABELS = {
     "sessions": gettext_lazy("过期会话"),
     "logins": gettext_lazy("过期登录日志"),
     "login_failures": gettext_lazy("过期登录失败日志"),
-    "job_files": gettext_lazy("已结束后台导入的上传文件"),
+    "job_files": gettext_lazy("已结束后台任务的上传文件和生成的文件"),
     "task_results": gettext_lazy("已结束后台任务的执行记录"),
 }
 
@@ -97,8 +97,9 @@ def cleanup_run(*, dry_run: bool = False, now: dt.datetime | None = None) -> lis
 
 
 def _background_jobs(now: dt.datetime, dry_run: bool) -> list[Purged]:
-    """A finished background import keeps its row (the journal names it) but
-    not the uploaded workbook, which holds personal data; the task backend's
+    """A finished background job keeps its row (the journal names it) but
+    not the uploaded file nor the file it produced (an export, a ZIP of
+    forms: personal data, decision 0105); the task backend's
     rows of finished tasks go. Both after XUANREN_IMPORT_RETENTION_DAYS, like
     the import batches; a job that never finished stays, as it may be retried."""
     from django_tasks_db.models import DBTaskResult
@@ -108,12 +109,13 @@ def _background_jobs(now: dt.datetime, dry_run: bool) -> list[Purged]:
     days = int(settings.XUANREN_IMPORT_RETENTION_DAYS)
     cutoff = now - dt.timedelta(days=days)
     rule = _("超过 %(n)d 天") % {"n": days}
-    files = ImportJob.objects.filter(finished_at__lt=cutoff).exclude(content=b"")
+    finished = ImportJob.objects.filter(finished_at__lt=cutoff)
+    files = finished.exclude(content=b"", output=b"")
     results = DBTaskResult.objects.filter(finished_at__lt=cutoff)
     if dry_run:
         counts = files.count(), results.count()
     else:
-        counts = files.update(content=b""), results.delete()[0]
+        counts = files.update(content=b"", output=b""), results.delete()[0]
     return [
         Purged("job_files", str(_LABELS["job_files"]), counts[0], rule),
         Purged("task_results", str(_LABELS["task_results"]), counts[1], rule),

@@ -74,6 +74,13 @@ class CaseForms:
     forms: list[tuple[Candidate, ApprovalForm]]
 
 
+def case_approval_form_count(*, actor: Any, case_pk: int) -> tuple[Case, int]:
+    """The case (in the actor's scope) and how many forms its ZIP would hold,
+    without building them: decides whether the ZIP is made in the background."""
+    case = case_get(actor=actor, pk=case_pk)
+    return case, sum(1 for c in case_candidates(case) if c.status not in NO_FORM)
+
+
 def case_approval_forms(*, actor: Any, case_pk: int, on: dt.date | None = None) -> CaseForms:
     """One form per candidacy of the case (a cadre proposed for two posts gets
     two), excluded and rejected candidates left out; each cadre read through

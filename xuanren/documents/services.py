@@ -10,6 +10,7 @@ import hashlib
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,16 +130,23 @@ def approval_form_generate(
     return GeneratedFile(name, FORMATS[fmt], data)
 
 
-def approval_forms_zip_generate(*, actor: Any, case_pk: int) -> GeneratedFile:
+def approval_forms_zip_generate(
+    *, actor: Any, case_pk: int, progress: Callable[[str, int, int], None] | None = None
+) -> GeneratedFile:
     """Every candidacy's form as DOCX and PDF in one ZIP, numbered in the
-    order the candidates were added."""
+    order the candidates were added. `progress("generating", forms done,
+    total)` after each form (a background job, docs/decisions/0104); a
+    cancel raised there ends it before anything is journalled."""
     batch = case_approval_forms(actor=actor, case_pk=case_pk)
     out = io.BytesIO()
+    total = len(batch.forms)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for i, (_candidate, form) in enumerate(batch.forms, start=1):
             stem = f"{i:02d}-{_safe(form.name)}-{_safe(form.proposed_post)}"
             for fmt in ("docx", "pdf"):
                 z.writestr(f"{stem}.{fmt}", render_form(form, fmt))
+            if progress is not None:
+                progress("generating", i, total)
     data = out.getvalue()
     case = batch.case
     document_generated_record(
@@ -150,8 +158,11 @@ def approval_forms_zip_generate(*, actor: Any, case_pk: int) -> GeneratedFile:
         cadres=[form.cadre_id for _c, form in batch.forms],
         case=case.pk,
     )
-    name = _("干部任免审批表-%(n)s.zip") % {"n": _safe(case.number)}
-    return GeneratedFile(name, ZIP, data)
+    return GeneratedFile(approval_forms_zip_name(case), ZIP, data)
+
+
+def approval_forms_zip_name(case: Any) -> str:
+    return _("干部任免审批表-%(n)s.zip") % {"n": _safe(case.number)}
 
 
 def notice_generate(*, actor: Any, case_pk: int, fmt: str) -> GeneratedFile:

@@ -3,8 +3,10 @@ documents service (which checks permissions and journals), send the file."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
@@ -16,7 +18,7 @@ from xuanren.documents.services import (
     case_record_generate,
     notice_generate,
 )
-from xuanren.web.pages import SAFE, login_page
+from xuanren.web.pages import FORMS, SAFE, login_page
 
 
 def file_response(generated: GeneratedFile) -> HttpResponse:
@@ -51,8 +53,24 @@ def approval_form(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     )
 
 
-@download
-def case_approval_forms(request: HttpRequest, pk: int) -> HttpResponse:
+@login_page(methods=FORMS, other_errors="documents/error.html")
+def case_approval_forms(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The ZIP of a case's forms; past XUANREN_FORMS_BACKGROUND_COUNT forms the
+    GET offers a background job and the POST starts it (docs/decisions/0104)."""
+    from xuanren.exchange.job_kinds import forms_zip_count, forms_zip_start
+    from xuanren.exchange.views_xlsx import offer_background
+
+    threshold = settings.XUANREN_FORMS_BACKGROUND_COUNT
+    count = forms_zip_count(actor=request.user, case_pk=pk)
+    if count > threshold:
+        if request.method == "POST":
+            job = forms_zip_start(actor=request.user, case_pk=pk)
+            return redirect("exchange:xlsx_job", pk=job.pk)
+        return offer_background(
+            request, rows=count, threshold=threshold, what=_("任免审批表"), unit_text=_("份")
+        )
+    if request.method == "POST":
+        return redirect("documents:case_approval_forms", pk=pk)
     return file_response(approval_forms_zip_generate(actor=request.user, case_pk=pk))
 
 

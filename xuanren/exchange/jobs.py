@@ -1,4 +1,7 @@
-"""XLSX imports in the background (docs/decisions/0100).
+"""Background jobs: large XLSX imports (docs/decisions/0100), LRMX uploads
+and confirms, the ZIP of a case's approval forms and large exports
+(docs/decisions/0104–0106). One job model (ImportJob, with a `kind`), one
+task, one progress page, one cancel and one retry for every kind.
 
 A workbook past XUANREN_XLSX_BACKGROUND_ROWS data rows is not imported in
 the request: `xlsx_upload` checks the permission, the size and the
@@ -14,17 +17,21 @@ transaction the page can read at once. The save is one transaction; inside
 it the task only reads the cancel flag (and raises, which rolls it all
 back). A worker killed mid-save never commits; its job stops reporting and
 is shown as interrupted after XUANREN_JOB_STALE_SECONDS, with a retry.
+On PostgreSQL the progress made inside the save is written through a second
+connection of its own, so the page sees it move (docs/decisions/0106).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,7 +40,7 @@ from xuanren.access.policy import is_unrestricted
 from xuanren.common.errors import Conflict, DomainError, NotFound
 from xuanren.common.tasks import task
 from xuanren.common.uploads import check_size, check_workbook, read_bounded
-from xuanren.exchange.models import ImportJob, JobStage, JobStatus
+from xuanren.exchange.models import ImportJob, JobKind, JobStage, JobStatus
 from xuanren.exchange.xlsx_columns import SHEETS
 from xuanren.exchange.xlsx_import import (
     ImportResult,
@@ -44,13 +51,26 @@ from xuanren.exchange.xlsx_import import (
 from xuanren.journal.models import EventType
 from xuanren.journal.services import journal_record
 
+logger = logging.getLogger(__name__)
+
 #: The failure codes a retry may follow (a workbook with errors fails again).
 RETRYABLE = ("error",)
+
+#: Kinds that import (their page speaks of 导入); the others produce a file.
+IMPORT_KINDS = (JobKind.XLSX_IMPORT, JobKind.LRMX_PREVIEW, JobKind.LRMX_CONFIRM)
+#: Kinds whose save is one transaction (a cancel on SQLite stops at its start).
+SAVING_KINDS = (JobKind.XLSX_IMPORT, JobKind.LRMX_CONFIRM)
 
 
 class ImportCancelled(DomainError):
     code = "cancelled"
     http_status = 409
+
+
+def cancelled_message(kind: str) -> str:
+    if kind in IMPORT_KINDS:
+        return _("已按要求取消导入，未保存任何内容。")
+    return _("已按要求取消，未生成文件。")
 
 
 # ---- the upload: in the request or in the background ----------------------------
@@ -81,20 +101,50 @@ def import_job_start(
     """Store the upload and enqueue its import, in one transaction with the
     journal event: the worker sees the task only once the job is committed."""
     require_xlsx_importer(actor)
-    job = ImportJob.objects.create(
-        upload_name=filename[:255],
-        upload_sha256=hashlib.sha256(content).hexdigest(),
+    return job_start(
+        actor=actor,
+        kind=JobKind.XLSX_IMPORT,
+        name=filename,
         content=content,
         dry_run=dry_run,
-        rows_total=rows,
+        total=rows,
+    )
+
+
+@transaction.atomic
+def job_start(
+    *,
+    actor: Any,
+    kind: str,
+    name: str,
+    content: bytes = b"",
+    params: dict[str, Any] | None = None,
+    dry_run: bool = False,
+    total: int = 0,
+) -> ImportJob:
+    """A job of any kind, its task enqueued and its journal event, in one
+    transaction. The caller has checked the permission and the input."""
+    job = ImportJob.objects.create(
+        kind=kind,
+        upload_name=name[:255],
+        upload_sha256=hashlib.sha256(content).hexdigest() if content else "",
+        content=content,
+        params=params or {},
+        dry_run=dry_run,
+        rows_total=total,
         created_by=actor,
     )
     _enqueue(job)
+    payload: dict[str, Any] = {
+        "file": job.upload_name[:200],
+        "sha256": job.upload_sha256,
+        "dry_run": dry_run,
+    }
+    if kind != JobKind.XLSX_IMPORT:
+        payload["kind"] = kind
+        payload["params"] = job.params
     journal_record(
-        actor=actor,
-        event_type=EventType.IMPORT_JOB_STARTED,
-        subject=job,
-        payload={"file": job.upload_name[:200], "sha256": job.upload_sha256, "dry_run": dry_run},
+        actor=actor, event_type=EventType.IMPORT_JOB_STARTED, subject=job, payload=payload
     )
     return job
 
@@ -110,20 +160,32 @@ def _enqueue(job: ImportJob) -> None:
 
 def import_job_get(*, actor: Any, pk: int) -> ImportJob:
     """The job, for the user who started it and for administrators; 404 for anyone else."""
-    jobs = ImportJob.objects.defer("content")
+    jobs = ImportJob.objects.defer("content", "output")
     if not is_unrestricted(actor):
         jobs = jobs.filter(created_by_id=getattr(actor, "pk", None))
     job = jobs.filter(pk=pk).first()
     if job is None:
-        raise NotFound(_("没有找到该导入任务，或您无权查看。"))
+        raise NotFound(_("没有找到该后台任务，或您无权查看。"))
     return job
 
 
-def import_job_list(*, actor: Any, limit: int = 5) -> list[ImportJob]:
+def job_output_get(*, actor: Any, pk: int) -> ImportJob:
+    """A finished job's file, for the same people as the job; 404 when there is
+    none (not finished, cancelled, or emptied by the cleanup)."""
+    job = import_job_get(actor=actor, pk=pk)
+    full = ImportJob.objects.defer("content").get(pk=job.pk)
+    if full.status != JobStatus.SUCCEEDED or not full.output:
+        raise NotFound(_("该后台任务没有可下载的文件（未完成，或已超过保留期限被清理）。"))
+    return full
+
+
+def import_job_list(*, actor: Any, limit: int = 5, kinds: Any = None) -> list[ImportJob]:
     """The actor's own latest jobs (the import page links to them)."""
     if not getattr(actor, "is_authenticated", False):
         return []
-    jobs = ImportJob.objects.defer("content").filter(created_by_id=actor.pk)
+    jobs = ImportJob.objects.defer("content", "output").filter(created_by_id=actor.pk)
+    if kinds is not None:
+        jobs = jobs.filter(kind__in=list(kinds))
     return list(jobs.order_by("-created_at", "-id")[:limit])
 
 
@@ -162,9 +224,9 @@ def import_job_cancel(*, actor: Any, pk: int) -> ImportJob:
     """A queued job is cancelled at once; a running one at its next progress
     report, and whatever it had saved is rolled back."""
     job = import_job_get(actor=actor, pk=pk)
-    job = ImportJob.objects.select_for_update().defer("content").get(pk=job.pk)
+    job = ImportJob.objects.select_for_update().defer("content", "output").get(pk=job.pk)
     if not can_cancel(job):
-        raise Conflict(_("该导入任务已结束或正在保存，不能取消。请刷新页面查看最新状态。"))
+        raise Conflict(_("该后台任务已结束或正在保存，不能取消。请刷新页面查看最新状态。"))
     job.cancel_requested = True
     fields = ["cancel_requested"]
     if job.status == JobStatus.QUEUED:
@@ -184,15 +246,17 @@ def import_job_cancel(*, actor: Any, pk: int) -> ImportJob:
 
 @transaction.atomic
 def import_job_retry(*, actor: Any, pk: int) -> ImportJob:
-    """Run the stored upload again: after a cancel, an unexpected error, or
-    a worker that stopped reporting (killed: its transaction never committed)."""
+    """Run the job again: after a cancel, an unexpected error, or a worker
+    that stopped reporting (killed: its transaction never committed)."""
     job = import_job_get(actor=actor, pk=pk)
-    job = ImportJob.objects.select_for_update().defer("content").get(pk=job.pk)
+    job = ImportJob.objects.select_for_update().defer("content", "output").get(pk=job.pk)
     if not can_retry(job):
         raise Conflict(
-            _("该导入任务不能重新执行：它正在进行、已经完成，或工作簿有错误需修改后重新上传。")
+            _("该后台任务不能重新执行：它正在进行、已经完成，或输入有错误需修改后重新提交。")
         )
-    require_xlsx_importer(actor)
+    if job.kind == JobKind.XLSX_IMPORT:
+        require_xlsx_importer(actor)
+    # The other kinds check the requester's permissions again when they run.
     job.status = JobStatus.QUEUED
     job.stage = JobStage.WAITING
     job.rows_done = 0
@@ -213,6 +277,84 @@ def import_job_retry(*, actor: Any, pk: int) -> ImportJob:
     return job
 
 
+# ---- progress -------------------------------------------------------------------------
+
+STAGES = {
+    "reading": JobStage.READING,
+    "checking": JobStage.CHECKING,
+    "saving": JobStage.SAVING,
+    "writing": JobStage.SAVING,
+    "generating": JobStage.GENERATING,
+}
+
+
+class JobProgress:
+    """The `progress(stage, done, total)` callback of one attempt of a job.
+
+    Outside a save ("reading", "checking", "saving" — reported just before
+    the save's transaction opens — and "generating") each report is an
+    autocommit UPDATE on the task's own connection. "writing" is reported
+    from inside the save's transaction, where an UPDATE on that connection
+    would stay invisible until the commit: on PostgreSQL it goes through a
+    second connection of its own, committed at once, so the page sees the
+    rows move during the save; on SQLite, where a second writer would wait
+    for the save's lock, it is not written (docs/decisions/0106). Progress is
+    best effort: a failed report never fails the job. Each report then reads
+    the cancel flag on the task's connection and raises ImportCancelled."""
+
+    def __init__(self, job_id: int, attempt: int, kind: str) -> None:
+        self.job_id = job_id
+        self.attempt = attempt
+        self.kind = kind
+        self.jobs = ImportJob.objects.filter(pk=job_id, attempts=attempt)
+        self._aside: Any = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        fields = {
+            "stage": STAGES.get(stage, JobStage.CHECKING),
+            "rows_done": done,
+            "rows_total": total,
+            "heartbeat_at": timezone.now(),
+        }
+        if stage == "writing":
+            self._write_aside(fields)
+        else:
+            self.jobs.update(**fields)
+        if self.jobs.filter(cancel_requested=True).exists():
+            raise ImportCancelled(cancelled_message(self.kind))
+
+    def _write_aside(self, fields: dict[str, Any]) -> None:
+        if connection.vendor != "postgresql":
+            return
+        table = connection.ops.quote_name(ImportJob._meta.db_table)
+        try:
+            if self._aside is None:
+                self._aside = connections.create_connection(DEFAULT_DB_ALIAS)
+                with self._aside.cursor() as cursor:
+                    # Never wait behind a lock: a report may be skipped, the job not held up.
+                    cursor.execute("SET lock_timeout = '1s'")
+            with self._aside.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET stage = %s, rows_done = %s, rows_total = %s, "
+                    "heartbeat_at = %s WHERE id = %s AND attempts = %s",
+                    [
+                        str(fields["stage"]),
+                        fields["rows_done"],
+                        fields["rows_total"],
+                        fields["heartbeat_at"],
+                        self.job_id,
+                        self.attempt,
+                    ],
+                )
+        except DatabaseError:
+            logger.warning("progress of job %s not written", self.job_id, exc_info=True)
+
+    def close(self) -> None:
+        if self._aside is not None:
+            self._aside.close()
+            self._aside = None
+
+
 # ---- the task --------------------------------------------------------------------------
 
 
@@ -224,27 +366,33 @@ def result_data(result: ImportResult) -> dict[str, Any]:
     return data
 
 
-def _progress(job_id: int, attempt: int) -> Any:
-    jobs = ImportJob.objects.filter(pk=job_id, attempts=attempt)
+def _run_xlsx(job: ImportJob, progress: JobProgress) -> dict[str, Any]:
+    result = xlsx_import(
+        actor=job.created_by,
+        content=bytes(job.content),
+        filename=job.upload_name,
+        dry_run=job.dry_run,
+        progress=progress,
+    )
+    return {"result": result_data(result)}
 
-    def report(stage: str, done: int, total: int) -> None:
-        if stage != "writing":
-            # Outside the save: an autocommit UPDATE the page reads at once.
-            jobs.update(
-                stage=JobStage.SAVING if stage == "saving" else JobStage.CHECKING,
-                rows_done=done,
-                rows_total=total,
-                heartbeat_at=timezone.now(),
-            )
-        if jobs.filter(cancel_requested=True).exists():
-            raise ImportCancelled(_("已按要求取消导入，未保存任何内容。"))
 
-    return report
+def _runners() -> dict[str, Callable[[ImportJob, JobProgress], dict[str, Any]]]:
+    from xuanren.exchange import job_kinds
+
+    return {
+        JobKind.XLSX_IMPORT: _run_xlsx,
+        JobKind.LRMX_PREVIEW: job_kinds.run_lrmx_preview,
+        JobKind.LRMX_CONFIRM: job_kinds.run_lrmx_confirm,
+        JobKind.FORMS_ZIP: job_kinds.run_forms_zip,
+        JobKind.CADRES_EXPORT: job_kinds.run_cadres_export,
+        JobKind.ROSTER_EXPORT: job_kinds.run_roster_export,
+    }
 
 
 @task()
 def import_job_run(job_id: int) -> str:
-    """Import a stored workbook; the job row says how far it got and how it ended."""
+    """Run a stored job; the job row says how far it got and how it ended."""
     claimed = ImportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
         status=JobStatus.RUNNING,
         stage=JobStage.READING,
@@ -256,15 +404,10 @@ def import_job_run(job_id: int) -> str:
         return "skipped"  # cancelled before it started, or run by another worker
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     mine = ImportJob.objects.filter(pk=job_id, attempts=job.attempts)
+    progress = JobProgress(job_id, job.attempts, job.kind)
     outcome: dict[str, Any]
     try:
-        result = xlsx_import(
-            actor=job.created_by,
-            content=bytes(job.content),
-            filename=job.upload_name,
-            dry_run=job.dry_run,
-            progress=_progress(job_id, job.attempts),
-        )
+        produced = _runners()[job.kind](job, progress)
     except ImportCancelled as exc:
         outcome = {"status": JobStatus.CANCELLED, "failure": exc.as_dict()}
     except XlsxImportFailed as exc:
@@ -275,7 +418,7 @@ def import_job_run(job_id: int) -> str:
         failure = {
             "code": "error",
             "message": _(
-                "后台导入出错（%(e)s），未保存任何内容。可点“重新执行”再试；如仍出错，请联系系统管理员。"
+                "后台任务出错（%(e)s），未保存任何内容。可点“重新执行”再试；如仍出错，请联系系统管理员。"
             )
             % {"e": type(exc).__name__},
             "errors": [],
@@ -288,10 +431,8 @@ def import_job_run(job_id: int) -> str:
         )
         raise
     else:
-        outcome = {
-            "status": JobStatus.SUCCEEDED,
-            "result": result_data(result),
-            "rows_done": F("rows_total"),
-        }
+        outcome = {"status": JobStatus.SUCCEEDED, "rows_done": F("rows_total"), **produced}
+    finally:
+        progress.close()
     mine.update(stage=JobStage.DONE, finished_at=timezone.now(), **outcome)
     return str(outcome["status"])

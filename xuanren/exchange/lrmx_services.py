@@ -17,7 +17,7 @@ import datetime as dt
 import hashlib
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -99,6 +99,9 @@ from xuanren.people.services import (
     reward_punishment_add,
 )
 
+#: A background job's progress callback: (stage, files done, total).
+Progress = Callable[[str, int, int], None]
+
 #: The limits are settings (xuanren/settings.py, "uploads (issue 10)"):
 #: XUANREN_LRMX_MAX_FILE_BYTES for one .lrmx, XUANREN_LRMX_MAX_UPLOAD_BYTES
 #: for the upload, the XUANREN_ZIP_* limits for a ZIP, and
@@ -147,6 +150,35 @@ def _member_name(info: zipfile.ZipInfo) -> str:
         return info.filename
 
 
+def _lrmx_members(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
+    infos = [
+        i
+        for i in archive.infolist()
+        if not i.is_dir()
+        and not i.filename.startswith("__MACOSX/")
+        and not i.filename.rsplit("/", 1)[-1].startswith(".")
+        and i.filename.lower().endswith(".lrmx")
+    ]
+    if not infos:
+        raise UploadRefused(_("压缩包“%(f)s”中没有 .lrmx 文件。") % {"f": name})
+    return infos
+
+
+def lrmx_file_count(name: str, upload: bytes | IO[bytes]) -> int:
+    """How many .lrmx files an upload holds: 1 for a file, the members of a
+    ZIP from its directory, checked against the ZIP limits (nothing is
+    extracted). Decides whether the upload is checked in the background."""
+    handle = as_file(upload)
+    head = handle.read(4)
+    handle.seek(0)
+    if not is_zip(head):
+        return 1
+    limits = zip_limits(member_bytes=settings.XUANREN_LRMX_MAX_FILE_BYTES)
+    count = len(_lrmx_members(open_zip(handle, name=name, limits=limits), name))
+    handle.seek(0)
+    return count
+
+
 def read_upload(name: str, upload: bytes | IO[bytes]) -> Iterator[tuple[str, bytes]]:
     """The .lrmx files of an upload, one at a time: the file itself, or each
     .lrmx in a ZIP. The ZIP's directory is checked against the limits before
@@ -167,16 +199,7 @@ def read_upload(name: str, upload: bytes | IO[bytes]) -> Iterator[tuple[str, byt
         return
     limits = zip_limits(member_bytes=file_limit)
     archive = open_zip(handle, name=name, limits=limits)
-    infos = [
-        i
-        for i in archive.infolist()
-        if not i.is_dir()
-        and not i.filename.startswith("__MACOSX/")
-        and not i.filename.rsplit("/", 1)[-1].startswith(".")
-        and i.filename.lower().endswith(".lrmx")
-    ]
-    if not infos:
-        raise UploadRefused(_("压缩包“%(f)s”中没有 .lrmx 文件。") % {"f": name})
+    infos = _lrmx_members(archive, name)
     budget = Budget(limits.total_bytes)
     for info in infos:
         member = _member_name(info)
@@ -465,14 +488,23 @@ def batch_expired(batch: ImportBatch) -> bool:
     return timezone.now() >= _expires(batch)
 
 
-@transaction.atomic
-def lrmx_import_preview(*, actor: Any, upload_name: str, data: bytes | IO[bytes]) -> ImportBatch:
+def lrmx_import_preview(
+    *,
+    actor: Any,
+    upload_name: str,
+    data: bytes | IO[bytes],
+    progress: Progress | None = None,
+    total: int = 0,
+) -> ImportBatch:
     """Check an upload and keep what confirming needs; saves nothing else.
 
     The permission first, then the upload's declared size, then the ZIP's
     limits, before a byte of content is read. Files are read and checked one
     at a time; the batch keeps only the files that passed, compressed, up to
-    XUANREN_IMPORT_MAX_STORED_BYTES, and nothing of a refused upload."""
+    XUANREN_IMPORT_MAX_STORED_BYTES, and nothing of a refused upload.
+    The checks only read, outside any transaction (so a background job's
+    `progress(stage, files done, total)` reports are seen at once); the
+    batch is written in one short transaction at the end."""
     _require_importer(actor)
     check_size(
         data,
@@ -489,7 +521,10 @@ def lrmx_import_preview(*, actor: Any, upload_name: str, data: bytes | IO[bytes]
         check = check_file(actor, name, content, seen=seen)
         preview.append(check.as_dict())
         if check.problems:
-            continue  # a file with errors cannot be saved: nothing of it is kept
+            # A file with errors cannot be saved: nothing of it is kept.
+            if progress is not None:
+                progress("checking", len(preview), max(total, len(preview)))
+            continue
         kept = _stored(content)
         stored += len(kept)
         if stored > stored_limit:
@@ -501,6 +536,22 @@ def lrmx_import_preview(*, actor: Any, upload_name: str, data: bytes | IO[bytes]
                 % {"m": mb_text(stored_limit)}
             )
         files.append({"name": name, "sha256": check.sha256, "z": 1, "content": kept})
+        if progress is not None:
+            progress("checking", len(preview), max(total, len(preview)))
+    return _batch_create(
+        upload_name=upload_name, data=data, files=files, preview=preview, actor=actor
+    )
+
+
+@transaction.atomic
+def _batch_create(
+    *,
+    upload_name: str,
+    data: bytes | IO[bytes],
+    files: list[dict[str, Any]],
+    preview: list[dict[str, Any]],
+    actor: Any,
+) -> ImportBatch:
     return ImportBatch.objects.create(
         kind=ImportKind.LRMX,
         upload_name=upload_name[:255],
@@ -607,33 +658,27 @@ def _error_rows(exc: DomainError) -> list[dict[str, str]]:
 
 
 @transaction.atomic
-def lrmx_import_confirm(*, actor: Any, batch: ImportBatch, unit: Unit | None) -> ImportBatch:
+def lrmx_import_confirm(
+    *, actor: Any, batch: ImportBatch, unit: Unit | None, progress: Progress | None = None
+) -> ImportBatch:
     """Save every file of a previewed batch that passes its checks again (the
     records may have changed since the preview); new cadres go to `unit`.
-    Each file saves completely or not at all; the result lists each file."""
+    Each file saves completely or not at all; the result lists each file.
+    `progress("writing", files done, total)` after each file (a background
+    job; inside this transaction, so a cancel raised there rolls it all back)."""
     _require_importer(actor)
     batch = ImportBatch.objects.select_for_update().get(pk=batch_get(actor=actor, pk=batch.pk).pk)
-    if batch.status != ImportStatus.PREVIEWED:
-        raise Conflict(_("该批次已%(s)s，不能再次导入。") % {"s": batch.get_status_display()})
-    if batch_expired(batch):
-        raise Conflict(
-            _("该批次已超过保留期限（%(d)d 天），不能再导入。请重新上传文件。")
-            % {"d": settings.XUANREN_IMPORT_RETENTION_DAYS}
-        )
-    if unit is not None:
-        require_unit(actor, "people.add_cadre", unit)
-    elif batch_needs_unit(batch):
-        raise ValidationFailed(
-            _("请选择新建干部所在单位。"),
-            errors=[FieldError("unit", _("本批有新建的干部，请选择其所在单位。"))],
-        )
+    confirm_precheck(actor=actor, batch=batch, unit=unit)
     results: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
     # Only files without errors are kept (in preview order); the others are
     # reported as they were previewed. Batches from before issue 10 kept all.
     kept_all = len(batch.files) == len(batch.preview)
     kept = iter(batch.files)
-    for previewed in batch.preview:
+    total = len(batch.preview)
+    for done, previewed in enumerate(batch.preview, start=1):
+        if progress is not None and done > 1:
+            progress("writing", done - 1, total)
         if previewed["action"] == "error" and not kept_all:
             results.append({**previewed, "saved": False})
             continue
@@ -653,6 +698,8 @@ def lrmx_import_confirm(*, actor: Any, batch: ImportBatch, unit: Unit | None) ->
             results.append({**row, "saved": False, "errors": _error_rows(exc)})
             continue
         results.append({**row, "saved": True, "cadre": cadre.pk if cadre else None})
+    if progress is not None:
+        progress("writing", total, total)
     batch.status = ImportStatus.CONFIRMED
     batch.target_unit = unit
     batch.result = results
@@ -660,6 +707,26 @@ def lrmx_import_confirm(*, actor: Any, batch: ImportBatch, unit: Unit | None) ->
     batch.files = []  # saved: the records and the journal keep them now
     batch.save(update_fields=["status", "target_unit", "result", "confirmed_at", "files"])
     return batch
+
+
+def confirm_precheck(*, actor: Any, batch: ImportBatch, unit: Unit | None) -> None:
+    """What confirming refuses before it saves anything: a batch already
+    confirmed or cancelled, or past its retention, or a missing or out-of-scope
+    unit for new cadres."""
+    if batch.status != ImportStatus.PREVIEWED:
+        raise Conflict(_("该批次已%(s)s，不能再次导入。") % {"s": batch.get_status_display()})
+    if batch_expired(batch):
+        raise Conflict(
+            _("该批次已超过保留期限（%(d)d 天），不能再导入。请重新上传文件。")
+            % {"d": settings.XUANREN_IMPORT_RETENTION_DAYS}
+        )
+    if unit is not None:
+        require_unit(actor, "people.add_cadre", unit)
+    elif batch_needs_unit(batch):
+        raise ValidationFailed(
+            _("请选择新建干部所在单位。"),
+            errors=[FieldError("unit", _("本批有新建的干部，请选择其所在单位。"))],
+        )
 
 
 @transaction.atomic

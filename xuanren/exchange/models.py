@@ -68,11 +68,24 @@ class JobStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已取消")
 
 
+class JobKind(models.TextChoices):
+    """What a background job does (docs/decisions/0104): one job model, one
+    progress page, one cancel and retry for every kind."""
+
+    XLSX_IMPORT = "xlsx_import", _("表格导入")
+    LRMX_PREVIEW = "lrmx_preview", _("任免审批表检查")
+    LRMX_CONFIRM = "lrmx_confirm", _("任免审批表导入")
+    FORMS_ZIP = "forms_zip", _("任免审批表打包")
+    CADRES_EXPORT = "cadres_export", _("干部信息导出")
+    ROSTER_EXPORT = "roster_export", _("干部花名册导出")
+
+
 class JobStage(models.TextChoices):
     WAITING = "waiting", _("等待后台处理")
     READING = "reading", _("正在读取")
     CHECKING = "checking", _("正在检查")
     SAVING = "saving", _("正在保存")
+    GENERATING = "generating", _("正在生成")
     DONE = "done", _("已结束")
 
 
@@ -88,9 +101,20 @@ class ImportJob(models.Model):
     stage = models.CharField(
         _("阶段"), max_length=10, choices=JobStage.choices, default=JobStage.WAITING
     )
+    kind = models.CharField(
+        _("类型"), max_length=16, choices=JobKind.choices, default=JobKind.XLSX_IMPORT
+    )
     upload_name = models.CharField(_("上传文件"), max_length=255)
     upload_sha256 = models.CharField(_("上传文件 SHA-256"), max_length=64)
     content = models.BinaryField(_("文件内容"))
+    #: What the task needs besides an upload (a case, filters, a batch …).
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    #: A produced file (a ZIP of forms, an export), kept in the database so
+    #: that a worker on another machine and the web server see the same file
+    #: (docs/decisions/0105); emptied by `xuanren cleanup` like the uploads.
+    output = models.BinaryField(_("生成的文件"), default=b"", blank=True)
+    output_name = models.CharField(_("生成的文件名"), max_length=255, blank=True)
+    output_type = models.CharField(_("文件类型"), max_length=100, blank=True)
     dry_run = models.BooleanField(_("只检查，不保存"), default=False)
     rows_total = models.PositiveIntegerField(_("总行数"), default=0)
     rows_done = models.PositiveIntegerField(_("已处理行数"), default=0)
@@ -111,8 +135,8 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("后台导入")
-        verbose_name_plural = _("后台导入")
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:

@@ -13,4 +13,5 @@ urlpatterns = [
     path("jobs/<int:pk>/progress/", views_xlsx.xlsx_job_progress, name="xlsx_job_progress"),
     path("jobs/<int:pk>/cancel/", views_xlsx.xlsx_job_cancel, name="xlsx_job_cancel"),
     path("jobs/<int:pk>/retry/", views_xlsx.xlsx_job_retry, name="xlsx_job_retry"),
+    path("jobs/<int:pk>/download/", views_xlsx.job_download, name="job_download"),
 ]

@@ -14,15 +14,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from xuanren.common.errors import DomainError, PermissionDenied
+from xuanren.exchange.job_kinds import lrmx_confirm as lrmx_confirm_or_job
+from xuanren.exchange.job_kinds import lrmx_confirm_job, lrmx_upload
+from xuanren.exchange.jobs import import_job_list
 from xuanren.exchange.lrmx_services import (
     batch_get,
     batch_needs_unit,
     lrmx_export,
     lrmx_import_cancel,
-    lrmx_import_confirm,
-    lrmx_import_preview,
 )
-from xuanren.exchange.models import ImportStatus
+from xuanren.exchange.models import ImportJob, ImportStatus, JobKind
 from xuanren.org.models import Unit
 from xuanren.org.selectors import unit_get, unit_list
 from xuanren.web.pages import login_page
@@ -79,18 +80,22 @@ def lrmx_import(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         # The service checks the permission, then the size and the limits,
         # before it reads the file.
+        # Many files: checked in the background (docs/decisions/0104).
         try:
-            batch = lrmx_import_preview(actor=request.user, upload_name=upload.name, data=upload)
+            batch = lrmx_upload(actor=request.user, upload_name=upload.name, data=upload)
         except PermissionDenied:
             raise
         except DomainError as exc:
             form.add_error("file", exc.message)
             status = exc.http_status
         else:
+            if isinstance(batch, ImportJob):
+                return redirect("exchange:xlsx_job", pk=batch.pk)
             return redirect("exchange:lrmx_batch", pk=batch.pk)
     elif request.method == "POST":
         status = 422
-    return render(request, "exchange/lrmx_import.html", {"form": form}, status=status)
+    jobs = import_job_list(actor=request.user, kinds=[JobKind.LRMX_PREVIEW, JobKind.LRMX_CONFIRM])
+    return render(request, "exchange/lrmx_import.html", {"form": form, "jobs": jobs}, status=status)
 
 
 def _batch_context(request: HttpRequest, batch: Any, form: ConfirmForm | None) -> dict[str, Any]:
@@ -107,6 +112,7 @@ def _batch_context(request: HttpRequest, batch: Any, form: ConfirmForm | None) -
         "savable": any(row["action"] != "error" for row in batch.preview),
         "form": form,
         "previewed": batch.status == ImportStatus.PREVIEWED,
+        "confirm_job": lrmx_confirm_job(batch),
     }
 
 
@@ -135,7 +141,7 @@ def lrmx_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         chosen = form.cleaned_data["unit"]
         try:
             unit = unit_get(actor=actor, pk=chosen.pk) if chosen is not None else None
-            lrmx_import_confirm(actor=actor, batch=batch, unit=unit)
+            done = lrmx_confirm_or_job(actor=actor, batch=batch, unit=unit)
         except PermissionDenied:
             raise
         except DomainError as exc:
@@ -143,6 +149,8 @@ def lrmx_confirm(request: HttpRequest, pk: int) -> HttpResponse:
             for error in exc.errors:
                 form.add_error("unit" if error.field == "unit" else None, error.message)
         else:
+            if isinstance(done, ImportJob):
+                return redirect("exchange:xlsx_job", pk=done.pk)
             return redirect("exchange:lrmx_batch", pk=batch.pk)
     context = _batch_context(request, batch, form)
     return render(request, "exchange/lrmx_batch.html", context, status=422)

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,7 +22,14 @@ from django.views.decorators.http import require_http_methods, require_safe
 from xuanren.common.dates import today
 from xuanren.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from xuanren.common.widgets import date_input
+from xuanren.exchange.job_kinds import (
+    cadres_export_count,
+    cadres_export_start,
+    roster_export_count,
+    roster_export_start,
+)
 from xuanren.exchange.jobs import (
+    IMPORT_KINDS,
     can_cancel,
     can_retry,
     import_job_cancel,
@@ -29,9 +37,10 @@ from xuanren.exchange.jobs import (
     import_job_list,
     import_job_retry,
     is_interrupted,
+    job_output_get,
     xlsx_upload,
 )
-from xuanren.exchange.models import ImportJob, JobStatus
+from xuanren.exchange.models import ImportJob, JobKind, JobStatus
 from xuanren.exchange.xlsx_export import cadre_list_export, roster_export
 from xuanren.exchange.xlsx_import import XlsxImportFailed
 from xuanren.exchange.xlsx_template import template_workbook
@@ -96,7 +105,10 @@ def _page(
         "form": form,
         "roster_form": RosterForm(units=_units(actor), initial={"on": today()}),
         "background_rows": settings.XUANREN_XLSX_BACKGROUND_ROWS,
-        "jobs": import_job_list(actor=actor),
+        "jobs": import_job_list(actor=actor, kinds=[JobKind.XLSX_IMPORT]),
+        "export_jobs": import_job_list(
+            actor=actor, kinds=[JobKind.CADRES_EXPORT, JobKind.ROSTER_EXPORT]
+        ),
         **extra,
     }
     return render(request, "exchange/xlsx_index.html", context, status=status)
@@ -129,11 +141,30 @@ def xlsx_index(request: HttpRequest) -> HttpResponseBase:
     return _page(request, UploadForm(), result=result, filename=upload.name)
 
 
+#: Where a job's page leads back to, by kind.
+BACK: dict[str, tuple[str, Any]] = {
+    JobKind.XLSX_IMPORT: ("exchange:xlsx_index", gettext_lazy("返回表格导入导出")),
+    JobKind.CADRES_EXPORT: ("exchange:xlsx_index", gettext_lazy("返回表格导入导出")),
+    JobKind.ROSTER_EXPORT: ("exchange:xlsx_index", gettext_lazy("返回表格导入导出")),
+    JobKind.LRMX_PREVIEW: ("exchange:lrmx_import", gettext_lazy("返回任免审批表导入")),
+    JobKind.LRMX_CONFIRM: ("exchange:lrmx_import", gettext_lazy("返回任免审批表导入")),
+}
+
+
 def _job_context(job: ImportJob) -> dict[str, Any]:
     interrupted = is_interrupted(job)
     total = job.rows_total or 0
+    if job.kind == JobKind.FORMS_ZIP:
+        back = (reverse("web:case_detail", args=[job.params.get("case")]), _("返回选任事项"))
+    else:
+        name, text = BACK.get(job.kind, BACK[JobKind.XLSX_IMPORT])
+        back = (reverse(name), str(text))
     return {
         "job": job,
+        "importing": job.kind in IMPORT_KINDS,
+        "retention_days": settings.XUANREN_IMPORT_RETENTION_DAYS,
+        "back_url": back[0],
+        "back_text": back[1],
         "interrupted": interrupted,
         "active": job.status in (JobStatus.QUEUED, JobStatus.RUNNING) and not interrupted,
         "percent": min(100, job.rows_done * 100 // total) if total else 0,
@@ -181,22 +212,56 @@ def _job_action(request: HttpRequest, pk: int, action: Any) -> HttpResponseBase:
 
 @_errors_as_pages
 @require_safe
+def job_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A finished job's file: only for who started the job and administrators."""
+    job = job_output_get(actor=request.user, pk=pk)
+    headers = {
+        "Content-Disposition": content_disposition_header(True, job.output_name) or "",
+        "Cache-Control": "no-store",  # personal data: never kept by a proxy
+    }
+    return HttpResponse(bytes(job.output), content_type=job.output_type, headers=headers)
+
+
+def offer_background(
+    request: HttpRequest, *, rows: int, threshold: int, what: str, unit_text: str
+) -> HttpResponseBase:
+    """A GET past the threshold: the page offering to produce the file in the
+    background (a POST to the same address starts it); nothing is produced yet."""
+    context = {"rows": rows, "threshold": threshold, "what": what, "unit_text": unit_text}
+    return render(request, "exchange/job_offer.html", context)
+
+
+@_errors_as_pages
+@require_safe
 def xlsx_template(request: HttpRequest) -> HttpResponseBase:
     return xlsx_file(template_workbook(), TEMPLATE_NAME)
 
 
 @_errors_as_pages
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def cadres_xlsx(request: HttpRequest) -> HttpResponseBase:
-    """The cadre list with the search page's filters (same query string)."""
+    """The cadre list with the search page's filters (same query string).
+    Past XUANREN_EXPORT_BACKGROUND_ROWS rows the GET offers a background job
+    and the POST (same query string) starts it."""
     actor = request.user
     form = CadreSearchForm(request.GET or None, units=_units(actor))
-    target, _rows = cadre_list_export(actor=actor, filters=form.filters())
-    return xlsx_file(target, f"{_('干部信息')}-{today().isoformat()}.xlsx")
+    filters = form.filters()
+    filename = f"{_('干部信息')}-{today().isoformat()}.xlsx"
+    threshold = settings.XUANREN_EXPORT_BACKGROUND_ROWS
+    rows = cadres_export_count(actor=actor, filters=filters)
+    if rows > threshold:
+        if request.method == "POST":
+            job = cadres_export_start(actor=actor, filters=filters, filename=filename)
+            return redirect("exchange:xlsx_job", pk=job.pk)
+        return offer_background(
+            request, rows=rows, threshold=threshold, what=_("干部信息"), unit_text=_("行")
+        )
+    target, _rows = cadre_list_export(actor=actor, filters=filters)
+    return xlsx_file(target, filename)
 
 
 @_errors_as_pages
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def roster_xlsx(request: HttpRequest) -> HttpResponseBase:
     actor = request.user
     try:
@@ -213,5 +278,15 @@ def roster_xlsx(request: HttpRequest) -> HttpResponseBase:
         except ValueError:
             continue
     on = on or today()
+    filename = f"{_('干部花名册')}-{unit.name}-{on.isoformat()}.xlsx"
+    threshold = settings.XUANREN_EXPORT_BACKGROUND_ROWS
+    rows = roster_export_count(actor=actor, unit=unit, on=on)
+    if rows > threshold:
+        if request.method == "POST":
+            job = roster_export_start(actor=actor, unit=unit, on=on, filename=filename)
+            return redirect("exchange:xlsx_job", pk=job.pk)
+        return offer_background(
+            request, rows=rows, threshold=threshold, what=_("干部花名册"), unit_text=_("行")
+        )
     target, _rows = roster_export(actor=actor, unit=unit, on=on)
-    return xlsx_file(target, f"{_('干部花名册')}-{unit.name}-{on.isoformat()}.xlsx")
+    return xlsx_file(target, filename)

@@ -10,9 +10,10 @@ filters and how many rows (docs/decisions/0029).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 from typing import IO, Any
 
@@ -42,6 +43,28 @@ from xuanren.people.selectors import CadreFilters, cadre_search, shown_id_number
 
 #: Rows fetched per query while streaming (prefetches run per chunk).
 CHUNK = 2000
+#: Rows between two progress reports of a background export.
+PROGRESS_ROWS = 1000
+
+#: A background job's progress callback: (stage, rows done, total).
+Progress = Callable[[str, int, int], None]
+
+
+@contextlib.contextmanager
+def _abandoned_on_error(sheet: WriteOnlyWorksheet) -> Iterator[None]:
+    """A cancelled export (or any error) closes the half-written sheet's
+    temporary file at once instead of leaving it to the garbage collector."""
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(Exception):
+            sheet.close()
+        raise
+
+
+def _report(progress: Progress | None, rows: int, total: int) -> None:
+    if progress is not None and rows % PROGRESS_ROWS == 0:
+        progress("generating", rows, max(total, rows))
 
 
 def _ym(value: dt.date | None) -> str:
@@ -127,19 +150,25 @@ def _cadre_list_rows(actor: Any, cadres: QuerySet[Cadre], on: dt.date) -> Iterat
         ]
 
 
-def cadre_list_export(*, actor: Any, filters: CadreFilters) -> tuple[IO[bytes], int]:
+def cadre_list_export(
+    *, actor: Any, filters: CadreFilters, progress: Progress | None = None, total: int = 0
+) -> tuple[IO[bytes], int]:
     """The cadre list with these filters as an XLSX file (positioned at its
     start) and its row count. ID numbers in full only for holders of
-    people.view_full_id_number."""
+    people.view_full_id_number. `progress` (a background job) is told every
+    PROGRESS_ROWS rows of `total`; a cancel raised there ends the export
+    before anything is journalled."""
     cadres = cadre_search(actor=actor, filters=filters)
     on = filters.ref_date or today()
     workbook = Workbook(write_only=True)
     sheet = _sheet(workbook, _("干部信息"))
     _header(sheet, cadre_list_headers())
     rows = 0
-    for row in _cadre_list_rows(actor, cadres, on):
-        sheet.append(xlsx_row(sheet, row))
-        rows += 1
+    with _abandoned_on_error(sheet):
+        for row in _cadre_list_rows(actor, cadres, on):
+            sheet.append(xlsx_row(sheet, row))
+            rows += 1
+            _report(progress, rows, total)
     target = _save(workbook)
     filters_payload = {
         k: (v.isoformat() if isinstance(v, dt.date) else v)
@@ -245,14 +274,28 @@ def roster_title(unit: Unit, on: dt.date) -> str:
     return _("%(unit)s干部花名册（截至 %(day)s）") % {"unit": unit.name, "day": on.isoformat()}
 
 
-def roster_export(*, actor: Any, unit: Unit, on: dt.date | None = None) -> tuple[IO[bytes], int]:
+def roster_cadres(*, actor: Any, unit: Unit, on: dt.date) -> QuerySet[Cadre]:
+    """The cadres the 花名册 of `unit` lists on `on` (also counted to decide
+    whether it is produced in the background)."""
+    return cadre_search(actor=actor, filters=CadreFilters(unit_id=unit.pk, ref_date=on))
+
+
+def roster_export(
+    *,
+    actor: Any,
+    unit: Unit,
+    on: dt.date | None = None,
+    progress: Progress | None = None,
+    total: int = 0,
+) -> tuple[IO[bytes], int]:
     """The 花名册 of `unit` and every unit below it: active cadres in unit
     order, higher levels first, with the customary columns. The unit must
-    be in the actor's scope (the caller fetched it with unit_get)."""
+    be in the actor's scope (the caller fetched it with unit_get).
+    `progress` as for cadre_list_export."""
     on = on or today()
     in_force = Tenure.objects.filter(start_date__lte=on).exclude(end_date__lte=on)
     cadres = (
-        cadre_search(actor=actor, filters=CadreFilters(unit_id=unit.pk, ref_date=on))
+        roster_cadres(actor=actor, unit=unit, on=on)
         .annotate(level_order=_level_order())
         .order_by("unit__path", "-level_order", "birth_date", "id")
         .prefetch_related("educations", Prefetch("tenures", queryset=in_force))
@@ -264,9 +307,11 @@ def roster_export(*, actor: Any, unit: Unit, on: dt.date | None = None) -> tuple
     sheet.append([title])
     _header(sheet, roster_headers())
     rows = 0
-    for row in _roster_rows(cadres, on):
-        sheet.append(xlsx_row(sheet, row))
-        rows += 1
+    with _abandoned_on_error(sheet):
+        for row in _roster_rows(cadres, on):
+            sheet.append(xlsx_row(sheet, row))
+            rows += 1
+            _report(progress, rows, total)
     target = _save(workbook)
     access_record(
         actor=actor,

@@ -847,10 +847,16 @@ def _write_quotas(plan: Plan, units: dict[str, Unit]) -> tuple[list[int], list[i
 
 
 def _write_cadres(
-    plan: Plan, units: dict[str, Unit]
+    plan: Plan,
+    units: dict[str, Unit],
+    progress: Progress | None = None,
+    offset: int = 0,
+    total: int = 0,
 ) -> tuple[list[int], list[int], list[list[Any]]]:
     """COPY / executemany through the shared bulk sink, with IDs taken up front
-    so that the education rows can point at their cadres."""
+    so that the education rows can point at their cadres. `progress("writing",
+    offset + cadres written, total)` after each chunk (inside the save: a
+    background job writes it from a connection of its own, decision 0106)."""
     cadre_ids = _allocate_ids(Cadre, len(plan.cadres))
     with_education = [i for i, (_c, v) in enumerate(plan.cadres) if v["education_level"]]
     education_ids = _allocate_ids(Education, len(with_education))
@@ -881,6 +887,8 @@ def _write_cadres(
             if len(batch) >= CHUNK:
                 sink.write(Cadre, cadre_columns, batch)
                 batch = []
+                if progress is not None:
+                    progress("writing", offset + len(fingerprints), total)
         if batch:
             sink.write(Cadre, cadre_columns, batch)
         batch = []
@@ -1001,7 +1009,9 @@ def xlsx_import(
             quota_ids, quotas_changed = _write_quotas(plan, units)
             if progress is not None:
                 progress("writing", before_cadres, total)
-            cadre_ids, education_ids, cadre_fp = _write_cadres(plan, units)
+            cadre_ids, education_ids, cadre_fp = _write_cadres(
+                plan, units, progress, before_cadres, total
+            )
             if progress is not None:
                 progress("writing", total, total)
             relatives_link_new_cadres(actor=actor, cadre_ids=cadre_ids)

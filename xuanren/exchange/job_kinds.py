@@ -1,0 +1,254 @@
+"""The background jobs besides the XLSX import (docs/decisions/0104): an LRMX
+upload checked and an LRMX batch confirmed, the ZIP of a case's approval
+forms, and large XLSX exports.
+
+Each kind has a start (the permission and the input checked in the request,
+exactly as the synchronous path checks them, then `job_start`) and a runner
+the task calls with the requester as the actor, so the permissions are
+checked again when it runs. The runners call the same services as the
+synchronous path with a `progress` callback: all or nothing, the same
+journal events (LRMX_IMPORTED, DOCUMENT_GENERATED, DATA_EXPORTED), the same
+formula-free cells. A produced file is kept on the job row (decision 0105).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict
+from typing import IO, Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from xuanren.common.errors import Conflict
+from xuanren.common.uploads import check_size, read_bounded
+from xuanren.exchange.jobs import JobProgress, job_start
+from xuanren.exchange.lrmx_services import (
+    _require_importer,
+    batch_get,
+    confirm_precheck,
+    lrmx_file_count,
+    lrmx_import_confirm,
+    lrmx_import_preview,
+)
+from xuanren.exchange.models import ImportBatch, ImportJob, JobKind, JobStatus
+from xuanren.org.models import Unit
+from xuanren.people.selectors import CadreFilters, cadre_search
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ZIP_TYPE = "application/zip"
+
+
+# ---- LRMX: the upload's checks, and the confirm ------------------------------------
+
+
+def lrmx_upload(
+    *, actor: Any, upload_name: str, data: bytes | IO[bytes]
+) -> ImportBatch | ImportJob:
+    """The LRMX import page's upload: the permission, the size and the ZIP's
+    directory (its limits) first, before anything is extracted; up to
+    XUANREN_LRMX_BACKGROUND_FILES files are checked here (the batch is
+    returned), more become a job whose result is the same batch."""
+    _require_importer(actor)
+    limit = settings.XUANREN_LRMX_MAX_UPLOAD_BYTES
+    check_size(data, limit=limit, what=_("上传文件"), setting="XUANREN_LRMX_MAX_UPLOAD_BYTES")
+    files = lrmx_file_count(upload_name, data)
+    if files <= settings.XUANREN_LRMX_BACKGROUND_FILES:
+        return lrmx_import_preview(actor=actor, upload_name=upload_name, data=data)
+    content = read_bounded(data, limit=limit, what=_("上传文件"))
+    return job_start(
+        actor=actor, kind=JobKind.LRMX_PREVIEW, name=upload_name, content=content, total=files
+    )
+
+
+def run_lrmx_preview(job: ImportJob, progress: JobProgress) -> dict[str, Any]:
+    batch = lrmx_import_preview(
+        actor=job.created_by,
+        upload_name=job.upload_name,
+        data=bytes(job.content),
+        progress=progress,
+        total=job.rows_total,
+    )
+    errors = sum(1 for row in batch.preview if row["action"] == "error")
+    return {"result": {"batch": batch.pk, "files": len(batch.preview), "errors": errors}}
+
+
+def lrmx_confirm(*, actor: Any, batch: ImportBatch, unit: Unit | None) -> ImportBatch | ImportJob:
+    """Confirm a previewed batch: up to XUANREN_LRMX_BACKGROUND_FILES files
+    here, more as a job (refused at once, as the confirm would be, when the
+    batch cannot be confirmed or a confirm job for it is already under way)."""
+    batch = batch_get(actor=actor, pk=batch.pk)
+    if len(batch.files) <= settings.XUANREN_LRMX_BACKGROUND_FILES:
+        return lrmx_import_confirm(actor=actor, batch=batch, unit=unit)
+    confirm_precheck(actor=actor, batch=batch, unit=unit)
+    if lrmx_confirm_job(batch) is not None:
+        raise Conflict(_("该批次已在后台导入中，请勿重复提交。"))
+    return job_start(
+        actor=actor,
+        kind=JobKind.LRMX_CONFIRM,
+        name=batch.upload_name,
+        params={"batch": batch.pk, "unit": unit.pk if unit is not None else None},
+        total=len(batch.preview),
+    )
+
+
+def lrmx_confirm_job(batch: ImportBatch) -> ImportJob | None:
+    """The confirm job of this batch that is queued or running, if any."""
+    return (
+        ImportJob.objects.defer("content", "output")
+        .filter(
+            kind=JobKind.LRMX_CONFIRM,
+            params__batch=batch.pk,
+            status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
+        )
+        .first()
+    )
+
+
+def run_lrmx_confirm(job: ImportJob, progress: JobProgress) -> dict[str, Any]:
+    from xuanren.org.selectors import unit_get
+
+    actor = job.created_by
+    batch = batch_get(actor=actor, pk=job.params["batch"])
+    unit_pk = job.params.get("unit")
+    unit = unit_get(actor=actor, pk=unit_pk) if unit_pk is not None else None
+    progress("saving", 0, job.rows_total)  # before the save's transaction opens
+    batch = lrmx_import_confirm(actor=actor, batch=batch, unit=unit, progress=progress)
+    saved = sum(1 for row in batch.result if row.get("saved"))
+    return {"result": {"batch": batch.pk, "files": len(batch.result), "saved": saved}}
+
+
+# ---- the ZIP of a case's approval forms ----------------------------------------------
+
+
+def forms_zip_count(*, actor: Any, case_pk: int) -> int:
+    from xuanren.documents.selectors import case_approval_form_count
+
+    return case_approval_form_count(actor=actor, case_pk=case_pk)[1]
+
+
+def forms_zip_start(*, actor: Any, case_pk: int) -> ImportJob:
+    """The ZIP made in the background: the case read through its selector
+    (scope) first; the forms are built and their cadres read when it runs."""
+    from xuanren.documents.selectors import case_approval_form_count
+    from xuanren.documents.services import approval_forms_zip_name
+
+    case, count = case_approval_form_count(actor=actor, case_pk=case_pk)
+    return job_start(
+        actor=actor,
+        kind=JobKind.FORMS_ZIP,
+        name=approval_forms_zip_name(case),
+        params={"case": case.pk},
+        total=count,
+    )
+
+
+def run_forms_zip(job: ImportJob, progress: JobProgress) -> dict[str, Any]:
+    from xuanren.documents.services import approval_forms_zip_generate
+
+    progress("generating", 0, job.rows_total)
+    made = approval_forms_zip_generate(
+        actor=job.created_by, case_pk=job.params["case"], progress=progress
+    )
+    return {
+        "output": made.data,
+        "output_name": made.filename,
+        "output_type": made.content_type,
+        "result": {"bytes": len(made.data)},
+    }
+
+
+# ---- large exports ------------------------------------------------------------------------
+
+
+def filters_params(filters: CadreFilters) -> dict[str, Any]:
+    return {
+        k: (v.isoformat() if isinstance(v, dt.date) else v)
+        for k, v in asdict(filters).items()
+        if v not in (None, "")
+    }
+
+
+def filters_from(params: dict[str, Any]) -> CadreFilters:
+    values = dict(params)
+    if values.get("ref_date"):
+        values["ref_date"] = dt.date.fromisoformat(values["ref_date"])
+    return CadreFilters(**values)
+
+
+def cadres_export_count(*, actor: Any, filters: CadreFilters) -> int:
+    return cadre_search(actor=actor, filters=filters).count()
+
+
+def cadres_export_start(*, actor: Any, filters: CadreFilters, filename: str) -> ImportJob:
+    rows = cadres_export_count(actor=actor, filters=filters)  # the permission and scope
+    return job_start(
+        actor=actor,
+        kind=JobKind.CADRES_EXPORT,
+        name=filename,
+        params={"filters": filters_params(filters)},
+        total=rows,
+    )
+
+
+def run_cadres_export(job: ImportJob, progress: JobProgress) -> dict[str, Any]:
+    from xuanren.exchange.xlsx_export import cadre_list_export
+
+    progress("generating", 0, job.rows_total)
+    target, rows = cadre_list_export(
+        actor=job.created_by,
+        filters=filters_from(job.params["filters"]),
+        progress=progress,
+        total=job.rows_total,
+    )
+    return _output(job, target, rows)
+
+
+def roster_export_count(*, actor: Any, unit: Unit, on: dt.date) -> int:
+    from xuanren.exchange.xlsx_export import roster_cadres
+
+    return roster_cadres(actor=actor, unit=unit, on=on).count()
+
+
+def roster_export_start(*, actor: Any, unit: Unit, on: dt.date, filename: str) -> ImportJob:
+    """`unit` was read with unit_get (scope) by the caller."""
+    rows = roster_export_count(actor=actor, unit=unit, on=on)
+    return job_start(
+        actor=actor,
+        kind=JobKind.ROSTER_EXPORT,
+        name=filename,
+        params={"unit": unit.pk, "on": on.isoformat()},
+        total=rows,
+    )
+
+
+def run_roster_export(job: ImportJob, progress: JobProgress) -> dict[str, Any]:
+    from xuanren.exchange.xlsx_export import roster_export
+    from xuanren.org.selectors import unit_get
+
+    actor = job.created_by
+    unit = unit_get(actor=actor, pk=job.params["unit"])
+    progress("generating", 0, job.rows_total)
+    target, rows = roster_export(
+        actor=actor,
+        unit=unit,
+        on=dt.date.fromisoformat(job.params["on"]),
+        progress=progress,
+        total=job.rows_total,
+    )
+    return _output(job, target, rows)
+
+
+def _output(job: ImportJob, target: IO[bytes], rows: int) -> dict[str, Any]:
+    try:
+        data = target.read()
+    finally:
+        target.close()
+    return {
+        "output": data,
+        "output_name": job.upload_name,
+        "output_type": XLSX_TYPE,
+        "result": {"rows": rows},
+        "rows_done": rows,
+        "rows_total": rows,
+    }
