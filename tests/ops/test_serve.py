@@ -82,8 +82,8 @@ def test_production_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert argv[-1] == "xuanren.wsgi:application"
     assert opts["--bind"] == "127.0.0.1:8000"
     assert opts["--workers"] == str(2 * (os.cpu_count() or 1) + 1)
-    assert opts["--max-requests"] == "1000"
-    assert opts["--max-requests-jitter"] == "100"
+    assert opts["--max-requests"] == "10000"
+    assert opts["--max-requests-jitter"] == "1000"
     assert opts["--access-logfile"] == "-"
 
 
