@@ -32,6 +32,32 @@ settings.load_profile("xuanren")
 _order = itertools.count(10, 2)  # even steps: the sex parity tweak stays unique
 
 
+#: Folders whose tests share a template built once per test process (ops: a
+#: database migrated by `xuanren migrate`; security: the demo county built by
+#: `xuanren demo`, served by live servers).
+ONE_WORKER_FOLDERS = ("ops", "security")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """pytest-xdist's default distribution (`-n`, as `./xr test` runs it), except
+    that the tests of each ONE_WORKER_FOLDERS folder run in one worker, which
+    builds the folder's template once instead of in every worker
+    (docs/decisions/0107). `--dist loadgroup` would do this with marks, but
+    with pytest 9.2 it silently groups nothing (pytest-xdist issue 1386)."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FolderScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            parts = nodeid.split("/")
+            if len(parts) > 2 and parts[0] == "tests" and parts[1] in ONE_WORKER_FOLDERS:
+                return parts[1]
+            return nodeid  # any worker, as under --dist load
+
+    return FolderScheduling(config, log)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests marked `postgres` check row locks; SQLite has no select_for_update,
     so there they would prove nothing and are skipped, with that reason. CI

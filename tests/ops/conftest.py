@@ -1,10 +1,17 @@
-"""Operations tests run the real `xuanren` commands in child processes, on a
-database of their own: an SQLite file, or (when the suite runs with a
-PostgreSQL DATABASE_URL) fresh PostgreSQL databases made for the test. One
-migrated template per test process; each test starts from a copy."""
+"""Operations tests run the `xuanren` commands on a database of their own: an
+SQLite file, or (when the suite runs with a PostgreSQL DATABASE_URL) fresh
+PostgreSQL databases made for the test. One migrated template per test
+process; each test starts from a copy.
+
+The real command in a child process (`Site.xuanren`) where the process
+boundary is what is tested; otherwise the same command in this process
+(`configured`: the site as this process's configured database), which spares
+a Python start-up (seconds of CPU each) per command (docs/decisions/0107)."""
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import os
 import re
 import shutil
@@ -20,8 +27,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from tests.processes import child_env
+from xuanren.common import backups
+from xuanren.common.management.commands import restore as restore_command
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -157,3 +168,45 @@ def site(_template: Site, tmp_path: Path) -> Iterator[Site]:
     copy = Site(var_dir, with_dbname(pg, db), [db])
     yield copy
     copy.drop()
+
+
+def in_process(*args: str) -> subprocess.CompletedProcess[str]:
+    """`xuanren *args` run in this process, its outcome as the CLI gives it:
+    a CommandError is written to stderr as Django's command line writes it,
+    and its exit status is the return code."""
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    try:
+        call_command(*args, stdout=out, stderr=err)
+    except CommandError as exc:
+        err.write(f"CommandError: {exc}\n")
+        code = exc.returncode
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def configured(site: Site, monkeypatch: pytest.MonkeyPatch, settings: Any) -> Site:
+    """The site as this process's configured database, for `in_process`
+    commands: what `xuanren` reads from its environment at start-up (the
+    database, the var folder with the journal key and anchor file) is the
+    site's, and the children a command starts (restore's `journal verify`)
+    see the site as `Site.xuanren`'s children do."""
+    real = backups.database_of
+
+    def database_of(url: str | None = None) -> backups.Database:
+        # The configured one has no URL of its own (url ""), as in the CLI.
+        return real(url) if url else dataclasses.replace(real(site.database_url), url="")
+
+    monkeypatch.setattr(backups, "database_of", database_of)
+    monkeypatch.setattr(restore_command, "database_of", database_of)
+    settings.VAR_DIR = site.var_dir
+    settings.JOURNAL_KEY = (
+        (site.var_dir / "journal_key").read_text(encoding="utf-8").strip().encode()
+    )
+    settings.JOURNAL_ANCHOR = site.var_dir / "journal.anchor"
+    for name in [n for n in os.environ if n.startswith(("DJANGO_", "XUANREN_"))]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "xuanren.settings")
+    monkeypatch.setenv("DATABASE_URL", site.database_url)
+    monkeypatch.setenv("XUANREN_VAR_DIR", str(site.var_dir))
+    return site
