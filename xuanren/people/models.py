@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from xuanren.common.choices import ChoiceLabels
 from xuanren.org.models import Level, Post, Unit
 
 
@@ -96,7 +97,7 @@ class CadreIdentity(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class Cadre(models.Model):
+class Cadre(ChoiceLabels, models.Model):
     name = models.CharField(_("姓名"), max_length=30)
     name_initials = models.CharField(_("姓名拼音首字母"), max_length=30, db_index=True)
     sex = models.CharField(_("性别"), max_length=6, choices=Sex.choices)
@@ -192,7 +193,7 @@ class Cadre(models.Model):
         return self.name
 
 
-class CadreChild(models.Model):
+class CadreChild(ChoiceLabels, models.Model):
     """Base of the records hanging off a cadre; deleting a cadre is refused
     while any exist (PROTECT), since archives are never silently dropped."""
 
