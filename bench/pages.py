@@ -114,13 +114,30 @@ def seed_if_needed(args: argparse.Namespace) -> None:
         )
     if not Case.objects.exists():
         start = time.perf_counter()
-        demo_users()  # the demo's accounts, cases at every stage, meetings, role tasks
+        # The demo's accounts, cases at every stage, meetings and role tasks, in
+        # the first county (a county of several at 100,000 and 1,000,000).
+        demo_users(root=first_county())
         print(
             f"- demo accounts and cases: {Case.objects.count()} cases, "
             f"{time.perf_counter() - start:.1f} s"
         )
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")  # visibility map and statistics, as in production
+
+
+def first_county() -> Any:
+    """The first county: a REGION below the top-level unit, or the top-level
+    unit itself when the seed made one county."""
+    from xuanren.org.models import Unit, UnitKind
+
+    root = Unit.objects.filter(parent=None).order_by("path").first()
+    assert root is not None
+    county = (
+        Unit.objects.filter(path__startswith=root.path, depth=1, kind=UnitKind.REGION)
+        .order_by("path")
+        .first()
+    )
+    return county or root
 
 
 def county_officer(county: Any) -> Any:
@@ -138,17 +155,19 @@ def county_officer(county: Any) -> Any:
     return User.objects.get(pk=officer.pk)
 
 
-def the_county(unit: Any) -> Any:
-    """The region (county) a unit belongs to: its nearest REGION ancestor
-    below the root, or the root when there is only one county."""
-    from xuanren.org.models import Unit, UnitKind, path_and_ancestors
+def the_officer() -> tuple[Any, Any]:
+    """The demo's case officer and the county of their scope; a case officer
+    scoped to the first county when the demo's is scoped to more than one."""
+    from django.contrib.auth.models import User
 
-    regions = (
-        Unit.objects.filter(path__in=path_and_ancestors(unit.path), kind=UnitKind.REGION)
-        .exclude(parent=None)
-        .order_by("-depth")
-    )
-    return regions.first() or Unit.objects.filter(parent=None).order_by("path").first()
+    from xuanren.access.models import Scope
+
+    county = first_county()
+    officer = User.objects.filter(username="officer").first()
+    scope = Scope.objects.filter(user=officer).select_related("unit").first()
+    if officer is None or scope is None or scope.unit_id != county.pk:
+        return county_officer(county), county
+    return officer, county
 
 
 # ---- measuring -------------------------------------------------------------------
@@ -221,7 +240,7 @@ def pages(officer: Any, county: Any) -> list[tuple[str, str, str]]:
         .annotate(n=Count("steps"))
         .order_by("-n", "pk")
         .first()
-    )
+    ) or Case.objects.order_by("pk").first()
     assert cadre and post and case, "no cadre, post or case in the officer's scope"
     assert isinstance(post, Post) and isinstance(cadre, Cadre)
     r = reverse
@@ -297,7 +316,6 @@ def bench(args: argparse.Namespace) -> None:
 
     from xuanren.people.models import Cadre
     from xuanren.policy.selectors import screen
-    from xuanren.procedure.models import Case
 
     print("# Pages at scale (issue 13)\n\n## Machine")
     for line in machine("PostgreSQL"):
@@ -305,10 +323,7 @@ def bench(args: argparse.Namespace) -> None:
     seed_if_needed(args)
     if args.seed_only:
         return
-    first_case = Case.objects.select_related("unit").order_by("pk").first()
-    assert first_case is not None
-    county = the_county(first_case.unit)
-    officer = county_officer(county)
+    officer, county = the_officer()
     admin = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
     cadres = Cadre.objects.count()
     only = {k for k in args.only.split(",") if k}
