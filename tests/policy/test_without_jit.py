@@ -28,14 +28,12 @@ def test_jit_is_off_inside_and_as_before_after():
         with _without_jit():
             assert _jit() == "off"
         assert _jit() == before
-        with pytest.raises(DatabaseError), _without_jit():
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1 / 0")
+        with pytest.raises(DatabaseError), _without_jit(), connection.cursor() as cursor:
+            cursor.execute("SELECT 1 / 0")
         assert _jit() == before
 
 
 def test_nothing_to_do_elsewhere():
-    with _without_jit():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            assert cursor.fetchone() == (1,)
+    with _without_jit(), connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
