@@ -62,6 +62,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--only", default="", help="comma-separated page keys (default: all)")
     parser.add_argument("--no-superuser", action="store_true", help="time the case officer only")
+    parser.add_argument(
+        "--superuser-runs",
+        type=int,
+        default=None,
+        help="timed requests per page as the superuser (default: --runs)",
+    )
     return parser.parse_args(argv)
 
 
@@ -333,15 +339,19 @@ def bench(args: argparse.Namespace) -> None:
         f"no application server); one warm-up request, then {args.runs} timed requests per page; "
         f"p95 nearest-rank. Case officer scoped to {county.name}."
     )
-    users = [("case officer", officer)]
+    users = [(f"case officer ({officer.username}, scoped to {county.name})", officer)]
     if admin is not None and not args.no_superuser:
         users.append(("superuser", admin))
     for label, user in users:
         client = Client()
         client.force_login(user)
         urls = pages(officer, county)
-        print(f"\n## {label} (load average before: {loadavg()})\n", flush=True)
-        lines, times = table(client, urls, args.runs, only)
+        runs = args.runs if user is officer else (args.superuser_runs or args.runs)
+        print(
+            f"\n## {label}: {runs} timed requests per page (load average before: {loadavg()})\n",
+            flush=True,
+        )
+        lines, times = table(client, urls, runs, only)
         loads.append(os.getloadavg()[0])
         print("\n".join(lines))
         if "candidates" in times:
@@ -350,7 +360,7 @@ def bench(args: argparse.Namespace) -> None:
             def screened(user: Any = user, post: Any = post) -> list[int]:
                 return list(screen(actor=user, post=post).values_list("id", flat=True))
 
-            s_times, s_queries = time_call(screened, args.runs)
+            s_times, s_queries = time_call(screened, runs)
             page_p95, s_p95 = p95(times["candidates"]), p95(s_times)
             budget = 1.5 * s_p95 + 100
             print(
