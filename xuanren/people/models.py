@@ -177,6 +177,9 @@ class Cadre(ChoiceLabels, models.Model):
             # compile.needs_history: does any level or education begin after a date?
             models.Index(fields=["level_since"], name="cadre_level_since"),
             models.Index(fields=["education_since"], name="cadre_education_since"),
+            # 临近退休 (approaching_retirement, dashboard and 待办): the oldest of
+            # each unit in scope, a short range per unit instead of every cadre.
+            models.Index(fields=["unit", "birth_date"], name="cadre_unit_birth_date"),
         ]
         constraints = [
             models.CheckConstraint(
