@@ -186,11 +186,12 @@ def p95(times: list[float]) -> float:
 
 
 def time_page(client: Any, url: str, runs: int) -> tuple[list[float], int, int, int]:
-    """Run times (ms) after one warm-up request, the queries of the warm-up
-    request, the status and the response's size."""
+    """Run times (ms) after one warm-up request, the queries of the request
+    after it (steady state), the status and the response's size."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    client.get(url)  # warm-up: the process's caches (rule packs, templates) fill here
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     queries = len(ctx.captured_queries)
@@ -206,6 +207,7 @@ def time_call(fn: Callable[[], Any], runs: int) -> tuple[list[float], int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    fn()
     with CaptureQueriesContext(connection) as ctx:
         fn()
     times = []
