@@ -332,3 +332,48 @@ def test_todo_lists_who_reaches_the_age_within_90_days(personas, retirees, clock
     clock.day = dt.date(2027, 3, 11)  # 91 days ahead: not yet
     assert [name for name, _ in due(personas.case_officer)] == ["郑老", "陈静"]
     assert due(personas.committee_member) == []
+
+
+@pytest.mark.django_db
+def test_home_page_reads_the_retirement_list_once(client, personas, retirees, clock, monkeypatch):
+    """The home page shows 临近退休 as its own panel and, through 待办, the
+    retirement reminders: one read of the list per request, and both show it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from xuanren.people import selectors
+    from xuanren.procedure.todo import TodoKind
+    from xuanren.web import views
+
+    clock.day = dt.date(2027, 3, 12)
+    calls = []
+    real = selectors.approaching_retirement
+
+    def counted(**kwargs):
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(selectors, "approaching_retirement", counted)
+    monkeypatch.setattr(views, "approaching_retirement", counted)
+    client.force_login(personas.case_officer)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("web:dashboard"))
+    assert response.status_code == 200
+    assert len(calls) == 1
+    # The list's own queries (one per original retirement age), not twice that.
+    by_birth = [
+        q for q in ctx.captured_queries if 'ORDER BY "people_cadre"."birth_date"' in q["sql"]
+    ]
+    assert 1 <= len(by_birth) <= 4
+    shown = [row["cadre"].name for row in response.context["approaching"]]
+    assert shown[:4] == ["郑老", "陈静", "周建", "林芳"]
+    reminders = [
+        r["item"].text.split("（")[0]
+        for r in response.context["todo_rows"]
+        if r["item"].kind == TodoKind.RETIREMENT_DUE
+    ]
+    assert reminders == ["郑老", "陈静", "周建"]
+    # 待办's own page still reads it by itself.
+    calls.clear()
+    assert client.get(reverse("web:todo")).status_code == 200
+    assert len(calls) == 1

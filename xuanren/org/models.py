@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from xuanren.common.choices import ChoiceLabels
+
 # Materialized path: each level adds a fixed-width base-36 segment, so a
 # subtree is one indexed prefix match (`path LIKE 'xxxx%'`) at any depth.
 PATH_SEGMENT = 4
@@ -80,7 +82,7 @@ class PostCategory(models.TextChoices):
     INTERNAL = "internal", _("内设机构职务")
 
 
-class Unit(models.Model):
+class Unit(ChoiceLabels, models.Model):
     name = models.CharField(_("单位名称"), max_length=100)
     short_name = models.CharField(_("简称"), max_length=40, blank=True)
     code = models.CharField(_("单位代码"), max_length=32, unique=True)
@@ -124,7 +126,7 @@ class Unit(models.Model):
         return self.kind in TOWNSHIP_KINDS
 
 
-class Post(models.Model):
+class Post(ChoiceLabels, models.Model):
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="posts", verbose_name=_("单位")
     )

@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from xuanren.common.choices import ChoiceLabels
 from xuanren.org.models import Level, Post, Unit
 
 
@@ -96,7 +97,7 @@ class CadreIdentity(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class Cadre(models.Model):
+class Cadre(ChoiceLabels, models.Model):
     name = models.CharField(_("姓名"), max_length=30)
     name_initials = models.CharField(_("姓名拼音首字母"), max_length=30, db_index=True)
     sex = models.CharField(_("性别"), max_length=6, choices=Sex.choices)
@@ -176,6 +177,9 @@ class Cadre(models.Model):
             # compile.needs_history: does any level or education begin after a date?
             models.Index(fields=["level_since"], name="cadre_level_since"),
             models.Index(fields=["education_since"], name="cadre_education_since"),
+            # 临近退休 (approaching_retirement, dashboard and 待办): the oldest of
+            # each unit in scope, a short range per unit instead of every cadre.
+            models.Index(fields=["unit", "birth_date"], name="cadre_unit_birth_date"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -192,7 +196,7 @@ class Cadre(models.Model):
         return self.name
 
 
-class CadreChild(models.Model):
+class CadreChild(ChoiceLabels, models.Model):
     """Base of the records hanging off a cadre; deleting a cadre is refused
     while any exist (PROTECT), since archives are never silently dropped."""
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -249,6 +251,26 @@ def candidates_base(*, actor: Any, post: Post) -> QuerySet[Cadre]:
     return Cadre.objects.filter(unit_scope_q(actor, prefix="unit__"), status=CadreStatus.ACTIVE)
 
 
+@contextmanager
+def _without_jit() -> Iterator[None]:
+    """PostgreSQL's JIT off for the queries inside (and back as it was after).
+
+    The exclusion counts are one aggregate with a FILTER per rule, and a rule
+    on the cadre's records (assessments, sanctions, family) is a correlated
+    SubPlan evaluated per candidate: the plan's cost (about 1.4 million for a
+    county of 25,000 cadres) is over the JIT thresholds, and compiling it took
+    1.9 s of a 2.6 s query where the work itself is 0.6 s
+    (docs/performance.md, issue 13). SQLite: nothing to do."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+        row = cursor.fetchone()
+        yield  # on an error, leaving the atomic block rolls the setting back
+        cursor.execute("SELECT set_config('jit', %s, true)", [row[0] if row else "on"])
+
+
 @dataclass(frozen=True)
 class RuleCount:
     rule: Rule
@@ -282,7 +304,15 @@ class Screening:
             return []
         # For each rule, count the rows it does not pass.
         annotations = rule_annotations(applicable, self.ref, history=self.history)
-        counts = self.base.annotate(**annotations).aggregate(
+        with _without_jit():
+            counts = self._counts(applicable, annotations)
+        return [
+            RuleCount(rule, counts[f"r{i}"], ladder_summary(rule, self.post.level))
+            for i, rule in enumerate(applicable)
+        ]
+
+    def _counts(self, applicable: list[Rule], annotations: dict[str, Any]) -> dict[str, int]:
+        return self.base.annotate(**annotations).aggregate(
             **{
                 f"r{i}": Count(
                     "pk",
@@ -293,10 +323,6 @@ class Screening:
                 for i, rule in enumerate(applicable)
             }
         )
-        return [
-            RuleCount(rule, counts[f"r{i}"], ladder_summary(rule, self.post.level))
-            for i, rule in enumerate(applicable)
-        ]
 
 
 def screening(*, actor: Any, post: Post, ref: dt.date | None = None) -> Screening:

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from xuanren.common.choices import ChoiceLabels
 from xuanren.org.models import Post, Unit
 from xuanren.people.models import Cadre
 
@@ -119,7 +120,7 @@ class CaseStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
 
 
-class Case(models.Model):
+class Case(ChoiceLabels, models.Model):
     number = models.CharField(_("编号"), max_length=40, unique=True)
     title = models.CharField(_("事项名称"), max_length=200)
     template = models.ForeignKey(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, TextChoices
 from django.urls import reverse
@@ -27,6 +27,9 @@ from xuanren.access.policy import has_perm, require_perm, unit_scope_q
 from xuanren.common.dates import SHANGHAI, add_months, today
 from xuanren.procedure.catalogue import STEPS
 from xuanren.procedure.models import Candidate, CandidateStatus, Case, CaseStatus, CaseStep
+
+if TYPE_CHECKING:
+    from xuanren.people.selectors import Retiring
 
 #: A case with no step done or corrected for longer than this is idle.
 IDLE_DAYS = 14
@@ -81,6 +84,10 @@ class TodoQuery:
     actor: Any
     on: dt.date
     horizon: dt.date  # the last day looked ahead to
+    #: people.selectors.approaching_retirement(actor=actor, limit=RETIREMENT_ITEMS)
+    #: when the caller has already read it (the home page shows it as its own
+    #: panel): one read per request. None: retirements_due reads it.
+    retiring: list[Retiring] | None = None
 
     def is_mine(self, case: Case | None) -> bool:
         return case is not None and case.officer_id == getattr(self.actor, "pk", None)
@@ -96,16 +103,25 @@ def source(fn: Source) -> Source:
 
 
 def todo_for(
-    *, actor: Any, on: dt.date | None = None, horizon_days: int = 30, mine: bool = False
+    *,
+    actor: Any,
+    on: dt.date | None = None,
+    horizon_days: int = 30,
+    mine: bool = False,
+    retiring: list[Retiring] | None = None,
 ) -> list[TodoItem]:
     """Every item due within `horizon_days` of `on` (and those already
     overdue), in the actor's scope, soonest first; only the actor's own cases'
     items when `mine`. Every role has one; an account with no role at all
-    (no permission) is refused."""
+    (no permission) is refused. `retiring`: the actor's
+    approaching_retirement(limit=RETIREMENT_ITEMS) when the caller has read it
+    already (not read again)."""
     if not has_any_role(actor):
         require_perm(actor, "procedure.view_case")  # the refusal, with its message
     on = on or today()
-    query = TodoQuery(actor=actor, on=on, horizon=on + dt.timedelta(days=horizon_days))
+    query = TodoQuery(
+        actor=actor, on=on, horizon=on + dt.timedelta(days=horizon_days), retiring=retiring
+    )
     items = [item for fn in SOURCES for item in fn(query)]
     if mine:
         items = [i for i in items if i.mine]
@@ -255,7 +271,10 @@ def retirements_due(query: TodoQuery) -> Iterable[TodoItem]:
 
     horizon = query.on + dt.timedelta(days=RETIREMENT_NOTICE_DAYS)
     items = []
-    for r in approaching_retirement(actor=query.actor, limit=RETIREMENT_ITEMS):
+    retiring = query.retiring
+    if retiring is None:
+        retiring = approaching_retirement(actor=query.actor, limit=RETIREMENT_ITEMS)
+    for r in retiring:
         if r.retirement_date > horizon:
             continue
         text = _("%(name)s（%(unit)s）%(date)s 达到法定退休年龄 %(years)d 周岁%(months)s。") % {

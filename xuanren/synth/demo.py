@@ -71,8 +71,8 @@ def demo_password(username: str) -> str:
     return f"demo-{username}"
 
 
-def _demo_units() -> tuple[Unit, Unit]:
-    root = Unit.objects.filter(parent=None).order_by("path").first()
+def _demo_units(root: Unit | None = None) -> tuple[Unit, Unit]:
+    root = root or Unit.objects.filter(parent=None).order_by("path").first()
     if root is None:
         raise LookupError(_("数据库中还没有单位，请先生成数据。"))
     town = (
@@ -84,13 +84,15 @@ def _demo_units() -> tuple[Unit, Unit]:
 
 
 @transaction.atomic
-def demo_users() -> list[DemoAccount]:
+def demo_users(*, root: Unit | None = None) -> list[DemoAccount]:
     """Create the demo users, or reset them (passwords, role, scope) when they
     exist, so running the demo twice always leaves the printed accounts valid.
     Scopes go through access.services.scope_set (journaled, by the demo
-    administrator), only when they change, so a rerun adds no events."""
+    administrator), only when they change, so a rerun adds no events.
+    `root`: the county of the accounts' scopes and of the demo cases (default:
+    the first top-level unit; bench/pages.py gives one county of several)."""
     roles_sync()
-    root, town = _demo_units()
+    root, town = _demo_units(root)
     users = {}
     for username, role, _where in DEMO_USERS:
         user, _created = User.objects.get_or_create(username=username)

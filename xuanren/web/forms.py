@@ -11,7 +11,7 @@ from django import forms
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from xuanren.common.widgets import date_input
+from xuanren.common.widgets import LongSelect, date_input
 from xuanren.org.models import Level, Post, Unit
 from xuanren.people.models import EducationLevel, Sex
 from xuanren.people.selectors import CadreFilters
@@ -37,7 +37,9 @@ class CadreSearchForm(forms.Form):
             attrs={"placeholder": _("姓名或拼音首字母，如 zw"), "autocomplete": "off"}
         ),
     )
-    unit = forms.TypedChoiceField(label=_("单位（含下级）"), required=False, coerce=int)
+    unit = forms.TypedChoiceField(
+        label=_("单位（含下级）"), required=False, coerce=int, widget=LongSelect
+    )
     level = forms.ChoiceField(
         label=_("职务层次"), required=False, choices=[("", _("全部")), *Level.choices]
     )
@@ -89,7 +91,9 @@ def _valid_part(form: forms.Form) -> dict[str, Any]:
 
 
 class QuotaFilterForm(forms.Form):
-    under = forms.TypedChoiceField(label=_("单位（含下级）"), required=False, coerce=int)
+    under = forms.TypedChoiceField(
+        label=_("单位（含下级）"), required=False, coerce=int, widget=LongSelect
+    )
     on = forms.DateField(
         label=_("统计日期"),
         required=False,
@@ -150,7 +154,7 @@ class CandidateSearchForm(forms.Form):
     `post` is a plain number: whether the actor may see that post is for the
     selector to say (a post outside the scope is a 404, not a form error)."""
 
-    post = forms.IntegerField(label=_("拟任职位"), required=False, widget=forms.Select)
+    post = forms.IntegerField(label=_("拟任职位"), required=False, widget=LongSelect)
     ref_date = _date_field(_("资格计算基准日"))
     sex = forms.ChoiceField(
         label=_("性别"), required=False, choices=[("", _("全部")), *Sex.choices]
@@ -230,7 +234,7 @@ class CadreLookupForm(forms.Form):
 class CadrePostsForm(forms.Form):
     """可任职位: one unit's posts and a cadre's verdict for each."""
 
-    unit = forms.IntegerField(label=_("单位"), required=False, widget=forms.Select)
+    unit = forms.IntegerField(label=_("单位"), required=False, widget=LongSelect)
     ref_date = _date_field(_("资格计算基准日"))
 
     def __init__(self, *args: Any, units: Iterable[Unit] = (), **kwargs: Any) -> None:

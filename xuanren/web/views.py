@@ -118,19 +118,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     from xuanren.access.policy import has_perm, is_unrestricted, scope_root
     from xuanren.procedure.models import MotionProposalStatus
     from xuanren.procedure.selectors import motion_proposal_list
-    from xuanren.procedure.todo import has_any_role, todo_for
+    from xuanren.procedure.todo import RETIREMENT_ITEMS, has_any_role, todo_for
 
     actor = request.user
     on = today()
     has_role = has_any_role(actor)
-    items = todo_for(actor=actor, on=on) if has_role else []
+    # 临近退休 is read once: its own panel here, and 待办's retirement reminders.
+    approaching = _permitted(lambda: approaching_retirement(actor=actor, limit=RETIREMENT_ITEMS))
+    items = todo_for(actor=actor, on=on, retiring=approaching) if has_role else []
     proposals = (
         list(motion_proposal_list(actor=actor, status=MotionProposalStatus.SUBMITTED)[:20])
         if has_perm(actor, "procedure.add_case")
         else []
     )
     report = _permitted(lambda: quota_report(actor=actor))
-    approaching = _permitted(lambda: approaching_retirement(actor=actor, limit=20))
     context = {
         "on": on,
         "has_role": has_role,
