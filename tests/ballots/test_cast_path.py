@@ -88,7 +88,7 @@ def test_a_duplicate_and_a_wrong_code_and_a_closed_meeting_are_refused_with_noth
 
 
 def test_no_chained_event_per_cast_and_the_close_folds_the_receipts(rec):
-    m, codes, passphrase, items = rec
+    m, codes, passphrase, _items = rec
     before = Event.objects.count()
     receipts = [
         ballot_cast(actor=None, meeting=m, code=codes[n], content={}) for n in ("中层0", "中层1")
