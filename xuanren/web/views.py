@@ -449,10 +449,9 @@ def _candidates_context(request: HttpRequest) -> dict[str, Any]:
         lookup_form=CadreLookupForm(initial={"post": post.pk, "ref_date": ref}),
     )
     if _htmx_target(request) != "eligible":
-        # The whole screening, not just another page of its list.
+        # The whole screening, not just another page of its list. The exclusion
+        # counts come after, from candidate_counts (decision 0108).
         context.update(
-            rule_counts=found.failure_counts(),
-            considered=found.base.count(),
             eligible_count=(
                 found.eligible().count() if context["filtered"] else page_obj.paginator.count
             ),
@@ -472,6 +471,30 @@ def candidates(request: HttpRequest) -> HttpResponse:
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request", "HX-Target"))
     return response
+
+
+@page
+def candidate_counts(request: HttpRequest) -> HttpResponse:
+    """How many candidates each rule excludes: loaded by htmx after the list
+    (the page does not wait on the aggregate), a page of its own without JS."""
+    actor = request.user
+    form = CandidateSearchForm(request.GET or None)
+    post_id = form.post_id()
+    if post_id is None:
+        raise NotFound(_("请先选择拟任职位。"))
+    post = post_get(actor=actor, pk=post_id)
+    ref = form.reference_date(today())
+    # Rules, waivers and the candidates' base built once for this request too.
+    found = screening(actor=actor, post=post, ref=ref)
+    context = {
+        "post": post,
+        "ref": ref,
+        "rule_counts": found.failure_counts(),
+        "considered": found.base.count(),
+    }
+    return _render_fragment(
+        request, "web/_candidate_counts.html", "web/candidate_counts.html", context
+    )
 
 
 @page
