@@ -285,6 +285,37 @@ def test_pages_and_htmx_fragments(client, county, personas, screening, monkeypat
 # ---- the explanation panel ---------------------------------------------------------------
 
 
+def test_pages_of_the_list(client, county, personas, screening, monkeypatch):
+    """The list and its total come from one query (a window count); odd page
+    numbers behave as in every other pager."""
+    monkeypatch.setattr("xuanren.web.views.CANDIDATES_PER_PAGE", 2)
+    client.force_login(personas.case_officer)
+    url = reverse("web:candidates")
+    ordered = [screening.chen.pk, screening.wang.pk, screening.zhou.pk]
+    with CaptureQueriesContext(connection) as ctx:
+        first = client.get(url, _params(county, sort="name"))
+    assert _shown(first) == ordered[:2]
+    assert first.context["page_obj"].paginator.count == 3
+    assert first.context["eligible_count"] == 3
+    assert not any('AS "__count"' in q["sql"] for q in ctx.captured_queries)
+    # Without htmx the whole page, with plain links to the other pages.
+    second = client.get(url, _params(county, sort="name", page=2))
+    assert "<html" in second.content.decode()
+    assert _shown(second) == ordered[2:]
+    assert "第 2/2 页" in page_text(second)
+    assert 'href="?post=' in first.content.decode() and "page=2" in first.content.decode()
+    for page, number, shown in [("9", 2, ordered[2:]), ("x", 1, ordered[:2]), ("0", 2, ordered[2:])]:
+        response = client.get(url, _params(county, sort="name", page=page))
+        assert response.status_code == 200, page
+        assert response.context["page_obj"].number == number, page
+        assert _shown(response) == shown, page
+        assert response.context["eligible_count"] == 3, page
+    # Filtered: the list's own total, and the screening's.
+    women = client.get(url, _params(county, sex="female"))
+    assert women.context["page_obj"].paginator.count == 1
+    assert women.context["eligible_count"] == 3
+
+
 def test_explanation_of_an_ineligible_cadre(client, county, personas, screening):
     client.force_login(personas.case_officer)
     params = {"post": county.town_secretary.pk, "cadre": screening.liu.pk, "ref_date": "2026-11-27"}

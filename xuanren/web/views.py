@@ -8,8 +8,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, QuerySet, Window
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
@@ -55,6 +55,7 @@ from xuanren.web.forms import (
     CandidateExplainForm,
     CandidateSearchForm,
     QuotaFilterForm,
+    post_options,
 )
 from xuanren.web.pages import SAFE, login_page
 from xuanren.web.presenters import (
@@ -423,9 +424,27 @@ def _eligible_list(actor: Any, found: Screening, form: CandidateSearchForm) -> Q
     return eligible.select_related("unit").order_by(*form.ordering())
 
 
+def _candidate_page(eligible: QuerySet[Cadre], number: str | None) -> Page:
+    """One page of the eligible list with the list's total from the same query
+    (a window count), not a second screening for the paginator's count."""
+    paginator = Paginator(eligible, CANDIDATES_PER_PAGE)
+    try:
+        n = int(number or 1)
+    except ValueError:
+        n = 0
+    if n >= 1:
+        start = (n - 1) * CANDIDATES_PER_PAGE
+        window = eligible.annotate(listed_total=Window(Count("pk")))
+        rows = list(window[start : start + CANDIDATES_PER_PAGE])
+        if rows:
+            paginator.__dict__["count"] = rows[0].listed_total  # Paginator.count is cached
+            return Page(rows, n, paginator)
+    return paginator.get_page(number)  # none, past the end or not a number: as any pager
+
+
 def _candidates_context(request: HttpRequest) -> dict[str, Any]:
     actor = request.user
-    posts = list(post_list(actor=actor).filter(is_active=True))
+    posts = post_options(post_list(actor=actor).filter(is_active=True))
     form = CandidateSearchForm(
         request.GET or None, posts=posts, initial={"ref_date": today(), "sort": "unit"}
     )
@@ -439,7 +458,7 @@ def _candidates_context(request: HttpRequest) -> dict[str, Any]:
     found = screening(actor=actor, post=post, ref=ref)
     years = assessment_years(ref)
     eligible = _eligible_list(actor, found, form).prefetch_related("assessments")
-    page_obj = Paginator(eligible, CANDIDATES_PER_PAGE).get_page(request.GET.get("page"))
+    page_obj = _candidate_page(eligible, request.GET.get("page"))
     context.update(
         post=post,
         years=years,
