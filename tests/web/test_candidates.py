@@ -304,7 +304,11 @@ def test_pages_of_the_list(client, county, personas, screening, monkeypatch):
     assert _shown(second) == ordered[2:]
     assert "第 2/2 页" in page_text(second)
     assert 'href="?post=' in first.content.decode() and "page=2" in first.content.decode()
-    for page, number, shown in [("9", 2, ordered[2:]), ("x", 1, ordered[:2]), ("0", 2, ordered[2:])]:
+    for page, number, shown in [
+        ("9", 2, ordered[2:]),
+        ("x", 1, ordered[:2]),
+        ("0", 2, ordered[2:]),
+    ]:
         response = client.get(url, _params(county, sort="name", page=page))
         assert response.status_code == 200, page
         assert response.context["page_obj"].number == number, page

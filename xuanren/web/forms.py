@@ -200,9 +200,7 @@ class CandidateSearchForm(forms.Form):
         choices=[(key, label) for key, (label, _order) in CANDIDATE_SORTS.items()],
     )
 
-    def __init__(
-        self, *args: Any, posts: Iterable[Post | PostOption] = (), **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, posts: Iterable[Post | PostOption] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         widget = self.fields["post"].widget
         assert isinstance(widget, forms.Select)
