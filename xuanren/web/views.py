@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, QuerySet, Window
+from django.db.models import Count, Prefetch, QuerySet, Window
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
@@ -30,7 +30,7 @@ from xuanren.org.selectors import (
     unit_list,
 )
 from xuanren.people.formatting import resume_period
-from xuanren.people.models import IN_SERVICE_KINDS, Cadre, EducationKind
+from xuanren.people.models import IN_SERVICE_KINDS, Assessment, Cadre, EducationKind
 from xuanren.people.selectors import (
     CadreFilters,
     approaching_retirement,
@@ -424,6 +424,11 @@ def _eligible_list(actor: Any, found: Screening, form: CandidateSearchForm) -> Q
     return eligible.select_related("unit").order_by(*form.ordering())
 
 
+def _shown_assessments(years: list[int]) -> Prefetch:
+    """The assessments of the list's years only (not every year on record)."""
+    return Prefetch("assessments", queryset=Assessment.objects.filter(year__in=years))
+
+
 def _candidate_page(eligible: QuerySet[Cadre], number: str | None) -> Page:
     """One page of the eligible list with the list's total from the same query
     (a window count), not a second screening for the paginator's count."""
@@ -444,7 +449,9 @@ def _candidate_page(eligible: QuerySet[Cadre], number: str | None) -> Page:
 
 def _candidates_context(request: HttpRequest) -> dict[str, Any]:
     actor = request.user
-    posts = post_options(post_list(actor=actor).filter(is_active=True))
+    # Another page of the list does not show the post select.
+    listing_only = _htmx_target(request) == "eligible"
+    posts = [] if listing_only else post_options(post_list(actor=actor).filter(is_active=True))
     form = CandidateSearchForm(
         request.GET or None, posts=posts, initial={"ref_date": today(), "sort": "unit"}
     )
@@ -457,7 +464,7 @@ def _candidates_context(request: HttpRequest) -> dict[str, Any]:
     # Rules, waivers and the candidates' base are built once for the whole page.
     found = screening(actor=actor, post=post, ref=ref)
     years = assessment_years(ref)
-    eligible = _eligible_list(actor, found, form).prefetch_related("assessments")
+    eligible = _eligible_list(actor, found, form).prefetch_related(_shown_assessments(years))
     page_obj = _candidate_page(eligible, request.GET.get("page"))
     context.update(
         post=post,
@@ -467,7 +474,7 @@ def _candidates_context(request: HttpRequest) -> dict[str, Any]:
         filtered=form.filters(ref) is not None,
         lookup_form=CadreLookupForm(initial={"post": post.pk, "ref_date": ref}),
     )
-    if _htmx_target(request) != "eligible":
+    if not listing_only:
         # The whole screening, not just another page of its list. The exclusion
         # counts come after, from candidate_counts (decision 0108).
         context.update(
@@ -528,7 +535,7 @@ def candidates_xlsx(request: HttpRequest) -> HttpResponse:
     ref = form.reference_date(today())
     years = assessment_years(ref)
     found = screening(actor=actor, post=post, ref=ref)
-    eligible = _eligible_list(actor, found, form).prefetch_related("assessments")
+    eligible = _eligible_list(actor, found, form).prefetch_related(_shown_assessments(years))
     rows = [candidate_row(c, ref, years).cells() for c in eligible.iterator(chunk_size=2000)]
     title = _("符合条件干部")
     access_record(
