@@ -170,7 +170,10 @@ def test_eligible_list_equals_screen(client, county, personas, screening):
 
 def test_failure_counts_shown(client, county, personas, screening):
     client.force_login(personas.case_officer)
-    response = client.get(reverse("web:candidates"), _params(county))
+    response = client.get(reverse("web:candidate_counts"), _params(county), headers=HTMX)
+    assert response.status_code == 200
+    assert "<html" not in response.content.decode()
+    assert response.context["considered"] == 5
     counts = failure_counts(actor=personas.case_officer, post=county.town_secretary, ref=REF)
     shown = [(rc.rule.id, rc.failing) for rc in response.context["rule_counts"]]
     assert shown == [(rc.rule.id, rc.failing) for rc in counts]
@@ -196,6 +199,47 @@ def test_failure_counts_shown(client, county, personas, screening):
         in html
     )
     assert "可破格" in html and "不可破格" in html
+
+
+def test_counts_load_after_the_page(client, county, personas, screening):
+    """The page does not wait on the exclusion counts (issue 13): htmx loads
+    them from candidate_counts, with a plain link for browsers without JS."""
+    client.force_login(personas.case_officer)
+    params = _params(county, sex="female", sort="age", page=1)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("web:candidates"), params)
+    assert response.status_code == 200
+    assert "rule_counts" not in response.context
+    assert not any("FILTER" in q["sql"] or "COUNT(CASE" in q["sql"] for q in ctx.captured_queries)
+    html = response.content.decode()
+    url = re.search(r'<div id="screen-counts" hx-get="([^"]+)" hx-trigger="load"', html).group(1)
+    url = url.replace("&amp;", "&")
+    assert url.startswith(reverse("web:candidate_counts") + "?")
+    assert "page=" not in url and "sort=" not in url
+    assert f"post={county.town_secretary.pk}" in url and "sex=female" in url
+    assert f'<a href="{url.replace("&", "&amp;")}">查看各项任职资格条件的不符合人数</a>' in html
+    assert AGE_RULE not in html
+    # The fragment for htmx; the whole page (the no-JS link) with the same counts.
+    part = client.get(url, headers=HTMX)
+    assert AGE_RULE in part.content.decode() and "<html" not in part.content.decode()
+    full = client.get(url)
+    assert full.status_code == 200
+    text = page_text(full)
+    assert "<html" in full.content.decode()
+    assert "城关镇党委书记" in text and "2026.11.27" in text and AGE_RULE in text
+    assert [rc.failing for rc in full.context["rule_counts"]] == [
+        rc.failing for rc in part.context["rule_counts"]
+    ]
+    assert "HX-Request" in part["Vary"]
+
+
+def test_counts_need_a_post(client, county, personas, screening):
+    client.force_login(personas.case_officer)
+    response = client.get(reverse("web:candidate_counts"), {"ref_date": REF.isoformat()})
+    assert response.status_code == 404
+    assert "请先选择拟任职位" in page_text(response)
+    bad = client.get(reverse("web:candidate_counts"), {"post": "x"})
+    assert bad.status_code == 404
 
 
 def test_filters_and_order(client, county, personas, screening):
@@ -239,6 +283,41 @@ def test_pages_and_htmx_fragments(client, county, personas, screening, monkeypat
 
 
 # ---- the explanation panel ---------------------------------------------------------------
+
+
+def test_pages_of_the_list(client, county, personas, screening, monkeypatch):
+    """The list and its total come from one query (a window count); odd page
+    numbers behave as in every other pager."""
+    monkeypatch.setattr("xuanren.web.views.CANDIDATES_PER_PAGE", 2)
+    client.force_login(personas.case_officer)
+    url = reverse("web:candidates")
+    ordered = [screening.chen.pk, screening.wang.pk, screening.zhou.pk]
+    with CaptureQueriesContext(connection) as ctx:
+        first = client.get(url, _params(county, sort="name"))
+    assert _shown(first) == ordered[:2]
+    assert first.context["page_obj"].paginator.count == 3
+    assert first.context["eligible_count"] == 3
+    assert not any('AS "__count"' in q["sql"] for q in ctx.captured_queries)
+    # Without htmx the whole page, with plain links to the other pages.
+    second = client.get(url, _params(county, sort="name", page=2))
+    assert "<html" in second.content.decode()
+    assert _shown(second) == ordered[2:]
+    assert "第 2/2 页" in page_text(second)
+    assert 'href="?post=' in first.content.decode() and "page=2" in first.content.decode()
+    for page, number, shown in [
+        ("9", 2, ordered[2:]),
+        ("x", 1, ordered[:2]),
+        ("0", 2, ordered[2:]),
+    ]:
+        response = client.get(url, _params(county, sort="name", page=page))
+        assert response.status_code == 200, page
+        assert response.context["page_obj"].number == number, page
+        assert _shown(response) == shown, page
+        assert response.context["eligible_count"] == 3, page
+    # Filtered: the list's own total, and the screening's.
+    women = client.get(url, _params(county, sex="female"))
+    assert women.context["page_obj"].paginator.count == 1
+    assert women.context["eligible_count"] == 3
 
 
 def test_explanation_of_an_ineligible_cadre(client, county, personas, screening):
@@ -400,6 +479,7 @@ def test_outsider_is_refused(client, county, personas, screening):
         (reverse("web:candidates"), {}),
         (reverse("web:candidates"), _params(county)),
         (reverse("web:candidates_xlsx"), _params(county)),
+        (reverse("web:candidate_counts"), _params(county)),
         (
             reverse("web:candidate_explain"),
             {"post": county.town_secretary.pk, "cadre": screening.liu.pk},
@@ -434,6 +514,9 @@ def test_other_units_hr_sees_only_their_own(
     # Out-of-scope posts and cadres are not found, whichever way they are asked for.
     assert client.get(reverse("web:candidates"), _params(county)).status_code == 404
     assert client.get(reverse("web:candidates_xlsx"), _params(county)).status_code == 404
+    counts = client.get(reverse("web:candidate_counts"), _params(county), headers=HTMX)
+    assert counts.status_code == 404
+    assert "不符合" not in page_text(counts)
     explain = reverse("web:candidate_explain")
     assert (
         client.get(explain, {"post": county.town_secretary.pk, "cadre": screening.zhou.pk})
@@ -485,14 +568,25 @@ def test_query_count_does_not_grow_with_the_list(client, admin, county, personas
     assert len(response.context["rows"]) == 5
     few_part, _ = _count(client, url, params, {**HTMX, "HX-Target": "eligible"})
     few_xlsx, _ = _count(client, reverse("web:candidates_xlsx"), params)
-    add(25, 5)
+    counts_url = reverse("web:candidate_counts")
+    few_counts, response = _count(client, counts_url, params, HTMX)
+    assert response.context["considered"] == 5
+    add(55, 5)
     many, response = _count(client, url, params)
-    assert len(response.context["rows"]) == 30
-    many_part, _ = _count(client, url, params, {**HTMX, "HX-Target": "eligible"})
+    assert len(response.context["rows"]) == 50  # one page of CANDIDATES_PER_PAGE
+    assert response.context["page_obj"].paginator.count == 60
+    assert response.context["eligible_count"] == 60
+    many_part, response = _count(
+        client, url, {**params, "page": 2}, {**HTMX, "HX-Target": "eligible"}
+    )
+    assert len(response.context["rows"]) == 10
     many_xlsx, _ = _count(client, reverse("web:candidates_xlsx"), params)
+    many_counts, response = _count(client, counts_url, params, HTMX)
+    assert response.context["considered"] == 60
     assert many == few
     assert many_part == few_part
     assert many_xlsx == few_xlsx
+    assert many_counts == few_counts
 
 
 def test_rules_and_waivers_are_read_once_per_page(client, county, personas, screening):
@@ -502,11 +596,15 @@ def test_rules_and_waivers_are_read_once_per_page(client, county, personas, scre
     from django.test.utils import CaptureQueriesContext
 
     client.force_login(personas.case_officer)
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(reverse("web:candidates"), _params(county))
-    assert response.status_code == 200
-    sqls = [q["sql"] for q in ctx.captured_queries]
-    assert sum('FROM "policy_promotionexception"' in q for q in sqls) == 1
-    assert sum('FROM "policy_postrulepacks"' in q for q in sqls) == 1
-    # Exclusion counts for every rule come from one aggregate over the candidates.
-    assert sum(("COUNT(" in q and "FILTER" in q) or "COUNT(CASE" in q for q in sqls) == 1
+    for name, aggregates in [("web:candidates", 0), ("web:candidate_counts", 1)]:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse(name), _params(county), headers=HTMX)
+        assert response.status_code == 200
+        sqls = [q["sql"] for q in ctx.captured_queries]
+        assert sum('FROM "policy_promotionexception"' in q for q in sqls) == 1, name
+        assert sum('FROM "policy_postrulepacks"' in q for q in sqls) == 1, name
+        # Exclusion counts for every rule come from one aggregate over the
+        # candidates, in the fragment loaded after the page (decision 0108).
+        assert (
+            sum(("COUNT(" in q and "FILTER" in q) or "COUNT(CASE" in q for q in sqls) == aggregates
+        ), name

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django import forms
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from xuanren.common.widgets import LongSelect, date_input
@@ -126,14 +126,39 @@ def _date_field(label: StrOrPromise) -> forms.DateField:
     )
 
 
-def post_choices(posts: Iterable[Post], *, blank: str) -> list[Any]:
+class PostOption(NamedTuple):
+    """What a post select shows of a post, read without building a Post and
+    its Unit per option (智能选人 lists every post in scope)."""
+
+    pk: int
+    title: str
+    level: str
+    is_party_government_principal: bool
+    unit_name: str
+
+
+def post_options(posts: QuerySet[Post]) -> list[PostOption]:
+    """The rows of a post select, in the queryset's order, in one query."""
+    fields = ("pk", "title", "level", "is_party_government_principal", "unit__name")
+    return [PostOption(*row) for row in posts.values_list(*fields)]
+
+
+def post_choices(posts: Iterable[Post | PostOption], *, blank: str) -> list[Any]:
     """Posts grouped by unit (an <optgroup> per unit), in tree order."""
     groups: dict[str, list[tuple[str, str]]] = {}
+    principal = "·" + str(_("一把手"))
+    levels: dict[str, str] = {}
     for post in posts:
-        label = f"{post.title}（{post.get_level_display()}"
+        if isinstance(post, PostOption):
+            if post.level not in levels:
+                levels[post.level] = str(dict(Level.choices).get(post.level, post.level))
+            level, unit_name = levels[post.level], post.unit_name
+        else:
+            level, unit_name = post.get_level_display(), post.unit.name
+        label = f"{post.title}（{level}"
         if post.is_party_government_principal:
-            label += "·" + str(_("一把手"))
-        groups.setdefault(post.unit.name, []).append((str(post.pk), label + "）"))
+            label += principal
+        groups.setdefault(unit_name, []).append((str(post.pk), label + "）"))
     return [("", blank), *groups.items()]
 
 
@@ -175,11 +200,14 @@ class CandidateSearchForm(forms.Form):
         choices=[(key, label) for key, (label, _order) in CANDIDATE_SORTS.items()],
     )
 
-    def __init__(self, *args: Any, posts: Iterable[Post] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, posts: Iterable[Post | PostOption] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         widget = self.fields["post"].widget
         assert isinstance(widget, forms.Select)
-        widget.choices = post_choices(posts, blank=str(_("请选择职位")))
+        # post_choices is already in Django's normalized form; the choices
+        # setter would walk every option again (about 170 ms for the 29,000
+        # posts of a city at 1,000,000 cadres; decision 0108).
+        widget._choices = post_choices(posts, blank=str(_("请选择职位")))  # type: ignore[attr-defined]
 
     def _data(self) -> dict[str, Any]:
         return self.cleaned_data if self.is_valid() else _valid_part(self)

@@ -203,12 +203,13 @@ class CandidateRow:
 
 def candidate_row(cadre: Cadre, ref: dt.date, years: list[int]) -> CandidateRow:
     """Reads the cadre's prefetched assessments (no query of its own)."""
-    grades = {a.year: a.get_grade_display() for a in cadre.assessments.all()}
+    by_year = {a.year: a for a in cadre.assessments.all()}
     return CandidateRow(
         cadre=cadre,
         age=completed_years(cadre.birth_date, ref),
         years_at_level=completed_years(cadre.level_since, ref) if cadre.level_since else None,
-        grades=[str(grades.get(y, "")) for y in years],
+        # Only the shown years are labelled (a cadre may have decades of them).
+        grades=[str(by_year[y].get_grade_display()) if y in by_year else "" for y in years],
     )
 
 

@@ -36,6 +36,7 @@ urlpatterns = [
     path("cadres/<int:pk>/posts/", views.cadre_posts, name="cadre_posts"),
     path("cadres/<int:pk>/edit/", cadre_edit.cadre_edit, name="cadre_edit"),
     path("candidates/", views.candidates, name="candidates"),
+    path("candidates/counts/", views.candidate_counts, name="candidate_counts"),
     path("candidates/export.xlsx", views.candidates_xlsx, name="candidates_xlsx"),
     path("candidates/explain/", views.candidate_explain, name="candidate_explain"),
     path("candidates/lookup/", views.candidate_lookup, name="candidate_lookup"),

@@ -8,8 +8,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, QuerySet, Window
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
@@ -30,7 +30,7 @@ from xuanren.org.selectors import (
     unit_list,
 )
 from xuanren.people.formatting import resume_period
-from xuanren.people.models import IN_SERVICE_KINDS, Cadre, EducationKind
+from xuanren.people.models import IN_SERVICE_KINDS, Assessment, Cadre, EducationKind
 from xuanren.people.selectors import (
     CadreFilters,
     approaching_retirement,
@@ -55,6 +55,7 @@ from xuanren.web.forms import (
     CandidateExplainForm,
     CandidateSearchForm,
     QuotaFilterForm,
+    post_options,
 )
 from xuanren.web.pages import SAFE, login_page
 from xuanren.web.presenters import (
@@ -423,9 +424,34 @@ def _eligible_list(actor: Any, found: Screening, form: CandidateSearchForm) -> Q
     return eligible.select_related("unit").order_by(*form.ordering())
 
 
+def _shown_assessments(years: list[int]) -> Prefetch:
+    """The assessments of the list's years only (not every year on record)."""
+    return Prefetch("assessments", queryset=Assessment.objects.filter(year__in=years))
+
+
+def _candidate_page(eligible: QuerySet[Cadre], number: str | None) -> Page:
+    """One page of the eligible list with the list's total from the same query
+    (a window count), not a second screening for the paginator's count."""
+    paginator = Paginator(eligible, CANDIDATES_PER_PAGE)
+    try:
+        n = int(number or 1)
+    except ValueError:
+        n = 0
+    if n >= 1:
+        start = (n - 1) * CANDIDATES_PER_PAGE
+        window = eligible.annotate(listed_total=Window(Count("pk")))
+        rows = list(window[start : start + CANDIDATES_PER_PAGE])
+        if rows:
+            paginator.__dict__["count"] = rows[0].listed_total  # Paginator.count is cached
+            return Page(rows, n, paginator)
+    return paginator.get_page(number)  # none, past the end or not a number: as any pager
+
+
 def _candidates_context(request: HttpRequest) -> dict[str, Any]:
     actor = request.user
-    posts = list(post_list(actor=actor).filter(is_active=True))
+    # Another page of the list does not show the post select.
+    listing_only = _htmx_target(request) == "eligible"
+    posts = [] if listing_only else post_options(post_list(actor=actor).filter(is_active=True))
     form = CandidateSearchForm(
         request.GET or None, posts=posts, initial={"ref_date": today(), "sort": "unit"}
     )
@@ -438,8 +464,8 @@ def _candidates_context(request: HttpRequest) -> dict[str, Any]:
     # Rules, waivers and the candidates' base are built once for the whole page.
     found = screening(actor=actor, post=post, ref=ref)
     years = assessment_years(ref)
-    eligible = _eligible_list(actor, found, form).prefetch_related("assessments")
-    page_obj = Paginator(eligible, CANDIDATES_PER_PAGE).get_page(request.GET.get("page"))
+    eligible = _eligible_list(actor, found, form).prefetch_related(_shown_assessments(years))
+    page_obj = _candidate_page(eligible, request.GET.get("page"))
     context.update(
         post=post,
         years=years,
@@ -448,11 +474,10 @@ def _candidates_context(request: HttpRequest) -> dict[str, Any]:
         filtered=form.filters(ref) is not None,
         lookup_form=CadreLookupForm(initial={"post": post.pk, "ref_date": ref}),
     )
-    if _htmx_target(request) != "eligible":
-        # The whole screening, not just another page of its list.
+    if not listing_only:
+        # The whole screening, not just another page of its list. The exclusion
+        # counts come after, from candidate_counts (decision 0108).
         context.update(
-            rule_counts=found.failure_counts(),
-            considered=found.base.count(),
             eligible_count=(
                 found.eligible().count() if context["filtered"] else page_obj.paginator.count
             ),
@@ -475,6 +500,30 @@ def candidates(request: HttpRequest) -> HttpResponse:
 
 
 @page
+def candidate_counts(request: HttpRequest) -> HttpResponse:
+    """How many candidates each rule excludes: loaded by htmx after the list
+    (the page does not wait on the aggregate), a page of its own without JS."""
+    actor = request.user
+    form = CandidateSearchForm(request.GET or None)
+    post_id = form.post_id()
+    if post_id is None:
+        raise NotFound(_("请先选择拟任职位。"))
+    post = post_get(actor=actor, pk=post_id)
+    ref = form.reference_date(today())
+    # Rules, waivers and the candidates' base built once for this request too.
+    found = screening(actor=actor, post=post, ref=ref)
+    context = {
+        "post": post,
+        "ref": ref,
+        "rule_counts": found.failure_counts(),
+        "considered": found.base.count(),
+    }
+    return _render_fragment(
+        request, "web/_candidate_counts.html", "web/candidate_counts.html", context
+    )
+
+
+@page
 def candidates_xlsx(request: HttpRequest) -> HttpResponse:
     """The whole eligible list (with the page's filters and order) as XLSX."""
     actor = request.user
@@ -486,7 +535,7 @@ def candidates_xlsx(request: HttpRequest) -> HttpResponse:
     ref = form.reference_date(today())
     years = assessment_years(ref)
     found = screening(actor=actor, post=post, ref=ref)
-    eligible = _eligible_list(actor, found, form).prefetch_related("assessments")
+    eligible = _eligible_list(actor, found, form).prefetch_related(_shown_assessments(years))
     rows = [candidate_row(c, ref, years).cells() for c in eligible.iterator(chunk_size=2000)]
     title = _("符合条件干部")
     access_record(
