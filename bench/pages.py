@@ -31,7 +31,6 @@ import math
 import os
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -39,7 +38,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from screening import loadavg, machine  # bench/ is this script's directory, on sys.path
-from seed_bench import recreate_database
+from seed_bench import recreate_database, setup_django
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/xuanren_bench_pages"
 
@@ -75,16 +74,7 @@ def main() -> None:
     args = parse_args()
     if not args.reuse:
         recreate_database(args.database_url)
-    os.environ["DATABASE_URL"] = args.database_url
-    # Another database than var/'s: its own anchor file (decision 0038).
-    os.environ.setdefault(
-        "XUANREN_JOURNAL_ANCHOR",
-        os.path.join(tempfile.gettempdir(), f"xuanren-bench-{os.getpid()}.anchor"),
-    )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xuanren.settings")
-    import django
-
-    django.setup()
+    setup_django(args.database_url)
     try:
         bench(args)
     finally:

@@ -37,7 +37,6 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from functools import partial
@@ -45,7 +44,10 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from seed_bench import recreate_database  # bench/ is this script's directory, on sys.path
+from seed_bench import (  # bench/ is this script's directory, on sys.path
+    recreate_database,
+    setup_django,
+)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/xuanren_bench_screen"
 DEFAULT_SQLITE = "/tmp/xuanren_bench_screen.sqlite3"
@@ -220,16 +222,7 @@ def main() -> None:
 def run_postgres(args: argparse.Namespace) -> None:
     if not args.reuse:
         recreate_database(args.database_url)
-    os.environ["DATABASE_URL"] = args.database_url
-    # Another database than var/'s: its own anchor file (decision 0038).
-    os.environ.setdefault(
-        "XUANREN_JOURNAL_ANCHOR",
-        os.path.join(tempfile.gettempdir(), f"xuanren-bench-{os.getpid()}.anchor"),
-    )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xuanren.settings")
-    import django
-
-    django.setup()
+    setup_django(args.database_url)
     try:
         bench(args, "PostgreSQL")
     finally:

@@ -60,6 +60,23 @@ def recreate_database(url: str, *, drop_only: bool = False) -> None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
+def setup_django(database_url: str, *, recreate: bool = False) -> None:
+    """Point Django at a bench database (dropped and created first when
+    `recreate`), with an anchor file of its own: another database than var/'s
+    must not append to var/'s anchor (decision 0038)."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault(
+        "XUANREN_JOURNAL_ANCHOR",
+        os.path.join(tempfile.gettempdir(), f"xuanren-bench-{os.getpid()}.anchor"),
+    )
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xuanren.settings")
+    if recreate:
+        recreate_database(database_url)
+    import django
+
+    django.setup()
+
+
 def machine() -> list[str]:
     from django.db import connection
 
@@ -101,16 +118,7 @@ def main() -> None:
     args = parse_args()
     units = args.units or max(100, min(args.cadres // 50, 10_000))
     recreate_database(args.database_url)
-    os.environ["DATABASE_URL"] = args.database_url
-    # Another database than var/'s: its own anchor file (decision 0038).
-    os.environ.setdefault(
-        "XUANREN_JOURNAL_ANCHOR",
-        os.path.join(tempfile.gettempdir(), f"xuanren-bench-{os.getpid()}.anchor"),
-    )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xuanren.settings")
-    import django
-
-    django.setup()
+    setup_django(args.database_url)
     try:
         run(args, units)
     finally:

@@ -47,7 +47,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -61,7 +60,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-from seed_bench import recreate_database  # noqa: E402  (bench/ on sys.path)
+from seed_bench import recreate_database, setup_django  # noqa: E402  (bench/ on sys.path)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/xuanren_h2b"
 LOG = Path("/tmp/xuanren_vote_load_server.log")
@@ -312,17 +311,7 @@ def main() -> int:
         raise SystemExit("--server-workers 1..16, --server-threads 1..32")
     load_start = os.getloadavg()
 
-    os.environ["DATABASE_URL"] = args.database_url
-    # Another database than var/'s: its own anchor file (decision 0038).
-    os.environ.setdefault(
-        "XUANREN_JOURNAL_ANCHOR",
-        os.path.join(tempfile.gettempdir(), f"xuanren-bench-{os.getpid()}.anchor"),
-    )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xuanren.settings")
-    recreate_database(args.database_url)
-    import django
-
-    django.setup()
+    setup_django(args.database_url, recreate=True)
     from django.core.management import call_command
     from django.db import connection
 
