@@ -19,7 +19,7 @@ from xuanren.access.models import AccessKind
 from xuanren.access.records import access_record, cadre_look_record
 from xuanren.common.dates import today
 from xuanren.common.errors import NotFound, PermissionDenied
-from xuanren.org.models import path_and_ancestors
+from xuanren.org.models import Post, path_and_ancestors
 from xuanren.org.quota import UnitQuota
 from xuanren.org.selectors import (
     post_get,
@@ -499,17 +499,22 @@ def candidates(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _screening_request(request: HttpRequest) -> tuple[CandidateSearchForm, Post, dt.date]:
+    """The search form, the post (in the user's scope, else 404) and the
+    reference date of a request about one post's screening."""
+    form = CandidateSearchForm(request.GET or None)
+    post_id = form.post_id()
+    if post_id is None:
+        raise NotFound(_("请先选择拟任职位。"))
+    return form, post_get(actor=request.user, pk=post_id), form.reference_date(today())
+
+
 @page
 def candidate_counts(request: HttpRequest) -> HttpResponse:
     """How many candidates each rule excludes: loaded by htmx after the list
     (the page does not wait on the aggregate), a page of its own without JS."""
     actor = request.user
-    form = CandidateSearchForm(request.GET or None)
-    post_id = form.post_id()
-    if post_id is None:
-        raise NotFound(_("请先选择拟任职位。"))
-    post = post_get(actor=actor, pk=post_id)
-    ref = form.reference_date(today())
+    _form, post, ref = _screening_request(request)
     # Rules, waivers and the candidates' base built once for this request too.
     found = screening(actor=actor, post=post, ref=ref)
     context = {
@@ -527,12 +532,7 @@ def candidate_counts(request: HttpRequest) -> HttpResponse:
 def candidates_xlsx(request: HttpRequest) -> HttpResponse:
     """The whole eligible list (with the page's filters and order) as XLSX."""
     actor = request.user
-    form = CandidateSearchForm(request.GET or None)
-    post_id = form.post_id()
-    if post_id is None:
-        raise NotFound(_("请先选择拟任职位。"))
-    post = post_get(actor=actor, pk=post_id)
-    ref = form.reference_date(today())
+    form, post, ref = _screening_request(request)
     years = assessment_years(ref)
     found = screening(actor=actor, post=post, ref=ref)
     eligible = _eligible_list(actor, found, form).prefetch_related(_shown_assessments(years))
