@@ -91,8 +91,10 @@ def _valid_part(form: forms.Form) -> dict[str, Any]:
 
 
 class QuotaFilterForm(forms.Form):
-    under = forms.TypedChoiceField(
-        label=_("单位（含下级）"), required=False, coerce=int, widget=LongSelect
+    # The unit is chosen by opening the tree level by level (decision 0109),
+    # not from a <select> of every unit in the scope.
+    under = forms.IntegerField(
+        label=_("单位（含下级）"), required=False, min_value=1, widget=forms.HiddenInput
     )
     on = forms.DateField(
         label=_("统计日期"),
@@ -100,12 +102,6 @@ class QuotaFilterForm(forms.Form):
         widget=date_input(),
         input_formats=["%Y-%m-%d", "%Y.%m.%d", "%Y/%m/%d"],
     )
-
-    def __init__(self, *args: Any, units: Iterable[Unit] = (), **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        under = self.fields["under"]
-        assert isinstance(under, forms.TypedChoiceField)
-        under.choices = unit_choices(units, blank=str(_("全部单位")))
 
     def values(self) -> tuple[int | None, dt.date | None]:
         data = self.cleaned_data if self.is_valid() else _valid_part(self)

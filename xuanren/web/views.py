@@ -16,17 +16,19 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from xuanren.access.models import AccessKind
+from xuanren.access.policy import has_perm, require_perm
 from xuanren.access.records import access_record, cadre_look_record
 from xuanren.common.dates import today
 from xuanren.common.errors import NotFound, PermissionDenied
 from xuanren.org.models import path_and_ancestors
-from xuanren.org.quota import UnitQuota
+from xuanren.org.quota import Counts, UnitQuota
 from xuanren.org.selectors import (
     post_get,
     post_list,
     post_occupancy,
     quota_report,
     unit_get,
+    unit_level,
     unit_list,
 )
 from xuanren.people.formatting import resume_period
@@ -115,7 +117,7 @@ def _permitted(read: Callable[[], T]) -> T | None:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Home: the role's 待办 first (docs/decisions/0070), then the figures
     the role may read (units, posts, cadres, quotas, age limits)."""
-    from xuanren.access.policy import has_perm, is_unrestricted, scope_root
+    from xuanren.access.policy import is_unrestricted, scope_root
     from xuanren.procedure.models import MotionProposalStatus
     from xuanren.procedure.selectors import motion_proposal_list
     from xuanren.procedure.todo import RETIREMENT_ITEMS, has_any_role, todo_for
@@ -170,19 +172,40 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 # ---- units and quotas ----------------------------------------------------------
 
 
+def _under(request: HttpRequest) -> int | None:
+    """The `under` unit id of a level page's plain link (None when absent or not a number)."""
+    raw = request.GET.get("under", "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _unit_level_context(request: HttpRequest, under_id: int | None) -> dict[str, Any]:
+    """One level of the tree: the top units (or `under`) and their children,
+    each unit's own quota state; deeper levels load on demand (decision 0109)."""
+    actor = request.user
+    under = unit_get(actor=actor, pk=under_id) if under_id else None
+    show_quota = has_perm(actor, "org.view_quota")
+    level = unit_level(actor=actor, under=under, quota="own" if show_quota else "")
+    rows = [
+        {
+            "unit": u,
+            "indent": u.depth - level.top_depth,
+            "quota": level.quota[u.pk].own if u.pk in level.quota else None,
+            "expand": u.pk in level.with_children and u not in level.anchors,
+        }
+        for u in level.units
+    ]
+    return {"rows": rows, "show_quota": show_quota, "under": under}
+
+
 @page
 def unit_tree(request: HttpRequest) -> HttpResponse:
-    actor = request.user
-    units = list(unit_list(actor=actor))
-    report = _permitted(lambda: quota_report(actor=actor))
-    own = {row.unit_id: row.own for row in report} if report is not None else {}
-    top = min((u.depth for u in units), default=0)
-    rows = [{"unit": u, "indent": u.depth - top, "quota": own.get(u.pk)} for u in units]
-    return render(
-        request,
-        "web/unit_list.html",
-        {"rows": rows, "show_quota": report is not None},
-    )
+    return render(request, "web/unit_list.html", _unit_level_context(request, _under(request)))
+
+
+@page
+def unit_children(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the unit's row and its children's rows (404 out of scope)."""
+    return render(request, "web/unit_rows.html", _unit_level_context(request, pk))
 
 
 @page
@@ -220,9 +243,9 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _quota_context(request: HttpRequest) -> dict[str, Any]:
+    """The full report (exports): every unit of the scope or of `under`'s subtree."""
     actor = request.user
-    units = list(unit_list(actor=actor))
-    form = QuotaFilterForm(request.GET or None, units=units, initial={"on": today()})
+    form = QuotaFilterForm(request.GET or None, initial={"on": today()})
     under_id, on = form.values()
     under = unit_get(actor=actor, pk=under_id) if under_id else None
     on = on or today()
@@ -235,13 +258,50 @@ def _quota_context(request: HttpRequest) -> dict[str, Any]:
         "rows": quota_rows(report),
         "totals": report_totals(report),
         "headers": quota_headers(),
-        "top_depth_neg": -min((r.depth for r in report), default=0),
+    }
+
+
+def _quota_level_context(request: HttpRequest, under_id: int | None) -> dict[str, Any]:
+    """One level of the report: the top units (or `under`) and their children,
+    each with its levels and its subtree total; deeper levels load on demand."""
+    actor = request.user
+    require_perm(actor, "org.view_quota")
+    form = QuotaFilterForm(request.GET or None, initial={"on": today()})
+    on = form.values()[1] or today()
+    under = unit_get(actor=actor, pk=under_id) if under_id else None
+    level = unit_level(actor=actor, under=under, quota="subtree", on=on)
+    groups = [
+        {
+            "unit": u,
+            "indent": u.depth - level.top_depth,
+            "rows": quota_rows([level.quota[u.pk]]),
+            "expand": u.pk in level.with_children and u not in level.anchors,
+        }
+        for u in level.units
+    ]
+    totals = Counts()
+    for anchor in level.anchors:
+        totals.add(level.quota[anchor.pk].subtree)
+    return {
+        "form": form,
+        "under": under,
+        "on": on,
+        "groups": groups,
+        "rows": [r for g in groups for r in g["rows"]],
+        "totals": totals,
+        "headers": quota_headers(),
     }
 
 
 @page
 def quota(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/quota_report.html", _quota_context(request))
+    return render(request, "web/quota_report.html", _quota_level_context(request, _under(request)))
+
+
+@page
+def quota_children(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the unit's rows and its children's rows (404 out of scope)."""
+    return render(request, "web/quota_rows.html", _quota_level_context(request, pk))
 
 
 def _export_name(on: dt.date, ext: str) -> str:
