@@ -179,13 +179,13 @@ def unit_level(
     )
     if quota and units:
         level.quota = _level_quota(
-            actor=actor, units=units, on=on or today(), subtree=quota == "subtree"
+            actor=actor, anchors=anchors, units=units, on=on or today(), subtree=quota == "subtree"
         )
     return level
 
 
 def _level_quota(
-    *, actor: Any, units: list[Unit], on: dt.date, subtree: bool
+    *, actor: Any, anchors: list[Unit], units: list[Unit], on: dt.date, subtree: bool
 ) -> dict[int, UnitQuota]:
     from xuanren.people.models import Tenure
 
@@ -204,15 +204,25 @@ def _level_quota(
     }
     rows = build_report([(u.pk, u.name, u.path, u.depth, u.kind) for u in units], approved, filled)
     if subtree:
-        # One grouped query per path length (at most two: anchors, children).
-        by_length: dict[int, set[str]] = {}
-        for u in units:
-            by_length.setdefault(len(u.path), set()).add(u.path[:-PATH_SEGMENT])
+        # One grouped query for the children's subtrees; an anchor's subtree is
+        # its own counts plus its children's subtrees (every child of an anchor
+        # in scope is shown, and the totals add up over a partition).
+        by_id = {row.unit_id: row for row in rows}
+        children = [u for u in units if u not in anchors]
+        parents = {u.path[:-PATH_SEGMENT] for u in children}
+        lengths = {len(u.path) for u in children}
         totals: dict[str, Counts] = {}
-        for length, parents in by_length.items():
+        for length in lengths:
             totals.update(subtree_counts(actor=actor, length=length, within=parents, on=on))
-        for row in rows:
-            row.subtree = totals.get(row.path, Counts())
+        for u in children:
+            by_id[u.pk].subtree = totals.get(u.path, Counts())
+        for anchor in anchors:
+            row = by_id[anchor.pk]
+            row.subtree = Counts()
+            row.subtree.add(row.own)
+            for u in children:
+                if u.parent_id == anchor.pk:
+                    row.subtree.add(by_id[u.pk].subtree)
     return {row.unit_id: row for row in rows}
 
 
