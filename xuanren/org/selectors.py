@@ -271,3 +271,13 @@ def subtree_counts(*, actor: Any, length: int, within: set[str], on: dt.date) ->
         for path, a, f, v, o in found
         if len(path) == length
     }
+
+
+def unit_find(*, actor: Any, q: str, limit: int = 20) -> list[Unit]:
+    """Units in the actor's scope whose name, short name or code contains `q`
+    (the unit picker; decision 0109), in tree order, at most `limit`."""
+    q = q.strip()
+    if not q:
+        return []
+    match = Q(name__icontains=q) | Q(short_name__icontains=q) | Q(code__istartswith=q)
+    return list(unit_list(actor=actor).filter(match).select_related("parent")[:limit])

@@ -42,6 +42,7 @@ urlpatterns = [
     path("candidates/explain/", views.candidate_explain, name="candidate_explain"),
     path("candidates/lookup/", views.candidate_lookup, name="candidate_lookup"),
     path("pickers/cadres/", pickers.cadre_picker, name="cadre_picker"),
+    path("pickers/units/", pickers.unit_picker, name="unit_picker"),
     path("cases/", cases.cases, name="case_list"),
     path("cases/new/", cases.case_new, name="case_new"),
     path("cases/comment-row/", cases.comment_row, name="case_comment_row"),

@@ -59,6 +59,7 @@ from xuanren.web.forms import (
     QuotaFilterForm,
 )
 from xuanren.web.pages import SAFE, login_page
+from xuanren.web.pickers import scope_units
 from xuanren.web.presenters import (
     assessment_years,
     candidate_headers,
@@ -354,8 +355,7 @@ def _cadre_row(actor: Any, cadre: Cadre, on: dt.date) -> dict[str, Any]:
 @page
 def cadre_list(request: HttpRequest) -> HttpResponse:
     actor = request.user
-    units = _permitted(lambda: list(unit_list(actor=actor))) or []
-    form = CadreSearchForm(request.GET or None, units=units)
+    form = CadreSearchForm(request.GET or None, units=scope_units(actor), actor=actor)
     cadres = cadre_search(actor=actor, filters=form.filters())
     page_obj = Paginator(cadres, CADRES_PER_PAGE).get_page(request.GET.get("page"))
     on = today()
@@ -430,7 +430,8 @@ def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "posts_form": CadrePostsForm(
             initial={"unit": cadre.unit_id, "ref_date": on},
-            units=_permitted(lambda: list(unit_list(actor=actor))) or [],
+            units=scope_units(actor),
+            actor=actor,
         ),
     }
     return render(request, "web/cadre_detail.html", context)
@@ -449,7 +450,7 @@ def cadre_posts(request: HttpRequest, pk: int) -> HttpResponse:
     """可任职位: every post of one unit and whether the cadre qualifies for it."""
     actor = request.user
     cadre = _cadre_any_status(actor, pk)
-    form = CadrePostsForm(request.GET or None, units=list(unit_list(actor=actor)))
+    form = CadrePostsForm(request.GET or None, units=scope_units(actor), actor=actor)
     unit_id, ref = form.values()
     ref = ref or today()
     unit = unit_get(actor=actor, pk=unit_id) if unit_id else None
