@@ -111,3 +111,16 @@ def test_picker_pages_do_not_grow(client, admin, world, personas, county, small_
         unit_create(actor=admin, name=f"新单位{i}", code=f"N{i}",
                     kind=UnitKind.PUBLIC_INSTITUTION, parent=county.root)  # fmt: skip
     assert counts() == before
+
+
+def test_cadre_count_is_capped(client, world, personas, monkeypatch):
+    from xuanren.web import views
+
+    client.force_login(personas.case_officer)
+    exact = client.get(reverse("web:cadre_list"))
+    assert "共 7 人" in page_text(exact)
+    monkeypatch.setattr(views, "CADRE_COUNT_CAP", 5)
+    capped = client.get(reverse("web:cadre_list"))
+    text = page_text(capped)
+    assert "超过 5 人，请增加查询条件缩小范围" in text
+    assert len(capped.context["rows"]) == 6  # pages reach the cap + 1, not beyond

@@ -281,3 +281,21 @@ def unit_find(*, actor: Any, q: str, limit: int = 20) -> list[Unit]:
         return []
     match = Q(name__icontains=q) | Q(short_name__icontains=q) | Q(code__istartswith=q)
     return list(unit_list(actor=actor).filter(match).select_related("parent")[:limit])
+
+
+def quota_totals(*, actor: Any, on: dt.date | None = None) -> Counts:
+    """The scope's quota totals (the dashboard): the subtree totals of the
+    actor's top units summed, in one grouped query."""
+    require_perm(actor, "org.view_quota")
+    on = on or today()
+    if is_unrestricted(actor):
+        length, within = PATH_SEGMENT, {""}
+    else:
+        root = scope_root(actor)
+        if root is None or not actor.is_active:
+            return Counts()
+        length, within = len(root.path), {root.path[:-PATH_SEGMENT]}
+    total = Counts()
+    for counts in subtree_counts(actor=actor, length=length, within=within, on=on).values():
+        total.add(counts)
+    return total

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from xuanren.access.models import AccessKind
@@ -27,6 +28,7 @@ from xuanren.org.selectors import (
     post_list,
     post_occupancy,
     quota_report,
+    quota_totals,
     unit_get,
     unit_level,
     unit_list,
@@ -74,6 +76,23 @@ from xuanren.web.presenters import (
 
 T = TypeVar("T")
 CADRES_PER_PAGE = 50
+# The cadre list counts at most this many matches (decision 0109): an exact
+# COUNT(*) of a province's million cadres costs more than the page itself.
+CADRE_COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """Counts at most CADRE_COUNT_CAP + 1 rows; `capped` when there are more."""
+
+    @cached_property
+    def count(self) -> int:
+        return int(self.object_list.order_by()[: CADRE_COUNT_CAP + 1].count())
+
+    @property
+    def capped(self) -> bool:
+        return self.count > CADRE_COUNT_CAP
+
+
 CANDIDATES_PER_PAGE = 50
 LOOKUP_LIMIT = 10
 
@@ -134,7 +153,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if has_perm(actor, "procedure.add_case")
         else []
     )
-    report = _permitted(lambda: quota_report(actor=actor))
     context = {
         "on": on,
         "has_role": has_role,
@@ -148,7 +166,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "cadre_count": _permitted(
             lambda: cadre_search(actor=actor, filters=CadreFilters()).count()
         ),
-        "quota": report_totals(report) if report is not None else None,
+        "quota": _permitted(lambda: quota_totals(actor=actor, on=on)),
         "approaching": (
             [
                 {
@@ -357,11 +375,12 @@ def cadre_list(request: HttpRequest) -> HttpResponse:
     actor = request.user
     form = CadreSearchForm(request.GET or None, units=scope_units(actor), actor=actor)
     cadres = cadre_search(actor=actor, filters=form.filters())
-    page_obj = Paginator(cadres, CADRES_PER_PAGE).get_page(request.GET.get("page"))
+    page_obj = CappedPaginator(cadres, CADRES_PER_PAGE).get_page(request.GET.get("page"))
     on = today()
     context = {
         "form": form,
         "page_obj": page_obj,
+        "count_cap": CADRE_COUNT_CAP,
         "rows": [_cadre_row(actor, c, on) for c in page_obj],
     }
     template = "web/_cadre_results.html" if _partial(request) else "web/cadre_list.html"
