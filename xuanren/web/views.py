@@ -86,7 +86,9 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return int(self.object_list.order_by()[: CADRE_COUNT_CAP + 1].count())
+        qs = self.object_list
+        assert isinstance(qs, QuerySet)
+        return int(qs.order_by()[: CADRE_COUNT_CAP + 1].count())
 
     @property
     def capped(self) -> bool:
@@ -289,7 +291,7 @@ def _quota_level_context(request: HttpRequest, under_id: int | None) -> dict[str
     on = form.values()[1] or today()
     under = unit_get(actor=actor, pk=under_id) if under_id else None
     level = unit_level(actor=actor, under=under, quota="subtree", on=on)
-    groups = [
+    groups: list[dict[str, Any]] = [
         {
             "unit": u,
             "indent": u.depth - level.top_depth,
