@@ -247,6 +247,8 @@ def pages(officer: Any, county: Any) -> list[tuple[str, str, str]]:
         ("dashboard", "dashboard (home)", r("web:dashboard")),
         ("units", "unit tree", r("web:unit_list")),
         ("quota", "quota report", r("web:quota")),
+        ("units_open", f"unit tree: open {county.name}", r("web:unit_children", args=[county.pk])),
+        ("quota_open", f"quota report: open {county.name}", r("web:quota_children", args=[county.pk])),
         ("cadres", "cadre list", r("web:cadre_list")),
         ("cadres_q", "cadre search: name prefix 王", r("web:cadre_list") + "?" + urlencode({"q": "王"})),
         ("cadres_f", "cadre search: county, age 30–45, 本科+", r("web:cadre_list") + "?" + urlencode(

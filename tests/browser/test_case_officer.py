@@ -128,7 +128,11 @@ def test_case_officer_finds_and_reads_a_cadre(
     expect(page.get_by_role("heading", name="职数配备情况统计表")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "07-quota.png"), full_page=True)
     page.goto(f"{base}/units/")
+    # One level at a time (decision 0109): 城关镇's office loads on demand.
+    expect(page.locator("main")).not_to_contain_text("城关镇党政办")
+    page.locator("tr", has_text="城关镇").get_by_role("link", name="展开下级").click()
     expect(page.locator("main")).to_contain_text("城关镇党政办")
+    assert page.url.endswith("/units/")  # htmx, not the link's fallback page
     page.screenshot(path=str(ARTIFACTS / "08-units.png"), full_page=True)
     page.goto(f"{base}/units/{zhang.unit_id}/")
     expect(page.locator("main")).to_contain_text("一把手")

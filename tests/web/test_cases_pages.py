@@ -508,6 +508,22 @@ def test_todo_lists_a_probation_ending_and_an_idle_case(
     mine = todo_for(actor=personas.case_officer, on=on, mine=True)
     assert [i.kind for i in mine] == [TodoKind.CASE_IDLE]
 
+    # At most PROBATION_ITEMS reminders, the soonest first (decision 0109).
+    import xuanren.procedure.todo as todo_module
+
+    Tenure.objects.filter(pk=far.pk).update(probation_until=on + dt.timedelta(days=5))
+    both = [i for i in todo_for(actor=personas.case_officer, on=on)
+            if i.kind == TodoKind.PROBATION_ENDING]  # fmt: skip
+    assert [i.due for i in both] == [on + dt.timedelta(days=5), on + dt.timedelta(days=10)]
+    saved, todo_module.PROBATION_ITEMS = todo_module.PROBATION_ITEMS, 1
+    try:
+        one = [i for i in todo_for(actor=personas.case_officer, on=on)
+               if i.kind == TodoKind.PROBATION_ENDING]  # fmt: skip
+    finally:
+        todo_module.PROBATION_ITEMS = saved
+    assert [i.due for i in one] == [on + dt.timedelta(days=5)]
+    Tenure.objects.filter(pk=far.pk).update(probation_until=on + dt.timedelta(days=60))
+
     page = page_text(officer.get(reverse("web:todo"), {"tab": "all"}))
     assert "钱进任城关镇副镇长的试用期于" in page and "还有 10 天" in page
     assert "石桥镇副镇长选任已 20 天未办理，当前环节：动议。" in page

@@ -190,6 +190,7 @@ def test_every_page_has_the_headers_and_no_inline_code(client: Client, demo: Non
     starts = ["/", "/public/", "/exchange/xlsx/", "/exchange/lrmx/import/"]
     # Reached only from a step the demo cases may not be at, or after a POST.
     starts += ["/cases/comment-row/", "/password/done/", "/pickers/cadres/?q=zw"]
+    starts += ["/pickers/units/?unit_q=县"]  # the unit picker: scopes of over 300 units
     from xuanren.ballots.models import Meeting
 
     for meeting in Meeting.objects.all():

@@ -46,14 +46,18 @@ def test_unit_tree(client, world, personas, county):
         "中共青山县委组织部",
         "青山县财政局",
         "城关镇",
-        "城关镇党政办",
         "石桥镇",
     ]:
         assert name in text
+    # One level at a time (decision 0109): the grandchild loads on demand.
+    assert "城关镇党政办" not in text
     rows = {row["unit"].name: row for row in response.context["rows"]}
     assert rows["青山县"]["indent"] == 0
-    assert rows["城关镇党政办"]["indent"] == 2
+    assert rows["城关镇"]["indent"] == 1
+    assert rows["城关镇"]["expand"] and not rows["石桥镇"]["expand"]
     html = response.content.decode()
+    assert f'hx-get="{reverse("web:unit_children", args=[county.town.pk])}"' in html
+    assert f'href="{reverse("web:unit_list")}?under={county.town.pk}"' in html
 
     # Own quota state: the bureau is over quota, the town has vacancies.
     def row_class(unit_pk: int) -> str | None:
@@ -110,6 +114,14 @@ def test_quota_report(client, world, personas, county):
     assert [(r.unit_name, r.item) for r in over] == [("青山县财政局", "副科级")]
     vacant = [(r.unit_name, r.item) for r in rows if r.vacant and not r.is_total]
     assert vacant == [("城关镇", "正科级"), ("城关镇", "副科级")]
+    # One level at a time: the county and its children, with subtree totals.
+    assert "城关镇党政办" not in text
+    totals = {r.unit_name: r for r in rows if r.is_total}
+    county_total = totals["青山县"]
+    assert (county_total.approved, county_total.filled) == (8, 5)
+    assert (county_total.vacant, county_total.over_quota) == (4, 1)
+    assert (totals["城关镇"].approved, totals["城关镇"].vacant) == (5, 4)
+    assert response.context["totals"].approved == 8
     html = response.content.decode()
     assert 'class="over"' in html
     assert 'class="vacant"' in html
@@ -120,15 +132,18 @@ def test_quota_report_filters(client, world, personas, county):
     response = client.get(reverse("web:quota"), {"under": county.town.pk})
     names = {r.unit_name for r in response.context["rows"]}
     assert names == {"城关镇", "城关镇党政办"}
+    assert response.context["under"] == county.town
     # Before anyone took office nothing is filled.
     past = client.get(reverse("web:quota"), {"on": "2015-01-01"})
     assert past.context["totals"].filled == 0
     assert past.context["on"] == dt.date(2015, 1, 1)
     assert "2015.01.01" in page_text(past)
-    # A unit outside the choices is a form error, not a leak.
+    # A unit that does not exist (or lies outside the scope) is 404, not a leak.
     bad = client.get(reverse("web:quota"), {"under": 999999})
-    assert bad.status_code == 200
-    assert bad.context["under"] is None
+    assert bad.status_code == 404
+    # Not a number: the top level.
+    odd = client.get(reverse("web:quota"), {"under": "x"})
+    assert odd.status_code == 200 and odd.context["under"] is None
 
 
 def test_cadre_list(client, world, personas):

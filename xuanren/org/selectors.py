@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
-from xuanren.access.policy import require_perm, require_unit, unit_scope_q
+from xuanren.access.policy import (
+    is_unrestricted,
+    require_perm,
+    require_unit,
+    scope_root,
+    unit_scope_q,
+)
 from xuanren.common.dates import today
 from xuanren.common.errors import NotFound
-from xuanren.org.models import Post, Quota, Unit
-from xuanren.org.quota import UnitQuota, build_report
+from xuanren.org.models import PATH_SEGMENT, Post, Quota, Unit
+from xuanren.org.quota import Counts, UnitQuota, build_report
 
 
 def unit_list(*, actor: Any, under: Unit | None = None) -> QuerySet[Unit]:
@@ -100,3 +111,191 @@ def quota_report(
         .annotate(n=Count("id"))
     }
     return build_report(units.values_list("id", "name", "path", "depth", "kind"), approved, filled)
+
+
+# ---- one level of the tree at a time (issue 13, docs/decisions/0109) -----------------
+
+
+@dataclass
+class UnitLevel:
+    """One level of the unit tree: the units shown (`anchors` first, then
+    their direct children, in tree order), which of them have children of
+    their own, and the quota rows of those units (own counts by level;
+    subtree totals from grouped queries, not from the descendants' rows)."""
+
+    anchors: list[Unit]
+    units: list[Unit]
+    with_children: set[int] = field(default_factory=set)
+    quota: dict[int, UnitQuota] = field(default_factory=dict)
+    top_depth: int = 0
+
+
+def scope_top_depth(actor: Any) -> int:
+    """The depth of the actor's top units (0 for an unrestricted user)."""
+    root = None if is_unrestricted(actor) else scope_root(actor)
+    return root.depth if root is not None else 0
+
+
+def unit_level(
+    *,
+    actor: Any,
+    under: Unit | None = None,
+    quota: str = "",
+    on: dt.date | None = None,
+) -> UnitLevel:
+    """`under` and its direct children, or the actor's top units (the scope's
+    root; every parentless unit for an unrestricted user) and theirs.
+
+    quota: "" (none), "own" (each unit's own counts) or "subtree" (own counts
+    and subtree totals). A fixed number of queries whatever the size of the tree.
+    """
+    require_perm(actor, "org.view_unit")
+    units_qs = Unit.objects.filter(unit_scope_q(actor))
+    if under is not None:
+        anchors = [under]
+    elif is_unrestricted(actor):
+        anchors = list(units_qs.filter(parent__isnull=True).order_by("path"))
+    else:
+        root = scope_root(actor)
+        anchors = [root] if root is not None and actor.is_active else []
+    children = list(units_qs.filter(parent__in=anchors).order_by("path")) if anchors else []
+    units = sorted([*anchors, *children], key=lambda u: u.path)
+    with_children = (
+        set(
+            units_qs.filter(parent__in=children)
+            .order_by()
+            .values_list("parent_id", flat=True)
+            .distinct()
+        )
+        if children
+        else set()
+    )
+    with_children |= {a.pk for a in anchors if any(c.parent_id == a.pk for c in children)}
+    level = UnitLevel(
+        anchors=anchors,
+        units=units,
+        with_children=with_children,
+        top_depth=scope_top_depth(actor),
+    )
+    if quota and units:
+        level.quota = _level_quota(
+            actor=actor, anchors=anchors, units=units, on=on or today(), subtree=quota == "subtree"
+        )
+    return level
+
+
+def _level_quota(
+    *, actor: Any, anchors: list[Unit], units: list[Unit], on: dt.date, subtree: bool
+) -> dict[int, UnitQuota]:
+    from xuanren.people.models import Tenure
+
+    require_perm(actor, "org.view_quota")
+    approved = {
+        (r["unit_id"], r["level"]): r["approved"]
+        for r in Quota.objects.filter(unit__in=units).values("unit_id", "level", "approved")
+    }
+    filled = {
+        (r["post__unit_id"], r["post__level"]): r["n"]
+        for r in Tenure.objects.filter(
+            active_tenure_q(on), post__unit__in=units, post__counts_against_quota=True
+        )
+        .values("post__unit_id", "post__level")
+        .annotate(n=Count("id"))
+    }
+    rows = build_report([(u.pk, u.name, u.path, u.depth, u.kind) for u in units], approved, filled)
+    if subtree:
+        # One grouped query for the children's subtrees; an anchor's subtree is
+        # its own counts plus its children's subtrees (every child of an anchor
+        # in scope is shown, and the totals add up over a partition).
+        by_id = {row.unit_id: row for row in rows}
+        children = [u for u in units if u not in anchors]
+        parents = {u.path[:-PATH_SEGMENT] for u in children}
+        lengths = {len(u.path) for u in children}
+        totals: dict[str, Counts] = {}
+        for length in lengths:
+            totals.update(subtree_counts(actor=actor, length=length, within=parents, on=on))
+        for u in children:
+            by_id[u.pk].subtree = totals.get(u.path, Counts())
+        for anchor in anchors:
+            row = by_id[anchor.pk]
+            row.subtree = Counts()
+            row.subtree.add(row.own)
+            for u in children:
+                if u.parent_id == anchor.pk:
+                    row.subtree.add(by_id[u.pk].subtree)
+    return {row.unit_id: row for row in rows}
+
+
+def subtree_counts(*, actor: Any, length: int, within: set[str], on: dt.date) -> dict[str, Counts]:
+    """Subtree totals of every unit whose path is `length` long and starts
+    with one of `within` ("" for all), keyed by path: one grouped query.
+    Vacancies and over-quota are taken per unit and level first, then summed,
+    so they never net out (as build_report)."""
+    from xuanren.people.models import Tenure
+
+    require_perm(actor, "org.view_quota")
+    q_scope = unit_scope_q(actor, prefix="unit__")
+    t_scope = unit_scope_q(actor, prefix="post__unit__")
+    prefixes = [p for p in within if p]
+    if prefixes and len(prefixes) == len(within):
+        q_scope &= reduce(or_, [Q(unit__path__startswith=p) for p in prefixes])
+        t_scope &= reduce(or_, [Q(post__unit__path__startswith=p) for p in prefixes])
+    approved_sql, approved_params = (
+        Quota.objects.filter(q_scope)
+        .order_by()
+        .values(p=Substr("unit__path", 1, length), u=F("unit_id"), lv=F("level"), a=F("approved"))
+        .query.sql_with_params()
+    )
+    filled_sql, filled_params = (
+        Tenure.objects.filter(active_tenure_q(on), t_scope, post__counts_against_quota=True)
+        .order_by()
+        .values(p=Substr("post__unit__path", 1, length), u=F("post__unit_id"), lv=F("post__level"))
+        .annotate(f=Count("id"))
+        .query.sql_with_params()
+    )
+    sql = (
+        "SELECT p, SUM(a), SUM(f),"
+        " SUM(CASE WHEN a > f THEN a - f ELSE 0 END),"
+        " SUM(CASE WHEN f > a THEN f - a ELSE 0 END)"
+        " FROM (SELECT p, u, lv, SUM(a) AS a, SUM(f) AS f FROM ("
+        f"SELECT p, u, lv, a, 0 AS f FROM ({approved_sql}) qa"
+        " UNION ALL "
+        f"SELECT p, u, lv, 0 AS a, f FROM ({filled_sql}) qf"
+        ") x GROUP BY p, u, lv) g GROUP BY p"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*approved_params, *filled_params))
+        found = cursor.fetchall()
+    return {
+        path: Counts(approved=int(a), filled=int(f), vacant=int(v), over_quota=int(o))
+        for path, a, f, v, o in found
+        if len(path) == length
+    }
+
+
+def unit_find(*, actor: Any, q: str, limit: int = 20) -> list[Unit]:
+    """Units in the actor's scope whose name, short name or code contains `q`
+    (the unit picker; decision 0109), in tree order, at most `limit`."""
+    q = q.strip()
+    if not q:
+        return []
+    match = Q(name__icontains=q) | Q(short_name__icontains=q) | Q(code__istartswith=q)
+    return list(unit_list(actor=actor).filter(match).select_related("parent")[:limit])
+
+
+def quota_totals(*, actor: Any, on: dt.date | None = None) -> Counts:
+    """The scope's quota totals (the dashboard): the subtree totals of the
+    actor's top units summed, in one grouped query."""
+    require_perm(actor, "org.view_quota")
+    on = on or today()
+    if is_unrestricted(actor):
+        length, within = PATH_SEGMENT, {""}
+    else:
+        root = scope_root(actor)
+        if root is None or not actor.is_active:
+            return Counts()
+        length, within = len(root.path), {root.path[:-PATH_SEGMENT]}
+    total = Counts()
+    for counts in subtree_counts(actor=actor, length=length, within=within, on=on).values():
+        total.add(counts)
+    return total

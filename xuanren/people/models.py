@@ -180,6 +180,10 @@ class Cadre(ChoiceLabels, models.Model):
             # 临近退休 (approaching_retirement, dashboard and 待办): the oldest of
             # each unit in scope, a short range per unit instead of every cadre.
             models.Index(fields=["unit", "birth_date"], name="cadre_unit_birth_date"),
+            # The same for an unrestricted user (issue 13): the oldest women, and
+            # the oldest of one identity, without reading every man first.
+            models.Index(fields=["sex", "birth_date"], name="cadre_sex_birth_date"),
+            models.Index(fields=["sex", "identity", "birth_date"], name="cadre_sex_identity_birth"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -147,6 +147,9 @@ def _open_cases(query: TodoQuery) -> Any:
     ).select_related("officer")
 
 
+PROBATION_ITEMS = 50
+
+
 @source
 def probations_ending(query: TodoQuery) -> Iterable[TodoItem]:
     """Tenures whose probation (Tenure.probation_until) ends by the horizon and
@@ -162,7 +165,11 @@ def probations_ending(query: TodoQuery) -> Iterable[TodoItem]:
             active_tenure_q(query.on),
             probation_until__gte=query.on,
             probation_until__lte=query.horizon,
-        ).select_related("cadre", "post__unit")
+        )
+        .select_related("cadre", "post__unit")
+        # The soonest first, and at most PROBATION_ITEMS: a province's
+        # probations within a month are hundreds (issue 13, decision 0109).
+        .order_by("probation_until", "pk")[:PROBATION_ITEMS]
     )
     if not tenures:
         return []

@@ -58,11 +58,24 @@ class CadreSearchForm(forms.Form):
         choices=[("", _("不限")), *EducationLevel.choices],
     )
 
-    def __init__(self, *args: Any, units: Iterable[Unit] = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, units: Iterable[Unit] | None = (), actor: Any = None, **kwargs: Any
+    ) -> None:
+        """units None: the scope is too large for a <select>; the unit picker
+        (decision 0109) searches the actor's scope instead."""
         super().__init__(*args, **kwargs)
+        if units is None:
+            from xuanren.web.pickers import UnitField
+
+            self.fields["unit"] = UnitField(actor=actor, label=_("单位（含下级）"))
+            return
         unit_field = self.fields["unit"]
         assert isinstance(unit_field, forms.TypedChoiceField)
         unit_field.choices = unit_choices(units, blank=str(_("全部单位")))
+
+    @property
+    def unit_picker(self) -> bool:
+        return not isinstance(self.fields["unit"].widget, forms.Select)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -91,8 +104,10 @@ def _valid_part(form: forms.Form) -> dict[str, Any]:
 
 
 class QuotaFilterForm(forms.Form):
-    under = forms.TypedChoiceField(
-        label=_("单位（含下级）"), required=False, coerce=int, widget=LongSelect
+    # The unit is chosen by opening the tree level by level (decision 0109),
+    # not from a <select> of every unit in the scope.
+    under = forms.IntegerField(
+        label=_("单位（含下级）"), required=False, min_value=1, widget=forms.HiddenInput
     )
     on = forms.DateField(
         label=_("统计日期"),
@@ -100,12 +115,6 @@ class QuotaFilterForm(forms.Form):
         widget=date_input(),
         input_formats=["%Y-%m-%d", "%Y.%m.%d", "%Y/%m/%d"],
     )
-
-    def __init__(self, *args: Any, units: Iterable[Unit] = (), **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        under = self.fields["under"]
-        assert isinstance(under, forms.TypedChoiceField)
-        under.choices = unit_choices(units, blank=str(_("全部单位")))
 
     def values(self) -> tuple[int | None, dt.date | None]:
         data = self.cleaned_data if self.is_valid() else _valid_part(self)
@@ -265,11 +274,25 @@ class CadrePostsForm(forms.Form):
     unit = forms.IntegerField(label=_("单位"), required=False, widget=LongSelect)
     ref_date = _date_field(_("资格计算基准日"))
 
-    def __init__(self, *args: Any, units: Iterable[Unit] = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, units: Iterable[Unit] | None = (), actor: Any = None, **kwargs: Any
+    ) -> None:
+        """units None: the unit picker instead of a <select> (decision 0109)."""
         super().__init__(*args, **kwargs)
+        if units is None:
+            from xuanren.web.pickers import UnitField
+
+            self.fields["unit"] = UnitField(
+                actor=actor, label=_("单位"), empty_label=_("请选择单位")
+            )
+            return
         widget = self.fields["unit"].widget
         assert isinstance(widget, forms.Select)
         widget.choices = unit_choices(units, blank=str(_("请选择单位")))
+
+    @property
+    def unit_picker(self) -> bool:
+        return not isinstance(self.fields["unit"].widget, forms.Select)
 
     def values(self) -> tuple[int | None, dt.date | None]:
         data = self.cleaned_data if self.is_valid() else _valid_part(self)

@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy
 
 from xuanren.access.policy import unit_scope_q
 from xuanren.common.errors import NotFound
+from xuanren.org.models import Unit
+from xuanren.org.selectors import unit_find, unit_list
 from xuanren.people.models import Cadre, CadreStatus
 from xuanren.people.selectors import CadreFilters, cadre_search, is_id_tail
 from xuanren.people.services import mask_id_number
@@ -196,3 +198,110 @@ def cadre_picker(request: HttpRequest) -> HttpResponse:
         if not rows:
             context["hint"] = _("未找到符合条件的在职干部。")
     return render(request, "web/_cadre_picker_results.html", context)
+
+
+# ---- the unit picker (issue 13, decision 0109) ----------------------------------------------
+
+# A scope with more units than this gets the picker instead of a <select>.
+UNIT_SELECT_MAX = 300
+
+
+def scope_units(actor: Any) -> list[Unit] | None:
+    """The actor's units for a <select>, or None when there are more than
+    UNIT_SELECT_MAX (use the picker); [] when the actor may not read units.
+    One query either way."""
+    from xuanren.common.errors import PermissionDenied
+
+    try:
+        units = list(unit_list(actor=actor)[: UNIT_SELECT_MAX + 1])
+    except PermissionDenied:
+        return []
+    return None if len(units) > UNIT_SELECT_MAX else units
+
+
+def unit_label(unit: Unit) -> str:
+    parent = unit.parent.name if unit.parent_id and unit.parent else ""
+    return f"{unit.name}（{parent}）" if parent else unit.name
+
+
+class UnitPicker(forms.Widget):
+    """A hidden input with the unit id, the chosen unit's name and a search box
+    (htmx suggestions from /pickers/units/); the static script `pickers.js`
+    puts a chosen suggestion in place."""
+
+    template_name = "web/_unit_picker.html"
+    actor: Any = None
+    empty_label: Any = ""
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        label = ""
+        if value not in (None, ""):
+            unit = _scoped_unit(self.actor, value)
+            label = (
+                unit_label(unit)
+                if unit is not None
+                else _("（所选单位不在您的管理范围内，请重新选择）")
+            )
+        context["widget"]["label"] = label
+        context["widget"]["empty"] = self.empty_label or _("全部单位")
+        context["widget"]["search_url"] = reverse("web:unit_picker")
+        return context
+
+
+def _scoped_unit(actor: Any, value: Any) -> Unit | None:
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        return None
+    if actor is None:
+        return None
+    cache: dict[int, Unit | None] = actor.__dict__.setdefault("_xuanren_picked_units", {})
+    if pk not in cache:
+        cache[pk] = unit_list(actor=actor).filter(pk=pk).select_related("parent").first()
+    return cache[pk]
+
+
+class UnitField(forms.IntegerField):
+    """A unit chosen with the picker: an id in the actor's scope."""
+
+    widget = UnitPicker
+
+    def __init__(self, *, actor: Any, empty_label: Any = "", **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.actor = actor
+        assert isinstance(self.widget, UnitPicker)
+        self.widget.actor = actor
+        self.widget.empty_label = empty_label
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {}
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value in (None, ""):
+            return
+        if _scoped_unit(self.actor, value) is None:
+            raise forms.ValidationError(
+                gettext_lazy("所选单位不在您的管理范围内，请重新搜索选择。")
+            )
+
+
+@page
+def unit_picker(request: HttpRequest) -> HttpResponse:
+    """Up to 20 units of the actor's scope whose name contains `unit_q`."""
+    q = request.GET.get("unit_q", "").strip()[:MAX_QUERY]
+    context: dict[str, Any] = {"rows": [], "hint": ""}
+    if not q:
+        context["hint"] = _("输入单位名称的一部分查找。")
+    else:
+        found = unit_find(actor=request.user, q=q, limit=PAGE_SIZE)
+        context["rows"] = [
+            {"pk": u.pk, "name": u.name, "parent": u.parent.name if u.parent else "",
+             "label": unit_label(u)}
+            for u in found
+        ]  # fmt: skip
+        if not found:
+            context["hint"] = _("未找到符合条件的单位。")
+    return render(request, "web/_unit_picker_results.html", context)

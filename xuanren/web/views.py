@@ -13,20 +13,24 @@ from django.db.models import Count, Prefetch, QuerySet, Window
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from xuanren.access.models import AccessKind
+from xuanren.access.policy import has_perm, require_perm
 from xuanren.access.records import access_record, cadre_look_record
 from xuanren.common.dates import today
 from xuanren.common.errors import NotFound, PermissionDenied
 from xuanren.org.models import Post, path_and_ancestors
-from xuanren.org.quota import UnitQuota
+from xuanren.org.quota import Counts, UnitQuota
 from xuanren.org.selectors import (
     post_get,
     post_list,
     post_occupancy,
     quota_report,
+    quota_totals,
     unit_get,
+    unit_level,
     unit_list,
 )
 from xuanren.people.formatting import resume_period
@@ -58,6 +62,7 @@ from xuanren.web.forms import (
     post_options,
 )
 from xuanren.web.pages import SAFE, login_page
+from xuanren.web.pickers import scope_units
 from xuanren.web.presenters import (
     assessment_years,
     candidate_headers,
@@ -72,6 +77,25 @@ from xuanren.web.presenters import (
 
 T = TypeVar("T")
 CADRES_PER_PAGE = 50
+# The cadre list counts at most this many matches (decision 0109): an exact
+# COUNT(*) of a province's million cadres costs more than the page itself.
+CADRE_COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """Counts at most CADRE_COUNT_CAP + 1 rows; `capped` when there are more."""
+
+    @cached_property
+    def count(self) -> int:
+        qs = self.object_list
+        assert isinstance(qs, QuerySet)
+        return int(qs.order_by()[: CADRE_COUNT_CAP + 1].count())
+
+    @property
+    def capped(self) -> bool:
+        return self.count > CADRE_COUNT_CAP
+
+
 CANDIDATES_PER_PAGE = 50
 LOOKUP_LIMIT = 10
 
@@ -116,7 +140,7 @@ def _permitted(read: Callable[[], T]) -> T | None:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Home: the role's 待办 first (docs/decisions/0070), then the figures
     the role may read (units, posts, cadres, quotas, age limits)."""
-    from xuanren.access.policy import has_perm, is_unrestricted, scope_root
+    from xuanren.access.policy import is_unrestricted, scope_root
     from xuanren.procedure.models import MotionProposalStatus
     from xuanren.procedure.selectors import motion_proposal_list
     from xuanren.procedure.todo import RETIREMENT_ITEMS, has_any_role, todo_for
@@ -132,7 +156,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if has_perm(actor, "procedure.add_case")
         else []
     )
-    report = _permitted(lambda: quota_report(actor=actor))
     context = {
         "on": on,
         "has_role": has_role,
@@ -146,7 +169,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "cadre_count": _permitted(
             lambda: cadre_search(actor=actor, filters=CadreFilters()).count()
         ),
-        "quota": report_totals(report) if report is not None else None,
+        "quota": _permitted(lambda: quota_totals(actor=actor, on=on)),
         "approaching": (
             [
                 {
@@ -171,19 +194,40 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 # ---- units and quotas ----------------------------------------------------------
 
 
+def _under(request: HttpRequest) -> int | None:
+    """The `under` unit id of a level page's plain link (None when absent or not a number)."""
+    raw = request.GET.get("under", "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _unit_level_context(request: HttpRequest, under_id: int | None) -> dict[str, Any]:
+    """One level of the tree: the top units (or `under`) and their children,
+    each unit's own quota state; deeper levels load on demand (decision 0109)."""
+    actor = request.user
+    under = unit_get(actor=actor, pk=under_id) if under_id else None
+    show_quota = has_perm(actor, "org.view_quota")
+    level = unit_level(actor=actor, under=under, quota="own" if show_quota else "")
+    rows = [
+        {
+            "unit": u,
+            "indent": u.depth - level.top_depth,
+            "quota": level.quota[u.pk].own if u.pk in level.quota else None,
+            "expand": u.pk in level.with_children and u not in level.anchors,
+        }
+        for u in level.units
+    ]
+    return {"rows": rows, "show_quota": show_quota, "under": under}
+
+
 @page
 def unit_tree(request: HttpRequest) -> HttpResponse:
-    actor = request.user
-    units = list(unit_list(actor=actor))
-    report = _permitted(lambda: quota_report(actor=actor))
-    own = {row.unit_id: row.own for row in report} if report is not None else {}
-    top = min((u.depth for u in units), default=0)
-    rows = [{"unit": u, "indent": u.depth - top, "quota": own.get(u.pk)} for u in units]
-    return render(
-        request,
-        "web/unit_list.html",
-        {"rows": rows, "show_quota": report is not None},
-    )
+    return render(request, "web/unit_list.html", _unit_level_context(request, _under(request)))
+
+
+@page
+def unit_children(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the unit's row and its children's rows (404 out of scope)."""
+    return render(request, "web/unit_rows.html", _unit_level_context(request, pk))
 
 
 @page
@@ -221,9 +265,9 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _quota_context(request: HttpRequest) -> dict[str, Any]:
+    """The full report (exports): every unit of the scope or of `under`'s subtree."""
     actor = request.user
-    units = list(unit_list(actor=actor))
-    form = QuotaFilterForm(request.GET or None, units=units, initial={"on": today()})
+    form = QuotaFilterForm(request.GET or None, initial={"on": today()})
     under_id, on = form.values()
     under = unit_get(actor=actor, pk=under_id) if under_id else None
     on = on or today()
@@ -236,13 +280,50 @@ def _quota_context(request: HttpRequest) -> dict[str, Any]:
         "rows": quota_rows(report),
         "totals": report_totals(report),
         "headers": quota_headers(),
-        "top_depth_neg": -min((r.depth for r in report), default=0),
+    }
+
+
+def _quota_level_context(request: HttpRequest, under_id: int | None) -> dict[str, Any]:
+    """One level of the report: the top units (or `under`) and their children,
+    each with its levels and its subtree total; deeper levels load on demand."""
+    actor = request.user
+    require_perm(actor, "org.view_quota")
+    form = QuotaFilterForm(request.GET or None, initial={"on": today()})
+    on = form.values()[1] or today()
+    under = unit_get(actor=actor, pk=under_id) if under_id else None
+    level = unit_level(actor=actor, under=under, quota="subtree", on=on)
+    groups: list[dict[str, Any]] = [
+        {
+            "unit": u,
+            "indent": u.depth - level.top_depth,
+            "rows": quota_rows([level.quota[u.pk]]),
+            "expand": u.pk in level.with_children and u not in level.anchors,
+        }
+        for u in level.units
+    ]
+    totals = Counts()
+    for anchor in level.anchors:
+        totals.add(level.quota[anchor.pk].subtree)
+    return {
+        "form": form,
+        "under": under,
+        "on": on,
+        "groups": groups,
+        "rows": [r for g in groups for r in g["rows"]],
+        "totals": totals,
+        "headers": quota_headers(),
     }
 
 
 @page
 def quota(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/quota_report.html", _quota_context(request))
+    return render(request, "web/quota_report.html", _quota_level_context(request, _under(request)))
+
+
+@page
+def quota_children(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the unit's rows and its children's rows (404 out of scope)."""
+    return render(request, "web/quota_rows.html", _quota_level_context(request, pk))
 
 
 def _export_name(on: dt.date, ext: str) -> str:
@@ -295,14 +376,14 @@ def _cadre_row(actor: Any, cadre: Cadre, on: dt.date) -> dict[str, Any]:
 @page
 def cadre_list(request: HttpRequest) -> HttpResponse:
     actor = request.user
-    units = _permitted(lambda: list(unit_list(actor=actor))) or []
-    form = CadreSearchForm(request.GET or None, units=units)
+    form = CadreSearchForm(request.GET or None, units=scope_units(actor), actor=actor)
     cadres = cadre_search(actor=actor, filters=form.filters())
-    page_obj = Paginator(cadres, CADRES_PER_PAGE).get_page(request.GET.get("page"))
+    page_obj = CappedPaginator(cadres, CADRES_PER_PAGE).get_page(request.GET.get("page"))
     on = today()
     context = {
         "form": form,
         "page_obj": page_obj,
+        "count_cap": CADRE_COUNT_CAP,
         "rows": [_cadre_row(actor, c, on) for c in page_obj],
     }
     template = "web/_cadre_results.html" if _partial(request) else "web/cadre_list.html"
@@ -371,7 +452,8 @@ def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "posts_form": CadrePostsForm(
             initial={"unit": cadre.unit_id, "ref_date": on},
-            units=_permitted(lambda: list(unit_list(actor=actor))) or [],
+            units=scope_units(actor),
+            actor=actor,
         ),
     }
     return render(request, "web/cadre_detail.html", context)
@@ -390,7 +472,7 @@ def cadre_posts(request: HttpRequest, pk: int) -> HttpResponse:
     """可任职位: every post of one unit and whether the cadre qualifies for it."""
     actor = request.user
     cadre = _cadre_any_status(actor, pk)
-    form = CadrePostsForm(request.GET or None, units=list(unit_list(actor=actor)))
+    form = CadrePostsForm(request.GET or None, units=scope_units(actor), actor=actor)
     unit_id, ref = form.values()
     ref = ref or today()
     unit = unit_get(actor=actor, pk=unit_id) if unit_id else None
