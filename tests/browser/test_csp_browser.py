@@ -88,8 +88,10 @@ def test_htmx_pages_work_without_any_csp_violation(
     # htmx was told not to inject its indicator <style>.
     assert page.locator("head style").count() == 0
 
-    # The unit tree: the indentation comes from classes, not style attributes.
+    # The unit tree: the indentation comes from classes, not style attributes;
+    # a unit's children load through htmx (decision 0109).
     page.goto(f"{base}/units/")
+    page.locator("tr:has(span.indent.depth-1) a.expand").first.click()
     deep = page.locator("span.indent.depth-2").first
     expect(deep).to_be_attached()
     assert deep.evaluate("e => e.getBoundingClientRect().width") > 0
