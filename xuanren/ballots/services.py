@@ -604,21 +604,6 @@ def meeting_open(*, actor: Any, meeting: Meeting) -> Meeting:
 # ---- casting ----------------------------------------------------------------------------
 
 
-def _meeting_now(meeting_id: int) -> Meeting:
-    """The meeting as it is now, read with a share lock on PostgreSQL: the
-    close (FOR UPDATE) waits for casts in progress, and a cast that started
-    before the close committed sees it closed (docs/decisions/0020)."""
-    if connection.vendor == "postgresql":
-        table = Meeting._meta.db_table
-        found = list(
-            Meeting.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [meeting_id])
-        )
-        if not found:
-            raise NotFound(_("投票会议不存在。"))
-        return found[0]
-    return Meeting.objects.get(pk=meeting_id)
-
-
 #: Wrong codes allowed per address, and per meeting from all addresses, in
 #: ten minutes (settings XUANREN_BALLOT_CODE_RATE / _MEETING_RATE).
 CODE_TRIES_PER_CLIENT = RateLimit("ballot-code", "XUANREN_BALLOT_CODE_RATE", (10, 600))
@@ -631,16 +616,11 @@ def _code_limits(meeting_id: int, client: str) -> list[tuple[RateLimit, str]]:
     return [(CODE_TRIES_PER_CLIENT, client or "-"), (CODE_TRIES_PER_MEETING, str(meeting_id))]
 
 
-def find_voter(
-    *, meeting: Meeting, code: str | None, actor: Any, lock: bool = False, client: str = ""
-) -> Voter:
-    """The voter a code (or, without a code, the logged-in user) stands for;
-    `lock` takes the voter's row lock (inside a transaction). Wrong codes are
-    counted per client address and per meeting; past the limit every code is
-    refused for a while, the right one too."""
+def find_voter(*, meeting: Meeting, code: str | None, actor: Any, client: str = "") -> Voter:
+    """The voter a code (or, without a code, the logged-in user) stands for.
+    Wrong codes are counted per client address and per meeting; past the
+    limit every code is refused for a while, the right one too."""
     voters = Voter.objects.filter(meeting_id=meeting.pk)
-    if lock:
-        voters = voters.select_for_update()
     if code is not None:
         limits = _code_limits(meeting.pk, client)
         for limit, who in limits:
