@@ -19,6 +19,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("account/", include("xuanren.access.urls")),
     path("public/", include("xuanren.supervision.urls")),
+    path("statistics/", include("xuanren.statistics.urls")),
     path("ballots/", include("xuanren.ballots.urls")),
     path("documents/", include("xuanren.documents.urls")),
     path("exchange/", include("xuanren.exchange.urls")),
