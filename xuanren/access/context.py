@@ -95,6 +95,8 @@ def _nav() -> tuple[NavItem, ...]:
         NavItem("web:cadre_list", _("干部信息"),
                 ("cadre_list", "cadre_detail", "cadre_posts", "cadre_edit"),
                 all_of=("people.view_cadre",)),
+        NavItem("statistics:structure", _("结构分析"), ("structure",),
+                all_of=("people.view_cadre",)),
         NavItem("web:candidates", _("智能选人"),
                 ("candidates", "candidate_explain", "candidate_lookup"),
                 all_of=("org.view_post", "people.view_cadre")),
