@@ -237,6 +237,16 @@ def test_page_shows_tables_and_chart_data(client, personas: Personas, county, of
     assert "section_principal" not in text.replace('"section_principal"', "")
 
 
+def test_page_lists_the_first_misses_and_says_how_many_more(client, personas, offices, monkeypatch):
+    from xuanren.statistics import views_structure
+
+    monkeypatch.setattr(views_structure, "MISSES_SHOWN", 1)
+    client.force_login(personas.case_officer)
+    response = client.get(reverse("statistics:structure"), {"on": "2025-03-01"})
+    assert len(response.context["misses"]) == 1
+    assert "页面列出前 1 个，另有 1 个见导出的 Excel。" in response.content.decode()
+
+
 def test_no_role_is_403_and_out_of_scope_is_404(client, personas: Personas, county, offices):
     before = AccessRecord.objects.count()
     client.force_login(personas.outsider)

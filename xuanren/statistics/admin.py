@@ -11,7 +11,7 @@ from xuanren.statistics.models import StructureTarget
 
 
 @admin.register(StructureTarget)
-class StructureTargetAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class StructureTargetAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "min_count", "min_percent", "source", "effective_from")
     search_fields = ("name", "code", "source")
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,3 +9,9 @@ class StatisticsConfig(AppConfig):
 
     name = "xuanren.statistics"
     verbose_name = _("统计分析")
+
+    def ready(self) -> None:
+        from xuanren.statistics.targets import sync_targets_after_migrate
+
+        # The structure targets shipped with this release are data the page needs.
+        post_migrate.connect(sync_targets_after_migrate, dispatch_uid="xuanren.statistics.targets")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from xuanren.access.models import AccessKind
 from xuanren.access.records import access_record
+from xuanren.common.dates import today
 from xuanren.common.widgets import LongSelect, date_input
 from xuanren.statistics.structure import StructureReport, structure_analysis
 from xuanren.statistics.structure_export import report_title, structure_workbook
@@ -25,6 +26,10 @@ from xuanren.web.pages import SAFE, login_page
 from xuanren.web.pickers import UnitField, scope_units
 
 page = login_page(methods=SAFE)
+
+#: The page lists at most this many teams that miss a target (a province has
+#: thousands); the XLSX export lists them all.
+MISSES_SHOWN = 200
 
 
 class StructureForm(forms.Form):
@@ -65,7 +70,7 @@ def _report(request: HttpRequest) -> tuple[StructureForm, StructureReport]:
     is 404 (the selector's NotFound), not a form error; a bad date is a form
     error and the figures are today's."""
     actor = request.user
-    form = StructureForm(request.GET or None, actor=actor)
+    form = StructureForm(request.GET or None, actor=actor, initial={"on": today()})
     on: dt.date | None = None
     if form.is_bound:
         form.is_valid()
@@ -95,6 +100,8 @@ def structure(request: HttpRequest) -> HttpResponse:
         "report": report,
         "title": report_title(report),
         "charts": _charts(report),
+        "misses": report.misses[:MISSES_SHOWN],
+        "misses_hidden": max(len(report.misses) - MISSES_SHOWN, 0),
         "query": request.GET.urlencode(),
     }
     return render(request, "statistics/structure.html", context)
