@@ -16,6 +16,7 @@ from django.urls import reverse
 from tests.api.conftest import API
 from tests.conftest import County, Personas
 from xuanren.access.models import AccessRecord
+from xuanren.common import dates
 from xuanren.org.models import Level, Post
 from xuanren.org.services import post_create
 from xuanren.people.models import Cadre
@@ -336,3 +337,20 @@ def test_api_returns_the_same_tallies(client, personas: Personas, county, office
     sex = next(t for t in body["tables"] if t["key"] == "sex")
     assert [(r["code"], r["count"]) for r in sex["rows"]] == [("male", 7), ("female", 1)]
     assert [m["unit_name"] for m in body["misses"]] == ["城关镇党政办", "城关镇党政办"]
+
+
+def test_large_scope_gets_the_unit_picker_and_a_bad_date_is_a_form_error(
+    client, personas: Personas, county, monkeypatch
+):
+    from xuanren.web import pickers
+
+    monkeypatch.setattr(pickers, "UNIT_SELECT_MAX", 2)
+    client.force_login(personas.case_officer)
+    url = reverse("statistics:structure")
+    response = client.get(url, {"unit": county.town.pk, "on": "2025-02-30"})
+    assert response.status_code == 200
+    assert response.context["form"].unit_picker
+    assert "城关镇（青山县）" in response.content.decode()  # the chosen unit, with its parent
+    assert "on" in response.context["form"].errors
+    assert response.context["report"].on == dates.today()
+    assert response.context["report"].unit == county.town
