@@ -8,6 +8,7 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("home/figures/", views.dashboard_figures, name="dashboard_figures"),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -39,6 +39,7 @@ from xuanren.people.selectors import (
     CadreFilters,
     approaching_retirement,
     cadre_ages,
+    cadre_count,
     cadre_get,
     cadre_search,
     shown_id_number,
@@ -164,12 +165,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "proposals": [
             {"p": p, "posts": [pp.post for pp in p.proposal_posts.all()]} for p in proposals
         ],
-        "unit_count": _permitted(lambda: unit_list(actor=actor).count()),
-        "post_count": _permitted(lambda: post_list(actor=actor).count()),
-        "cadre_count": _permitted(
-            lambda: cadre_search(actor=actor, filters=CadreFilters()).count()
-        ),
-        "quota": _permitted(lambda: quota_totals(actor=actor, on=on)),
         "approaching": (
             [
                 {
@@ -185,10 +180,40 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ),
     }
     context["no_access"] = not has_role
-    context["figures"] = any(
-        context[k] is not None for k in ("unit_count", "post_count", "cadre_count", "quota")
-    )
+    # The figures are their own request, loaded after the page (decision 0113).
+    context["figures"] = _may_see_figures(actor)
     return render(request, "web/dashboard.html", context)
+
+
+#: The permissions behind the home page's figures (工作概况): any one of them
+#: shows the section, with the figures that permission allows.
+FIGURE_PERMS = ("org.view_unit", "org.view_post", "people.view_cadre", "org.view_quota")
+
+
+def _may_see_figures(actor: Any) -> bool:
+    return any(has_perm(actor, p) for p in FIGURE_PERMS)
+
+
+@page
+def dashboard_figures(request: HttpRequest) -> HttpResponse:
+    """The home page's 工作概况: how many units, posts and cadres are in
+    scope and the scope's 职数 totals. Loaded by htmx after the home page (an
+    exact count of a province's million cadres and its quota totals take
+    longer than the rest of the page); a page of its own without JS."""
+    actor = request.user
+    if not _may_see_figures(actor):
+        require_perm(actor, FIGURE_PERMS[0])  # the refusal (403), with its message
+    on = today()
+    context = {
+        "on": on,
+        "unit_count": _permitted(lambda: unit_list(actor=actor).count()),
+        "post_count": _permitted(lambda: post_list(actor=actor).count()),
+        "cadre_count": _permitted(lambda: cadre_count(actor=actor)),
+        "quota": _permitted(lambda: quota_totals(actor=actor, on=on)),
+    }
+    return _render_fragment(
+        request, "web/_dashboard_figures.html", "web/dashboard_figures.html", context
+    )
 
 
 # ---- units and quotas ----------------------------------------------------------
