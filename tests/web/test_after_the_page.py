@@ -217,3 +217,36 @@ def test_todo_query_count_does_not_grow_with_probations(client, admin, world, co
     many, response = _count(client, reverse("web:todo"), tab="all")
     assert all(f"试用{i}" in page_text(response) for i in range(6))
     assert many == few
+
+
+def test_home_shows_the_soonest_todo_items_and_links_to_all(
+    client, admin, world, county, make_cadre, monkeypatch
+):
+    monkeypatch.setattr(views, "HOME_TODO_ROWS", 2)
+    client.force_login(admin)
+    on = timezone.localdate()
+    post = post_create(actor=admin, unit=county.town, title="股长", level=Level.SUBSECTION_PRINCIPAL,
+                       seats=10)  # fmt: skip
+    for i in range(4):
+        cadre = make_cadre(
+            county.town, name=f"试用{i}", birth=dt.date(1985, 1, 1) + dt.timedelta(days=i)
+        )
+        tenure = tenure_start(actor=admin, cadre=cadre, post=post,
+                              start_date=dt.date(2025, 1, 1) + dt.timedelta(days=i))  # fmt: skip
+        Tenure.objects.filter(pk=tenure.pk).update(probation_until=on + dt.timedelta(days=1 + i))
+    home = client.get(reverse("web:dashboard"))
+    total = home.context["todo_total"]
+    assert total >= 4
+    shown = [row["item"] for row in home.context["todo_rows"]]
+    assert len(shown) == 2
+    assert [i.due for i in shown] == sorted(i.due for i in shown)
+    assert "试用0" in page_text(home) and "试用3" not in page_text(home)
+    assert f'href="{reverse("web:todo")}?tab=all"' in home.content.decode()
+    assert f"查看全部 {total} 项待办" in page_text(home)
+    everything = client.get(reverse("web:todo"), {"tab": "all"})
+    assert all(f"试用{i}" in page_text(everything) for i in range(4))
+    # Within the limit: no link.
+    monkeypatch.setattr(views, "HOME_TODO_ROWS", 100)
+    home = client.get(reverse("web:dashboard"))
+    assert len(home.context["todo_rows"]) == home.context["todo_total"]
+    assert f'href="{reverse("web:todo")}?tab=all"' not in home.content.decode()

@@ -137,6 +137,9 @@ def _permitted(read: Callable[[], T]) -> T | None:
 
 # ---- dashboard ---------------------------------------------------------------
 
+#: The home page shows the soonest this many 待办 items and links to the rest.
+HOME_TODO_ROWS = 20
+
 
 @page
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -162,7 +165,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "on": on,
         "has_role": has_role,
         "no_scope": has_role and not is_unrestricted(actor) and scope_root(actor) is None,
-        "todo_rows": [{"item": i, "overdue": i.overdue(on)} for i in items],
+        # The soonest HOME_TODO_ROWS; the 待办 page lists them all (decision 0113).
+        "todo_rows": [{"item": i, "overdue": i.overdue(on)} for i in items[:HOME_TODO_ROWS]],
+        "todo_total": len(items),
         "proposals": [
             {"p": p, "posts": [pp.post for pp in p.proposal_posts.all()]} for p in proposals
         ],
