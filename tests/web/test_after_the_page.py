@@ -146,6 +146,26 @@ def test_a_large_level_loads_its_rows_after_the_page(client, world, personas, ad
     assert [g["unit"].name for g in full.context["groups"]] == names
 
 
+def test_the_deferred_report_and_its_rows_keep_the_csp(client, world, admin, small_limit):
+    """The walk of test_csp_pages never meets a level this large: the page with
+    its placeholder and the rows (fragment and no-JS page) are checked here."""
+    from tests.web.test_csp_pages import inline_problems
+
+    client.force_login(admin)
+    for url, headers in [
+        (reverse("web:quota"), {}),
+        (reverse("web:quota_level"), HTMX),
+        (reverse("web:quota_level"), {}),
+        (reverse("web:dashboard_figures"), HTMX),
+        (reverse("web:dashboard_figures"), {}),
+    ]:
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200
+        assert "script-src 'self'" in response["Content-Security-Policy"]
+        assert response["Cache-Control"] == "no-store, private"
+        assert inline_problems(response.content.decode()) == [], url
+
+
 def test_a_large_level_below_a_unit(client, world, personas, admin, county, small_limit):
     client.force_login(admin)
     page = client.get(reverse("web:quota"), {"under": county.root.pk})
