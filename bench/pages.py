@@ -41,6 +41,9 @@ from screening import loadavg, machine  # bench/ is this script's directory, on 
 from seed_bench import recreate_database, setup_django
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/xuanren_bench_pages"
+#: Requests a page makes by htmx after it has been shown (decisions 0108, 0113):
+#: timed as their no-JS page and reported apart from the pages.
+AFTER_PAGE = ("candidate_counts", "dashboard_figures", "quota_level")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -245,8 +248,12 @@ def pages(officer: Any, county: Any) -> list[tuple[str, str, str]]:
     return [
         ("floor", "floor page (/password/done/)", r("web:password_change_done")),
         ("dashboard", "dashboard (home)", r("web:dashboard")),
+        ("dashboard_figures", "dashboard: figures (loaded after the page; no-JS page)",
+         r("web:dashboard_figures")),
         ("units", "unit tree", r("web:unit_list")),
         ("quota", "quota report", r("web:quota")),
+        ("quota_level", "quota report: rows (loaded after the page; no-JS page)",
+         r("web:quota_level")),
         ("units_open", f"unit tree: open {county.name}", r("web:unit_children", args=[county.pk])),
         ("quota_open", f"quota report: open {county.name}", r("web:quota_children", args=[county.pk])),
         ("cadres", "cadre list", r("web:cadre_list")),
@@ -369,9 +376,15 @@ def bench(args: argparse.Namespace) -> None:
         over = [
             k
             for k, t in times.items()
-            if k not in ("floor", "candidates", "candidate_counts") and p95(t) > 10 * floor
+            if k not in ("floor", "candidates", *AFTER_PAGE) and p95(t) > 10 * floor
         ]
         print(f"- pages over 10× the floor's p95: {', '.join(over) if over else 'none'}")
+        late = [k for k, t in times.items() if k in AFTER_PAGE and p95(t) > 10 * floor]
+        if any(k in AFTER_PAGE for k in times):
+            print(
+                "- loaded after the page (htmx), over 10× the floor's p95: "
+                f"{', '.join(late) if late else 'none'}"
+            )
     print(
         f"\nload average (1 min) during the run: {min(loads):.2f}–{max(loads):.2f}; at end: {loadavg()}"
     )

@@ -65,6 +65,9 @@ UNREACHED_ON_PURPOSE = {
     "web:audit_request": "POST only",
     "web:integrity_answer": "the commission's page of a sent request",
     "web:audit_answer": "the audit office's page of a sent request",
+    # A level of more than 300 units (decision 0113); the demo county has fewer.
+    # tests/web/test_after_the_page.py checks its markup and headers.
+    "web:quota_level": "the rows of a quota level too large for the demo county",
 }
 
 EXECUTABLE_SCRIPT_TYPES = {"", "text/javascript", "module", "application/javascript"}

@@ -23,14 +23,22 @@ def test_dashboard(client, world, personas):
     assert response.status_code == 200
     text = page_text(response)
     assert "工作概况" in text
-    assert response.context["unit_count"] == 6
-    assert response.context["post_count"] == 5
-    assert response.context["cadre_count"] == 7
-    quota = response.context["quota"]
+    # The figures load after the page (decision 0113): htmx, and a plain link without JS.
+    figures_url = reverse("web:dashboard_figures")
+    html = response.content.decode()
+    assert f'hx-get="{figures_url}"' in html and f'href="{figures_url}"' in html
+    assert "unit_count" not in response.context
+    figures = client.get(figures_url, headers={"HX-Request": "true"})
+    assert figures.status_code == 200
+    assert figures.context["unit_count"] == 6
+    assert figures.context["post_count"] == 5
+    assert figures.context["cadre_count"] == 7
+    quota = figures.context["quota"]
     # finance: 正科 1/1, 副科 2/3 (one over); town: 正科 2/0, 副科 3/1.
     assert (quota.approved, quota.filled, quota.vacant, quota.over_quota) == (8, 5, 4, 1)
-    assert "职数情况" in text
-    assert reverse("web:quota") in response.content.decode()
+    assert "职数情况" in page_text(figures)
+    assert reverse("web:quota") in figures.content.decode()
+    assert "<html" not in figures.content.decode()  # the fragment only
     assert "临近退休年龄干部" in text
     assert [row["cadre"].name for row in response.context["approaching"]] == ["赵刚"]
     assert "赵刚" in text
@@ -341,8 +349,10 @@ def test_other_unit_hr_sees_only_their_unit(client, world, personas, county):
     assert {r.unit_name for r in quota.context["rows"]} == {"石桥镇"}
 
     dashboard = client.get(reverse("web:dashboard"))
-    assert dashboard.context["cadre_count"] == 1
     assert "赵刚" not in page_text(dashboard)
+    figures = client.get(reverse("web:dashboard_figures"))
+    assert figures.context["cadre_count"] == 1
+    assert "赵刚" not in page_text(figures)
 
 
 def test_related_cadre_outside_scope_is_not_linked(client, world, personas):
@@ -390,7 +400,14 @@ def test_outsider_dashboard_shows_nothing(client, world, personas):
     text = page_text(response)
     assert "尚未分配角色或管理范围" in text
     assert "赵刚" not in text
-    assert response.context["cadre_count"] is None
+    assert response.context["figures"] is False
+    assert reverse("web:dashboard_figures") not in response.content.decode()
+    # The figures' own request is refused, as the pages they come from.
+    for headers in ({}, {"HX-Request": "true"}):
+        figures = client.get(reverse("web:dashboard_figures"), headers=headers)
+        assert figures.status_code == 403
+        assert "无权访问" in page_text(figures)
+        assert "cadre_count" not in (figures.context or {})
 
 
 def test_viewer_with_role_but_no_scope_sees_empty_lists(client, world, county):

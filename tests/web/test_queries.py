@@ -92,7 +92,8 @@ def test_quota_and_unit_pages_do_not_grow(client, admin, county, personas):
 
     client.force_login(personas.case_officer)
     before = [
-        _count(client, reverse(name))[0] for name in ["web:quota", "web:unit_list", "web:dashboard"]
+        _count(client, reverse(name))[0]
+        for name in ["web:quota", "web:unit_list", "web:dashboard", "web:dashboard_figures"]
     ]
     for i in range(10):
         unit_create(
@@ -103,6 +104,7 @@ def test_quota_and_unit_pages_do_not_grow(client, admin, county, personas):
             parent=county.root,
         )
     after = [
-        _count(client, reverse(name))[0] for name in ["web:quota", "web:unit_list", "web:dashboard"]
+        _count(client, reverse(name))[0]
+        for name in ["web:quota", "web:unit_list", "web:dashboard", "web:dashboard_figures"]
     ]
     assert before == after

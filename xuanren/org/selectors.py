@@ -35,6 +35,12 @@ def unit_list(*, actor: Any, under: Unit | None = None) -> QuerySet[Unit]:
     return qs.order_by("path")
 
 
+def units_more_than(*, actor: Any, limit: int, under: Unit | None = None) -> bool:
+    """Whether the actor's units (or `under`'s subtree) are more than `limit`:
+    one query that stops counting at limit + 1."""
+    return unit_list(actor=actor, under=under).order_by()[: limit + 1].count() > limit
+
+
 def unit_get(*, actor: Any, pk: int) -> Unit:
     """One unit, or NotFound when it does not exist or lies outside the scope
     (the two are indistinguishable on purpose)."""

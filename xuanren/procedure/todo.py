@@ -167,6 +167,14 @@ def probations_ending(query: TodoQuery) -> Iterable[TodoItem]:
             probation_until__lte=query.horizon,
         )
         .select_related("cadre", "post__unit")
+        .only(
+            "cadre_id",
+            "post_id",
+            "probation_until",
+            "cadre__name",
+            "post__title",
+            "post__unit__name",
+        )
         # The soonest first, and at most PROBATION_ITEMS: a province's
         # probations within a month are hundreds (issue 13, decision 0109).
         .order_by("probation_until", "pk")[:PROBATION_ITEMS]

@@ -8,6 +8,7 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("home/figures/", views.dashboard_figures, name="dashboard_figures"),
     path(
         "login/",
         auth_views.LoginView.as_view(
@@ -31,6 +32,7 @@ urlpatterns = [
     path("units/<int:pk>/children/", views.unit_children, name="unit_children"),
     path("quota/", views.quota, name="quota"),
     path("quota/<int:pk>/children/", views.quota_children, name="quota_children"),
+    path("quota/rows/", views.quota_level, name="quota_level"),
     path("quota/export.csv", views.quota_csv, name="quota_csv"),
     path("quota/export.xlsx", views.quota_xlsx, name="quota_xlsx"),
     path("cadres/", views.cadre_list, name="cadre_list"),

@@ -21,7 +21,7 @@ from xuanren.access.policy import has_perm, require_perm
 from xuanren.access.records import access_record, cadre_look_record
 from xuanren.common.dates import today
 from xuanren.common.errors import NotFound, PermissionDenied
-from xuanren.org.models import Post, path_and_ancestors
+from xuanren.org.models import Post, Unit, path_and_ancestors
 from xuanren.org.quota import Counts, UnitQuota
 from xuanren.org.selectors import (
     post_get,
@@ -32,6 +32,7 @@ from xuanren.org.selectors import (
     unit_get,
     unit_level,
     unit_list,
+    units_more_than,
 )
 from xuanren.people.formatting import resume_period
 from xuanren.people.models import IN_SERVICE_KINDS, Assessment, Cadre, EducationKind
@@ -39,6 +40,7 @@ from xuanren.people.selectors import (
     CadreFilters,
     approaching_retirement,
     cadre_ages,
+    cadre_count,
     cadre_get,
     cadre_search,
     shown_id_number,
@@ -135,6 +137,9 @@ def _permitted(read: Callable[[], T]) -> T | None:
 
 # ---- dashboard ---------------------------------------------------------------
 
+#: The home page shows the soonest this many 待办 items and links to the rest.
+HOME_TODO_ROWS = 20
+
 
 @page
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -160,16 +165,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "on": on,
         "has_role": has_role,
         "no_scope": has_role and not is_unrestricted(actor) and scope_root(actor) is None,
-        "todo_rows": [{"item": i, "overdue": i.overdue(on)} for i in items],
+        # The soonest HOME_TODO_ROWS; the 待办 page lists them all (decision 0113).
+        "todo_rows": [{"item": i, "overdue": i.overdue(on)} for i in items[:HOME_TODO_ROWS]],
+        "todo_total": len(items),
         "proposals": [
             {"p": p, "posts": [pp.post for pp in p.proposal_posts.all()]} for p in proposals
         ],
-        "unit_count": _permitted(lambda: unit_list(actor=actor).count()),
-        "post_count": _permitted(lambda: post_list(actor=actor).count()),
-        "cadre_count": _permitted(
-            lambda: cadre_search(actor=actor, filters=CadreFilters()).count()
-        ),
-        "quota": _permitted(lambda: quota_totals(actor=actor, on=on)),
         "approaching": (
             [
                 {
@@ -185,10 +186,40 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ),
     }
     context["no_access"] = not has_role
-    context["figures"] = any(
-        context[k] is not None for k in ("unit_count", "post_count", "cadre_count", "quota")
-    )
+    # The figures are their own request, loaded after the page (decision 0113).
+    context["figures"] = _may_see_figures(actor)
     return render(request, "web/dashboard.html", context)
+
+
+#: The permissions behind the home page's figures (工作概况): any one of them
+#: shows the section, with the figures that permission allows.
+FIGURE_PERMS = ("org.view_unit", "org.view_post", "people.view_cadre", "org.view_quota")
+
+
+def _may_see_figures(actor: Any) -> bool:
+    return any(has_perm(actor, p) for p in FIGURE_PERMS)
+
+
+@page
+def dashboard_figures(request: HttpRequest) -> HttpResponse:
+    """The home page's 工作概况: how many units, posts and cadres are in
+    scope and the scope's 职数 totals. Loaded by htmx after the home page (an
+    exact count of a province's million cadres and its quota totals take
+    longer than the rest of the page); a page of its own without JS."""
+    actor = request.user
+    if not _may_see_figures(actor):
+        require_perm(actor, FIGURE_PERMS[0])  # the refusal (403), with its message
+    on = today()
+    context = {
+        "on": on,
+        "unit_count": _permitted(lambda: unit_list(actor=actor).count()),
+        "post_count": _permitted(lambda: post_list(actor=actor).count()),
+        "cadre_count": _permitted(lambda: cadre_count(actor=actor)),
+        "quota": _permitted(lambda: quota_totals(actor=actor, on=on)),
+    }
+    return _render_fragment(
+        request, "web/_dashboard_figures.html", "web/dashboard_figures.html", context
+    )
 
 
 # ---- units and quotas ----------------------------------------------------------
@@ -283,14 +314,35 @@ def _quota_context(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _quota_level_context(request: HttpRequest, under_id: int | None) -> dict[str, Any]:
-    """One level of the report: the top units (or `under`) and their children,
-    each with its levels and its subtree total; deeper levels load on demand."""
+#: A level whose subtree totals cover more units than this (the superuser's
+#: province: 10,000 units, a grouped read of every quota and tenure) shows the
+#: page first and loads its rows after it (decision 0113).
+QUOTA_INLINE_UNITS = 300
+
+
+def _quota_page_context(
+    request: HttpRequest, under_id: int | None, *, defer: bool
+) -> dict[str, Any]:
+    """One level of the report (below); with `defer`, when the level covers
+    more than QUOTA_INLINE_UNITS units, only the page around its rows (which
+    `quota_level` then answers)."""
     actor = request.user
     require_perm(actor, "org.view_quota")
     form = QuotaFilterForm(request.GET or None, initial={"on": today()})
     on = form.values()[1] or today()
     under = unit_get(actor=actor, pk=under_id) if under_id else None
+    if defer and units_more_than(actor=actor, under=under, limit=QUOTA_INLINE_UNITS):
+        return {"form": form, "under": under, "on": on, "deferred": True,
+                "headers": quota_headers()}  # fmt: skip
+    return _quota_level_context(request, under, form=form, on=on)
+
+
+def _quota_level_context(
+    request: HttpRequest, under: Unit | None, *, form: QuotaFilterForm, on: dt.date
+) -> dict[str, Any]:
+    """One level of the report: the top units (or `under`) and their children,
+    each with its levels and its subtree total; deeper levels load on demand."""
+    actor = request.user
     level = unit_level(actor=actor, under=under, quota="subtree", on=on)
     groups: list[dict[str, Any]] = [
         {
@@ -317,13 +369,23 @@ def _quota_level_context(request: HttpRequest, under_id: int | None) -> dict[str
 
 @page
 def quota(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/quota_report.html", _quota_level_context(request, _under(request)))
+    context = _quota_page_context(request, _under(request), defer=True)
+    return render(request, "web/quota_report.html", context)
+
+
+@page
+def quota_level(request: HttpRequest) -> HttpResponse:
+    """The rows of the report's level (the top, or `under`) with its total:
+    loaded by htmx after a page whose level is too large to wait for; the
+    whole report page, rows included, without JS."""
+    context = _quota_page_context(request, _under(request), defer=False)
+    return _render_fragment(request, "web/_quota_level.html", "web/quota_report.html", context)
 
 
 @page
 def quota_children(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: the unit's rows and its children's rows (404 out of scope)."""
-    return render(request, "web/quota_rows.html", _quota_level_context(request, pk))
+    return render(request, "web/quota_rows.html", _quota_page_context(request, pk, defer=False))
 
 
 def _export_name(on: dt.date, ext: str) -> str:
