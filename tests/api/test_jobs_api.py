@@ -26,7 +26,7 @@ from tests.exchange.test_background_jobs import Recorder, cadres, count, lrmx_zi
 from tests.procedure.conftest import committee  # noqa: F401 — fixture
 from xuanren.access.services import api_token_issue
 from xuanren.documents import services as document_services
-from xuanren.exchange import job_kinds, xlsx_export
+from xuanren.exchange import job_kinds, jobs, xlsx_export
 from xuanren.exchange.models import ImportBatch, ImportJob, ImportStatus, JobKind
 from xuanren.journal.models import EventType
 from xuanren.people.models import Cadre
@@ -123,7 +123,23 @@ def test_a_large_cadre_export_answers_202_then_reports_progress_then_downloads(
     assert client.get(f"{API}/jobs/{job.pk}/download", **auth).status_code == 404
     assert client.get(f"{API}/xlsx/jobs/{job.pk}", **auth).json()["status"] == "queued"
     recorder = Recorder(monkeypatch)
+    seen: list[tuple[str, str, int, int]] = []
+
+    class Polled(jobs.JobProgress):  # the Recorder's, wrapped
+        """While the task runs, the client polls: the job is running and moving."""
+
+        def __call__(self, stage: str, done: int, total: int) -> None:
+            super().__call__(stage, done, total)
+            now = status_of(client, job.pk, auth)
+            seen.append((now["status"], now["stage"], now["rows_done"], now["percent"]))
+
+    monkeypatch.setattr(jobs, "JobProgress", Polled)
     run(job)
+    assert seen == [
+        ("running", "generating", 0, 0),
+        ("running", "generating", 2, 50),
+        ("running", "generating", 4, 100),
+    ]
     assert recorder.of("generating") == [(0, 4), (2, 4), (4, 4)]
     body = status_of(client, job.pk, auth)
     assert body["status"] == "succeeded" and body["percent"] == 100
