@@ -122,7 +122,7 @@ def test_a_large_cadre_export_is_offered_then_made_in_the_background_without_for
     assert job.params["filters"]["unit_id"] == county.town.pk
     assert count(EventType.IMPORT_JOB_STARTED) == 1
     page = client.get(response["Location"]).content.decode()
-    assert "排队中" in page and "取消生成" in page and "生成“干部信息-" in page
+    assert "排队中" in page and "取消生成" in page and "干部名单导出：“干部信息-" in page
     job = run(job)
     monkeypatch.undo()
     assert job.status == JobStatus.SUCCEEDED and job.rows_done == 4
@@ -269,7 +269,7 @@ def test_a_zip_of_many_lrmx_files_is_checked_then_saved_in_the_background(
     assert "检查完毕：共 3 个文件，其中 0 个有错误" in page
     assert reverse("exchange:lrmx_batch", args=[batch.pk]) in page
     index = client.get(reverse("exchange:lrmx_import")).content.decode()
-    assert "我的后台导入" in index and "任免审批表检查" in index
+    assert "我的后台导入" in index and "LRMX 导入检查" in index
     # The confirm: more files than the threshold, so a job too.
     response = client.post(
         reverse("exchange:lrmx_confirm", args=[batch.pk]), {"unit": county.finance.pk}

@@ -7,12 +7,15 @@ parameter annotations at import time.)"""
 
 from typing import Any, Literal
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja import Query, Router
+from ninja.responses import Status
 
 from xuanren.api.auth import actor_of
 from xuanren.api.document_schemas import ApprovalFormIn
 from xuanren.api.errors import ERROR_RESPONSES, ErrorOut
+from xuanren.api.xlsx_schemas import JobOut, job_out
 from xuanren.documents.services import (
     approval_form_generate,
     approval_forms_zip_generate,
@@ -20,6 +23,7 @@ from xuanren.documents.services import (
     notice_generate,
 )
 from xuanren.documents.views import file_response
+from xuanren.exchange.job_kinds import forms_zip_count, forms_zip_start
 
 router = Router(tags=["文书"])
 
@@ -56,12 +60,19 @@ def approval_form(
 @router.get(
     "/cases/{pk}/approval-forms.zip",
     summary="选任事项全部人选的任免审批表（ZIP）",
-    response=FILE_RESPONSES,
+    response={202: JobOut, **FILE_RESPONSES},
     openapi_extra={"responses": {200: {"description": "ZIP", "content": {"application/zip": {}}}}},
 )
 def case_approval_forms(request: HttpRequest, pk: int) -> Any:
-    """事项每名人选（已排除、未通过的除外）的任免审批表，DOCX 和 PDF 各一份，打包为 ZIP。"""
-    return file_response(approval_forms_zip_generate(actor=actor_of(request), case_pk=pk))
+    """事项每名人选（已排除、未通过的除外）的任免审批表，DOCX 和 PDF 各一份，打包为 ZIP。
+
+    超过 XUANREN_FORMS_BACKGROUND_COUNT（默认 10）份时在后台打包：返回 202 和任务，完成后从
+    links.download 下载（只有本人和系统管理员可以下载）；该事项的打包任务尚未结束时再次请求，
+    返回同一个任务。"""
+    actor = actor_of(request)
+    if forms_zip_count(actor=actor, case_pk=pk) > settings.XUANREN_FORMS_BACKGROUND_COUNT:
+        return Status(202, job_out(forms_zip_start(actor=actor, case_pk=pk, reuse=True)))
+    return file_response(approval_forms_zip_generate(actor=actor, case_pk=pk))
 
 
 @router.get(

@@ -8,6 +8,7 @@ from xuanren.api import (
     case_actions,
     cases,
     documents,
+    jobs,
     lrmx,
     org,
     people,
@@ -36,5 +37,6 @@ api.add_router("", ballots.router)
 api.add_router("", documents.router)
 api.add_router("", lrmx.router)
 api.add_router("", xlsx.router)
+api.add_router("", jobs.router)
 api.add_router("", assignments.router)
 api.add_router("", structure.router)

@@ -8,9 +8,9 @@ parameter annotations at import time.)"""
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from django.urls import reverse
 from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status
@@ -24,6 +24,13 @@ from xuanren.api.xlsx_schemas import (
     XlsxImportOut,
     import_out,
     job_out,
+)
+from xuanren.common.dates import today
+from xuanren.exchange.job_kinds import (
+    cadres_export_count,
+    cadres_export_start,
+    roster_export_count,
+    roster_export_start,
 )
 from xuanren.exchange.jobs import import_job_get, xlsx_upload
 from xuanren.exchange.models import ImportJob
@@ -60,63 +67,92 @@ def xlsx_import(request: HttpRequest, file: File[UploadedFile], dry_run: Form[bo
     记一条 XLSX_IMPORTED 日志。dry_run=true 只检查不保存。
 
     数据行超过 XUANREN_XLSX_BACKGROUND_ROWS（默认 2000）行的工作簿在后台导入：返回 202 和
-    任务（id、状态、进度），之后 GET /xlsx/jobs/{id} 查询进度和结果（同样全部成功或全部不保存）。"""
+    任务（id、类型、状态、进度、links），之后 GET /jobs/{id}（或 /xlsx/jobs/{id}）查询进度和结果
+    （同样全部成功或全部不保存）。"""
     result = xlsx_upload(
         actor=actor_of(request), content=file, filename=file.name or "", dry_run=dry_run
     )
     if isinstance(result, ImportJob):
-        return Status(202, job_out(result, _job_url(result)))
+        return Status(202, job_out(result))
     return import_out(result)
-
-
-def _job_url(job: ImportJob) -> str:
-    return reverse("api:xlsx_job", kwargs={"job_id": job.pk})
 
 
 @router.get(
     "/xlsx/jobs/{int:job_id}",
-    summary="后台导入任务的状态和进度",
+    summary="后台任务的状态和进度（GET /jobs/{id} 的别名）",
     response={200: JobOut, **ERROR_RESPONSES},
     url_name="xlsx_job",
 )
 def xlsx_job(request: HttpRequest, job_id: int) -> Any:
-    """本人提交的后台任务（系统管理员可查看全部）：状态、已处理行数和百分比；结束后给出结果，
-    或错误列表（rows 同导入的 422）。他人的任务返回 404。"""
-    job = import_job_get(actor=actor_of(request), pk=job_id)
-    return job_out(job, _job_url(job))
+    """与 GET /jobs/{id} 相同：本人提交的后台任务（系统管理员可查看全部）的状态、已处理行数和
+    百分比；结束后给出结果，或错误列表（rows 同导入的 422）。他人的任务返回 404。"""
+    return job_out(import_job_get(actor=actor_of(request), pk=job_id))
 
 
-@router.get("/xlsx/cadres.xlsx", summary="导出干部名单", response={200: None, **ERROR_RESPONSES})
-def cadres_xlsx(request: HttpRequest, filters: Query[CadreFiltersIn]) -> HttpResponseBase:
+EXPORT_RESPONSES: dict[int, Any] = {200: None, 202: JobOut, **ERROR_RESPONSES}
+EXPORT_OPENAPI: dict[str, Any] = {
+    "responses": {
+        200: {
+            "description": "XLSX 文件",
+            "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}},
+        }
+    }
+}
+
+
+@router.get(
+    "/xlsx/cadres.xlsx",
+    summary="导出干部名单",
+    response=EXPORT_RESPONSES,
+    openapi_extra=EXPORT_OPENAPI,
+)
+def cadres_xlsx(request: HttpRequest, filters: Query[CadreFiltersIn]) -> Any:
     """与 GET /cadres 相同的筛选条件下的全部干部；公民身份号码仅对有查看完整号码权限者完整显示。
-    每次导出记一条 DATA_EXPORTED 日志。"""
+    每次导出记一条 DATA_EXPORTED 日志。
+
+    超过 XUANREN_EXPORT_BACKGROUND_ROWS（默认 5000）行时在后台生成：返回 202 和任务，完成后从
+    links.download 下载（只有本人和系统管理员可以下载）；同样条件的任务尚未结束时再次请求，返回
+    同一个任务。"""
+    actor = actor_of(request)
     f = filters
-    target, _rows = cadre_list_export(
-        actor=actor_of(request),
-        filters=CadreFilters(
-            q=f.q,
-            unit_id=f.unit,
-            level=f.level or "",
-            sex=f.sex or "",
-            age_min=f.age_min,
-            age_max=f.age_max,
-            education_min=f.education_min or "",
-            status=f.status,
-            ref_date=f.ref_date,
-        ),
+    cadre_filters = CadreFilters(
+        q=f.q,
+        unit_id=f.unit,
+        level=f.level or "",
+        sex=f.sex or "",
+        age_min=f.age_min,
+        age_max=f.age_max,
+        education_min=f.education_min or "",
+        status=f.status,
+        ref_date=f.ref_date,
     )
+    if cadres_export_count(actor=actor, filters=cadre_filters) > (
+        settings.XUANREN_EXPORT_BACKGROUND_ROWS
+    ):
+        job = cadres_export_start(
+            actor=actor, filters=cadre_filters, filename="cadres.xlsx", reuse=True
+        )
+        return Status(202, job_out(job))
+    target, _rows = cadre_list_export(actor=actor, filters=cadre_filters)
     return xlsx_file(target, "cadres.xlsx")
 
 
 @router.get(
     "/xlsx/units/{int:unit_id}/roster.xlsx",
     summary="导出单位干部花名册",
-    response={200: None, **ERROR_RESPONSES},
+    response=EXPORT_RESPONSES,
+    openapi_extra=EXPORT_OPENAPI,
 )
-def roster_xlsx(request: HttpRequest, unit_id: int, on: dt.date | None = None) -> HttpResponseBase:
+def roster_xlsx(request: HttpRequest, unit_id: int, on: dt.date | None = None) -> Any:
     """该单位及其下级单位在职干部的花名册（出生年月、学历学位、入党和参加工作时间、现任职务等）。
-    每次导出记一条 DATA_EXPORTED 日志。"""
+    每次导出记一条 DATA_EXPORTED 日志。超过 XUANREN_EXPORT_BACKGROUND_ROWS 行时同干部名单导出，
+    返回 202 和任务。"""
     actor = actor_of(request)
     unit = unit_get(actor=actor, pk=unit_id)
+    on = on or today()
+    filename = f"roster-{unit.code}.xlsx"
+    if roster_export_count(actor=actor, unit=unit, on=on) > settings.XUANREN_EXPORT_BACKGROUND_ROWS:
+        job = roster_export_start(actor=actor, unit=unit, on=on, filename=filename, reuse=True)
+        return Status(202, job_out(job))
     target, _rows = roster_export(actor=actor, unit=unit, on=on)
-    return xlsx_file(target, f"roster-{unit.code}.xlsx")
+    return xlsx_file(target, filename)

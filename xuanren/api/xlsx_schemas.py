@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.urls import reverse
 from ninja import Schema
 from pydantic import Field
 
 from xuanren.api.errors import FieldErrorOut
 from xuanren.exchange.jobs import is_interrupted
-from xuanren.exchange.models import ImportJob
+from xuanren.exchange.models import ImportJob, JobKind, JobStatus
 from xuanren.exchange.xlsx_import import ImportResult
 
 
@@ -62,11 +63,27 @@ def import_out(result: ImportResult) -> dict[str, Any]:
     }
 
 
+class JobLinksOut(Schema):
+    status: str = Field(description="查询本任务状态的地址 GET /api/v1/jobs/{id}")
+    download: str | None = Field(
+        description="生成文件的任务（导出、任免审批表打包）完成后：下载地址；其他情况为 null"
+    )
+    batch: str | None = Field(
+        description="LRMX 导入任务完成后：导入批次 GET /api/v1/lrmx/batches/{id}；其他情况为 null"
+    )
+
+
 class JobOut(Schema):
-    """202 of a large import, and GET /xlsx/jobs/{id}: a background job."""
+    """202 of a large import, export or forms ZIP, and GET /jobs/{id}: a
+    background job (docs/decisions/0104, 0116)."""
 
     id: int
-    kind: str = Field(description="类型：xlsx_import 表格导入等")
+    kind: str = Field(
+        description="类型：xlsx_import XLSX 导入、lrmx_preview LRMX 导入检查（preview=false 时检查后"
+        "一并导入）、lrmx_confirm LRMX 导入、forms_zip 任免审批表打包、cadres_export 干部名单导出、"
+        "roster_export 干部花名册导出"
+    )
+    kind_label: str = Field(description="类型的中文名称")
     status: str = Field(
         description="queued 排队中、running 进行中、succeeded 已完成、failed 未通过、cancelled 已取消"
     )
@@ -77,21 +94,32 @@ class JobOut(Schema):
     interrupted: bool = Field(
         description="true：长时间没有进展（后台任务进程可能已停止），可重新执行"
     )
-    upload_name: str
+    upload_name: str = Field(description="上传的文件名，或将生成的文件名")
     created_at: dt.datetime
     finished_at: dt.datetime | None
-    result: dict[str, Any] | None = Field(description="完成后：与同步导入相同的结果")
+    result: dict[str, Any] | None = Field(description="完成后：与同步处理相同的结果摘要")
     failure: dict[str, Any] | None = Field(
         description="未通过或取消时：code、message、errors、rows"
     )
-    url: str = Field(description="查询本任务状态的地址")
+    url: str = Field(
+        description="查询本任务状态的地址（XLSX 导入任务为 /api/v1/xlsx/jobs/{id}，与 links.status 等效）"
+    )
+    links: JobLinksOut
 
 
-def job_out(job: ImportJob, url: str) -> dict[str, Any]:
+#: The kinds whose outcome is a file to download.
+FILE_KINDS = (JobKind.FORMS_ZIP, JobKind.CADRES_EXPORT, JobKind.ROSTER_EXPORT)
+
+
+def job_out(job: ImportJob) -> dict[str, Any]:
     total = job.rows_total or 0
+    status_url = reverse("api:job", kwargs={"job_id": job.pk})
+    done = job.status == JobStatus.SUCCEEDED
+    batch = (job.result or {}).get("batch") if done else None
     return {
         "id": job.pk,
         "kind": job.kind,
+        "kind_label": str(job.get_kind_display()),
         "status": job.status,
         "stage": job.stage,
         "rows_done": job.rows_done,
@@ -103,5 +131,22 @@ def job_out(job: ImportJob, url: str) -> dict[str, Any]:
         "finished_at": job.finished_at,
         "result": job.result,
         "failure": job.failure,
-        "url": url,
+        "url": (
+            reverse("api:xlsx_job", kwargs={"job_id": job.pk})
+            if job.kind == JobKind.XLSX_IMPORT
+            else status_url
+        ),
+        "links": {
+            "status": status_url,
+            "download": (
+                reverse("api:job_download", kwargs={"job_id": job.pk})
+                if done and job.kind in FILE_KINDS
+                else None
+            ),
+            "batch": (
+                reverse("api:lrmx_batch", kwargs={"batch_id": batch})
+                if isinstance(batch, int)
+                else None
+            ),
+        },
     }

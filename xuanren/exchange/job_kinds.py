@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from xuanren.common.errors import Conflict
 from xuanren.common.uploads import check_size, read_bounded
-from xuanren.exchange.jobs import JobProgress, job_start
+from xuanren.exchange.jobs import JobProgress, is_interrupted, job_start
 from xuanren.exchange.lrmx_services import (
     _require_importer,
     batch_get,
@@ -43,21 +43,42 @@ ZIP_TYPE = "application/zip"
 
 
 def lrmx_upload(
-    *, actor: Any, upload_name: str, data: bytes | IO[bytes]
+    *,
+    actor: Any,
+    upload_name: str,
+    data: bytes | IO[bytes],
+    confirm: bool = False,
+    unit_pk: int | None = None,
 ) -> ImportBatch | ImportJob:
     """The LRMX import page's upload: the permission, the size and the ZIP's
     directory (its limits) first, before anything is extracted; up to
     XUANREN_LRMX_BACKGROUND_FILES files are checked here (the batch is
-    returned), more become a job whose result is the same batch."""
+    returned, and the caller confirms it if it wants to), more become a job
+    whose result is the same batch. With `confirm` (the API's preview=false)
+    the job also saves the batch's files when their checks are done, new
+    cadres in the unit `unit_pk` (read through its selector here, before the
+    upload is stored)."""
     _require_importer(actor)
     limit = settings.XUANREN_LRMX_MAX_UPLOAD_BYTES
     check_size(data, limit=limit, what=_("上传文件"), setting="XUANREN_LRMX_MAX_UPLOAD_BYTES")
     files = lrmx_file_count(upload_name, data)
     if files <= settings.XUANREN_LRMX_BACKGROUND_FILES:
         return lrmx_import_preview(actor=actor, upload_name=upload_name, data=data)
+    params: dict[str, Any] = {}
+    if confirm:
+        from xuanren.org.selectors import unit_get
+
+        if unit_pk is not None:
+            unit_get(actor=actor, pk=unit_pk)  # the scope, before anything is stored
+        params = {"confirm": True, "unit": unit_pk}
     content = read_bounded(data, limit=limit, what=_("上传文件"))
     return job_start(
-        actor=actor, kind=JobKind.LRMX_PREVIEW, name=upload_name, content=content, total=files
+        actor=actor,
+        kind=JobKind.LRMX_PREVIEW,
+        name=upload_name,
+        content=content,
+        params=params,
+        total=files,
     )
 
 
@@ -70,7 +91,21 @@ def run_lrmx_preview(job: ImportJob, progress: JobProgress) -> dict[str, Any]:
         total=job.rows_total,
     )
     errors = sum(1 for row in batch.preview if row["action"] == "error")
-    return {"result": {"batch": batch.pk, "files": len(batch.preview), "errors": errors}}
+    result = {"batch": batch.pk, "files": len(batch.preview), "errors": errors}
+    if job.params.get("confirm"):
+        done = _confirm(job, batch, progress)
+        result["saved"] = sum(1 for row in done.result if row.get("saved"))
+    return {"result": result}
+
+
+def _confirm(job: ImportJob, batch: ImportBatch, progress: JobProgress) -> ImportBatch:
+    from xuanren.org.selectors import unit_get
+
+    actor = job.created_by
+    unit_pk = job.params.get("unit")
+    unit = unit_get(actor=actor, pk=unit_pk) if unit_pk is not None else None
+    progress("saving", 0, len(batch.preview))  # before the save's transaction opens
+    return lrmx_import_confirm(actor=actor, batch=batch, unit=unit, progress=progress)
 
 
 def lrmx_confirm(*, actor: Any, batch: ImportBatch, unit: Unit | None) -> ImportBatch | ImportJob:
@@ -106,14 +141,8 @@ def lrmx_confirm_job(batch: ImportBatch) -> ImportJob | None:
 
 
 def run_lrmx_confirm(job: ImportJob, progress: JobProgress) -> dict[str, Any]:
-    from xuanren.org.selectors import unit_get
-
-    actor = job.created_by
-    batch = batch_get(actor=actor, pk=job.params["batch"])
-    unit_pk = job.params.get("unit")
-    unit = unit_get(actor=actor, pk=unit_pk) if unit_pk is not None else None
-    progress("saving", 0, job.rows_total)  # before the save's transaction opens
-    batch = lrmx_import_confirm(actor=actor, batch=batch, unit=unit, progress=progress)
+    batch = batch_get(actor=job.created_by, pk=job.params["batch"])
+    batch = _confirm(job, batch, progress)
     saved = sum(1 for row in batch.result if row.get("saved"))
     return {"result": {"batch": batch.pk, "files": len(batch.result), "saved": saved}}
 
@@ -127,13 +156,17 @@ def forms_zip_count(*, actor: Any, case_pk: int) -> int:
     return case_approval_form_count(actor=actor, case_pk=case_pk)[1]
 
 
-def forms_zip_start(*, actor: Any, case_pk: int) -> ImportJob:
+def forms_zip_start(*, actor: Any, case_pk: int, reuse: bool = False) -> ImportJob:
     """The ZIP made in the background: the case read through its selector
-    (scope) first; the forms are built and their cadres read when it runs."""
+    (scope) first; the forms are built and their cadres read when it runs.
+    With `reuse` (the API's GET) the actor's same job still queued or running
+    is answered instead of a second one."""
     from xuanren.documents.selectors import case_approval_form_count
     from xuanren.documents.services import approval_forms_zip_name
 
     case, count = case_approval_form_count(actor=actor, case_pk=case_pk)
+    if reuse and (same := pending_job(actor, JobKind.FORMS_ZIP, {"case": case.pk})):
+        return same
     return job_start(
         actor=actor,
         kind=JobKind.FORMS_ZIP,
@@ -180,14 +213,15 @@ def cadres_export_count(*, actor: Any, filters: CadreFilters) -> int:
     return cadre_search(actor=actor, filters=filters).count()
 
 
-def cadres_export_start(*, actor: Any, filters: CadreFilters, filename: str) -> ImportJob:
+def cadres_export_start(
+    *, actor: Any, filters: CadreFilters, filename: str, reuse: bool = False
+) -> ImportJob:
     rows = cadres_export_count(actor=actor, filters=filters)  # the permission and scope
+    params = {"filters": filters_params(filters)}
+    if reuse and (same := pending_job(actor, JobKind.CADRES_EXPORT, params)):
+        return same
     return job_start(
-        actor=actor,
-        kind=JobKind.CADRES_EXPORT,
-        name=filename,
-        params={"filters": filters_params(filters)},
-        total=rows,
+        actor=actor, kind=JobKind.CADRES_EXPORT, name=filename, params=params, total=rows
     )
 
 
@@ -210,16 +244,30 @@ def roster_export_count(*, actor: Any, unit: Unit, on: dt.date) -> int:
     return roster_cadres(actor=actor, unit=unit, on=on).count()
 
 
-def roster_export_start(*, actor: Any, unit: Unit, on: dt.date, filename: str) -> ImportJob:
+def roster_export_start(
+    *, actor: Any, unit: Unit, on: dt.date, filename: str, reuse: bool = False
+) -> ImportJob:
     """`unit` was read with unit_get (scope) by the caller."""
     rows = roster_export_count(actor=actor, unit=unit, on=on)
+    params = {"unit": unit.pk, "on": on.isoformat()}
+    if reuse and (same := pending_job(actor, JobKind.ROSTER_EXPORT, params)):
+        return same
     return job_start(
-        actor=actor,
-        kind=JobKind.ROSTER_EXPORT,
-        name=filename,
-        params={"unit": unit.pk, "on": on.isoformat()},
-        total=rows,
+        actor=actor, kind=JobKind.ROSTER_EXPORT, name=filename, params=params, total=rows
     )
+
+
+def pending_job(actor: Any, kind: str, params: dict[str, Any]) -> ImportJob | None:
+    """The actor's job of this kind and these params still queued or running:
+    an API GET asked twice answers the same job instead of making another
+    (docs/decisions/0116)."""
+    jobs = ImportJob.objects.defer("content", "output").filter(
+        created_by_id=actor.pk, kind=kind, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
+    )
+    for job in jobs.order_by("-pk")[:20]:
+        if job.params == params and not is_interrupted(job):
+            return job
+    return None
 
 
 def run_roster_export(job: ImportJob, progress: JobProgress) -> dict[str, Any]:

@@ -73,6 +73,28 @@ def cancelled_message(kind: str) -> str:
     return _("已按要求取消，未生成文件。")
 
 
+#: The journal events of a job; their payload's `kind` names the job's kind.
+JOB_EVENTS = (
+    EventType.IMPORT_JOB_STARTED,
+    EventType.IMPORT_JOB_CANCELLED,
+    EventType.IMPORT_JOB_RETRIED,
+)
+
+
+def job_event_summary(event_type: str, payload: dict[str, Any]) -> str:
+    """What a job's journal event is about, in words: "干部名单导出：干部信息.xlsx".
+    Before every payload named its kind, a start without one was an XLSX
+    import; a cancel or retry without one says only 后台任务. Empty for other
+    events."""
+    if event_type not in JOB_EVENTS:
+        return ""
+    kind = payload.get("kind")
+    if not kind and event_type == EventType.IMPORT_JOB_STARTED:
+        kind = JobKind.XLSX_IMPORT
+    label = JobKind(kind).label if kind in JobKind.values else _("后台任务")
+    return _("%(kind)s：%(file)s") % {"kind": label, "file": payload.get("file", "")}
+
+
 # ---- the upload: in the request or in the background ----------------------------
 
 
@@ -136,12 +158,12 @@ def job_start(
     )
     _enqueue(job)
     payload: dict[str, Any] = {
+        "kind": kind,
         "file": job.upload_name[:200],
         "sha256": job.upload_sha256,
         "dry_run": dry_run,
     }
     if kind != JobKind.XLSX_IMPORT:
-        payload["kind"] = kind
         payload["params"] = job.params
     journal_record(
         actor=actor, event_type=EventType.IMPORT_JOB_STARTED, subject=job, payload=payload
@@ -239,7 +261,7 @@ def import_job_cancel(*, actor: Any, pk: int) -> ImportJob:
         actor=actor,
         event_type=EventType.IMPORT_JOB_CANCELLED,
         subject=job,
-        payload={"file": job.upload_name[:200], "rows_done": job.rows_done},
+        payload={"kind": job.kind, "file": job.upload_name[:200], "rows_done": job.rows_done},
     )
     return job
 
@@ -272,7 +294,7 @@ def import_job_retry(*, actor: Any, pk: int) -> ImportJob:
         actor=actor,
         event_type=EventType.IMPORT_JOB_RETRIED,
         subject=job,
-        payload={"file": job.upload_name[:200], "attempts": job.attempts},
+        payload={"kind": job.kind, "file": job.upload_name[:200], "attempts": job.attempts},
     )
     return job
 

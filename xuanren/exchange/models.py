@@ -72,11 +72,11 @@ class JobKind(models.TextChoices):
     """What a background job does (docs/decisions/0104): one job model, one
     progress page, one cancel and retry for every kind."""
 
-    XLSX_IMPORT = "xlsx_import", _("表格导入")
-    LRMX_PREVIEW = "lrmx_preview", _("任免审批表检查")
-    LRMX_CONFIRM = "lrmx_confirm", _("任免审批表导入")
+    XLSX_IMPORT = "xlsx_import", _("XLSX 导入")
+    LRMX_PREVIEW = "lrmx_preview", _("LRMX 导入检查")
+    LRMX_CONFIRM = "lrmx_confirm", _("LRMX 导入")
     FORMS_ZIP = "forms_zip", _("任免审批表打包")
-    CADRES_EXPORT = "cadres_export", _("干部信息导出")
+    CADRES_EXPORT = "cadres_export", _("干部名单导出")
     ROSTER_EXPORT = "roster_export", _("干部花名册导出")
 
 

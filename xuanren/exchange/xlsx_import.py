@@ -66,6 +66,7 @@ from xuanren.journal.chain import cadre_fingerprint, fp_runs
 from xuanren.journal.models import EventType
 from xuanren.journal.services import journal_key, journal_record
 from xuanren.org.models import PATH_SEGMENT, Post, PostCategory, Quota, Unit
+from xuanren.org.pinyin import unit_pinyin
 from xuanren.org.services import MAX_CHILDREN, path_segment
 from xuanren.people.bulk import COLUMNS
 from xuanren.people.models import EDUCATION_RANK, Cadre, Education, EducationKind
@@ -792,8 +793,11 @@ def _write_units(plan: Plan) -> dict[str, Unit]:
             raise Conflict(_("上级单位的下级单位数量已达上限，未导入。"))
         next_index[prefix] = index + 1
         v = new.values
+        initials, pinyin = unit_pinyin(v["name"])
         unit = Unit(
             name=v["name"],
+            name_initials=initials,
+            name_pinyin=pinyin,
             short_name=v["short_name"],
             code=v["code"],
             kind=v["kind"],

@@ -65,9 +65,11 @@ class EventType(models.TextChoices):
     DATA_EXPORTED = "exchange.exported", _("导出数据")
     COUNT_KEY_MADE = "ballots.count_key_made", _("生成计票密钥")
     IMPORTS_PURGED = "exchange.imports_purged", _("清理过期导入批次")
-    IMPORT_JOB_STARTED = "exchange.job_started", _("提交后台导入")
-    IMPORT_JOB_CANCELLED = "exchange.job_cancelled", _("取消后台导入")
-    IMPORT_JOB_RETRIED = "exchange.job_retried", _("重新执行后台导入")
+    # Every kind of background job, not only imports (docs/decisions/0115):
+    # the payload's `kind` says which (an export, the forms ZIP, an import).
+    IMPORT_JOB_STARTED = "exchange.job_started", _("提交后台任务")
+    IMPORT_JOB_CANCELLED = "exchange.job_cancelled", _("取消后台任务")
+    IMPORT_JOB_RETRIED = "exchange.job_retried", _("重新执行后台任务")
     # accounts (issue 10, docs/decisions/0040)
     USER_CREATED = "access.user_created", _("新建用户")
     USER_PROFILE_SET = "access.user_profile_set", _("修改用户信息")

@@ -85,6 +85,14 @@ class PostCategory(models.TextChoices):
 class Unit(ChoiceLabels, models.Model):
     name = models.CharField(_("单位名称"), max_length=100)
     short_name = models.CharField(_("简称"), max_length=40, blank=True)
+    #: The name's pinyin initials and full pinyin (xuanren.org.pinyin), for
+    #: the unit picker; every unit write path sets them (decision 0117).
+    name_initials = models.CharField(
+        _("名称拼音首字母"), max_length=100, blank=True, default="", editable=False
+    )
+    name_pinyin = models.CharField(
+        _("名称拼音"), max_length=255, blank=True, default="", editable=False
+    )
     code = models.CharField(_("单位代码"), max_length=32, unique=True)
     kind = models.CharField(_("单位类别"), max_length=32, choices=UnitKind.choices)
     level = models.CharField(
@@ -112,6 +120,18 @@ class Unit(ChoiceLabels, models.Model):
             # Prefix matches on path (subtrees) need a pattern index on PostgreSQL
             # when the collation is not C; varchar_pattern_ops is added by migration.
             models.Index(fields=["kind"]),
+            # The picker's prefix matches (LIKE 'yl%'): pattern ops on PostgreSQL,
+            # a plain index elsewhere (the opclass is PostgreSQL's only).
+            models.Index(
+                fields=["name_initials"],
+                name="org_unit_initials_pattern",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["name_pinyin"],
+                name="org_unit_pinyin_pattern",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:

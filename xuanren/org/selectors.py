@@ -23,6 +23,7 @@ from xuanren.access.policy import (
 from xuanren.common.dates import today
 from xuanren.common.errors import NotFound
 from xuanren.org.models import PATH_SEGMENT, Post, Quota, Unit
+from xuanren.org.pinyin import pinyin_query
 from xuanren.org.quota import Counts, UnitQuota, build_report
 
 
@@ -280,12 +281,17 @@ def subtree_counts(*, actor: Any, length: int, within: set[str], on: dt.date) ->
 
 
 def unit_find(*, actor: Any, q: str, limit: int = 20) -> list[Unit]:
-    """Units in the actor's scope whose name, short name or code contains `q`
-    (the unit picker; decision 0109), in tree order, at most `limit`."""
+    """Units in the actor's scope whose name or short name contains `q`, whose
+    code starts with it, or whose name's pinyin initials or full pinyin start
+    with it ("yl", "yunling" → 云岭县; the unit picker, decisions 0109 and
+    0117), in tree order, at most `limit`. One query."""
     q = q.strip()
     if not q:
         return []
     match = Q(name__icontains=q) | Q(short_name__icontains=q) | Q(code__istartswith=q)
+    pinyin = pinyin_query(q)
+    if pinyin:
+        match |= Q(name_initials__startswith=pinyin) | Q(name_pinyin__startswith=pinyin)
     return list(unit_list(actor=actor).filter(match).select_related("parent")[:limit])
 
 

@@ -22,6 +22,7 @@ from xuanren.org.models import (
     Unit,
     UnitKind,
 )
+from xuanren.org.pinyin import unit_pinyin
 
 MAX_CHILDREN = len(PATH_ALPHABET) ** PATH_SEGMENT
 
@@ -77,8 +78,11 @@ def unit_create(
     if level and level not in Level.values:
         out.add("level", _("机构规格无效。"))
     out.raise_if_any(_("单位信息有误，未保存。"))
+    initials, pinyin = unit_pinyin(name.strip())
     unit = Unit.objects.create(
         name=name.strip(),
+        name_initials=initials,
+        name_pinyin=pinyin,
         short_name=short_name.strip(),
         code=code.strip(),
         kind=kind,

@@ -25,7 +25,7 @@ from xuanren.people.models import (
 COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
     Unit: (
         "id", "name", "short_name", "code", "kind", "level", "parent_id", "path", "depth",
-        "sort_order", "establishment_document", "is_active",
+        "sort_order", "establishment_document", "is_active", "name_initials", "name_pinyin",
     ),
     Post: (
         "id", "unit_id", "title", "level", "category", "is_principal",

@@ -39,6 +39,7 @@ from django.db import models
 from xuanren.common.bulk import Row
 from xuanren.common.dates import add_months, add_years
 from xuanren.org.models import Post, Quota, Unit
+from xuanren.org.pinyin import unit_pinyin
 from xuanren.org.services import path_segment
 from xuanren.people.bulk import COLUMNS, MODELS_IN_ORDER
 from xuanren.people.idnumbers import build_id_number
@@ -411,7 +412,7 @@ class Generator:
             doc = f"{unit.home.name[0]}编〔2019〕{self.rng.randint(1, 60)}号"
         self.buffer[Unit].append(
             (unit.id, name, short, "SY" + path, kind, level, parent and parent.id, path, depth,
-             (parent.children if parent else self.top_index) * 10, doc, True)
+             (parent.children if parent else self.top_index) * 10, doc, True, *unit_pinyin(name))
         )  # fmt: skip
         return unit
 

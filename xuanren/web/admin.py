@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from xuanren.access.models import ApiToken, Scope
 from xuanren.access.records import LookRecordedAdmin, cadre_look_record
 from xuanren.access.services import scope_set
+from xuanren.exchange.jobs import job_event_summary
 from xuanren.journal.models import Event
 from xuanren.org.models import Post, Quota, Unit
 from xuanren.people.models import (
@@ -148,10 +149,23 @@ class CadreAdmin(LookRecordedAdmin, ReadOnlyAdmin):
 
 
 class EventAdmin(ReadOnlyAdmin):
-    list_display = ["id", "occurred_at", "actor_label", "event_type", "subject_type", "subject_id"]
+    list_display = [
+        "id",
+        "occurred_at",
+        "actor_label",
+        "event_type",
+        "what",
+        "subject_type",
+        "subject_id",
+    ]
     list_filter = ["event_type", "subject_type"]
     search_fields = ["subject_id", "actor_label"]
     date_hierarchy = "occurred_at"
+
+    @admin.display(description=_("摘要"))
+    def what(self, obj: Event) -> str:
+        # A background job's event names its kind (an export is not an import).
+        return job_event_summary(obj.event_type, obj.payload)
 
 
 class ApiTokenAdmin(ReadOnlyAdmin):

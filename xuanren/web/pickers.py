@@ -290,11 +290,12 @@ class UnitField(forms.IntegerField):
 
 @page
 def unit_picker(request: HttpRequest) -> HttpResponse:
-    """Up to 20 units of the actor's scope whose name contains `unit_q`."""
+    """Up to 20 units of the actor's scope whose name contains `unit_q`, or
+    whose name's pinyin or pinyin initials start with it."""
     q = request.GET.get("unit_q", "").strip()[:MAX_QUERY]
     context: dict[str, Any] = {"rows": [], "hint": ""}
     if not q:
-        context["hint"] = _("输入单位名称的一部分查找。")
+        context["hint"] = _("输入单位名称的一部分、拼音或拼音首字母查找。")
     else:
         found = unit_find(actor=request.user, q=q, limit=PAGE_SIZE)
         context["rows"] = [
