@@ -12,6 +12,7 @@ from xuanren.api import (
     org,
     people,
     policy,
+    selection_stats,
     xlsx,
 )
 from xuanren.api.auth import API_AUTH
@@ -36,3 +37,4 @@ api.add_router("", documents.router)
 api.add_router("", lrmx.router)
 api.add_router("", xlsx.router)
 api.add_router("", assignments.router)
+api.add_router("", selection_stats.router)
