@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from tests.conftest import Clock, County, Personas, make_user
 from tests.web.helpers import page_text
 from xuanren.access.models import AccessRecord, Role
-from xuanren.common.dates import SHANGHAI
+from xuanren.common.dates import SHANGHAI, today
 from xuanren.journal.models import JournalHead
 from xuanren.people.models import Cadre, RecordCategory, RecordKind, RewardPunishment
 from xuanren.procedure.models import Candidate, Case, CaseStep, Committee
@@ -319,6 +319,9 @@ def test_the_page_shows_the_table_in_chinese(history: History, personas: Persona
         assert key not in text, key
     html = response.content.decode()
     assert "<script>" not in html and " style=" not in html and "data-print" in html
+    # Plain links to the usual periods; the seed's thirteen years among them.
+    year = today().year
+    assert f"?start={year - 13}-01-01&amp;end={year - 1}-12-31" in html and "近十三年" in text
 
 
 def test_a_period_ending_before_it_starts_is_an_error_on_the_page(

@@ -4,7 +4,9 @@ outside the scope 404)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from xuanren.access.models import AccessKind
 from xuanren.access.records import access_record
+from xuanren.common.dates import today
 from xuanren.common.errors import ValidationFailed
 from xuanren.common.widgets import date_input
 from xuanren.statistics.selection import (
@@ -81,6 +84,26 @@ def _report(request: HttpRequest) -> tuple[SelectionFilterForm, SelectionReport]
     return form, report
 
 
+def _presets(request: HttpRequest) -> list[dict[str, str]]:
+    """Plain links to the usual periods (this year, last year, the last five
+    and thirteen years — seed §8 looks back over thirteen), same unit."""
+    day = today()
+    unit = request.GET.get("unit", "")
+    spans = [
+        (_("本年度"), dt.date(day.year, 1, 1), day),
+        (_("上一年度"), dt.date(day.year - 1, 1, 1), dt.date(day.year - 1, 12, 31)),
+        (_("近五年"), dt.date(day.year - 5, 1, 1), dt.date(day.year - 1, 12, 31)),
+        (_("近十三年"), dt.date(day.year - 13, 1, 1), dt.date(day.year - 1, 12, 31)),
+    ]
+    out = []
+    for label, start, end in spans:
+        query = {"start": start.isoformat(), "end": end.isoformat()}
+        if unit.isdigit():
+            query["unit"] = unit
+        out.append({"label": label, "query": urlencode(query)})
+    return out
+
+
 @page
 def selection(request: HttpRequest) -> HttpResponse:
     form, report = _report(request)
@@ -90,6 +113,7 @@ def selection(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "report": report,
+            "presets": _presets(request),
             "title": report_title(report),
             "headers": line_headers(),
             "lines": report_lines(report.stats),
