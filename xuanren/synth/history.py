@@ -8,8 +8,8 @@ the deferred, some put again and passed later and 10 punished later.
 Written as the real records — one closed case per meeting (历史批次) with its
 candidates, its integrity opinion, decision and probation step records, its
 public notice, the reports received — in bulk, except the journal: every
-step record gets its STEP_COMPLETED event (and every case its CASE_OPENED
-event) through `journal_record`, so `xuanren journal verify` reconciles them
+step record gets its STEP_COMPLETED event (marked `history`) through
+`journal_record`, so `xuanren journal verify` reconciles them
 as it does any record. Deterministic (one seed); skipped when the history is
 there already.
 """
@@ -109,11 +109,14 @@ def build_selection_history(
     cadres = list(
         Cadre.objects.filter(unit__path__startswith=root.path, status=CadreStatus.ACTIVE)
         .exclude(pk__in=members)
+        .only("pk", "name")
         .order_by("pk")
     )
-    posts = list(Post.objects.filter(unit__path__startswith=root.path).order_by("pk"))
+    posts = list(
+        Post.objects.filter(unit__path__startswith=root.path).select_related("unit").order_by("pk")
+    )
     template = ProcedureTemplate.objects.filter(code="county-leading").order_by("-version").first()
-    if len(cadres) < 100 or not posts or template is None:
+    if len(cadres) < 500 or not posts or template is None:
         return 0
     meetings = _plan(rng, cadres, posts, on)
     with transaction.atomic():
@@ -138,14 +141,14 @@ def _plan(
     rejected = set(rng.sample(sorted(set(range(slots_total)) - deferred), REJECTED))
     meetings: list[_Meeting] = []
     index = 0
-    held: set[int] = set()  # deferred: never drawn again by chance
+    pool = list(cadres)  # the deferred leave it: never drawn again by chance
     for day, size in zip(days, sizes, strict=True):
         m = _Meeting(day=day, present=MEMBERS if rng.random() < 0.8 else MEMBERS - 1)
-        for cadre in rng.sample([c for c in cadres if c.pk not in held], size):
+        for cadre in rng.sample(pool, size):
             outcome = "deferred" if index in deferred else "rejected" if index in rejected else ""
             m.slots.append(_Slot(cadre, rng.choice(posts), outcome or "passed"))
             if outcome == "deferred":
-                held.add(cadre.pk)
+                pool.remove(cadre)
             index += 1
         meetings.append(m)
     # Some of the deferred are put to one of the next meetings and pass: they
@@ -251,18 +254,12 @@ def _write(
     CasePost.objects.bulk_create(case_posts)
     Candidate.objects.bulk_create(candidates)
     probation = _probation(rng, meetings, on)
+    seats = list(committee.memberships.order_by("pk").values_list("pk", flat=True))
     for m in meetings:
         assert m.case is not None
-        journal_record(
-            actor=officer,
-            event_type=EventType.CASE_OPENED,
-            subject=m.case,
-            payload={"number": m.case.number, "template": [template.code, template.version],
-                     "reference_date": m.case.reference_date, "history": True},
-        )  # fmt: skip
         _step(m.case, 1, "integrity_opinion", m.day - dt.timedelta(days=3), jiwei,
               _integrity_data(m))  # fmt: skip
-        _step(m.case, 2, "decision", m.day, officer, _decision_data(m),
+        _step(m.case, 2, "decision", m.day, officer, _decision_data(m, seats),
               derived={"result_sheet": _sheet(m)})  # fmt: skip
         rows = probation.get(id(m), [])
         if rows:
@@ -316,9 +313,10 @@ def _integrity_data(m: _Meeting) -> dict[str, Any]:
     }
 
 
-def _decision_data(m: _Meeting) -> dict[str, Any]:
+def _decision_data(m: _Meeting, members: list[int]) -> dict[str, Any]:
     return {
         "meeting_date": m.day.isoformat(),
+        "present": members[: m.present],
         "votes": [
             {"candidate": s.candidate.pk, "post": s.post.pk, "agree": s.votes[0],  # type: ignore[union-attr]
              "disagree": s.votes[1], "abstain": s.votes[2],
@@ -413,6 +411,8 @@ def _notices_and_reports(
         s = rng.choice([s for s in m.slots if s.outcome == "passed"])
         received = _at(notice.start + dt.timedelta(days=rng.randrange(0, 5)), 10)
         looked = i in investigated
+        assert m.case is not None
+        token = f"history-report-{m.case.number}-{i}"
         reports.append(
             Report(
                 notice=notice,
@@ -421,7 +421,7 @@ def _notices_and_reports(
                 about_name=s.cadre.name,
                 content="反映该同志工作作风问题（历史记录）。",
                 source=rng.choice([ReportSource.LETTER, ReportSource.PHONE, ReportSource.VISIT]),
-                receipt_hash=hashlib.sha256(f"history-report-{i}".encode()).hexdigest(),
+                receipt_hash=hashlib.sha256(token.encode()).hexdigest(),
                 status=ReportStatus.CLOSED,
                 registered_by=officer,
                 received_at=received,
