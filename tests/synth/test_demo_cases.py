@@ -137,7 +137,7 @@ def test_one_case_at_every_stage(county: Any, django_user_model: Any) -> None:
     assert d.ballots > 30000 and d.against_or_abstaining.percent == "1.2%"
     assert stats.integrity.vetoes.part == 1
     assert stats.reports_received >= 32 and stats.reports_investigated.part >= 7
-    assert stats.probation.ended >= 40 and stats.probation.removed.part == 1
+    assert stats.probation.ended >= 43 and stats.probation.removed.part == 1
     assert stats.deferred_after.passed_later.part > 30
     assert stats.deferred_after.punished_later.part >= 10
     assert [y.year for y in stats.years] == list(range(ON.year - 13, ON.year))

@@ -346,12 +346,13 @@ def _sheet(m: _Meeting) -> dict[str, Any]:
 def _probation(
     rng: random.Random, meetings: list[_Meeting], on: dt.date
 ) -> dict[int, list[dict[str, Any]]]:
-    """43 of the passed, a year after their meeting (before `on`); 1 removed."""
+    """43 of the passed, assessed a year after their meeting (before `on`'s
+    year, so the thirteen years hold them all); 1 removed."""
     pool = [
         (m, s)
         for m in meetings
         for s in m.slots
-        if s.outcome == "passed" and m.day + dt.timedelta(days=400) < on
+        if s.outcome == "passed" and m.day + dt.timedelta(days=370) < dt.date(on.year, 1, 1)
     ]
     chosen = rng.sample(pool, ON_PROBATION)
     removed = {id(s) for _m, s in rng.sample(chosen, REMOVED)}
