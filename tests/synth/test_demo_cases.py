@@ -23,10 +23,13 @@ from xuanren.procedure.models import (
 from xuanren.procedure.selectors import case_record
 from xuanren.procedure.services import template_def
 from xuanren.procedure.todo import TodoKind, todo_for
+from xuanren.statistics.selection import selection_report
+from xuanren.statistics.selection_tally import Period
 from xuanren.supervision.models import ReportStatus
 from xuanren.supervision.selectors import running_notices
 from xuanren.synth.cases import build_demo_cases
 from xuanren.synth.demo import demo_users
+from xuanren.synth.history import NUMBER_PREFIX
 from xuanren.synth.loader import seed
 
 pytestmark = pytest.mark.django_db
@@ -118,7 +121,27 @@ def test_one_case_at_every_stage(county: Any, django_user_model: Any) -> None:
     # Eight stages, and the township HR contact's case where its unit has a
     # vacancy (xuanren/synth/role_tasks.py).
     hr_cases = MotionProposal.objects.filter(status=MotionProposalStatus.ACCEPTED).count()
-    assert hr_cases <= 1 and Case.objects.count() == 8 + hr_cases
+    history = Case.objects.filter(number__startswith=NUMBER_PREFIX)
+    assert hr_cases <= 1 and Case.objects.exclude(pk__in=history).count() == 8 + hr_cases
+
+    # Thirteen years of past decisions at the seed's rates (issue 14), closed,
+    # every step record reconciled with its event (journal_verify above).
+    assert history.count() == 88 and not history.exclude(status=CaseStatus.CLOSED).exists()
+    stats = selection_report(
+        actor=officer, period=Period(dt.date(ON.year - 13, 1, 1), dt.date(ON.year - 1, 12, 31))
+    ).stats
+    d = stats.decisions
+    assert 88 <= d.meetings <= 90 and 3154 <= d.put_to_vote <= 3160
+    assert d.deferred.part >= 82 and d.deferred.percent == "2.6%"
+    assert 5 <= d.rejected.part <= 7 and d.rejected.percent in ("0.1%", "0.2%")
+    assert d.ballots > 30000 and d.against_or_abstaining.percent == "1.2%"
+    assert stats.integrity.vetoes.part == 1
+    assert stats.reports_received >= 32 and stats.reports_investigated.part >= 7
+    assert stats.probation.ended >= 43 and stats.probation.removed.part == 1
+    assert stats.deferred_after.passed_later.part > 30
+    assert stats.deferred_after.punished_later.part >= 10
+    assert [y.year for y in stats.years] == list(range(ON.year - 13, ON.year))
+    assert all(6 <= y.decisions.meetings <= 9 for y in stats.years)
 
 
 def test_the_demo_command_builds_them(django_user_model: Any) -> None:
@@ -127,11 +150,14 @@ def test_the_demo_command_builds_them(django_user_model: Any) -> None:
 
     from django.core.management import call_command
 
+    live = Case.objects.exclude(number__startswith=NUMBER_PREFIX)
+    history = Case.objects.filter(number__startswith=NUMBER_PREFIX)
     call_command("demo", "--no-serve", "--cadres", "1500", stdout=StringIO())
-    assert Case.objects.count() == 9  # eight stages and the HR contact's case
+    assert live.count() == 9  # eight stages and the HR contact's case
+    assert history.count() == 88  # and the past years' batches (issue 14)
     assert AuditRequest.objects.count() == 1
     call_command("demo", "--no-serve", "--cadres", "1500", stdout=StringIO())
-    assert Case.objects.count() == 9
+    assert (live.count(), history.count()) == (9, 88)
     assert AuditRequest.objects.count() == 1
     assert journal_verify().ok
     # Every demo account has a real name; the committee member is the member on record.

@@ -108,6 +108,8 @@ def _nav() -> tuple[NavItem, ...]:
                 ("unit_case_list", "unit_case_detail"),
                 all_of=("procedure.view_motionproposal",), unless="procedure.view_case"),
         NavItem("web:todo", _("待办"), ("todo",), all_of=("procedure.view_case",)),
+        NavItem("statistics:selection", _("选人用人统计"), ("selection", "selection_xlsx"),
+                all_of=("procedure.view_case",)),
         NavItem("web:motion_proposals", _("动议建议"),
                 ("motion_proposals", "motion_proposal_decide"),
                 any_of=("procedure.add_motionproposal", "procedure.add_case")),

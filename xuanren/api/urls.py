@@ -13,6 +13,7 @@ from xuanren.api import (
     org,
     people,
     policy,
+    selection_stats,
     structure,
     xlsx,
 )
@@ -40,3 +41,4 @@ api.add_router("", xlsx.router)
 api.add_router("", jobs.router)
 api.add_router("", assignments.router)
 api.add_router("", structure.router)
+api.add_router("", selection_stats.router)

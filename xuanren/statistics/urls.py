@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from xuanren.statistics import views_structure
+from xuanren.statistics import views_selection, views_structure
 
 app_name = "statistics"
 
@@ -10,4 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # structure analysis (干部队伍结构分析)
     path("structure/", views_structure.structure, name="structure"),
     path("structure/export.xlsx", views_structure.structure_xlsx, name="structure_xlsx"),
+    # 选人用人统计 (selection statistics)
+    path("selection/", views_selection.selection, name="selection"),
+    path("selection/export.xlsx", views_selection.selection_xlsx, name="selection_xlsx"),
 ]

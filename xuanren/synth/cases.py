@@ -938,6 +938,13 @@ def build_demo_cases(*, admin: Any, county_root: Unit, on: dt.date) -> list[Demo
     demo_role_tasks(
         officer=demo.officer, root=demo.root, committee=demo.standing_committee()[0], on=on
     )
+    # Thirteen years of past decisions for the selection statistics (issue 14).
+    from xuanren.synth.history import build_selection_history
+
+    build_selection_history(
+        officer=demo.officer, jiwei=demo.jiwei, root=demo.root,
+        committee=demo.standing_committee()[0], on=on,
+    )  # fmt: skip
     return built
 
 
