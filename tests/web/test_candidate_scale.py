@@ -134,6 +134,11 @@ def test_without_javascript_the_matches_are_links(client, county, personas, pick
     assert {int(re.search(r"post=(\d+)", h).group(1)) for h in links} == expected
     assert all("ref_date=2026-11-27" in h and "sex=female" in h for h in links)
     assert "请选择拟任职位" in page_text(response)
+    # With a post chosen, a new search lists the matches too (to change the post).
+    again = client.get(reverse("web:candidates"), {**_params(county), "post_q": "财政局 副局长"})
+    assert again.status_code == 200
+    links = re.findall(r'<a class="picker-option" href="([^"]+)"', again.content.decode())
+    assert [int(re.search(r"post=(\d+)", h).group(1)) for h in links] == [county.finance_deputy.pk]
 
 
 def test_picker_queries_do_not_grow(client, admin, county, personas, picker):

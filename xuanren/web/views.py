@@ -558,9 +558,11 @@ def _candidates_context(request: HttpRequest) -> dict[str, Any]:
     post_id = form.post_id()
     context: dict[str, Any] = {"form": form, "ref": ref, "post": None, "sort": form.sort_key()}
     picker = form.fields["post"].widget
-    if isinstance(picker, PostPicker) and post_id is None and "post_q" in request.GET:
+    typed = request.GET.get("post_q", "").strip()
+    if isinstance(picker, PostPicker) and (typed or (post_id is None and "post_q" in request.GET)):
         # Without JavaScript the search box is submitted with the form: the
-        # matches are listed as links that keep the page's other fields.
+        # matches are listed as links that keep the page's other fields (the
+        # script empties the box once a post is chosen).
         keep = {k: v for k, v in request.GET.items() if k not in ("post", "post_q", "page") and v}
         picker.found, picker.hint = post_matches(actor, request.GET["post_q"], keep)
     if post_id is None:
