@@ -351,3 +351,30 @@ def test_background_queries_do_not_grow(client, admin, county, personas, make_ca
     assert response.context["considered"] == 5  # the result as counted
     assert many == few
     assert many_poll == few_poll
+
+
+def test_a_count_made_for_another_scope_fails_and_is_offered_again(
+    client,
+    county,
+    personas,
+    screening,  # noqa: F811
+    large,
+):
+    officer = personas.case_officer
+    client.force_login(officer)
+    _start(client, county)
+    [job] = _jobs()
+    # The officer's scope moves to 城关镇 before the worker runs the job.
+    Scope.objects.filter(user=officer).update(unit=county.town)
+    import_job_run.call(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.result is None and "管理范围已变化" in job.failure["message"]
+    # Back to the county: the failed count is shown with a way to count again.
+    Scope.objects.filter(user=officer).update(unit=county.root)
+    again = client.get(reverse("web:candidate_counts"), _params(county), headers=HTMX)
+    text = page_text(again)
+    assert "后台统计未完成：您的管理范围已变化，请重新统计。" in text
+    assert "在后台统计不符合人数" in text and "未统计" in text
+    assert _start(client, county).status_code == 200
+    assert len(_jobs()) == 2
