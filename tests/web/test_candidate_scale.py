@@ -369,7 +369,7 @@ def test_a_count_made_for_another_scope_fails_and_is_offered_again(
     import_job_run.call(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
-    assert job.result is None and "管理范围已变化" in job.failure["message"]
+    assert job.result is None and "管理范围已变化" in (job.failure or {})["message"]
     # Back to the county: the failed count is shown with a way to count again.
     Scope.objects.filter(user=officer).update(unit=county.root)
     again = client.get(reverse("web:candidate_counts"), _params(county), headers=HTMX)
