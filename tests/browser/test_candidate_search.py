@@ -167,3 +167,43 @@ def test_case_officer_screens_a_township_principal_post(
     page.wait_for_function("() => !document.querySelector('.htmx-request')")
 
     assert os.path.getsize(ARTIFACTS / "21-candidate-explain.png") > 10_000
+
+
+def test_a_post_is_chosen_through_the_picker(
+    live_server: Any,
+    township_candidates: None,
+    personas: Any,
+    browser_page: Any,  # noqa: F811 (the fixture imported above)
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A scope with more posts than a <select> should list (decision 0111):
+    the officer finds the post by its unit and title, and the screening runs."""
+    from playwright.sync_api import expect
+
+    from xuanren.web import pickers
+
+    monkeypatch.setattr(pickers, "POST_SELECT_MAX", 2)  # the live server runs in this process
+    page = browser_page
+    page.goto(f"{live_server.url}/login/")
+    log_in_as_officer(page)
+    page.goto(f"{live_server.url}/candidates/?ref_date={REF.isoformat()}")
+    expect(page.locator("#screening")).to_contain_text("请选择拟任职位")
+    assert page.locator('select[name="post"]').count() == 0
+
+    page.get_by_label("查找职位").fill("城关镇 书记")
+    option = page.locator(".post-picker .picker-option")
+    expect(option).to_have_count(1)
+    expect(option).to_contain_text("党委书记（正科级·一把手）")
+    # Typing did not screen anything yet; choosing does.
+    expect(page.locator("#screening")).to_contain_text("请选择拟任职位")
+    option.click()
+    screening = page.locator("#screening")
+    expect(screening.get_by_role("heading", name=re.compile("城关镇党委书记"))).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/candidates/\?post=\d+&post_q=&ref_date=2026-11-27"))
+    expect(page.locator(".post-picker .picker-chosen")).to_have_text(
+        "城关镇 党委书记（正科级·一把手）"
+    )
+    expect(page.locator("#eligible-count")).to_have_text("3")
+    expect(page.locator("table.rules")).to_contain_text("乡镇新提拔党政正职，女性不超过 38 周岁")
+    page.screenshot(path=str(ARTIFACTS / "24-candidates-post-picker.png"), full_page=True)
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")

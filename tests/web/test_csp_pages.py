@@ -50,6 +50,7 @@ UNREACHED_ON_PURPOSE = {
     "exchange:xlsx_roster": "an XLSX download behind a GET form, not a page",
     "exchange:xlsx_job_cancel": "POST only",
     "exchange:xlsx_job_retry": "POST only",
+    "web:candidate_counts_start": "POST only (a large screening's background count)",
     "web:case_correct": "POST only (the correction form on the case page)",
     "ballots:sheets": "a PDF download",
     "ballots:mine": "the voters' own page (committee members, participants), not the officer's",
@@ -194,6 +195,19 @@ def test_every_page_has_the_headers_and_no_inline_code(client: Client, demo: Non
     # Reached only from a step the demo cases may not be at, or after a POST.
     starts += ["/cases/comment-row/", "/password/done/", "/pickers/cadres/?q=zw"]
     starts += ["/pickers/units/?unit_q=县"]  # the unit picker: scopes of over 300 units
+    starts += ["/pickers/posts/?post_q=镇"]  # the post picker: over 1,000 posts (decision 0111)
+    # A background count of a large screening, running (decision 0112): its page polls.
+    from xuanren.exchange.job_kinds import screening_scope_key
+    from xuanren.org.selectors import post_list
+
+    post = post_list(actor=officer).filter(is_active=True).first()
+    assert post is not None
+    counting = ImportJob.objects.create(
+        kind="screening_counts", status="running", stage="checking", upload_name="职位",
+        upload_sha256="", content=b"", created_by=officer,
+        params={"post": post.pk, "ref": "2026-11-27", "scope": screening_scope_key(officer)},
+    )  # fmt: skip
+    starts += [f"/candidates/counts/jobs/{counting.pk}/"]
     from xuanren.ballots.models import Meeting
 
     for meeting in Meeting.objects.all():

@@ -9,6 +9,8 @@ checked again when it runs. The runners call the same services as the
 synchronous path with a `progress` callback: all or nothing, the same
 journal events (LRMX_IMPORTED, DOCUMENT_GENERATED, DATA_EXPORTED), the same
 formula-free cells. A produced file is kept on the job row (decision 0105).
+智能选人's exclusion counts for a large scope are a job too (decision 0112):
+no file, the counts are its result.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import asdict
 from typing import IO, Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from xuanren.common.errors import Conflict
@@ -32,7 +35,7 @@ from xuanren.exchange.lrmx_services import (
     lrmx_import_preview,
 )
 from xuanren.exchange.models import ImportBatch, ImportJob, JobKind, JobStatus
-from xuanren.org.models import Unit
+from xuanren.org.models import Post, Unit
 from xuanren.people.selectors import CadreFilters, cadre_search
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -299,4 +302,125 @@ def _output(job: ImportJob, target: IO[bytes], rows: int) -> dict[str, Any]:
         "result": {"rows": rows},
         "rows_done": rows,
         "rows_total": rows,
+    }
+
+
+# ---- 智能选人's exclusion counts for a large scope (decision 0112) -------------------------
+
+
+def screening_scope_key(actor: Any) -> str:
+    """The actor's scope as a job's result is tied to it: a count made for
+    one scope is never shown for another."""
+    from xuanren.access.policy import is_unrestricted, scope_root
+
+    if is_unrestricted(actor):
+        return "all"
+    root = scope_root(actor)
+    if root is None or not actor.is_active:
+        return "none"
+    return f"unit:{root.pk}:{root.path}"
+
+
+def _counts_jobs(actor: Any) -> Any:
+    return ImportJob.objects.defer("content", "output").filter(
+        kind=JobKind.SCREENING_COUNTS, created_by_id=getattr(actor, "pk", None)
+    )
+
+
+def _counts_key(actor: Any, post: Post, ref: dt.date) -> dict[str, Any]:
+    return {"post": post.pk, "ref": ref.isoformat(), "scope": screening_scope_key(actor)}
+
+
+def in_background(considered: int) -> bool:
+    """Whether a screening of this many candidates (Screening.considered_up_to
+    XUANREN_SCREENING_BACKGROUND_CANDIDATES) counts its exclusions in a job."""
+    return considered > settings.XUANREN_SCREENING_BACKGROUND_CANDIDATES
+
+
+def screening_counts_job(*, actor: Any, post: Post, ref: dt.date) -> ImportJob | None:
+    """The actor's latest counts job for `post` at `ref` in their current
+    scope, while it is of use: queued or running, failed or cancelled (to be
+    started again), or finished within XUANREN_SCREENING_COUNTS_MAX_AGE
+    seconds. `post` was read with post_get (scope). One query."""
+    from django.utils import timezone
+
+    key = _counts_key(actor, post, ref)
+    job = (
+        _counts_jobs(actor)
+        .filter(params__post=key["post"], params__ref=key["ref"], params__scope=key["scope"])
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if job is None or job.status != JobStatus.SUCCEEDED or job.finished_at is None:
+        return job
+    age = timezone.now() - job.finished_at
+    return job if age.total_seconds() <= settings.XUANREN_SCREENING_COUNTS_MAX_AGE else None
+
+
+def screening_counts_job_get(*, actor: Any, pk: int) -> tuple[ImportJob, Post, dt.date]:
+    """A counts job with its post and reference date, for its requester only
+    (anyone else, administrators included: 404), while the post is in their
+    scope and the scope is the one it was counted for."""
+    from xuanren.common.errors import NotFound
+    from xuanren.org.selectors import post_get
+
+    job = _counts_jobs(actor).filter(pk=pk).first()
+    if job is None or job.params.get("scope") != screening_scope_key(actor):
+        raise NotFound(_("没有找到该统计，或您无权查看。"))
+    post = post_get(actor=actor, pk=job.params["post"])
+    return job, post, dt.date.fromisoformat(job.params["ref"])
+
+
+@transaction.atomic
+def screening_counts_start(*, actor: Any, post: Post, ref: dt.date) -> ImportJob | None:
+    """Count a large screening's exclusions in the background: the
+    permission and the scope checked as the page checks them (`post` read
+    with post_get), the job of the same post, date and scope that is still
+    queued or running returned instead of a second one. None when the
+    screening is small enough to be counted in the request."""
+    from xuanren.exchange.jobs import is_interrupted
+    from xuanren.policy.selectors import screening
+
+    found = screening(actor=actor, post=post, ref=ref)
+    limit = settings.XUANREN_SCREENING_BACKGROUND_CANDIDATES
+    if not in_background(found.considered_up_to(limit)):
+        return None
+    under_way = screening_counts_job(actor=actor, post=post, ref=ref)
+    if (
+        under_way is not None
+        and under_way.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+        and not is_interrupted(under_way)
+    ):
+        return under_way
+    return job_start(
+        actor=actor,
+        kind=JobKind.SCREENING_COUNTS,
+        name=f"{post.unit.name}{post.title}",
+        params=_counts_key(actor, post, ref),
+        total=1,
+    )
+
+
+def run_screening_counts(job: ImportJob, progress: JobProgress) -> dict[str, Any]:
+    """The aggregate of the 智能选人 fragment, as the requester, in their
+    scope now; refused when that scope is no longer the one asked about."""
+    from xuanren.common.errors import NotFound
+    from xuanren.org.selectors import post_get
+    from xuanren.policy.selectors import screening
+
+    actor = job.created_by
+    if job.params.get("scope") != screening_scope_key(actor):
+        raise NotFound(_("您的管理范围已变化，请重新统计。"))
+    post = post_get(actor=actor, pk=job.params["post"])
+    found = screening(actor=actor, post=post, ref=dt.date.fromisoformat(job.params["ref"]))
+    progress("checking", 0, 1)
+    counts = found.failure_counts()
+    considered = found.base.count()
+    return {
+        "result": {
+            "considered": considered,
+            "counts": {rc.rule.id: rc.failing for rc in counts},
+        },
+        "rows_done": 1,
+        "rows_total": 1,
     }

@@ -32,7 +32,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -183,8 +183,12 @@ def _enqueue(job: ImportJob) -> None:
 def import_job_get(*, actor: Any, pk: int) -> ImportJob:
     """The job, for the user who started it and for administrators; 404 for anyone else."""
     jobs = ImportJob.objects.defer("content", "output")
-    if not is_unrestricted(actor):
-        jobs = jobs.filter(created_by_id=getattr(actor, "pk", None))
+    mine = Q(created_by_id=getattr(actor, "pk", None))
+    if is_unrestricted(actor):
+        # 智能选人's counts are the requester's own, administrators' too (decision 0112).
+        jobs = jobs.filter(mine | ~Q(kind=JobKind.SCREENING_COUNTS))
+    else:
+        jobs = jobs.filter(mine)
     job = jobs.filter(pk=pk).first()
     if job is None:
         raise NotFound(_("没有找到该后台任务，或您无权查看。"))
@@ -409,6 +413,7 @@ def _runners() -> dict[str, Callable[[ImportJob, JobProgress], dict[str, Any]]]:
         JobKind.FORMS_ZIP: job_kinds.run_forms_zip,
         JobKind.CADRES_EXPORT: job_kinds.run_cadres_export,
         JobKind.ROSTER_EXPORT: job_kinds.run_roster_export,
+        JobKind.SCREENING_COUNTS: job_kinds.run_screening_counts,
     }
 
 

@@ -78,6 +78,7 @@ class JobKind(models.TextChoices):
     FORMS_ZIP = "forms_zip", _("任免审批表打包")
     CADRES_EXPORT = "cadres_export", _("干部名单导出")
     ROSTER_EXPORT = "roster_export", _("干部花名册导出")
+    SCREENING_COUNTS = "screening_counts", _("智能选人不符合人数统计")
 
 
 class JobStage(models.TextChoices):

@@ -69,6 +69,23 @@ def post_get(*, actor: Any, pk: int) -> Post:
     return post
 
 
+def post_find(*, actor: Any, q: str, limit: int = 20) -> QuerySet[Post]:
+    """Active posts in the actor's scope matching `q` (the post picker of
+    智能选人; decision 0111): every word of `q` is in the post's title or in
+    its unit's name or short name. In tree order, at most `limit`."""
+    words = q.split()[:4]
+    if not words:
+        return Post.objects.none()
+    qs = post_list(actor=actor).filter(is_active=True)
+    for word in words:
+        qs = qs.filter(
+            Q(title__icontains=word)
+            | Q(unit__name__icontains=word)
+            | Q(unit__short_name__icontains=word)
+        )
+    return qs[:limit]
+
+
 def active_tenure_q(on: dt.date, prefix: str = "") -> Q:
     """Tenures in force on `on`: started on or before it, not yet ended."""
     return Q(**{f"{prefix}start_date__lte": on}) & (

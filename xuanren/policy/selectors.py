@@ -279,6 +279,16 @@ class RuleCount:
 
 
 @dataclass(frozen=True)
+class RuleLine:
+    """A rule of the rules table, with its count when known (a background
+    count not yet done: None; decision 0112)."""
+
+    rule: Rule
+    failing: int | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Screening:
     """One post's screening at `ref` for one actor: the candidates, the rules
     and the approved waivers, each built once however often a page reads them."""
@@ -297,9 +307,27 @@ class Screening:
             self.base, self.rules, self.facts, self.ref, self.waivers, self.history
         )
 
+    def applicable(self) -> list[Rule]:
+        """The rules that concern the post (the rules table's rows)."""
+        return [r for r in self.rules if r.concerns(self.facts)]
+
+    def rule_lines(self, counts: dict[str, int] | None) -> list[RuleLine]:
+        """The rules table without running the aggregate: each applicable rule
+        with its count from `counts` (rule id → failing; a background job's
+        result), None where there is none yet. No query."""
+        return [
+            RuleLine(rule, (counts or {}).get(rule.id), ladder_summary(rule, self.post.level))
+            for rule in self.applicable()
+        ]
+
+    def considered_up_to(self, limit: int) -> int:
+        """How many candidates are considered, counted up to limit + 1 (a
+        bounded read whatever the scope; exact when at most `limit`)."""
+        return int(self.base.order_by()[: limit + 1].count())
+
     def failure_counts(self) -> list[RuleCount]:
         """How many candidates each applicable rule excludes, in one aggregate."""
-        applicable = [r for r in self.rules if r.concerns(self.facts)]
+        applicable = self.applicable()
         if not applicable:
             return []
         # For each rule, count the rows it does not pass.

@@ -152,6 +152,13 @@ def post_options(posts: QuerySet[Post]) -> list[PostOption]:
     return [PostOption(*row) for row in posts.values_list(*fields)]
 
 
+def post_option_label(post: Post | PostOption) -> str:
+    """A post as its option shows it: 党委书记（正科级·一把手）."""
+    level = str(dict(Level.choices).get(post.level, post.level))
+    principal = "·" + str(_("一把手")) if post.is_party_government_principal else ""
+    return f"{post.title}（{level}{principal}）"
+
+
 def post_choices(posts: Iterable[Post | PostOption], *, blank: str) -> list[Any]:
     """Posts grouped by unit (an <optgroup> per unit), in tree order."""
     groups: dict[str, list[tuple[str, str]]] = {}
@@ -209,14 +216,27 @@ class CandidateSearchForm(forms.Form):
         choices=[(key, label) for key, (label, _order) in CANDIDATE_SORTS.items()],
     )
 
-    def __init__(self, *args: Any, posts: Iterable[Post | PostOption] = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, posts: Iterable[Post | PostOption] | None = (), **kwargs: Any
+    ) -> None:
+        """posts None: too many for a <select>; the post picker searches the
+        actor's posts instead (decision 0111)."""
         super().__init__(*args, **kwargs)
+        if posts is None:
+            from xuanren.web.pickers import PostPicker
+
+            self.fields["post"].widget = PostPicker()
+            return
         widget = self.fields["post"].widget
         assert isinstance(widget, forms.Select)
         # post_choices is already in Django's normalized form; the choices
         # setter would walk every option again (about 170 ms for the 29,000
         # posts of a city at 1,000,000 cadres; decision 0108).
         widget._choices = post_choices(posts, blank=str(_("请选择职位")))  # type: ignore[attr-defined]
+
+    @property
+    def post_picker(self) -> bool:
+        return not isinstance(self.fields["post"].widget, forms.Select)
 
     def _data(self) -> dict[str, Any]:
         return self.cleaned_data if self.is_valid() else _valid_part(self)

@@ -20,13 +20,14 @@ from django.utils.translation import gettext_lazy
 
 from xuanren.access.policy import unit_scope_q
 from xuanren.common.errors import NotFound
-from xuanren.org.models import Unit
-from xuanren.org.selectors import unit_find, unit_list
+from xuanren.org.models import Post, Unit
+from xuanren.org.selectors import post_find, post_list, unit_find, unit_list
 from xuanren.people.models import Cadre, CadreStatus
 from xuanren.people.selectors import CadreFilters, cadre_search, is_id_tail
 from xuanren.people.services import mask_id_number
 from xuanren.procedure.models import Case
 from xuanren.procedure.selectors import case_get
+from xuanren.web.forms import PostOption, post_option_label, post_options
 from xuanren.web.pages import SAFE, login_page
 
 PAGE_SIZE = 20
@@ -306,3 +307,80 @@ def unit_picker(request: HttpRequest) -> HttpResponse:
         if not found:
             context["hint"] = _("未找到符合条件的单位。")
     return render(request, "web/_unit_picker_results.html", context)
+
+
+# ---- the post picker of 智能选人 (decision 0111) ------------------------------------------
+
+# A scope with more active posts than this gets the picker instead of a
+# <select> (a county's 728 posts keep the select; a city's 29,029 were 2 MB).
+POST_SELECT_MAX = 1000
+
+
+def scope_post_options(actor: Any) -> list[PostOption] | None:
+    """The actor's active posts for the 智能选人 <select>, or None when there
+    are more than POST_SELECT_MAX (use the picker). One query either way."""
+    posts = post_list(actor=actor).filter(is_active=True)
+    options = post_options(posts[: POST_SELECT_MAX + 1])
+    return None if len(options) > POST_SELECT_MAX else options
+
+
+def post_label(post: Post) -> str:
+    return f"{post.unit.name} {post_option_label(post)}"
+
+
+class PostPicker(forms.Widget):
+    """A hidden input with the post id, the chosen post's name and a search
+    box (htmx suggestions from /pickers/posts/); `pickers.js` puts a chosen
+    suggestion in place. Without JavaScript the search box is submitted with
+    the form and the page lists the matches as links (`found`)."""
+
+    template_name = "web/_post_picker.html"
+    label: str = ""
+    found: list[dict[str, Any]] | None = None
+    hint: str = ""
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"].update(
+            label=self.label if value not in (None, "") else "",
+            empty=_("请选择职位"),
+            search_url=reverse("web:post_picker"),
+            found=self.found,
+            hint=self.hint,
+        )
+        return context
+
+
+def post_rows(posts: Iterable[Post], link_query: dict[str, Any]) -> list[dict[str, Any]]:
+    """The picker's suggestions; each is also a plain link to 智能选人 with
+    that post (and the page's other fields) for browsers without JavaScript."""
+    base = reverse("web:candidates")
+    return [
+        {
+            "pk": p.pk,
+            "title": post_option_label(p),
+            "unit": p.unit.name,
+            "label": post_label(p),
+            "href": f"{base}?{urlencode({**link_query, 'post': p.pk})}",
+        }
+        for p in posts
+    ]
+
+
+def post_matches(
+    actor: Any, q: str, link_query: dict[str, Any]
+) -> tuple[list[dict[str, Any]], str]:
+    """Up to PAGE_SIZE posts of the actor's scope matching `q`, and a hint."""
+    q = q.strip()[:MAX_QUERY]
+    if not q:
+        return [], _("输入职位名称或单位名称查找，如“城关镇 党委书记”。")
+    rows = post_rows(post_find(actor=actor, q=q, limit=PAGE_SIZE), link_query)
+    return rows, "" if rows else _("未找到符合条件的职位。")
+
+
+@page
+def post_picker(request: HttpRequest) -> HttpResponse:
+    """Up to 20 active posts of the actor's scope whose title or unit name
+    contains every word of `post_q` (one query)."""
+    rows, hint = post_matches(request.user, request.GET.get("post_q", ""), {})
+    return render(request, "web/_post_picker_results.html", {"rows": rows, "hint": hint})

@@ -41,11 +41,16 @@ urlpatterns = [
     path("cadres/<int:pk>/edit/", cadre_edit.cadre_edit, name="cadre_edit"),
     path("candidates/", views.candidates, name="candidates"),
     path("candidates/counts/", views.candidate_counts, name="candidate_counts"),
+    path("candidates/counts/start/", views.candidate_counts_start, name="candidate_counts_start"),
+    path(
+        "candidates/counts/jobs/<int:pk>/", views.candidate_counts_job, name="candidate_counts_job"
+    ),
     path("candidates/export.xlsx", views.candidates_xlsx, name="candidates_xlsx"),
     path("candidates/explain/", views.candidate_explain, name="candidate_explain"),
     path("candidates/lookup/", views.candidate_lookup, name="candidate_lookup"),
     path("pickers/cadres/", pickers.cadre_picker, name="cadre_picker"),
     path("pickers/units/", pickers.unit_picker, name="unit_picker"),
+    path("pickers/posts/", pickers.post_picker, name="post_picker"),
     path("cases/", cases.cases, name="case_list"),
     path("cases/new/", cases.case_new, name="case_new"),
     path("cases/comment-row/", cases.comment_row, name="case_comment_row"),

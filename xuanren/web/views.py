@@ -7,11 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, QuerySet, Window
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -21,6 +24,14 @@ from xuanren.access.policy import has_perm, require_perm
 from xuanren.access.records import access_record, cadre_look_record
 from xuanren.common.dates import today
 from xuanren.common.errors import NotFound, PermissionDenied
+from xuanren.exchange.job_kinds import (
+    in_background,
+    screening_counts_job,
+    screening_counts_job_get,
+    screening_counts_start,
+)
+from xuanren.exchange.jobs import is_interrupted
+from xuanren.exchange.models import ImportJob, JobStatus
 from xuanren.org.models import Post, Unit, path_and_ancestors
 from xuanren.org.quota import Counts, UnitQuota
 from xuanren.org.selectors import (
@@ -61,10 +72,15 @@ from xuanren.web.forms import (
     CandidateExplainForm,
     CandidateSearchForm,
     QuotaFilterForm,
-    post_options,
 )
 from xuanren.web.pages import SAFE, login_page
-from xuanren.web.pickers import scope_units
+from xuanren.web.pickers import (
+    PostPicker,
+    post_label,
+    post_matches,
+    scope_post_options,
+    scope_units,
+)
 from xuanren.web.presenters import (
     assessment_years,
     candidate_headers,
@@ -595,16 +611,27 @@ def _candidates_context(request: HttpRequest) -> dict[str, Any]:
     actor = request.user
     # Another page of the list does not show the post select.
     listing_only = _htmx_target(request) == "eligible"
-    posts = [] if listing_only else post_options(post_list(actor=actor).filter(is_active=True))
+    # A scope of more than POST_SELECT_MAX active posts: the picker (decision 0111).
+    posts = [] if listing_only else scope_post_options(actor)
     form = CandidateSearchForm(
         request.GET or None, posts=posts, initial={"ref_date": today(), "sort": "unit"}
     )
     ref = form.reference_date(today())
     post_id = form.post_id()
     context: dict[str, Any] = {"form": form, "ref": ref, "post": None, "sort": form.sort_key()}
+    picker = form.fields["post"].widget
+    typed = request.GET.get("post_q", "").strip()
+    if isinstance(picker, PostPicker) and (typed or (post_id is None and "post_q" in request.GET)):
+        # Without JavaScript the search box is submitted with the form: the
+        # matches are listed as links that keep the page's other fields (the
+        # script empties the box once a post is chosen).
+        keep = {k: v for k, v in request.GET.items() if k not in ("post", "post_q", "page") and v}
+        picker.found, picker.hint = post_matches(actor, request.GET["post_q"], keep)
     if post_id is None:
         return context
     post = post_get(actor=actor, pk=post_id)
+    if isinstance(picker, PostPicker):
+        picker.label = post_label(post)
     # Rules, waivers and the candidates' base are built once for the whole page.
     found = screening(actor=actor, post=post, ref=ref)
     years = assessment_years(ref)
@@ -653,20 +680,90 @@ def _screening_request(request: HttpRequest) -> tuple[CandidateSearchForm, Post,
     return form, post_get(actor=request.user, pk=post_id), form.reference_date(today())
 
 
+def _counts_back(post: Post, ref: dt.date) -> str:
+    return urlencode({"post": post.pk, "ref_date": ref.isoformat()})
+
+
+def _counts_job_context(found: Screening, job: ImportJob | None) -> dict[str, Any]:
+    """The rules table of a large screening (decision 0112): the rules and
+    their sources at once, the counts from the actor's background job when it
+    is done, its state while it is not, and the form that starts one."""
+    done = job is not None and job.status == JobStatus.SUCCEEDED and job.result is not None
+    result: dict[str, Any] = (job.result or {}) if done and job is not None else {}
+    interrupted = job is not None and is_interrupted(job)
+    active = (
+        job is not None and job.status in (JobStatus.QUEUED, JobStatus.RUNNING) and not interrupted
+    )
+    return {
+        "background": True,
+        "job": job,
+        "job_active": active,
+        "job_interrupted": interrupted,
+        "job_done": done,
+        "poll_url": reverse("web:candidate_counts_job", args=[job.pk]) if active and job else "",
+        "rule_counts": found.rule_lines(result.get("counts") if done else None),
+        "considered": result.get("considered") if done else None,
+        "threshold": settings.XUANREN_SCREENING_BACKGROUND_CANDIDATES,
+    }
+
+
 @page
 def candidate_counts(request: HttpRequest) -> HttpResponse:
     """How many candidates each rule excludes: loaded by htmx after the list
-    (the page does not wait on the aggregate), a page of its own without JS."""
+    (the page does not wait on the aggregate), a page of its own without JS.
+    Past XUANREN_SCREENING_BACKGROUND_CANDIDATES candidates the aggregate is a
+    background job the user starts (decision 0112); the rules show at once."""
     actor = request.user
     _form, post, ref = _screening_request(request)
     # Rules, waivers and the candidates' base built once for this request too.
     found = screening(actor=actor, post=post, ref=ref)
-    context = {
-        "post": post,
-        "ref": ref,
-        "rule_counts": found.failure_counts(),
-        "considered": found.base.count(),
-    }
+    considered = found.considered_up_to(settings.XUANREN_SCREENING_BACKGROUND_CANDIDATES)
+    context: dict[str, Any] = {"post": post, "ref": ref, "back": request.GET.urlencode()}
+    if in_background(considered):
+        job = screening_counts_job(actor=actor, post=post, ref=ref)
+        context.update(_counts_job_context(found, job))
+    else:
+        context.update(rule_counts=found.failure_counts(), considered=considered)
+    return _render_fragment(
+        request, "web/_candidate_counts.html", "web/candidate_counts.html", context
+    )
+
+
+@login_page(methods=("POST",))
+def candidate_counts_start(request: HttpRequest) -> HttpResponse:
+    """Start the background count of a large screening (or find the one under
+    way); a small one is counted by candidate_counts itself. htmx gets the
+    table that polls the job; without JS, the job's page."""
+    actor = request.user
+    form = CandidateSearchForm(request.POST)
+    post_id = form.post_id()
+    if post_id is None:
+        raise NotFound(_("请先选择拟任职位。"))
+    post = post_get(actor=actor, pk=post_id)
+    ref = form.reference_date(today())
+    job = screening_counts_start(actor=actor, post=post, ref=ref)
+    if job is None:
+        target = reverse("web:candidate_counts") + "?" + _counts_back(post, ref)
+        return HttpResponseRedirect(target, status=303)
+    if _partial(request):
+        return _counts_job_response(request, job, post, ref)
+    return HttpResponseRedirect(reverse("web:candidate_counts_job", args=[job.pk]), status=303)
+
+
+@page
+def candidate_counts_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A background count's state and, once done, the rules table with its
+    counts: polled by htmx, a page of its own without JS. Its requester only."""
+    job, post, ref = screening_counts_job_get(actor=request.user, pk=pk)
+    return _counts_job_response(request, job, post, ref)
+
+
+def _counts_job_response(
+    request: HttpRequest, job: ImportJob, post: Post, ref: dt.date
+) -> HttpResponse:
+    found = screening(actor=request.user, post=post, ref=ref)
+    context: dict[str, Any] = {"post": post, "ref": ref, "back": _counts_back(post, ref)}
+    context.update(_counts_job_context(found, job))
     return _render_fragment(
         request, "web/_candidate_counts.html", "web/candidate_counts.html", context
     )
