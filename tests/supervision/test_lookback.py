@@ -436,3 +436,113 @@ def test_query_counts(
     assert len(names) == 2
     # permissions (user, groups), scope, the run, the findings: whatever their number
     assert len(ctx.captured_queries) == 5
+
+
+# ---- pages and API ----------------------------------------------------------------
+
+
+def _client(user: Any) -> Any:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_pages_list_run_and_task(
+    personas: Any, county: Any, finding_task: RectificationTask
+) -> None:
+    from django.urls import reverse
+
+    officer = _client(personas.case_officer)
+    run = finding_task.finding.run
+    listing = officer.get(reverse("supervision:lookback_list"))
+    assert listing.status_code == 200
+    assert run.name in listing.content.decode() and "开展回头看" in listing.content.decode()
+    page = officer.get(reverse("supervision:lookback", args=[run.pk]))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "程序环节缺失" in body and "经济责任审计" in body and "待分派" in body
+    task_url = reverse("supervision:rectification", args=[finding_task.pk])
+    deadline = TODAY + dt.timedelta(days=5)
+    done = officer.post(
+        task_url,
+        {"action": "assign", "responsible": personas.discipline.pk, "deadline": deadline},
+    )
+    assert done.status_code == 302
+    finding_task.refresh_from_db()
+    assert finding_task.responsible == personas.discipline and finding_task.deadline == deadline
+    # the discipline commission reads the run, has no start form, closes its own task
+    jiwei = _client(personas.discipline)
+    listing = jiwei.get(reverse("supervision:lookback_list"))
+    assert listing.status_code == 200 and "开始检查" not in listing.content.decode()
+    assert jiwei.post(reverse("supervision:lookback_list"), {"name": "x"}).status_code == 403
+    closed = jiwei.post(task_url, {"action": "close", "outcome": "已补做审计。"})
+    assert closed.status_code == 302
+    finding_task.refresh_from_db()
+    assert finding_task.outcome == "已补做审计。"
+
+
+def test_pages_refuse_out_of_scope_and_without_role(
+    personas: Any, county: Any, finding_task: RectificationTask
+) -> None:
+    from django.urls import reverse
+
+    run = finding_task.finding.run
+    town_officer = make_user("town_officer", Role.CASE_OFFICER, county.other_town)
+    other = _client(town_officer)
+    assert other.get(reverse("supervision:lookback", args=[run.pk])).status_code == 404
+    task_url = reverse("supervision:rectification", args=[finding_task.pk])
+    assert other.get(task_url).status_code == 404
+    refused = other.post(
+        task_url, {"action": "assign", "responsible": town_officer.pk, "deadline": TODAY}
+    )
+    assert refused.status_code == 404
+    outsider = _client(personas.outsider)
+    assert outsider.get(reverse("supervision:lookback_list")).status_code == 403
+    assert outsider.get(task_url).status_code == 404
+    finding_task.refresh_from_db()
+    assert finding_task.responsible is None
+
+
+def test_api_run_findings_and_tasks(
+    personas: Any, county: Any, committee: Committee, make_cadre: Any, admin: Any, packs: None
+) -> None:
+    cadre = full_cadre(make_cadre, admin, county.town_office, name="张伟")
+    build_appointment(personas, county, committee, cadre, skip=("audit",))
+    officer = _client(personas.case_officer)
+    created = officer.post(
+        "/api/v1/lookback/runs",
+        {"name": "回头看", "unit": county.root.pk, "start": "2025-01-01", "end": "2025-12-31"},
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    run_id = created.json()["id"]
+    detail = officer.get(f"/api/v1/lookback/runs/{run_id}").json()
+    assert detail["appointments"] == 1
+    [finding] = detail["findings"]
+    assert finding["kind"] == "step_missing" and finding["kind_label"] == "程序环节缺失"
+    task_id = finding["task"]["id"]
+    assigned = officer.post(
+        f"/api/v1/lookback/tasks/{task_id}/assign",
+        {"responsible": personas.discipline.pk, "deadline": TODAY.isoformat()},
+        content_type="application/json",
+    )
+    assert assigned.status_code == 200 and assigned.json()["deadline"] == TODAY.isoformat()
+    town_officer = make_user("town_officer", Role.CASE_OFFICER, county.other_town)
+    other = _client(town_officer)
+    assert other.get(f"/api/v1/lookback/runs/{run_id}").status_code == 404
+    refused = other.post(
+        f"/api/v1/lookback/tasks/{task_id}/close",
+        {"outcome": "x"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 404
+    assert RectificationTask.objects.get(pk=task_id).closed_at is None
+    bad = officer.post(
+        "/api/v1/lookback/runs",
+        {"name": "", "unit": county.root.pk, "start": "2025-12-31", "end": "2025-01-01"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422
+    assert LookbackRun.objects.count() == 1

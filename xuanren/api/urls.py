@@ -8,6 +8,7 @@ from xuanren.api import (
     case_actions,
     cases,
     documents,
+    lookback,
     lrmx,
     org,
     people,
@@ -38,3 +39,4 @@ api.add_router("", lrmx.router)
 api.add_router("", xlsx.router)
 api.add_router("", assignments.router)
 api.add_router("", structure.router)
+api.add_router("", lookback.router)
