@@ -3,7 +3,7 @@ pages under manage/ do."""
 
 from django.urls import path
 
-from xuanren.supervision import lookback_views, views
+from xuanren.supervision import views, views_lookback
 
 app_name = "supervision"
 
@@ -16,11 +16,11 @@ urlpatterns = [
     path("manage/reports/", views.inbox, name="inbox"),
     path("manage/reports/<int:pk>/", views.report_page, name="report"),
     path("manage/attachments/<int:pk>/", views.attachment_download, name="attachment"),
-    path("manage/lookback/", lookback_views.lookback_list, name="lookback_list"),
-    path("manage/lookback/<int:pk>/", lookback_views.lookback_detail, name="lookback"),
+    path("manage/lookback/", views_lookback.lookback_list, name="lookback_list"),
+    path("manage/lookback/<int:pk>/", views_lookback.lookback_detail, name="lookback"),
     path(
         "manage/rectifications/<int:pk>/",
-        lookback_views.rectification_page,
+        views_lookback.rectification_page,
         name="rectification",
     ),
 ]
