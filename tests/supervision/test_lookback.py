@@ -546,3 +546,27 @@ def test_api_run_findings_and_tasks(
     )
     assert bad.status_code == 422
     assert LookbackRun.objects.count() == 1
+
+
+def test_report_docx_and_pdf(personas: Any, county: Any, finding_task: RectificationTask) -> None:
+    import io
+
+    import docx
+    from django.urls import reverse
+
+    run = finding_task.finding.run
+    officer = _client(personas.case_officer)
+    got = officer.get(reverse("supervision:lookback_report", args=[run.pk, "docx"]))
+    assert got.status_code == 200
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(got.content)).paragraphs)
+    assert run.name in text and "程序环节缺失" in text and "经济责任审计" in text
+    assert "待分派" in text
+    pdf = officer.get(reverse("supervision:lookback_report", args=[run.pk, "pdf"]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert Event.objects.filter(event_type=EventType.DOCUMENT_GENERATED).count() == 2
+    town_officer = make_user("town_officer", Role.CASE_OFFICER, county.other_town)
+    other = _client(town_officer)
+    assert (
+        other.get(reverse("supervision:lookback_report", args=[run.pk, "docx"])).status_code == 404
+    )
+    assert Event.objects.filter(event_type=EventType.DOCUMENT_GENERATED).count() == 2

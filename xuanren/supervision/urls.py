@@ -19,6 +19,11 @@ urlpatterns = [
     path("manage/lookback/", views_lookback.lookback_list, name="lookback_list"),
     path("manage/lookback/<int:pk>/", views_lookback.lookback_detail, name="lookback"),
     path(
+        "manage/lookback/<int:pk>/report.<str:fmt>",
+        views_lookback.lookback_report_download,
+        name="lookback_report",
+    ),
+    path(
         "manage/rectifications/<int:pk>/",
         views_lookback.rectification_page,
         name="rectification",

@@ -5,6 +5,7 @@ The forms only parse; the services check (docs/decisions/0124–0126)."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
@@ -17,10 +18,11 @@ from django.utils.translation import gettext_lazy
 from xuanren.access.names import display_name
 from xuanren.access.policy import has_perm, require_perm, unit_in_scope, unit_scope_q
 from xuanren.common.dates import today
-from xuanren.common.errors import Conflict, PermissionDenied, ValidationFailed
+from xuanren.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from xuanren.common.widgets import date_input
 from xuanren.org.models import Level, Unit, path_and_ancestors
 from xuanren.supervision.forms import put_errors
+from xuanren.supervision.lookback_report import lookback_report
 from xuanren.supervision.lookback_selectors import (
     RUN_LOOKBACK,
     VIEW_RUNS,
@@ -198,3 +200,20 @@ def rectification_page(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=status,
     )
+
+
+REPORT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+@office
+def lookback_report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    if fmt not in REPORT_TYPES:
+        raise NotFound(_("没有这种格式的报告。"))
+    run, data = lookback_report(actor=request.user, pk=pk, fmt=fmt)
+    response = HttpResponse(data, content_type=REPORT_TYPES[fmt])
+    name = quote(f"{run.name}.{fmt}")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    return response
