@@ -570,3 +570,58 @@ def test_report_docx_and_pdf(personas: Any, county: Any, finding_task: Rectifica
         other.get(reverse("supervision:lookback_report", args=[run.pk, "docx"])).status_code == 404
     )
     assert Event.objects.filter(event_type=EventType.DOCUMENT_GENERATED).count() == 2
+
+
+def test_filing_and_acknowledgement(
+    personas: Any, county: Any, finding_task: RectificationTask
+) -> None:
+    import hashlib
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    run = finding_task.finding.run
+    url = reverse("supervision:lookback", args=[run.pk])
+    jiwei = _client(personas.discipline)
+    assert jiwei.get(url).status_code == 200
+    refused = jiwei.post(
+        url, {"action": "acknowledge", "acknowledged_on": TODAY, "acknowledgement": "x"}
+    )
+    assert refused.status_code == 403
+    officer = _client(personas.case_officer)
+    early = officer.post(
+        url, {"action": "acknowledge", "acknowledged_on": TODAY, "acknowledgement": "回执"}
+    )
+    assert early.status_code == 422
+    run.refresh_from_db()
+    assert run.acknowledged_on is None
+    report = b"%PDF-1.7 report"
+    filed = officer.post(
+        url,
+        {
+            "action": "file",
+            "filed_to": "中共青山市委组织部",
+            "filed_on": TODAY,
+            "document": "青组〔2026〕9号",
+            "report": SimpleUploadedFile("report.pdf", report, content_type="application/pdf"),
+        },
+    )
+    assert filed.status_code == 302
+    acked = officer.post(
+        url,
+        {
+            "action": "acknowledge",
+            "acknowledged_on": TODAY,
+            "acknowledgement": "市委组织部干部监督处已备案",
+        },
+    )
+    assert acked.status_code == 302
+    run.refresh_from_db()
+    assert run.filed_to == "中共青山市委组织部" and run.filed_on == TODAY
+    assert run.filed_sha256 == hashlib.sha256(report).hexdigest()
+    assert run.acknowledged_on == TODAY and "已备案" in run.acknowledgement
+    assert "已备案" in officer.get(url).content.decode()
+    events = Event.objects.filter(
+        event_type__in=[EventType.LOOKBACK_FILED, EventType.LOOKBACK_ACKNOWLEDGED]
+    )
+    assert events.count() == 2

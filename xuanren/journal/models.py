@@ -90,6 +90,8 @@ class EventType(models.TextChoices):
     LOOKBACK_RUN = "supervision.lookback_run", _("开展回头看")
     RECTIFICATION_ASSIGNED = "supervision.rectification_assigned", _("分派整改任务")
     RECTIFICATION_CLOSED = "supervision.rectification_closed", _("整改完成")
+    LOOKBACK_FILED = "supervision.lookback_filed", _("回头看报告报送备案")
+    LOOKBACK_ACKNOWLEDGED = "supervision.lookback_acknowledged", _("记录备案回执")
 
 
 class JournalHead(models.Model):

@@ -2,7 +2,7 @@
 every finding with its rectification, for filing with the higher department
 (备案). Rendering reads only what `run_findings` read; producing it records
 one DOCUMENT_GENERATED event (who, which run, the file's hash, never the
-content), as every document does (docs/decisions/0024, 0127)."""
+content), as every document does (docs/decisions/0024, 0126)."""
 
 from __future__ import annotations
 

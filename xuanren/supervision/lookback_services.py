@@ -6,6 +6,7 @@ closing it with its outcome. Each is one transaction with its journal event
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -191,3 +192,87 @@ def rectification_close(*, actor: Any, task: RectificationTask, outcome: str) ->
         payload={"finding": task.finding_id, "outcome_chars": len(outcome)},
     )
     return task
+
+
+def _run_for_update(actor: Any, run: LookbackRun) -> LookbackRun:
+    locked = (
+        LookbackRun.objects.select_for_update().select_related("unit").filter(pk=run.pk).first()
+    )
+    if locked is None or not has_perm(actor, VIEW_RUNS) or not unit_in_scope(actor, locked.unit):
+        raise NotFound(_("未找到该回头看，或其不在您的管理范围内。"))
+    require_perm(actor, RUN_LOOKBACK)
+    return locked
+
+
+@transaction.atomic
+def lookback_file(
+    *, actor: Any, run: LookbackRun, filed_to: str, filed_on: dt.date, document: str, report: bytes
+) -> LookbackRun:
+    """备案: the report (the file sent, kept by its hash) filed with the higher
+    department on `filed_on`. Filed once; a correction is a new run."""
+    run = _run_for_update(actor, run)
+    if run.filed_on is not None:
+        raise Conflict(_("该回头看报告已经报送备案。"))
+    out = ErrorCollector()
+    filed_to, document = filed_to.strip(), document.strip()
+    if not filed_to:
+        out.add("filed_to", _("请填写报送备案的上级机关。"))
+    elif len(filed_to) > 100:
+        out.add("filed_to", _("报送备案机关不能超过 100 个字。"))
+    if len(document) > 100:
+        out.add("document", _("报送文号不能超过 100 个字。"))
+    if filed_on > today():
+        out.add("filed_on", _("报送日期不能晚于今天。"))
+    if not report:
+        out.add("report", _("请附上报送的报告文件。"))
+    out.raise_if_any(_("未报送备案。"))
+    run.filed_to = filed_to
+    run.filed_on = filed_on
+    run.filed_document = document
+    run.filed_sha256 = hashlib.sha256(report).hexdigest()
+    run.save(update_fields=["filed_to", "filed_on", "filed_document", "filed_sha256"])
+    journal_record(
+        actor=actor,
+        event_type=EventType.LOOKBACK_FILED,
+        subject=run,
+        payload={
+            "filed_to": filed_to,
+            "filed_on": filed_on,
+            "document": document,
+            "sha256": run.filed_sha256,
+        },
+    )
+    return run
+
+
+@transaction.atomic
+def lookback_acknowledge(
+    *, actor: Any, run: LookbackRun, acknowledged_on: dt.date, acknowledgement: str
+) -> LookbackRun:
+    """The higher department's acknowledgement (备案回执) of a filed report."""
+    run = _run_for_update(actor, run)
+    if run.filed_on is None:
+        raise Conflict(_("该回头看报告尚未报送备案，不能记录回执。"))
+    if run.acknowledged_on is not None:
+        raise Conflict(_("已经记录了备案回执。"))
+    out = ErrorCollector()
+    acknowledgement = acknowledgement.strip()
+    if not acknowledgement:
+        out.add("acknowledgement", _("请填写备案回执（如回执文号或经办人）。"))
+    elif len(acknowledgement) > 200:
+        out.add("acknowledgement", _("备案回执不能超过 200 个字。"))
+    if acknowledged_on < run.filed_on:
+        out.add("acknowledged_on", _("回执日期不能早于报送日期。"))
+    elif acknowledged_on > today():
+        out.add("acknowledged_on", _("回执日期不能晚于今天。"))
+    out.raise_if_any(_("未记录备案回执。"))
+    run.acknowledged_on = acknowledged_on
+    run.acknowledgement = acknowledgement
+    run.save(update_fields=["acknowledged_on", "acknowledgement"])
+    journal_record(
+        actor=actor,
+        event_type=EventType.LOOKBACK_ACKNOWLEDGED,
+        subject=run,
+        payload={"acknowledged_on": acknowledged_on, "acknowledgement": acknowledgement},
+    )
+    return run

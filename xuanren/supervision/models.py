@@ -206,6 +206,13 @@ class LookbackRun(models.Model):
         verbose_name=_("发起人"),
     )
     created_at = models.DateTimeField(_("发起时间"))
+    # 备案: the report filed with the higher department, and its acknowledgement.
+    filed_to = models.CharField(_("报送备案机关"), max_length=100, blank=True)
+    filed_on = models.DateField(_("报送日期"), null=True, blank=True)
+    filed_document = models.CharField(_("报送文号"), max_length=100, blank=True)
+    filed_sha256 = models.CharField(_("报送报告的SHA-256"), max_length=64, blank=True)
+    acknowledged_on = models.DateField(_("备案回执日期"), null=True, blank=True)
+    acknowledgement = models.CharField(_("备案回执"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("回头看")

@@ -32,6 +32,8 @@ from xuanren.supervision.lookback_selectors import (
     run_findings,
 )
 from xuanren.supervision.lookback_services import (
+    lookback_acknowledge,
+    lookback_file,
     lookback_run_create,
     rectification_assign,
     rectification_close,
@@ -78,6 +80,18 @@ class AssignForm(forms.Form):
         field = self.fields["responsible"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [("", _("请选择"))] + [(str(u.pk), display_name(u)) for u in users]
+
+
+class FileForm(forms.Form):
+    filed_to = forms.CharField(label=gettext_lazy("报送备案机关"), max_length=100)
+    filed_on = forms.DateField(label=gettext_lazy("报送日期"), widget=date_input())
+    document = forms.CharField(label=gettext_lazy("报送文号"), max_length=100, required=False)
+    report = forms.FileField(label=gettext_lazy("报送的报告文件"))
+
+
+class AcknowledgeForm(forms.Form):
+    acknowledged_on = forms.DateField(label=gettext_lazy("备案回执日期"), widget=date_input())
+    acknowledgement = forms.CharField(label=gettext_lazy("备案回执"), max_length=200)
 
 
 class CloseForm(forms.Form):
@@ -130,12 +144,59 @@ def lookback_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+MAX_REPORT_BYTES = 20 * 1024 * 1024
+
+
 @office
 def lookback_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The run's findings by kind; for the officer, 备案 (file the report,
+    then record the acknowledgement)."""
     actor = request.user
     run = lookback_run_get(actor=actor, pk=pk)
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    file_form = FileForm(
+        request.POST if action == "file" else None, request.FILES if action == "file" else None
+    )
+    ack_form = AcknowledgeForm(request.POST if action == "acknowledge" else None)
+    status = 200
+    if action:
+        require_perm(actor, RUN_LOOKBACK)
+        try:
+            if action == "file" and file_form.is_valid():
+                upload = file_form.cleaned_data["report"]
+                if upload.size > MAX_REPORT_BYTES:
+                    raise ValidationFailed(_("报告文件不能超过 20 MB。"))
+                d = file_form.cleaned_data
+                lookback_file(
+                    actor=actor,
+                    run=run,
+                    filed_to=d["filed_to"],
+                    filed_on=d["filed_on"],
+                    document=d["document"],
+                    report=upload.read(),
+                )
+                messages.success(request, _("已记录报送备案。"))
+                return redirect("supervision:lookback", pk=run.pk)
+            if action == "acknowledge" and ack_form.is_valid():
+                d = ack_form.cleaned_data
+                lookback_acknowledge(
+                    actor=actor,
+                    run=run,
+                    acknowledged_on=d["acknowledged_on"],
+                    acknowledgement=d["acknowledgement"],
+                )
+                messages.success(request, _("已记录备案回执。"))
+                return redirect("supervision:lookback", pk=run.pk)
+            if action not in ("file", "acknowledge"):
+                raise PermissionDenied(_("无效的操作。"))
+        except ValidationFailed as exc:
+            put_errors(file_form if action == "file" else ack_form, exc)
+        except Conflict as exc:
+            messages.error(request, exc.message)
+        status = 422
     groups = run_findings(actor=actor, run=run)
     levels = dict(Level.choices)
+    may_run = has_perm(actor, RUN_LOOKBACK)
     return render(
         request,
         "supervision/lookback_detail.html",
@@ -143,8 +204,12 @@ def lookback_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "run": run,
             "groups": groups,
             "levels": [str(levels.get(c, c)) for c in run.levels],
-            "may_assign": has_perm(actor, RUN_LOOKBACK),
+            "may_file": may_run and run.filed_on is None,
+            "may_acknowledge": may_run and run.filed_on is not None and not run.acknowledged_on,
+            "file_form": file_form,
+            "ack_form": ack_form,
         },
+        status=status,
     )
 
 
