@@ -271,7 +271,10 @@ def test_appointments_outside_the_period_level_or_subtree_are_left_out(
 ) -> None:
     assert _run(personas.case_officer, county, end=dt.date(2025, 6, 9)).appointments == 0
     assert _run(personas.case_officer, county, levels=["section_principal"]).appointments == 0
-    assert _run(personas.case_officer, county, unit=county.town).appointments == 0
+    assert _run(personas.case_officer, county, unit=county.finance).appointments == 0
+    assert (
+        _run(personas.case_officer, county, unit=county.town).appointments == 1
+    )  # the post's unit
     assert _run(personas.case_officer, county, levels=["section_deputy"]).appointments == 1
 
 

@@ -203,14 +203,17 @@ def _rule_problems(candidate: Candidate, facts: Any, on: dt.date) -> list[Proble
 
 
 def lookback_appointments(
-    *, unit: Unit, start: dt.date, end: dt.date, levels: Iterable[str]
+    *, actor: Any, unit: Unit, start: dt.date, end: dt.date, levels: Iterable[str]
 ) -> list[Appointment]:
-    """Every appointment decided between `start` and `end` (inclusive) in
-    cases of `unit`'s subtree for posts of `levels` (all when empty), each
-    with its problems. The caller has checked permission and scope."""
+    """Every appointment decided between `start` and `end` (inclusive) to a
+    post of `unit`'s subtree at `levels` (all when empty), in a case the
+    actor may see, each with its problems. The caller has checked the
+    permission and that `unit` is in scope."""
     wanted = list(levels)
     candidates = Candidate.objects.filter(
-        case__unit__path__startswith=unit.path, status__in=APPOINTED
+        unit_scope_q(actor, prefix="case__unit__"),
+        post__unit__path__startswith=unit.path,
+        status__in=APPOINTED,
     ).select_related("post__unit", "case__template", "case__committee", "cadre")
     if wanted:
         candidates = candidates.filter(post__level__in=wanted)

@@ -67,7 +67,7 @@ def lookback_run_create(
     if unknown:
         out.add("levels", _("职务层次无效：%(c)s。") % {"c": "、".join(unknown)})
     out.raise_if_any(_("回头看的条件有误，未开展。"))
-    found = lookback_appointments(unit=unit, start=start, end=end, levels=codes)
+    found = lookback_appointments(actor=actor, unit=unit, start=start, end=end, levels=codes)
     run = LookbackRun.objects.create(
         name=name,
         period_start=start,
