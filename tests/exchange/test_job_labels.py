@@ -46,6 +46,7 @@ def test_every_kind_has_its_own_label() -> None:
         "forms_zip": "任免审批表打包",
         "cadres_export": "干部名单导出",
         "roster_export": "干部花名册导出",
+        "screening_counts": "智能选人不符合人数统计",
     }
 
 

@@ -173,6 +173,33 @@ def demo(settings: Any) -> None:
     call_command("demo", "--no-serve", "--cadres", "60", stdout=StringIO())
 
 
+def _demo_lookback(officer: User) -> None:
+    import datetime as dt
+
+    from xuanren.common.dates import today
+    from xuanren.org.models import Unit
+    from xuanren.procedure.models import Candidate
+    from xuanren.supervision.lookback_services import lookback_run_create
+    from xuanren.supervision.models import LookbackFinding, RectificationTask
+
+    root = Unit.objects.get(parent=None)
+    run = lookback_run_create(
+        actor=officer,
+        name="回头看",
+        unit=root,
+        start=today() - dt.timedelta(days=3650),
+        end=today(),
+    )
+    if not run.findings.exists():
+        c = Candidate.objects.filter(status__in=["appointed", "confirmed"]).first()
+        assert c is not None
+        finding = LookbackFinding.objects.create(
+            run=run, kind="archive", candidate=c, case=c.case, cadre=c.cadre, what="—",
+            as_of=today(),
+        )  # fmt: skip
+        RectificationTask.objects.create(finding=finding)
+
+
 def test_every_page_has_the_headers_and_no_inline_code(client: Client, demo: None) -> None:
     from xuanren.exchange.models import ImportJob
 
@@ -191,6 +218,8 @@ def test_every_page_has_the_headers_and_no_inline_code(client: Client, demo: Non
         output_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         created_by=officer,
     )  # fmt: skip
+    # A 回头看 over the demo's appointments, with one finding (its task page).
+    _demo_lookback(officer)
     starts = ["/", "/public/", "/exchange/xlsx/", "/exchange/lrmx/import/"]
     # Reached only from a step the demo cases may not be at, or after a POST.
     starts += ["/cases/comment-row/", "/password/done/", "/pickers/cadres/?q=zw"]

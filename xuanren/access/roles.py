@@ -58,6 +58,11 @@ AUDIT_ANSWER = ["procedure.answer_auditrequest"]
 # organization department decides (with procedure.add_case). docs/decisions/0018.
 MOTIONS_PROPOSE = ["procedure.add_motionproposal", "procedure.view_motionproposal"]
 
+# 回头看 (docs/decisions/0126): the organization department runs it and assigns
+# the rectification tasks; the discipline commission reads the findings.
+LOOKBACK_VIEW = ["supervision.view_lookbackrun"]
+LOOKBACK_RUN = [*LOOKBACK_VIEW, "supervision.run_lookback"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CASE_OFFICER: [
         *VIEW_RECORDS,
@@ -69,6 +74,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *BALLOTS_RUN,
         *BALLOTS_VOTE,
         *TEAM_SERVE,
+        *LOOKBACK_RUN,
     ],
     Role.COMMITTEE_MEMBER: [*VIEW_RECORDS, *CASES_VIEW, *NOTICES_VIEW, *BALLOTS_VOTE],
     Role.DISCIPLINE_COMMISSION: [
@@ -79,6 +85,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *REPORTS_INVESTIGATE,
         "access.view_accessrecord",
         *INTEGRITY_ANSWER,
+        *LOOKBACK_VIEW,
     ],
     Role.AUDIT_OFFICE: ["org.view_unit", "org.view_post", "people.view_cadre", *AUDIT_ANSWER],
     Role.INSPECTION_TEAM: [*VIEW_RECORDS, *TEAM_SERVE],

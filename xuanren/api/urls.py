@@ -9,6 +9,7 @@ from xuanren.api import (
     cases,
     documents,
     jobs,
+    lookback,
     lrmx,
     org,
     people,
@@ -42,3 +43,4 @@ api.add_router("", jobs.router)
 api.add_router("", assignments.router)
 api.add_router("", structure.router)
 api.add_router("", selection_stats.router)
+api.add_router("", lookback.router)

@@ -88,6 +88,12 @@ class EventType(models.TextChoices):
     INSPECTION_SIGNED = "procedure.inspection_signed", _("考察组成员署名")
     INTEGRITY_REQUESTED = "procedure.integrity_requested", _("书面征求廉政意见")
     AUDIT_REQUESTED = "procedure.audit_requested", _("委托经济责任审计")
+    # 回头看 (issue 14, docs/decisions/0124–0126)
+    LOOKBACK_RUN = "supervision.lookback_run", _("开展回头看")
+    RECTIFICATION_ASSIGNED = "supervision.rectification_assigned", _("分派整改任务")
+    RECTIFICATION_CLOSED = "supervision.rectification_closed", _("整改完成")
+    LOOKBACK_FILED = "supervision.lookback_filed", _("回头看报告报送备案")
+    LOOKBACK_ACKNOWLEDGED = "supervision.lookback_acknowledged", _("记录备案回执")
 
 
 class JournalHead(models.Model):

@@ -52,6 +52,7 @@ class TodoKind(TextChoices):
     PROPOSAL_WAITING = "proposal_waiting", gettext_lazy("动议建议待研究")
     TRAINING_OBLIGATION = "training_obligation", gettext_lazy("提任后培训待完成")
     RETIREMENT_DUE = "retirement_due", gettext_lazy("临近法定退休")
+    RECTIFICATION_DUE = "rectification_due", gettext_lazy("回头看整改任务")
 
 
 #: Who carries a case's steps (the organization department's case officer):
@@ -648,4 +649,25 @@ def proposals_waiting(query: TodoQuery) -> Iterable[TodoItem]:
             mine=p.proposed_by_id == getattr(query.actor, "pk", None),
         )
         for p in proposals
+    ]
+
+
+@source
+def rectifications_due(query: TodoQuery) -> Iterable[TodoItem]:
+    """回头看 rectification tasks assigned to the actor and still open, due on
+    their deadline (docs/decisions/0126)."""
+    from xuanren.supervision.lookback_selectors import open_tasks_for
+
+    return [
+        TodoItem(
+            kind=TodoKind.RECTIFICATION_DUE,
+            text=_("%(run)s：%(name)s，%(what)s请整改并填写整改结果。")
+            % {"run": t.finding.run.name, "name": t.finding.cadre.name, "what": t.finding.what},
+            due=t.deadline,
+            link=reverse("supervision:rectification", args=[t.pk]),
+            case=t.finding.case,
+            mine=True,
+        )
+        for t in open_tasks_for(actor=query.actor)
+        if t.deadline is not None
     ]

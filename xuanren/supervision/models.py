@@ -182,3 +182,124 @@ class ReportAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# ---- 回头看 self-inspection (issue 14, docs/decisions/0124–0126) --------------------
+
+
+class LookbackRun(models.Model):
+    """One 回头看: the appointments decided in a period in a unit subtree (and
+    at the levels chosen), each re-checked when the run is made."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    period_start = models.DateField(_("起始日期"))
+    period_end = models.DateField(_("截止日期"))
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位范围")
+    )
+    levels = models.JSONField(_("职务层次"), default=list)
+    appointments = models.PositiveIntegerField(_("检查的任职人数"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("发起人"),
+    )
+    created_at = models.DateTimeField(_("发起时间"))
+    # 备案: the report filed with the higher department, and its acknowledgement.
+    filed_to = models.CharField(_("报送备案机关"), max_length=100, blank=True)
+    filed_on = models.DateField(_("报送日期"), null=True, blank=True)
+    filed_document = models.CharField(_("报送文号"), max_length=100, blank=True)
+    filed_sha256 = models.CharField(_("报送报告的SHA-256"), max_length=64, blank=True)
+    acknowledged_on = models.DateField(_("备案回执日期"), null=True, blank=True)
+    acknowledgement = models.CharField(_("备案回执"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("回头看")
+        verbose_name_plural = _("回头看")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LookbackKind(models.TextChoices):
+    RULE = "rule", _("任职资格不符合")
+    STEP_MISSING = "step_missing", _("程序环节缺失")
+    PROCEDURE = "procedure", _("程序不规范")
+    ARCHIVE = "archive", _("“三龄二历一身份”不一致")
+    RECORD_CHANGED = "record_changed", _("档案信息事后修改")
+
+
+class LookbackFinding(models.Model):
+    """One problem found: what, about whom, as of which day, under which rule."""
+
+    run = models.ForeignKey(
+        LookbackRun, on_delete=models.PROTECT, related_name="findings", verbose_name=_("回头看")
+    )
+    kind = models.CharField(_("问题类别"), max_length=16, choices=LookbackKind.choices)
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.PROTECT, related_name="+", verbose_name=_("任职人选")
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="+", verbose_name=_("选任事项")
+    )
+    cadre = models.ForeignKey(
+        "people.Cadre", on_delete=models.PROTECT, related_name="+", verbose_name=_("干部")
+    )
+    what = models.TextField(_("问题"))
+    as_of = models.DateField(_("认定日期"))
+    source = models.CharField(_("依据"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("回头看问题")
+        verbose_name_plural = _("回头看问题")
+        ordering = ["run", "kind", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}:{self.kind}:{self.cadre_id}"
+
+
+class RectificationTask(models.Model):
+    """The rectification (整改) of one finding: who answers for it, by when,
+    and what was done."""
+
+    finding = models.OneToOneField(
+        LookbackFinding,
+        on_delete=models.PROTECT,
+        related_name="task",
+        verbose_name=_("回头看问题"),
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("整改责任人"),
+    )
+    deadline = models.DateField(_("整改期限"), null=True, blank=True)
+    outcome = models.TextField(_("整改结果"), blank=True)
+    closed_at = models.DateTimeField(_("整改完成时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("办结人"),
+    )
+
+    class Meta:
+        verbose_name = _("整改任务")
+        verbose_name_plural = _("整改任务")
+        permissions = [("run_lookback", _("开展回头看和分派整改任务"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | ~Q(outcome=""),
+                name="rectification_closed_has_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"

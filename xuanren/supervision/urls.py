@@ -3,7 +3,7 @@ pages under manage/ do."""
 
 from django.urls import path
 
-from xuanren.supervision import views
+from xuanren.supervision import views, views_lookback
 
 app_name = "supervision"
 
@@ -16,4 +16,16 @@ urlpatterns = [
     path("manage/reports/", views.inbox, name="inbox"),
     path("manage/reports/<int:pk>/", views.report_page, name="report"),
     path("manage/attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("manage/lookback/", views_lookback.lookback_list, name="lookback_list"),
+    path("manage/lookback/<int:pk>/", views_lookback.lookback_detail, name="lookback"),
+    path(
+        "manage/lookback/<int:pk>/report.<str:fmt>",
+        views_lookback.lookback_report_download,
+        name="lookback_report",
+    ),
+    path(
+        "manage/rectifications/<int:pk>/",
+        views_lookback.rectification_page,
+        name="rectification",
+    ),
 ]

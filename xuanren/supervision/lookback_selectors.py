@@ -1,0 +1,327 @@
+"""回头看 reads: the appointments a run covers and every fact its checks
+need, read in a fixed number of queries per case, and the runs, findings and
+tasks an actor may see (scope: the run's unit subtree inside the actor's).
+
+The re-check itself: the rules in force on the decision date against the
+cadre's facts as of that date (policy `explain`, the same as the candidate
+search); the procedure from the 纪实 through the procedure's own guards
+(`recusal_respected`, `notice_full_length`) and tally (quorum); the archive
+checks of `lookback`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from xuanren.access.policy import has_perm, require_perm, unit_scope_q
+from xuanren.common.errors import NotFound
+from xuanren.journal.models import Event, EventType
+from xuanren.org.models import Unit
+from xuanren.people.models import Cadre, Education, ResumeEntry, Tenure
+from xuanren.policy.rules import EDUCATION_RANK, Status, explain
+from xuanren.policy.selectors import approved_waivers, cadre_facts, post_facts, rules_for_post
+from xuanren.procedure.catalogue import TemplateDef
+from xuanren.procedure.guards.decision import _rules, read_meeting, recusal_respected
+from xuanren.procedure.guards.notice import notice_full_length
+from xuanren.procedure.guards.registry import GuardContext
+from xuanren.procedure.models import Candidate, CandidateStatus, Case, CaseStep
+from xuanren.procedure.services import template_def
+from xuanren.supervision.lookback import (
+    ARCHIVE_FIELDS,
+    SOURCE_PROCEDURE,
+    Appointment,
+    ArchiveFacts,
+    Problem,
+    RecordChange,
+    Span,
+    archive_problems,
+    change_problems,
+    missing_steps,
+    quorum_problem,
+)
+from xuanren.supervision.models import LookbackFinding, LookbackRun, RectificationTask
+
+VIEW_RUNS = "supervision.view_lookbackrun"
+RUN_LOOKBACK = "supervision.run_lookback"
+
+#: The candidates who were appointed (and later confirmed or removed).
+APPOINTED = (CandidateStatus.APPOINTED, CandidateStatus.CONFIRMED, CandidateStatus.REMOVED)
+#: The steps a case must have recorded up to its appointment; later steps
+#: (probation end) are not part of the appointment.
+LAST_STEP = "appointment"
+
+
+def _parse_day(value: Any) -> dt.date | None:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _local_day(moment: dt.datetime) -> dt.date:
+    from xuanren.common.dates import SHANGHAI
+
+    return moment.astimezone(SHANGHAI).date()
+
+
+def _latest(records: list[CaseStep], code: str) -> CaseStep | None:
+    found = [r for r in records if r.step == code]
+    return max(found, key=lambda r: r.seq) if found else None
+
+
+def decision_day(records: list[CaseStep]) -> dt.date | None:
+    """The committee's meeting date, or the day the decision was recorded."""
+    record = _latest(records, "decision")
+    if record is None:
+        record = _latest(records, LAST_STEP)
+        if record is None:
+            return None
+        return _parse_day(record.data.get("document_date")) or _local_day(record.completed_at)
+    return _parse_day(record.data.get("meeting_date")) or _local_day(record.completed_at)
+
+
+def _required(tdef: TemplateDef) -> list[tuple[str, str]]:
+    codes = [s.code for s in tdef.steps]
+    last = codes.index(LAST_STEP) if LAST_STEP in codes else len(codes) - 1
+    return [(s.code, str(s.name)) for s in tdef.steps[: last + 1]]
+
+
+def procedure_problems(case: Case, records: list[CaseStep], on: dt.date) -> list[Problem]:
+    """The case's 纪实 re-read: required steps, quorum, recusal, notice length."""
+    tdef = template_def(case.template)
+    source = f"{tdef.name}（{tdef.source}）" if tdef.source else tdef.name
+    out = missing_steps(_required(tdef), {r.step for r in records}, on, source)
+    decision = _latest(records, "decision")
+    if decision is not None:
+        data = {k: v for k, v in decision.data.items() if k != "result_sheet"}
+        ctx = GuardContext(case, tdef, "decision", data, _local_day(decision.completed_at))
+        meeting = read_meeting(ctx)
+        try:
+            rules = _rules(tdef.parameters)
+        except ValueError:
+            rules = None
+        if rules is not None and meeting.day is not None:
+            present = len(meeting.present_members())
+            out += quorum_problem(len(meeting.members), present, rules.quorum, on)
+        out += [Problem("procedure", p, on, str(SOURCE_PROCEDURE)) for p in recusal_respected(ctx)]
+    notice = _latest(records, "public_notice")
+    if notice is not None:
+        ctx = GuardContext(case, tdef, "public_notice", {}, _local_day(notice.completed_at))
+        out += [Problem("procedure", p, on, str(SOURCE_PROCEDURE)) for p in notice_full_length(ctx)]
+    return out
+
+
+def _archive_facts(cadre_ids: list[int]) -> dict[int, ArchiveFacts]:
+    ranks: dict[int, list[int]] = defaultdict(list)
+    for cid, level in Education.objects.filter(cadre_id__in=cadre_ids).values_list(
+        "cadre_id", "level"
+    ):
+        if level:
+            ranks[cid].append(EDUCATION_RANK.get(level, 0))
+    resume: dict[int, list[Span]] = defaultdict(list)
+    for cid, start, end, text in ResumeEntry.objects.filter(cadre_id__in=cadre_ids).values_list(
+        "cadre_id", "start_date", "end_date", "text"
+    ):
+        resume[cid].append(Span(start, end, text))
+    tenures: dict[int, list[Span]] = defaultdict(list)
+    for cid, start, end, unit, title in Tenure.objects.filter(cadre_id__in=cadre_ids).values_list(
+        "cadre_id", "start_date", "end_date", "post__unit__name", "post__title"
+    ):
+        tenures[cid].append(Span(start, end, f"{unit}{title}"))
+    out = {}
+    for row in Cadre.objects.filter(pk__in=cadre_ids).values(
+        "id",
+        "name",
+        "sex",
+        "birth_date",
+        "id_number",
+        "party_join_date",
+        "work_start_date",
+        "education_rank",
+    ):
+        cid = row["id"]
+        out[cid] = ArchiveFacts(
+            name=row["name"],
+            birth_date=row["birth_date"],
+            id_number=row["id_number"],
+            sex=row["sex"],
+            party_join_date=row["party_join_date"],
+            work_start_date=row["work_start_date"],
+            education_rank=row["education_rank"],
+            education_ranks=tuple(ranks.get(cid, ())),
+            resume=tuple(resume.get(cid, ())),
+            tenures=tuple(tenures.get(cid, ())),
+        )
+    return out
+
+
+def _record_changes(cadre_ids: list[int]) -> dict[int, list[RecordChange]]:
+    """The archive fields changed after entry, from the journal (one query)."""
+    out: dict[int, list[RecordChange]] = defaultdict(list)
+    events = Event.objects.filter(
+        event_type=EventType.CADRE_UPDATED,
+        subject_type="people.cadre",
+        subject_id__in=[str(i) for i in cadre_ids],
+    ).order_by("pk")
+    for subject_id, occurred_at, payload in events.values_list(
+        "subject_id", "occurred_at", "payload"
+    ):
+        changes = payload.get("changes") if isinstance(payload, dict) else None
+        if not isinstance(changes, dict):
+            continue
+        for name, pair in changes.items():
+            if name in ARCHIVE_FIELDS and isinstance(pair, list) and len(pair) == 2:
+                out[int(subject_id)].append(
+                    RecordChange(name, _local_day(occurred_at), pair[0], pair[1])
+                )
+    return out
+
+
+def _rule_problems(candidate: Candidate, facts: Any, on: dt.date) -> list[Problem]:
+    post = candidate.post
+    waivers = approved_waivers(post, [candidate.cadre_id])
+    waived = frozenset(rid for rid, ids in waivers.items() if candidate.cadre_id in ids)
+    found = explain(rules_for_post(post, on), facts, post_facts(post), on, waived)
+    return [
+        Problem(
+            "rule",
+            _("任%(p)s：%(s)s") % {"p": post, "s": r.sentence},
+            on,
+            str(r.cited),
+        )
+        for r in found.results
+        if r.status is Status.FAIL
+    ]
+
+
+def lookback_appointments(
+    *, actor: Any, unit: Unit, start: dt.date, end: dt.date, levels: Iterable[str]
+) -> list[Appointment]:
+    """Every appointment decided between `start` and `end` (inclusive) to a
+    post of `unit`'s subtree at `levels` (all when empty), in a case the
+    actor may see, each with its problems. The caller has checked the
+    permission and that `unit` is in scope."""
+    wanted = list(levels)
+    candidates = Candidate.objects.filter(
+        unit_scope_q(actor, prefix="case__unit__"),
+        post__unit__path__startswith=unit.path,
+        status__in=APPOINTED,
+    ).select_related("post__unit", "case__template", "case__committee", "cadre")
+    if wanted:
+        candidates = candidates.filter(post__level__in=wanted)
+    candidates_by_case: dict[int, list[Candidate]] = defaultdict(list)
+    for c in candidates.order_by("case_id", "pk"):
+        candidates_by_case[c.case_id].append(c)
+    records: dict[int, list[CaseStep]] = defaultdict(list)
+    for r in CaseStep.objects.filter(case_id__in=list(candidates_by_case)):
+        records[r.case_id].append(r)
+    chosen: list[tuple[Candidate, dt.date]] = []
+    for case_id, cs in candidates_by_case.items():
+        day = decision_day(records[case_id])
+        if day is not None and start <= day <= end:
+            chosen.extend((c, day) for c in cs)
+    cadre_ids = sorted({c.cadre_id for c, _day in chosen})
+    facts = {f.id: f for f in cadre_facts(Cadre.objects.filter(pk__in=cadre_ids))}
+    archive = _archive_facts(cadre_ids)
+    changes = _record_changes(cadre_ids)
+    by_case: dict[int, list[Problem]] = {}
+    out = []
+    for c, day in chosen:
+        if c.case_id not in by_case:
+            by_case[c.case_id] = procedure_problems(c.case, records[c.case_id], day)
+        found = Appointment(c.pk, c.case_id, c.cadre_id, day)
+        found.problems += _rule_problems(c, facts[c.cadre_id], day)
+        found.problems += by_case[c.case_id]
+        found.problems += archive_problems(archive[c.cadre_id], day)
+        found.problems += change_problems(changes.get(c.cadre_id, ()), day)
+        out.append(found)
+    return out
+
+
+# ---- runs, findings and tasks -----------------------------------------------------
+
+
+def lookback_runs(*, actor: Any) -> QuerySet[LookbackRun]:
+    """The runs over units in the actor's scope, newest first, with counts."""
+    require_perm(actor, VIEW_RUNS)
+    return (
+        LookbackRun.objects.filter(unit_scope_q(actor, prefix="unit__"))
+        .select_related("unit", "created_by")
+        .annotate(
+            finding_count=Count("findings"),
+            open_count=Count("findings", filter=Q(findings__task__closed_at__isnull=True)),
+        )
+    )
+
+
+def lookback_run_get(*, actor: Any, pk: int) -> LookbackRun:
+    """One run in scope; out of scope or unknown is NotFound."""
+    run = lookback_runs(actor=actor).filter(pk=pk).first()
+    if run is None:
+        raise NotFound(_("未找到该回头看，或其不在您的管理范围内。"))
+    return run
+
+
+@dataclass(frozen=True)
+class FindingGroup:
+    kind: str
+    label: str
+    findings: list[LookbackFinding]
+
+
+def run_findings(*, actor: Any, run: LookbackRun) -> list[FindingGroup]:
+    """The run's findings with their tasks, grouped by kind (one query)."""
+    from xuanren.supervision.models import LookbackKind
+
+    require_perm(actor, VIEW_RUNS)
+    rows = list(
+        LookbackFinding.objects.filter(run=run)
+        .select_related("cadre", "case", "task__responsible", "candidate__post__unit")
+        .order_by("kind", "case_id", "cadre_id", "pk")
+    )
+    groups = []
+    for kind in LookbackKind:
+        found = [f for f in rows if f.kind == kind.value]
+        if found:
+            groups.append(FindingGroup(kind.value, str(kind.label), found))
+    return groups
+
+
+def rectification_get(*, actor: Any, pk: int) -> RectificationTask:
+    """A task the actor may see: in scope with the view permission, or their own."""
+    task = (
+        RectificationTask.objects.filter(pk=pk)
+        .select_related("finding__run__unit", "finding__cadre", "finding__case", "responsible")
+        .first()
+    )
+    if task is None:
+        raise NotFound(_("未找到该整改任务，或其不在您的管理范围内。"))
+    own = task.responsible_id is not None and task.responsible_id == getattr(actor, "pk", None)
+    visible = (
+        has_perm(actor, VIEW_RUNS)
+        and (
+            LookbackRun.objects.filter(unit_scope_q(actor, prefix="unit__"), pk=task.finding.run_id)
+        ).exists()
+    )
+    if not (own or visible):
+        raise NotFound(_("未找到该整改任务，或其不在您的管理范围内。"))
+    return task
+
+
+def open_tasks_for(*, actor: Any) -> QuerySet[RectificationTask]:
+    """The open tasks the actor answers for (their 待办)."""
+    return (
+        RectificationTask.objects.filter(
+            responsible=actor, closed_at__isnull=True, deadline__isnull=False
+        )
+        .select_related("finding__cadre", "finding__run", "finding__case")
+        .order_by("deadline", "pk")
+    )
