@@ -42,8 +42,10 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """pytest-xdist's default distribution (`-n`, as `./xr test` runs it), except
     that the tests of each ONE_WORKER_FOLDERS folder run in one worker, which
     builds the folder's template once instead of in every worker
-    (docs/decisions/0107). `--dist loadgroup` would do this with marks, but
-    with pytest 9.2 it silently groups nothing (pytest-xdist issue 1386)."""
+    (docs/decisions/0107), and so do the tests of a test class, which share
+    its class-scoped fixtures (docs/decisions/0110). `--dist loadgroup` would
+    do this with marks, but with pytest 9.2 it silently groups nothing
+    (pytest-xdist issue 1386)."""
     if config.getvalue("dist") != "load":
         return None
     from xdist.scheduler import LoadScopeScheduling
@@ -53,6 +55,11 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
             parts = nodeid.split("/")
             if len(parts) > 2 and parts[0] == "tests" and parts[1] in ONE_WORKER_FOLDERS:
                 return parts[1]
+            names = nodeid.split("::")
+            if len(names) > 2:
+                # A test class shares its class-scoped fixtures (tests/synth/
+                # test_demo_ballots.py: the demo county, built once): one unit.
+                return "::".join(names[:2])
             return nodeid  # any worker, as under --dist load
 
     return FolderScheduling(config, log)
