@@ -65,10 +65,35 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     return FolderScheduling(config, log)
 
 
+#: The longest units of work (a folder kept on one worker, or a single test of
+#: a minute or more), started first: with two workers a long unit that starts
+#: last is the run's tail, the other worker idle (docs/decisions/0110).
+LONGEST_FIRST = (
+    "tests/security/",
+    "tests/ops/",
+    "tests/policy/test_screen_agrees.py",
+    "tests/documents/test_demo_county.py",
+    "tests/web/test_csp_pages.py",
+    "tests/browser/test_case_by_roles.py",
+    "tests/exchange/test_worker_process.py",
+    "tests/synth/test_seed_command.py",
+    "tests/browser/test_county_case.py",
+)
+
+
+def _longest_first(item: pytest.Item) -> int:
+    for rank, prefix in enumerate(LONGEST_FIRST):
+        if item.nodeid.startswith(prefix):
+            return rank
+    return len(LONGEST_FIRST)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests marked `postgres` check row locks; SQLite has no select_for_update,
+    """The longest tests first (a stable sort: the same order in every worker).
+    Tests marked `postgres` check row locks; SQLite has no select_for_update,
     so there they would prove nothing and are skipped, with that reason. CI
     runs the suite on PostgreSQL too, where they run."""
+    items.sort(key=_longest_first)
     if connection.vendor == "postgresql":
         return
     skip = pytest.mark.skip(reason="row locks need PostgreSQL (SQLite has none)")
