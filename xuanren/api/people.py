@@ -27,7 +27,7 @@ from xuanren.api.schemas import (
 )
 from xuanren.org.selectors import unit_get
 from xuanren.people.models import Cadre
-from xuanren.people.selectors import CadreFilters, cadre_get, cadre_search
+from xuanren.people.selectors import cadre_get, cadre_search
 from xuanren.people.services import CadreInput, cadre_create, cadre_update
 
 router = Router(tags=["干部"])
@@ -46,20 +46,9 @@ def _saved(actor: Any, cadre: Cadre) -> dict[str, Any]:
 @paginate(LimitOffsetPagination)
 def cadres(request: HttpRequest, filters: Query[CadreFiltersIn]) -> Any:
     """干部查询，限于本人管理范围；公民身份号码在列表中一律部分隐藏。"""
-    f = filters
     return cadre_search(
         actor=actor_of(request),
-        filters=CadreFilters(
-            q=f.q,
-            unit_id=f.unit,
-            level=f.level or "",
-            sex=f.sex or "",
-            age_min=f.age_min,
-            age_max=f.age_max,
-            education_min=f.education_min or "",
-            status=f.status,
-            ref_date=f.ref_date,
-        ),
+        filters=filters.to_filters(),
     )
 
 

@@ -14,7 +14,7 @@ from pydantic_core import PydanticCustomError
 from xuanren.org.models import Level, Post
 from xuanren.org.quota import Counts, UnitQuota
 from xuanren.people.models import Cadre, CadreStatus, EducationLevel, Sex
-from xuanren.people.selectors import cadre_ages, shown_id_number
+from xuanren.people.selectors import CadreFilters, cadre_ages, shown_id_number
 
 # ---- units, posts, quota ------------------------------------------------------
 
@@ -140,6 +140,20 @@ class CadreFiltersIn(Schema):
         CadreStatus.ACTIVE, description="空字符串表示不限状态"
     )
     ref_date: dt.date | None = Field(None, description="年龄计算基准日，默认今天")
+
+    def to_filters(self) -> CadreFilters:
+        """The selectors' filters (GET /cadres and the cadre export read the same)."""
+        return CadreFilters(
+            q=self.q,
+            unit_id=self.unit,
+            level=self.level or "",
+            sex=self.sex or "",
+            age_min=self.age_min,
+            age_max=self.age_max,
+            education_min=self.education_min or "",
+            status=self.status,
+            ref_date=self.ref_date,
+        )
 
 
 class CadreListOut(Schema):

@@ -38,7 +38,6 @@ from xuanren.exchange.views_xlsx import TEMPLATE_NAME, xlsx_file
 from xuanren.exchange.xlsx_export import cadre_list_export, roster_export
 from xuanren.exchange.xlsx_template import template_workbook
 from xuanren.org.selectors import unit_get
-from xuanren.people.selectors import CadreFilters
 
 router = Router(tags=["表格导入导出 XLSX"])
 
@@ -114,18 +113,7 @@ def cadres_xlsx(request: HttpRequest, filters: Query[CadreFiltersIn]) -> Any:
     links.download 下载（只有本人和系统管理员可以下载）；同样条件的任务尚未结束时再次请求，返回
     同一个任务。"""
     actor = actor_of(request)
-    f = filters
-    cadre_filters = CadreFilters(
-        q=f.q,
-        unit_id=f.unit,
-        level=f.level or "",
-        sex=f.sex or "",
-        age_min=f.age_min,
-        age_max=f.age_max,
-        education_min=f.education_min or "",
-        status=f.status,
-        ref_date=f.ref_date,
-    )
+    cadre_filters = filters.to_filters()
     if cadres_export_count(actor=actor, filters=cadre_filters) > (
         settings.XUANREN_EXPORT_BACKGROUND_ROWS
     ):
