@@ -51,11 +51,14 @@ def lookback_run_create(
     if not unit_in_scope(actor, unit):
         raise NotFound(_("未找到该单位，或其不在您的管理范围内。"))
     out = ErrorCollector()
-    name = name.strip()
-    if not name:
-        out.add("name", _("请填写回头看的名称。"))
-    elif len(name) > MAX_NAME:
-        out.add("name", _("名称不能超过 %(n)d 个字。") % {"n": MAX_NAME})
+    name = _required_text(
+        out,
+        "name",
+        name,
+        MAX_NAME,
+        empty=_("请填写回头看的名称。"),
+        too_long=_("名称不能超过 %(n)d 个字。") % {"n": MAX_NAME},
+    )
     if end < start:
         out.add("end", _("截止日期不能早于起始日期。"))
     elif (end - start).days > MAX_PERIOD_DAYS:
@@ -175,11 +178,14 @@ def rectification_close(*, actor: Any, task: RectificationTask, outcome: str) ->
     if task.closed_at is not None:
         raise Conflict(_("该整改任务已经办结。"))
     out = ErrorCollector()
-    outcome = outcome.strip()
-    if not outcome:
-        out.add("outcome", _("请填写整改结果。"))
-    elif len(outcome) > MAX_OUTCOME:
-        out.add("outcome", _("整改结果不能超过 %(n)d 个字。") % {"n": MAX_OUTCOME})
+    outcome = _required_text(
+        out,
+        "outcome",
+        outcome,
+        MAX_OUTCOME,
+        empty=_("请填写整改结果。"),
+        too_long=_("整改结果不能超过 %(n)d 个字。") % {"n": MAX_OUTCOME},
+    )
     out.raise_if_any(_("整改任务未办结。"))
     task.outcome = outcome
     task.closed_at = timezone.now()
@@ -214,11 +220,15 @@ def lookback_file(
     if run.filed_on is not None:
         raise Conflict(_("该回头看报告已经报送备案。"))
     out = ErrorCollector()
-    filed_to, document = filed_to.strip(), document.strip()
-    if not filed_to:
-        out.add("filed_to", _("请填写报送备案的上级机关。"))
-    elif len(filed_to) > 100:
-        out.add("filed_to", _("报送备案机关不能超过 100 个字。"))
+    document = document.strip()
+    filed_to = _required_text(
+        out,
+        "filed_to",
+        filed_to,
+        100,
+        empty=_("请填写报送备案的上级机关。"),
+        too_long=_("报送备案机关不能超过 100 个字。"),
+    )
     if len(document) > 100:
         out.add("document", _("报送文号不能超过 100 个字。"))
     if filed_on > today():
@@ -256,11 +266,14 @@ def lookback_acknowledge(
     if run.acknowledged_on is not None:
         raise Conflict(_("已经记录了备案回执。"))
     out = ErrorCollector()
-    acknowledgement = acknowledgement.strip()
-    if not acknowledgement:
-        out.add("acknowledgement", _("请填写备案回执（如回执文号或经办人）。"))
-    elif len(acknowledgement) > 200:
-        out.add("acknowledgement", _("备案回执不能超过 200 个字。"))
+    acknowledgement = _required_text(
+        out,
+        "acknowledgement",
+        acknowledgement,
+        200,
+        empty=_("请填写备案回执（如回执文号或经办人）。"),
+        too_long=_("备案回执不能超过 200 个字。"),
+    )
     if acknowledged_on < run.filed_on:
         out.add("acknowledged_on", _("回执日期不能早于报送日期。"))
     elif acknowledged_on > today():
@@ -276,3 +289,15 @@ def lookback_acknowledge(
         payload={"acknowledged_on": acknowledged_on, "acknowledgement": acknowledgement},
     )
     return run
+
+
+def _required_text(
+    out: ErrorCollector, field: str, value: str, limit: int, *, empty: str, too_long: str
+) -> str:
+    """`value` trimmed; an error on `field` when it is empty or longer than `limit`."""
+    value = value.strip()
+    if not value:
+        out.add(field, empty)
+    elif len(value) > limit:
+        out.add(field, too_long)
+    return value
