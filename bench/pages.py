@@ -221,6 +221,7 @@ def pages(officer: Any, county: Any) -> list[tuple[str, str, str]]:
     from django.db.models import Count
     from django.urls import reverse
 
+    from xuanren.common.dates import add_months, today
     from xuanren.org.models import Post
     from xuanren.people.models import Cadre, FamilyMember, Tenure
     from xuanren.people.selectors import CadreFilters, cadre_search
@@ -271,6 +272,15 @@ def pages(officer: Any, county: Any) -> list[tuple[str, str, str]]:
         ("case", f"case detail ({case.number})", r("web:case_detail", args=[case.pk])),
         ("record", "纪实 (case record)", r("web:case_record", args=[case.pk])),
         ("todo", "待办", r("web:todo")),
+        # statistics (issue 14, docs/decisions/0144): this year, and the 13 years the demo's
+        # history covers; the structure analysis today, and on a past date (facts from history)
+        ("selection", "选人用人统计 (this year)", r("statistics:selection")),
+        ("selection_13y", "选人用人统计 (13 years)", r("statistics:selection") + "?" + urlencode(
+            {"start": f"{today().year - 13}-01-01", "end": today().isoformat()})),
+        ("structure", "结构分析 (today)", r("statistics:structure")),
+        ("structure_past", "结构分析 (a year ago)", r("statistics:structure") + "?" + urlencode(
+            {"on": add_months(today(), -12).isoformat()})),
+        ("targets", "班子结构要求", r("statistics:targets")),
     ]  # fmt: skip
 
 

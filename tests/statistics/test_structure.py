@@ -216,9 +216,14 @@ def test_targets_cite_documents_by_title(db):
     targets = list(StructureTarget.objects.all())
     assert len(targets) == 4
     for t in targets:
-        assert "种子" not in t.source and "seed" not in t.source.lower()
-        assert "县关于选拔任用股级干部的规定第三项" in t.source or (
-            "本县《关于进一步加强科级领导班子建设的意见》" in t.source
+        assert "种子" not in t.citation and "seed" not in t.citation.lower()
+        assert t.source in (
+            "县关于选拔任用股级干部的规定",
+            "本县《关于进一步加强科级领导班子建设的意见》",
+        )
+        assert t.source_article  # the title and the article are kept apart (decision 0143)
+        assert "县关于选拔任用股级干部的规定第三项" in t.citation or (
+            "本县《关于进一步加强科级领导班子建设的意见》" in t.citation
         )
 
 

@@ -62,6 +62,9 @@ MOTIONS_PROPOSE = ["procedure.add_motionproposal", "procedure.view_motionproposa
 # the rectification tasks; the discipline commission reads the findings.
 LOOKBACK_VIEW = ["supervision.view_lookbackrun"]
 LOOKBACK_RUN = [*LOOKBACK_VIEW, "supervision.run_lookback"]
+# 班子结构要求 (docs/decisions/0143): the organization department sets them for
+# the teams of its scope; everyone who reads cadres sees them on the structure page.
+TARGETS_EDIT = ["statistics.change_structuretarget"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CASE_OFFICER: [
@@ -75,6 +78,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *BALLOTS_VOTE,
         *TEAM_SERVE,
         *LOOKBACK_RUN,
+        *TARGETS_EDIT,
     ],
     Role.COMMITTEE_MEMBER: [*VIEW_RECORDS, *CASES_VIEW, *NOTICES_VIEW, *BALLOTS_VOTE],
     Role.DISCIPLINE_COMMISSION: [
@@ -104,6 +108,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "access.view_accessrecord",
         "workdays.manage_calendar",
         *BALLOTS_RUN,
+        *TARGETS_EDIT,
     ],
 }
 

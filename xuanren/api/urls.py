@@ -16,6 +16,7 @@ from xuanren.api import (
     policy,
     selection_stats,
     structure,
+    structure_targets,
     xlsx,
 )
 from xuanren.api.auth import API_AUTH
@@ -42,5 +43,6 @@ api.add_router("", xlsx.router)
 api.add_router("", jobs.router)
 api.add_router("", assignments.router)
 api.add_router("", structure.router)
+api.add_router("", structure_targets.router)
 api.add_router("", selection_stats.router)
 api.add_router("", lookback.router)

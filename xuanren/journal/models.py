@@ -94,6 +94,10 @@ class EventType(models.TextChoices):
     RECTIFICATION_CLOSED = "supervision.rectification_closed", _("整改完成")
     LOOKBACK_FILED = "supervision.lookback_filed", _("回头看报告报送备案")
     LOOKBACK_ACKNOWLEDGED = "supervision.lookback_acknowledged", _("记录备案回执")
+    # structure targets edited (docs/decisions/0143)
+    STRUCTURE_TARGET_ADDED = "statistics.target_added", _("新增班子结构要求")
+    STRUCTURE_TARGET_CHANGED = "statistics.target_changed", _("修改班子结构要求")
+    STRUCTURE_TARGET_RETIRED = "statistics.target_retired", _("停止执行班子结构要求")
 
 
 class JournalHead(models.Model):

@@ -36,7 +36,25 @@ class StructureTarget(ChoiceLabels, models.Model):
     levels = models.JSONField(_("班子职务层次"), default=list)
     unit_kinds = models.JSONField(_("适用单位类别"), default=list, blank=True)
     min_members = models.PositiveSmallIntegerField(_("班子人数达到时适用"), default=1)
-    source = models.CharField(_("依据"), max_length=300)
+    source = models.CharField(_("依据文件"), max_length=300)
+    source_article = models.CharField(_("依据条款"), max_length=200, blank=True)
+    unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("适用单位（含下级）"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("不填写：适用于全部单位。"),
+    )
+    replaces = models.ForeignKey(
+        "self",
+        verbose_name=_("取代的要求"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     effective_from = models.DateField(_("生效日期"))
     effective_to = models.DateField(_("失效日期"), null=True, blank=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
@@ -62,6 +80,15 @@ class StructureTarget(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def citation(self) -> str:
+        """The document's own title followed by the article cited."""
+        return f"{self.source}{self.source_article}"
+
+    def applies_to(self, path: str) -> bool:
+        """Whether the team of the unit at `path` is checked against it."""
+        return self.unit is None or path.startswith(self.unit.path)
 
     @property
     def spec(self) -> TargetSpec:

@@ -26,7 +26,7 @@ from typing import Any
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
-from xuanren.access.policy import require_perm, unit_scope_q
+from xuanren.access.policy import require_perm, scope_root, unit_scope_q
 from xuanren.common.dates import latest_birth_for_age, today
 from xuanren.common.errors import NotFound
 from xuanren.org.models import LEVEL_RANK, Level, Unit
@@ -271,12 +271,18 @@ def _matching_q(target: StructureTarget, on: dt.date) -> Q:
     return Q(cadre__birth_date__gt=latest_birth_for_age(on, target.age_at_most + 1))
 
 
-def active_targets(on: dt.date) -> list[StructureTarget]:
-    return list(
-        StructureTarget.objects.filter(
-            Q(effective_to__isnull=True) | Q(effective_to__gte=on), effective_from__lte=on
-        )
-    )
+def active_targets(on: dt.date, within: str = "") -> list[StructureTarget]:
+    """The targets in force on `on` that bear on the teams of the subtree at
+    path `within` ("": the whole tree): every unit's, and those of a unit in
+    the subtree or above it."""
+    in_force = StructureTarget.objects.filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gte=on), effective_from__lte=on
+    ).select_related("unit")
+    return [
+        t
+        for t in in_force
+        if t.unit is None or t.unit.path.startswith(within) or within.startswith(t.unit.path)
+    ]
 
 
 def team_checks(
@@ -287,7 +293,8 @@ def team_checks(
     each target applies to, and the teams that miss one, with why. Two
     queries: the targets, and one grouped count of every team."""
     require_perm(actor, "people.view_cadre")
-    targets = active_targets(on)
+    root = unit or scope_root(actor)
+    targets = active_targets(on, root.path if root is not None else "")
     if not targets:
         return [], []
     levels = sorted({lv for t in targets for lv in t.levels})
@@ -316,6 +323,8 @@ def team_checks(
         for i, t in enumerate(targets):
             if t.unit_kinds and row["post__unit__kind"] not in t.unit_kinds:
                 continue
+            if not t.applies_to(row["post__unit__path"]):
+                continue
             team = TeamCount(size=row[f"size_{i}"], matching=row[f"match_{i}"])
             met = target_met(t.spec, team)
             if met is None:
@@ -329,11 +338,11 @@ def team_checks(
                         unit_name=row["post__unit__name"],
                         target=t.name,
                         reason=miss_reason(t.spec, team),
-                        source=t.source,
+                        source=t.citation,
                     )
                 )
     summaries = [
-        TargetSummary(t.code, t.name, t.source, checked[i], missed[i])
+        TargetSummary(t.code, t.name, t.citation, checked[i], missed[i])
         for i, t in enumerate(targets)
     ]
     return summaries, misses

@@ -13,14 +13,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-SECTION_RULES = (
-    "县关于选拔任用股级干部的规定第三项（4）（选拔任用股级干部时，对妇女干部、党外干部、"
+SECTION_RULES = "县关于选拔任用股级干部的规定"
+SECTION_RULES_ARTICLE = (
+    "第三项（4）（选拔任用股级干部时，对妇女干部、党外干部、"
     "少数民族干部和年轻干部在同等条件下要优先考虑，要确保一定的比例）"
 )
-COUNTY_OPINION = (
-    "本县《关于进一步加强科级领导班子建设的意见》（新提拔的党政“一把手”、副科级领导干部的年龄限制；"
-    "超龄不提拔，改善班子的年龄结构）"
+COUNTY_OPINION = "本县《关于进一步加强科级领导班子建设的意见》"
+COUNTY_OPINION_ARTICLE = (
+    "（新提拔的党政“一把手”、副科级领导干部的年龄限制；超龄不提拔，改善班子的年龄结构）"
 )
+#: How the first release stored them, title and article in one text
+#: (migration 0004 splits those rows).
+COMBINED = {
+    SECTION_RULES + SECTION_RULES_ARTICLE: (SECTION_RULES, SECTION_RULES_ARTICLE),
+    COUNTY_OPINION + COUNTY_OPINION_ARTICLE: (COUNTY_OPINION, COUNTY_OPINION_ARTICLE),
+}
 SUBSECTION = ["subsection_principal", "subsection_deputy"]
 SECTION = ["section_principal", "section_deputy"]
 SINCE = dt.date(2000, 1, 1)
@@ -34,6 +41,7 @@ TARGETS: list[dict[str, Any]] = [
         "levels": SUBSECTION,
         "min_members": 2,
         "source": SECTION_RULES,
+        "source_article": SECTION_RULES_ARTICLE,
         "sort_order": 10,
     },
     {
@@ -45,6 +53,7 @@ TARGETS: list[dict[str, Any]] = [
         "levels": SUBSECTION,
         "min_members": 2,
         "source": SECTION_RULES,
+        "source_article": SECTION_RULES_ARTICLE,
         "sort_order": 20,
     },
     {
@@ -55,6 +64,7 @@ TARGETS: list[dict[str, Any]] = [
         "levels": SUBSECTION,
         "min_members": 3,
         "source": SECTION_RULES,
+        "source_article": SECTION_RULES_ARTICLE,
         "sort_order": 30,
     },
     {
@@ -67,6 +77,7 @@ TARGETS: list[dict[str, Any]] = [
         "levels": SECTION,
         "min_members": 3,
         "source": COUNTY_OPINION,
+        "source_article": COUNTY_OPINION_ARTICLE,
         "sort_order": 40,
     },
 ]
@@ -76,7 +87,17 @@ def load_shipped(model: Any) -> int:
     """Create the shipped targets that are missing (by code); how many were."""
     have = set(model.objects.values_list("code", flat=True))
     missing = [row for row in TARGETS if row["code"] not in have]
-    model.objects.bulk_create([model(**row, effective_from=SINCE) for row in missing])
+    # Migration 0002's model has no article field: title and article in one
+    # text, as the first release stored them (migration 0004 splits them).
+    split = any(f.name == "source_article" for f in model._meta.get_fields())
+    rows = [
+        row
+        if split
+        else {k: v for k, v in row.items() if k != "source_article"}
+        | {"source": row["source"] + row["source_article"]}
+        for row in missing
+    ]
+    model.objects.bulk_create([model(**row, effective_from=SINCE) for row in rows])
     return len(missing)
 
 
