@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from xuanren.policy.selectors import _without_jit
+from xuanren.common.jit import without_jit as _without_jit
 
 pytestmark = pytest.mark.django_db
 

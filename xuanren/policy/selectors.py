@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from xuanren.access.policy import require_perm, require_unit, unit_scope_q
 from xuanren.common.dates import today
 from xuanren.common.errors import NotFound
+from xuanren.common.jit import without_jit as _without_jit
 from xuanren.org.models import COUNTY_ORGAN_KINDS, TOWNSHIP_KINDS, Post
 from xuanren.people.models import Cadre, CadreStatus
 from xuanren.policy.compile import (
@@ -249,26 +248,6 @@ def candidates_base(*, actor: Any, post: Post) -> QuerySet[Cadre]:
     require_perm(actor, "people.view_cadre")
     require_unit(actor, "org.view_post", post.unit)
     return Cadre.objects.filter(unit_scope_q(actor, prefix="unit__"), status=CadreStatus.ACTIVE)
-
-
-@contextmanager
-def _without_jit() -> Iterator[None]:
-    """PostgreSQL's JIT off for the queries inside (and back as it was after).
-
-    The exclusion counts are one aggregate with a FILTER per rule, and a rule
-    on the cadre's records (assessments, sanctions, family) is a correlated
-    SubPlan evaluated per candidate: the plan's cost (about 1.4 million for a
-    county of 25,000 cadres) is over the JIT thresholds, and compiling it took
-    1.9 s of a 2.6 s query where the work itself is 0.6 s
-    (docs/performance.md, issue 13). SQLite: nothing to do."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
-        row = cursor.fetchone()
-        yield  # on an error, leaving the atomic block rolls the setting back
-        cursor.execute("SELECT set_config('jit', %s, true)", [row[0] if row else "on"])
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from xuanren.statistics.selection_tally import (
     YearRow,
     follow_up_subjects,
     selection_stats,
+    votes_of,
 )
 from xuanren.supervision.models import PublicNotice, Report
 
@@ -130,7 +131,8 @@ def selection_report(
     ).aggregate(
         received=Count("pk"), investigated=Count("pk", filter=Q(investigating_at__isnull=False))
     )
-    deferred, cadres = follow_up_subjects(sheets, period)
+    votes = votes_of(sheets)
+    deferred, cadres = follow_up_subjects(votes, period)
     # Always the same two queries, empty sets included (a constant count).
     pending = frozenset(
         Candidate.objects.filter(
@@ -156,6 +158,7 @@ def selection_report(
         reports_investigated=int(reports["investigated"]),
         pending=pending,
         punishments=punishments,
+        votes=votes,
     )
     return SelectionReport(unit=unit, stats=stats)
 

@@ -370,10 +370,13 @@ def selection_stats(
     reports_investigated: int,
     pending: frozenset[int] = frozenset(),
     punishments: Mapping[int, Iterable[dt.date]] | None = None,
+    votes: Sequence[Vote] | None = None,
 ) -> SelectionStats:
     """Everything from the records read: `sheets` may reach past the
-    period's end (later meetings tell what became of the deferred)."""
-    votes = votes_of(sheets)
+    period's end (later meetings tell what became of the deferred).
+    `votes`: votes_of(sheets) when the caller has them already (a province's
+    history is read once, not twice)."""
+    votes = votes_of(sheets) if votes is None else votes
     inside = [v for v in votes if v.day in period]
     return SelectionStats(
         period=period,
@@ -399,12 +402,12 @@ def selection_stats(
     )
 
 
-def follow_up_subjects(sheets: Iterable[SheetRow], period: Period) -> tuple[set[int], set[int]]:
-    """(candidates deferred, cadres deferred or rejected) in the period: what
-    the selector asks the database about next."""
+def follow_up_subjects(votes: Iterable[Vote], period: Period) -> tuple[set[int], set[int]]:
+    """(candidates deferred, cadres deferred or rejected) in the period, from
+    votes_of(the sheets): what the selector asks the database about next."""
     candidates: set[int] = set()
     cadres: set[int] = set()
-    for v in votes_of(sheets):
+    for v in votes:
         if v.day in period and v.outcome in (DEFERRED, REJECTED):
             cadres.add(v.cadre)
             if v.outcome == DEFERRED:
