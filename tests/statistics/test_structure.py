@@ -359,3 +359,29 @@ def test_large_scope_gets_the_unit_picker_and_a_bad_date_is_a_form_error(
     assert "on" in response.context["form"].errors
     assert response.context["report"].on == dates.today()
     assert response.context["report"].unit == county.town
+
+
+def test_query_count_on_a_past_date_does_not_grow(client, admin, personas: Personas, county,
+                                                  make_cadre):  # fmt: skip
+    """A date before levels began: the facts come from the history (decision 0118), in
+    the same fixed number of queries (with JIT off around them on PostgreSQL, 0144)."""
+    from xuanren.org.services import unit_create
+    from xuanren.policy.compile import needs_history
+
+    client.force_login(personas.case_officer)
+    url = reverse("statistics:structure")
+    params = {"on": "2021-06-01", "unit": county.root.pk}
+
+    def staff(i: int) -> None:
+        office = unit_create(actor=admin, name=f"股{i}", code=f"H{i}", kind="internal_office",
+                             parent=county.town)  # fmt: skip
+        post = post_create(actor=admin, unit=office, title="主任", level=Level.SUBSECTION_PRINCIPAL)
+        c = worker(make_cadre, office, f"史{i}", dt.date(1975 + i, 3, 1))
+        tenure_start(actor=admin, cadre=c, post=post, start_date=dt.date(2022, 1, 1))
+
+    staff(0)
+    assert needs_history(dt.date(2021, 6, 1))
+    few = _queries(client, url, params)
+    for i in range(1, 6):
+        staff(i)
+    assert _queries(client, url, params) == few
