@@ -24,8 +24,10 @@ from xuanren.common.errors import NotFound
 from xuanren.journal.models import Event, EventType
 from xuanren.org.models import Unit
 from xuanren.people.models import Cadre, Education, ResumeEntry, Tenure
+from xuanren.policy.models import ExceptionStatus, PromotionException, RulePack
+from xuanren.policy.packs import packs_in_force
 from xuanren.policy.rules import EDUCATION_RANK, Status, explain
-from xuanren.policy.selectors import approved_waivers, cadre_facts, post_facts, rules_for_post
+from xuanren.policy.selectors import _parsed, cadre_facts, pack_codes_for_posts, post_facts
 from xuanren.procedure.catalogue import TemplateDef
 from xuanren.procedure.guards.decision import _rules, read_meeting, recusal_respected
 from xuanren.procedure.guards.notice import notice_full_length
@@ -185,11 +187,45 @@ def _record_changes(cadre_ids: list[int]) -> dict[int, list[RecordChange]]:
     return out
 
 
-def _rule_problems(candidate: Candidate, facts: Any, on: dt.date) -> list[Problem]:
+def _waivers(chosen: list[tuple[Candidate, dt.date]]) -> dict[tuple[int, int], frozenset[str]]:
+    """(post, cadre) → the rules an approved 破格 waives, for every
+    appointment at once (one query)."""
+    pairs = {(c.post_id, c.cadre_id) for c, _day in chosen}
+    out: dict[tuple[int, int], set[str]] = defaultdict(set)
+    rows = PromotionException.objects.filter(
+        status=ExceptionStatus.APPROVED,
+        post_id__in={p for p, _c in pairs},
+        cadre_id__in={c for _p, c in pairs},
+    ).values_list("post_id", "cadre_id", "rule_ids")
+    for post_id, cadre_id, rule_ids in rows:
+        out[(post_id, cadre_id)].update(rule_ids)
+    return {key: frozenset(ids) for key, ids in out.items()}
+
+
+def _rules_by_day(chosen: list[tuple[Candidate, dt.date]]) -> dict[tuple[int, dt.date], list[Any]]:
+    """(post, day) → the post's rules in force that day: the packs read once
+    for all appointments (rules_for_posts per day reads them again)."""
+    posts = list({c.post_id: c.post for c, _day in chosen}.values())
+    codes = pack_codes_for_posts(posts)
+    wanted = {code for post_codes in codes.values() for code in post_codes}
+    packs = list(RulePack.objects.filter(code__in=wanted))
+    out: dict[tuple[int, dt.date], list[Any]] = {}
+    for c, day in chosen:
+        if (c.post_id, day) in out:
+            continue
+        in_force = packs_in_force(packs, day)
+        rules: list[Any] = []
+        for code in sorted(set(codes[c.post_id]) & set(in_force)):
+            rules.extend(_parsed(in_force[code].pk, in_force[code].sha256))
+        out[(c.post_id, day)] = rules
+    return out
+
+
+def _rule_problems(
+    candidate: Candidate, facts: Any, on: dt.date, rules: list[Any], waived: frozenset[str]
+) -> list[Problem]:
     post = candidate.post
-    waivers = approved_waivers(post, [candidate.cadre_id])
-    waived = frozenset(rid for rid, ids in waivers.items() if candidate.cadre_id in ids)
-    found = explain(rules_for_post(post, on), facts, post_facts(post), on, waived)
+    found = explain(rules, facts, post_facts(post), on, waived)
     return [
         Problem(
             "rule",
@@ -232,13 +268,21 @@ def lookback_appointments(
     facts = {f.id: f for f in cadre_facts(Cadre.objects.filter(pk__in=cadre_ids))}
     archive = _archive_facts(cadre_ids)
     changes = _record_changes(cadre_ids)
+    rules = _rules_by_day(chosen)
+    waivers = _waivers(chosen)
     by_case: dict[int, list[Problem]] = {}
     out = []
     for c, day in chosen:
         if c.case_id not in by_case:
             by_case[c.case_id] = procedure_problems(c.case, records[c.case_id], day)
         found = Appointment(c.pk, c.case_id, c.cadre_id, day)
-        found.problems += _rule_problems(c, facts[c.cadre_id], day)
+        found.problems += _rule_problems(
+            c,
+            facts[c.cadre_id],
+            day,
+            rules[(c.post_id, day)],
+            waivers.get((c.post_id, c.cadre_id), frozenset()),
+        )
         found.problems += by_case[c.case_id]
         found.problems += archive_problems(archive[c.cadre_id], day)
         found.problems += change_problems(changes.get(c.cadre_id, ()), day)
