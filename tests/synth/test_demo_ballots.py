@@ -288,7 +288,7 @@ class TestTheBuiltDemo:
         from xuanren.synth.history import NUMBER_PREFIX
 
         officer = User.objects.get(username="officer")
-        county = Case.objects.filter(number__startswith=NUMBER_PREFIX).first().unit  # type: ignore[union-attr]
+        county = Case.objects.filter(number__startswith=NUMBER_PREFIX).first().unit
         year = ON.year - years_ago
         run = lookback_run_create(
             actor=officer,

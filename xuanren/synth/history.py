@@ -297,7 +297,7 @@ def _plan(
                 )
                 index += 1
             pair = _pick(rng, check, pool, posts, day, busy) or (
-                rng.choice(pool),
+                rng.choice([c for c in pool if c.pk not in busy]),  # none fits: a finding
                 rng.choice(posts),
             )
             m.slots.append(_Slot(pair[0], pair[1], outcome))
@@ -325,7 +325,12 @@ def _plan(
                 break
     # One integrity veto (廉政鉴定，否决1名): a candidate left out before the vote.
     vetoed = rng.choice([m for m in meetings[: MEETINGS // 2] if not m.flaw])
-    vetoed.slots.append(_Slot(rng.choice(outsiders), rng.choice(posts), "excluded"))
+    there = {s.cadre.pk for s in vetoed.slots}
+    vetoed.slots.append(
+        _Slot(
+            rng.choice([c for c in outsiders if c.pk not in there]), rng.choice(posts), "excluded"
+        )
+    )
     _ballots(rng, meetings)
     return meetings
 
