@@ -441,6 +441,33 @@ def test_query_counts(
     assert len(ctx.captured_queries) == 5
 
 
+def test_a_run_reads_in_queries_that_do_not_grow_with_the_appointments(
+    personas: Any, county: Any, committee: Committee, make_cadre: Any, admin: Any, packs: None
+) -> None:
+    """Facts, 纪实, rules, waivers, notices, memberships and recusal links are
+    read for all appointments at once (decision 0134): four appointments in
+    four cases decided on different days take the queries one takes."""
+    officer = personas.case_officer
+
+    def queries() -> tuple[int, int]:
+        actor = type(officer).objects.get(pk=officer.pk)
+        with CaptureQueriesContext(connection) as ctx:
+            run = _run(actor, county)
+        return run.appointments, len(ctx.captured_queries)
+
+    first = full_cadre(make_cadre, admin, county.town_office, name="张伟")
+    build_appointment(personas, county, committee, first, skip=("audit",))
+    queries()  # the rule packs are parsed once per process
+    one = queries()
+    for n, name in enumerate(("王芳", "李强", "赵敏"), start=1):
+        cadre = full_cadre(make_cadre, admin, county.town_office, name=name)
+        decided = DECIDED + dt.timedelta(days=7 * n)
+        build_appointment(personas, county, committee, cadre, decided=decided, skip=("audit",))
+    four = queries()
+    assert (one[0], four[0]) == (1, 4)
+    assert four[1] == one[1]
+
+
 # ---- pages and API ----------------------------------------------------------------
 
 

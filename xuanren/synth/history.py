@@ -55,7 +55,7 @@ from xuanren.people.models import (
 from xuanren.people.services import cadre_update
 from xuanren.policy.models import RulePack
 from xuanren.policy.packs import packs_in_force
-from xuanren.policy.rules import EDUCATION_RANK, CadreFacts, Rule, Status, evaluate, facts_at
+from xuanren.policy.rules import EDUCATION_RANK, CadreFacts, Rule, facts_at, fails
 from xuanren.policy.selectors import _parsed, cadre_facts, pack_codes_for_posts, post_facts
 from xuanren.procedure.models import (
     Candidate,
@@ -83,6 +83,7 @@ REPORTS, INVESTIGATED = 32, 7
 ON_PROBATION, REMOVED = 43, 1
 PUNISHED_AFTER_DEFERRAL = 10
 PASSED_AFTER_DEFERRAL = 55
+HELD_OUT = 2 * PUNISHED_AFTER_DEFERRAL  # deferred never put again
 MEMBERS = 11
 NUMBER_PREFIX = "LS"  # 历史: apart from the XR numbers case_open gives
 
@@ -131,18 +132,22 @@ class _Rules:
         self.post_facts = {p.pk: post_facts(p) for p in posts}
         self.codes = pack_codes_for_posts(list(posts))
         self.packs = list(RulePack.objects.all())
-        self._rules: dict[tuple[int, dt.date], list[Rule]] = {}
+        self._in_force: dict[dt.date, dict[str, RulePack]] = {}
+        self._rules: dict[tuple[int, tuple[tuple[str, int], ...]], list[Rule]] = {}
         self._at: dict[tuple[int, dt.date], CadreFacts] = {}
         self._last_failed: dict[int, str] = {}
 
     def rules(self, post_id: int, day: dt.date) -> list[Rule]:
-        key = (post_id, day)
+        packs = self._in_force.get(day)
+        if packs is None:
+            packs = self._in_force[day] = packs_in_force(self.packs, day)
+        key = (post_id, tuple(sorted((code, p.pk) for code, p in packs.items())))
         if key not in self._rules:
-            packs = packs_in_force(self.packs, day)
             found: list[Rule] = []
             for code in sorted(set(self.codes[post_id]) & set(packs)):
                 found.extend(_parsed(packs[code].pk, packs[code].sha256))
-            self._rules[key] = found
+            # A rule that does not concern the post cannot fail: not evaluated.
+            self._rules[key] = [r for r in found if r.concerns(self.post_facts[post_id])]
         return self._rules[key]
 
     def failed(self, cadre_id: int, post_id: int, day: dt.date, *, all_: bool = False) -> int:
@@ -156,7 +161,7 @@ class _Rules:
             rules = sorted(rules, key=lambda r: r.id != hint)
         n = 0
         for rule in rules:
-            if evaluate(rule, facts, self.post_facts[post_id], day).status is Status.FAIL:
+            if fails(rule, facts, self.post_facts[post_id], day):
                 self._last_failed[cadre_id] = rule.id
                 n += 1
                 if not all_:
@@ -274,10 +279,11 @@ def _plan(
     good = {f.id for f in check.facts.values()
             if f.personal_matters_status == "verified" and f.archive_review_status == "passed"}  # fmt: skip
     pool = [c for c in cadres if c.pk in good]
-    reserved = rng.sample(pool, 4 * YEARS)
+    reserved = rng.sample(pool, 2 * YEARS + 6)
     pool = [c for c in pool if c not in reserved]
     outsiders = [c for c in cadres if c.pk not in good]
     meetings: list[_Meeting] = []
+    held_out: set[int] = set()
     index = 0
     for day in days:
         m = _Meeting(day=day, present=MEMBERS if rng.random() < 0.8 else MEMBERS - 1)
@@ -296,20 +302,29 @@ def _plan(
                     else outcome
                 )
                 index += 1
-            pair = _pick(rng, check, pool, posts, day, busy) or (
-                rng.choice([c for c in pool if c.pk not in busy]),  # none fits: a finding
-                rng.choice(posts),
-            )
+            pair = (
+                _pick(rng, check, pool, posts, day, busy)
+                or _pick(rng, check, outsiders, posts, day, busy)
+                or (rng.choice([c for c in cadres if c.pk not in busy]), rng.choice(posts))
+            )  # (the last: nobody fits, a finding; not on a county of the demo's size)
             m.slots.append(_Slot(pair[0], pair[1], outcome))
             busy.add(pair[0].pk)
-            if outcome == "deferred":  # the deferred leave the pool: never drawn again by chance
+            if outcome == "deferred" and len(held_out) < HELD_OUT and pair[0] in pool:
+                # Some of the deferred leave the pool: never put again, they
+                # are those punished later (_punishments).
                 pool.remove(pair[0])
+                held_out.add(pair[0].pk)
         meetings.append(m)
     _flawed_slots(rng, check, meetings, reserved, outsiders, posts)
     # Some of the deferred are put to one of the next meetings and pass: they
     # take the place of somebody passed there (the totals stay as planned),
     # for a post whose rules they meet that day.
-    events = [(i, s) for i, m in enumerate(meetings) for s in m.slots if s.outcome == "deferred"]
+    events = [
+        (i, s)
+        for i, m in enumerate(meetings)
+        for s in m.slots
+        if s.outcome == "deferred" and s.cadre.pk not in held_out
+    ]
     for i, s in rng.sample(events, min(PASSED_AFTER_DEFERRAL, len(events))):
         if i + 1 >= len(meetings):
             continue
@@ -741,14 +756,16 @@ def _notices_and_reports(
 def _punishments(rng: random.Random, meetings: list[_Meeting], on: dt.date) -> None:
     """10 of the deferred, never put again, punished later (seed §8: 82名…10名
     犯了错误), long enough ago that no punishment is in force on `on`."""
-    put_again = {s.cadre.pk for m in meetings for s in m.slots if s.outcome == "passed"}
-    # (A deferred cadre is drawn again only when put again on purpose, _plan.)
+    last_put: dict[int, dt.date] = {}  # each cadre's last meeting
+    for m in meetings:
+        for s in m.slots:
+            last_put[s.cadre.pk] = m.day
     pool = [
         (m, s)
         for m in meetings
         for s in m.slots
         if s.outcome == "deferred"
-        and s.cadre.pk not in put_again
+        and last_put[s.cadre.pk] == m.day  # never put again after it
         and m.day + dt.timedelta(days=900) < on
     ]
     rows = []
