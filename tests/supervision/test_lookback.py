@@ -513,6 +513,28 @@ def test_pages_list_run_and_task(
     assert finding_task.outcome == "已补做审计。"
 
 
+def test_run_form_with_the_unit_picker_for_a_large_scope(
+    personas: Any, county: Any, clean: Built, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond the <select>'s limit the form has the unit picker (decision
+    0135); a unit outside the scope is a form error and starts nothing."""
+    from django.urls import reverse
+
+    monkeypatch.setattr("xuanren.web.pickers.UNIT_SELECT_MAX", 1)
+    url = reverse("supervision:lookback_list")
+    form = {"name": "回头看", "start": PERIOD[0], "end": PERIOD[1]}
+    officer = _client(personas.case_officer)
+    page = officer.get(url).content.decode()
+    assert reverse("web:unit_picker") in page and "pickers.js" in page
+    town_officer = _client(make_user("town_officer", Role.CASE_OFFICER, county.other_town))
+    refused = town_officer.post(url, {**form, "unit": county.root.pk})
+    assert refused.status_code == 422 and not LookbackRun.objects.exists()
+    assert officer.post(url, {**form, "unit": "x" * 5000}).status_code == 422
+    done = officer.post(url, {**form, "unit": county.root.pk})
+    assert done.status_code == 302
+    assert LookbackRun.objects.get().appointments == 1
+
+
 def test_pages_refuse_out_of_scope_and_without_role(
     personas: Any, county: Any, finding_task: RectificationTask
 ) -> None:
