@@ -413,3 +413,29 @@ def test_a_deleted_head_row_is_reported(county):
     result = journal_verify()
     assert not result.ok
     assert "链头却不存在" in result.reason
+
+
+def test_many_events_at_once_extend_the_chain_as_one_by_one(county, admin):
+    """journal_record_many (the demo history's step events, decision 0133):
+    the same links as as many journal_record calls, and the chain verifies."""
+    from xuanren.journal.models import JournalHead
+    from xuanren.journal.services import journal_record_many
+
+    before = Event.objects.order_by("-id").first()
+    events = journal_record_many(
+        actor=admin,
+        entries=[
+            (EventType.SEED_LOADED, ("synth.seed", str(n)), {"n": n, "名": "县"}) for n in range(3)
+        ],
+    )
+    after = journal_record(
+        actor=admin, event_type=EventType.SEED_LOADED, subject=("synth.seed", "9")
+    )
+    chain = [before, *events, after]
+    for earlier, later in itertools.pairwise(chain):
+        assert later.pk == earlier.pk + 1 and later.prev_hash == earlier.hash
+    assert [e.payload["n"] for e in events] == [0, 1, 2]
+    head = JournalHead.objects.get()
+    assert (head.last_hash, head.last_seq) == (after.hash, after.pk)
+    assert journal_record_many(actor=admin, entries=[]) == []
+    assert journal_verify().ok

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from tests.policy.helpers import REF, RULES, born, judge
-from xuanren.policy.rules import Finding, Sanction, Status
+from tests.policy.helpers import POSTS, REF, RULES, born, facts, judge
+from xuanren.policy.rules import Finding, Sanction, Status, fails
 
 P, F, NA = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE
 
@@ -619,6 +619,13 @@ CASES = [
 def test_rule(rule_id, post, kw, expected):
     result = judge(rule_id, post, **kw)
     assert result.status is expected, result.sentence
+
+
+@pytest.mark.parametrize(("rule_id", "post", "kw", "expected"), CASES)
+def test_fails_gives_the_verdict_of_evaluate(rule_id, post, kw, expected):
+    """rules.fails (no sentence; the demo history's check, decision 0133)
+    says FAIL exactly where evaluate does."""
+    assert fails(RULES[rule_id], facts(**kw), POSTS[post], REF) is (expected is F)
 
 
 def test_every_shipped_rule_has_a_pass_and_a_fail_case():

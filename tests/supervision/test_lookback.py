@@ -441,6 +441,33 @@ def test_query_counts(
     assert len(ctx.captured_queries) == 5
 
 
+def test_a_run_reads_in_queries_that_do_not_grow_with_the_appointments(
+    personas: Any, county: Any, committee: Committee, make_cadre: Any, admin: Any, packs: None
+) -> None:
+    """Facts, 纪实, rules, waivers, notices, memberships and recusal links are
+    read for all appointments at once (decision 0134): four appointments in
+    four cases decided on different days take the queries one takes."""
+    officer = personas.case_officer
+
+    def queries() -> tuple[int, int]:
+        actor = type(officer).objects.get(pk=officer.pk)
+        with CaptureQueriesContext(connection) as ctx:
+            run = _run(actor, county)
+        return run.appointments, len(ctx.captured_queries)
+
+    first = full_cadre(make_cadre, admin, county.town_office, name="张伟")
+    build_appointment(personas, county, committee, first, skip=("audit",))
+    queries()  # the rule packs are parsed once per process
+    one = queries()
+    for n, name in enumerate(("王芳", "李强", "赵敏"), start=1):
+        cadre = full_cadre(make_cadre, admin, county.town_office, name=name)
+        decided = DECIDED + dt.timedelta(days=7 * n)
+        build_appointment(personas, county, committee, cadre, decided=decided, skip=("audit",))
+    four = queries()
+    assert (one[0], four[0]) == (1, 4)
+    assert four[1] == one[1]
+
+
 # ---- pages and API ----------------------------------------------------------------
 
 
@@ -484,6 +511,28 @@ def test_pages_list_run_and_task(
     assert closed.status_code == 302
     finding_task.refresh_from_db()
     assert finding_task.outcome == "已补做审计。"
+
+
+def test_run_form_with_the_unit_picker_for_a_large_scope(
+    personas: Any, county: Any, clean: Built, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond the <select>'s limit the form has the unit picker (decision
+    0135); a unit outside the scope is a form error and starts nothing."""
+    from django.urls import reverse
+
+    monkeypatch.setattr("xuanren.web.pickers.UNIT_SELECT_MAX", 1)
+    url = reverse("supervision:lookback_list")
+    form = {"name": "回头看", "start": PERIOD[0], "end": PERIOD[1]}
+    officer = _client(personas.case_officer)
+    page = officer.get(url).content.decode()
+    assert reverse("web:unit_picker") in page and "pickers.js" in page
+    town_officer = _client(make_user("town_officer", Role.CASE_OFFICER, county.other_town))
+    refused = town_officer.post(url, {**form, "unit": county.root.pk})
+    assert refused.status_code == 422 and not LookbackRun.objects.exists()
+    assert officer.post(url, {**form, "unit": "x" * 5000}).status_code == 422
+    done = officer.post(url, {**form, "unit": county.root.pk})
+    assert done.status_code == 302
+    assert LookbackRun.objects.get().appointments == 1
 
 
 def test_pages_refuse_out_of_scope_and_without_role(

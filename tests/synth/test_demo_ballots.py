@@ -276,6 +276,34 @@ class TestTheBuiltDemo:
             find_voter(meeting=meeting, code=codes[1], actor=None)
         assert find_voter(meeting=meeting, code=again[0], actor=None).user is None
 
+    @pytest.mark.parametrize("years_ago", [1, 7, 13])
+    def test_a_lookback_over_a_past_year_finds_each_flaw_once(
+        self, built: dict[str, Any], years_ago: int
+    ) -> None:
+        """The history's procedures are complete and its appointees qualified:
+        a 回头看 over a past year finds the year's few deliberate flaws, one
+        of each kind, each with its rectification task (decision 0133)."""
+        from xuanren.supervision.lookback_services import lookback_run_create
+        from xuanren.supervision.models import LookbackKind, RectificationTask
+        from xuanren.synth.history import NUMBER_PREFIX
+
+        officer = User.objects.get(username="officer")
+        county = Case.objects.filter(number__startswith=NUMBER_PREFIX).first().unit
+        year = ON.year - years_ago
+        run = lookback_run_create(
+            actor=officer,
+            name=f"{year}年回头看",
+            unit=county,
+            start=dt.date(year, 1, 1),
+            end=dt.date(year, 12, 31),
+        )
+        findings = list(run.findings.all())
+        assert run.appointments > 150
+        assert sorted(f.kind for f in findings) == sorted(LookbackKind.values)
+        assert all(f.as_of.year == year for f in findings)
+        tasks = RectificationTask.objects.filter(finding__run=run)
+        assert sorted(tasks.values_list("finding_id", flat=True)) == sorted(f.pk for f in findings)
+
 
 def test_the_demo_command_prints_where_to_vote(monkeypatch: pytest.MonkeyPatch) -> None:
     from django.conf import settings

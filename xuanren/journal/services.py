@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -134,6 +134,71 @@ def journal_record(
     head.save(update_fields=["last_hash", "count", "last_seq"])
     _anchor_on_commit(event.pk, event.hash)
     return event
+
+
+@transaction.atomic
+def journal_record_many(
+    *,
+    actor: Any,
+    entries: Sequence[tuple[EventType, models.Model | tuple[str, str], dict[str, Any]]],
+) -> list[Event]:
+    """Append several events by one actor at once, in order: the same chain as
+    as many `journal_record` calls (each links to the one before), written in
+    two statements instead of three per event. For bulk writers (the demo's
+    history, docs/decisions/0133)."""
+    if not entries:
+        return []
+    head, _ = JournalHead.objects.select_for_update().get_or_create(pk=1)
+    actor_id, actor_label = _actor_parts(actor)
+    now = timezone.now()
+    events = []
+    for n, (event_type, subject, payload) in enumerate(entries, start=1):
+        subject_type, subject_id = subject if isinstance(subject, tuple) else subject_of(subject)
+        events.append(
+            Event(
+                occurred_at=now,
+                actor_id=actor_id,
+                actor_label=actor_label,
+                event_type=event_type,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                payload=normalize(payload or {}),
+                prev_hash="",
+                hash=f"pending-{head.count + n}",
+                version=KEYED,
+            )
+        )
+    events = Event.objects.bulk_create(events)
+    if any(e.pk is None for e in events):  # a backend that returns no ids
+        raise RuntimeError("journal_record_many needs a database that returns inserted ids")
+    events.sort(key=lambda e: e.pk)
+    key = journal_key()
+    last = head.last_hash
+    for event in events:
+        event.prev_hash = last
+        event.hash = link_hash(last, _event_canonical(event), key)
+        last = event.hash
+    update_many(Event, ("prev_hash", "hash"), [(e.prev_hash, e.hash, e.pk) for e in events])
+    head.last_hash = last
+    head.count += len(events)
+    head.last_seq = events[-1].pk
+    head.save(update_fields=["last_hash", "count", "last_seq"])
+    _anchor_on_commit(events[-1].pk, last)
+    return events
+
+
+def update_many(
+    model: type[models.Model], columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """One parameterised UPDATE by primary key run for every row (executemany):
+    bulk_update's CASE over hundreds of rows takes seconds to build."""
+    from django.db import connection
+
+    q = connection.ops.quote_name
+    sets = ", ".join(f"{q(c)} = %s" for c in columns)
+    sql = f"UPDATE {q(model._meta.db_table)} SET {sets} WHERE {q(model._meta.pk.column)} = %s"
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def journal_entry_mac(*, event_type: EventType, subject: tuple[str, str], token: str) -> str:

@@ -925,6 +925,20 @@ def evaluate(
     return RuleResult(rule, Status.FAIL, sentence, missing, source=cited)
 
 
+def fails(rule: Rule, facts: CadreFacts, post: PostFacts, ref: dt.date) -> bool:
+    """Whether `evaluate` gives FAIL (no waiver), without writing its sentence:
+    a numeric rule is measured and compared only, the others are evaluated.
+    For bulk checks that read no sentence (the demo history's choice of
+    candidates); `facts` are those of `ref` (facts_at)."""
+    cond = rule.condition
+    if rule.measure in (Measure.LADDER, Measure.PROFESSIONAL) or cond is None:
+        return evaluate(rule, facts, post, ref).status is Status.FAIL
+    if not rule.applies.matches(post) or _when_holds(rule, facts, post, ref) is False:
+        return False
+    value, _missing = measured(facts, cond, ref)
+    return value is None or not compare(value, cond.op, cond.value)
+
+
 def explain(
     rules: Sequence[Rule],
     facts: CadreFacts,

@@ -13,24 +13,35 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from xuanren.access.policy import has_perm, require_perm, unit_scope_q
+from xuanren.common.dates import SHANGHAI
 from xuanren.common.errors import NotFound
 from xuanren.journal.models import Event, EventType
 from xuanren.org.models import Unit
 from xuanren.people.models import Cadre, Education, ResumeEntry, Tenure
+from xuanren.policy.models import ExceptionStatus, PromotionException, RulePack
+from xuanren.policy.packs import packs_in_force
 from xuanren.policy.rules import EDUCATION_RANK, Status, explain
-from xuanren.policy.selectors import approved_waivers, cadre_facts, post_facts, rules_for_post
+from xuanren.policy.selectors import _parsed, cadre_facts, pack_codes_for_posts, post_facts
 from xuanren.procedure.catalogue import TemplateDef
-from xuanren.procedure.guards.decision import _rules, read_meeting, recusal_respected
-from xuanren.procedure.guards.notice import notice_full_length
+from xuanren.procedure.guards.decision import _rules, read_meeting, recusal_problems
+from xuanren.procedure.guards.notice import notice_length_problems
 from xuanren.procedure.guards.registry import GuardContext
-from xuanren.procedure.models import Candidate, CandidateStatus, Case, CaseStep
+from xuanren.procedure.models import (
+    Candidate,
+    CandidateStatus,
+    Case,
+    CaseStep,
+    CommitteeMembership,
+)
+from xuanren.procedure.recusal import Conflict as RecusalLink
+from xuanren.procedure.recusal import conflicts
 from xuanren.procedure.services import template_def
 from xuanren.supervision.lookback import (
     ARCHIVE_FIELDS,
@@ -45,7 +56,12 @@ from xuanren.supervision.lookback import (
     missing_steps,
     quorum_problem,
 )
-from xuanren.supervision.models import LookbackFinding, LookbackRun, RectificationTask
+from xuanren.supervision.models import (
+    LookbackFinding,
+    LookbackRun,
+    PublicNotice,
+    RectificationTask,
+)
 
 VIEW_RUNS = "supervision.view_lookbackrun"
 RUN_LOOKBACK = "supervision.run_lookback"
@@ -67,8 +83,6 @@ def _parse_day(value: Any) -> dt.date | None:
 
 
 def _local_day(moment: dt.datetime) -> dt.date:
-    from xuanren.common.dates import SHANGHAI
-
     return moment.astimezone(SHANGHAI).date()
 
 
@@ -88,22 +102,106 @@ def decision_day(records: list[CaseStep]) -> dt.date | None:
     return _parse_day(record.data.get("meeting_date")) or _local_day(record.completed_at)
 
 
+def _decision_days(cases: QuerySet[Any], start: dt.date) -> dict[int, dt.date]:
+    """Each case's decision day (`decision_day`) when it may fall on or after
+    `start`, in two queries: a day is recorded on or after itself, so the
+    records completed before `start` are not read, except to know which
+    cases were decided before it."""
+    since = dt.datetime.combine(start, dt.time.min, tzinfo=SHANGHAI)
+    steps = CaseStep.objects.filter(case_id__in=cases, step__in=("decision", LAST_STEP))
+    decided_before = set(
+        steps.filter(step="decision", completed_at__lt=since).values_list("case_id", flat=True)
+    )
+    recent: dict[int, list[CaseStep]] = defaultdict(list)
+    for r in steps.filter(completed_at__gte=since).only(
+        "case_id", "step", "seq", "data", "completed_at"
+    ):
+        recent[r.case_id].append(r)
+    out = {}
+    for case_id, rows in recent.items():
+        if case_id in decided_before and not any(r.step == "decision" for r in rows):
+            continue  # decided before `start`; only its appointment recorded since
+        day = decision_day(rows)
+        if day is not None:
+            out[case_id] = day
+    return out
+
+
 def _required(tdef: TemplateDef) -> list[tuple[str, str]]:
     codes = [s.code for s in tdef.steps]
     last = codes.index(LAST_STEP) if LAST_STEP in codes else len(codes) - 1
     return [(s.code, str(s.name)) for s in tdef.steps[: last + 1]]
 
 
-def procedure_problems(case: Case, records: list[CaseStep], on: dt.date) -> list[Problem]:
-    """The case's 纪实 re-read: required steps, quorum, recusal, notice length."""
+@dataclass
+class CaseFacts:
+    """What the procedure re-check reads besides the 纪实, for many cases at
+    once (`_case_facts`): each committee's memberships, each case's notice in
+    force, the candidates voted on, the recusal links between the members
+    present and them, and the names of the cadres holding those links."""
+
+    memberships: dict[int, list[CommitteeMembership]] = field(default_factory=dict)
+    notices: dict[int, PublicNotice] = field(default_factory=dict)
+    candidates: dict[int, dict[int, Candidate]] = field(default_factory=dict)
+    links: list[RecusalLink] = field(default_factory=list)
+    names: dict[int, str] = field(default_factory=dict)
+
+
+def _decision_context(case: Case, record: CaseStep) -> GuardContext:
+    data = {k: v for k, v in record.data.items() if k != "result_sheet"}
+    return GuardContext(
+        case, template_def(case.template), "decision", data, _local_day(record.completed_at)
+    )
+
+
+def _case_facts(cases: dict[int, Case], records: dict[int, list[CaseStep]]) -> CaseFacts:
+    """CaseFacts for `cases` in five queries whatever their number."""
+    out = CaseFacts()
+    committees = {c.committee_id for c in cases.values() if c.committee_id is not None}
+    for m in CommitteeMembership.objects.filter(committee_id__in=committees).order_by("pk"):
+        out.memberships.setdefault(m.committee_id, []).append(m)
+    for notice in PublicNotice.objects.filter(case_id__in=list(cases)).order_by(
+        "case_id", "-published_at", "-id"
+    ):
+        out.notices.setdefault(notice.case_id, notice)
+    voted: dict[int, set[int]] = {}
+    present: set[int] = set()
+    for case_id, case in cases.items():
+        decision = _latest(records[case_id], "decision")
+        if decision is None:
+            continue
+        ctx = _decision_context(case, decision)
+        meeting = read_meeting(ctx, out.memberships.get(case.committee_id, []))
+        voted[case_id] = {v.candidate_id for v in meeting.votes}
+        present |= {m.cadre_id for m in meeting.present_members() if m.cadre_id is not None}
+    ids = {pk for pks in voted.values() for pk in pks}
+    for c in Candidate.objects.filter(case_id__in=list(voted), pk__in=ids).select_related("cadre"):
+        out.candidates.setdefault(c.case_id, {})[c.pk] = c
+    out.links = conflicts(
+        present, {c.cadre_id for cs in out.candidates.values() for c in cs.values()}
+    )
+    out.names = dict(
+        Cadre.objects.filter(pk__in={link.recorded_by for link in out.links}).values_list(
+            "pk", "name"
+        )
+    )
+    return out
+
+
+def procedure_problems(
+    case: Case, records: list[CaseStep], on: dt.date, facts: CaseFacts | None = None
+) -> list[Problem]:
+    """The case's 纪实 re-read: required steps, quorum, recusal, notice length
+    (with the procedure's own guards on the stored data)."""
+    if facts is None:
+        facts = _case_facts({case.pk: case}, {case.pk: records})
     tdef = template_def(case.template)
     source = f"{tdef.name}（{tdef.source}）" if tdef.source else tdef.name
     out = missing_steps(_required(tdef), {r.step for r in records}, on, source)
     decision = _latest(records, "decision")
     if decision is not None:
-        data = {k: v for k, v in decision.data.items() if k != "result_sheet"}
-        ctx = GuardContext(case, tdef, "decision", data, _local_day(decision.completed_at))
-        meeting = read_meeting(ctx)
+        ctx = _decision_context(case, decision)
+        meeting = read_meeting(ctx, facts.memberships.get(case.committee_id, []))
         try:
             rules = _rules(tdef.parameters)
         except ValueError:
@@ -111,11 +209,21 @@ def procedure_problems(case: Case, records: list[CaseStep], on: dt.date) -> list
         if rules is not None and meeting.day is not None:
             present = len(meeting.present_members())
             out += quorum_problem(len(meeting.members), present, rules.quorum, on)
-        out += [Problem("procedure", p, on, str(SOURCE_PROCEDURE)) for p in recusal_respected(ctx)]
+        candidates = facts.candidates.get(case.pk, {})
+        cadres = {c.cadre_id for c in candidates.values()}
+        links = [link for link in facts.links if link.candidate_cadre_id in cadres]
+        out += [
+            Problem("procedure", p, on, str(SOURCE_PROCEDURE))
+            for p in recusal_problems(meeting, candidates, links, facts.names)
+        ]
     notice = _latest(records, "public_notice")
     if notice is not None:
-        ctx = GuardContext(case, tdef, "public_notice", {}, _local_day(notice.completed_at))
-        out += [Problem("procedure", p, on, str(SOURCE_PROCEDURE)) for p in notice_full_length(ctx)]
+        out += [
+            Problem("procedure", p, on, str(SOURCE_PROCEDURE))
+            for p in notice_length_problems(
+                facts.notices.get(case.pk), _local_day(notice.completed_at)
+            )
+        ]
     return out
 
 
@@ -185,11 +293,45 @@ def _record_changes(cadre_ids: list[int]) -> dict[int, list[RecordChange]]:
     return out
 
 
-def _rule_problems(candidate: Candidate, facts: Any, on: dt.date) -> list[Problem]:
+def _waivers(chosen: list[tuple[Candidate, dt.date]]) -> dict[tuple[int, int], frozenset[str]]:
+    """(post, cadre) → the rules an approved 破格 waives, for every
+    appointment at once (one query)."""
+    pairs = {(c.post_id, c.cadre_id) for c, _day in chosen}
+    out: dict[tuple[int, int], set[str]] = defaultdict(set)
+    rows = PromotionException.objects.filter(
+        status=ExceptionStatus.APPROVED,
+        post_id__in={p for p, _c in pairs},
+        cadre_id__in={c for _p, c in pairs},
+    ).values_list("post_id", "cadre_id", "rule_ids")
+    for post_id, cadre_id, rule_ids in rows:
+        out[(post_id, cadre_id)].update(rule_ids)
+    return {key: frozenset(ids) for key, ids in out.items()}
+
+
+def _rules_by_day(chosen: list[tuple[Candidate, dt.date]]) -> dict[tuple[int, dt.date], list[Any]]:
+    """(post, day) → the post's rules in force that day: the packs read once
+    for all appointments (rules_for_posts per day reads them again)."""
+    posts = list({c.post_id: c.post for c, _day in chosen}.values())
+    codes = pack_codes_for_posts(posts)
+    wanted = {code for post_codes in codes.values() for code in post_codes}
+    packs = list(RulePack.objects.filter(code__in=wanted))
+    out: dict[tuple[int, dt.date], list[Any]] = {}
+    for c, day in chosen:
+        if (c.post_id, day) in out:
+            continue
+        in_force = packs_in_force(packs, day)
+        rules: list[Any] = []
+        for code in sorted(set(codes[c.post_id]) & set(in_force)):
+            rules.extend(_parsed(in_force[code].pk, in_force[code].sha256))
+        out[(c.post_id, day)] = rules
+    return out
+
+
+def _rule_problems(
+    candidate: Candidate, facts: Any, on: dt.date, rules: list[Any], waived: frozenset[str]
+) -> list[Problem]:
     post = candidate.post
-    waivers = approved_waivers(post, [candidate.cadre_id])
-    waived = frozenset(rid for rid, ids in waivers.items() if candidate.cadre_id in ids)
-    found = explain(rules_for_post(post, on), facts, post_facts(post), on, waived)
+    found = explain(rules, facts, post_facts(post), on, waived)
     return [
         Problem(
             "rule",
@@ -214,31 +356,41 @@ def lookback_appointments(
         unit_scope_q(actor, prefix="case__unit__"),
         post__unit__path__startswith=unit.path,
         status__in=APPOINTED,
-    ).select_related("post__unit", "case__template", "case__committee", "cadre")
+    )
     if wanted:
         candidates = candidates.filter(post__level__in=wanted)
-    candidates_by_case: dict[int, list[Candidate]] = defaultdict(list)
-    for c in candidates.order_by("case_id", "pk"):
-        candidates_by_case[c.case_id].append(c)
+    days = _decision_days(candidates.values("case_id"), start)
+    in_period = sorted(pk for pk, day in days.items() if start <= day <= end)
     records: dict[int, list[CaseStep]] = defaultdict(list)
-    for r in CaseStep.objects.filter(case_id__in=list(candidates_by_case)):
+    for r in CaseStep.objects.filter(case_id__in=in_period).order_by("case_id", "seq"):
         records[r.case_id].append(r)
-    chosen: list[tuple[Candidate, dt.date]] = []
-    for case_id, cs in candidates_by_case.items():
-        day = decision_day(records[case_id])
-        if day is not None and start <= day <= end:
-            chosen.extend((c, day) for c in cs)
+    chosen = [
+        (c, days[c.case_id])
+        for c in candidates.filter(case_id__in=in_period)
+        .select_related("post__unit", "case__template", "case__committee", "cadre")
+        .order_by("case_id", "pk")
+    ]
     cadre_ids = sorted({c.cadre_id for c, _day in chosen})
     facts = {f.id: f for f in cadre_facts(Cadre.objects.filter(pk__in=cadre_ids))}
     archive = _archive_facts(cadre_ids)
     changes = _record_changes(cadre_ids)
+    rules = _rules_by_day(chosen)
+    waivers = _waivers(chosen)
+    cases = {c.case_id: c.case for c, _day in chosen}
+    case_facts = _case_facts(cases, records)
     by_case: dict[int, list[Problem]] = {}
     out = []
     for c, day in chosen:
         if c.case_id not in by_case:
-            by_case[c.case_id] = procedure_problems(c.case, records[c.case_id], day)
+            by_case[c.case_id] = procedure_problems(c.case, records[c.case_id], day, case_facts)
         found = Appointment(c.pk, c.case_id, c.cadre_id, day)
-        found.problems += _rule_problems(c, facts[c.cadre_id], day)
+        found.problems += _rule_problems(
+            c,
+            facts[c.cadre_id],
+            day,
+            rules[(c.post_id, day)],
+            waivers.get((c.post_id, c.cadre_id), frozenset()),
+        )
         found.problems += by_case[c.case_id]
         found.problems += archive_problems(archive[c.cadre_id], day)
         found.problems += change_problems(changes.get(c.cadre_id, ()), day)

@@ -9,18 +9,19 @@ from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xuanren.access.names import display_name
-from xuanren.access.policy import has_perm, require_perm, unit_in_scope, unit_scope_q
+from xuanren.access.policy import has_perm, require_perm, unit_in_scope
+from xuanren.access.selectors import user_get, users_covering
 from xuanren.common.dates import today
 from xuanren.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from xuanren.common.widgets import date_input
-from xuanren.org.models import Level, Unit, path_and_ancestors
+from xuanren.common.widgets import LongSelect, date_input
+from xuanren.org.models import Level
+from xuanren.org.selectors import unit_get
 from xuanren.supervision.forms import put_errors
 from xuanren.supervision.lookback_report import lookback_report
 from xuanren.supervision.lookback_selectors import (
@@ -41,13 +42,16 @@ from xuanren.supervision.lookback_services import (
 from xuanren.supervision.models import RectificationTask
 from xuanren.web.forms import unit_choices
 from xuanren.web.pages import login_page
+from xuanren.web.pickers import UnitField, scope_units
 
 office = login_page(methods=["GET", "HEAD", "POST"])
 
 
 class RunForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("名称"), max_length=100)
-    unit = forms.TypedChoiceField(label=gettext_lazy("单位（含下级）"), coerce=int)
+    unit = forms.TypedChoiceField(
+        label=gettext_lazy("单位（含下级）"), coerce=int, widget=LongSelect
+    )
     start = forms.DateField(label=gettext_lazy("任职决定日期自"), widget=date_input())
     end = forms.DateField(label=gettext_lazy("至"), widget=date_input())
     levels = forms.MultipleChoiceField(
@@ -59,10 +63,19 @@ class RunForm(forms.Form):
 
     def __init__(self, actor: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        units = Unit.objects.filter(unit_scope_q(actor)).order_by("path")[:2000]
+        units = scope_units(actor)
+        if units is None:  # too many for a <select>: the picker (decision 0109)
+            self.fields["unit"] = UnitField(
+                actor=actor, label=gettext_lazy("单位（含下级）"), required=True
+            )
+            return
         field = self.fields["unit"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = unit_choices(units, blank=_("请选择"))
+
+    @property
+    def unit_picker(self) -> bool:
+        return not isinstance(self.fields["unit"].widget, forms.Select)
 
 
 class AssignForm(forms.Form):
@@ -71,12 +84,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, task: RectificationTask, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        ancestors = path_and_ancestors(task.finding.run.unit.path)
-        users = (
-            get_user_model()
-            .objects.filter(is_active=True, scope__unit__path__in=ancestors)
-            .order_by("username")[:500]
-        )
+        users = users_covering(unit=task.finding.run.unit)
         field = self.fields["responsible"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [("", _("请选择"))] + [(str(u.pk), display_name(u)) for u in users]
@@ -112,14 +120,11 @@ def lookback_list(request: HttpRequest) -> HttpResponse:
         assert form is not None
         if form.is_valid():
             data = form.cleaned_data
-            unit = Unit.objects.filter(pk=data["unit"]).first()
             try:
-                if unit is None:
-                    raise ValidationFailed(_("请选择单位。"))
                 run = lookback_run_create(
                     actor=actor,
                     name=data["name"],
-                    unit=unit,
+                    unit=unit_get(actor=actor, pk=data["unit"]),
                     start=data["start"],
                     end=data["end"],
                     levels=data["levels"],
@@ -233,9 +238,7 @@ def rectification_page(request: HttpRequest, pk: int) -> HttpResponse:
                 rectification_assign(
                     actor=actor,
                     task=task,
-                    responsible=get_user_model()
-                    .objects.filter(pk=assign.cleaned_data["responsible"])
-                    .first(),
+                    responsible=user_get(pk=assign.cleaned_data["responsible"]),
                     deadline=assign.cleaned_data["deadline"],
                 )
                 messages.success(request, _("整改任务已分派。"))

@@ -36,6 +36,7 @@ from xuanren.procedure.models import (
     CaseStep,
     CommitteeMembership,
 )
+from xuanren.procedure.recusal import Conflict as RecusalLink
 from xuanren.procedure.recusal import conflicts
 
 # ---- reading the submitted data ----------------------------------------------------
@@ -456,7 +457,12 @@ class Meeting:
         return [m for m in self.members if m.pk in wanted]
 
 
-def read_meeting(ctx: GuardContext) -> Meeting:
+def read_meeting(
+    ctx: GuardContext, memberships: Iterable[CommitteeMembership] | None = None
+) -> Meeting:
+    """The decision data parsed; the members who should attend are read for
+    the meeting day, or picked from the committee's `memberships` when the
+    caller has read them (the 回头看, for many cases at once)."""
     data = ctx.data
     problems: list[str] = []
     day = _date(data.get("meeting_date"))
@@ -507,7 +513,19 @@ def read_meeting(ctx: GuardContext) -> Meeting:
             elif mid not in vote.recused:
                 vote.recused.append(mid)
         votes.append(vote)
-    members = members_on(ctx.case, day) if day is not None else []
+    if day is None:
+        members = []
+    elif memberships is None:
+        members = members_on(ctx.case, day)
+    else:
+        members = sorted(
+            (
+                m
+                for m in memberships
+                if m.start_date <= day and (m.end_date is None or m.end_date > day)
+            ),
+            key=lambda m: m.pk,
+        )
     return Meeting(day, members, present, votes, problems)
 
 
@@ -760,6 +778,23 @@ def recusal_respected(ctx: GuardContext) -> list[str]:
     recorded_by = dict(
         Cadre.objects.filter(pk__in={link.recorded_by for link in found}).values_list("pk", "name")
     )
+    return recusal_problems(meeting, candidates, found, recorded_by)
+
+
+def recusal_problems(
+    meeting: Meeting,
+    candidates: dict[int, Candidate],
+    found: Iterable[RecusalLink],
+    recorded_by: dict[int, str],
+) -> list[str]:
+    """recusal_respected on what it reads: the meeting, the case's candidates
+    voted on (with their cadres), the recusal links between the members
+    present and them, and the names of the cadres whose family records hold
+    the links (the 回头看 reads these for many cases at once)."""
+    if meeting.day is None:
+        return []
+    present = meeting.present_members()
+    found = list(found)
     problems: list[str] = []
     for v in meeting.votes:
         c = candidates.get(v.candidate_id)

@@ -6,6 +6,7 @@ completes. See docs/decisions/0015-public-notice-and-reports.md."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from xuanren.procedure.effects import effect
 from xuanren.procedure.guards.registry import GuardContext, guard
 from xuanren.procedure.models import Candidate, CandidateStatus, CaseStep
 from xuanren.supervision.content import approved_candidates, content_problems
-from xuanren.supervision.models import Finding, Report, ReportStatus
+from xuanren.supervision.models import Finding, PublicNotice, Report, ReportStatus
 from xuanren.supervision.selectors import latest_notice
 from xuanren.workdays.selectors import notice_period_end
 
@@ -41,12 +42,17 @@ def notice_full_length(ctx: GuardContext) -> list[str]:
     """The notice has lasted its full length: the day of completion is after
     its last day. The end is computed again with today's calendar, so an
     administrator's entry of a year's arrangement is taken into account."""
-    notice = latest_notice(ctx.case)
+    return notice_length_problems(latest_notice(ctx.case), ctx.on)
+
+
+def notice_length_problems(notice: PublicNotice | None, on: dt.date) -> list[str]:
+    """notice_full_length on a notice already read (the 回头看 reads every
+    case's at once): the day `on` is after the notice's last day."""
     if notice is None:
         return [_("任前公示尚未发布，公示期无从计算。")]
     period = notice_period_end(notice.start, notice.length, notice.unit)
     unit = _("个工作日") if notice.unit == "working_days" else _("天")
-    if ctx.on <= period.end:
+    if on <= period.end:
         message = _(
             "任前公示期为 %(s)s 至 %(e)s（%(n)s%(u)s），%(on)s 尚未期满，期满后方可办理。"
         ) % {
@@ -54,7 +60,7 @@ def notice_full_length(ctx: GuardContext) -> list[str]:
             "e": _day(period.end),
             "n": notice.length,
             "u": unit,
-            "on": _day(ctx.on),
+            "on": _day(on),
         }
         if period.warning:
             message += period.warning
