@@ -1,5 +1,5 @@
-"""A job's cancel and retry through the API (decision 0139), and the
-screening's exclusion counts past the background threshold (decision 0140):
+"""A job's cancel and retry through the API, and the
+screening's exclusion counts past the background threshold (decision 0139):
 the same services as the web, the requester and administrators only (404
 for anyone else, nothing changed), a refused action 409."""
 
@@ -52,7 +52,7 @@ def export_job(officer: User, county: County) -> ImportJob:
     )
 
 
-def state(job: ImportJob) -> dict[str, Any]:
+def state(job: ImportJob) -> Any:
     return ImportJob.objects.values(
         "status", "stage", "cancel_requested", "attempts", "rows_done", "finished_at"
     ).get(pk=job.pk)
@@ -218,7 +218,7 @@ def test_cancel_and_retry_are_in_the_openapi_document(client: Client) -> None:
     assert screen["content"]["application/json"]["schema"]
 
 
-# ---- the screening's exclusion counts past the threshold (decision 0140) ---------------------
+# ---- the screening's exclusion counts past the threshold (decision 0139) ---------------------
 
 
 @pytest.fixture

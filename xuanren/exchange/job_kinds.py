@@ -410,7 +410,7 @@ def screening_counts_start(
 
 @dataclass(frozen=True)
 class ScreeningCounts:
-    """A screening's exclusion counts as the API answers them (decision 0140):
+    """A screening's exclusion counts as the API answers them (decision 0139):
     `lines` each applicable rule with its count (None while a background job
     counts), `job` that job past the threshold, `considered` how many
     candidates were counted (None while not known)."""
