@@ -100,7 +100,9 @@ def test_suggestions_are_scoped(client, admin, county, personas, picker):
     assert 'data-picker-text="城关镇 党委书记（正科级·一把手）"' in html
     assert f'href="{reverse("web:candidates")}?post={county.town_secretary.pk}"' in html
     assert "未找到符合条件的职位" in page_text(client.get(url, {"post_q": "无此职位"}))
-    assert "输入职位名称或单位名称查找" in page_text(client.get(url, {"post_q": " "}))
+    assert "输入职位名称或单位名称、拼音或拼音首字母查找" in page_text(
+        client.get(url, {"post_q": " "})
+    )
     # The HR contact of 石桥镇 is offered 石桥镇's post only.
     client.force_login(personas.other_unit_hr)
     scoped = client.get(url, {"post_q": "党委"}, headers=HTMX)

@@ -1,5 +1,6 @@
-"""Background jobs of every kind (docs/decisions/0104, 0116): the status of
-a job the caller started, and the file a finished export or forms ZIP made.
+"""Background jobs of every kind (docs/decisions/0104, 0116, 0139): the status
+of a job the caller started, the file a finished export or forms ZIP made,
+and its cancel and retry (the web's services, the same rules).
 A large XLSX import, LRMX upload or confirm, cadre or roster export and a
 case's forms ZIP answer 202 with the job; its `links` lead here.
 
@@ -17,9 +18,14 @@ from django.utils.http import content_disposition_header
 from ninja import Router
 
 from xuanren.api.auth import actor_of
-from xuanren.api.errors import ERROR_RESPONSES
+from xuanren.api.errors import ERROR_RESPONSES, ErrorOut
 from xuanren.api.xlsx_schemas import JobOut, job_out
-from xuanren.exchange.jobs import import_job_get, job_output_get
+from xuanren.exchange.jobs import (
+    import_job_cancel,
+    import_job_get,
+    import_job_retry,
+    job_output_get,
+)
 
 router = Router(tags=["后台任务"])
 
@@ -63,3 +69,33 @@ def job_download(request: HttpRequest, job_id: int) -> HttpResponse:
         "Cache-Control": "no-store",  # personal data: never kept by a proxy
     }
     return HttpResponse(bytes(job.output), content_type=job.output_type, headers=headers)
+
+
+#: A cancel or retry the job's state refuses is 409, as other refused writes.
+ACTION_RESPONSES: dict[int, Any] = {200: JobOut, 409: ErrorOut, **ERROR_RESPONSES}
+
+
+@router.post(
+    "/jobs/{int:job_id}/cancel",
+    summary="取消后台任务",
+    response=ACTION_RESPONSES,
+    url_name="job_cancel",
+)
+def job_cancel(request: HttpRequest, job_id: int) -> Any:
+    """取消本人提交的后台任务（系统管理员可取消全部）：排队中的任务立即取消；进行中的任务在下一次
+    报告进度时停止，已保存的内容全部撤销（SQLite 上正在保存的任务不能取消）。已结束的任务返回 409，
+    他人的任务返回 404。返回取消后的任务状态。"""
+    return job_out(import_job_cancel(actor=actor_of(request), pk=job_id))
+
+
+@router.post(
+    "/jobs/{int:job_id}/retry",
+    summary="重新执行后台任务",
+    response=ACTION_RESPONSES,
+    url_name="job_retry",
+)
+def job_retry(request: HttpRequest, job_id: int) -> Any:
+    """重新执行已取消、因意外错误未完成或长时间没有进展（后台任务进程可能已停止）的任务，
+    使用原来的上传文件和参数，并重新检查权限。正在进行、已完成或输入有错误（需修改后重新提交）
+    的任务返回 409，他人的任务返回 404。返回重新排队的任务。"""
+    return job_out(import_job_retry(actor=actor_of(request), pk=job_id))

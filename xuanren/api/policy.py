@@ -30,7 +30,9 @@ from xuanren.api.policy_schemas import (
     rule_row,
     verdict_row,
 )
+from xuanren.api.xlsx_schemas import job_out
 from xuanren.common.dates import today
+from xuanren.exchange.job_kinds import screening_counts_or_job
 from xuanren.org.selectors import post_get, unit_get
 from xuanren.people.selectors import cadre_get
 from xuanren.policy.selectors import (
@@ -84,15 +86,21 @@ def post_explain(
 )
 def post_screen(request: HttpRequest, post_id: int, params: Query[ScreenIn]) -> Any:
     """管理范围内符合该职位全部任职资格条件的在职干部（分页），及各条件排除的人数。
-    公民身份号码一律部分隐藏。"""
+    公民身份号码一律部分隐藏。参与筛查的干部超过 XUANREN_SCREENING_BACKGROUND_CANDIDATES
+    （默认 50000）人时，排除人数不在本次请求中统计：返回各条件（failing 为 null）和统计它们的
+    后台任务 counts_job——本人对同一职位、基准日和管理范围仍有效的统计（进行中，或
+    XUANREN_SCREENING_COUNTS_MAX_AGE 秒内完成的，此时给出人数），没有时开始一个新的统计。"""
     actor = actor_of(request)
     post = post_get(actor=actor, pk=post_id)
     found = screening(actor=actor, post=post, ref=params.ref_date)
     eligible = found.eligible().select_related("unit").order_by(*SCREEN_ORDERS[params.order])
+    counts = screening_counts_or_job(actor=actor, found=found)
     return {
         "count": eligible.count(),
         "items": list(eligible[params.offset : params.offset + params.limit]),
-        "failure_counts": failure_rows(found.failure_counts()),
+        "failure_counts": failure_rows(counts.lines),
+        "counts_considered": counts.considered,
+        "counts_job": job_out(counts.job) if counts.job is not None else None,
     }
 
 

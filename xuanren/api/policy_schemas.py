@@ -6,6 +6,7 @@ not_applicable) with the Chinese word beside it."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from ninja.conf import settings as ninja_settings
 from pydantic import ConfigDict, Field
 
 from xuanren.api.schemas import CadreListOut
+from xuanren.api.xlsx_schemas import JobOut
 from xuanren.policy.models import ExceptionReason
 from xuanren.policy.rules import (
     EDUCATION_RANK,
@@ -25,7 +27,7 @@ from xuanren.policy.rules import (
     RuleResult,
     Status,
 )
-from xuanren.policy.selectors import PostVerdict, RuleCount
+from xuanren.policy.selectors import PostVerdict, RuleCount, RuleLine
 
 _EDUCATION_CODES = {rank: code for code, rank in EDUCATION_RANK.items()}
 
@@ -181,10 +183,12 @@ class ScreenIn(Schema):
 class FailureCountOut(Schema):
     rule_id: str
     title: str
-    failing: int = Field(description="因该条件不符合而被排除的人数")
+    failing: int | None = Field(
+        description="因该条件不符合而被排除的人数；null：人数正在后台统计（见 counts_job）"
+    )
 
 
-def failure_rows(counts: list[RuleCount]) -> list[FailureCountOut]:
+def failure_rows(counts: Sequence[RuleCount | RuleLine]) -> list[FailureCountOut]:
     return [
         FailureCountOut(rule_id=c.rule.id, title=c.rule.title, failing=c.failing) for c in counts
     ]
@@ -193,7 +197,19 @@ def failure_rows(counts: list[RuleCount]) -> list[FailureCountOut]:
 class ScreenOut(Schema):
     count: int = Field(description="符合全部条件的人数")
     items: list[CadreListOut]
-    failure_counts: list[FailureCountOut] = Field(description="适用于该职位的各条件排除的人数")
+    failure_counts: list[FailureCountOut] = Field(
+        description="适用于该职位的各条件及其排除的人数。参与筛查的干部超过 "
+        "XUANREN_SCREENING_BACKGROUND_CANDIDATES（默认 50000）人时人数在后台统计："
+        "统计完成前 failing 为 null"
+    )
+    counts_considered: int | None = Field(
+        description="统计排除人数时参与筛查的干部数；后台统计未完成时为 null"
+    )
+    counts_job: JobOut | None = Field(
+        description="超过上述人数时：统计排除人数的后台任务（本人最近一次仍有效的统计，或本次"
+        "开始的统计），GET links.status 查询进度，完成后再次请求本接口即得到人数；"
+        "未超过时为 null（人数已在本次请求中统计）"
+    )
 
 
 # ---- eligible posts -------------------------------------------------------------------

@@ -10,7 +10,7 @@ from ninja import Schema
 from pydantic import Field
 
 from xuanren.api.errors import FieldErrorOut
-from xuanren.exchange.jobs import is_interrupted
+from xuanren.exchange.jobs import can_cancel, can_retry, is_interrupted
 from xuanren.exchange.models import ImportJob, JobKind, JobStatus
 from xuanren.exchange.xlsx_import import ImportResult
 
@@ -81,7 +81,7 @@ class JobOut(Schema):
     kind: str = Field(
         description="类型：xlsx_import XLSX 导入、lrmx_preview LRMX 导入检查（preview=false 时检查后"
         "一并导入）、lrmx_confirm LRMX 导入、forms_zip 任免审批表打包、cadres_export 干部名单导出、"
-        "roster_export 干部花名册导出"
+        "roster_export 干部花名册导出、screening_counts 资格筛查各条件排除人数统计"
     )
     kind_label: str = Field(description="类型的中文名称")
     status: str = Field(
@@ -94,6 +94,8 @@ class JobOut(Schema):
     interrupted: bool = Field(
         description="true：长时间没有进展（后台任务进程可能已停止），可重新执行"
     )
+    can_cancel: bool = Field(description="true：可以取消（POST /api/v1/jobs/{id}/cancel）")
+    can_retry: bool = Field(description="true：可以重新执行（POST /api/v1/jobs/{id}/retry）")
     upload_name: str = Field(description="上传的文件名，或将生成的文件名")
     created_at: dt.datetime
     finished_at: dt.datetime | None
@@ -126,6 +128,8 @@ def job_out(job: ImportJob) -> dict[str, Any]:
         "rows_total": total,
         "percent": min(100, job.rows_done * 100 // total) if total else 0,
         "interrupted": is_interrupted(job),
+        "can_cancel": can_cancel(job),
+        "can_retry": can_retry(job),
         "upload_name": job.upload_name,
         "created_at": job.created_at,
         "finished_at": job.finished_at,

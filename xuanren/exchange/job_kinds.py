@@ -16,8 +16,8 @@ no file, the counts are its result.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict
-from typing import IO, Any
+from dataclasses import asdict, dataclass
+from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -37,6 +37,9 @@ from xuanren.exchange.lrmx_services import (
 from xuanren.exchange.models import ImportBatch, ImportJob, JobKind, JobStatus
 from xuanren.org.models import Post, Unit
 from xuanren.people.selectors import CadreFilters, cadre_search
+
+if TYPE_CHECKING:
+    from xuanren.policy.selectors import RuleLine, Screening
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ZIP_TYPE = "application/zip"
@@ -372,16 +375,20 @@ def screening_counts_job_get(*, actor: Any, pk: int) -> tuple[ImportJob, Post, d
 
 
 @transaction.atomic
-def screening_counts_start(*, actor: Any, post: Post, ref: dt.date) -> ImportJob | None:
+def screening_counts_start(
+    *, actor: Any, post: Post, ref: dt.date, found: Screening | None = None
+) -> ImportJob | None:
     """Count a large screening's exclusions in the background: the
     permission and the scope checked as the page checks them (`post` read
     with post_get), the job of the same post, date and scope that is still
     queued or running returned instead of a second one. None when the
-    screening is small enough to be counted in the request."""
+    screening is small enough to be counted in the request. `found`: the
+    caller's screening of the same actor, post and date, not built twice."""
     from xuanren.exchange.jobs import is_interrupted
     from xuanren.policy.selectors import screening
 
-    found = screening(actor=actor, post=post, ref=ref)
+    if found is None or found.post.pk != post.pk or found.ref != ref:
+        found = screening(actor=actor, post=post, ref=ref)
     limit = settings.XUANREN_SCREENING_BACKGROUND_CANDIDATES
     if not in_background(found.considered_up_to(limit)):
         return None
@@ -398,6 +405,49 @@ def screening_counts_start(*, actor: Any, post: Post, ref: dt.date) -> ImportJob
         name=f"{post.unit.name}{post.title}",
         params=_counts_key(actor, post, ref),
         total=1,
+    )
+
+
+@dataclass(frozen=True)
+class ScreeningCounts:
+    """A screening's exclusion counts as the API answers them (decision 0139):
+    `lines` each applicable rule with its count (None while a background job
+    counts), `job` that job past the threshold, `considered` how many
+    candidates were counted (None while not known)."""
+
+    lines: list[RuleLine]
+    job: ImportJob | None
+    considered: int | None
+
+
+def screening_counts_or_job(*, actor: Any, found: Screening) -> ScreeningCounts:
+    """The API's `failure_counts`: up to XUANREN_SCREENING_BACKGROUND_CANDIDATES
+    candidates counted here, as before; past it never in the request, but by
+    the actor's job for the same post, date and scope — the one finished
+    within XUANREN_SCREENING_COUNTS_MAX_AGE (its counts), the one queued or
+    running, or, when there is none of use (none, too old, failed, cancelled,
+    interrupted), a new one started (screening_counts_start: permission, scope,
+    journal). `found` is the caller's screening (post read with post_get)."""
+    from xuanren.exchange.jobs import is_interrupted
+    from xuanren.policy.selectors import RuleLine
+
+    considered = found.considered_up_to(settings.XUANREN_SCREENING_BACKGROUND_CANDIDATES)
+    if not in_background(considered):
+        lines = [RuleLine(rc.rule, rc.failing, rc.note) for rc in found.failure_counts()]
+        return ScreeningCounts(lines=lines, job=None, considered=considered)
+    job = screening_counts_job(actor=actor, post=found.post, ref=found.ref)
+    of_use = job is not None and (
+        job.status == JobStatus.SUCCEEDED
+        or (job.status in (JobStatus.QUEUED, JobStatus.RUNNING) and not is_interrupted(job))
+    )
+    if not of_use:
+        job = screening_counts_start(actor=actor, post=found.post, ref=found.ref, found=found)
+    done = job is not None and job.status == JobStatus.SUCCEEDED and job.result is not None
+    result: dict[str, Any] = (job.result or {}) if done and job is not None else {}
+    return ScreeningCounts(
+        lines=found.rule_lines(result.get("counts") if done else None),
+        job=job,
+        considered=result.get("considered") if done else None,
     )
 
 

@@ -190,9 +190,19 @@ def import_job_get(*, actor: Any, pk: int) -> ImportJob:
     else:
         jobs = jobs.filter(mine)
     job = jobs.filter(pk=pk).first()
-    if job is None:
+    if job is None or not _counts_still_theirs(actor, job):
         raise NotFound(_("没有找到该后台任务，或您无权查看。"))
     return job
+
+
+def _counts_still_theirs(actor: Any, job: ImportJob) -> bool:
+    """A screening's counts were made for the requester's scope then: once
+    that scope changed they are not shown (decision 0112), here either."""
+    if job.kind != JobKind.SCREENING_COUNTS:
+        return True
+    from xuanren.exchange.job_kinds import screening_scope_key
+
+    return bool(job.params.get("scope") == screening_scope_key(actor))
 
 
 def job_output_get(*, actor: Any, pk: int) -> ImportJob:

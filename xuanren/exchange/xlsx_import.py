@@ -815,10 +815,14 @@ def _write_units(plan: Plan) -> dict[str, Unit]:
 
 
 def _write_posts(plan: Plan, units: dict[str, Unit]) -> list[int]:
+    # Few distinct titles among many posts: each title's pinyin computed once.
+    pinyin = {title: unit_pinyin(title) for title in {v["title"] for _c, v in plan.posts}}
     posts = [
         Post(
             unit=units[code],
             title=v["title"],
+            title_initials=pinyin[v["title"]][0],
+            title_pinyin=pinyin[v["title"]][1],
             level=v["level"],
             category=v["category"] or PostCategory.GOVERNMENT,
             is_principal=bool(v["is_principal"]),

@@ -151,6 +151,14 @@ class Post(ChoiceLabels, models.Model):
         Unit, on_delete=models.PROTECT, related_name="posts", verbose_name=_("单位")
     )
     title = models.CharField(_("职务名称"), max_length=60)
+    #: The title's pinyin initials and full pinyin (xuanren.org.pinyin), for
+    #: the post picker; every post write path sets them (decision 0140).
+    title_initials = models.CharField(
+        _("职务名称拼音首字母"), max_length=60, blank=True, default="", editable=False
+    )
+    title_pinyin = models.CharField(
+        _("职务名称拼音"), max_length=255, blank=True, default="", editable=False
+    )
     level = models.CharField(_("职务层次"), max_length=32, choices=Level.choices)
     category = models.CharField(
         _("职务类别"), max_length=20, choices=PostCategory.choices, default=PostCategory.GOVERNMENT
@@ -172,6 +180,21 @@ class Post(ChoiceLabels, models.Model):
             models.CheckConstraint(
                 condition=Q(is_party_government_principal=False) | Q(is_principal=True),
                 name="post_party_gov_principal_is_principal",
+            ),
+        ]
+        indexes = [
+            # The picker's prefix matches (LIKE 'dwsj%'), as the unit's (decision
+            # 0117). Its contains matches on the title use a trigram index that
+            # only PostgreSQL has (migration org 0004, decision 0140).
+            models.Index(
+                fields=["title_initials"],
+                name="org_post_initials_pattern",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["title_pinyin"],
+                name="org_post_pinyin_pattern",
+                opclasses=["varchar_pattern_ops"],
             ),
         ]
 

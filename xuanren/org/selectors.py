@@ -22,6 +22,7 @@ from xuanren.access.policy import (
 )
 from xuanren.common.dates import today
 from xuanren.common.errors import NotFound
+from xuanren.common.lookups import InArray
 from xuanren.org.models import PATH_SEGMENT, Post, Quota, Unit
 from xuanren.org.pinyin import pinyin_query
 from xuanren.org.quota import Counts, UnitQuota, build_report
@@ -69,20 +70,44 @@ def post_get(*, actor: Any, pk: int) -> Post:
     return post
 
 
+#: The shortest word a trigram index can find inside a text (pg_trgm).
+TRIGRAM_MIN = 3
+
+
 def post_find(*, actor: Any, q: str, limit: int = 20) -> QuerySet[Post]:
     """Active posts in the actor's scope matching `q` (the post picker of
-    智能选人; decision 0111): every word of `q` is in the post's title or in
-    its unit's name or short name. In tree order, at most `limit`."""
+    智能选人; decisions 0111, 0140): every word of `q` (up to 4) is in the
+    post's title or in its unit's name or short name, or — a word in pinyin —
+    starts the title's or the unit name's initials or full pinyin ("cgz dwsj"
+    → 城关镇 党委书记). In tree order, at most `limit`. One query.
+
+    A word of three characters or more, or in pinyin, is matched on the
+    post's own columns — the units that match it become a list of unit ids —
+    so that on PostgreSQL every part can use an index (the trigram and
+    pattern indexes of migration org 0004, the post's unit index) and a rare
+    word does not read every post of a province. A shorter word has no
+    trigram: it is matched through the join, where the tree order and the
+    limit stop the read at the first matches (decision 0140)."""
     words = q.split()[:4]
     if not words:
         return Post.objects.none()
     qs = post_list(actor=actor).filter(is_active=True)
     for word in words:
-        qs = qs.filter(
-            Q(title__icontains=word)
-            | Q(unit__name__icontains=word)
-            | Q(unit__short_name__icontains=word)
-        )
+        pinyin = pinyin_query(word)
+        if len(word) < TRIGRAM_MIN and not pinyin:
+            qs = qs.filter(
+                Q(title__icontains=word)
+                | Q(unit__name__icontains=word)
+                | Q(unit__short_name__icontains=word)
+            )
+            continue
+        units = Q(name__icontains=word) | Q(short_name__icontains=word)
+        match = Q(title__icontains=word)
+        if pinyin:
+            units |= Q(name_initials__startswith=pinyin) | Q(name_pinyin__startswith=pinyin)
+            match |= Q(title_initials__startswith=pinyin) | Q(title_pinyin__startswith=pinyin)
+        unit_ids = Unit.objects.filter(unit_scope_q(actor), units).order_by().values("pk")
+        qs = qs.filter(match | Q(InArray(F("unit_id"), unit_ids)))
     return qs[:limit]
 
 

@@ -135,9 +135,12 @@ def post_create(
     if is_party_government_principal and not is_principal:
         out.add("is_party_government_principal", _("党政正职必须是正职。"))
     out.raise_if_any(_("职位信息有误，未保存。"))
+    initials, pinyin = unit_pinyin(title.strip())
     post = Post.objects.create(
         unit=unit,
         title=title.strip(),
+        title_initials=initials,
+        title_pinyin=pinyin,
         level=level,
         category=category,
         is_principal=is_principal,

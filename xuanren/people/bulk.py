@@ -30,7 +30,7 @@ COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
     Post: (
         "id", "unit_id", "title", "level", "category", "is_principal",
         "is_party_government_principal", "professional_requirement", "counts_against_quota",
-        "seats", "sort_order", "is_active",
+        "seats", "sort_order", "is_active", "title_initials", "title_pinyin",
     ),
     Quota: ("id", "unit_id", "level", "approved", "source"),
     Cadre: (

@@ -445,7 +445,7 @@ class Generator:
         unit.posts.append(post)
         self.buffer[Post].append(
             (post.id, unit.id, title, level, category, principal, pgp, prof, counts, seats,
-             len(unit.posts) * 10, True)
+             len(unit.posts) * 10, True, *_title_pinyin(title))
         )  # fmt: skip
 
     def _county_units(self, county: U, n: int) -> list[U]:
@@ -1324,3 +1324,10 @@ def _plain_title(unit: U, rank: str = "") -> str:
 
 def _safe_date(year: int, month: int, day: int) -> dt.date:
     return dt.date(year, month, min(day, 28))
+
+
+@functools.cache
+def _title_pinyin(title: str) -> tuple[str, str]:
+    """A post title's pinyin (decision 0140): a few dozen titles among
+    hundreds of thousands of posts, each computed once."""
+    return unit_pinyin(title)

@@ -373,7 +373,9 @@ def post_matches(
     """Up to PAGE_SIZE posts of the actor's scope matching `q`, and a hint."""
     q = q.strip()[:MAX_QUERY]
     if not q:
-        return [], _("输入职位名称或单位名称查找，如“城关镇 党委书记”。")
+        return [], _(
+            "输入职位名称或单位名称、拼音或拼音首字母查找，如“城关镇 党委书记”“cgz dwsj”。"
+        )
     rows = post_rows(post_find(actor=actor, q=q, limit=PAGE_SIZE), link_query)
     return rows, "" if rows else _("未找到符合条件的职位。")
 
@@ -381,6 +383,6 @@ def post_matches(
 @page
 def post_picker(request: HttpRequest) -> HttpResponse:
     """Up to 20 active posts of the actor's scope whose title or unit name
-    contains every word of `post_q` (one query)."""
+    contains every word of `post_q`, or starts with it in pinyin (one query)."""
     rows, hint = post_matches(request.user, request.GET.get("post_q", ""), {})
     return render(request, "web/_post_picker_results.html", {"rows": rows, "hint": hint})
