@@ -94,6 +94,14 @@ class EventType(models.TextChoices):
     RECTIFICATION_CLOSED = "supervision.rectification_closed", _("整改完成")
     LOOKBACK_FILED = "supervision.lookback_filed", _("回头看报告报送备案")
     LOOKBACK_ACKNOWLEDGED = "supervision.lookback_acknowledged", _("记录备案回执")
+    OPINION_ROUND_CREATED = "supervision.opinion_round_created", _("发出征询意见书")
+    OPINION_RECIPIENTS_ADDED = "supervision.opinion_recipients_added", _("登记征询对象")
+    OPINION_REPLY_RECORDED = "supervision.opinion_reply_recorded", _("登记征询意见回复")
+    OPINION_RECORDED = "supervision.opinion_recorded", _("登记征询意见")
+    OPINION_ASSIGNED = "supervision.opinion_assigned", _("分派征询意见")
+    OPINION_ANSWERED = "supervision.opinion_answered", _("答复征询意见")
+    APPRAISAL_CREATED = "supervision.appraisal_created", _("开展一报告两评议")
+    APPRAISAL_RECORDED = "supervision.appraisal_recorded", _("登记一报告两评议结果")
 
 
 class JournalHead(models.Model):
