@@ -117,8 +117,12 @@ def test_record_results_and_flag(personas: Any, county: Any, promoted: list[Buil
         participants=120, good=80, fairly_good=30, average=8, poor=2,
     )  # fmt: skip
     first, second = AppraisedCadre.objects.filter(appraisal=a).order_by("decided_on")
-    appraisal_cadre_record(actor=officer, row=first, participants=120, agree=70, mostly_agree=10, disagree=40)
-    appraisal_cadre_record(actor=officer, row=second, participants=120, agree=70, mostly_agree=9, disagree=41)
+    appraisal_cadre_record(
+        actor=officer, row=first, participants=120, agree=70, mostly_agree=10, disagree=40
+    )
+    appraisal_cadre_record(
+        actor=officer, row=second, participants=120, agree=70, mostly_agree=9, disagree=41
+    )
     result = appraisal_result(actor=officer, appraisal=appraisal_get(actor=officer, pk=a.pk))
     assert result.work.satisfaction.percent == "91.7%"  # 110 / 120 = 91.666…%
     lines = {c.row.cadre.name: c.result for c in result.cadres}
@@ -135,11 +139,17 @@ def test_refusals_change_nothing(personas: Any, county: Any, promoted: list[Buil
     assert row is not None
     before = Event.objects.count()
     with pytest.raises(ValidationFailed):  # more ratings than participants
-        appraisal_cadre_record(actor=officer, row=row, participants=10, agree=5, mostly_agree=5, disagree=1)
+        appraisal_cadre_record(
+            actor=officer, row=row, participants=10, agree=5, mostly_agree=5, disagree=1
+        )
     with pytest.raises(ValidationFailed):  # negative
-        appraisal_cadre_record(actor=officer, row=row, participants=10, agree=-1, mostly_agree=0, disagree=0)
+        appraisal_cadre_record(
+            actor=officer, row=row, participants=10, agree=-1, mostly_agree=0, disagree=0
+        )
     with pytest.raises(ValidationFailed):  # absurdly many
-        appraisal_cadre_record(actor=officer, row=row, participants=10**9, agree=0, mostly_agree=0, disagree=0)
+        appraisal_cadre_record(
+            actor=officer, row=row, participants=10**9, agree=0, mostly_agree=0, disagree=0
+        )
     with pytest.raises(ValidationFailed):  # held before the year appraised
         appraisal_work_record(
             actor=officer, appraisal=a, held_on=dt.date(2024, 12, 31),
@@ -248,7 +258,9 @@ def test_pages_and_export(personas: Any, county: Any, promoted: list[Built]) -> 
 def test_api(personas: Any, county: Any, promoted: list[Built]) -> None:
     officer = _client(personas.case_officer)
     made = officer.post(
-        "/api/v1/appraisals", {"unit": county.root.pk, "year": 2025}, content_type="application/json"
+        "/api/v1/appraisals",
+        {"unit": county.root.pk, "year": 2025},
+        content_type="application/json",
     )
     assert made.status_code == 201
     aid = made.json()["id"]

@@ -86,7 +86,7 @@ def test_tally_edges_zero_returned_and_nothing_issued() -> None:
 
 
 def _round(actor: Any, unit: Any, **kw: Any) -> OpinionRound:
-    data = {
+    data: dict[str, Any] = {
         "title": "2026年上半年征询意见",
         "period_start": dt.date(2026, 1, 1),
         "period_end": dt.date(2026, 6, 30),
@@ -119,7 +119,9 @@ def _recipient(round_: OpinionRound, name: str) -> OpinionRecipient:
 @pytest.fixture
 def opinion(personas: Any, round_: OpinionRound) -> Opinion:
     who = _recipient(round_, "李明")
-    opinion_reply_record(actor=personas.case_officer, recipient=who, returned_on=dt.date(2026, 6, 20))
+    opinion_reply_record(
+        actor=personas.case_officer, recipient=who, returned_on=dt.date(2026, 6, 20)
+    )
     return opinion_add(
         actor=personas.case_officer,
         recipient=who,
@@ -189,7 +191,9 @@ def test_refusals_change_nothing(personas: Any, county: Any, round_: OpinionRoun
     with pytest.raises(ValidationFailed):
         opinion_add(actor=officer, recipient=who, text="长" * 2001, category="other")
     with pytest.raises(ValidationFailed):  # the same person twice
-        opinion_recipients_add(actor=officer, round=round_, people=[RecipientIn("王芳", "县财政局")])
+        opinion_recipients_add(
+            actor=officer, round=round_, people=[RecipientIn("王芳", "县财政局")]
+        )
     with pytest.raises(ValidationFailed):  # formula-like text
         opinion_recipients_add(actor=officer, round=round_, people=[RecipientIn("=1+1", "x")])
     with pytest.raises(ValidationFailed):
@@ -292,7 +296,9 @@ def test_xlsx_import(personas: Any, round_: OpinionRound) -> None:
     assert event is not None and event.payload == {"count": 2, "source": "xlsx"}
 
 
-def test_xlsx_import_attacks(personas: Any, county: Any, round_: OpinionRound, settings: Any) -> None:
+def test_xlsx_import_attacks(
+    personas: Any, county: Any, round_: OpinionRound, settings: Any
+) -> None:
     officer = personas.case_officer
     # no permission: refused before the content is looked at
     with pytest.raises(PermissionDenied):
@@ -321,7 +327,9 @@ def test_xlsx_import_attacks(personas: Any, county: Any, round_: OpinionRound, s
     settings.XUANREN_XLSX_MAX_ROWS = 3
     with pytest.raises(UploadRefused):  # more rows than the limit
         opinion_recipients_import(
-            actor=officer, round=round_, content=_workbook([["姓名"], *[[f"人{i}"] for i in range(5)]])
+            actor=officer,
+            round=round_,
+            content=_workbook([["姓名"], *[[f"人{i}"] for i in range(5)]]),
         )
     data = _workbook([["姓名"], ["甲"]])
     settings.XUANREN_XLSX_MAX_UPLOAD_BYTES = len(data) - 1
@@ -352,11 +360,27 @@ def test_pages_officer(personas: Any, county: Any, opinion: Opinion) -> None:
     assert made.status_code == 302
     new = OpinionRound.objects.get(title="2026年下半年征询意见")
     url = reverse("supervision:opinion_round", args=[new.pk])
-    assert officer.post(url, {"action": "recipient", "name": "钱进", "unit_name": "县委办"}).status_code == 302
+    assert (
+        officer.post(
+            url, {"action": "recipient", "name": "钱进", "unit_name": "县委办"}
+        ).status_code
+        == 302
+    )
     who = OpinionRecipient.objects.get(round=new)
-    assert officer.post(url, {"action": "reply", "recipient": who.pk, "returned_on": "2026-11-20"}).status_code == 302
+    assert (
+        officer.post(
+            url, {"action": "reply", "recipient": who.pk, "returned_on": "2026-11-20"}
+        ).status_code
+        == 302
+    )
     done = officer.post(
-        url, {"action": "opinion", "recipient": who.pk, "category": "voting", "text": "票决前充分酝酿。"}
+        url,
+        {
+            "action": "opinion",
+            "recipient": who.pk,
+            "category": "voting",
+            "text": "票决前充分酝酿。",
+        },
     )
     assert done.status_code == 302
     page = officer.get(url).content.decode()
@@ -382,7 +406,9 @@ def test_pages_officer(personas: Any, county: Any, opinion: Opinion) -> None:
         {"action": "assign", "assignee": personas.discipline.pk, "answer_due": "2026-12-01"},
     )
     assert assigned.status_code == 302
-    answered = _client(personas.discipline).post(opinion_url, {"action": "answer", "answer": "已落实。"})
+    answered = _client(personas.discipline).post(
+        opinion_url, {"action": "answer", "answer": "已落实。"}
+    )
     assert answered.status_code == 302
     opinion.refresh_from_db()
     assert opinion.status == "answered"
@@ -442,7 +468,12 @@ def test_api(personas: Any, county: Any) -> None:
     detail = officer.get(f"/api/v1/opinion-rounds/{rid}").json()
     assert detail["tally"]["issued"] == 4 and detail["tally"]["return_rate"] == "25.0%"
     supervision = next(c for c in detail["tally"]["categories"] if c["category"] == "supervision")
-    assert supervision == {"category": "supervision", "label": "干部监督", "count": 1, "share": "100.0%"}
+    assert supervision == {
+        "category": "supervision",
+        "label": "干部监督",
+        "count": 1,
+        "share": "100.0%",
+    }
     oid = item.json()["id"]
     assigned = officer.post(
         f"/api/v1/opinions/{oid}/assign",
@@ -452,7 +483,9 @@ def test_api(personas: Any, county: Any) -> None:
     assert assigned.status_code == 200 and assigned.json()["status"] == "assigned"
     jiwei = _client(personas.discipline)
     answered = jiwei.post(
-        f"/api/v1/opinions/{oid}/answer", {"answer": "已在公示中列明。"}, content_type="application/json"
+        f"/api/v1/opinions/{oid}/answer",
+        {"answer": "已在公示中列明。"},
+        content_type="application/json",
     )
     assert answered.status_code == 200 and answered.json()["answered_on"] == TODAY.isoformat()
     # refusals: an over-long title (422), out of scope (404), a reader's write (403), no role (403)
@@ -494,10 +527,10 @@ def test_query_counts(personas: Any, county: Any, round_: OpinionRound) -> None:
     with CaptureQueriesContext(connection) as ctx:
         rounds = list(opinion_rounds(actor=officer))
     assert len(rounds) == 1 and len(ctx.captured_queries) == 1
-    who = OpinionRecipient.objects.filter(round=round_, returned_on__isnull=False).first()
-    assert who is not None
+    back = OpinionRecipient.objects.filter(round=round_, returned_on__isnull=False).first()
+    assert back is not None
     with CaptureQueriesContext(connection) as ctx:
-        opinion_add(actor=officer, recipient=who, text="再一条", category="other")
+        opinion_add(actor=officer, recipient=back, text="再一条", category="other")
     # the recipient and the round locked, the insert, the journal (head, event, hash,
     # head update) and four savepoint statements: the same for any round's size
     assert len(ctx.captured_queries) == 11

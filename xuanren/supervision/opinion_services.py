@@ -347,7 +347,8 @@ def opinion_add(
 
 def _opinion_for_update(opinion: Opinion) -> Opinion:
     locked = (
-        Opinion.objects.select_for_update()
+        # Only the opinion row is locked: the unit and cadre are outer joins.
+        Opinion.objects.select_for_update(of=("self",))
         .select_related("recipient__round__unit", "concerning_unit", "cadre__unit")
         .filter(pk=opinion.pk)
         .first()

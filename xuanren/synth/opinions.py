@@ -54,7 +54,9 @@ def _name(rng: random.Random) -> str:
     return surname + "".join(rng.choice(chars) for _ in range(n))
 
 
-def build_demo_opinions(*, officer: Any, jiwei: Any, root: Unit, on: dt.date, seed: int = 130) -> None:
+def build_demo_opinions(
+    *, officer: Any, jiwei: Any, root: Unit, on: dt.date, seed: int = 130
+) -> None:
     """The round and the appraisal; nothing when a round exists already."""
     from xuanren.supervision.models_opinion import OpinionRound
 
@@ -118,15 +120,18 @@ def _round(rng: random.Random, *, officer: Any, jiwei: Any, root: Unit, on: dt.d
         opinion_add(actor=officer, recipient=who, text=text, category=category)
         for who, (category, text) in zip(writers, OPINIONS, strict=True)
     ]
-    for i, opinion in enumerate(made[: ANSWERED + ASSIGNED]):
+    assigned = [
         opinion_assign(
             actor=officer, opinion=opinion, assignee=jiwei if i % 2 else officer,
             answer_due=on + dt.timedelta(days=7 + i),
-        )  # fmt: skip
-    for opinion in made[:ANSWERED]:
-        who = opinion.assignee or officer
+        )
+        for i, opinion in enumerate(made[: ANSWERED + ASSIGNED])
+    ]  # fmt: skip
+    for opinion in assigned[:ANSWERED]:
         opinion_answer(
-            actor=who, opinion=opinion, answer="已研究，相关措施已纳入本年度干部工作安排。"
+            actor=opinion.assignee or officer,
+            opinion=opinion,
+            answer="已研究，相关措施已纳入本年度干部工作安排。",
         )
 
 
