@@ -216,6 +216,8 @@ def test_the_demo_leaves_a_task_for_each_role(county: Any, django_user_model: An
         assert "暂无待办事项" not in client.get("/").content.decode(), username
     jiwei = django_user_model.objects.get(username="jiwei")
     assert TodoKind.INTEGRITY_DUE in {i.kind for i in todo_for(actor=jiwei, on=ON)}
+    # an opinion of the demo round waits for its answer (docs/decisions/0130)
+    assert TodoKind.OPINION_DUE in {i.kind for i in todo_for(actor=jiwei, on=ON)}
 
     # The audit office's task is the request of a principal post's case at
     # the audit step: listed on its home, and its answer page opens.

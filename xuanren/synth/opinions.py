@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 
+from xuanren.common.dates import today
 from xuanren.common.errors import DomainError
 from xuanren.org.models import Unit
 from xuanren.synth.data import FEMALE_CHARS, MALE_CHARS, SURNAMES
@@ -123,7 +124,7 @@ def _round(rng: random.Random, *, officer: Any, jiwei: Any, root: Unit, on: dt.d
     assigned = [
         opinion_assign(
             actor=officer, opinion=opinion, assignee=jiwei if i % 2 else officer,
-            answer_due=on + dt.timedelta(days=7 + i),
+            answer_due=max(on, today()) + dt.timedelta(days=7 + i),
         )
         for i, opinion in enumerate(made[: ANSWERED + ASSIGNED])
     ]  # fmt: skip
