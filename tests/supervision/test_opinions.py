@@ -504,6 +504,19 @@ def test_api(personas: Any, county: Any) -> None:
     ).status_code == 403  # fmt: skip
     assert _client(personas.outsider).get("/api/v1/opinion-rounds").status_code == 403
     assert OpinionRound.objects.count() == 1 and OpinionRecipient.objects.count() == 4
+    # the XLSX upload: accepted, then a file that is not a workbook, then a reader's (403)
+    url = f"/api/v1/opinion-rounds/{rid}/recipients.xlsx"
+    book = io.BytesIO(_workbook([["姓名", "单位"], ["孙丽", "县教育局"]]))
+    book.name = "党代表.xlsx"
+    imported = officer.post(url, {"file": book})
+    assert imported.status_code == 201 and imported.json()[0]["name"] == "孙丽"
+    junk = io.BytesIO(b"PK\x03\x04 not really")
+    junk.name = "x.xlsx"
+    refused = officer.post(url, {"file": junk})
+    assert refused.status_code == 422 and refused.json()["code"] == "upload_refused"
+    book.seek(0)
+    assert jiwei.post(url, {"file": book}).status_code == 403
+    assert OpinionRecipient.objects.count() == 5
 
 
 # ---- query counts -------------------------------------------------------------------------------

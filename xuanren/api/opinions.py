@@ -11,7 +11,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from xuanren.api.auth import actor_of
@@ -48,6 +49,7 @@ from xuanren.supervision.opinion_services import (
     opinion_answer,
     opinion_assign,
     opinion_recipients_add,
+    opinion_recipients_import,
     opinion_reply_record,
     opinion_round_create,
 )
@@ -268,6 +270,21 @@ def recipients_add(request: HttpRequest, round_id: int, payload: RecipientsIn) -
         raise ValidationFailed(_("一次最多登记 %(n)d 名党代表。") % {"n": MAX_BATCH})
     people = [RecipientIn(p.name, p.unit_name, p.contact) for p in payload.people]
     added = opinion_recipients_add(actor=actor, round=round_, people=people, source="api")
+    return Status(201, [_recipient(r) for r in added])
+
+
+@router.post(
+    "/opinion-rounds/{int:round_id}/recipients.xlsx",
+    summary="从 XLSX 导入征询对象",
+    response={201: list[RecipientOut], 413: ErrorOut, **WRITE_RESPONSES},
+)
+def recipients_import(request: HttpRequest, round_id: int, file: File[UploadedFile]) -> Any:
+    """上传 .xlsx，工作表“党代表”，第 1 行列名：姓名、单位、联系方式。全部成功或全部不保存。"""
+    actor = actor_of(request)
+    round_ = opinion_round_get(actor=actor, pk=round_id)
+    added = opinion_recipients_import(
+        actor=actor, round=round_, content=file, filename=file.name or ""
+    )
     return Status(201, [_recipient(r) for r in added])
 
 
