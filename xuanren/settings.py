@@ -364,3 +364,9 @@ JOURNAL_KEY = _journal_key()
 JOURNAL_ANCHOR: Path | None = Path(
     os.environ.get("XUANREN_JOURNAL_ANCHOR") or VAR_DIR / "journal.anchor"
 )
+
+# 一报告两评议 (docs/decisions/0132): a newly promoted cadre whose 不认同 votes
+# are more than this share of the participants is flagged for a look at the
+# appointment. Neither the seed nor DOMAIN.md gives the figure; one third is
+# the usual practice. (numerator, denominator), compared in integers.
+XUANREN_APPRAISAL_DISAGREE_FLAG = (1, 3)

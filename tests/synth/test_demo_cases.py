@@ -144,6 +144,19 @@ def test_one_case_at_every_stage(county: Any, django_user_model: Any) -> None:
     assert [y.year for y in stats.years] == list(range(ON.year - 13, ON.year))
     assert all(6 <= y.decisions.meetings <= 9 for y in stats.years)
 
+    # A round of opinion letters and last year's 一报告两评议 (issue 14).
+    from xuanren.supervision.appraisal_selectors import appraisal_result
+    from xuanren.supervision.models_opinion import Appraisal, OpinionRound
+    from xuanren.supervision.opinion_selectors import round_tally
+
+    (round_,) = OpinionRound.objects.all()
+    tally = round_tally(actor=officer, round=round_)
+    assert (tally.issued, tally.returned, tally.opinions, tally.answered) == (300, 262, 15, 9)
+    (appraisal,) = Appraisal.objects.filter(year=ON.year - 1, unit=county)
+    result = appraisal_result(actor=officer, appraisal=appraisal)
+    assert result.cadres and all(c.row.participants == 126 for c in result.cadres)
+    assert result.work.satisfaction.percent != "—"
+
 
 def test_the_demo_command_builds_them(django_user_model: Any) -> None:
     """`xuanren demo` seeds, creates the accounts, then the cases (once)."""
@@ -204,6 +217,8 @@ def test_the_demo_leaves_a_task_for_each_role(county: Any, django_user_model: An
         assert "暂无待办事项" not in client.get("/").content.decode(), username
     jiwei = django_user_model.objects.get(username="jiwei")
     assert TodoKind.INTEGRITY_DUE in {i.kind for i in todo_for(actor=jiwei, on=ON)}
+    # an opinion of the demo round waits for its answer (docs/decisions/0130)
+    assert TodoKind.OPINION_DUE in {i.kind for i in todo_for(actor=jiwei, on=ON)}
 
     # The audit office's task is the request of a principal post's case at
     # the audit step: listed on its home, and its answer page opens.

@@ -11,6 +11,7 @@ from xuanren.api import (
     jobs,
     lookback,
     lrmx,
+    opinions,
     org,
     people,
     policy,
@@ -46,3 +47,4 @@ api.add_router("", structure.router)
 api.add_router("", structure_targets.router)
 api.add_router("", selection_stats.router)
 api.add_router("", lookback.router)
+api.add_router("", opinions.router)

@@ -98,6 +98,14 @@ class EventType(models.TextChoices):
     STRUCTURE_TARGET_ADDED = "statistics.target_added", _("新增班子结构要求")
     STRUCTURE_TARGET_CHANGED = "statistics.target_changed", _("修改班子结构要求")
     STRUCTURE_TARGET_RETIRED = "statistics.target_retired", _("停止执行班子结构要求")
+    OPINION_ROUND_CREATED = "supervision.opinion_round_created", _("发出征询意见书")
+    OPINION_RECIPIENTS_ADDED = "supervision.opinion_recipients_added", _("登记征询对象")
+    OPINION_REPLY_RECORDED = "supervision.opinion_reply_recorded", _("登记征询意见回复")
+    OPINION_RECORDED = "supervision.opinion_recorded", _("登记征询意见")
+    OPINION_ASSIGNED = "supervision.opinion_assigned", _("分派征询意见")
+    OPINION_ANSWERED = "supervision.opinion_answered", _("答复征询意见")
+    APPRAISAL_CREATED = "supervision.appraisal_created", _("开展一报告两评议")
+    APPRAISAL_RECORDED = "supervision.appraisal_recorded", _("登记一报告两评议结果")
 
 
 class JournalHead(models.Model):

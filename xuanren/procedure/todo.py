@@ -53,6 +53,7 @@ class TodoKind(TextChoices):
     TRAINING_OBLIGATION = "training_obligation", gettext_lazy("提任后培训待完成")
     RETIREMENT_DUE = "retirement_due", gettext_lazy("临近法定退休")
     RECTIFICATION_DUE = "rectification_due", gettext_lazy("回头看整改任务")
+    OPINION_DUE = "opinion_due", gettext_lazy("征询意见待答复")
 
 
 #: Who carries a case's steps (the organization department's case officer):
@@ -670,4 +671,25 @@ def rectifications_due(query: TodoQuery) -> Iterable[TodoItem]:
         )
         for t in open_tasks_for(actor=query.actor)
         if t.deadline is not None
+    ]
+
+
+@source
+def opinions_due(query: TodoQuery) -> Iterable[TodoItem]:
+    """征询意见 opinions assigned to the actor and not yet answered, due on
+    their answer deadline (docs/decisions/0130)."""
+    from xuanren.supervision.opinion_selectors import open_opinions_for
+
+    return [
+        TodoItem(
+            kind=TodoKind.OPINION_DUE,
+            text=_("%(round)s：党代表意见“%(text)s”请答复。")
+            % {"round": o.recipient.round.title, "text": o.text[:40]},
+            due=o.answer_due,
+            link=reverse("supervision:opinion", args=[o.pk]),
+            case=None,
+            mine=True,
+        )
+        for o in open_opinions_for(actor=query.actor)
+        if o.answer_due is not None
     ]

@@ -303,3 +303,16 @@ class RectificationTask(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk}"
+
+
+# ---- 征询意见 and 一报告两评议 (issue 14, docs/decisions/0130–0132) ------------------
+
+from xuanren.supervision.models_opinion import (  # noqa: E402, F401 — defined in their own module
+    Appraisal,
+    AppraisedCadre,
+    Opinion,
+    OpinionCategory,
+    OpinionRecipient,
+    OpinionRound,
+    OpinionStatus,
+)

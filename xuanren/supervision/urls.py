@@ -3,7 +3,7 @@ pages under manage/ do."""
 
 from django.urls import path
 
-from xuanren.supervision import views, views_lookback
+from xuanren.supervision import views, views_lookback, views_opinions
 
 app_name = "supervision"
 
@@ -27,5 +27,30 @@ urlpatterns = [
         "manage/rectifications/<int:pk>/",
         views_lookback.rectification_page,
         name="rectification",
+    ),
+    path("manage/opinions/", views_opinions.opinion_round_list, name="opinion_rounds"),
+    path("manage/opinions/<int:pk>/", views_opinions.opinion_round_detail, name="opinion_round"),
+    path(
+        "manage/opinions/<int:pk>/print/",
+        views_opinions.opinion_round_print,
+        name="opinion_round_print",
+    ),
+    path(
+        "manage/opinions/<int:pk>/export.xlsx",
+        views_opinions.opinion_round_xlsx,
+        name="opinion_round_xlsx",
+    ),
+    path("manage/opinions/items/<int:pk>/", views_opinions.opinion_page, name="opinion"),
+    path("manage/appraisals/", views_opinions.appraisal_list, name="appraisals"),
+    path("manage/appraisals/<int:pk>/", views_opinions.appraisal_detail, name="appraisal"),
+    path(
+        "manage/appraisals/<int:pk>/print/",
+        views_opinions.appraisal_print,
+        name="appraisal_print",
+    ),
+    path(
+        "manage/appraisals/<int:pk>/export.xlsx",
+        views_opinions.appraisal_xlsx,
+        name="appraisal_xlsx",
     ),
 ]

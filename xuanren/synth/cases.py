@@ -945,6 +945,10 @@ def build_demo_cases(*, admin: Any, county_root: Unit, on: dt.date) -> list[Demo
         officer=demo.officer, jiwei=demo.jiwei, root=demo.root,
         committee=demo.standing_committee()[0], on=on,
     )  # fmt: skip
+    # A round of opinion letters and last year's 一报告两评议 (issue 14).
+    from xuanren.synth.opinions import build_demo_opinions
+
+    build_demo_opinions(officer=demo.officer, jiwei=demo.jiwei, root=demo.root, on=on)
     return built
 
 
