@@ -62,11 +62,9 @@ MOTIONS_PROPOSE = ["procedure.add_motionproposal", "procedure.view_motionproposa
 # the rectification tasks; the discipline commission reads the findings.
 LOOKBACK_VIEW = ["supervision.view_lookbackrun"]
 LOOKBACK_RUN = [*LOOKBACK_VIEW, "supervision.run_lookback"]
-<<<<<<< HEAD
 # 班子结构要求 (docs/decisions/0143): the organization department sets them for
 # the teams of its scope; everyone who reads cadres sees them on the structure page.
 TARGETS_EDIT = ["statistics.change_structuretarget"]
-=======
 # 征询意见 and 一报告两评议 (docs/decisions/0130–0132): the organization
 # department issues the rounds and records the appraisals; the discipline
 # commission reads them. An opinion's assignee answers it whatever their role.
@@ -76,7 +74,6 @@ OPINIONS_MANAGE = [
     "supervision.manage_opinionround",
     "supervision.manage_appraisal",
 ]
->>>>>>> opinion_rounds
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CASE_OFFICER: [
@@ -90,11 +87,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *BALLOTS_VOTE,
         *TEAM_SERVE,
         *LOOKBACK_RUN,
-<<<<<<< HEAD
         *TARGETS_EDIT,
-=======
         *OPINIONS_MANAGE,
->>>>>>> opinion_rounds
     ],
     Role.COMMITTEE_MEMBER: [*VIEW_RECORDS, *CASES_VIEW, *NOTICES_VIEW, *BALLOTS_VOTE],
     Role.DISCIPLINE_COMMISSION: [
