@@ -7,6 +7,7 @@ from xuanren.api import (
     ballots,
     case_actions,
     cases,
+    channel,
     documents,
     jobs,
     lookback,
@@ -44,3 +45,4 @@ api.add_router("", assignments.router)
 api.add_router("", structure.router)
 api.add_router("", selection_stats.router)
 api.add_router("", lookback.router)
+api.add_router("", channel.router)

@@ -945,6 +945,10 @@ def build_demo_cases(*, admin: Any, county_root: Unit, on: dt.date) -> list[Demo
         officer=demo.officer, jiwei=demo.jiwei, root=demo.root,
         committee=demo.standing_committee()[0], on=on,
     )  # fmt: skip
+    # The standing reporting and consultation channel (issue 14, decision 0127).
+    from xuanren.synth.channel import build_channel_demo
+
+    build_channel_demo(officer=demo.officer, jiwei=demo.jiwei, root=demo.root, on=on)
     return built
 
 
