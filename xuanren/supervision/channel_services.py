@@ -268,7 +268,7 @@ def channel_register(
 def _locked(actor: Any, report: Report) -> Report:
     """The entry, locked; not found unless it is a channel entry the actor may read."""
     found = (
-        Report.objects.select_for_update()
+        Report.objects.select_for_update(of=("self",))
         .select_related("unit")
         .filter(pk=report.pk, channel=True)
         .first()

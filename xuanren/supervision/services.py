@@ -457,7 +457,7 @@ def report_register(
 
 
 def _locked(report: Report) -> Report:
-    return Report.objects.select_for_update().select_related("unit").get(pk=report.pk)
+    return Report.objects.select_for_update(of=("self",)).select_related("unit").get(pk=report.pk)
 
 
 def _require_assignee(actor: Any, report: Report) -> None:

@@ -119,14 +119,16 @@ def channel_inbox_page(request: HttpRequest) -> HttpResponse:
     and the cadre supervision office, with filters and counts."""
     actor = request.user
     form = ChannelFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
+    # A value the form does not offer reads as "any" (ChannelFilters.cleaned),
+    # the other filters still apply.
+    get = request.GET
     filters = ChannelFilters(
-        status=data.get("status", ""),
-        source=data.get("source", ""),
-        kind=data.get("kind", ""),
-        overdue=bool(data.get("overdue")),
-        mine=bool(data.get("mine")),
-    )
+        status=get.get("status", ""),
+        source=get.get("source", ""),
+        kind=get.get("kind", ""),
+        overdue=bool(get.get("overdue")),
+        mine=bool(get.get("mine")),
+    ).cleaned()
     on = today()
     entries = list(channel_inbox(actor=actor, filters=filters, on=on)[:INBOX_LIMIT])
     counts = channel_counts(actor=actor, on=on)
