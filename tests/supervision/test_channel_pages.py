@@ -253,6 +253,21 @@ def test_cadre_and_case_pages_link_entries_only_for_report_readers(
         for url in (cadre_url, case_url):
             body = client_for(user).get(url).content.decode()
             assert "相关举报咨询" in body and link in body and "李明" not in body
+    # a notice report about the cadre as a candidate is listed on their page too
+    from xuanren.supervision.services import report_register
+
+    notice_report, _r = report_register(
+        actor=personas.case_officer,
+        case=notice_case.case,
+        content=CONTENT,
+        source="letter",
+        anonymous=True,
+        candidate=notice_case.zhang,
+    )
+    zhang_page = client_for(personas.discipline).get(
+        reverse("web:cadre_detail", args=[notice_case.zhang.cadre_id])
+    )
+    assert reverse("supervision:report", args=[notice_report.pk]) in zhang_page.content.decode()
     for url in (cadre_url, case_url):
         page = client_for(personas.committee_member).get(url)
         assert page.status_code == 200

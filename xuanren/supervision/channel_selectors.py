@@ -174,20 +174,21 @@ def channel_assignable_users(*, unit: Unit, kind: str) -> list[Any]:
     return list(users.distinct().order_by("username"))
 
 
-def _concerning(actor: Any, **link: Any) -> list[Report]:
+def _concerning(actor: Any, link: Q) -> list[Report]:
     if not has_perm(actor, VIEW_REPORT):
         return []
     return list(
-        Report.objects.filter(unit_scope_q(actor, prefix="unit__"), **link)
+        Report.objects.filter(link, unit_scope_q(actor, prefix="unit__"))
         .select_related("assigned_to")
         .order_by("-received_at", "-id")[:50]
     )
 
 
 def cadre_reports(*, actor: Any, cadre: Any) -> list[Report]:
-    """The reports and consultations linked to `cadre`, for those who may
-    read reports (in their scope); nobody else learns that any exist."""
-    return _concerning(actor, cadre=cadre)
+    """The reports and consultations linked to `cadre`, and the notice
+    reports about them as a candidate, for those who may read reports (in
+    their scope); nobody else learns that any exist."""
+    return _concerning(actor, Q(cadre=cadre) | Q(candidate__cadre=cadre))
 
 
 def case_channel_reports(*, actor: Any, case: Any) -> list[Report]:
@@ -195,7 +196,7 @@ def case_channel_reports(*, actor: Any, case: Any) -> list[Report]:
     listed on the case's notice page), for those who may read reports."""
     if not unit_in_scope(actor, case.unit):
         return []
-    return _concerning(actor, case=case, channel=True)
+    return _concerning(actor, Q(case=case, channel=True))
 
 
 def link_targets(*, actor: Any, cadre_text: str, case_number: str) -> tuple[Any, Any]:
