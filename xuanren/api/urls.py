@@ -7,6 +7,7 @@ from xuanren.api import (
     ballots,
     case_actions,
     cases,
+    channel,
     documents,
     jobs,
     lookback,
@@ -48,3 +49,4 @@ api.add_router("", structure_targets.router)
 api.add_router("", selection_stats.router)
 api.add_router("", lookback.router)
 api.add_router("", opinions.router)
+api.add_router("", channel.router)

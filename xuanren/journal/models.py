@@ -47,6 +47,9 @@ class EventType(models.TextChoices):
     REPORT_ASSIGNED = "supervision.report_assigned", _("分派举报")
     REPORT_INVESTIGATING = "supervision.report_investigating", _("调查核实举报")
     REPORT_CLOSED = "supervision.report_closed", _("举报办结")
+    # The standing reporting and consultation channel (docs/decisions/0127).
+    REPORT_LINKED = "supervision.report_linked", _("关联举报咨询的干部和事项")
+    REPORT_REPLIED = "supervision.report_replied", _("答复举报咨询人")
     MOTION_PROPOSED = "procedure.motion_proposed", _("提出动议建议")
     MOTION_PROPOSAL_DECIDED = "procedure.motion_proposal_decided", _("处理动议建议")
     MEETING_CREATED = "ballots.meeting_created", _("新建投票会议")

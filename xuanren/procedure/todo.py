@@ -54,6 +54,8 @@ class TodoKind(TextChoices):
     RETIREMENT_DUE = "retirement_due", gettext_lazy("临近法定退休")
     RECTIFICATION_DUE = "rectification_due", gettext_lazy("回头看整改任务")
     OPINION_DUE = "opinion_due", gettext_lazy("征询意见待答复")
+    CHANNEL_TO_ASSIGN = "channel_to_assign", gettext_lazy("举报咨询待分派")
+    CHANNEL_DUE = "channel_due", gettext_lazy("举报咨询待办理")
 
 
 #: Who carries a case's steps (the organization department's case officer):
@@ -513,6 +515,14 @@ def _report_due(report: Any) -> dt.date:
     return report.received_at.astimezone(SHANGHAI).date()
 
 
+def _case_of(report: Any) -> Case:
+    """A notice report's case (the standing channel's entries, which may have
+    none, are listed by channel_items)."""
+    case: Case | None = report.case
+    assert case is not None
+    return case
+
+
 @source
 def reports_to_assign(query: TodoQuery) -> Iterable[TodoItem]:
     """举报 registered and not yet given to an investigator, for whoever
@@ -522,15 +532,17 @@ def reports_to_assign(query: TodoQuery) -> Iterable[TodoItem]:
     from xuanren.supervision.models import Report, ReportStatus
 
     reports = Report.objects.filter(
-        unit_scope_q(query.actor, prefix="case__unit__"), status=ReportStatus.REGISTERED
+        unit_scope_q(query.actor, prefix="case__unit__"),
+        status=ReportStatus.REGISTERED,
+        channel=False,
     ).select_related("case__officer", "notice")
     return [
         TodoItem(
             kind=TodoKind.REPORT_TO_ASSIGN,
             text=_("%(number)s %(title)s收到一件举报（%(source)s），请分派承办人。")
             % {
-                "number": r.case.number,
-                "title": r.case.title,
+                "number": _case_of(r).number,
+                "title": _case_of(r).title,
                 "source": r.get_source_display(),
             },
             due=_report_due(r),
@@ -554,6 +566,7 @@ def reports_to_handle(query: TodoQuery) -> Iterable[TodoItem]:
         unit_scope_q(query.actor, prefix="case__unit__"),
         assigned_to=query.actor,
         status__in=[ReportStatus.ASSIGNED, ReportStatus.INVESTIGATING],
+        channel=False,
     ).select_related("case__officer", "notice")
     items = []
     for r in reports:
@@ -566,8 +579,8 @@ def reports_to_handle(query: TodoQuery) -> Iterable[TodoItem]:
                 kind=TodoKind.REPORT_TO_HANDLE,
                 text=_("%(number)s %(title)s：关于%(about)s的举报（%(source)s），%(what)s。")
                 % {
-                    "number": r.case.number,
-                    "title": r.case.title,
+                    "number": _case_of(r).number,
+                    "title": _case_of(r).title,
                     "about": r.about_name,
                     "source": r.get_source_display(),
                     "what": what,
@@ -579,6 +592,27 @@ def reports_to_handle(query: TodoQuery) -> Iterable[TodoItem]:
             )
         )
     return items
+
+
+@source
+def channel_items(query: TodoQuery) -> Iterable[TodoItem]:
+    """The standing channel (docs/decisions/0127): entries waiting for an
+    assignee, for whoever assigns them (the cadre supervision office), due
+    the day they came in; and the actor's own open entries, due on their
+    deadline (overdue ones stay until closed)."""
+    from xuanren.supervision.channel_todo import channel_todo
+
+    return [
+        TodoItem(
+            kind=TodoKind.CHANNEL_DUE if row.mine else TodoKind.CHANNEL_TO_ASSIGN,
+            text=row.text,
+            due=row.due,
+            link=row.link,
+            case=None,
+            mine=row.mine,
+        )
+        for row in channel_todo(actor=query.actor)
+    ]
 
 
 def _follows_unit_cases(actor: Any) -> bool:

@@ -66,18 +66,50 @@ class ReportStatus(models.TextChoices):
     REGISTERED = "registered", _("已受理")
     ASSIGNED = "assigned", _("已分派")
     INVESTIGATING = "investigating", _("调查核实中")
+    # Standing channel only: the answer has gone to the reporter (docs/decisions/0127).
+    REPLIED = "replied", _("已答复")
     CLOSED = "closed", _("已办结")
+
+
+class ReportKind(models.TextChoices):
+    REPORT = "report", _("举报")
+    CONSULTATION = "consultation", _("咨询")
+
+
+class ReplyChannel(models.TextChoices):
+    PHONE = "phone", _("电话")
+    LETTER = "letter", _("书面")
+    VISIT = "visit", _("当面")
+    SMS = "sms", _("短信")
 
 
 class Finding(models.TextChoices):
     NONE = "none", _("不影响任用")
     SUSPEND = "suspend", _("暂缓任用")
     DROP = "drop", _("不予任用")
+    # The standing channel's conclusions (docs/decisions/0127): a report is
+    # verified as true, partly true or unfounded; a consultation is answered.
+    TRUE = "true", _("反映属实")
+    PARTLY = "partly", _("部分属实")
+    UNFOUNDED = "unfounded", _("反映不实")
+    ANSWERED = "answered", _("已解答")
+
+
+#: The conclusions a standing-channel entry may close with, by kind.
+CHANNEL_FINDINGS: dict[str, tuple[str, ...]] = {
+    ReportKind.REPORT: (Finding.TRUE, Finding.PARTLY, Finding.UNFOUNDED),
+    ReportKind.CONSULTATION: (Finding.ANSWERED,),
+}
 
 
 class Report(models.Model):
-    """A report about a person on a case's notice. The reporter's receipt
-    number is shown to them once; only its SHA-256 is kept."""
+    """A report about a person on a case's notice, or an entry of the
+    standing reporting and consultation channel (`channel`, DOMAIN §6: a
+    report or a consultation not tied to a case, which may be linked to a
+    cadre and/or a case). The reporter's receipt number is shown to them
+    once; only its SHA-256 is kept. `unit` is the scope the entry is read in
+    (the case's unit; for the channel, the receiving unit or that of the
+    cadre or case it concerns: docs/decisions/0127)."""
 
     notice = models.ForeignKey(
         PublicNotice,
@@ -88,7 +120,12 @@ class Report(models.Model):
         verbose_name=_("任前公示"),
     )
     case = models.ForeignKey(
-        Case, on_delete=models.PROTECT, related_name="reports", verbose_name=_("选任事项")
+        Case,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("选任事项"),
     )
     candidate = models.ForeignKey(
         Candidate,
@@ -98,7 +135,26 @@ class Report(models.Model):
         related_name="reports",
         verbose_name=_("被举报人选"),
     )
-    about_name = models.CharField(_("被举报人姓名"), max_length=30)
+    unit = models.ForeignKey(
+        "org.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("受理范围"),
+    )
+    channel = models.BooleanField(_("常设举报咨询渠道"), default=False)
+    kind = models.CharField(
+        _("类别"), max_length=16, choices=ReportKind.choices, default=ReportKind.REPORT
+    )
+    cadre = models.ForeignKey(
+        "people.Cadre",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("所涉干部"),
+    )
+    about_name = models.CharField(_("被举报人姓名"), max_length=30, blank=True)
     content = models.TextField(_("举报内容"))
     source = models.CharField(
         _("来源"), max_length=10, choices=ReportSource.choices, default=ReportSource.ONLINE
@@ -129,8 +185,22 @@ class Report(models.Model):
     )
     joint_with_discipline = models.BooleanField(_("会同纪委监委调查"), default=False)
     assigned_at = models.DateTimeField(_("分派时间"), null=True, blank=True)
+    due_on = models.DateField(_("办理期限"), null=True, blank=True)
     investigation_note = models.TextField(_("调查核实情况"), blank=True)
     investigating_at = models.DateTimeField(_("开始调查时间"), null=True, blank=True)
+    reply_text = models.TextField(_("答复内容"), blank=True)
+    replied_on = models.DateField(_("答复日期"), null=True, blank=True)
+    reply_channel = models.CharField(
+        _("答复方式"), max_length=10, choices=ReplyChannel.choices, blank=True
+    )
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("答复人"),
+    )
     finding = models.CharField(_("查核结论"), max_length=10, choices=Finding.choices, blank=True)
     finding_text = models.TextField(_("查核结论说明"), blank=True)
     closed_by = models.ForeignKey(
@@ -151,11 +221,19 @@ class Report(models.Model):
             ("assign_report", _("分派举报")),
             ("investigate_report", _("调查核实和办结举报")),
         ]
-        indexes = [models.Index(fields=["case", "status"])]
+        indexes = [
+            models.Index(fields=["case", "status"]),
+            models.Index(fields=["channel", "status", "due_on"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="closed") | ~Q(finding=""),
                 name="report_closed_has_finding",
+            ),
+            # A notice report belongs to its case; only the channel stands alone.
+            models.CheckConstraint(
+                condition=Q(channel=True) | Q(case__isnull=False),
+                name="report_case_unless_channel",
             ),
         ]
 

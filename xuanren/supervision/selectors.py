@@ -108,11 +108,23 @@ class PublicStatus:
     closed_on: dt.date | None
 
 
+@dataclass(frozen=True)
+class ChannelStatus(PublicStatus):
+    """A standing-channel entry's status, with the answer given to a named
+    reporter or to a consultation (docs/decisions/0127); never the finding."""
+
+    kind: str
+    reply_text: str
+    replied_on: dt.date | None
+
+
 def public_status_label(status: str) -> str:
     if status == ReportStatus.CLOSED:
         return _("已办结")
     if status == ReportStatus.REGISTERED:
         return _("已受理")
+    if status == ReportStatus.REPLIED:
+        return _("已答复")
     return _("正在办理")
 
 
@@ -132,11 +144,18 @@ def report_status_lookup(*, receipt: str) -> PublicStatus:
 
     received = local(report.received_at)
     assert received is not None
-    return PublicStatus(
-        status=public_status_label(report.status),
-        received_on=received,
-        closed_on=local(report.closed_at) if report.status == ReportStatus.CLOSED else None,
-    )
+    closed_on = local(report.closed_at) if report.status == ReportStatus.CLOSED else None
+    status = public_status_label(report.status)
+    if report.channel:
+        return ChannelStatus(
+            status=status,
+            received_on=received,
+            closed_on=closed_on,
+            kind=report.get_kind_display(),
+            reply_text=report.reply_text,
+            replied_on=report.replied_on,
+        )
+    return PublicStatus(status=status, received_on=received, closed_on=closed_on)
 
 
 def case_reports(*, actor: Any, case: Case) -> QuerySet[Report]:
@@ -152,6 +171,7 @@ def report_get(*, actor: Any, pk: int) -> Report:
     report = (
         Report.objects.filter(pk=pk)
         .select_related(
+            "unit",
             "case__unit",
             "case__template",
             "candidate__cadre",
@@ -166,15 +186,17 @@ def report_get(*, actor: Any, pk: int) -> Report:
     )
     if report is None:
         raise NotFound(_("未找到该举报。"))
-    require_unit(actor, "supervision.view_report", report.case.unit)
+    if report.unit is None:  # never for a report written by a service
+        raise NotFound(_("未找到该举报。"))
+    require_unit(actor, "supervision.view_report", report.unit)
     return report
 
 
 def attachment_get(*, actor: Any, pk: int) -> ReportAttachment:
-    attachment = ReportAttachment.objects.filter(pk=pk).select_related("report__case__unit").first()
-    if attachment is None:
+    attachment = ReportAttachment.objects.filter(pk=pk).select_related("report__unit").first()
+    if attachment is None or attachment.report.unit is None:
         raise NotFound(_("未找到该附件。"))
-    require_unit(actor, "supervision.view_report", attachment.report.case.unit)
+    require_unit(actor, "supervision.view_report", attachment.report.unit)
     return attachment
 
 
@@ -218,9 +240,11 @@ def report_inbox(*, actor: Any, tab: str = "mine") -> QuerySet[Report]:
     from xuanren.access.policy import require_perm, unit_scope_q
 
     require_perm(actor, "supervision.view_report")
-    qs = Report.objects.filter(unit_scope_q(actor, prefix="case__unit__")).select_related(
+    qs = Report.objects.filter(unit_scope_q(actor, prefix="unit__")).select_related(
         "case", "notice", "assigned_to"
     )
+    # The standing channel's entries have their own inbox (views_channel).
+    qs = qs.filter(channel=False)
     if tab == "mine":
         qs = qs.filter(assigned_to=actor).exclude(status=ReportStatus.CLOSED)
     elif tab == "unassigned":

@@ -312,6 +312,7 @@ def _create_report(
     report = Report.objects.create(
         notice=notice,
         case=case,
+        unit=case.unit,
         candidate=candidate,
         about_name=about_name,
         content=content,
@@ -456,11 +457,14 @@ def report_register(
 
 
 def _locked(report: Report) -> Report:
-    return Report.objects.select_for_update().select_related("case__unit").get(pk=report.pk)
+    return Report.objects.select_for_update(of=("self",)).select_related("unit").get(pk=report.pk)
 
 
 def _require_assignee(actor: Any, report: Report) -> None:
-    require_unit(actor, INVESTIGATE, report.case.unit)
+    # A report is read in its unit's scope: its case's, or for the standing
+    # channel the receiving unit or that of what it concerns (decision 0127).
+    assert report.unit is not None
+    require_unit(actor, INVESTIGATE, report.unit)
     if report.assigned_to_id != actor.pk and not is_unrestricted(actor):
         raise PermissionDenied(_("该举报由他人承办，只有承办人可以调查核实和办结。"))
 
@@ -472,13 +476,16 @@ def report_assign(
     """Give the report to someone who may investigate it (reassigning is
     possible until the investigation starts)."""
     report = _locked(report)
-    require_unit(actor, "supervision.assign_report", report.case.unit)
+    assert report.unit is not None
+    require_unit(actor, "supervision.assign_report", report.unit)
+    if report.channel:
+        raise Conflict(_("常设渠道的举报咨询须在其办理页面分派，并确定办理期限。"))
     if report.status not in (ReportStatus.REGISTERED, ReportStatus.ASSIGNED):
         raise Conflict(_("该举报%(s)s，不能再分派。") % {"s": report.get_status_display()})
     if (
         assignee is None
         or not has_perm(assignee, INVESTIGATE)
-        or not unit_in_scope(assignee, report.case.unit)
+        or not unit_in_scope(assignee, report.unit)
     ):
         raise PermissionDenied(_("承办人须有调查核实举报的权限，且该事项在其管理范围内。"))
     before = report.assigned_to_id
@@ -549,6 +556,8 @@ def report_close(
     public_notice step then suspends or drops that candidate."""
     report = _locked(report)
     _require_assignee(actor, report)
+    if report.channel:
+        raise Conflict(_("常设渠道的举报咨询须在其办理页面办结。"))
     if report.status != ReportStatus.INVESTIGATING:
         raise Conflict(
             _("该举报%(s)s；须先记录调查核实情况，再办结。") % {"s": report.get_status_display()}

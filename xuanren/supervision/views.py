@@ -293,7 +293,7 @@ def _scoped(actor: Any, perm: str, read: Callable[[], T], missing: str) -> T:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @office
-def report_page(request: HttpRequest, pk: int) -> HttpResponse:
+def report_page(request: HttpRequest, pk: int) -> HttpResponseBase:
     actor = request.user
     report = _scoped(
         actor,
@@ -301,6 +301,8 @@ def report_page(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: report_get(actor=actor, pk=pk),
         _("未找到该举报。"),
     )
+    if report.channel:  # the standing channel's entry has its own page
+        return redirect("supervision:channel_entry", pk=report.pk)
     status = 200
     action = request.POST.get("action", "") if request.method == "POST" else ""
     forms = _report_forms(report, request.POST if action else None, action)
@@ -312,7 +314,8 @@ def report_page(request: HttpRequest, pk: int) -> HttpResponse:
         status = 422
     # The page shows a named reporter and their phone: on the access record.
     report_look_record(actor=actor, report=report)
-    unit = report.case.unit
+    unit = report.unit
+    assert unit is not None
     context = {
         "report": report,
         "forms": forms,

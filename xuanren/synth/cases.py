@@ -949,6 +949,11 @@ def build_demo_cases(*, admin: Any, county_root: Unit, on: dt.date) -> list[Demo
     from xuanren.synth.opinions import build_demo_opinions
 
     build_demo_opinions(officer=demo.officer, jiwei=demo.jiwei, root=demo.root, on=on)
+
+    # The standing reporting and consultation channel (issue 14, decision 0127).
+    from xuanren.synth.channel import build_channel_demo
+
+    build_channel_demo(officer=demo.officer, jiwei=demo.jiwei, root=demo.root, on=on)
     return built
 
 

@@ -82,6 +82,7 @@ from xuanren.procedure.services import (
     template_def,
 )
 from xuanren.procedure.todo import TodoItem, todo_for
+from xuanren.supervision.channel_selectors import case_channel_reports
 from xuanren.web.assignments import step_owner
 from xuanren.web.case_forms import (
     CaseFilterForm,
@@ -284,6 +285,9 @@ def case_context(
         "done_count": sum(1 for s in steps if s.entry.state == "done"),
         "candidates": candidates,
         "can_change": changeable,
+        # The channel's entries linked to the case, for those who may read
+        # reports (docs/decisions/0129).
+        "linked_reports": case_channel_reports(actor=request.user, case=case),
         "error": error,
         "blocked": blocked is not None,
         "officer": person(case.officer),

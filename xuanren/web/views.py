@@ -64,6 +64,7 @@ from xuanren.policy.selectors import (
     post_facts,
     screening,
 )
+from xuanren.supervision.channel_selectors import cadre_reports
 from xuanren.web.exports import csv_response, xlsx_response
 from xuanren.web.forms import (
     CadreLookupForm,
@@ -525,6 +526,8 @@ def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "trainings": trainings,
         "training_hours": sum(t.hours for t in trainings),
+        # Only for those who may read reports (docs/decisions/0129).
+        "linked_reports": cadre_reports(actor=actor, cadre=cadre),
         "obligations": training_obligations(
             actor=actor, on=on, cadre=cadre, include_fulfilled=True
         ),

@@ -16,7 +16,7 @@ from xuanren.procedure.effects import effect
 from xuanren.procedure.guards.registry import GuardContext, guard
 from xuanren.procedure.models import Candidate, CandidateStatus, CaseStep
 from xuanren.supervision.content import approved_candidates, content_problems
-from xuanren.supervision.models import Finding, PublicNotice, Report, ReportStatus
+from xuanren.supervision.models import Finding, PublicNotice, Report, ReportKind, ReportStatus
 from xuanren.supervision.selectors import latest_notice
 from xuanren.workdays.selectors import notice_period_end
 
@@ -73,7 +73,9 @@ def reports_closed(ctx: GuardContext) -> list[str]:
     """Every report on the case is closed with a finding: none is left open,
     whether it came through the notice page, a letter or a call."""
     problems = []
-    for report in Report.objects.filter(case=ctx.case).order_by("received_at", "id"):
+    # A consultation linked to the case asks, it does not accuse (decision 0127).
+    reports = Report.objects.filter(case=ctx.case).exclude(kind=ReportKind.CONSULTATION)
+    for report in reports.order_by("received_at", "id"):
         if report.status != ReportStatus.CLOSED or not report.finding:
             problems.append(
                 _("关于%(n)s的举报（第 %(id)s 号）尚未办结（%(s)s），须查核并作出结论。")
