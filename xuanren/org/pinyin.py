@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import re
 
-from pypinyin import Style, lazy_pinyin
-
 INITIALS_MAX = 100
 PINYIN_MAX = 255
 
@@ -18,6 +16,11 @@ _SEPARATORS = re.compile(r"[\s'’·-]")
 def unit_pinyin(name: str) -> tuple[str, str]:
     """(initials, full pinyin) of `name`, lower case, letters only (other
     characters dropped; ü written v, as typed on a keyboard)."""
+    # Imported here, not at start-up: its phrase dictionary costs about a
+    # second of CPU, which every `xuanren` process paid (the admin imports
+    # this module) whether or not it names a unit (docs/decisions/0142).
+    from pypinyin import Style, lazy_pinyin
+
     # One segmentation (the costly part): a syllable's first letter is its initial.
     syllables = [_NOT_LETTERS.sub("", s.lower()) for s in lazy_pinyin(name, style=Style.NORMAL)]
     syllables = [s for s in syllables if s]

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from pypinyin import Style, lazy_pinyin
 
 from xuanren.access.policy import is_unrestricted, require_unit
 from xuanren.common.dates import today
@@ -57,6 +56,10 @@ from xuanren.people.validation import (
 
 def name_initials(name: str) -> str:
     """Pinyin initials for search: 张三丰 → zsf (non-Han characters dropped)."""
+    # Imported on first use: its phrase dictionary is most of a second of CPU
+    # that every `xuanren` process paid at start-up (docs/decisions/0142).
+    from pypinyin import Style, lazy_pinyin
+
     letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
     return "".join(letters).lower()[:30]
 

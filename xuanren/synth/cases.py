@@ -880,8 +880,13 @@ def _user(username: str, default: Any) -> Any:
     return User.objects.filter(username=username, is_active=True).first() or default
 
 
-def build_demo_cases(*, admin: Any, county_root: Unit, on: dt.date) -> list[DemoCase]:
-    """Cases at every stage for the demo county; nothing when a case exists."""
+def build_demo_cases(
+    *, admin: Any, county_root: Unit, on: dt.date, with_history: bool = True
+) -> list[DemoCase]:
+    """Cases at every stage for the demo county; nothing when a case exists.
+    `with_history`: also the thirteen years of past decisions (the demo has
+    them; a test that reads only the live cases skips their build, seconds
+    each, docs/decisions/0142)."""
     if Case.objects.exists():
         return []
     demo = _Demo(
@@ -938,6 +943,8 @@ def build_demo_cases(*, admin: Any, county_root: Unit, on: dt.date) -> list[Demo
     demo_role_tasks(
         officer=demo.officer, root=demo.root, committee=demo.standing_committee()[0], on=on
     )
+    if not with_history:
+        return built
     # Thirteen years of past decisions for the selection statistics (issue 14).
     from xuanren.synth.history import build_selection_history
 

@@ -14,6 +14,10 @@ from xuanren.common.errors import DomainError
 
 
 class Command(BaseCommand):
+    # The database and the var folder are all it reads: the project's system
+    # checks (URLs, the API's schemas) would cost more CPU than the command
+    # itself, in every run and in restore's verifying child (docs/decisions/0142).
+    requires_system_checks = []
     help = (  # command-line help, for administrators
         "备份数据库：SQLite 用在线备份（服务运行时也可），PostgreSQL 用 pg_dump 自定义格式。"
         "默认写到数据目录下的 backups/，文件名带时间。"

@@ -8,6 +8,10 @@ from xuanren.journal.services import journal_anchor, journal_baseline, journal_v
 
 
 class Command(BaseCommand):
+    # The database and the var folder are all it reads: the project's system
+    # checks (URLs, the API's schemas) would cost more CPU than the command
+    # itself, in every run and in restore's verifying child (docs/decisions/0142).
+    requires_system_checks = []
     help = (  # command-line help, for administrators
         "操作日志：verify 校验带密钥的哈希链、核对锚定文件并核对业务数据与日志；"
         "anchor 立即把当前链头写入锚定文件；baseline 为升级前已有的干部记录记下指纹基线。"
