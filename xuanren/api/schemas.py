@@ -273,6 +273,39 @@ class TrainingOut(Schema):
     title: str
 
 
+class TrainingIn(Schema):
+    """One training row as `training_add` and `training_change` take it; the
+    checks (hours, year, title) are the service's, answered with 422."""
+
+    year: int
+    hours: int
+    title: str
+
+
+class TrainingStandingOut(Schema):
+    """The hours of a training rule's window against its requirement."""
+
+    title: str
+    source: str
+    first_year: int
+    last_year: int
+    required: int
+    word: str
+    hours: int
+    met: bool
+
+
+class YearHoursOut(Schema):
+    year: int
+    hours: int
+
+
+class TrainingsOut(Schema):
+    trainings: list[TrainingOut]
+    hours_by_year: list[YearHoursOut]
+    standings: list[TrainingStandingOut]
+
+
 class CadreDetailOut(Schema):
     id: int
     name: str

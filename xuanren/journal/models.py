@@ -17,6 +17,7 @@ class EventType(models.TextChoices):
     CADRE_UPDATED = "cadre.updated", _("修改干部信息")
     CADRE_RECORD_ADDED = "cadre.record_added", _("新增干部子记录")
     CADRE_RECORD_REMOVED = "cadre.record_removed", _("删除干部子记录")
+    CADRE_RECORD_CHANGED = "cadre.record_changed", _("修改干部子记录")
     TENURE_STARTED = "tenure.started", _("任职")
     TENURE_ENDED = "tenure.ended", _("免职")
     USER_SCOPE_SET = "access.scope_set", _("设置用户范围")

@@ -727,20 +727,87 @@ def reward_punishment_add(
     return record
 
 
-@transaction.atomic
-def training_add(*, actor: Any, cadre: Cadre, year: int, hours: int, title: str) -> Training:
-    cadre = _locked_cadre(actor, cadre)
+#: The most hours one training row may carry. A year-long party-school class
+#: (中青班) is the longest training a cadre takes, well under 2000 hours; a
+#: larger figure is a typing error (an extra digit), not a training.
+TRAINING_MAX_HOURS = 2000
+
+
+def _training_errors(cadre: Cadre, *, year: int, hours: int, title: str) -> ErrorCollector:
     out = ErrorCollector()
     if hours <= 0:
-        out.add("hours", _("学时应为正数。"))
-    if not (cadre.birth_date.year < year <= today().year):
-        out.add("year", _("培训年度 %(y)d 无效。") % {"y": year})
+        out.add("hours", _("学时应为正数，请填写实际参加培训的学时。"))
+    elif hours > TRAINING_MAX_HOURS:
+        out.add(
+            "hours",
+            _("一次培训的学时不应超过 %(n)d，请核对是否多输入了数字。") % {"n": TRAINING_MAX_HOURS},
+        )
+    if year > today().year:
+        out.add("year", _("培训年度 %(y)d 尚未到来，请填写已经参加的培训。") % {"y": year})
+    elif year <= cadre.birth_date.year:
+        out.add("year", _("培训年度 %(y)d 早于出生年份，请核对。") % {"y": year})
     if not title.strip():
         out.add("title", _("请填写培训名称。"))
+    elif len(title.strip()) > 120:
+        out.add("title", _("培训名称过长（最多 120 个字）。"))
+    return out
+
+
+@transaction.atomic
+def training_add(*, actor: Any, cadre: Cadre, year: int, hours: int, title: str) -> Training:
+    """One training row (year, hours, title) of a cadre; the national training
+    rule sums these rows over its window."""
+    cadre = _locked_cadre(actor, cadre)
+    out = _training_errors(cadre, year=year, hours=hours, title=title)
     out.raise_if_any(_("培训信息有误，未保存。"))
     record = Training.objects.create(cadre=cadre, year=year, hours=hours, title=title.strip())
-    _record_added(actor, cadre, record, {"year": year, "hours": hours})
+    _record_added(actor, cadre, record, {"year": year, "hours": hours, "title": record.title})
     return record
+
+
+@transaction.atomic
+def training_change(
+    *, actor: Any, training: Training, year: int, hours: int, title: str
+) -> Training:
+    """Correct a training row; the journal keeps each changed value before and after."""
+    cadre = _locked_cadre(actor, training.cadre)
+    record = Training.objects.select_for_update().get(pk=training.pk, cadre=cadre)
+    out = _training_errors(cadre, year=year, hours=hours, title=title)
+    out.raise_if_any(_("培训信息有误，未保存。"))
+    after = {"year": year, "hours": hours, "title": title.strip()}
+    changes = {k: [getattr(record, k), v] for k, v in after.items() if getattr(record, k) != v}
+    if not changes:
+        return record
+    for name, (_before, value) in changes.items():
+        setattr(record, name, value)
+    record.save(update_fields=list(changes))
+    journal_record(
+        actor=actor,
+        event_type=EventType.CADRE_RECORD_CHANGED,
+        subject=cadre,
+        payload={"record": "training", "id": record.pk, "changes": changes},
+    )
+    return record
+
+
+@transaction.atomic
+def training_remove(*, actor: Any, training: Training) -> None:
+    """Remove a training row entered by mistake; the journal keeps what it said."""
+    cadre = _locked_cadre(actor, training.cadre)
+    record = Training.objects.select_for_update().get(pk=training.pk, cadre=cadre)
+    journal_record(
+        actor=actor,
+        event_type=EventType.CADRE_RECORD_REMOVED,
+        subject=cadre,
+        payload={
+            "record": "training",
+            "id": record.pk,
+            "year": record.year,
+            "hours": record.hours,
+            "title": record.title,
+        },
+    )
+    record.delete()
 
 
 # ---- whole-record replacements (LRMX import) ------------------------------------------

@@ -64,6 +64,7 @@ from xuanren.policy.selectors import (
     post_facts,
     screening,
 )
+from xuanren.web.cadre_trainings import training_summary
 from xuanren.web.exports import csv_response, xlsx_response
 from xuanren.web.forms import (
     CadreLookupForm,
@@ -525,6 +526,7 @@ def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "trainings": trainings,
         "training_hours": sum(t.hours for t in trainings),
+        **training_summary(trainings),
         "obligations": training_obligations(
             actor=actor, on=on, cadre=cadre, include_fulfilled=True
         ),
