@@ -25,6 +25,11 @@ from xuanren.api.schemas import (
     CadreFiltersIn,
     CadreListOut,
     CadreSavedOut,
+    ParticipantIn,
+    TrainingClassDetailOut,
+    TrainingClassIn,
+    TrainingClassOut,
+    TrainingClassParticipantOut,
     TrainingIn,
     TrainingOut,
     TrainingsOut,
@@ -33,13 +38,21 @@ from xuanren.common.dates import today
 from xuanren.common.errors import NotFound
 from xuanren.org.selectors import unit_get
 from xuanren.people.models import Cadre, Training
-from xuanren.people.selectors import cadre_get, cadre_search
+from xuanren.people.selectors import (
+    cadre_get,
+    cadre_search,
+    training_class_get,
+    training_classes,
+)
 from xuanren.people.services import (
     CadreInput,
     cadre_create,
     cadre_update,
     training_add,
     training_change,
+    training_class_create,
+    training_class_enrol,
+    training_class_unenrol,
     training_remove,
 )
 from xuanren.policy.selectors import training_standings
@@ -190,4 +203,82 @@ def cadre_training_delete(request: HttpRequest, cadre_id: int, training_id: int)
     actor = actor_of(request)
     cadre = cadre_get(actor=actor, pk=cadre_id)
     training_remove(actor=actor, training=_training(cadre, training_id))
+    return Status(204, None)
+
+
+# ---- training classes (培训班次) ---------------------------------------------------
+
+
+@router.get(
+    "/training-classes",
+    summary="培训班次",
+    response={200: list[TrainingClassOut], **ERROR_RESPONSES},
+)
+@paginate(LimitOffsetPagination)
+def training_class_list(request: HttpRequest) -> Any:
+    """本人管理范围内单位登记的培训班次。"""
+    return training_classes(actor=actor_of(request))
+
+
+@router.post(
+    "/training-classes",
+    summary="新建培训班次",
+    response={201: TrainingClassOut, **WRITE_RESPONSES},
+)
+def training_class_new(request: HttpRequest, payload: TrainingClassIn) -> Any:
+    """登记一个培训班次（名称、主办单位、起止日期、学时）；有误时 422，不保存。"""
+    actor = actor_of(request)
+    unit = unit_get(actor=actor, pk=payload.unit)
+    record = training_class_create(
+        actor=actor,
+        unit=unit,
+        name=payload.name,
+        organiser=payload.organiser,
+        start_date=payload.start_date,
+        end_date=payload.end_date,
+        hours=payload.hours,
+    )
+    return Status(201, record)
+
+
+@router.get(
+    "/training-classes/{int:class_id}",
+    summary="培训班次详情",
+    response={200: TrainingClassDetailOut, **ERROR_RESPONSES},
+)
+def training_class_detail(request: HttpRequest, class_id: int) -> Any:
+    """班次及本人管理范围内的学员，每名学员附其培训记录编号。"""
+    return training_class_get(actor=actor_of(request), pk=class_id)
+
+
+@router.post(
+    "/training-classes/{int:class_id}/participants",
+    summary="登记班次学员",
+    response={201: TrainingClassParticipantOut, **WRITE_RESPONSES},
+)
+def training_class_participant_add(
+    request: HttpRequest, class_id: int, payload: ParticipantIn
+) -> Any:
+    """登记一名结业学员：同时为其写入本班次学时的培训记录（结业年度）。班次未结业时 422，重复登记 409。"""
+    actor = actor_of(request)
+    klass = training_class_get(actor=actor, pk=class_id)
+    cadre = cadre_get(actor=actor, pk=payload.cadre)
+    return Status(201, training_class_enrol(actor=actor, training_class=klass, cadre=cadre))
+
+
+@router.delete(
+    "/training-classes/{int:class_id}/participants/{int:participant_id}",
+    summary="移出班次学员",
+    response={204: None, **WRITE_RESPONSES},
+)
+def training_class_participant_delete(
+    request: HttpRequest, class_id: int, participant_id: int
+) -> Any:
+    """移出一名学员，并删除登记时为其写入的培训记录。"""
+    actor = actor_of(request)
+    klass = training_class_get(actor=actor, pk=class_id)
+    found = next((p for p in klass.participants.all() if p.pk == participant_id), None)
+    if found is None:
+        raise NotFound(_("该班次没有这名学员，或其不在您的管理范围内。"))
+    training_class_unenrol(actor=actor, participant=found)
     return Status(204, None)

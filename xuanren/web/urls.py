@@ -9,6 +9,7 @@ from xuanren.web import (
     case_actions,
     cases,
     pickers,
+    training_classes,
     unit_cases,
     views,
 )
@@ -58,6 +59,13 @@ urlpatterns = [
         "cadres/<int:pk>/trainings/<int:training>/delete/",
         cadre_trainings.training_delete,
         name="training_delete",
+    ),
+    path("training-classes/", training_classes.class_list, name="training_classes"),
+    path("training-classes/<int:pk>/", training_classes.class_detail, name="training_class"),
+    path(
+        "training-classes/<int:pk>/participants/<int:participant>/remove/",
+        training_classes.participant_remove,
+        name="training_class_participant_remove",
     ),
     path("candidates/", views.candidates, name="candidates"),
     path("candidates/counts/", views.candidate_counts, name="candidate_counts"),
