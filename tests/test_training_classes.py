@@ -256,6 +256,7 @@ def test_pages_scope(
     assert klass.name not in client.get(reverse("web:training_classes")).content.decode()
     client.force_login(personas.committee_member)
     assert client.get(page).status_code == 200  # may see
+    assert client.post(page, {"cadre": cadre.pk}).status_code == 403
     assert client.post(remove).status_code == 403
     client.force_login(personas.outsider)
     assert client.get(page).status_code in (403, 404)
