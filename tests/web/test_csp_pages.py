@@ -59,6 +59,9 @@ UNREACHED_ON_PURPOSE = {
     # tests/web/test_assignment_pages.py renders them under CSP.
     "web:team_add": "POST only",
     "web:team_remove": "POST only",
+    "web:training_delete": "POST only (the delete button on the training page)",
+    "web:training_class": "the demo has no training classes; tests/test_training_classes.py renders it",
+    "web:training_class_participant_remove": "POST only",
     "web:team_material": "POST only (an upload)",
     "web:team_sign": "POST only",
     "web:inspection_record": "the inspection team's page of a case with a team",

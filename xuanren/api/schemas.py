@@ -273,6 +273,95 @@ class TrainingOut(Schema):
     title: str
 
 
+class TrainingIn(Schema):
+    """One training row as `training_add` and `training_change` take it; the
+    checks (hours, year, title) are the service's, answered with 422."""
+
+    year: int
+    hours: int
+    title: str
+
+
+class TrainingStandingOut(Schema):
+    """The hours of a training rule's window against its requirement."""
+
+    title: str
+    source: str
+    first_year: int
+    last_year: int
+    required: int
+    word: str
+    hours: int
+    met: bool
+
+
+class YearHoursOut(Schema):
+    year: int
+    hours: int
+
+
+class TrainingsOut(Schema):
+    trainings: list[TrainingOut]
+    hours_by_year: list[YearHoursOut]
+    standings: list[TrainingStandingOut]
+
+
+class TrainingClassIn(Schema):
+    """A class as `training_class_create` takes it; `unit` records it (in scope)."""
+
+    unit: int
+    name: str
+    organiser: str
+    start_date: dt.date
+    end_date: dt.date
+    hours: int
+
+
+class TrainingClassParticipantOut(Schema):
+    id: int
+    cadre: int
+    cadre_name: str
+    training: int | None
+
+    @staticmethod
+    def resolve_cadre(obj: Any) -> int:
+        return int(obj.cadre_id)
+
+    @staticmethod
+    def resolve_cadre_name(obj: Any) -> str:
+        return str(obj.cadre.name)
+
+    @staticmethod
+    def resolve_training(obj: Any) -> int | None:
+        return obj.training_id
+
+
+class TrainingClassOut(Schema):
+    id: int
+    unit: int
+    name: str
+    organiser: str
+    start_date: dt.date
+    end_date: dt.date
+    hours: int
+
+    @staticmethod
+    def resolve_unit(obj: Any) -> int:
+        return int(obj.unit_id)
+
+
+class TrainingClassDetailOut(TrainingClassOut):
+    participants: list[TrainingClassParticipantOut]
+
+    @staticmethod
+    def resolve_participants(obj: Any) -> list[Any]:
+        return list(obj.participants.all())
+
+
+class ParticipantIn(Schema):
+    cadre: int
+
+
 class CadreDetailOut(Schema):
     id: int
     name: str

@@ -452,3 +452,61 @@ class Training(CadreChild):
         verbose_name_plural = _("教育培训")
         ordering = ["cadre", "-year"]
         default_related_name = "trainings"
+
+
+class TrainingClass(ChoiceLabels, models.Model):
+    """A training class (培训班次) held by an organiser: each participant who
+    completes it gets a Training row of the class's hours for the year it ends
+    (people.services.training_class_enrol). `unit` is the unit that records the
+    class, for scope."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, verbose_name=_("登记单位"))
+    name = models.CharField(_("班次名称"), max_length=120)
+    organiser = models.CharField(_("主办单位"), max_length=120)
+    start_date = models.DateField(_("开班日期"))
+    end_date = models.DateField(_("结业日期"))
+    hours = models.PositiveIntegerField(_("学时"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("培训班次")
+        verbose_name_plural = _("培训班次")
+        ordering = ["-start_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="training_class_dates_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TrainingClassParticipant(models.Model):
+    """A cadre who completed a class, and the Training row that completion wrote
+    (removing the participant removes that row)."""
+
+    training_class = models.ForeignKey(
+        TrainingClass,
+        on_delete=models.PROTECT,
+        related_name="participants",
+        verbose_name=_("培训班次"),
+    )
+    cadre = models.ForeignKey(Cadre, on_delete=models.PROTECT, verbose_name=_("干部"))
+    training = models.OneToOneField(
+        Training,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="class_participation",
+        verbose_name=_("培训记录"),
+    )
+
+    class Meta:
+        verbose_name = _("班次学员")
+        verbose_name_plural = _("班次学员")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["training_class", "cadre"], name="training_class_participant_once"
+            ),
+        ]

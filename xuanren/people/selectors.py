@@ -16,7 +16,14 @@ from xuanren.access.policy import has_perm, require_perm, unit_scope_q
 from xuanren.common.dates import add_years, completed_years, latest_birth_for_age, today
 from xuanren.common.errors import NotFound
 from xuanren.org.models import Unit
-from xuanren.people.models import EDUCATION_RANK, Cadre, CadreStatus, Tenure
+from xuanren.people.models import (
+    EDUCATION_RANK,
+    Cadre,
+    CadreStatus,
+    Tenure,
+    TrainingClass,
+    TrainingClassParticipant,
+)
 from xuanren.people.retirement import (
     ORIGINAL_AGE_RULES,
     age_parts,
@@ -238,3 +245,36 @@ def approaching_retirement(*, actor: Any, within_years: int = 1, limit: int = 20
         rows.extend(retiring(c) for c in found)
     rows.sort(key=lambda r: (r.retirement_date, r.cadre.birth_date, r.cadre.pk))
     return rows[:limit]
+
+
+def training_classes(*, actor: Any) -> QuerySet[TrainingClass]:
+    """The training classes recorded by units in the actor's scope."""
+    require_perm(actor, "people.view_cadre")
+    return (
+        TrainingClass.objects.filter(unit_scope_q(actor, prefix="unit__"))
+        .select_related("unit")
+        .order_by("-start_date", "pk")
+    )
+
+
+def training_class_get(*, actor: Any, pk: int) -> TrainingClass:
+    """One class with its participants in the actor's scope (others are not
+    shown); NotFound when the class's unit is outside the scope."""
+    found = (
+        training_classes(actor=actor)
+        .filter(pk=pk)
+        .prefetch_related(
+            Prefetch(
+                "participants",
+                queryset=TrainingClassParticipant.objects.filter(
+                    unit_scope_q(actor, prefix="cadre__unit__")
+                )
+                .select_related("cadre__unit")
+                .order_by("pk"),
+            )
+        )
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("未找到该培训班次，或其不在您的管理范围内。"))
+    return found

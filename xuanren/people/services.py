@@ -42,6 +42,8 @@ from xuanren.people.models import (
     Tenure,
     TenureMethod,
     Training,
+    TrainingClass,
+    TrainingClassParticipant,
 )
 from xuanren.people.relatives import ambiguous_relative_message, relative_matches
 from xuanren.people.validation import (
@@ -730,20 +732,87 @@ def reward_punishment_add(
     return record
 
 
-@transaction.atomic
-def training_add(*, actor: Any, cadre: Cadre, year: int, hours: int, title: str) -> Training:
-    cadre = _locked_cadre(actor, cadre)
+#: The most hours one training row may carry. A year-long party-school class
+#: (中青班) is the longest training a cadre takes, well under 2000 hours; a
+#: larger figure is a typing error (an extra digit), not a training.
+TRAINING_MAX_HOURS = 2000
+
+
+def _training_errors(cadre: Cadre, *, year: int, hours: int, title: str) -> ErrorCollector:
     out = ErrorCollector()
     if hours <= 0:
-        out.add("hours", _("学时应为正数。"))
-    if not (cadre.birth_date.year < year <= today().year):
-        out.add("year", _("培训年度 %(y)d 无效。") % {"y": year})
+        out.add("hours", _("学时应为正数，请填写实际参加培训的学时。"))
+    elif hours > TRAINING_MAX_HOURS:
+        out.add(
+            "hours",
+            _("一次培训的学时不应超过 %(n)d，请核对是否多输入了数字。") % {"n": TRAINING_MAX_HOURS},
+        )
+    if year > today().year:
+        out.add("year", _("培训年度 %(y)d 尚未到来，请填写已经参加的培训。") % {"y": year})
+    elif year <= cadre.birth_date.year:
+        out.add("year", _("培训年度 %(y)d 早于出生年份，请核对。") % {"y": year})
     if not title.strip():
         out.add("title", _("请填写培训名称。"))
+    elif len(title.strip()) > 120:
+        out.add("title", _("培训名称过长（最多 120 个字）。"))
+    return out
+
+
+@transaction.atomic
+def training_add(*, actor: Any, cadre: Cadre, year: int, hours: int, title: str) -> Training:
+    """One training row (year, hours, title) of a cadre; the national training
+    rule sums these rows over its window."""
+    cadre = _locked_cadre(actor, cadre)
+    out = _training_errors(cadre, year=year, hours=hours, title=title)
     out.raise_if_any(_("培训信息有误，未保存。"))
     record = Training.objects.create(cadre=cadre, year=year, hours=hours, title=title.strip())
-    _record_added(actor, cadre, record, {"year": year, "hours": hours})
+    _record_added(actor, cadre, record, {"year": year, "hours": hours, "title": record.title})
     return record
+
+
+@transaction.atomic
+def training_change(
+    *, actor: Any, training: Training, year: int, hours: int, title: str
+) -> Training:
+    """Correct a training row; the journal keeps each changed value before and after."""
+    cadre = _locked_cadre(actor, training.cadre)
+    record = Training.objects.select_for_update().get(pk=training.pk, cadre=cadre)
+    out = _training_errors(cadre, year=year, hours=hours, title=title)
+    out.raise_if_any(_("培训信息有误，未保存。"))
+    after = {"year": year, "hours": hours, "title": title.strip()}
+    changes = {k: [getattr(record, k), v] for k, v in after.items() if getattr(record, k) != v}
+    if not changes:
+        return record
+    for name, (_before, value) in changes.items():
+        setattr(record, name, value)
+    record.save(update_fields=list(changes))
+    journal_record(
+        actor=actor,
+        event_type=EventType.CADRE_RECORD_CHANGED,
+        subject=cadre,
+        payload={"record": "training", "id": record.pk, "changes": changes},
+    )
+    return record
+
+
+@transaction.atomic
+def training_remove(*, actor: Any, training: Training) -> None:
+    """Remove a training row entered by mistake; the journal keeps what it said."""
+    cadre = _locked_cadre(actor, training.cadre)
+    record = Training.objects.select_for_update().get(pk=training.pk, cadre=cadre)
+    journal_record(
+        actor=actor,
+        event_type=EventType.CADRE_RECORD_REMOVED,
+        subject=cadre,
+        payload={
+            "record": "training",
+            "id": record.pk,
+            "year": record.year,
+            "hours": record.hours,
+            "title": record.title,
+        },
+    )
+    record.delete()
 
 
 # ---- whole-record replacements (LRMX import) ------------------------------------------
@@ -810,3 +879,108 @@ def resume_replace(
         _record_added(actor, cadre, record, {"start": start, "end": end, "text": record.text})
         records.append(record)
     return records
+
+
+# ---- training classes (培训班次) ---------------------------------------------------
+
+
+@transaction.atomic
+def training_class_create(
+    *,
+    actor: Any,
+    unit: Unit,
+    name: str,
+    organiser: str,
+    start_date: dt.date,
+    end_date: dt.date,
+    hours: int,
+) -> TrainingClass:
+    """Record a class held by `organiser`; `unit` (in the actor's scope) keeps it."""
+    require_unit(actor, "people.change_cadre", unit)
+    out = ErrorCollector()
+    if not name.strip():
+        out.add("name", _("请填写班次名称。"))
+    elif len(name.strip()) > 120:
+        out.add("name", _("班次名称过长（最多 120 个字）。"))
+    if not organiser.strip():
+        out.add("organiser", _("请填写主办单位。"))
+    elif len(organiser.strip()) > 120:
+        out.add("organiser", _("主办单位名称过长（最多 120 个字）。"))
+    if end_date < start_date:
+        out.add("end_date", _("结业日期不能早于开班日期。"))
+    if hours <= 0 or hours > TRAINING_MAX_HOURS:
+        out.add(
+            "hours",
+            _("班次学时应为 1 至 %(n)d 之间的整数。") % {"n": TRAINING_MAX_HOURS},
+        )
+    out.raise_if_any(_("培训班次信息有误，未保存。"))
+    record = TrainingClass.objects.create(
+        unit=unit,
+        name=name.strip(),
+        organiser=organiser.strip(),
+        start_date=start_date,
+        end_date=end_date,
+        hours=hours,
+    )
+    journal_record(
+        actor=actor,
+        event_type=EventType.TRAINING_CLASS_CREATED,
+        subject=record,
+        payload={"name": record.name, "organiser": record.organiser, "hours": hours,
+                 "start": start_date, "end": end_date},
+    )  # fmt: skip
+    return record
+
+
+@transaction.atomic
+def training_class_enrol(
+    *, actor: Any, training_class: TrainingClass, cadre: Cadre
+) -> TrainingClassParticipant:
+    """Record that `cadre` completed the class: the participant and the cadre's
+    Training row (the class's hours, for the year the class ends), in one step.
+    The class must have ended: a row is a training taken, never one planned."""
+    require_unit(actor, "people.change_cadre", training_class.unit)
+    cadre = _locked_cadre(actor, cadre)
+    klass = TrainingClass.objects.select_for_update().get(pk=training_class.pk)
+    if klass.end_date > today():
+        raise ValidationFailed(
+            _("班次“%(n)s”于 %(d)s 结业，结业后才能登记学员的培训学时。")
+            % {"n": klass.name, "d": klass.end_date.isoformat()}
+        )
+    if TrainingClassParticipant.objects.filter(training_class=klass, cadre=cadre).exists():
+        raise Conflict(_("%(c)s 已是该班次的学员。") % {"c": cadre.name})
+    row = training_add(
+        actor=actor, cadre=cadre, year=klass.end_date.year, hours=klass.hours, title=klass.name
+    )
+    participant = TrainingClassParticipant.objects.create(
+        training_class=klass, cadre=cadre, training=row
+    )
+    journal_record(
+        actor=actor,
+        event_type=EventType.TRAINING_CLASS_ENROLLED,
+        subject=klass,
+        payload={"cadre": cadre.pk, "training": row.pk, "hours": klass.hours},
+    )
+    return participant
+
+
+@transaction.atomic
+def training_class_unenrol(*, actor: Any, participant: TrainingClassParticipant) -> None:
+    """Take a cadre off a class, and the Training row the enrolment wrote with them."""
+    klass = participant.training_class
+    require_unit(actor, "people.change_cadre", klass.unit)
+    found = TrainingClassParticipant.objects.select_for_update().get(pk=participant.pk)
+    row = found.training
+    cadre_id = found.cadre_id
+    found.delete()
+    if row is not None:
+        training_remove(actor=actor, training=row)
+    else:
+        # The row was removed by hand already; the cadre's scope is still checked.
+        _locked_cadre(actor, Cadre.objects.get(pk=cadre_id))
+    journal_record(
+        actor=actor,
+        event_type=EventType.TRAINING_CLASS_UNENROLLED,
+        subject=klass,
+        payload={"cadre": cadre_id, "training": row.pk if row is not None else None},
+    )

@@ -33,10 +33,13 @@ from xuanren.policy.rules import (
     EducationFact,
     Explanation,
     Finding,
+    Measure,
+    Op,
     PostFacts,
     Rule,
     Sanction,
     TenureFact,
+    compare,
     explain,
     ladder_summary,
     rule_from_data,
@@ -385,4 +388,58 @@ def eligible_posts(
         verdict = explain(rules[post.pk], facts, post_facts(post), ref, waived)
         if verdict.eligible or not only_eligible:
             out.append(PostVerdict(post, verdict))
+    return out
+
+
+@dataclass(frozen=True)
+class TrainingStanding:
+    """A cadre's training hours against one training-hours rule in force: the
+    hours of the rule's window (the `window_years` years up to `on`'s year)."""
+
+    title: str
+    source: str
+    first_year: int
+    last_year: int
+    required: int
+    word: str
+    hours: int
+
+    @property
+    def met(self) -> bool:
+        return compare(self.hours, self.op, self.required)
+
+    op: Op = Op.GE
+
+
+def training_standings(*, hours_by_year: dict[int, int], on: dt.date) -> list[TrainingStanding]:
+    """The training-hours rules of every rule pack in force on `on`, each with
+    the hours of `hours_by_year` in its window. The requirement is the rule's
+    own value and source, so a changed pack changes the page (one query)."""
+    packs = packs_in_force(RulePack.objects.all(), on)
+    out: list[TrainingStanding] = []
+    seen: set[str] = set()
+    for code in sorted(packs):
+        pack = packs[code]
+        # Only the training rules are parsed: the page needs nothing else.
+        for data in pack.rules:
+            if data.get("measure") != Measure.TRAINING_HOURS.value:
+                continue
+            rule = rule_from_data(data, pack=pack.code, default_source=pack.source)
+            cond = rule.condition
+            if rule.measure is not Measure.TRAINING_HOURS or cond is None or rule.id in seen:
+                continue
+            seen.add(rule.id)
+            first = on.year - cond.window_years + 1
+            out.append(
+                TrainingStanding(
+                    title=rule.title,
+                    source=rule.source,
+                    first_year=first,
+                    last_year=on.year,
+                    required=cond.value,
+                    word=cond.word,
+                    hours=sum(h for y, h in hours_by_year.items() if first <= y <= on.year),
+                    op=cond.op,
+                )
+            )
     return out

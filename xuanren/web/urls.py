@@ -2,7 +2,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from xuanren.access.views import PasswordChange
-from xuanren.web import assignments, cadre_edit, case_actions, cases, pickers, unit_cases, views
+from xuanren.web import (
+    assignments,
+    cadre_edit,
+    cadre_trainings,
+    case_actions,
+    cases,
+    pickers,
+    training_classes,
+    unit_cases,
+    views,
+)
 
 app_name = "web"
 
@@ -39,6 +49,24 @@ urlpatterns = [
     path("cadres/<int:pk>/", views.cadre_detail, name="cadre_detail"),
     path("cadres/<int:pk>/posts/", views.cadre_posts, name="cadre_posts"),
     path("cadres/<int:pk>/edit/", cadre_edit.cadre_edit, name="cadre_edit"),
+    path("cadres/<int:pk>/trainings/", cadre_trainings.cadre_trainings, name="cadre_trainings"),
+    path(
+        "cadres/<int:pk>/trainings/<int:training>/edit/",
+        cadre_trainings.training_edit,
+        name="training_edit",
+    ),
+    path(
+        "cadres/<int:pk>/trainings/<int:training>/delete/",
+        cadre_trainings.training_delete,
+        name="training_delete",
+    ),
+    path("training-classes/", training_classes.class_list, name="training_classes"),
+    path("training-classes/<int:pk>/", training_classes.class_detail, name="training_class"),
+    path(
+        "training-classes/<int:pk>/participants/<int:participant>/remove/",
+        training_classes.participant_remove,
+        name="training_class_participant_remove",
+    ),
     path("candidates/", views.candidates, name="candidates"),
     path("candidates/counts/", views.candidate_counts, name="candidate_counts"),
     path("candidates/counts/start/", views.candidate_counts_start, name="candidate_counts_start"),

@@ -65,6 +65,7 @@ from xuanren.policy.selectors import (
     screening,
 )
 from xuanren.supervision.channel_selectors import cadre_reports
+from xuanren.web.cadre_trainings import training_summary
 from xuanren.web.exports import csv_response, xlsx_response
 from xuanren.web.forms import (
     CadreLookupForm,
@@ -528,6 +529,7 @@ def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "training_hours": sum(t.hours for t in trainings),
         # Only for those who may read reports (docs/decisions/0129).
         "linked_reports": cadre_reports(actor=actor, cadre=cadre),
+        **training_summary(trainings),
         "obligations": training_obligations(
             actor=actor, on=on, cadre=cadre, include_fulfilled=True
         ),
