@@ -83,9 +83,8 @@ def demo_built(
             monkeypatch.setattr("xuanren.synth.demo.build_demo_cases", lambda **kwargs: [])
             demo_users()
             admin = User.objects.get(username="admin")
-            # The live cases only: the generated history (its own tests in
-            # tests/synth/test_demo_cases.py, tests/statistics) holds no ballot.
-            built = build_demo_cases(admin=admin, county_root=root, on=ON, with_history=False)
+            # With the generated history: its 回头看 is tested below (decision 0133).
+            built = build_demo_cases(admin=admin, county_root=root, on=ON)
             stages = {d.stage: d.case.pk for d in built}
             cache.clear()
         yield stages, var_dir

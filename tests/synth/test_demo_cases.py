@@ -157,6 +157,17 @@ def test_one_case_at_every_stage(county: Any, django_user_model: Any) -> None:
     assert result.cadres and all(c.row.participants == 126 for c in result.cadres)
     assert result.work.satisfaction.percent != "—"
 
+    # Two finished training classes, each participant with the class's training row.
+    from xuanren.people.models import TrainingClass
+
+    classes = list(TrainingClass.objects.order_by("start_date"))
+    assert [c.participants.count() for c in classes] == [24, 16]
+    for made in classes:
+        for p in made.participants.select_related("training"):
+            row = p.training
+            assert row is not None and row.cadre_id == p.cadre_id
+            assert (row.year, row.hours) == (made.end_date.year, made.hours)
+
 
 def test_the_demo_command_builds_them(django_user_model: Any) -> None:
     """`xuanren demo` seeds, creates the accounts, then the cases (once)."""

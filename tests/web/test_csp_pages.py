@@ -186,8 +186,8 @@ def _demo_lookback(officer: User) -> None:
     from xuanren.supervision.models import LookbackFinding, RectificationTask
 
     root = Unit.objects.get(parent=None)
-    # The live demo cases only: the thirteen years of generated history record
-    # three steps per case, and re-checking them all is minutes of work here.
+    # The live demo cases only: the thirteen years of generated history are
+    # re-checked by tests/synth/test_demo_ballots.py; a page walk needs one run.
     run = lookback_run_create(
         actor=officer,
         name="回头看",

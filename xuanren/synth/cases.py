@@ -961,6 +961,11 @@ def build_demo_cases(
     from xuanren.synth.channel import build_channel_demo
 
     build_channel_demo(officer=demo.officer, jiwei=demo.jiwei, root=demo.root, on=on)
+
+    # Two finished training classes with their participants (issue 15, decision 0146).
+    from xuanren.synth.training import build_demo_training
+
+    build_demo_training(officer=demo.officer, root=demo.root, on=on)
     return built
 
 
