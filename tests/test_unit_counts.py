@@ -149,7 +149,9 @@ def test_figures_follow_the_day_without_a_write(
     for day in days:
         clock.day = day
         assert figures(admin, day) == oracle(admin, day), day
-        seen.append(figures(admin, day)[2].filled)  # type: ignore[union-attr]
+        quota = figures(admin, day)[2]
+        assert quota is not None
+        seen.append(quota.filled)
         # The quota report's subtree totals (the top level's rows) too.
         tops = subtree_counts(actor=admin, length=PATH_SEGMENT, within={""}, on=day)
         assert tops[county.root.path] == oracle(admin, day)[2]
