@@ -27,7 +27,7 @@ from xuanren.journal.services import journal_verify
 from xuanren.org.counts import counts_add, counts_from_records, counts_kept
 from xuanren.org.models import PATH_SEGMENT, Level, Post, UnitCount
 from xuanren.org.quota import Counts
-from xuanren.org.selectors import quota_report, subtree_counts, unit_figures
+from xuanren.org.selectors import quota_report, subtree_counts, unit_figures, unit_level
 from xuanren.org.services import counts_recount, post_create, quota_set
 from xuanren.people.models import Cadre, CadreStatus, Tenure
 from xuanren.people.services import cadre_create, cadre_update, tenure_end, tenure_start
@@ -46,6 +46,21 @@ def oracle(actor: Any, on: dt.date) -> tuple[int, int, Counts]:
         unit_scope_q(actor, prefix="unit__"), status=CadreStatus.ACTIVE
     ).count()
     return posts, cadres, total
+
+
+def assert_level_agrees(actor: Any, on: dt.date, under: Any = None) -> None:
+    """The report's one level (kept counts) against the full report (records):
+    each shown unit's levels, own counts and subtree totals. A level of a
+    quota of 0 with nobody in force is a row of zeros in the full report and
+    no row in the level's (decision 0137): the same figures."""
+    level = unit_level(actor=actor, under=under, quota="subtree", on=on)
+    report = {row.unit_id: row for row in quota_report(actor=actor, on=on)}
+    for unit in level.units:
+        shown, counted = level.quota[unit.pk], report[unit.pk]
+        nonzero = {k: c for k, c in counted.levels.items() if c.approved or c.filled}
+        assert shown.levels == nonzero, unit.name
+        assert shown.own == counted.own, unit.name
+        assert shown.subtree == counted.subtree, unit.name
 
 
 def figures(actor: Any, on: dt.date) -> tuple[int | None, int | None, Counts | None]:
@@ -155,6 +170,8 @@ def test_figures_follow_the_day_without_a_write(
         # The quota report's subtree totals (the top level's rows) too.
         tops = subtree_counts(actor=admin, length=PATH_SEGMENT, within={""}, on=day)
         assert tops[county.root.path] == oracle(admin, day)[2]
+        assert_level_agrees(admin, day)
+        assert_level_agrees(admin, day, under=county.town)
     assert seen == [1, 2, 2, 1, 0]
 
 
@@ -173,6 +190,7 @@ def test_an_over_quota_level_corrected_for_the_day(
     )  # fmt: skip
     for day in (D(2026, 3, 1), D(2026, 7, 1), D(2026, 10, 1)):
         assert figures(admin, day) == oracle(admin, day), day
+        assert_level_agrees(admin, day)
     quota = figures(admin, D(2026, 7, 1))[2]
     assert quota is not None and quota.over_quota == 2  # 3 in force, 1 approved
 
@@ -246,6 +264,7 @@ def test_after_random_operations_the_kept_counts_equal_a_recount(
         clock.day = day
         for actor in (admin, personas.case_officer, personas.other_unit_hr):
             assert figures(actor, day) == oracle(actor, day)
+            assert_level_agrees(actor, day)
         transaction.set_rollback(True)
 
 
@@ -355,14 +374,17 @@ def test_the_reads_take_the_same_queries_whatever_the_size(
     clock.day = D(2026, 3, 1)
     day = clock.day
 
-    def reads() -> tuple[int, int]:
+    def reads() -> tuple[int, int, int]:
         return (
             _queries(lambda: unit_figures(actor=admin, on=day)),
             _queries(lambda: subtree_counts(actor=admin, length=8, within={""}, on=day)),
+            # The report's top level: anchors, children, which have children,
+            # the day's tenures, the kept rows, the children's subtree totals.
+            _queries(lambda: unit_level(actor=admin, quota="subtree", on=day)),
         )
 
     small = reads()
-    assert small == (2, 2)  # the aggregate and the day's tenures (none dated after it)
+    assert small == (2, 2, 6)  # the aggregate and the day's tenures (none dated after it)
     for i in range(6):
         c = make_cadre(county.town, name=f"多{i}")
         post = post_create(
@@ -373,7 +395,7 @@ def test_the_reads_take_the_same_queries_whatever_the_size(
     # A tenure dated after the day: one more query, for its level's kept row.
     late = make_cadre(county.finance, name="迟")
     tenure_start(actor=admin, cadre=late, post=county.finance_head, start_date=D(2026, 6, 1))
-    assert reads() == (3, 3)
+    assert reads() == (3, 3, 7)
 
 
 def test_counts_add_is_one_statement_for_many_rows(county: County) -> None:

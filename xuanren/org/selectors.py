@@ -212,8 +212,11 @@ def _level_quota(
     *, actor: Any, anchors: list[Unit], units: list[Unit], on: dt.date, subtree: bool
 ) -> dict[int, UnitQuota]:
     require_perm(actor, "org.view_quota")
-    # Each unit's own counts by level: its kept rows (decision 0137).
-    pairs = _kept_pairs(units, on)
+    # The tenures dated after the day under the anchors, read once for the
+    # units' own rows and the children's subtrees (decision 0137).
+    dated = _dated(_within_q(actor, "post__unit__", {a.path for a in anchors}), on)
+    # Each unit's own counts by level: its kept rows, corrected for the day.
+    pairs = _kept_pairs(units, on, dated)
     approved = {k: a for k, (a, _f) in pairs.items()}
     filled = {k: f for k, (_a, f) in pairs.items()}
     rows = build_report([(u.pk, u.name, u.path, u.depth, u.kind) for u in units], approved, filled)
@@ -227,7 +230,9 @@ def _level_quota(
         lengths = {len(u.path) for u in children}
         totals: dict[str, Counts] = {}
         for length in lengths:
-            totals.update(subtree_counts(actor=actor, length=length, within=parents, on=on))
+            totals.update(
+                subtree_counts(actor=actor, length=length, within=parents, on=on, dated=dated)
+            )
         for u in children:
             by_id[u.pk].subtree = totals.get(u.path, Counts())
         for anchor in anchors:
@@ -308,19 +313,28 @@ def _correct(totals: dict[str, Counts], dated: Dated, key_of: Any) -> None:
         row.over_quota += after.over_quota - before.over_quota
 
 
-def _kept_pairs(units: list[Unit], on: dt.date) -> dict[tuple[int, str], tuple[int, int]]:
+def _kept_pairs(
+    units: list[Unit], on: dt.date, dated: Dated | None = None
+) -> dict[tuple[int, str], tuple[int, int]]:
     """(approved, filled on `on`) of each level of `units`: their kept rows,
-    corrected for the day."""
+    corrected for the day (`dated`: already read, covering `units`)."""
     pairs = {
         (u, lv): (a, f)
         for u, lv, a, f in UnitCount.objects.filter(unit__in=units)
         .exclude(level="")
         .values_list("unit_id", "level", "approved", "filled")
     }
-    for (u, _path, level), d in _dated(Q(post__unit__in=units), on).items():
+    if dated is None:
+        dated = _dated(Q(post__unit__in=units), on)
+    ids = {u.pk for u in units}
+    for (u, _path, level), d in dated.items():
+        if u not in ids:
+            continue
         a, f = pairs.get((u, level), (0, 0))
         pairs[(u, level)] = (a, f + d)
-    return pairs
+    # A level with no quota and nobody in force is no row of the report (a
+    # kept row may exist for its posts alone).
+    return {k: v for k, v in pairs.items() if any(v)}
 
 
 def _within_q(actor: Any, prefix: str, within: set[str]) -> Q:
@@ -333,12 +347,14 @@ def _within_q(actor: Any, prefix: str, within: set[str]) -> Q:
     return q
 
 
-def subtree_counts(*, actor: Any, length: int, within: set[str], on: dt.date) -> dict[str, Counts]:
+def subtree_counts(
+    *, actor: Any, length: int, within: set[str], on: dt.date, dated: Dated | None = None
+) -> dict[str, Counts]:
     """Subtree totals of every unit whose path is `length` long and starts
     with one of `within` ("" for all), keyed by path: one grouped query over
-    the kept counts (and the day's correction). Vacancies and over-quota are
-    taken per unit and level first, then summed, so they never net out (as
-    build_report)."""
+    the kept counts (and the day's correction; `dated`: already read, covering
+    `within`). Vacancies and over-quota are taken per unit and level first,
+    then summed, so they never net out (as build_report)."""
     require_perm(actor, "org.view_quota")
     found = (
         UnitCount.objects.filter(_within_q(actor, "unit__", within))
@@ -353,8 +369,14 @@ def subtree_counts(*, actor: Any, length: int, within: set[str], on: dt.date) ->
         for path, a, f, v, o in found
         if len(path) == length
     }
-    dated = _dated(_within_q(actor, "post__unit__", within), on)
-    _correct(totals, dated, lambda path: path[:length] if len(path) >= length else None)
+    if dated is None:
+        dated = _dated(_within_q(actor, "post__unit__", within), on)
+    prefixes = tuple(within)
+
+    def key_of(path: str) -> str | None:
+        return path[:length] if len(path) >= length and path.startswith(prefixes) else None
+
+    _correct(totals, dated, key_of)
     return totals
 
 
