@@ -88,3 +88,11 @@ class TestAfterTheFirstRun:
         assert scope_events.count() == 8  # everyone but the outsider
         run_demo()
         assert scope_events.count() == 8
+
+    def test_the_demo_s_counts_equal_a_recount(self, first_run: str) -> None:
+        """Every writer the demo uses (seed, cases decided through the
+        services, history) keeps the per-unit counts (decision 0136)."""
+        from xuanren.org.counts import counts_from_records, counts_kept
+
+        kept = counts_kept()
+        assert kept and kept == counts_from_records()

@@ -65,6 +65,7 @@ from xuanren.exchange.xlsx_parse import (
 from xuanren.journal.chain import cadre_fingerprint, fp_runs
 from xuanren.journal.models import EventType
 from xuanren.journal.services import journal_key, journal_record
+from xuanren.org.counts import DeltaSum
 from xuanren.org.models import PATH_SEGMENT, Post, PostCategory, Quota, Unit
 from xuanren.org.pinyin import unit_pinyin
 from xuanren.org.services import MAX_CHILDREN, path_segment
@@ -814,7 +815,7 @@ def _write_units(plan: Plan) -> dict[str, Unit]:
     return units
 
 
-def _write_posts(plan: Plan, units: dict[str, Unit]) -> list[int]:
+def _write_posts(plan: Plan, units: dict[str, Unit], kept: DeltaSum) -> list[int]:
     # Few distinct titles among many posts: each title's pinyin computed once.
     pinyin = {title: unit_pinyin(title) for title in {v["title"] for _c, v in plan.posts}}
     posts = [
@@ -835,19 +836,27 @@ def _write_posts(plan: Plan, units: dict[str, Unit]) -> list[int]:
         for code, v in plan.posts
     ]
     Post.objects.bulk_create(posts, batch_size=CHUNK)
+    for post in posts:
+        kept.add(post.unit_id, post.level, posts=1)
     return [p.pk for p in posts]
 
 
-def _write_quotas(plan: Plan, units: dict[str, Unit]) -> tuple[list[int], list[int]]:
+def _write_quotas(
+    plan: Plan, units: dict[str, Unit], kept: DeltaSum
+) -> tuple[list[int], list[int]]:
     quotas = [
         Quota(unit=units[code], level=v["level"], approved=v["approved"], source=v["source"])
         for code, v in plan.quotas_new
     ]
     Quota.objects.bulk_create(quotas, batch_size=CHUNK)
+    for quota in quotas:
+        kept.add(quota.unit_id, quota.level, approved=quota.approved)
     changed = dict(plan.quotas_changed)
     rows = list(Quota.objects.select_for_update().filter(pk__in=list(changed)))
     for quota in rows:
         v = changed[quota.pk]
+        # The old value is read under the row's lock: the delta is exact.
+        kept.add(quota.unit_id, quota.level, approved=v["approved"] - quota.approved)
         quota.approved = v["approved"]
         quota.source = v["source"] or quota.source
     Quota.objects.bulk_update(rows, ["approved", "source"], batch_size=CHUNK)
@@ -857,6 +866,7 @@ def _write_quotas(plan: Plan, units: dict[str, Unit]) -> tuple[list[int], list[i
 def _write_cadres(
     plan: Plan,
     units: dict[str, Unit],
+    kept: DeltaSum,
     progress: Progress | None = None,
     offset: int = 0,
     total: int = 0,
@@ -891,6 +901,7 @@ def _write_cadres(
                 "status": "active",
             }
             batch.append(tuple(row[c] for c in cadre_columns))
+            kept.add(row["unit_id"], cadres=1)  # every imported cadre is 在职
             fingerprints.append((pk, cadre_fingerprint(key, pk, row)))
             if len(batch) >= CHUNK:
                 sink.write(Cadre, cadre_columns, batch)
@@ -1013,13 +1024,15 @@ def xlsx_import(
     try:
         with transaction.atomic():
             units = _write_units(plan)
-            post_ids = _write_posts(plan, units)
-            quota_ids, quotas_changed = _write_quotas(plan, units)
+            kept = DeltaSum()  # the per-unit counts (decision 0136), added at the end
+            post_ids = _write_posts(plan, units, kept)
+            quota_ids, quotas_changed = _write_quotas(plan, units, kept)
             if progress is not None:
                 progress("writing", before_cadres, total)
             cadre_ids, education_ids, cadre_fp = _write_cadres(
-                plan, units, progress, before_cadres, total
+                plan, units, kept, progress, before_cadres, total
             )
+            kept.save()
             if progress is not None:
                 progress("writing", total, total)
             relatives_link_new_cadres(actor=actor, cadre_ids=cadre_ids)

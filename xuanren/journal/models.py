@@ -13,6 +13,7 @@ class EventType(models.TextChoices):
     POST_CREATED = "post.created", _("新建职位")
     POST_UPDATED = "post.updated", _("修改职位")
     QUOTA_SET = "quota.set", _("核定职数")
+    UNIT_COUNTS_RECOUNTED = "org.counts_recounted", _("重算单位计数")
     CADRE_CREATED = "cadre.created", _("新建干部")
     CADRE_UPDATED = "cadre.updated", _("修改干部信息")
     CADRE_RECORD_ADDED = "cadre.record_added", _("新增干部子记录")

@@ -221,3 +221,41 @@ class Quota(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}:{self.level}={self.approved}"
+
+
+class UnitCount(models.Model):
+    """What the home page's figures and the quota report's subtree totals add
+    up, kept per unit and 职务层次 by the services that write the records, in
+    their own transaction (docs/decisions/0136): a province's totals read these
+    rows instead of a million cadres and every tenure.
+
+    The row with `level` "" holds the unit's active cadres; a row with a level
+    holds that level's posts, approved quota (职数) and filled seats: tenures
+    still open (no 免职时间) on the unit's posts of that level that count
+    against the quota. Which tenures are in force on a given day differs from
+    "open" only for tenures dated after that day; the selectors correct for
+    those (docs/decisions/0137). `xuanren recount` rebuilds the rows from the
+    records and reports what differed."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="counts", verbose_name=_("单位")
+    )
+    level = models.CharField(
+        _("职务层次"), max_length=32, choices=Level.choices, blank=True, default=""
+    )
+    # Signed on purpose: a count that went wrong must not stop a write; the
+    # recount reports it and puts it right.
+    cadres = models.IntegerField(_("在职干部数"), default=0)
+    posts = models.IntegerField(_("职位数"), default=0)
+    approved = models.IntegerField(_("核定职数"), default=0)
+    filled = models.IntegerField(_("在任人数"), default=0)
+
+    class Meta:
+        verbose_name = _("单位计数")
+        verbose_name_plural = _("单位计数")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "level"], name="unitcount_unique_unit_level"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}:{self.level or '-'}"

@@ -8,12 +8,12 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db import connection
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
 from xuanren.access.policy import (
+    has_perm,
     is_unrestricted,
     require_perm,
     require_unit,
@@ -23,9 +23,9 @@ from xuanren.access.policy import (
 from xuanren.common.dates import today
 from xuanren.common.errors import NotFound
 from xuanren.common.lookups import InArray
-from xuanren.org.models import PATH_SEGMENT, Post, Quota, Unit
+from xuanren.org.models import PATH_SEGMENT, Post, Quota, Unit, UnitCount
 from xuanren.org.pinyin import pinyin_query
-from xuanren.org.quota import Counts, UnitQuota, build_report
+from xuanren.org.quota import Counts, UnitQuota, build_report, level_counts
 
 
 def unit_list(*, actor: Any, under: Unit | None = None) -> QuerySet[Unit]:
@@ -236,21 +236,14 @@ def unit_level(
 def _level_quota(
     *, actor: Any, anchors: list[Unit], units: list[Unit], on: dt.date, subtree: bool
 ) -> dict[int, UnitQuota]:
-    from xuanren.people.models import Tenure
-
     require_perm(actor, "org.view_quota")
-    approved = {
-        (r["unit_id"], r["level"]): r["approved"]
-        for r in Quota.objects.filter(unit__in=units).values("unit_id", "level", "approved")
-    }
-    filled = {
-        (r["post__unit_id"], r["post__level"]): r["n"]
-        for r in Tenure.objects.filter(
-            active_tenure_q(on), post__unit__in=units, post__counts_against_quota=True
-        )
-        .values("post__unit_id", "post__level")
-        .annotate(n=Count("id"))
-    }
+    # The tenures dated after the day under the anchors, read once for the
+    # units' own rows and the children's subtrees (decision 0137).
+    dated = _dated(_within_q(actor, "post__unit__", {a.path for a in anchors}), on)
+    # Each unit's own counts by level: its kept rows, corrected for the day.
+    pairs = _kept_pairs(units, on, dated)
+    approved = {k: a for k, (a, _f) in pairs.items()}
+    filled = {k: f for k, (_a, f) in pairs.items()}
     rows = build_report([(u.pk, u.name, u.path, u.depth, u.kind) for u in units], approved, filled)
     if subtree:
         # One grouped query for the children's subtrees; an anchor's subtree is
@@ -262,7 +255,9 @@ def _level_quota(
         lengths = {len(u.path) for u in children}
         totals: dict[str, Counts] = {}
         for length in lengths:
-            totals.update(subtree_counts(actor=actor, length=length, within=parents, on=on))
+            totals.update(
+                subtree_counts(actor=actor, length=length, within=parents, on=on, dated=dated)
+            )
         for u in children:
             by_id[u.pk].subtree = totals.get(u.path, Counts())
         for anchor in anchors:
@@ -275,51 +270,139 @@ def _level_quota(
     return {row.unit_id: row for row in rows}
 
 
-def subtree_counts(*, actor: Any, length: int, within: set[str], on: dt.date) -> dict[str, Counts]:
-    """Subtree totals of every unit whose path is `length` long and starts
-    with one of `within` ("" for all), keyed by path: one grouped query.
-    Vacancies and over-quota are taken per unit and level first, then summed,
-    so they never net out (as build_report)."""
+# ---- the kept per-unit counts (org.UnitCount, decisions 0136 and 0137) -----------
+#
+# A kept row's `filled` counts the open tenures (no 免职时间). In force on a
+# day `on` are the tenures begun by then and not ended by then; the two differ
+# only by the tenures dated after `on` — open ones that start later, closed
+# ones that end later — which are few for today (one indexed query reads them,
+# grouped by unit and level). Vacancies and over-quota are taken per unit and
+# level before they are summed, so the pairs those tenures touch are
+# corrected one by one.
+
+#: (unit id, unit path, level) → in force on the day minus open.
+Dated = dict[tuple[int, str, str], int]
+
+
+def _vacant() -> Case:
+    return Case(When(approved__gt=F("filled"), then=F("approved") - F("filled")), default=0)
+
+
+def _over() -> Case:
+    return Case(When(filled__gt=F("approved"), then=F("filled") - F("approved")), default=0)
+
+
+def _dated(unit_q: Q, on: dt.date) -> Dated:
+    """The tenures that make `on` differ from the kept counts (one grouped
+    query); `unit_q` on a Unit relation prefixed "post__unit__"."""
     from xuanren.people.models import Tenure
 
-    require_perm(actor, "org.view_quota")
-    q_scope = unit_scope_q(actor, prefix="unit__")
-    t_scope = unit_scope_q(actor, prefix="post__unit__")
+    rows = (
+        Tenure.objects.filter(unit_q, post__counts_against_quota=True)
+        .filter(
+            Q(end_date__isnull=True, start_date__gt=on) | Q(start_date__lte=on, end_date__gt=on)
+        )
+        .order_by()
+        .values("post__unit_id", "post__unit__path", "post__level")
+        .annotate(d=Sum(Case(When(end_date__isnull=True, then=Value(-1)), default=Value(1))))
+        .values_list("post__unit_id", "post__unit__path", "post__level", "d")
+    )
+    return {(u, path, level): d for u, path, level, d in rows if d}
+
+
+def _kept_of(dated: Dated) -> dict[tuple[int, str], tuple[int, int]]:
+    """The kept (approved, filled) of the pairs in `dated` (one query, none
+    when there are none)."""
+    if not dated:
+        return {}
+    wanted = {(u, level) for u, _path, level in dated}
+    rows = UnitCount.objects.filter(
+        unit_id__in={u for u, _l in wanted}, level__in={lv for _u, lv in wanted}
+    ).values_list("unit_id", "level", "approved", "filled")
+    return {(u, lv): (a, f) for u, lv, a, f in rows if (u, lv) in wanted}
+
+
+def _correct(totals: dict[str, Counts], dated: Dated, key_of: Any) -> None:
+    """Move `totals` (by key_of(path); None: not counted) from the kept counts
+    to the day's."""
+    kept = _kept_of(dated)
+    for (u, path, level), d in dated.items():
+        key = key_of(path)
+        if key is None:
+            continue
+        approved, filled = kept.get((u, level), (0, 0))
+        before, after = level_counts(approved, filled), level_counts(approved, filled + d)
+        row = totals.setdefault(key, Counts())
+        row.filled += d
+        row.vacant += after.vacant - before.vacant
+        row.over_quota += after.over_quota - before.over_quota
+
+
+def _kept_pairs(
+    units: list[Unit], on: dt.date, dated: Dated | None = None
+) -> dict[tuple[int, str], tuple[int, int]]:
+    """(approved, filled on `on`) of each level of `units`: their kept rows,
+    corrected for the day (`dated`: already read, covering `units`)."""
+    pairs = {
+        (u, lv): (a, f)
+        for u, lv, a, f in UnitCount.objects.filter(unit__in=units)
+        .exclude(level="")
+        .values_list("unit_id", "level", "approved", "filled")
+    }
+    if dated is None:
+        dated = _dated(Q(post__unit__in=units), on)
+    ids = {u.pk for u in units}
+    for (u, _path, level), d in dated.items():
+        if u not in ids:
+            continue
+        a, f = pairs.get((u, level), (0, 0))
+        pairs[(u, level)] = (a, f + d)
+    # A level with no quota and nobody in force is no row of the report (a
+    # kept row may exist for its posts alone).
+    return {k: v for k, v in pairs.items() if any(v)}
+
+
+def _within_q(actor: Any, prefix: str, within: set[str]) -> Q:
+    """The actor's scope, limited to the subtrees of `within` unless one of
+    them is "" (all), on a Unit relation `prefix`."""
+    q = unit_scope_q(actor, prefix=prefix)
     prefixes = [p for p in within if p]
     if prefixes and len(prefixes) == len(within):
-        q_scope &= reduce(or_, [Q(unit__path__startswith=p) for p in prefixes])
-        t_scope &= reduce(or_, [Q(post__unit__path__startswith=p) for p in prefixes])
-    approved_sql, approved_params = (
-        Quota.objects.filter(q_scope)
+        q &= reduce(or_, [Q(**{f"{prefix}path__startswith": p}) for p in prefixes])
+    return q
+
+
+def subtree_counts(
+    *, actor: Any, length: int, within: set[str], on: dt.date, dated: Dated | None = None
+) -> dict[str, Counts]:
+    """Subtree totals of every unit whose path is `length` long and starts
+    with one of `within` ("" for all), keyed by path: one grouped query over
+    the kept counts (and the day's correction; `dated`: already read, covering
+    `within`). Vacancies and over-quota are taken per unit and level first,
+    then summed, so they never net out (as build_report)."""
+    require_perm(actor, "org.view_quota")
+    found = (
+        UnitCount.objects.filter(_within_q(actor, "unit__", within))
+        .exclude(level="")
         .order_by()
-        .values(p=Substr("unit__path", 1, length), u=F("unit_id"), lv=F("level"), a=F("approved"))
-        .query.sql_with_params()
+        .values(p=Substr("unit__path", 1, length))
+        .annotate(a=Sum("approved"), f=Sum("filled"), v=Sum(_vacant()), o=Sum(_over()))
+        .values_list("p", "a", "f", "v", "o")
     )
-    filled_sql, filled_params = (
-        Tenure.objects.filter(active_tenure_q(on), t_scope, post__counts_against_quota=True)
-        .order_by()
-        .values(p=Substr("post__unit__path", 1, length), u=F("post__unit_id"), lv=F("post__level"))
-        .annotate(f=Count("id"))
-        .query.sql_with_params()
-    )
-    sql = (
-        "SELECT p, SUM(a), SUM(f),"
-        " SUM(CASE WHEN a > f THEN a - f ELSE 0 END),"
-        " SUM(CASE WHEN f > a THEN f - a ELSE 0 END)"
-        " FROM (SELECT p, u, lv, SUM(a) AS a, SUM(f) AS f FROM ("
-        f"SELECT p, u, lv, a, 0 AS f FROM ({approved_sql}) qa"
-        " UNION ALL "
-        f"SELECT p, u, lv, 0 AS a, f FROM ({filled_sql}) qf"
-        ") x GROUP BY p, u, lv) g GROUP BY p"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, (*approved_params, *filled_params))
-        found = cursor.fetchall()
-    return {
+    totals = {
         path: Counts(approved=int(a), filled=int(f), vacant=int(v), over_quota=int(o))
         for path, a, f, v, o in found
         if len(path) == length
     }
+    if dated is None:
+        dated = _dated(_within_q(actor, "post__unit__", within), on)
+    prefixes = tuple(within)
+
+    def key_of(path: str) -> str | None:
+        return path[:length] if len(path) >= length and path.startswith(prefixes) else None
+
+    _correct(totals, dated, key_of)
+    return totals
 
 
 def unit_find(*, actor: Any, q: str, limit: int = 20) -> list[Unit]:
@@ -337,19 +420,40 @@ def unit_find(*, actor: Any, q: str, limit: int = 20) -> list[Unit]:
     return list(unit_list(actor=actor).filter(match).select_related("parent")[:limit])
 
 
-def quota_totals(*, actor: Any, on: dt.date | None = None) -> Counts:
-    """The scope's quota totals (the dashboard): the subtree totals of the
-    actor's top units summed, in one grouped query."""
-    require_perm(actor, "org.view_quota")
+@dataclass
+class UnitFigures:
+    """The home page's 工作概况 of a scope; None: the actor may not read it."""
+
+    posts: int | None
+    cadres: int | None
+    quota: Counts | None
+
+
+FIGURE_PERMS = ("org.view_post", "people.view_cadre", "org.view_quota")
+
+
+def unit_figures(*, actor: Any, on: dt.date | None = None) -> UnitFigures:
+    """Posts, active cadres and 职数 totals of the actor's scope: one
+    aggregate over the kept per-unit counts (and, for the quota, the day's
+    correction: decision 0137), whatever the size of the scope. Each figure
+    is there when the actor may read it; at least one is required."""
+    allowed = {perm: has_perm(actor, perm) for perm in FIGURE_PERMS}
+    if not any(allowed.values()):
+        require_perm(actor, FIGURE_PERMS[0])
     on = on or today()
-    if is_unrestricted(actor):
-        length, within = PATH_SEGMENT, {""}
-    else:
-        root = scope_root(actor)
-        if root is None or not actor.is_active:
-            return Counts()
-        length, within = len(root.path), {root.path[:-PATH_SEGMENT]}
-    total = Counts()
-    for counts in subtree_counts(actor=actor, length=length, within=within, on=on).values():
-        total.add(counts)
-    return total
+    found = UnitCount.objects.filter(unit_scope_q(actor, prefix="unit__")).aggregate(
+        c=Sum("cadres"), p=Sum("posts"), a=Sum("approved"), f=Sum("filled"),
+        v=Sum(_vacant()), o=Sum(_over()),
+    )  # fmt: skip
+    n = {k: int(v or 0) for k, v in found.items()}
+    quota = None
+    if allowed["org.view_quota"]:
+        totals = {"": Counts(approved=n["a"], filled=n["f"], vacant=n["v"], over_quota=n["o"])}
+        dated = _dated(unit_scope_q(actor, prefix="post__unit__"), on)
+        _correct(totals, dated, lambda _path: "")
+        quota = totals[""]
+    return UnitFigures(
+        posts=n["p"] if allowed["org.view_post"] else None,
+        cadres=n["c"] if allowed["people.view_cadre"] else None,
+        quota=quota,
+    )

@@ -3,15 +3,25 @@ permission and scope, validates, saves and journals in one transaction."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from xuanren.access.policy import is_unrestricted, require_unit
 from xuanren.common.errors import Conflict, ErrorCollector, PermissionDenied
 from xuanren.journal.models import EventType
 from xuanren.journal.services import journal_record
+from xuanren.org.counts import (
+    Difference,
+    corrections,
+    count_add,
+    counts_add,
+    counts_from_records,
+    counts_kept,
+    differences,
+)
 from xuanren.org.models import (
     PATH_ALPHABET,
     PATH_SEGMENT,
@@ -150,6 +160,7 @@ def post_create(
         seats=seats,
         sort_order=sort_order,
     )
+    count_add(unit.pk, post.level, posts=1)
     journal_record(
         actor=actor,
         event_type=EventType.POST_CREATED,
@@ -183,6 +194,8 @@ def quota_set(
         quota.approved = approved
         quota.source = source or quota.source
         quota.save(update_fields=["approved", "source"])
+    # `before` was read under the quota row's lock: the delta is exact.
+    count_add(unit.pk, level, approved=approved - (before or 0))
     journal_record(
         actor=actor,
         event_type=EventType.QUOTA_SET,
@@ -190,3 +203,49 @@ def quota_set(
         payload={"unit": unit.pk, "level": level, "approved": approved, "before": before},
     )
     return quota
+
+
+@dataclass(frozen=True)
+class RecountResult:
+    rows: int
+    differences: list[Difference]
+    applied: bool
+
+
+#: How many differing rows the journal event lists (the count is always there).
+RECOUNT_EVENT_ROWS = 50
+
+
+@transaction.atomic
+def counts_recount(*, actor: Any, apply: bool) -> RecountResult:
+    """Recount the per-unit counts (org.UnitCount) from the records and
+    report the rows that differ; with `apply`, put them right (one journal
+    event). Only a system administrator (the command `xuanren recount`).
+
+    The counts table is locked against writers first (readers go on): every
+    writer adds to it in the transaction of its record, so once the lock is
+    held no record change is half-counted, and a writer waiting for the lock
+    adds its delta to the recounted value afterwards."""
+    if not is_unrestricted(actor):
+        raise PermissionDenied(_("只有系统管理员可以重算单位计数。"))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE org_unitcount IN SHARE ROW EXCLUSIVE MODE")
+    recounted = counts_from_records()
+    found = differences(counts_kept(), recounted)
+    if apply:
+        counts_add(corrections(found))
+        journal_record(
+            actor=actor,
+            event_type=EventType.UNIT_COUNTS_RECOUNTED,
+            subject=("org.unitcount", "all"),
+            payload={
+                "rows": len(recounted),
+                "differences": len(found),
+                "corrected": [
+                    {"unit": d.unit_id, "level": d.level, "kept": d.kept, "recounted": d.recounted}
+                    for d in found[:RECOUNT_EVENT_ROWS]
+                ],
+            },
+        )
+    return RecountResult(rows=len(recounted), differences=found, applied=apply)

@@ -304,6 +304,19 @@ class Tenure(CadreChild):
                 name="tenure_probation_until",
                 condition=Q(probation_until__isnull=False),
             ),
+            # The tenures whose being in force on a day differs from being open
+            # (decision 0137): open ones starting after the day, closed ones
+            # ending after it — a short range each, not every tenure.
+            models.Index(
+                fields=["start_date"],
+                name="tenure_open_start_date",
+                condition=Q(end_date__isnull=True),
+            ),
+            models.Index(
+                fields=["end_date"],
+                name="tenure_closed_end_date",
+                condition=Q(end_date__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

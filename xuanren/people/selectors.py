@@ -88,15 +88,6 @@ def cadre_search(*, actor: Any, filters: CadreFilters) -> QuerySet[Cadre]:
     return qs.order_by("unit__path", "-level", "id")
 
 
-def cadre_count(*, actor: Any) -> int:
-    """How many active cadres the actor may see (the home page's 在职干部):
-    exact, one COUNT without the list's join and order."""
-    require_perm(actor, "people.view_cadre")
-    return Cadre.objects.filter(
-        unit_scope_q(actor, prefix="unit__"), status=CadreStatus.ACTIVE
-    ).count()
-
-
 def cadre_get(*, actor: Any, pk: int) -> Cadre:
     """One cadre with every record the detail page and API show, in a fixed
     number of queries; NotFound when outside the actor's scope."""

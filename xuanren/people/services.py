@@ -23,6 +23,7 @@ from xuanren.common.errors import (
 from xuanren.common.stale import check_version
 from xuanren.journal.models import EventType
 from xuanren.journal.services import cadre_fp_payload, journal_record
+from xuanren.org.counts import count_add, counts_add
 from xuanren.org.models import LEVEL_RANK, Post, Unit
 from xuanren.people.models import (
     EDUCATION_RANK,
@@ -30,6 +31,7 @@ from xuanren.people.models import (
     Assessment,
     AssessmentGrade,
     Cadre,
+    CadreStatus,
     Education,
     EducationKind,
     EducationLevel,
@@ -163,6 +165,8 @@ def cadre_create(*, actor: Any, unit: Unit, data: CadreInput) -> Cadre:
             cadre.save(force_insert=True)
     except IntegrityError as exc:
         raise Conflict(_("保存失败：公民身份号码刚被他人录入，请刷新后核对。")) from exc
+    if cadre.status == CadreStatus.ACTIVE:
+        count_add(unit.pk, cadres=1)
     payload = clean.values()
     payload["id_number"] = mask_id_number(clean.id_number)
     payload["unit"] = unit.pk
@@ -189,7 +193,8 @@ def cadre_update(
     field, an API client's If-Match); when someone saved in between, StaleWrite
     says who changed what. None is for internal callers that read the row under
     this same lock (imports, the decision stage)."""
-    cadre = Cadre.objects.select_for_update().select_related("unit").get(pk=cadre.pk)
+    # of=self: lock the cadre's row only, not its unit's (decision 0138).
+    cadre = Cadre.objects.select_for_update(of=("self",)).select_related("unit").get(pk=cadre.pk)
     require_unit(actor, "people.change_cadre", cadre.unit)
     if unit is not None and unit.pk != cadre.unit_id:
         require_unit(actor, "people.change_cadre", unit)
@@ -207,6 +212,8 @@ def cadre_update(
     diff = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     if unit is not None and unit.pk != cadre.unit_id:
         diff["unit"] = [cadre.unit_id, unit.pk]
+        if cadre.status == CadreStatus.ACTIVE:
+            counts_add({(cadre.unit_id, ""): (-1, 0, 0, 0), (unit.pk, ""): (1, 0, 0, 0)})
         cadre.unit = unit
     cadre.warnings = clean.warnings  # type: ignore[attr-defined]
     if not diff:
@@ -250,7 +257,10 @@ def _record_added(actor: Any, cadre: Cadre, record: Any, payload: dict[str, Any]
 
 
 def _locked_cadre(actor: Any, cadre: Cadre) -> Cadre:
-    locked = Cadre.objects.select_for_update().select_related("unit").get(pk=cadre.pk)
+    # of=self: lock the cadre's row only. Locking its unit's row as well (what a
+    # join under FOR UPDATE does) deadlocked a cadre added to the same unit at
+    # once, whose foreign key check takes a share lock on it (decision 0138).
+    locked = Cadre.objects.select_for_update(of=("self",)).select_related("unit").get(pk=cadre.pk)
     require_unit(actor, "people.change_cadre", locked.unit)
     return locked
 
@@ -387,7 +397,7 @@ def tenure_start(
     seats."""
     cadre = _locked_cadre(actor, cadre)
     # Lock the post: two officers filling its last seat at once must not both win.
-    post = Post.objects.select_for_update().select_related("unit").get(pk=post.pk)
+    post = Post.objects.select_for_update(of=("self",)).select_related("unit").get(pk=post.pk)
     require_unit(actor, "people.change_cadre", post.unit)
     out = ErrorCollector()
     validate_tenure_dates(
@@ -424,6 +434,8 @@ def tenure_start(
         method=method,
         probation_until=probation_until,
     )
+    if end_date is None and post.counts_against_quota:
+        count_add(post.unit_id, post.level, filled=1)
     if end_date is None:
         cadre.current_post_title = f"{post.unit.short_name or post.unit.name}{post.title}"
         if LEVEL_RANK.get(post.level, 0) > LEVEL_RANK.get(cadre.level, 0):
@@ -456,7 +468,9 @@ def tenure_end(
     *, actor: Any, tenure: Tenure, end_date: dt.date, document_number: str = ""
 ) -> Tenure:
     tenure = (
-        Tenure.objects.select_for_update().select_related("cadre", "post__unit").get(pk=tenure.pk)
+        Tenure.objects.select_for_update(of=("self",))
+        .select_related("cadre", "post__unit")
+        .get(pk=tenure.pk)
     )
     require_unit(actor, "people.change_cadre", tenure.post.unit)
     out = ErrorCollector()
@@ -470,6 +484,8 @@ def tenure_end(
     out.raise_if_any(_("免职信息有误，未保存。"))
     tenure.end_date = end_date
     tenure.save(update_fields=["end_date"])
+    if tenure.post.counts_against_quota:
+        count_add(tenure.post.unit_id, tenure.post.level, filled=-1)
     journal_record(
         actor=actor,
         event_type=EventType.TENURE_ENDED,

@@ -23,7 +23,8 @@ from xuanren.common.bulk import DatabaseSink, first_free_ids, postgres_bulk_load
 from xuanren.common.errors import Conflict
 from xuanren.journal.models import EventType
 from xuanren.journal.services import cadre_fp_from_db, journal_record
-from xuanren.org.models import Unit
+from xuanren.org.counts import counts_add, counts_from_records
+from xuanren.org.models import Unit, UnitCount
 from xuanren.people.bulk import MODELS_IN_ORDER
 from xuanren.people.models import Cadre
 from xuanren.synth.generator import Generator, SeedConfig
@@ -113,6 +114,9 @@ def seed(
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), list(MODELS_IN_ORDER)):
                 cursor.execute(sql)
+        # The per-unit counts of the new units, from what was just written
+        # (decision 0136): the units are new, so no other writer has counted them.
+        counts_add(counts_from_records(min_unit_id=first_ids[Unit]))
         root = Unit.objects.get(pk=first_ids[Unit])  # the first unit made is the root
         payload = {
             "seed": seed,
@@ -133,6 +137,7 @@ def seed(
     if connection.vendor == "postgresql":
         # Fresh statistics, or the planner guesses from an empty table.
         with connection.cursor() as cursor:
-            for model in MODELS_IN_ORDER:
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+            analysed = [m._meta.db_table for m in MODELS_IN_ORDER] + [UnitCount._meta.db_table]
+            for table in analysed:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
     return SeedResult(counts, time.perf_counter() - started, root, event.pk)

@@ -39,7 +39,7 @@ from xuanren.org.selectors import (
     post_list,
     post_occupancy,
     quota_report,
-    quota_totals,
+    unit_figures,
     unit_get,
     unit_level,
     unit_list,
@@ -51,7 +51,6 @@ from xuanren.people.selectors import (
     CadreFilters,
     approaching_retirement,
     cadre_ages,
-    cadre_count,
     cadre_get,
     cadre_search,
     shown_id_number,
@@ -228,12 +227,15 @@ def dashboard_figures(request: HttpRequest) -> HttpResponse:
     if not _may_see_figures(actor):
         require_perm(actor, FIGURE_PERMS[0])  # the refusal (403), with its message
     on = today()
+    # Posts, cadres and 职数 from the kept per-unit counts (decision 0136):
+    # one aggregate over the scope's units, not a count of its cadres.
+    figures = _permitted(lambda: unit_figures(actor=actor, on=on))
     context = {
         "on": on,
         "unit_count": _permitted(lambda: unit_list(actor=actor).count()),
-        "post_count": _permitted(lambda: post_list(actor=actor).count()),
-        "cadre_count": _permitted(lambda: cadre_count(actor=actor)),
-        "quota": _permitted(lambda: quota_totals(actor=actor, on=on)),
+        "post_count": figures.posts if figures else None,
+        "cadre_count": figures.cadres if figures else None,
+        "quota": figures.quota if figures else None,
     }
     return _render_fragment(
         request, "web/_dashboard_figures.html", "web/dashboard_figures.html", context
