@@ -74,6 +74,15 @@ def test_officer_sees_it_on_todo_and_accepts(
     response = client.post(url, {p + "decision": "decline", p + "reason": "x"})
     assert response.status_code == 409 and "已处理" in page_text(response)
 
+    # The HR contact who proposed it follows the case on the progress page: the
+    # list links there, never to the case record they may not open.
+    client.force_login(personas.other_unit_hr)
+    html = client.get(URL).content.decode()
+    assert reverse("web:case_detail", args=[case.pk]) not in html
+    progress = reverse("web:unit_case_detail", args=[case.pk])
+    assert progress in html and client.get(progress).status_code == 200
+    assert client.get(reverse("web:case_detail", args=[case.pk])).status_code == 403
+
 
 def test_decline_needs_a_reason(client: Any, personas: Any, county: Any, post: Any) -> None:
     proposal = motion_proposal_submit(actor=personas.other_unit_hr, unit=county.other_town,
