@@ -10,7 +10,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -21,10 +20,11 @@ from xuanren.access.models import AccessKind
 from xuanren.access.names import display_name
 from xuanren.access.policy import has_perm, require_perm, unit_in_scope, unit_scope_q
 from xuanren.access.records import access_record
+from xuanren.access.selectors import user_get, users_covering
 from xuanren.common.dates import today
 from xuanren.common.errors import Conflict, PermissionDenied, ValidationFailed
 from xuanren.common.widgets import date_input
-from xuanren.org.models import Unit, path_and_ancestors
+from xuanren.org.models import Unit
 from xuanren.people.models import Cadre
 from xuanren.supervision.appraisal_selectors import (
     MANAGE_APPRAISALS,
@@ -337,13 +337,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, opinion: Opinion, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        ancestors = path_and_ancestors(answering_unit(opinion).path)
-        users = (
-            get_user_model()
-            .objects.filter(is_active=True, scope__unit__path__in=ancestors)
-            .distinct()
-            .order_by("username")[:500]
-        )
+        users = users_covering(unit=answering_unit(opinion))
         field = self.fields["assignee"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [("", _("请选择"))] + [(str(u.pk), display_name(u)) for u in users]
@@ -375,9 +369,7 @@ def opinion_page(request: HttpRequest, pk: int) -> HttpResponse:
                 opinion_assign(
                     actor=actor,
                     opinion=opinion,
-                    assignee=get_user_model()
-                    .objects.filter(pk=assign.cleaned_data["assignee"])
-                    .first(),
+                    assignee=user_get(pk=assign.cleaned_data["assignee"]),
                     answer_due=assign.cleaned_data["answer_due"],
                 )
                 messages.success(request, _("意见已分派。"))
