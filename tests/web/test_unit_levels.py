@@ -136,3 +136,21 @@ def test_level_query_counts_do_not_grow(client, admin, world, personas, county):
             unit_create(actor=admin, name=f"新科室{parent.pk}-{i}", code=f"K{parent.pk}-{i}",
                         kind=UnitKind.INTERNAL_OFFICE, parent=unit)  # fmt: skip
     assert counts() == before
+
+
+def test_quota_rows_link_each_unit_and_its_children_on_the_day(client, world, personas, county):
+    client.force_login(personas.case_officer)
+    html = client.get(reverse("web:quota_level"), {"on": "2026-01-01"}).content.decode()
+    town = county.town.pk
+    assert f'href="{reverse("web:unit_detail", args=[town])}"' in html
+    assert f'href="{reverse("web:quota")}?under={town}&amp;on=2026-01-01"' in html
+    assert f'hx-get="{reverse("web:quota_children", args=[town])}?on=2026-01-01"' in html
+
+
+def test_pk_url_puts_each_pk_where_reverse_would():
+    from xuanren.web.presenters import pk_url
+
+    detail = pk_url("web:unit_detail")
+    assert [detail(pk) for pk in (1, 20, 2_147_483_647)] == [
+        reverse("web:unit_detail", args=[pk]) for pk in (1, 20, 2_147_483_647)
+    ]

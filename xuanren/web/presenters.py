@@ -4,10 +4,11 @@ resume lines, highlights. No queries and no business rules here."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xuanren.common.dates import completed_years
@@ -28,6 +29,17 @@ def punishment_in_effect(record: RewardPunishment, on: dt.date) -> bool:
         and record.effect_until is not None
         and record.decided_on <= on <= record.effect_until
     )
+
+
+# A pk no table reaches, reversed once and replaced by each row's own.
+_PK_MARK = 2_147_483_647
+
+
+def pk_url(name: str) -> Callable[[int], str]:
+    """The URL of a route taking one `pk`, for many rows: one reverse(), then
+    a string replace per row (reverse() costs tens of microseconds a call)."""
+    head, tail = reverse(name, args=[_PK_MARK]).split(str(_PK_MARK))
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 def level_label(code: str) -> str:

@@ -87,6 +87,7 @@ from xuanren.web.presenters import (
     candidate_headers,
     candidate_row,
     explanation_view,
+    pk_url,
     post_verdict_rows,
     punishment_in_effect,
     quota_headers,
@@ -364,12 +365,20 @@ def _quota_level_context(
     each with its levels and its subtree total; deeper levels load on demand."""
     actor = request.user
     level = unit_level(actor=actor, under=under, quota="subtree", on=on)
+    # Each row links its unit three ways: one reverse() per name, not per row
+    # (a top level at province scale has hundreds of rows).
+    detail, children = pk_url("web:unit_detail"), pk_url("web:quota_children")
+    query = f"?on={on.isoformat()}"
+    report = reverse("web:quota")
     groups: list[dict[str, Any]] = [
         {
             "unit": u,
             "indent": u.depth - level.top_depth,
             "rows": quota_rows([level.quota[u.pk]]),
             "expand": u.pk in level.with_children and u not in level.anchors,
+            "detail_url": detail(u.pk),
+            "open_url": f"{report}?under={u.pk}&on={on.isoformat()}",
+            "children_url": children(u.pk) + query,
         }
         for u in level.units
     ]
