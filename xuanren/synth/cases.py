@@ -152,6 +152,9 @@ class _Demo:
     on: dt.date
     used_units: set[int] = field(default_factory=set)
     used_cadres: set[int] = field(default_factory=set)
+    # What decides who is eligible for a post (see `_eligible`), where too few
+    # were: a post alike in all of it fails too, as the used cadres only grow.
+    too_few: set[tuple[Any, ...]] = field(default_factory=set)
     standing: tuple[Committee, list[CommitteeMembership]] | None = None
 
     def ago(self, days: int) -> dt.date:
@@ -229,18 +232,32 @@ class _Demo:
         )
 
     def _eligible(self, post: Post, ref: dt.date, count: int, first_post: bool) -> list[Cadre]:
-        """`count` people for `post` (see `_base`, `_meeting_rules`), those of
-        the post's own organ or township first; none when too few."""
+        """`count` people for `post`, those of the post's own organ or township
+        first; none when too few (see `_base`, `_meeting_rules`, whose query
+        this builds from the same parts)."""
         from xuanren.procedure.guards.basic import FITTING_IDENTITIES, post_type
 
         # 不准混岗配备: only people whose 身份 is recorded and fits the post's
         # type (a blank one is refused, docs/decisions/0091).
         fits = FITTING_IDENTITIES[post_type(post)]
-        qs = self._meeting_rules(post, ref, first_post).filter(identity__in=fits)
-        found = list(qs.select_related("unit").order_by("pk")[:300])
+        rules = [r for r in rules_for_post(post, ref) if r.measure not in FOUR_MUSTS]
+        facts, waivers = post_facts(post), approved_waivers(post)
+        # Everything the query below reads of the post (screen_queryset reads
+        # its facts, not the post): a post alike in all of it finds no more.
+        key = (
+            LEVEL_RANK[post.level], first_post, ref, facts, tuple(sorted(fits)),
+            tuple(r.id for r in rules), tuple(sorted((k, tuple(sorted(v))) for k, v in waivers.items())),
+        )  # fmt: skip
+        if key in self.too_few:
+            return []
+        qs = screen_queryset(self._base(post, first_post), rules, facts, ref, waivers)
+        found = list(qs.filter(identity__in=fits).select_related("unit").order_by("pk")[:300])
+        if len(found) < count:
+            self.too_few.add(key)
+            return []
         home = post.unit.path[: len(self.root.path) + 4]
         found.sort(key=lambda c: (not c.unit.path.startswith(home), c.pk))
-        return found[:count] if len(found) >= count else []
+        return found[:count]
 
     def pick(
         self,
