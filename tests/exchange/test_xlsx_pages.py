@@ -48,7 +48,7 @@ def test_the_template_has_the_sheets_headers_notes_and_dropdowns(
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["说明", "单位", "职位", "职数", "干部", "选项"]
+    assert workbook.sheetnames == ["说明", "单位", "职位", "职数", "干部", "培训", "选项"]
     assert workbook["选项"].sheet_state == "hidden"
     for sheet in SHEETS:
         ws = workbook[sheet.name]

@@ -174,7 +174,27 @@ CADRES = Sheet(
     ),
 )  # fmt: skip
 
-SHEETS: tuple[Sheet, ...] = (UNITS, POSTS, QUOTAS, CADRES)
+TRAININGS = Sheet(
+    key="trainings",
+    name="培训",
+    perms=("people.change_cadre",),
+    note="干部参加培训的记录，每次培训一行，计入《党政领导干部选拔任用工作条例》规定的培训学时。"
+    "干部可为系统中已有的干部（须在您的管理范围内），也可为本工作簿“干部”表新建的干部。",
+    columns=(
+        Column("id_number", "公民身份号码", Kind.ID_NUMBER, required=True, max_length=18,
+               width=22, example="330421198503020013", note="参加培训的干部"),
+        Column("name", "姓名", max_length=30, example="张伟",
+               note="可不填；填写时须与该公民身份号码的干部姓名一致"),
+        Column("year", "年度", Kind.INT, required=True, minimum=1900, maximum=2999, width=8,
+               example="2025", note="培训结束的年份，不能晚于今年"),
+        Column("hours", "学时", Kind.INT, required=True, width=8, example="40",
+               note="本次培训的学时，1 至 2000 之间的整数"),
+        Column("title", "培训名称", required=True, max_length=120, width=28,
+               example="全县中青年干部培训班"),
+    ),
+)  # fmt: skip
+
+SHEETS: tuple[Sheet, ...] = (UNITS, POSTS, QUOTAS, CADRES, TRAININGS)
 NOTES_SHEET = "说明"
 LISTS_SHEET = "选项"
 

@@ -28,7 +28,13 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
-from xuanren.access.policy import has_perm, is_unrestricted, require_perm, unit_in_scope
+from xuanren.access.policy import (
+    has_perm,
+    is_unrestricted,
+    require_perm,
+    unit_in_scope,
+    unit_scope_q,
+)
 from xuanren.common.bulk import DatabaseSink
 from xuanren.common.dates import today
 from xuanren.common.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
@@ -44,6 +50,7 @@ from xuanren.exchange.xlsx_columns import (
     POSTS,
     QUOTAS,
     SHEETS,
+    TRAININGS,
     UNITS,
     Column,
     Kind,
@@ -70,9 +77,9 @@ from xuanren.org.models import PATH_SEGMENT, Post, PostCategory, Quota, Unit
 from xuanren.org.pinyin import unit_pinyin
 from xuanren.org.services import MAX_CHILDREN, path_segment
 from xuanren.people.bulk import COLUMNS
-from xuanren.people.models import EDUCATION_RANK, Cadre, Education, EducationKind
+from xuanren.people.models import EDUCATION_RANK, Cadre, Education, EducationKind, Training
 from xuanren.people.services import name_initials, relatives_link_new_cadres
-from xuanren.people.validation import CadreFacts, validate_cadre
+from xuanren.people.validation import CadreFacts, validate_cadre, validate_training
 
 #: The size limit is the setting XUANREN_XLSX_MAX_UPLOAD_BYTES (20 MB by
 #: default; a 100,000-cadre workbook is about 8 MB), with the row, column and
@@ -240,7 +247,7 @@ def _read(content: bytes, problems: Problems) -> dict[str, SheetRows]:
             )
     if not any(read.rows for read in found.values()) and not problems.errors:
         raise ValidationFailed(
-            _("工作簿中没有可导入的数据。请在“单位”“职位”“职数”“干部”表的第 2 行起填写。")
+            _("工作簿中没有可导入的数据。请在“单位”“职位”“职数”“干部”“培训”表的第 2 行起填写。")
         )
     return found
 
@@ -343,6 +350,8 @@ class Plan:
     quotas_new: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     quotas_changed: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (quota pk, …)
     cadres: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    #: (an existing cadre's pk, or the 公民身份号码 of a cadre of this workbook, values)
+    trainings: list[tuple[int | str, dict[str, Any]]] = field(default_factory=list)
     existing: dict[str, Unit] = field(default_factory=dict)  # referenced existing units by code
 
 
@@ -724,6 +733,90 @@ def _check_cadre_values(
     return [(w.field, w.message) for w in out.warnings]
 
 
+def _check_trainings(actor: Any, read: SheetRows | None, plan: Plan, problems: Problems) -> None:
+    """培训 rows: each names a cadre of this workbook's 干部 sheet or an existing
+    one the actor may change (one message for "no such cadre" and "not
+    yours", so that the sheet tells nobody who exists elsewhere); the row's
+    values checked as training_add checks them (people.validation); a row
+    repeating another, or a training the cadre already has, is refused."""
+    if read is None or not read.rows:
+        return
+    sheet = TRAININGS
+    ref = today()
+    parsed: list[tuple[int, dict[str, Any]]] = []
+    for row in read.rows:
+        values, issues = parse_row(sheet, row.cells)
+        for key, message in issues:
+            problems.add(sheet, row.number, key, message)
+        if not issues:  # a row whose cells are wrong is not checked further
+            parsed.append((row.number, values))
+    new = {v["id_number"]: v for _code, v in plan.cadres}
+    numbers = {v["id_number"] for _n, v in parsed if v["id_number"] not in new}
+    existing: dict[str, tuple[int, str, dt.date]] = {}
+    chunked = sorted(numbers)
+    for start in range(0, len(chunked), 900):
+        rows = (
+            Cadre.objects.filter(id_number__in=chunked[start : start + 900])
+            .filter(unit_scope_q(actor, prefix="unit__"))
+            .values_list("id_number", "pk", "name", "birth_date")
+        )
+        existing.update({n: (pk, name, born) for n, pk, name, born in rows})
+    had: set[tuple[int, int, str]] = set()
+    ids = [pk for pk, _name, _born in existing.values()]
+    for start in range(0, len(ids), 900):
+        had.update(
+            Training.objects.filter(cadre_id__in=ids[start : start + 900]).values_list(
+                "cadre_id", "year", "title"
+            )
+        )
+    first_row: dict[tuple[str, int, str], int] = {}
+    for number, v in parsed:
+        id_number = v["id_number"]
+        cadre: int | str
+        if id_number in new:
+            cadre, name, born = id_number, new[id_number]["name"], new[id_number]["birth_date"]
+        elif id_number in existing:
+            cadre, name, born = existing[id_number]
+        else:
+            problems.add(
+                sheet, number, "id_number",
+                _("公民身份号码 %(n)s 的干部不在系统中，或不在您的管理范围内。请核对号码，或在“干部”表中新建该干部。")
+                % {"n": id_number},
+            )  # fmt: skip
+            continue
+        if v["name"] and v["name"] != name:
+            problems.add(
+                sheet, number, "name",
+                _("姓名“%(a)s”与该公民身份号码的干部“%(b)s”不一致，请核对。")
+                % {"a": v["name"], "b": name},
+            )  # fmt: skip
+            continue
+        title = v["title"].strip()
+        out = validate_training(
+            birth_year=born.year if born else 0,
+            year=v["year"], hours=v["hours"], title=title, today=ref,
+        )  # fmt: skip
+        for error in out.errors:
+            problems.add(sheet, number, error.field, error.message)
+        if out.errors:
+            continue
+        same = (id_number, v["year"], title)
+        if same in first_row:
+            problems.add(
+                sheet, number, "title",
+                _("与第 %(r)d 行是同一干部同一年度的同一培训，请勿重复填写。") % {"r": first_row[same]},
+            )  # fmt: skip
+            continue
+        first_row[same] = number
+        if isinstance(cadre, int) and (cadre, v["year"], title) in had:
+            problems.add(
+                sheet, number, "title",
+                _("该干部 %(y)d 年已有“%(t)s”的培训记录，请勿重复导入。") % {"y": v["year"], "t": title},
+            )  # fmt: skip
+            continue
+        plan.trainings.append((cadre, {"year": v["year"], "hours": v["hours"], "title": title}))
+
+
 def _check_permissions(actor: Any, sheets: dict[str, SheetRows]) -> None:
     for _key, read in sheets.items():
         if read.rows:
@@ -937,6 +1030,18 @@ def _write_cadres(
     return cadre_ids, education_ids, fp_runs(fingerprints)
 
 
+def _write_trainings(plan: Plan, cadre_ids: list[int]) -> list[int]:
+    """The 培训 rows, after the cadres (whose new IDs they point at)."""
+    new = {v["id_number"]: pk for pk, (_c, v) in zip(cadre_ids, plan.cadres, strict=True)}
+    ids = _allocate_ids(Training, len(plan.trainings))
+    rows = [
+        Training(id=pk, cadre_id=new[cadre] if isinstance(cadre, str) else cadre, **values)
+        for pk, (cadre, values) in zip(ids, plan.trainings, strict=True)
+    ]
+    Training.objects.bulk_create(rows, batch_size=CHUNK)
+    return ids
+
+
 # ---- the service ---------------------------------------------------------------
 
 
@@ -997,6 +1102,7 @@ def xlsx_import(
     _check_posts(actor, sheets.get("posts"), plan, problems)
     _check_quotas(actor, sheets.get("quotas"), plan, problems)
     _check_cadres(actor, sheets.get("cadres"), plan, problems, progress, before_cadres, total)
+    _check_trainings(actor, sheets.get("trainings"), plan, problems)
     if problems.errors:
         raise XlsxImportFailed(problems.errors)
     checked = time.perf_counter()
@@ -1007,6 +1113,7 @@ def xlsx_import(
         "quotas_changed": len(plan.quotas_changed),
         "cadres": len(plan.cadres),
         "educations": sum(1 for _c, v in plan.cadres if v["education_level"]),
+        "trainings": len(plan.trainings),
     }
     result = ImportResult(
         counts=counts,
@@ -1032,6 +1139,7 @@ def xlsx_import(
             cadre_ids, education_ids, cadre_fp = _write_cadres(
                 plan, units, kept, progress, before_cadres, total
             )
+            training_ids = _write_trainings(plan, cadre_ids)
             kept.save()
             if progress is not None:
                 progress("writing", total, total)
@@ -1042,6 +1150,7 @@ def xlsx_import(
                 "quotas": id_ranges(quota_ids),
                 "cadres": id_ranges(cadre_ids),
                 "educations": id_ranges(education_ids),
+                "trainings": id_ranges(training_ids),
             }
             event = journal_record(
                 actor=actor,

@@ -49,12 +49,14 @@ from xuanren.people.models import (
 )
 from xuanren.people.relatives import ambiguous_relative_message, relative_matches
 from xuanren.people.validation import (
+    TRAINING_MAX_HOURS,
     CadreFacts,
     check_id_number,
     max_concurrent,
     validate_cadre,
     validate_period,
     validate_tenure_dates,
+    validate_training,
 )
 
 
@@ -748,30 +750,10 @@ def reward_punishment_add(
     return record
 
 
-#: The most hours one training row may carry. A year-long party-school class
-#: (中青班) is the longest training a cadre takes, well under 2000 hours; a
-#: larger figure is a typing error (an extra digit), not a training.
-TRAINING_MAX_HOURS = 2000
-
-
 def _training_errors(cadre: Cadre, *, year: int, hours: int, title: str) -> ErrorCollector:
-    out = ErrorCollector()
-    if hours <= 0:
-        out.add("hours", _("学时应为正数，请填写实际参加培训的学时。"))
-    elif hours > TRAINING_MAX_HOURS:
-        out.add(
-            "hours",
-            _("一次培训的学时不应超过 %(n)d，请核对是否多输入了数字。") % {"n": TRAINING_MAX_HOURS},
-        )
-    if year > today().year:
-        out.add("year", _("培训年度 %(y)d 尚未到来，请填写已经参加的培训。") % {"y": year})
-    elif year <= cadre.birth_date.year:
-        out.add("year", _("培训年度 %(y)d 早于出生年份，请核对。") % {"y": year})
-    if not title.strip():
-        out.add("title", _("请填写培训名称。"))
-    elif len(title.strip()) > 120:
-        out.add("title", _("培训名称过长（最多 120 个字）。"))
-    return out
+    return validate_training(
+        birth_year=cadre.birth_date.year, year=year, hours=hours, title=title, today=today()
+    )
 
 
 @transaction.atomic

@@ -229,3 +229,36 @@ def max_concurrent(periods: list[tuple[dt.date, dt.date | None]]) -> int:
         current += delta
         best = max(best, current)
     return best
+
+
+#: The most hours one training row may carry. A year-long party-school class
+#: (中青班) is the longest training a cadre takes, well under 2000 hours; a
+#: larger figure is a typing error (an extra digit), not a training
+#: (docs/decisions/0145).
+TRAINING_MAX_HOURS = 2000
+TRAINING_TITLE_MAX = 120
+
+
+def validate_training(
+    *, birth_year: int, year: int, hours: int, title: str, today: dt.date
+) -> ErrorCollector:
+    """One training row (year, hours, title) of a cadre born in `birth_year`:
+    hours from 1 to TRAINING_MAX_HOURS, a year after the birth year and not
+    after this year, a title of at most TRAINING_TITLE_MAX characters."""
+    out = ErrorCollector()
+    if hours <= 0:
+        out.add("hours", _("学时应为正数，请填写实际参加培训的学时。"))
+    elif hours > TRAINING_MAX_HOURS:
+        out.add(
+            "hours",
+            _("一次培训的学时不应超过 %(n)d，请核对是否多输入了数字。") % {"n": TRAINING_MAX_HOURS},
+        )
+    if year > today.year:
+        out.add("year", _("培训年度 %(y)d 尚未到来，请填写已经参加的培训。") % {"y": year})
+    elif year <= birth_year:
+        out.add("year", _("培训年度 %(y)d 早于出生年份，请核对。") % {"y": year})
+    if not title.strip():
+        out.add("title", _("请填写培训名称。"))
+    elif len(title.strip()) > TRAINING_TITLE_MAX:
+        out.add("title", _("培训名称过长（最多 120 个字）。"))
+    return out
