@@ -21,7 +21,11 @@ BANDS = {"excellent": 90, "competent": 75, "basically_competent": 60}
 
 
 def grid(rows: dict[str, list[str]]) -> dict[tuple[str, str], Decimal]:
-    return {(g, d): Decimal(v) for g, vals in rows.items() for d, v in zip(DIMENSIONS, vals)}
+    return {
+        (g, d): Decimal(v)
+        for g, vals in rows.items()
+        for d, v in zip(DIMENSIONS, vals, strict=True)
+    }
 
 
 def test_composite_by_hand() -> None:

@@ -115,7 +115,7 @@ def test_the_sheet_computes_the_composite_by_hand(
 ) -> None:
     officer = personas.case_officer
     row = AssessedCadre.objects.get(round=town_round, cadre=seven[0])
-    superior = dict(zip(DIMS, ["90", "92", "88", "95", "90"]))
+    superior = dict(zip(DIMS, ["90", "92", "88", "95", "90"], strict=True))
     entries = [ScoreEntry(row.pk, "superior", d, Decimal(v)) for d, v in superior.items()]
     entries += [ScoreEntry(row.pk, "peer", d, Decimal("85")) for d in DIMS]
     entries += [ScoreEntry(row.pk, "public", d, Decimal("80")) for d in DIMS]
