@@ -119,6 +119,17 @@ class Sheet:
         return self.excellent >= self.quota
 
     @property
+    def ranked(self) -> list[tuple[Line, bool]]:
+        """The lines by composite, highest first (those without one last,
+        ties in list order), each with whether the quota line is drawn
+        under it: after the quota-th line, when there is any place at all."""
+        order = sorted(
+            self.lines,
+            key=lambda line: (line.composite is None, -(line.composite or 0), line.assessed.pk),
+        )
+        return [(line, n == self.quota) for n, line in enumerate(order, start=1)]
+
+    @property
     def confirmed(self) -> int:
         return sum(1 for line in self.lines if line.assessed.grade)
 

@@ -211,7 +211,7 @@ class ScoreEntry:
     assessed_id: int
     group: str
     dimension: str
-    score: Decimal | None
+    score: Decimal | str | None
 
 
 def _score_value(raw: Any) -> Decimal | None:
