@@ -143,7 +143,7 @@ def test_bad_scores_save_nothing(
     row = AssessedCadre.objects.get(round=town_round, cadre=seven[0])
     entries = [
         ScoreEntry(row.pk, "superior", "virtue", Decimal("88")),
-        ScoreEntry(row.pk, "peer", "virtue", bad),  # type: ignore[arg-type]
+        ScoreEntry(row.pk, "peer", "virtue", bad),
     ]
     with pytest.raises(ValidationFailed):
         scores_record(actor=personas.case_officer, round=town_round, entries=entries)
