@@ -276,15 +276,22 @@ def scores_record(
             continue
         changes.append((row, g, d, value, current))
     out.raise_if_any(_("评分有误，未保存。"))
+    # Three statements whatever the number of cells (a whole grid at once).
+    cleared = [current.pk for _r, _g, _d, value, current in changes if value is None and current]
+    changed: list[Score] = []
+    added: list[Score] = []
     for row, g, d, value, current in changes:
-        if value is None:
-            if current is not None:
-                current.delete()
-        elif current is None:
-            Score.objects.create(assessed=row, group=g, dimension=d, score=value)
-        else:
+        if value is not None and current is not None:
             current.score = value
-            current.save(update_fields=["score"])
+            changed.append(current)
+        elif value is not None:
+            added.append(Score(assessed=row, group=g, dimension=d, score=value))
+    if cleared:
+        Score.objects.filter(pk__in=cleared).delete()
+    if changed:
+        Score.objects.bulk_update(changed, ["score"])
+    if added:
+        Score.objects.bulk_create(added)
     if changes:
         journal_record(
             actor=actor,

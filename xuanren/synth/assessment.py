@@ -48,11 +48,12 @@ REPORT = (
 
 
 def _unit(root: Unit) -> Unit | None:
-    """The first township with 5 to 40 cadres in service directly in it."""
+    """The first township (the HR contact's) with 5 to 100 cadres in service
+    directly in it."""
     counted = (
         Unit.objects.filter(path__startswith=root.path, kind=UnitKind.TOWNSHIP)
         .annotate(n=Count("cadres", filter=Q(cadres__status=CadreStatus.ACTIVE)))
-        .filter(n__gte=5, n__lte=40)
+        .filter(n__gte=5, n__lte=100)
         .order_by("path")
     )
     return counted.first()
