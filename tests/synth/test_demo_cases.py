@@ -168,7 +168,7 @@ def test_one_case_at_every_stage(county: Any, django_user_model: Any) -> None:
             assert row is not None and row.cadre_id == p.cadre_id
             assert (row.year, row.hours) == (made.end_date.year, made.hours)
 
-    # Last year's annual assessment of one township, finished within its quota (decision 0150).
+    # Last year's annual assessment of one county bureau, finished within its quota (decision 0150).
     from xuanren.assessment.models import AssessmentRound
     from xuanren.assessment.selectors import round_sheet
 

@@ -1,6 +1,5 @@
 """The demo's annual assessment (issue 15, docs/decisions/0150–0152): last
-year's round of one township (the HR contact's unit when it has cadres), the
-scores of each cadre entered as from the paper sheets, a 述职 each, and the
+year's round of one county bureau, the scores of each cadre entered as from the paper sheets, a 述职 each, and the
 grades confirmed within the 优秀 quota — all through the services, so each
 grade is in the cadre's record as the page would write it. A cadre's scores
 fall in the band of the grade the record already holds for that year (or
@@ -48,15 +47,18 @@ REPORT = (
 
 
 def _unit(root: Unit) -> Unit | None:
-    """The first township (the HR contact's) with 5 to 100 cadres in service
-    directly in it."""
+    """A government department of 15 to 30 cadres in service (a county
+    bureau; a township's sixty would slow the timed demo build), else the
+    first unit of 5 to 100."""
     counted = (
-        Unit.objects.filter(path__startswith=root.path, kind=UnitKind.TOWNSHIP)
+        Unit.objects.filter(path__startswith=root.path)
         .annotate(n=Count("cadres", filter=Q(cadres__status=CadreStatus.ACTIVE)))
-        .filter(n__gte=5, n__lte=100)
         .order_by("path")
     )
-    return counted.first()
+    return (
+        counted.filter(kind=UnitKind.GOVERNMENT_DEPARTMENT, n__gte=15, n__lte=30).first()
+        or counted.filter(n__gte=5, n__lte=100).first()
+    )
 
 
 def build_demo_assessment(*, officer: Any, root: Unit, on: dt.date, seed: int = 15) -> int:
