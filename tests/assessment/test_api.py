@@ -45,7 +45,10 @@ def test_api_round_trip(personas: Any, county: Any, seven: list[Any]) -> None:
         for g in GROUPS
         for d in DIMENSIONS
     ]
-    cells += [{"cadre": second, "group": g, "dimension": d, "score": "93.25"} for g in GROUPS for d in DIMENSIONS]  # fmt: skip
+    cells += [{"cadre": second, "group": g, "dimension": d, "score": 93.25} for g in GROUPS for d in DIMENSIONS]  # fmt: skip
+    bad_cell = {"cadre": first, "group": "peer", "dimension": "virtue", "score": "100.5"}
+    refused = _json(officer, "put", f"{API}/{rid}/scores", {"scores": [*cells, bad_cell]})
+    assert refused.status_code == 422 and not Score.objects.exists()
     saved = _json(officer, "put", f"{API}/{rid}/scores", {"scores": cells})
     assert saved.status_code == 200
     lines = {c["id"]: c for c in saved.json()["cadres"]}

@@ -6,6 +6,7 @@ selectors and services as the pages (out of scope: 404).
 (No `from __future__ import annotations` in the routers: ninja reads the
 parameter annotations at import time.)"""
 
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
@@ -95,7 +96,7 @@ class ScoreIn(Schema):
     cadre: int  # the row's id in the round (LineOut.id)
     group: str
     dimension: str
-    score: str | None = None
+    score: Decimal | None = None
 
 
 class ScoresIn(Schema):

@@ -26,7 +26,7 @@ from xuanren.assessment.models import (
     RaterGroup,
     Score,
 )
-from xuanren.assessment.selectors import MANAGE_ROUNDS, VIEW_ROUNDS, bands_of
+from xuanren.assessment.selectors import MANAGE_ROUNDS, VIEW_ROUNDS, bands_of, line_of
 from xuanren.common.dates import today
 from xuanren.common.errors import Conflict, ErrorCollector, NotFound
 from xuanren.journal.models import EventType
@@ -334,8 +334,6 @@ def grade_confirm(*, actor: Any, assessed: AssessedCadre, grade: str) -> Assesse
     (people.Assessment) in this transaction. 优秀 needs the composite on or
     above the 优秀 line and a place within the round's quota; any grade but
     不定等次 needs all fifteen scores."""
-    from xuanren.assessment.selectors import line_of
-
     r = _locked(actor, assessed.round)
     row = AssessedCadre.objects.select_related("cadre").get(pk=assessed.pk)
     out = ErrorCollector()
