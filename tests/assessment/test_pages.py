@@ -172,3 +172,21 @@ def test_query_counts_do_not_grow_with_the_cadres(
             assert officer.get(url).status_code == 200
         again.append(len(ctx.captured_queries))
     assert again == counts
+
+
+def test_register_as_docx(personas: Any, town_round: AssessmentRound, seven: list[Any]) -> None:
+    import io
+    import zipfile
+
+    from xuanren.journal.models import Event, EventType
+
+    row = fill(personas.case_officer, town_round, seven[0], "86.25")
+    url = reverse("assessment:register_docx", args=[town_round.pk, row.pk])
+    response = _client(personas.discipline).get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    xml = zipfile.ZipFile(io.BytesIO(response.content)).read("word/document.xml").decode()
+    assert "2025 年度考核登记表" in xml and seven[0].name in xml and "86.25" in xml
+    event = Event.objects.filter(event_type=EventType.DOCUMENT_GENERATED).get()
+    assert event.payload["document"] == "assessment_register"
+    assert _client(personas.other_unit_hr).get(url).status_code == 404

@@ -11,12 +11,14 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xuanren.access.policy import has_perm, require_perm, unit_scope_q
 from xuanren.assessment import scoring
 from xuanren.assessment.models import AssessedCadre, Dimension, RaterGroup
+from xuanren.assessment.register import register_docx
 from xuanren.assessment.selectors import (
     MANAGE_ROUNDS,
     assessed_get,
@@ -295,4 +297,22 @@ def assessed_page(request: HttpRequest, pk: int, aid: int) -> HttpResponse:
             "form": form,
         },
         status=status,
+    )
+
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@reading
+def register_download(request: HttpRequest, pk: int, aid: int) -> HttpResponse:
+    """The 考核登记表 as a DOCX."""
+    actor = request.user
+    r = round_get(actor=actor, pk=pk)
+    row = assessed_get(actor=actor, round=r, pk=aid)
+    data = register_docx(actor=actor, round=r, assessed=row)
+    name = _("%(n)s %(y)d 年度考核登记表") % {"n": row.cadre.name, "y": r.year}
+    return HttpResponse(
+        data,
+        content_type=DOCX_TYPE,
+        headers={"Content-Disposition": content_disposition_header(True, f"{name}.docx") or ""},
     )
