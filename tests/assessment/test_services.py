@@ -294,3 +294,21 @@ def test_scope_out_of_scope_404_reader_403_nothing_changed(
     assert row.grade == ""
     assert not Assessment.objects.exists()
     assert AssessmentRound.objects.count() == 1
+
+
+def test_grade_and_record_are_one_transaction(
+    personas: Any, town_round: AssessmentRound, seven: list[Any], monkeypatch: Any
+) -> None:
+    """The cadre's record refusing the grade leaves the round's grade unset."""
+    officer = personas.case_officer
+    row = fill(officer, town_round, seven[0], "80")
+
+    def refuse(**kwargs: Any) -> None:
+        raise ValidationFailed("考核信息有误，未保存。")
+
+    monkeypatch.setattr("xuanren.assessment.services.assessment_set", refuse)
+    with pytest.raises(ValidationFailed):
+        grade_confirm(actor=officer, assessed=row, grade="competent")
+    row.refresh_from_db()
+    assert (row.grade, row.confirmed_by) == ("", None)
+    assert not Event.objects.filter(event_type=EventType.ASSESSMENT_GRADE_CONFIRMED).exists()
