@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "xuanren.workdays",
     "xuanren.procedure",
     "xuanren.supervision",
+    "xuanren.assessment",
     "xuanren.statistics",
     "xuanren.ballots",
     "xuanren.documents",
@@ -370,3 +371,20 @@ JOURNAL_ANCHOR: Path | None = Path(
 # appointment. Neither the seed nor DOMAIN.md gives the figure; one third is
 # the usual practice. (numerator, denominator), compared in integers.
 XUANREN_APPRAISAL_DISAGREE_FLAG = (1, 3)
+
+# 年度考核 (docs/decisions/0150–0151): the defaults a new round copies; each
+# round keeps its own figures as data. No document of the county gives them.
+# Weights are whole percentages, each set summing to 100.
+XUANREN_ASSESSMENT_GROUP_WEIGHTS = {"superior": 40, "peer": 30, "public": 30}
+XUANREN_ASSESSMENT_DIMENSION_WEIGHTS = {
+    "virtue": 20,
+    "ability": 20,
+    "diligence": 15,
+    "achievement": 30,
+    "integrity": 15,
+}
+# Score lines (out of 100): a composite on a line takes the higher grade.
+XUANREN_ASSESSMENT_BANDS = {"excellent": 90, "competent": 75, "basically_competent": 60}
+# 优秀 may be confirmed for at most this percentage of the cadres assessed in a
+# round, rounded down (7 assessed at 15% → 1). Decision 0151.
+XUANREN_ASSESSMENT_EXCELLENT_SHARE = 15

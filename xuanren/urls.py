@@ -20,6 +20,7 @@ urlpatterns = [
     path("account/", include("xuanren.access.urls")),
     path("public/", include("xuanren.supervision.urls")),
     path("statistics/", include("xuanren.statistics.urls")),
+    path("assessments/", include("xuanren.assessment.urls")),
     path("ballots/", include("xuanren.ballots.urls")),
     path("documents/", include("xuanren.documents.urls")),
     path("exchange/", include("xuanren.exchange.urls")),

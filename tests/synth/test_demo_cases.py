@@ -168,6 +168,15 @@ def test_one_case_at_every_stage(county: Any, django_user_model: Any) -> None:
             assert row is not None and row.cadre_id == p.cadre_id
             assert (row.year, row.hours) == (made.end_date.year, made.hours)
 
+    # Last year's annual assessment of one county bureau, finished within its quota (decision 0150).
+    from xuanren.assessment.models import AssessmentRound
+    from xuanren.assessment.selectors import round_sheet
+
+    (assessment,) = AssessmentRound.objects.all()
+    sheet = round_sheet(actor=officer, round=assessment)
+    assert assessment.year == ON.year - 1 and sheet.assessed >= 5
+    assert sheet.confirmed == sheet.assessed and sheet.excellent <= sheet.quota
+
 
 def test_the_demo_command_builds_them(django_user_model: Any) -> None:
     """`xuanren demo` seeds, creates the accounts, then the cases (once)."""

@@ -74,6 +74,11 @@ OPINIONS_MANAGE = [
     "supervision.manage_opinionround",
     "supervision.manage_appraisal",
 ]
+# 年度考核 (docs/decisions/0150–0152): the organization department opens the
+# rounds, enters the scores and confirms the grades; the discipline commission
+# and the unit HR contact (their own unit) read them.
+ASSESSMENT_VIEW = ["assessment.view_assessmentround"]
+ASSESSMENT_MANAGE = [*ASSESSMENT_VIEW, "assessment.manage_assessmentround"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CASE_OFFICER: [
@@ -89,6 +94,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *LOOKBACK_RUN,
         *TARGETS_EDIT,
         *OPINIONS_MANAGE,
+        *ASSESSMENT_MANAGE,
     ],
     Role.COMMITTEE_MEMBER: [*VIEW_RECORDS, *CASES_VIEW, *NOTICES_VIEW, *BALLOTS_VOTE],
     Role.DISCIPLINE_COMMISSION: [
@@ -101,10 +107,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *INTEGRITY_ANSWER,
         *LOOKBACK_VIEW,
         *OPINIONS_VIEW,
+        *ASSESSMENT_VIEW,
     ],
     Role.AUDIT_OFFICE: ["org.view_unit", "org.view_post", "people.view_cadre", *AUDIT_ANSWER],
     Role.INSPECTION_TEAM: [*VIEW_RECORDS, *TEAM_SERVE],
-    Role.UNIT_HR: [*VIEW_RECORDS, "people.change_cadre", "people.add_cadre", *MOTIONS_PROPOSE],
+    Role.UNIT_HR: [
+        *VIEW_RECORDS,
+        "people.change_cadre",
+        "people.add_cadre",
+        *MOTIONS_PROPOSE,
+        *ASSESSMENT_VIEW,
+    ],
     Role.PARTICIPANT: [*BALLOTS_VOTE],
     Role.ADMINISTRATOR: [
         *VIEW_RECORDS,

@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from xuanren.api import (
+    assessments,
     assignments,
     ballots,
     case_actions,
@@ -50,3 +51,4 @@ api.add_router("", selection_stats.router)
 api.add_router("", lookback.router)
 api.add_router("", opinions.router)
 api.add_router("", channel.router)
+api.add_router("", assessments.router)

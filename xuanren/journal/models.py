@@ -114,6 +114,12 @@ class EventType(models.TextChoices):
     OPINION_ANSWERED = "supervision.opinion_answered", _("答复征询意见")
     APPRAISAL_CREATED = "supervision.appraisal_created", _("开展一报告两评议")
     APPRAISAL_RECORDED = "supervision.appraisal_recorded", _("登记一报告两评议结果")
+    # 年度考核 (docs/decisions/0150–0152)
+    ASSESSMENT_ROUND_CREATED = "assessment.round_created", _("开展年度考核")
+    ASSESSMENT_WEIGHTS_SET = "assessment.weights_set", _("设置年度考核权重")
+    ASSESSMENT_SCORES_RECORDED = "assessment.scores_recorded", _("登记年度考核评分")
+    ASSESSMENT_REPORT_RECORDED = "assessment.report_recorded", _("登记述职报告")
+    ASSESSMENT_GRADE_CONFIRMED = "assessment.grade_confirmed", _("确定年度考核等次")
 
 
 class JournalHead(models.Model):

@@ -983,6 +983,11 @@ def build_demo_cases(
     from xuanren.synth.training import build_demo_training
 
     build_demo_training(officer=demo.officer, root=demo.root, on=on)
+
+    # Last year's annual assessment of one county bureau (issue 15, decision 0150).
+    from xuanren.synth.assessment import build_demo_assessment
+
+    build_demo_assessment(officer=demo.officer, root=demo.root, on=on)
     return built
 
 

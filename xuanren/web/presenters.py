@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -185,6 +185,27 @@ def explanation_view(explanation: Explanation, post: PostFacts) -> ExplanationVi
 def assessment_years(ref: dt.date, n: int = 3) -> list[int]:
     """The n years before the reference year, oldest first (2023, 2024, 2025)."""
     return [ref.year - k for k in range(n, 0, -1)]
+
+
+@dataclass(frozen=True)
+class AssessmentRow:
+    """One year of the cadre page's 年度考核: the grade on record and, when
+    the year's assessment was held in the system, its composite and form."""
+
+    year: int
+    grade: Any  # people.Assessment or None
+    line: Any  # assessment.selectors.Line or None
+
+
+def assessment_rows(assessments: list[Any], lines: list[Any]) -> list[AssessmentRow]:
+    graded = {a.year: a for a in assessments}
+    held: dict[int, Any] = {}
+    for line in lines:
+        held.setdefault(line.assessed.round.year, line)
+    return [
+        AssessmentRow(year, graded.get(year), held.get(year))
+        for year in sorted(graded.keys() | held.keys(), reverse=True)
+    ]
 
 
 @dataclass(frozen=True)

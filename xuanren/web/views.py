@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from xuanren.access.models import AccessKind
 from xuanren.access.policy import has_perm, require_perm
 from xuanren.access.records import access_record, cadre_look_record
+from xuanren.assessment.selectors import cadre_lines
 from xuanren.common.dates import today
 from xuanren.common.errors import NotFound, PermissionDenied
 from xuanren.exchange.job_kinds import (
@@ -83,6 +84,7 @@ from xuanren.web.pickers import (
     scope_units,
 )
 from xuanren.web.presenters import (
+    assessment_rows,
     assessment_years,
     candidate_headers,
     candidate_row,
@@ -532,6 +534,9 @@ def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
             for f in family
         ],
         "assessments": list(cadre.assessments.all()),
+        "assessment_rows": assessment_rows(
+            list(cadre.assessments.all()), cadre_lines(actor=actor, cadre_id=cadre.pk)
+        ),
         "records": [
             {"record": r, "in_effect": punishment_in_effect(r, on)}
             for r in cadre.rewards_punishments.all()
