@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "xuanren.workdays",
     "xuanren.procedure",
     "xuanren.supervision",
+    "xuanren.reserves",
     "xuanren.statistics",
     "xuanren.ballots",
     "xuanren.documents",
@@ -370,3 +371,8 @@ JOURNAL_ANCHOR: Path | None = Path(
 # appointment. Neither the seed nor DOMAIN.md gives the figure; one third is
 # the usual practice. (numerator, denominator), compared in integers.
 XUANREN_APPRAISAL_DISAGREE_FLAG = (1, 3)
+
+# 后备干部 (docs/decisions/0154): the list is reviewed (调整充实) this many
+# months after it was fixed or last reviewed. The district's practice is
+# "每隔二年" (DOMAIN §3); no document fixes it for every department.
+XUANREN_RESERVE_REVIEW_MONTHS = 24

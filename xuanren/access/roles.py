@@ -75,6 +75,11 @@ OPINIONS_MANAGE = [
     "supervision.manage_appraisal",
 ]
 
+# 后备干部 (docs/decisions/0153): the organization department runs the rounds
+# and keeps the list; committee members and the discipline commission read it.
+RESERVES_VIEW = ["reserves.view_reserveround"]
+RESERVES_MANAGE = [*RESERVES_VIEW, "reserves.manage_reserveround"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CASE_OFFICER: [
         *VIEW_RECORDS,
@@ -89,8 +94,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *LOOKBACK_RUN,
         *TARGETS_EDIT,
         *OPINIONS_MANAGE,
+        *RESERVES_MANAGE,
     ],
-    Role.COMMITTEE_MEMBER: [*VIEW_RECORDS, *CASES_VIEW, *NOTICES_VIEW, *BALLOTS_VOTE],
+    Role.COMMITTEE_MEMBER: [
+        *VIEW_RECORDS, *CASES_VIEW, *NOTICES_VIEW, *BALLOTS_VOTE, *RESERVES_VIEW,
+    ],
     Role.DISCIPLINE_COMMISSION: [
         *VIEW_RECORDS,
         "people.view_full_id_number",
@@ -101,6 +109,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *INTEGRITY_ANSWER,
         *LOOKBACK_VIEW,
         *OPINIONS_VIEW,
+        *RESERVES_VIEW,
     ],
     Role.AUDIT_OFFICE: ["org.view_unit", "org.view_post", "people.view_cadre", *AUDIT_ANSWER],
     Role.INSPECTION_TEAM: [*VIEW_RECORDS, *TEAM_SERVE],

@@ -114,6 +114,15 @@ class EventType(models.TextChoices):
     OPINION_ANSWERED = "supervision.opinion_answered", _("答复征询意见")
     APPRAISAL_CREATED = "supervision.appraisal_created", _("开展一报告两评议")
     APPRAISAL_RECORDED = "supervision.appraisal_recorded", _("登记一报告两评议结果")
+    # 后备干部 三荐双考 (docs/decisions/0153–0155)
+    RESERVE_ROUND_CREATED = "reserves.round_created", _("开展后备干部选拔")
+    RESERVE_NOMINATED = "reserves.nominated", _("登记后备干部推荐")
+    RESERVE_TEST_RECORDED = "reserves.test_recorded", _("登记后备干部测试成绩")
+    RESERVE_INSPECTION_RECORDED = "reserves.inspection_recorded", _("登记后备干部考察结果")
+    RESERVE_MEMBER_LISTED = "reserves.member_listed", _("列入后备干部名单")
+    RESERVE_LIST_FIXED = "reserves.list_fixed", _("确定后备干部名单")
+    RESERVE_MEMBER_LEFT = "reserves.member_left", _("退出后备干部名单")
+    RESERVE_REVIEWED = "reserves.reviewed", _("调整后备干部名单")
 
 
 class JournalHead(models.Model):
