@@ -97,7 +97,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *RESERVES_MANAGE,
     ],
     Role.COMMITTEE_MEMBER: [
-        *VIEW_RECORDS, *CASES_VIEW, *NOTICES_VIEW, *BALLOTS_VOTE, *RESERVES_VIEW,
+        *VIEW_RECORDS,
+        *CASES_VIEW,
+        *NOTICES_VIEW,
+        *BALLOTS_VOTE,
+        *RESERVES_VIEW,
     ],
     Role.DISCIPLINE_COMMISSION: [
         *VIEW_RECORDS,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from xuanren.access.policy import has_perm, require_perm, unit_in_scope, unit_scope_q
@@ -147,7 +147,7 @@ def round_members(*, actor: Any, round: ReserveRound) -> QuerySet[Member]:
     return (
         Member.objects.filter(nominee__round=round)
         .select_related("cadre__unit", "nominee")
-        .order_by(Q(left_on__isnull=False), "tier", "cadre__unit__path", "cadre__name", "id")
+        .order_by(F("left_on").desc(nulls_first=True), "tier", "cadre__unit__path", "id")
     )
 
 
