@@ -588,6 +588,10 @@ def _eligible_list(actor: Any, found: Screening, form: CandidateSearchForm) -> Q
     filters = form.filters(found.ref)
     if filters is not None:
         eligible = eligible.filter(pk__in=cadre_search(actor=actor, filters=filters).values("pk"))
+    if form.reserve_only():
+        from xuanren.reserves.selectors import on_list_q
+
+        eligible = eligible.filter(on_list_q(found.ref))
     return eligible.select_related("unit").order_by(*form.ordering())
 
 
@@ -649,7 +653,7 @@ def _candidates_context(request: HttpRequest) -> dict[str, Any]:
         years=years,
         page_obj=page_obj,
         rows=[candidate_row(c, ref, years) for c in page_obj],
-        filtered=form.filters(ref) is not None,
+        filtered=form.narrowed(ref),
         lookup_form=CadreLookupForm(initial={"post": post.pk, "ref_date": ref}),
     )
     if not listing_only:
