@@ -16,6 +16,7 @@ from xuanren.api import (
     org,
     people,
     policy,
+    reserves,
     selection_stats,
     structure,
     structure_targets,
@@ -50,3 +51,4 @@ api.add_router("", selection_stats.router)
 api.add_router("", lookback.router)
 api.add_router("", opinions.router)
 api.add_router("", channel.router)
+api.add_router("", reserves.router)
