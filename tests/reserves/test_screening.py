@@ -100,3 +100,35 @@ def test_a_rule_reads_it_in_python_and_in_sql(personas: Any, world: World, count
         assert in_python == in_sql == expected
     result = evaluate(rule, facts[world.b.pk], post, TODAY)
     assert "不在后备干部名单中" in result.sentence
+
+
+def test_the_case_picker_offers_the_reserve_list(personas: Any, world: World) -> None:
+    from xuanren.web.pickers import PickerScope
+
+    _list(personas.case_officer, world, [world.a])
+    c = Client()
+    c.force_login(personas.case_officer)
+    url = reverse("web:cadre_picker")
+    listed = c.get(url, {"reserve": "1"})
+    assert listed.status_code == 200
+    assert [r["pk"] for r in listed.context["rows"]] == [world.a.pk]
+    assert "从后备干部名单选" not in listed.content.decode()
+    # Without the flag an empty query lists nobody (as before).
+    assert c.get(url).context["rows"] == []
+    # Typing narrows the list too.
+    assert c.get(url, {"reserve": "1", "q": "王"}).context["rows"] == []
+    # A picker outside a case has no such button; a case's has.
+    assert PickerScope(actor=personas.case_officer, within_unit=False).reserve_url == ""
+
+
+def test_a_case_picker_renders_the_button(personas: Any, world: World, county: Any) -> None:
+    from xuanren.procedure.models import Case
+    from xuanren.web.pickers import CadrePicker, PickerScope
+
+    case = Case(pk=7, unit=county.town)
+    scope = PickerScope(actor=personas.case_officer, case=case, within_unit=True)
+    assert scope.reserve_url.endswith("reserve=1") and "case=7" in scope.reserve_url
+    widget = CadrePicker()
+    widget.scope = scope
+    html = widget.render("cadre", None)
+    assert "从后备干部名单选" in html and "reserve=1" in html
