@@ -205,3 +205,14 @@ def test_round_page_queries_do_not_grow(personas: Any, world: World, make_cadre:
     with CaptureQueriesContext(connection) as large:
         assert c.get(url).status_code == 200
     assert len(large) == len(small)
+
+
+def test_the_cadre_page_shows_reserve_places(personas: Any, world: World, county: Any) -> None:
+    _listed(personas, world)
+    url = reverse("web:cadre_detail", args=[world.a.pk])
+    page = _client(personas.case_officer).get(url).content.decode()
+    assert "2026年度科级后备干部选拔" in page and "近期" in page
+    # An officer of the town sees the cadre but not the county's round: no link to a 404.
+    town_officer = make_user("officer_town", Role.CASE_OFFICER, county.town)
+    page = _client(town_officer).get(url).content.decode()
+    assert "2026年度科级后备干部选拔" not in page

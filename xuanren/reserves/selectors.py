@@ -240,11 +240,11 @@ def reserve_cadres(*, actor: Any, ref: dt.date | None = None) -> QuerySet[Cadre]
 
 
 def cadre_memberships(*, actor: Any, cadre: Cadre) -> list[Member]:
-    """A cadre's places on reserve lists (rounds the actor may see)."""
+    """A cadre's places on reserve lists of the rounds the actor may see."""
     if not has_perm(actor, VIEW_ROUNDS) or not unit_in_scope(actor, cadre.unit):
         return []
     return list(
-        Member.objects.filter(cadre=cadre)
+        Member.objects.filter(unit_scope_q(actor, prefix="nominee__round__unit__"), cadre=cadre)
         .select_related("nominee__round")
         .order_by("-nominee__round__year", "-id")
     )

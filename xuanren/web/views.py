@@ -484,6 +484,13 @@ def _visible_unit_ids(actor: Any, unit_ids: set[int]) -> set[int]:
     return visible or set()
 
 
+def _reserve_places(actor: Any, cadre: Cadre) -> list[Any]:
+    """The cadre's places on 后备干部 lists (decision 0155)."""
+    from xuanren.reserves.selectors import cadre_memberships
+
+    return cadre_memberships(actor=actor, cadre=cadre)
+
+
 @page
 def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
@@ -523,6 +530,7 @@ def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
             for f in family
         ],
         "assessments": list(cadre.assessments.all()),
+        "reserve_places": _reserve_places(actor, cadre),
         "records": [
             {"record": r, "in_effect": punishment_in_effect(r, on)}
             for r in cadre.rewards_punishments.all()
