@@ -223,9 +223,9 @@ def _detail(actor: Any, r: ReserveRound) -> dict[str, Any]:
                 "held_on": v.held_on,
                 "note": v.note,
                 "stayed": v.stayed,
-                "added": v.added_count,
-                "left": v.left_count,
-            }  # type: ignore[attr-defined]
+                "added": v.added_count,  # type: ignore[attr-defined]
+                "left": v.left_count,  # type: ignore[attr-defined]
+            }
             for v in round_reviews(actor=actor, round=r)
         ],
     }

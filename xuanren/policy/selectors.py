@@ -212,7 +212,8 @@ def _facts_for(rows: list[dict[str, Any]], ids: list[int]) -> list[CadreFacts]:
         for cid, listed_on, left_on, tier in Member.objects.filter(
             cadre_id__in=part, listed_on__isnull=False
         ).values_list("cadre_id", "listed_on", "left_on", "tier"):
-            reserve[cid].append(ReserveFact(listed_on, left_on, tier))
+            if listed_on is not None:
+                reserve[cid].append(ReserveFact(listed_on, left_on, tier))
     return [
         CadreFacts(
             **row,

@@ -135,7 +135,7 @@ def round_nominees(*, actor: Any, round: ReserveRound) -> list[NomineeLine]:
                 n,
                 [str(labels.get(c, c)) for c in codes],
                 None if n.score is None else passes(n.score, round.pass_line),
-                bool(n.current),  # type: ignore[attr-defined]
+                bool(n.current),
             )
         )
     return out
@@ -211,7 +211,7 @@ def due_reviews(*, actor: Any, on: dt.date | None = None) -> list[DueReview]:
     out = []
     for r in rounds:
         assert r.listed_on is not None
-        due = review_due(r.listed_on, r.last_review, months)  # type: ignore[attr-defined]
+        due = review_due(r.listed_on, r.last_review, months)
         if due <= on:
             out.append(DueReview(r, due))
     return out

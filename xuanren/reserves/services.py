@@ -496,13 +496,13 @@ def reserve_review_record(
         .filter(pk__in=nominee_ids)
     }
     adds = []
-    for i, x in enumerate(adding, start=1):
-        nominee = fresh.get(x.nominee.pk)
+    for i, a in enumerate(adding, start=1):
+        nominee = fresh.get(a.nominee.pk)
         if nominee is None:
             out.add(f"adding.{i}", _("未找到该推荐人选。"))
             continue
         adds.append(_add_errors(out, f"adding.{i}", round_,
-                                AddIn(nominee, x.tier, x.target_level, x.target_post)))  # fmt: skip
+                                AddIn(nominee, a.tier, a.target_level, a.target_post)))  # fmt: skip
     if len(set(nominee_ids)) != len(nominee_ids):
         out.add("adding", _("同一人不能两次列入。"))
     out.raise_if_any(_("名单调整未登记。"))
