@@ -966,6 +966,11 @@ def build_demo_cases(
     from xuanren.synth.training import build_demo_training
 
     build_demo_training(officer=demo.officer, root=demo.root, on=on)
+
+    # A 三荐双考 round of reserve cadres with its list (issue 15, decision 0153).
+    from xuanren.synth.reserves import build_demo_reserves
+
+    build_demo_reserves(officer=demo.officer, root=demo.root, on=on)
     return built
 
 
