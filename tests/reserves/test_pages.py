@@ -216,3 +216,21 @@ def test_the_cadre_page_shows_reserve_places(personas: Any, world: World, county
     town_officer = make_user("officer_town", Role.CASE_OFFICER, county.town)
     page = _client(town_officer).get(url).content.decode()
     assert "2026年度科级后备干部选拔" not in page
+
+
+def test_round_list_queries_do_not_grow(personas: Any, world: World, county: Any) -> None:
+    from xuanren.reserves.services import reserve_round_create
+
+    c = _client(personas.case_officer)
+    url = reverse("reserves:reserve_rounds")
+    c.get(url)
+    with CaptureQueriesContext(connection) as one:
+        assert c.get(url).status_code == 200
+    _listed(personas, world)
+    for year in (2024, 2025):
+        reserve_round_create(actor=personas.case_officer, unit=county.town, year=year,
+                             title=f"{year}年度城关镇后备干部", pass_line="60")  # fmt: skip
+    with CaptureQueriesContext(connection) as three:
+        page = c.get(url)
+    assert len(three) == len(one)
+    assert "2025年度城关镇后备干部" in page.content.decode()
