@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "xuanren.procedure",
     "xuanren.supervision",
     "xuanren.assessment",
+    "xuanren.reserves",
     "xuanren.statistics",
     "xuanren.ballots",
     "xuanren.documents",
@@ -388,3 +389,7 @@ XUANREN_ASSESSMENT_BANDS = {"excellent": 90, "competent": 75, "basically_compete
 # 优秀 may be confirmed for at most this percentage of the cadres assessed in a
 # round, rounded down (7 assessed at 15% → 1). Decision 0151.
 XUANREN_ASSESSMENT_EXCELLENT_SHARE = 15
+# 后备干部 (docs/decisions/0154): the list is reviewed (调整充实) this many
+# months after it was fixed or last reviewed. The district's practice is
+# "每隔二年" (DOMAIN §3); no document fixes it for every department.
+XUANREN_RESERVE_REVIEW_MONTHS = 24

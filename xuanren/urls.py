@@ -24,5 +24,6 @@ urlpatterns = [
     path("ballots/", include("xuanren.ballots.urls")),
     path("documents/", include("xuanren.documents.urls")),
     path("exchange/", include("xuanren.exchange.urls")),
+    path("reserves/", include("xuanren.reserves.urls")),
     path("", include("xuanren.web.urls")),
 ]

@@ -109,6 +109,8 @@ def _nav() -> tuple[NavItem, ...]:
                 ("unit_case_list", "unit_case_detail"),
                 all_of=("procedure.view_motionproposal",), unless="procedure.view_case"),
         NavItem("web:todo", _("待办"), ("todo",), all_of=("procedure.view_case",)),
+        NavItem("reserves:reserve_rounds", _("后备干部"), ("reserve_rounds", "reserve_round", "reserve_review"),
+                all_of=("reserves.view_reserveround",)),
         NavItem("statistics:selection", _("选人用人统计"), ("selection", "selection_xlsx"),
                 all_of=("procedure.view_case",)),
         NavItem("web:motion_proposals", _("动议建议"),

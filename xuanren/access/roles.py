@@ -80,6 +80,11 @@ OPINIONS_MANAGE = [
 ASSESSMENT_VIEW = ["assessment.view_assessmentround"]
 ASSESSMENT_MANAGE = [*ASSESSMENT_VIEW, "assessment.manage_assessmentround"]
 
+# 后备干部 (docs/decisions/0153): the organization department runs the rounds
+# and keeps the list; committee members and the discipline commission read it.
+RESERVES_VIEW = ["reserves.view_reserveround"]
+RESERVES_MANAGE = [*RESERVES_VIEW, "reserves.manage_reserveround"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CASE_OFFICER: [
         *VIEW_RECORDS,
@@ -95,8 +100,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *TARGETS_EDIT,
         *OPINIONS_MANAGE,
         *ASSESSMENT_MANAGE,
+        *RESERVES_MANAGE,
     ],
-    Role.COMMITTEE_MEMBER: [*VIEW_RECORDS, *CASES_VIEW, *NOTICES_VIEW, *BALLOTS_VOTE],
+    Role.COMMITTEE_MEMBER: [
+        *VIEW_RECORDS,
+        *CASES_VIEW,
+        *NOTICES_VIEW,
+        *BALLOTS_VOTE,
+        *RESERVES_VIEW,
+    ],
     Role.DISCIPLINE_COMMISSION: [
         *VIEW_RECORDS,
         "people.view_full_id_number",
@@ -108,6 +120,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *LOOKBACK_VIEW,
         *OPINIONS_VIEW,
         *ASSESSMENT_VIEW,
+        *RESERVES_VIEW,
     ],
     Role.AUDIT_OFFICE: ["org.view_unit", "org.view_post", "people.view_cadre", *AUDIT_ANSWER],
     Role.INSPECTION_TEAM: [*VIEW_RECORDS, *TEAM_SERVE],

@@ -120,6 +120,15 @@ class EventType(models.TextChoices):
     ASSESSMENT_SCORES_RECORDED = "assessment.scores_recorded", _("登记年度考核评分")
     ASSESSMENT_REPORT_RECORDED = "assessment.report_recorded", _("登记述职报告")
     ASSESSMENT_GRADE_CONFIRMED = "assessment.grade_confirmed", _("确定年度考核等次")
+    # 后备干部 三荐双考 (docs/decisions/0153–0155)
+    RESERVE_ROUND_CREATED = "reserves.round_created", _("开展后备干部选拔")
+    RESERVE_NOMINATED = "reserves.nominated", _("登记后备干部推荐")
+    RESERVE_TEST_RECORDED = "reserves.test_recorded", _("登记后备干部测试成绩")
+    RESERVE_INSPECTION_RECORDED = "reserves.inspection_recorded", _("登记后备干部考察结果")
+    RESERVE_MEMBER_LISTED = "reserves.member_listed", _("列入后备干部名单")
+    RESERVE_LIST_FIXED = "reserves.list_fixed", _("确定后备干部名单")
+    RESERVE_MEMBER_LEFT = "reserves.member_left", _("退出后备干部名单")
+    RESERVE_REVIEWED = "reserves.reviewed", _("调整后备干部名单")
 
 
 class JournalHead(models.Model):

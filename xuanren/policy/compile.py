@@ -367,6 +367,10 @@ def _flag_q(rule: Rule, ref: dt.date) -> Q:
         return ~Q(Exists(in_force))
     if measure is Measure.FIT_FOR_DUTY:
         return Q(health__in=sorted(rule.accepted))
+    if measure is Measure.IN_RESERVE:
+        from xuanren.reserves.selectors import on_list_q
+
+        return on_list_q(ref)
     raise ValueError(measure)
 
 

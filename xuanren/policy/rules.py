@@ -88,6 +88,8 @@ class Measure(enum.StrEnum):
     # only from the levels its step names, after the step's years there; any
     # other lower level is 越级, waivable by 破格 for one skipped level only.
     LADDER = "ladder"
+    # On a fixed 后备干部 list on the reference date (docs/decisions/0155).
+    IN_RESERVE = "in_reserve"
 
 
 DATE_MEASURES: dict[Measure, str] = {
@@ -220,6 +222,19 @@ class EducationFact:
 
 
 @dataclass(frozen=True)
+class ReserveFact:
+    """A place on a fixed reserve list: from `listed_on` until `left_on`
+    (exclusive; None: still on it)."""
+
+    listed_on: dt.date
+    left_on: dt.date | None = None
+    tier: str = ""
+
+    def on(self, ref: dt.date) -> bool:
+        return self.listed_on <= ref and (self.left_on is None or self.left_on > ref)
+
+
+@dataclass(frozen=True)
 class CadreFacts:
     """What the rules read about one cadre: plain values, loaded once."""
 
@@ -250,6 +265,11 @@ class CadreFacts:
     # The graduation date of the highest education (None: unknown, so held at any date).
     education_since: dt.date | None = None
     educations: Sequence[EducationFact] = ()
+    reserve: Sequence[ReserveFact] = ()  # places on 后备干部 lists (docs/decisions/0155)
+
+    def in_reserve(self, ref: dt.date) -> bool:
+        """On a fixed reserve list on `ref`."""
+        return any(r.on(ref) for r in self.reserve)
 
 
 @dataclass(frozen=True)
@@ -869,6 +889,10 @@ def _flag(rule: Rule, facts: CadreFacts, ref: dt.date) -> tuple[bool, str, str]:
                 return False, text + _meets(False, rule), ""
         text = _("基准日无在影响期内的“%(w)s”认定") % {"w": what}
         return True, text + _meets(True, rule), ""
+    if m is Measure.IN_RESERVE:
+        ok = facts.in_reserve(ref)
+        text = _("基准日在后备干部名单中") if ok else _("基准日不在后备干部名单中")
+        return ok, text + _meets(ok, rule), ""
     if m is Measure.FIT_FOR_DUTY:
         if not facts.health.strip():
             return False, _incomplete(_("未填写健康状况"), rule), "health"

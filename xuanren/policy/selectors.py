@@ -36,6 +36,7 @@ from xuanren.policy.rules import (
     Measure,
     Op,
     PostFacts,
+    ReserveFact,
     Rule,
     Sanction,
     TenureFact,
@@ -150,7 +151,7 @@ FACT_FIELDS = (
 
 
 def cadre_facts(cadres: QuerySet[Cadre]) -> list[CadreFacts]:
-    """Plain facts for every cadre of `cadres`: seven queries whatever the count."""
+    """Plain facts for every cadre of `cadres`: eight queries whatever the count."""
     rows = list(cadres.values(*FACT_FIELDS))
     ids = [r["id"] for r in rows]
     return _facts_for(rows, ids)
@@ -165,6 +166,7 @@ def _facts_for(rows: list[dict[str, Any]], ids: list[int]) -> list[CadreFacts]:
         Tenure,
         Training,
     )
+    from xuanren.reserves.models import Member
 
     assessments: dict[int, dict[int, str]] = defaultdict(dict)
     sanctions: dict[int, list[Sanction]] = defaultdict(list)
@@ -174,6 +176,7 @@ def _facts_for(rows: list[dict[str, Any]], ids: list[int]) -> list[CadreFacts]:
     tenures: dict[int, list[TenureFact]] = defaultdict(list)
     majors: dict[int, list[str]] = defaultdict(list)
     educations: dict[int, list[EducationFact]] = defaultdict(list)
+    reserve: dict[int, list[ReserveFact]] = defaultdict(list)
     chunk = 20000  # keeps IN lists within SQLite's parameter limit
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
@@ -206,6 +209,11 @@ def _facts_for(rows: list[dict[str, Any]], ids: list[int]) -> list[CadreFacts]:
             if major:
                 majors[cid].append(major)
             educations[cid].append(EducationFact(EDUCATION_RANK.get(level, 0), ended))
+        for cid, listed_on, left_on, tier in Member.objects.filter(
+            cadre_id__in=part, listed_on__isnull=False
+        ).values_list("cadre_id", "listed_on", "left_on", "tier"):
+            if listed_on is not None:
+                reserve[cid].append(ReserveFact(listed_on, left_on, tier))
     return [
         CadreFacts(
             **row,
@@ -217,6 +225,7 @@ def _facts_for(rows: list[dict[str, Any]], ids: list[int]) -> list[CadreFacts]:
             tenures=tuple(tenures.get(row["id"], ())),
             majors=tuple(majors.get(row["id"], ())),
             educations=tuple(educations.get(row["id"], ())),
+            reserve=tuple(reserve.get(row["id"], ())),
         )
         for row in rows
     ]

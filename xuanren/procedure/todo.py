@@ -56,6 +56,7 @@ class TodoKind(TextChoices):
     OPINION_DUE = "opinion_due", gettext_lazy("征询意见待答复")
     CHANNEL_TO_ASSIGN = "channel_to_assign", gettext_lazy("举报咨询待分派")
     CHANNEL_DUE = "channel_due", gettext_lazy("举报咨询待办理")
+    RESERVE_REVIEW_DUE = "reserve_review_due", gettext_lazy("后备干部名单待调整")
 
 
 #: Who carries a case's steps (the organization department's case officer):
@@ -726,4 +727,24 @@ def opinions_due(query: TodoQuery) -> Iterable[TodoItem]:
         )
         for o in open_opinions_for(actor=query.actor)
         if o.answer_due is not None
+    ]
+
+
+@source
+def reserve_reviews_due(query: TodoQuery) -> Iterable[TodoItem]:
+    """后备干部 lists due for their two-yearly review by the horizon (or
+    overdue), for those who manage the rounds (docs/decisions/0154)."""
+    from xuanren.reserves.selectors import due_reviews
+
+    return [
+        TodoItem(
+            kind=TodoKind.RESERVE_REVIEW_DUE,
+            text=_("%(round)s：名单于 %(d)s 确定，请调整充实。")
+            % {"round": d.round.title, "d": f"{d.round.listed_on:%Y-%m-%d}"},
+            due=d.due,
+            link=reverse("reserves:reserve_review", args=[d.round.pk]),
+            case=None,
+            mine=True,
+        )
+        for d in due_reviews(actor=query.actor, on=query.horizon)
     ]

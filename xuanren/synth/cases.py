@@ -988,6 +988,10 @@ def build_demo_cases(
     from xuanren.synth.assessment import build_demo_assessment
 
     build_demo_assessment(officer=demo.officer, root=demo.root, on=on)
+    # A 三荐双考 round of reserve cadres with its list (issue 15, decision 0153).
+    from xuanren.synth.reserves import build_demo_reserves
+
+    build_demo_reserves(officer=demo.officer, root=demo.root, on=on)
     return built
 
 

@@ -210,6 +210,7 @@ class CandidateSearchForm(forms.Form):
     education_min = forms.ChoiceField(
         label=_("最低学历"), required=False, choices=[("", _("不限")), *EducationLevel.choices]
     )
+    in_reserve = forms.BooleanField(label=_("在后备干部名单中"), required=False)
     sort = forms.ChoiceField(
         label=_("排序"),
         required=False,
@@ -253,6 +254,14 @@ class CandidateSearchForm(forms.Form):
 
     def ordering(self) -> tuple[Any, ...]:
         return CANDIDATE_SORTS[self.sort_key()][1]
+
+    def reserve_only(self) -> bool:
+        """Only cadres on a fixed 后备干部 list on the reference date (decision 0155)."""
+        return bool(self._data().get("in_reserve"))
+
+    def narrowed(self, ref: dt.date) -> bool:
+        """Whether any list filter narrows the screening."""
+        return self.filters(ref) is not None or self.reserve_only()
 
     def filters(self, ref: dt.date) -> CadreFilters | None:
         """The list filters on top of the screening, or None when there are none."""

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xuanren.access.policy import unit_scope_q
+from xuanren.common.dates import today
 from xuanren.common.errors import NotFound
 from xuanren.org.models import Post, Unit
 from xuanren.org.selectors import post_find, post_list, unit_find, unit_list
@@ -59,6 +60,14 @@ class PickerScope:
             if self.within_unit:
                 params["within"] = "unit"
         return reverse("web:cadre_picker") + (f"?{urlencode(params)}" if params else "")
+
+    @property
+    def reserve_url(self) -> str:
+        """The search listing the 后备干部 on a list today (a case's pickers
+        offer it: a recommendation may start from the list; decision 0155)."""
+        if self.case is None:
+            return ""
+        return self.url + ("&" if "?" in self.url else "?") + "reserve=1"
 
     def allowed(self) -> QuerySet[Cadre]:
         qs = Cadre.objects.filter(status=CadreStatus.ACTIVE)
@@ -105,6 +114,7 @@ class CadrePicker(forms.Widget):
                 label = _("（所选干部不在可选范围内，请重新选择）")
         context["widget"]["label"] = label
         context["widget"]["search_url"] = self.scope.url if self.scope else ""
+        context["widget"]["reserve_url"] = self.scope.reserve_url if self.scope else ""
         return context
 
 
@@ -167,7 +177,8 @@ def cadre_picker(request: HttpRequest) -> HttpResponse:
         number = 1
     context: dict[str, Any] = {"q": q, "rows": [], "hint": ""}
     digits = q.rstrip("xX").isdigit() if q else False
-    if not q:
+    reserve = request.GET.get("reserve") == "1"
+    if not q and not reserve:
         context["hint"] = _("输入姓名、拼音首字母或身份证号码后 4–6 位查找。")
     elif digits and not is_id_tail(q):
         context["hint"] = _("按身份证号码查找，请输入号码的后 4–6 位。")
@@ -176,6 +187,10 @@ def cadre_picker(request: HttpRequest) -> HttpResponse:
             actor=actor,
             filters=CadreFilters(q=q, unit_id=unit_id, status=CadreStatus.ACTIVE),
         )
+        if reserve:
+            from xuanren.reserves.selectors import on_list_q
+
+            qs = qs.filter(on_list_q(today()))
         start = (number - 1) * PAGE_SIZE
         found = list(qs[start : start + PAGE_SIZE + 1])
         rows = [
@@ -197,7 +212,11 @@ def cadre_picker(request: HttpRequest) -> HttpResponse:
             context["prev_url"] = f"{request.path}?{urlencode({**base, 'page': number - 1})}"
         context["page"] = number
         if not rows:
-            context["hint"] = _("未找到符合条件的在职干部。")
+            context["hint"] = (
+                _("后备干部名单中没有可选的在职干部。")
+                if reserve
+                else _("未找到符合条件的在职干部。")
+            )
     return render(request, "web/_cadre_picker_results.html", context)
 
 

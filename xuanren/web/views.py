@@ -495,6 +495,13 @@ def _visible_unit_ids(actor: Any, unit_ids: set[int]) -> set[int]:
     return visible or set()
 
 
+def _reserve_places(actor: Any, cadre: Cadre) -> list[Any]:
+    """The cadre's places on 后备干部 lists (decision 0155)."""
+    from xuanren.reserves.selectors import cadre_memberships
+
+    return cadre_memberships(actor=actor, cadre=cadre)
+
+
 @page
 def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
@@ -537,6 +544,7 @@ def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "assessment_rows": assessment_rows(
             list(cadre.assessments.all()), cadre_lines(actor=actor, cadre_id=cadre.pk)
         ),
+        "reserve_places": _reserve_places(actor, cadre),
         "records": [
             {"record": r, "in_effect": punishment_in_effect(r, on)}
             for r in cadre.rewards_punishments.all()
@@ -602,6 +610,10 @@ def _eligible_list(actor: Any, found: Screening, form: CandidateSearchForm) -> Q
     filters = form.filters(found.ref)
     if filters is not None:
         eligible = eligible.filter(pk__in=cadre_search(actor=actor, filters=filters).values("pk"))
+    if form.reserve_only():
+        from xuanren.reserves.selectors import on_list_q
+
+        eligible = eligible.filter(on_list_q(found.ref))
     return eligible.select_related("unit").order_by(*form.ordering())
 
 
@@ -663,7 +675,7 @@ def _candidates_context(request: HttpRequest) -> dict[str, Any]:
         years=years,
         page_obj=page_obj,
         rows=[candidate_row(c, ref, years) for c in page_obj],
-        filtered=form.filters(ref) is not None,
+        filtered=form.narrowed(ref),
         lookup_form=CadreLookupForm(initial={"post": post.pk, "ref_date": ref}),
     )
     if not listing_only:
