@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "xuanren.workdays",
     "xuanren.procedure",
     "xuanren.supervision",
+    "xuanren.observation",
     "xuanren.statistics",
     "xuanren.ballots",
     "xuanren.documents",

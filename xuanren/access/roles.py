@@ -75,6 +75,15 @@ OPINIONS_MANAGE = [
     "supervision.manage_appraisal",
 ]
 
+# 诫勉谈话 and 察看期 (docs/decisions/0156): the organization department records
+# the talk and the outcome; the discipline commission and the administrator read them.
+OBSERVATION_VIEW = ["observation.view_observation"]
+OBSERVATION_MANAGE = [
+    *OBSERVATION_VIEW,
+    "observation.add_observation",
+    "observation.change_observation",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CASE_OFFICER: [
         *VIEW_RECORDS,
@@ -89,6 +98,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *LOOKBACK_RUN,
         *TARGETS_EDIT,
         *OPINIONS_MANAGE,
+        *OBSERVATION_MANAGE,
     ],
     Role.COMMITTEE_MEMBER: [*VIEW_RECORDS, *CASES_VIEW, *NOTICES_VIEW, *BALLOTS_VOTE],
     Role.DISCIPLINE_COMMISSION: [
@@ -101,6 +111,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *INTEGRITY_ANSWER,
         *LOOKBACK_VIEW,
         *OPINIONS_VIEW,
+        *OBSERVATION_VIEW,
     ],
     Role.AUDIT_OFFICE: ["org.view_unit", "org.view_post", "people.view_cadre", *AUDIT_ANSWER],
     Role.INSPECTION_TEAM: [*VIEW_RECORDS, *TEAM_SERVE],
@@ -120,6 +131,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "workdays.manage_calendar",
         *BALLOTS_RUN,
         *TARGETS_EDIT,
+        *OBSERVATION_VIEW,
     ],
 }
 

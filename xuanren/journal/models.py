@@ -114,6 +114,9 @@ class EventType(models.TextChoices):
     OPINION_ANSWERED = "supervision.opinion_answered", _("答复征询意见")
     APPRAISAL_CREATED = "supervision.appraisal_created", _("开展一报告两评议")
     APPRAISAL_RECORDED = "supervision.appraisal_recorded", _("登记一报告两评议结果")
+    # the poor-performance track (issue 15, docs/decisions/0156)
+    OBSERVATION_OPENED = "observation.opened", _("诫勉谈话并开始察看期")
+    OBSERVATION_CLOSED = "observation.closed", _("察看期满作出结论")
 
 
 class JournalHead(models.Model):
