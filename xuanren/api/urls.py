@@ -12,6 +12,7 @@ from xuanren.api import (
     jobs,
     lookback,
     lrmx,
+    observations,
     opinions,
     org,
     people,
@@ -50,3 +51,4 @@ api.add_router("", selection_stats.router)
 api.add_router("", lookback.router)
 api.add_router("", opinions.router)
 api.add_router("", channel.router)
+api.add_router("", observations.router)

@@ -57,7 +57,7 @@ def observation_new(request: HttpRequest, cadre: int) -> HttpResponse:
     require_unit(actor, OPEN_PERM, person.unit)  # may see, not record: 403
     tenures = [t for t in person.tenures.all() if t.end_date is None]
     posting = request.method == "POST"
-    initial = {"talk_date": today()}
+    initial: dict[str, object] = {"talk_date": today()}
     if len(tenures) == 1:
         initial["tenure"] = tenures[0].pk
     form = OpenForm(request.POST if posting else None, initial=initial, tenures=tenures)
