@@ -7,6 +7,7 @@ see but not change 403, nothing changed)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -25,7 +26,7 @@ from xuanren.observation.models import Observation, ObservationStatus
 from xuanren.observation.periods import observation_ends_on, warning_effect_until
 from xuanren.observation.services import observation_close, observation_open
 from xuanren.org.counts import counts_from_records, counts_kept, differences
-from xuanren.org.models import Level
+from xuanren.org.models import Level, Post
 from xuanren.org.services import post_create
 from xuanren.people.models import Cadre, RewardPunishment, Tenure
 from xuanren.people.services import assessment_set, tenure_start
@@ -56,8 +57,17 @@ def test_periods_hand_computed(talk: dt.date, ends_on: dt.date, effect_until: dt
     assert warning_effect_until(talk, 6) == effect_until
 
 
+@dataclass
+class World:
+    clock: Any
+    county: Any
+    cadre: Cadre
+    tenure: Tenure
+    lower: Post  # a 正股级 post below the 副科级 one held
+
+
 @pytest.fixture
-def world(clock: Any, county: Any, make_cadre: Any, admin: Any) -> Any:
+def world(clock: Any, county: Any, make_cadre: Any, admin: Any) -> World:
     clock.day = dt.date(2026, 9, 1)
     cadre = make_cadre(county.town, name="王强")
     tenure = tenure_start(
@@ -67,13 +77,7 @@ def world(clock: Any, county: Any, make_cadre: Any, admin: Any) -> Any:
     lower = post_create(
         actor=admin, unit=county.town_office, title="主任", level=Level.SUBSECTION_PRINCIPAL
     )
-
-    class W:
-        pass
-
-    w = W()
-    w.clock, w.county, w.cadre, w.tenure, w.lower = clock, county, cadre, tenure, lower  # type: ignore[attr-defined]
-    return w
+    return World(clock, county, cadre, tenure, lower)
 
 
 def _open(actor: Any, cadre: Cadre, **over: Any) -> Observation:
@@ -96,7 +100,7 @@ def _verdict(actor: Any, cadre: Cadre, post: Any, ref: dt.date) -> Status:
 
 
 def test_the_talk_is_a_warning_on_the_record_and_screening_reads_it(
-    world: Any, personas: Any
+    world: World, personas: Any
 ) -> None:
     officer = personas.case_officer
     post = world.county.finance_head
@@ -132,7 +136,7 @@ def test_the_talk_is_a_warning_on_the_record_and_screening_reads_it(
     ],
 )
 def test_open_refusals_save_nothing(
-    world: Any, personas: Any, over: dict[str, Any], field: str
+    world: World, personas: Any, over: dict[str, Any], field: str
 ) -> None:
     with pytest.raises(ValidationFailed) as exc:
         _open(personas.case_officer, world.cadre, **over)
@@ -143,7 +147,7 @@ def test_open_refusals_save_nothing(
 
 
 def test_a_finding_needs_no_assessment_and_a_second_talk_is_a_conflict(
-    world: Any, personas: Any
+    world: World, personas: Any
 ) -> None:
     obs = _open(personas.case_officer, world.cadre, reason_kind="finding", assessment_year=2025)
     assert obs.assessment_year is None
@@ -153,7 +157,7 @@ def test_a_finding_needs_no_assessment_and_a_second_talk_is_a_conflict(
 
 
 def test_only_a_cadre_holding_a_post_and_only_the_officer(
-    world: Any, personas: Any, make_cadre: Any
+    world: World, personas: Any, make_cadre: Any
 ) -> None:
     no_post = make_cadre(world.county.town, name="赵敏", sex="female")
     with pytest.raises(ValidationFailed) as exc:
@@ -166,7 +170,7 @@ def test_only_a_cadre_holding_a_post_and_only_the_officer(
 
 
 def test_no_outcome_before_the_period_is_completed_then_confirmed(
-    world: Any, personas: Any
+    world: World, personas: Any
 ) -> None:
     officer = personas.case_officer
     obs = _open(officer, world.cadre)
@@ -190,7 +194,7 @@ def test_no_outcome_before_the_period_is_completed_then_confirmed(
 
 
 def test_demotion_ends_the_post_starts_a_lower_one_and_keeps_the_counts(
-    world: Any, personas: Any
+    world: World, personas: Any
 ) -> None:
     officer = personas.case_officer
     obs = _open(officer, world.cadre)
@@ -207,6 +211,7 @@ def test_demotion_ends_the_post_starts_a_lower_one_and_keeps_the_counts(
     )
     ended = Tenure.objects.get(pk=world.tenure.pk)
     assert (ended.end_date, done.ended_tenure_id) == (day, ended.pk)
+    assert done.new_tenure_id is not None
     new = Tenure.objects.get(pk=done.new_tenure_id)
     assert (new.post_id, new.start_date, new.end_date) == (world.lower.pk, day, None)
     assert new.document_number == "青组干〔2027〕8号"
@@ -235,7 +240,7 @@ def test_demotion_ends_the_post_starts_a_lower_one_and_keeps_the_counts(
     ],
 )
 def test_demotion_refusals_change_nothing(
-    world: Any, personas: Any, over: dict[str, Any], field: str
+    world: World, personas: Any, over: dict[str, Any], field: str
 ) -> None:
     officer = personas.case_officer
     obs = _open(officer, world.cadre)
@@ -256,7 +261,7 @@ def test_demotion_refusals_change_nothing(
     assert Event.objects.count() == before
 
 
-def test_demotion_to_the_same_level_is_refused(world: Any, personas: Any) -> None:
+def test_demotion_to_the_same_level_is_refused(world: World, personas: Any) -> None:
     officer = personas.case_officer
     obs = _open(officer, world.cadre)
     world.clock.day = ENDS
@@ -272,7 +277,7 @@ def test_demotion_to_the_same_level_is_refused(world: Any, personas: Any) -> Non
     assert "低于原职务层次（副科级）" in exc.value.errors[0].message
 
 
-def test_move_to_a_non_leadership_post(world: Any, personas: Any) -> None:
+def test_move_to_a_non_leadership_post(world: World, personas: Any) -> None:
     officer = personas.case_officer
     obs = _open(officer, world.cadre)
     world.clock.day = ENDS
@@ -295,7 +300,7 @@ def test_move_to_a_non_leadership_post(world: Any, personas: Any) -> None:
 # ---- 待办 ----------------------------------------------------------------------------
 
 
-def test_todo_lists_it_for_the_officer_when_due_and_overdue(world: Any, personas: Any) -> None:
+def test_todo_lists_it_for_the_officer_when_due_and_overdue(world: World, personas: Any) -> None:
     officer = personas.case_officer
     obs = _open(officer, world.cadre)
 
@@ -318,7 +323,7 @@ def test_todo_lists_it_for_the_officer_when_due_and_overdue(world: Any, personas
 # ---- pages ---------------------------------------------------------------------------
 
 
-def test_pages_record_a_talk_and_an_outcome(client: Client, world: Any, personas: Any) -> None:
+def test_pages_record_a_talk_and_an_outcome(client: Client, world: World, personas: Any) -> None:
     client.force_login(personas.case_officer)
     detail = client.get(reverse("web:cadre_detail", args=[world.cadre.pk])).content.decode()
     new = reverse("observation:observation_new", args=[world.cadre.pk])
@@ -361,7 +366,7 @@ def test_pages_record_a_talk_and_an_outcome(client: Client, world: Any, personas
     assert "诫勉谈话与察看期" in cadre_page and "降职（2027.03.01）" in cadre_page
 
 
-def test_page_scope(client: Client, world: Any, personas: Any) -> None:
+def test_page_scope(client: Client, world: World, personas: Any) -> None:
     obs = _open(personas.case_officer, world.cadre)
     world.clock.day = ENDS
     url = reverse("observation:observation", args=[obs.pk])
@@ -387,7 +392,7 @@ def test_page_scope(client: Client, world: Any, personas: Any) -> None:
 
 
 def test_list_page_query_count_does_not_grow(
-    client: Client, world: Any, personas: Any, make_cadre: Any, admin: Any
+    client: Client, world: World, personas: Any, make_cadre: Any, admin: Any
 ) -> None:
     officer = personas.case_officer
     client.force_login(officer)
@@ -409,7 +414,7 @@ def test_list_page_query_count_does_not_grow(
 # ---- API -----------------------------------------------------------------------------
 
 
-def test_api(client: Client, world: Any, personas: Any) -> None:
+def test_api(client: Client, world: World, personas: Any) -> None:
     client.force_login(personas.case_officer)
     body = {
         "cadre": world.cadre.pk,

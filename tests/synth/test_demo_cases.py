@@ -168,6 +168,23 @@ def test_one_case_at_every_stage(county: Any, django_user_model: Any) -> None:
             assert row is not None and row.cadre_id == p.cadre_id
             assert (row.year, row.hours) == (made.end_date.year, made.hours)
 
+    # A cadre under observation (due within the month, in the officer's 待办) and
+    # one whose observation ended with a move to a non-leadership post (issue 15).
+    from xuanren.observation.models import Observation
+
+    finished, running = Observation.objects.order_by("talk_date").select_related("ended_tenure")
+    assert (finished.status, finished.outcome, finished.new_rank) == (
+        "closed",
+        "moved",
+        "一级主任科员",
+    )
+    assert finished.ended_tenure is not None
+    assert finished.ended_tenure.end_date == finished.outcome_on
+    assert finished.cadre.rank == "一级主任科员"
+    assert running.status == "open" and 0 < (running.ends_on - ON).days <= 30
+    due = [i for i in todo_for(actor=officer, on=ON) if i.kind == TodoKind.OBSERVATION_DUE]
+    assert [i.due for i in due] == [running.ends_on]
+
 
 def test_the_demo_command_builds_them(django_user_model: Any) -> None:
     """`xuanren demo` seeds, creates the accounts, then the cases (once)."""

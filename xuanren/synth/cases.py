@@ -966,6 +966,12 @@ def build_demo_cases(
     from xuanren.synth.training import build_demo_training
 
     build_demo_training(officer=demo.officer, root=demo.root, on=on)
+
+    # A cadre under observation after a warning talk, and one whose
+    # observation ended with an outcome (issue 15, decision 0156).
+    from xuanren.synth.observation import build_demo_observations
+
+    build_demo_observations(officer=demo.officer, root=demo.root, on=on)
     return built
 
 
