@@ -17,6 +17,7 @@ from xuanren.api import (
     org,
     people,
     policy,
+    postings,
     selection_stats,
     structure,
     structure_targets,
@@ -52,3 +53,4 @@ api.add_router("", lookback.router)
 api.add_router("", opinions.router)
 api.add_router("", channel.router)
 api.add_router("", observations.router)
+api.add_router("", postings.router)

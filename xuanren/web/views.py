@@ -60,6 +60,7 @@ from xuanren.people.selectors import (
     approaching_retirement,
     cadre_ages,
     cadre_get,
+    cadre_postings,
     cadre_search,
     shown_id_number,
 )
@@ -537,6 +538,7 @@ def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "trainings": trainings,
         "training_hours": sum(t.hours for t in trainings),
+        "postings": cadre_postings(cadre),
         # Only for those who may read reports (docs/decisions/0129).
         "linked_reports": cadre_reports(actor=actor, cadre=cadre),
         # The warning talks and observation periods (docs/decisions/0156).
