@@ -185,6 +185,14 @@ def test_one_case_at_every_stage(county: Any, django_user_model: Any) -> None:
     due = [i for i in todo_for(actor=officer, on=ON) if i.kind == TodoKind.OBSERVATION_DUE]
     assert [i.due for i in due] == [running.ends_on]
 
+    # Three month-long temporary postings, one at a unit outside the system.
+    from xuanren.people.models import TemporaryPosting
+
+    postings = list(TemporaryPosting.objects.select_related("host_unit"))
+    assert len(postings) == 3
+    assert sum(p.host_unit is None for p in postings) == 1
+    assert all((p.end_date - p.start_date).days == 29 and p.end_date < ON for p in postings)
+
 
 def test_the_demo_command_builds_them(django_user_model: Any) -> None:
     """`xuanren demo` seeds, creates the accounts, then the cases (once)."""
