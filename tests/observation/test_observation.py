@@ -31,7 +31,7 @@ from xuanren.org.services import post_create
 from xuanren.people.models import Cadre, RewardPunishment, Tenure
 from xuanren.people.services import assessment_set, tenure_start
 from xuanren.policy.rules import Status
-from xuanren.policy.selectors import explain_for
+from xuanren.policy.selectors import explain_for, failure_counts
 from xuanren.procedure.todo import TodoKind, todo_for
 
 pytestmark = pytest.mark.django_db
@@ -116,6 +116,13 @@ def test_the_talk_is_a_warning_on_the_record_and_screening_reads_it(
     assert _verdict(officer, world.cadre, post, TALK) is Status.FAIL
     assert _verdict(officer, world.cadre, post, dt.date(2027, 2, 28)) is Status.FAIL
     assert _verdict(officer, world.cadre, post, ENDS) is Status.PASS
+
+    # The 智能选人 screen (one SQL query) agrees with the explanation.
+    def failing(ref: dt.date) -> int:
+        counts = failure_counts(actor=officer, post=post, ref=ref)
+        return next(c.failing for c in counts if c.rule.id == RULE)
+
+    assert (failing(TALK), failing(dt.date(2027, 2, 28)), failing(ENDS)) == (1, 1, 0)
     event = Event.objects.get(event_type=EventType.OBSERVATION_OPENED)
     assert event.payload["ends_on"] == "2027-03-01" and event.payload["warning"] == warning.pk
     assert journal_verify().ok
