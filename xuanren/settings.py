@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "xuanren.supervision",
     "xuanren.assessment",
     "xuanren.reserves",
+    "xuanren.observation",
     "xuanren.statistics",
     "xuanren.ballots",
     "xuanren.documents",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("statistics/", include("xuanren.statistics.urls")),
     path("assessments/", include("xuanren.assessment.urls")),
     path("ballots/", include("xuanren.ballots.urls")),
+    path("observations/", include("xuanren.observation.urls")),
     path("documents/", include("xuanren.documents.urls")),
     path("exchange/", include("xuanren.exchange.urls")),
     path("reserves/", include("xuanren.reserves.urls")),

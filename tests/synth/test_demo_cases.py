@@ -176,6 +176,30 @@ def test_one_case_at_every_stage(county: Any, django_user_model: Any) -> None:
     sheet = round_sheet(actor=officer, round=assessment)
     assert assessment.year == ON.year - 1 and sheet.assessed >= 5
     assert sheet.confirmed == sheet.assessed and sheet.excellent <= sheet.quota
+    # A cadre under observation (due within the month, in the officer's 待办) and
+    # one whose observation ended with a move to a non-leadership post (issue 15).
+    from xuanren.observation.models import Observation
+
+    finished, running = Observation.objects.order_by("talk_date").select_related("ended_tenure")
+    assert (finished.status, finished.outcome, finished.new_rank) == (
+        "closed",
+        "moved",
+        "一级主任科员",
+    )
+    assert finished.ended_tenure is not None
+    assert finished.ended_tenure.end_date == finished.outcome_on
+    assert finished.cadre.rank == "一级主任科员"
+    assert running.status == "open" and 0 < (running.ends_on - ON).days <= 30
+    due = [i for i in todo_for(actor=officer, on=ON) if i.kind == TodoKind.OBSERVATION_DUE]
+    assert [i.due for i in due] == [running.ends_on]
+
+    # Three month-long temporary postings, one at a unit outside the system.
+    from xuanren.people.models import TemporaryPosting
+
+    postings = list(TemporaryPosting.objects.select_related("host_unit"))
+    assert len(postings) == 3
+    assert sum(p.host_unit is None for p in postings) == 1
+    assert all((p.end_date - p.start_date).days == 29 and p.end_date < ON for p in postings)
 
 
 def test_the_demo_command_builds_them(django_user_model: Any) -> None:

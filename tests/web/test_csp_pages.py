@@ -11,6 +11,7 @@ or be listed below with the reason it was not."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import deque
 from html.parser import HTMLParser
@@ -60,6 +61,7 @@ UNREACHED_ON_PURPOSE = {
     "web:team_add": "POST only",
     "web:team_remove": "POST only",
     "web:training_delete": "POST only (the delete button on the training page)",
+    "web:posting_delete": "POST only (the delete button on the 挂职 page)",
     "web:training_class": "the demo has no training classes; tests/test_training_classes.py renders it",
     "web:training_class_participant_remove": "POST only",
     "web:team_material": "POST only (an upload)",
@@ -246,6 +248,18 @@ def test_every_page_has_the_headers_and_no_inline_code(client: Client, demo: Non
 
     for meeting in Meeting.objects.all():
         starts += [f"/ballots/{meeting.pk}/vote/", f"/ballots/{meeting.pk}/progress/"]
+    # The 挂职 pages of a cadre with a posting (docs/decisions/0158): the list and its edit page.
+    from xuanren.common.dates import today
+    from xuanren.people.models import Cadre
+    from xuanren.people.posting_services import temporary_posting_add
+
+    posted = Cadre.objects.filter(status="active").order_by("pk").first()
+    assert posted is not None
+    temporary_posting_add(
+        actor=officer, cadre=posted, host_name="市委组织部", post_title="挂职干部",
+        start_date=today() - dt.timedelta(days=10), end_date=today(),
+    )  # fmt: skip
+    starts += [f"/cadres/{posted.pk}/postings/"]
     pages = walk(client, starts)
     pages["/login/ (anonymous)"] = Client().get("/login/")
     # The unit HR contact's own pages (本单位选任事项), walked with their login.
@@ -300,7 +314,8 @@ def test_every_page_has_the_headers_and_no_inline_code(client: Client, demo: Non
     names = {
         n
         for n in _url_names(get_resolver().url_patterns)
-        if n.split(":")[0] in ("web", "supervision", "exchange", "documents", "ballots", "reserves")
+        if n.split(":")[0]
+        in ("web", "supervision", "exchange", "documents", "ballots", "reserves", "observation")
     }
     missing = names - reached - set(UNREACHED_ON_PURPOSE)
     assert not missing, f"pages never reached by the walk: {sorted(missing)}"

@@ -85,6 +85,15 @@ ASSESSMENT_MANAGE = [*ASSESSMENT_VIEW, "assessment.manage_assessmentround"]
 RESERVES_VIEW = ["reserves.view_reserveround"]
 RESERVES_MANAGE = [*RESERVES_VIEW, "reserves.manage_reserveround"]
 
+# 诫勉谈话 and 察看期 (docs/decisions/0156): the organization department records
+# the talk and the outcome; the discipline commission and the administrator read them.
+OBSERVATION_VIEW = ["observation.view_observation"]
+OBSERVATION_MANAGE = [
+    *OBSERVATION_VIEW,
+    "observation.add_observation",
+    "observation.change_observation",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CASE_OFFICER: [
         *VIEW_RECORDS,
@@ -108,6 +117,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *NOTICES_VIEW,
         *BALLOTS_VOTE,
         *RESERVES_VIEW,
+        *OBSERVATION_MANAGE,
     ],
     Role.DISCIPLINE_COMMISSION: [
         *VIEW_RECORDS,
@@ -121,6 +131,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *OPINIONS_VIEW,
         *ASSESSMENT_VIEW,
         *RESERVES_VIEW,
+        *OBSERVATION_VIEW,
     ],
     Role.AUDIT_OFFICE: ["org.view_unit", "org.view_post", "people.view_cadre", *AUDIT_ANSWER],
     Role.INSPECTION_TEAM: [*VIEW_RECORDS, *TEAM_SERVE],
@@ -146,6 +157,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "workdays.manage_calendar",
         *BALLOTS_RUN,
         *TARGETS_EDIT,
+        *OBSERVATION_VIEW,
     ],
 }
 

@@ -13,11 +13,13 @@ from xuanren.api import (
     jobs,
     lookback,
     lrmx,
+    observations,
     opinions,
     org,
     people,
     policy,
     reserves,
+    postings,
     selection_stats,
     structure,
     structure_targets,
@@ -54,3 +56,5 @@ api.add_router("", opinions.router)
 api.add_router("", channel.router)
 api.add_router("", assessments.router)
 api.add_router("", reserves.router)
+api.add_router("", observations.router)
+api.add_router("", postings.router)

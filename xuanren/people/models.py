@@ -523,3 +523,41 @@ class TrainingClassParticipant(models.Model):
                 fields=["training_class", "cadre"], name="training_class_participant_once"
             ),
         ]
+
+
+class TemporaryPosting(CadreChild):
+    """A time-limited posting elsewhere (挂职锻炼): at a unit of the system
+    (`host_unit`) or one outside it named in `host_name` (a city organ, a
+    company), with the title held there (docs/decisions/0158)."""
+
+    host_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hosted_postings",
+        verbose_name=_("挂职单位"),
+    )
+    host_name = models.CharField(_("挂职单位名称"), max_length=100, blank=True)
+    post_title = models.CharField(_("挂职职务"), max_length=60)
+    start_date = models.DateField(_("挂职开始"))
+    end_date = models.DateField(_("挂职结束"))
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("挂职锻炼")
+        verbose_name_plural = _("挂职锻炼")
+        ordering = ["cadre", "-start_date", "-id"]
+        default_related_name = "temporary_postings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="posting_dates_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(host_unit__isnull=False) | ~Q(host_name=""), name="posting_has_host"
+            ),
+        ]
+
+    @property
+    def host(self) -> str:
+        return self.host_unit.name if self.host_unit is not None else self.host_name

@@ -269,3 +269,15 @@ def training_class_get(*, actor: Any, pk: int) -> TrainingClass:
     if found is None:
         raise NotFound(_("未找到该培训班次，或其不在您的管理范围内。"))
     return found
+
+
+def cadre_postings(cadre: Cadre) -> list[Any]:
+    """A cadre already read through cadre_get (in scope): their 挂职 periods,
+    newest first, with their host units, in one query."""
+    from xuanren.people.models import TemporaryPosting
+
+    return list(
+        TemporaryPosting.objects.filter(cadre=cadre)
+        .select_related("host_unit")
+        .order_by("-start_date", "-pk")
+    )

@@ -57,6 +57,7 @@ class TodoKind(TextChoices):
     CHANNEL_TO_ASSIGN = "channel_to_assign", gettext_lazy("举报咨询待分派")
     CHANNEL_DUE = "channel_due", gettext_lazy("举报咨询待办理")
     RESERVE_REVIEW_DUE = "reserve_review_due", gettext_lazy("后备干部名单待调整")
+    OBSERVATION_DUE = "observation_due", gettext_lazy("察看期满待作结论")
 
 
 #: Who carries a case's steps (the organization department's case officer):
@@ -748,3 +749,36 @@ def reserve_reviews_due(query: TodoQuery) -> Iterable[TodoItem]:
         )
         for d in due_reviews(actor=query.actor, on=query.horizon)
     ]
+
+
+@source
+def observations_due(query: TodoQuery) -> Iterable[TodoItem]:
+    """Observation periods after a warning talk (docs/decisions/0156) completed
+    by the horizon, and those overdue (no outcome yet), for whoever records
+    the outcome: confirm in post, demote, or move to a non-leadership post."""
+    from xuanren.observation.selectors import observations_due as due
+
+    items = []
+    for o in due(actor=query.actor, horizon=query.horizon):
+        late = (query.on - o.ends_on).days
+        text = _(
+            "%(name)s（%(unit)s%(post)s）的察看期于 %(date)s 期满%(late)s，"
+            "请作出结论：期满合格、降职或转任非领导职务。"
+        ) % {
+            "name": o.cadre.name,
+            "unit": o.tenure.post.unit.name,
+            "post": o.tenure.post.title,
+            "date": f"{o.ends_on:%Y.%m.%d}",
+            "late": _("，已逾期 %(n)d 天") % {"n": late} if late > 0 else "",
+        }
+        items.append(
+            TodoItem(
+                kind=TodoKind.OBSERVATION_DUE,
+                text=text,
+                due=o.ends_on,
+                link=reverse("observation:observation", args=[o.pk]),
+                case=None,
+                mine=o.recorded_by_id == getattr(query.actor, "pk", None),
+            )
+        )
+    return items

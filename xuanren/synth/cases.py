@@ -992,6 +992,16 @@ def build_demo_cases(
     from xuanren.synth.reserves import build_demo_reserves
 
     build_demo_reserves(officer=demo.officer, root=demo.root, on=on)
+    # A cadre under observation after a warning talk, and one whose
+    # observation ended with an outcome (issue 15, decision 0156).
+    from xuanren.synth.observation import build_demo_observations
+
+    build_demo_observations(officer=demo.officer, root=demo.root, on=on)
+
+    # Temporary postings of a month (issue 15, decision 0158).
+    from xuanren.synth.postings import build_demo_postings
+
+    build_demo_postings(officer=demo.officer, root=demo.root, on=on)
     return built
 
 

@@ -5,6 +5,7 @@ from xuanren.access.views import PasswordChange
 from xuanren.web import (
     assignments,
     cadre_edit,
+    cadre_postings,
     cadre_trainings,
     case_actions,
     cases,
@@ -59,6 +60,17 @@ urlpatterns = [
         "cadres/<int:pk>/trainings/<int:training>/delete/",
         cadre_trainings.training_delete,
         name="training_delete",
+    ),
+    path("cadres/<int:pk>/postings/", cadre_postings.cadre_postings_page, name="cadre_postings"),
+    path(
+        "cadres/<int:pk>/postings/<int:posting>/edit/",
+        cadre_postings.posting_edit,
+        name="posting_edit",
+    ),
+    path(
+        "cadres/<int:pk>/postings/<int:posting>/delete/",
+        cadre_postings.posting_delete,
+        name="posting_delete",
     ),
     path("training-classes/", training_classes.class_list, name="training_classes"),
     path("training-classes/<int:pk>/", training_classes.class_detail, name="training_class"),

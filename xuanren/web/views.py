@@ -33,6 +33,8 @@ from xuanren.exchange.job_kinds import (
 )
 from xuanren.exchange.jobs import is_interrupted
 from xuanren.exchange.models import ImportJob, JobStatus
+from xuanren.observation.selectors import cadre_observations
+from xuanren.observation.services import OPEN_PERM as OBSERVATION_OPEN
 from xuanren.org.models import Post, Unit, path_and_ancestors
 from xuanren.org.quota import Counts, UnitQuota
 from xuanren.org.selectors import (
@@ -47,12 +49,19 @@ from xuanren.org.selectors import (
     units_more_than,
 )
 from xuanren.people.formatting import resume_period
-from xuanren.people.models import IN_SERVICE_KINDS, Assessment, Cadre, EducationKind
+from xuanren.people.models import (
+    IN_SERVICE_KINDS,
+    Assessment,
+    Cadre,
+    CadreStatus,
+    EducationKind,
+)
 from xuanren.people.selectors import (
     CadreFilters,
     approaching_retirement,
     cadre_ages,
     cadre_get,
+    cadre_postings,
     cadre_search,
     shown_id_number,
 )
@@ -551,8 +560,14 @@ def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "trainings": trainings,
         "training_hours": sum(t.hours for t in trainings),
+        "postings": cadre_postings(cadre),
         # Only for those who may read reports (docs/decisions/0129).
         "linked_reports": cadre_reports(actor=actor, cadre=cadre),
+        # The warning talks and observation periods (docs/decisions/0156).
+        "observations": cadre_observations(actor=actor, cadre=cadre),
+        "may_open_observation": has_perm(actor, OBSERVATION_OPEN)
+        and has_perm(actor, "people.change_cadre")
+        and cadre.status == CadreStatus.ACTIVE,
         **training_summary(trainings),
         "obligations": training_obligations(
             actor=actor, on=on, cadre=cadre, include_fulfilled=True
