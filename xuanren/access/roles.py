@@ -110,6 +110,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *OPINIONS_MANAGE,
         *ASSESSMENT_MANAGE,
         *RESERVES_MANAGE,
+        *OBSERVATION_MANAGE,
     ],
     Role.COMMITTEE_MEMBER: [
         *VIEW_RECORDS,
@@ -117,7 +118,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *NOTICES_VIEW,
         *BALLOTS_VOTE,
         *RESERVES_VIEW,
-        *OBSERVATION_MANAGE,
     ],
     Role.DISCIPLINE_COMMISSION: [
         *VIEW_RECORDS,
