@@ -155,7 +155,10 @@ def test_scope_and_read_only(personas: Any, world: World, county: Any) -> None:
         assert c.get(reverse("reserves:reserve_round_xlsx",
                              args=[world.round.pk])).status_code == status  # fmt: skip
     reader = _client(personas.discipline)
-    assert reader.get(url).status_code == 200
+    page = reader.get(url)
+    assert page.status_code == 200 and 'name="action"' not in page.content.decode()
+    member_page = _client(personas.committee_member).get(url)
+    assert member_page.status_code == 200 and "登记测试成绩" not in member_page.content.decode()
     r = reader.post(url, {"action": "test", "nominee": n.pk, "score": "80",
                           "tested_on": DAY.isoformat()})  # fmt: skip
     assert r.status_code == 403

@@ -230,6 +230,7 @@ def test_permissions_and_scope(personas: Any, world: World, county: Any) -> None
     o = personas.case_officer
     n = reserve_nominate(actor=o, round=world.round, cadre=world.a, channel="self",
                          nominated_on=DAY)  # fmt: skip
+    events = Event.objects.count()
     # The discipline commission reads, cannot write: 403.
     assert list(reserve_rounds(actor=personas.discipline)) == [world.round]
     with pytest.raises(PermissionDenied):
@@ -247,6 +248,7 @@ def test_permissions_and_scope(personas: Any, world: World, county: Any) -> None
     n.refresh_from_db()
     assert n.score is None
     assert ReserveRound.objects.count() == 1
+    assert Event.objects.count() == events  # nothing journalled either
 
 
 def test_round_checks(personas: Any, county: Any) -> None:
