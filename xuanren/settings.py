@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "xuanren.supervision",
     "xuanren.statistics",
     "xuanren.ballots",
+    "xuanren.competition",
     "xuanren.documents",
     "xuanren.exchange",
     "xuanren.synth",
@@ -370,3 +371,11 @@ JOURNAL_ANCHOR: Path | None = Path(
 # appointment. Neither the seed nor DOMAIN.md gives the figure; one third is
 # the usual practice. (numerator, denominator), compared in integers.
 XUANREN_APPRAISAL_DISAGREE_FLAG = (1, 3)
+
+# 竞聘评分 (docs/decisions/0148): with at least this many judges scoring a
+# candidate in a sub-test, the highest and the lowest score are dropped before
+# the mean ("去掉一个最高分、一个最低分"). No document the department works
+# from gives the number; five is the usual practice (three scores remain).
+# Copied into each competition when it is set up, so a later change of the
+# setting never moves a running or signed sheet.
+XUANREN_COMPETITION_TRIM_MIN_JUDGES = 5

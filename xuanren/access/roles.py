@@ -75,6 +75,14 @@ OPINIONS_MANAGE = [
     "supervision.manage_appraisal",
 ]
 
+# 竞聘评分 (docs/decisions/0147): the case officer sets up the panels and
+# sub-tests and enters the judges' scores; the supervision panel's sign-off is
+# recorded by the case officer or by the discipline commission (who usually
+# sits on the panel); those who read cases read the sheet.
+COMPETITION_VIEW = ["competition.view_competition"]
+COMPETITION_MANAGE = [*COMPETITION_VIEW, "competition.manage_competition"]
+COMPETITION_SIGN_OFF = [*COMPETITION_VIEW, "competition.sign_off_competition"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CASE_OFFICER: [
         *VIEW_RECORDS,
@@ -89,8 +97,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *LOOKBACK_RUN,
         *TARGETS_EDIT,
         *OPINIONS_MANAGE,
+        *COMPETITION_MANAGE,
+        "competition.sign_off_competition",
     ],
-    Role.COMMITTEE_MEMBER: [*VIEW_RECORDS, *CASES_VIEW, *NOTICES_VIEW, *BALLOTS_VOTE],
+    Role.COMMITTEE_MEMBER: [
+        *VIEW_RECORDS,
+        *CASES_VIEW,
+        *NOTICES_VIEW,
+        *BALLOTS_VOTE,
+        *COMPETITION_VIEW,
+    ],
     Role.DISCIPLINE_COMMISSION: [
         *VIEW_RECORDS,
         "people.view_full_id_number",
@@ -101,6 +117,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *INTEGRITY_ANSWER,
         *LOOKBACK_VIEW,
         *OPINIONS_VIEW,
+        *COMPETITION_SIGN_OFF,
     ],
     Role.AUDIT_OFFICE: ["org.view_unit", "org.view_post", "people.view_cadre", *AUDIT_ANSWER],
     Role.INSPECTION_TEAM: [*VIEW_RECORDS, *TEAM_SERVE],
@@ -120,6 +137,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "workdays.manage_calendar",
         *BALLOTS_RUN,
         *TARGETS_EDIT,
+        *COMPETITION_VIEW,
     ],
 }
 

@@ -114,6 +114,13 @@ class EventType(models.TextChoices):
     OPINION_ANSWERED = "supervision.opinion_answered", _("答复征询意见")
     APPRAISAL_CREATED = "supervision.appraisal_created", _("开展一报告两评议")
     APPRAISAL_RECORDED = "supervision.appraisal_recorded", _("登记一报告两评议结果")
+    # 竞聘评分 (docs/decisions/0147–0149)
+    COMPETITION_CREATED = "competition.created", _("建立竞聘评分")
+    COMPETITION_WEIGHTS_SET = "competition.weights_set", _("设置竞聘测试项目及权重")
+    COMPETITION_MEMBER_ADDED = "competition.member_added", _("增加竞聘小组成员")
+    COMPETITION_MEMBER_REMOVED = "competition.member_removed", _("移出竞聘小组成员")
+    COMPETITION_SCORES_ENTERED = "competition.scores_entered", _("录入竞聘评分")
+    COMPETITION_SIGNED_OFF = "competition.signed_off", _("竞聘监督小组签字确认")
 
 
 class JournalHead(models.Model):

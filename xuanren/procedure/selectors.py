@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from xuanren.access.policy import NOTHING, has_perm, require_perm, require_unit, unit_scope_q
 from xuanren.common.dates import today
-from xuanren.common.errors import FieldError, NotFound
+from xuanren.common.errors import Conflict, FieldError, NotFound
 from xuanren.journal.models import JournalHead
 from xuanren.procedure.assignments import case_read_q
 from xuanren.procedure.catalogue import GUARDS, STEPS
@@ -99,8 +99,14 @@ def guard_preview(
     """The guards of `step` evaluated now, without completing anything."""
     from xuanren.procedure.services import template_def
 
+    from xuanren.competition.selectors import step_scores
+
     definition = template_def(case.template)
     codes = definition.step(step).guards
+    try:  # a signed 竞聘评分 sheet gives the scores, as on completing (0149)
+        data = step_scores(case, step, data) or data
+    except Conflict:
+        pass  # not signed yet: the guard says so
     ctx = GuardContext(case=case, template=definition, step=step, data=data or {}, on=on or today())
     problems = check(ctx, codes)
     return [
