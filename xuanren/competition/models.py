@@ -35,11 +35,17 @@ class Competition(models.Model):
         Case, on_delete=models.PROTECT, related_name="competition", verbose_name=_("选任事项")
     )
     status = models.CharField(
-        _("状态"), max_length=12, choices=CompetitionStatus.choices, default=CompetitionStatus.SCORING
+        _("状态"),
+        max_length=12,
+        choices=CompetitionStatus.choices,
+        default=CompetitionStatus.SCORING,
     )
     trim_min_judges = models.PositiveSmallIntegerField(_("去掉最高分和最低分的最少评委人数"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("建立人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("建立人"),
     )
     created_at = models.DateTimeField(_("建立时间"))
     signed_off_by = models.ForeignKey(
@@ -126,7 +132,10 @@ class Score(models.Model):
         PanelMember, on_delete=models.PROTECT, related_name="scores", verbose_name=_("评委")
     )
     candidate = models.ForeignKey(
-        Candidate, on_delete=models.PROTECT, related_name="competition_scores", verbose_name=_("人选")
+        Candidate,
+        on_delete=models.PROTECT,
+        related_name="competition_scores",
+        verbose_name=_("人选"),
     )
     value = models.DecimalField(_("得分"), max_digits=4, decimal_places=1)
 

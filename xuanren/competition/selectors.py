@@ -250,7 +250,9 @@ def _number(text: str) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def step_scores(case: Case, step: str, submitted: Mapping[str, Any] | None) -> dict[str, Any] | None:
+def step_scores(
+    case: Case, step: str, submitted: Mapping[str, Any] | None
+) -> dict[str, Any] | None:
     """The data of the written-exam or interview step of `case` read from its
     signed sheet: the written test's score (笔试) or the composite (面试及其他测试)
     of each running candidate, out of 100, with the sheet's rank; the

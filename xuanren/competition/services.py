@@ -148,7 +148,9 @@ def competition_create(
         raise Conflict(_("该事项已经建立竞聘评分，请在原评分表中办理。"))
     out = ErrorCollector()
     clean = _weights(out, weights)
-    trim = settings.XUANREN_COMPETITION_TRIM_MIN_JUDGES if trim_min_judges is None else trim_min_judges
+    trim = (
+        settings.XUANREN_COMPETITION_TRIM_MIN_JUDGES if trim_min_judges is None else trim_min_judges
+    )
     if isinstance(trim, bool) or not isinstance(trim, int) or not calc.TRIM_FLOOR <= trim <= 99:
         out.add(
             "trim_min_judges",
@@ -237,7 +239,13 @@ def panel_member_add(
         )
     if competition.members.count() >= MAX_MEMBERS:
         raise Conflict(_("竞聘小组和监督小组合计最多 %(n)d 人。") % {"n": MAX_MEMBERS})
-    seq = (competition.members.filter(panel=panel).order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
+    seq = (
+        competition.members.filter(panel=panel)
+        .order_by("-seq")
+        .values_list("seq", flat=True)
+        .first()
+        or 0
+    ) + 1
     member = PanelMember.objects.create(
         competition=competition, panel=panel, name=name, title=title, seq=seq
     )
@@ -269,7 +277,7 @@ def panel_member_remove(*, actor: Any, competition: Competition, member: PanelMe
     member.delete()
 
 
-def _value(raw: str | Decimal | None) -> Decimal | None | str:
+def _value(raw: str | Decimal | None) -> Decimal | str | None:
     """The score as a Decimal, None for blank, or the problem's key."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None

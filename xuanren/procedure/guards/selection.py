@@ -970,7 +970,9 @@ def _sheet_problems(ctx: GuardContext) -> list[str]:
     if competition is None or ctx.data.get("sheet") == competition.pk:
         return []
     return [
-        _("本事项的成绩以竞聘评分表为准，不能直接录入：请在“竞聘评分”页面录入成绩，经竞聘监督小组签字确认后办理本环节。")
+        _(
+            "本事项的成绩以竞聘评分表为准，不能直接录入：请在“竞聘评分”页面录入成绩，经竞聘监督小组签字确认后办理本环节。"
+        )
     ]
 
 
