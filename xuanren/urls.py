@@ -21,6 +21,7 @@ urlpatterns = [
     path("public/", include("xuanren.supervision.urls")),
     path("statistics/", include("xuanren.statistics.urls")),
     path("ballots/", include("xuanren.ballots.urls")),
+    path("competition/", include("xuanren.competition.urls")),
     path("documents/", include("xuanren.documents.urls")),
     path("exchange/", include("xuanren.exchange.urls")),
     path("", include("xuanren.web.urls")),

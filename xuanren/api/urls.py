@@ -8,6 +8,7 @@ from xuanren.api import (
     case_actions,
     cases,
     channel,
+    competition,
     documents,
     jobs,
     lookback,
@@ -50,3 +51,4 @@ api.add_router("", selection_stats.router)
 api.add_router("", lookback.router)
 api.add_router("", opinions.router)
 api.add_router("", channel.router)
+api.add_router("", competition.router)
