@@ -117,8 +117,8 @@ def test_the_pages_enter_a_grid_sign_off_and_show_the_sheet(setup, personas):
     assert setup.competition.status == CompetitionStatus.SCORING
     assert client.post(case_page, {"action": "sign_off"}).status_code == 302
     with CaptureQueriesContext(connection) as ctx:
-        sheet = client.get(f"/competition/{setup.competition.pk}/result/")
-    assert sheet.status_code == 200
+        printed = client.get(f"/competition/{setup.competition.pk}/result/")
+    assert printed.status_code == 200
     assert len(ctx.captured_queries) <= 16, len(ctx.captured_queries)
-    text = sheet.content.decode()
+    text = printed.content.decode()
     assert "85.34" in text and "83.25" in text and "监督员" in text

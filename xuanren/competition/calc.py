@@ -72,6 +72,7 @@ def trimmed_mean(values: Sequence[Decimal], trim_min_judges: int) -> Trimmed:
     if not values:
         raise ValueError("no scores")
     ordered = sorted(values)
+    dropped: tuple[Decimal, ...]
     if len(ordered) >= max(trim_min_judges, TRIM_FLOOR):
         kept = tuple(ordered[1:-1])
         dropped = (ordered[0], ordered[-1])
