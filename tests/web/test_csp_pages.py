@@ -300,7 +300,8 @@ def test_every_page_has_the_headers_and_no_inline_code(client: Client, demo: Non
     names = {
         n
         for n in _url_names(get_resolver().url_patterns)
-        if n.split(":")[0] in ("web", "supervision", "exchange", "documents", "ballots")
+        if n.split(":")[0]
+        in ("web", "supervision", "exchange", "documents", "ballots", "competition")
     }
     missing = names - reached - set(UNREACHED_ON_PURPOSE)
     assert not missing, f"pages never reached by the walk: {sorted(missing)}"
