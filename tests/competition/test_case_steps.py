@@ -81,3 +81,13 @@ def test_typed_data_naming_a_sheet_it_is_not_is_blocked(setup, personas):
         _step(setup, personas.case_officer, "written_exam",
               {"full_marks": 100, "sheet": setup.competition.pk + 1,
                "scores": [{"cadre": c.cadre_id, "score": 90} for c in setup.candidates.values()]})  # fmt: skip
+
+
+def test_the_sign_off_is_in_the_todo_of_the_officer_and_the_commission(setup, personas):
+    from xuanren.procedure.todo import TodoKind, todo_for
+
+    for who in (personas.case_officer, personas.discipline):
+        items = [i for i in todo_for(actor=who, on=ON) if i.kind == TodoKind.COMPETITION_SIGN_OFF]
+        assert [i.link for i in items] == [f"/competition/case/{setup.case.pk}/"]
+    member = todo_for(actor=personas.committee_member, on=ON)
+    assert not [i for i in member if i.kind == TodoKind.COMPETITION_SIGN_OFF]

@@ -230,6 +230,12 @@ def test_every_page_has_the_headers_and_no_inline_code(client: Client, demo: Non
     starts += ["/cases/comment-row/", "/password/done/", "/pickers/cadres/?q=zw"]
     starts += ["/pickers/units/?unit_q=县"]  # the unit picker: scopes of over 300 units
     starts += ["/pickers/posts/?post_q=镇"]  # the post picker: over 1,000 posts (decision 0111)
+    # The competitive case's 竞聘评分 (decision 0147), whose case page the walk may not reach.
+    from xuanren.competition.models import Competition
+
+    starts += [
+        f"/competition/case/{c}/" for c in Competition.objects.values_list("case", flat=True)
+    ]
     # A background count of a large screening, running (decision 0112): its page polls.
     from xuanren.exchange.job_kinds import screening_scope_key
     from xuanren.org.selectors import post_list
