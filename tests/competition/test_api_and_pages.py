@@ -122,3 +122,31 @@ def test_the_pages_enter_a_grid_sign_off_and_show_the_sheet(setup, personas):
     assert len(ctx.captured_queries) <= 16, len(ctx.captured_queries)
     text = printed.content.decode()
     assert "85.34" in text and "83.25" in text and "监督员" in text
+
+
+def test_the_pages_read_in_queries_that_do_not_grow_with_the_sheet(
+    scored, personas, county, make_cadre
+):
+    from xuanren.procedure.candidates import candidate_add
+
+    client = Client()
+    client.force_login(personas.case_officer)
+    comp = scored.competition
+    urls = [f"/competition/case/{scored.case.pk}/", f"/competition/{comp.pk}/result/",
+            f"/competition/{comp.pk}/judge/{scored.judges[0].pk}/",
+            f"{API}/competitions/{comp.pk}"]  # fmt: skip
+
+    def counts() -> list[int]:
+        out = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            out.append(len(ctx.captured_queries))
+        return out
+
+    before = counts()
+    for name in ("戊", "己", "庚", "辛"):
+        candidate_add(actor=personas.case_officer, case=scored.case,
+                      cadre=make_cadre(county.town, name=name), post=county.town_deputy,
+                      step="qualification_review")  # fmt: skip
+    assert counts() == before
