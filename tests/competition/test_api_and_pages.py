@@ -150,3 +150,19 @@ def test_the_pages_read_in_queries_that_do_not_grow_with_the_sheet(
                       cadre=make_cadre(county.town, name=name), post=county.town_deputy,
                       step="qualification_review")  # fmt: skip
     assert counts() == before
+
+
+def test_the_pages_carry_the_policy_and_no_inline_code(scored, personas):
+    """The CSP walk's demo has no competitive case (tests/web/test_csp_pages.py)."""
+    from tests.web.test_csp_pages import inline_problems
+
+    client = Client()
+    client.force_login(personas.case_officer)
+    comp = scored.competition
+    for url in (f"/competition/case/{scored.case.pk}/", f"/competition/{comp.pk}/result/",
+                f"/competition/{comp.pk}/judge/{scored.judges[0].pk}/"):  # fmt: skip
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "script-src" in response["Content-Security-Policy"]
+        assert "no-store" in response["Cache-Control"]
+        assert inline_problems(response.content.decode()) == [], url
