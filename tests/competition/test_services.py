@@ -15,11 +15,13 @@ from xuanren.common.errors import Conflict, NotFound, PermissionDenied, Validati
 from xuanren.competition.models import Competition, CompetitionStatus, PanelKind, Score
 from xuanren.competition.selectors import competition_get, sheet_of
 from xuanren.competition.services import (
+    ScoreIn,
     competition_create,
     competition_sign_off,
     competition_weights_set,
     panel_member_add,
     panel_member_remove,
+    scores_enter,
 )
 from xuanren.journal.models import Event, EventType
 
@@ -161,3 +163,20 @@ def test_scope_out_of_scope_404_reader_403_and_nothing_changes(scored, personas,
     comp.refresh_from_db()
     assert comp.status == CompetitionStatus.SCORING
     assert not Score.objects.filter(value=1).exists()
+
+
+def test_a_zero_written_test_still_breaks_a_tie(setup: Setup, personas):
+    """0 is a score: equal composites 60 and 60, written 0 against 100 → the 100 ranks first."""
+    officer = personas.case_officer
+    competition_weights_set(actor=officer, competition=setup.competition,
+                            weights={"written": 50, "speech": 50})  # fmt: skip
+    table = {"甲": ("0", "100"), "乙": ("100", "0"), "丙": ("50", "50"), "丁": ("50", "50")}
+    for judge in setup.judges:
+        scores_enter(actor=officer, competition=setup.competition, judge=judge,
+                     scores=[ScoreIn(setup.candidates[n].pk, setup.tests[k].pk, v)
+                             for n, (w, s) in table.items()
+                             for k, v in (("written", w), ("speech", s))])  # fmt: skip
+    rows = sheet_of(setup.competition).posts[0][1]
+    assert [(r.name, r.composite, r.rank, r.tied) for r in rows] == [
+        ("乙", D("50.00"), 1, False), ("丁", D("50.00"), 2, True), ("丙", D("50.00"), 2, True),
+        ("甲", D("50.00"), 4, False)]  # fmt: skip

@@ -196,7 +196,9 @@ def sheet_of(competition: Competition) -> Sheet:
     posts: list[tuple[str, list[Row]]] = []
     for items in by_post.values():
         scored = [
-            calc.Entry(c.pk, total, {cell.kind: cell.mean for cell in cells if cell.mean})
+            calc.Entry(
+                c.pk, total, {cell.kind: cell.mean for cell in cells if cell.mean is not None}
+            )
             for c, cells, total in items
             if total is not None
         ]
