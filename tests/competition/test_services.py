@@ -180,3 +180,23 @@ def test_a_zero_written_test_still_breaks_a_tie(setup: Setup, personas):
     assert [(r.name, r.composite, r.rank, r.tied) for r in rows] == [
         ("乙", D("50.00"), 1, False), ("丁", D("50.00"), 2, True), ("丙", D("50.00"), 2, True),
         ("甲", D("50.00"), 4, False)]  # fmt: skip
+
+
+def test_a_judge_of_another_competition_cannot_score_here(
+    setup: Setup, personas, county, committee
+):
+    from xuanren.procedure.services import case_open
+
+    officer = personas.case_officer
+    other_case = case_open(
+        actor=officer, title="城关镇党委书记竞争上岗", template_code="competitive",
+        unit=county.root, committee=committee, posts=[(county.town_secretary, 1)],
+        reference_date=setup.case.reference_date,
+    )  # fmt: skip
+    other = competition_create(actor=officer, case=other_case, weights={"written": 100})
+    stranger = panel_member_add(actor=officer, competition=other, panel=PanelKind.JUDGE,
+                                name="外来评委")  # fmt: skip
+    with pytest.raises(ValidationFailed) as info:
+        enter(setup, officer, stranger, {"甲": ["80", "80", "80", "80"]})
+    assert "外来评委不是本次竞聘小组的评委" in str(info.value)
+    assert not Score.objects.exists()
