@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "xuanren.observation",
     "xuanren.statistics",
     "xuanren.ballots",
+    "xuanren.competition",
     "xuanren.documents",
     "xuanren.exchange",
     "xuanren.synth",
@@ -394,3 +395,10 @@ XUANREN_ASSESSMENT_EXCELLENT_SHARE = 15
 # months after it was fixed or last reviewed. The district's practice is
 # "每隔二年" (DOMAIN §3); no document fixes it for every department.
 XUANREN_RESERVE_REVIEW_MONTHS = 24
+# 竞聘评分 (docs/decisions/0148): with at least this many judges scoring a
+# candidate in a sub-test, the highest and the lowest score are dropped before
+# the mean ("去掉一个最高分、一个最低分"). No document the department works
+# from gives the number; five is the usual practice (three scores remain).
+# Copied into each competition when it is set up, so a later change of the
+# setting never moves a running or signed sheet.
+XUANREN_COMPETITION_TRIM_MIN_JUDGES = 5

@@ -64,6 +64,12 @@ UNREACHED_ON_PURPOSE = {
     "web:posting_delete": "POST only (the delete button on the 挂职 page)",
     "web:training_class": "the demo has no training classes; tests/test_training_classes.py renders it",
     "web:training_class_participant_remove": "POST only",
+    # 竞聘评分 (decision 0147): the walk's 60-cadre demo has too few people for
+    # the competitive case; tests/competition/test_api_and_pages.py checks
+    # these pages' headers and markup.
+    "competition:case": "the walk's small demo has no competitive case",
+    "competition:judge": "the walk's small demo has no competitive case",
+    "competition:result": "the walk's small demo has no competitive case",
     "web:team_material": "POST only (an upload)",
     "web:team_sign": "POST only",
     "web:inspection_record": "the inspection team's page of a case with a team",
@@ -315,7 +321,16 @@ def test_every_page_has_the_headers_and_no_inline_code(client: Client, demo: Non
         n
         for n in _url_names(get_resolver().url_patterns)
         if n.split(":")[0]
-        in ("web", "supervision", "exchange", "documents", "ballots", "reserves", "observation")
+        in (
+            "web",
+            "supervision",
+            "exchange",
+            "documents",
+            "ballots",
+            "reserves",
+            "observation",
+            "competition",
+        )
     }
     missing = names - reached - set(UNREACHED_ON_PURPOSE)
     assert not missing, f"pages never reached by the walk: {sorted(missing)}"

@@ -94,6 +94,14 @@ OBSERVATION_MANAGE = [
     "observation.change_observation",
 ]
 
+# 竞聘评分 (docs/decisions/0147): the case officer sets up the panels and
+# sub-tests and enters the judges' scores; the supervision panel's sign-off is
+# recorded by the case officer or by the discipline commission (who usually
+# sits on the panel); those who read cases read the sheet.
+COMPETITION_VIEW = ["competition.view_competition"]
+COMPETITION_MANAGE = [*COMPETITION_VIEW, "competition.manage_competition"]
+COMPETITION_SIGN_OFF = [*COMPETITION_VIEW, "competition.sign_off_competition"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CASE_OFFICER: [
         *VIEW_RECORDS,
@@ -111,6 +119,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *ASSESSMENT_MANAGE,
         *RESERVES_MANAGE,
         *OBSERVATION_MANAGE,
+        *COMPETITION_MANAGE,
+        "competition.sign_off_competition",
     ],
     Role.COMMITTEE_MEMBER: [
         *VIEW_RECORDS,
@@ -118,6 +128,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *NOTICES_VIEW,
         *BALLOTS_VOTE,
         *RESERVES_VIEW,
+        *COMPETITION_VIEW,
     ],
     Role.DISCIPLINE_COMMISSION: [
         *VIEW_RECORDS,
@@ -132,6 +143,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *ASSESSMENT_VIEW,
         *RESERVES_VIEW,
         *OBSERVATION_VIEW,
+        *COMPETITION_SIGN_OFF,
     ],
     Role.AUDIT_OFFICE: ["org.view_unit", "org.view_post", "people.view_cadre", *AUDIT_ANSWER],
     Role.INSPECTION_TEAM: [*VIEW_RECORDS, *TEAM_SERVE],
@@ -158,6 +170,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *BALLOTS_RUN,
         *TARGETS_EDIT,
         *OBSERVATION_VIEW,
+        *COMPETITION_VIEW,
     ],
 }
 

@@ -9,6 +9,7 @@ from xuanren.api import (
     case_actions,
     cases,
     channel,
+    competition,
     documents,
     jobs,
     lookback,
@@ -58,3 +59,4 @@ api.add_router("", assessments.router)
 api.add_router("", reserves.router)
 api.add_router("", observations.router)
 api.add_router("", postings.router)
+api.add_router("", competition.router)

@@ -132,6 +132,13 @@ class EventType(models.TextChoices):
     # the poor-performance track (issue 15, docs/decisions/0156)
     OBSERVATION_OPENED = "observation.opened", _("诫勉谈话并开始察看期")
     OBSERVATION_CLOSED = "observation.closed", _("察看期满作出结论")
+    # 竞聘评分 (docs/decisions/0147–0149)
+    COMPETITION_CREATED = "competition.created", _("建立竞聘评分")
+    COMPETITION_WEIGHTS_SET = "competition.weights_set", _("设置竞聘测试项目及权重")
+    COMPETITION_MEMBER_ADDED = "competition.member_added", _("增加竞聘小组成员")
+    COMPETITION_MEMBER_REMOVED = "competition.member_removed", _("移出竞聘小组成员")
+    COMPETITION_SCORES_ENTERED = "competition.scores_entered", _("录入竞聘评分")
+    COMPETITION_SIGNED_OFF = "competition.signed_off", _("竞聘监督小组签字确认")
 
 
 class JournalHead(models.Model):

@@ -3,6 +3,7 @@ guards of its current step, and the 纪实 (complete record) of a case."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from xuanren.access.policy import NOTHING, has_perm, require_perm, require_unit, unit_scope_q
 from xuanren.common.dates import today
-from xuanren.common.errors import FieldError, NotFound
+from xuanren.common.errors import Conflict, FieldError, NotFound
 from xuanren.journal.models import JournalHead
 from xuanren.procedure.assignments import case_read_q
 from xuanren.procedure.catalogue import GUARDS, STEPS
@@ -97,10 +98,15 @@ def guard_preview(
     case: Case, step: str, data: dict[str, Any] | None = None, on: dt.date | None = None
 ) -> list[GuardState]:
     """The guards of `step` evaluated now, without completing anything."""
+    from xuanren.competition.selectors import step_scores
     from xuanren.procedure.services import template_def
 
     definition = template_def(case.template)
     codes = definition.step(step).guards
+    # A signed 竞聘评分 sheet gives the scores, as on completing (0149);
+    # not signed yet, the guard says so.
+    with contextlib.suppress(Conflict):
+        data = step_scores(case, step, data) or data
     ctx = GuardContext(case=case, template=definition, step=step, data=data or {}, on=on or today())
     problems = check(ctx, codes)
     return [

@@ -288,7 +288,7 @@ def case_step_complete(
             % {"c": current, "n": name}
         )
     definition = template_def(case.template)
-    data = steps.validate(step, data)
+    data = steps.validate(step, _from_sheet(case, step, data))
     ctx = GuardContext(case=case, template=definition, step=step, data=data, on=on or today())
     problems = check(ctx, definition.step(step).guards)
     if problems:
@@ -307,6 +307,15 @@ def case_step_complete(
     case.last_activity_at = now
     case.save(update_fields=["current_step", "status", "last_activity_at"])
     return record
+
+
+def _from_sheet(case: Case, step: str, data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The written exam's and the interview's scores read from the case's
+    signed 竞聘评分 sheet when it has one (docs/decisions/0149); otherwise the
+    data as submitted (typed scores, for cases without a sheet)."""
+    from xuanren.competition.selectors import step_scores
+
+    return step_scores(case, step, data) or data
 
 
 def _record_step(actor: Any, case: Case, ctx: GuardContext, note: str) -> CaseStep:

@@ -58,6 +58,7 @@ class TodoKind(TextChoices):
     CHANNEL_DUE = "channel_due", gettext_lazy("举报咨询待办理")
     RESERVE_REVIEW_DUE = "reserve_review_due", gettext_lazy("后备干部名单待调整")
     OBSERVATION_DUE = "observation_due", gettext_lazy("察看期满待作结论")
+    COMPETITION_SIGN_OFF = "competition_sign_off", gettext_lazy("竞聘评分待签字确认")
 
 
 #: Who carries a case's steps (the organization department's case officer):
@@ -782,3 +783,33 @@ def observations_due(query: TodoQuery) -> Iterable[TodoItem]:
             )
         )
     return items
+
+
+@source
+def competitions_to_sign_off(query: TodoQuery) -> Iterable[TodoItem]:
+    """竞聘评分 sheets not yet signed off while their case waits at the written
+    exam, which reads the signed sheet (docs/decisions/0149): for those who
+    record the supervision panel's sign-off (the officer, the discipline
+    commission), due today."""
+    if not has_perm(query.actor, "competition.sign_off_competition"):
+        return []
+    from xuanren.competition.models import Competition, CompetitionStatus
+
+    waiting = Competition.objects.filter(
+        unit_scope_q(query.actor, prefix="case__unit__"),
+        status=CompetitionStatus.SCORING,
+        case__status=CaseStatus.OPEN,
+        case__current_step="written_exam",
+    ).select_related("case__officer")[:50]
+    return [
+        TodoItem(
+            kind=TodoKind.COMPETITION_SIGN_OFF,
+            text=_("%(case)s：竞聘评分待录齐并由竞聘监督小组签字确认，笔试环节以评分表为准。")
+            % {"case": c.case.title},
+            due=query.on,
+            link=reverse("competition:case", args=[c.case_id]),
+            case=c.case,
+            mine=query.is_mine(c.case),
+        )
+        for c in waiting
+    ]

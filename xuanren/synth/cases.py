@@ -844,20 +844,18 @@ def _competitive(demo: _Demo, *, motion: dt.date, meeting: dt.date) -> Case:
              "reason": reason}]},
         on(19),
     )  # fmt: skip
+    # 竞聘评分: three judges, four sub-tests, signed off; the written exam and
+    # the interview read the signed sheet (docs/decisions/0147–0149).
+    from xuanren.synth.competition import build_demo_competition
+
+    build_demo_competition(officer=demo.officer, jiwei=demo.jiwei, case=run.case, people=people)
     run.step(
         "written_exam",
-        {"full_marks": 100, "scores": [
-            {"cadre": c.pk, "score": s, "excluded": s < 80}
-            for c, s in zip(people, (90, 86, 72), strict=True)]},
+        {"form": "闭卷笔试", "scores": [{"cadre": people[2].pk, "excluded": True}]},
         on(24),
     )  # fmt: skip
     kept = people[:2]
-    run.step(
-        "interview",
-        {"full_marks": 100,
-         "scores": [{"cadre": c.pk, "score": s} for c, s in zip(kept, (88, 84), strict=True)]},
-        on(30),
-    )  # fmt: skip
+    run.step("interview", {"form": "管理情景模拟测试、无领导小组讨论、竞岗演说及答辩"}, on(30))
     groups = {"中层干部": 40, "其他干部": 60}
     run.step(
         "evaluation",

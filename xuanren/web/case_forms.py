@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xuanren.common.errors import DomainError
 from xuanren.common.widgets import date_input
 from xuanren.org.models import Level, Post
 from xuanren.people.models import TenureMethod
@@ -1180,8 +1181,30 @@ class ScoresForm(CaseStepForm):
             for r in data.get("scores") or []
         ]}  # fmt: skip
 
+    #: The step the form is for (the signed 竞聘评分 sheet gives its column).
+    step_code: ClassVar[str] = "written_exam"
+
+    def from_sheet(self) -> list[dict[str, Any]] | None:
+        """The rows of the case's signed 竞聘评分 sheet (docs/decisions/0149),
+        which the service takes whatever is typed; None without one."""
+        if self.case is None or self.record is not None:
+            return None
+        from xuanren.competition.selectors import step_scores
+
+        try:
+            data = step_scores(self.case, self.step_code, {})
+        except DomainError:
+            return None
+        if data is None:
+            return None
+        by_cadre = {c.cadre_id: c.pk for c in self.candidates()}
+        return [{"candidate": by_cadre.get(r["cadre"]), "score": r["score"]}
+                for r in data["scores"]]  # fmt: skip
+
     def build(self) -> None:
-        self.add_rows("scores", _("成绩"), ScoreRow, initial=self.per_candidate(),
+        rows = self.from_sheet()
+        self.add_rows("scores", _("成绩"), ScoreRow,
+                      initial=self.per_candidate() if rows is None else rows,
                       choices={"candidate": self.candidate_choices()})  # fmt: skip
 
     def clean(self) -> dict[str, Any]:
@@ -1214,6 +1237,10 @@ class ScoresForm(CaseStepForm):
 
 
 # -- inspection --
+
+
+class InterviewScoresForm(ScoresForm):
+    step_code = "interview"
 
 
 class TeamRow(RowForm):
@@ -1704,7 +1731,7 @@ STEP_FORMS.update(
         "registration": RegistrationForm,
         "qualification_review": QualificationReviewForm,
         "written_exam": ScoresForm,
-        "interview": ScoresForm,
+        "interview": InterviewScoresForm,
         "inspection": InspectionForm,
         "integrity_opinion": IntegrityOpinionForm,
         "audit": AuditForm,

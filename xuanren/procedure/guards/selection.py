@@ -961,6 +961,21 @@ def _read_scores(ctx: GuardContext, data: dict[str, Any]) -> tuple[list[_Score],
     return scores, problems
 
 
+def _sheet_problems(ctx: GuardContext) -> list[str]:
+    """A case with a 竞聘评分 sheet takes its scores from the signed sheet,
+    never typed (docs/decisions/0149)."""
+    from xuanren.competition.models import Competition
+
+    competition = Competition.objects.filter(case=ctx.case).only("pk").first()
+    if competition is None or ctx.data.get("sheet") == competition.pk:
+        return []
+    return [
+        _(
+            "本事项的成绩以竞聘评分表为准，不能直接录入：请在“竞聘评分”页面录入成绩，经竞聘监督小组签字确认后办理本环节。"
+        )
+    ]
+
+
 @guard("scores_recorded")
 def scores_recorded(ctx: GuardContext) -> list[str]:
     """Every running candidate has a score; only lower scorers may be excluded."""
@@ -969,6 +984,7 @@ def scores_recorded(ctx: GuardContext) -> list[str]:
     if not running:
         return [_("本事项没有在选人选，不能录入%(s)s成绩；请先完成资格审查。") % {"s": step_name}]
     scores, problems = _read_scores(ctx, ctx.data)
+    problems.extend(_sheet_problems(ctx))
     have = {(s.candidate.cadre_id, s.candidate.post_id) for s in scores}
     for c in running:
         if (c.cadre_id, c.post_id) not in have:
@@ -1012,8 +1028,16 @@ def scores_ranked(ctx: GuardContext, record: CaseStep, actor: Any) -> None:
     for s in scores:
         by_post[s.candidate.post_id].append(s)
     step_name = str(STEPS.get(ctx.step, ctx.step))
+    # Read from a signed 竞聘评分 sheet: its ranks, by the sheet's tie rule (0148).
+    sheet_ranks = {
+        _pk(r.get("cadre")): r["rank"]
+        for r in _rows(record.data.get("scores"))
+        if isinstance(r, dict) and isinstance(r.get("rank"), int)
+    }
     for items in by_post.values():
         ranks = _competition_ranks([(s.candidate.pk, s.score) for s in items])
+        if sheet_ranks and all(s.candidate.cadre_id in sheet_ranks for s in items):
+            ranks = {s.candidate.pk: sheet_ranks[s.candidate.cadre_id] for s in items}
         for s in items:
             Candidate.objects.filter(pk=s.candidate.pk).update(rank=ranks[s.candidate.pk])
             if s.excluded:

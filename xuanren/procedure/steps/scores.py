@@ -13,7 +13,10 @@ class Score(Row):
     """一名人选的成绩。"""
 
     cadre: Id = field(N_("人选"))
+    post: Id | None = field(N_("拟任职位"), default=None)
     score: Number = field(N_("成绩"))
+    #: Written from a signed 竞聘评分 sheet (docs/decisions/0149), never typed.
+    rank: int | None = field(N_("名次（竞聘评分表）"), default=None, ge=1, le=10_000)
     excluded: bool = field(N_("不进入下一环节"), default=False)
 
 
@@ -23,6 +26,8 @@ class ScoresData(StepData):
     full_marks: Number = field(N_("满分"), gt=0)
     form: str = field(N_("考试（测试）形式"), default="", max_length=200)
     scores: list[Score] = field(N_("成绩"), default_factory=list, max_length=500)
+    #: The signed 竞聘评分 sheet the scores were read from (docs/decisions/0149).
+    sheet: Id | None = field(N_("竞聘评分表编号"), default=None)
 
     @model_validator(mode="after")
     def _not_above_full_marks(self) -> ScoresData:
