@@ -56,6 +56,7 @@ from xuanren.people.validation import (
     validate_period,
     validate_tenure_dates,
 )
+from xuanren.policy.kept import kept_facts_refresh
 
 
 def name_initials(name: str) -> str:
@@ -546,6 +547,7 @@ def family_member_add(
         related_cadre=related_cadre,
         emigrated=emigrated,
     )
+    kept_facts_refresh([cadre.pk])
     _record_added(
         actor,
         cadre,
@@ -689,6 +691,7 @@ def assessment_set(
     record, _created = Assessment.objects.update_or_create(
         cadre=cadre, year=year, defaults={"grade": grade}
     )
+    kept_facts_refresh([cadre.pk])
     _record_added(actor, cadre, record, {"year": year, "grade": grade})
     return record
 
@@ -739,6 +742,7 @@ def reward_punishment_add(
         effect_until=effect_until,
         document=document,
     )
+    kept_facts_refresh([cadre.pk])
     _record_added(
         actor,
         cadre,
