@@ -29,6 +29,7 @@ from xuanren.people.models import (
 )
 from xuanren.people.services import highest_education
 from xuanren.policy.compile import rule_annotations, rule_pass_q
+from xuanren.policy.kept import kept_facts_refresh
 from xuanren.policy.models import RulePack
 from xuanren.policy.rules import EDUCATION_RANK, LEVEL_RANK, Status, explain
 from xuanren.policy.selectors import cadre_facts, post_facts, rules_for_post, screen
@@ -260,6 +261,7 @@ def ranks_post(admin: Any, unit: Any) -> Any:
 
 
 def insert(specs: list[dict[str, Any]], unit: Any, tenure_posts: Sequence[Any] = ()) -> None:
+    inserted = []
     for i, given_spec in enumerate(specs):
         spec = dict(given_spec)
         extra = {
@@ -292,6 +294,7 @@ def insert(specs: list[dict[str, Any]], unit: Any, tenure_posts: Sequence[Any] =
             id_number=build_id_number("330421", spec["birth_date"], i * 2, spec["sex"]),
             **spec,
         )
+        inserted.append(cadre.pk)
         Assessment.objects.bulk_create(
             Assessment(cadre=cadre, year=y, grade=g) for y, g in extra["assessments"].items()
         )
@@ -343,6 +346,8 @@ def insert(specs: list[dict[str, Any]], unit: Any, tenure_posts: Sequence[Any] =
                       end_date=end)
             for r, end in extra["educations"]
         )  # fmt: skip
+    # The screening's kept facts, as every writer of these records keeps them (decision 0161).
+    kept_facts_refresh(inserted)
 
 
 class Rollback(Exception):
@@ -372,12 +377,19 @@ def post_rules() -> dict[tuple[int, dt.date], list[Any]]:
 
 
 def passing_ids(
-    compiled: Compiled, post: Any, rules: list[Any], i: int, pf: Any, ref: dt.date
+    compiled: Compiled,
+    post: Any,
+    rules: list[Any],
+    i: int,
+    pf: Any,
+    ref: dt.date,
+    per_row: bool = False,
 ) -> set[int]:
     """The ids of the cadres rule `i` lets through, by its own SQL condition
     (`compile.rule_pass_q` filtering the cadres annotated by rule_annotations),
-    the very query `annotated.filter(...).values_list("id")` runs."""
-    key = (post.pk, i, ref)
+    the very query `annotated.filter(...).values_list("id")` runs; `per_row`:
+    the form the exclusion counts' FILTER uses."""
+    key = (post.pk, i, ref, per_row)
     if key not in compiled:
         # The annotations do not depend on the rule: built once per post and
         # date (building them costs far more than running the query).
@@ -386,7 +398,8 @@ def passing_ids(
             annotated = compiled[post.pk, ref] = Cadre.objects.annotate(
                 **rule_annotations(rules, ref)
             )
-        query = annotated.filter(rule_pass_q(rules[i], pf, ref)).values_list("id", flat=True).query
+        passes = rule_pass_q(rules[i], pf, ref, per_row=per_row)
+        query = annotated.filter(passes).values_list("id", flat=True).query
         compiled[key] = query.get_compiler(using=DEFAULT_DB_ALIAS).as_sql()
     sql, params = compiled[key]
     with connection.cursor() as cursor:
@@ -417,11 +430,12 @@ def test_screen_and_explain_agree(data, posts, tenure_posts, county, admin, comp
                 verdicts = {f.id: explain(rules, f, pf, ref) for f in facts}
                 # Rule by rule: one rule's disagreement must not hide behind another's failure.
                 for i, rule in enumerate(rules):
-                    sql = passing_ids(compiled, post, rules, i, pf, ref)
                     py = {
                         cid for cid, v in verdicts.items() if v.results[i].status is not Status.FAIL
                     }
-                    assert sql == py, (post.title, rule.id, ref)
+                    for per_row in (False, True):
+                        sql = passing_ids(compiled, post, rules, i, pf, ref, per_row)
+                        assert sql == py, (post.title, rule.id, ref, per_row)
                 # screen() itself, the production path: built and compiled afresh.
                 by_sql = set(screen(actor=admin, post=post, ref=ref).values_list("id", flat=True))
                 by_python = {cid for cid, v in verdicts.items() if v.eligible}

@@ -14,6 +14,7 @@ class EventType(models.TextChoices):
     POST_UPDATED = "post.updated", _("修改职位")
     QUOTA_SET = "quota.set", _("核定职数")
     UNIT_COUNTS_RECOUNTED = "org.counts_recounted", _("重算单位计数")
+    SCREENING_FACTS_RECOUNTED = "policy.facts_recounted", _("重算干部选任筛选事实")
     CADRE_CREATED = "cadre.created", _("新建干部")
     CADRE_UPDATED = "cadre.updated", _("修改干部信息")
     CADRE_RECORD_ADDED = "cadre.record_added", _("新增干部子记录")

@@ -144,6 +144,16 @@ class Cadre(ChoiceLabels, models.Model):
     # 基层工作经历, in months, as established by the archive review; None when
     # not yet established (a rule that needs it then fails with 资料不全).
     grassroots_months = models.PositiveIntegerField(_("基层工作经历（月）"), null=True, blank=True)
+    # Facts from the cadre's records that 智能选人 tests on every candidate, kept
+    # by the services that write those records (policy.kept, decision 0161):
+    # bit k of good_assessment_years is a 称职 or better (or 不定等次) assessment
+    # of the year ASSESSMENT_BASE_YEAR + k; discipline_records, a 惩处 or 认定
+    # on record (in force or not); family_abroad, the 配偶（子女）已移居 case.
+    good_assessment_years = models.BigIntegerField(_("称职以上考核年度"), default=0, editable=False)
+    discipline_records = models.BooleanField(_("有惩处或认定记录"), default=False, editable=False)
+    family_abroad = models.BooleanField(
+        _("配偶已移居或无配偶而子女均已移居国（境）外"), default=False, editable=False
+    )
     personal_matters_status = models.CharField(
         _("个人有关事项报告"),
         max_length=16,
@@ -179,7 +189,12 @@ class Cadre(ChoiceLabels, models.Model):
             models.Index(fields=["education_since"], name="cadre_education_since"),
             # 临近退休 (approaching_retirement, dashboard and 待办): the oldest of
             # each unit in scope, a short range per unit instead of every cadre.
-            models.Index(fields=["unit", "birth_date"], name="cadre_unit_birth_date"),
+            # With the education and status: the cadre search by unit, age and
+            # education counts its matches from the index alone (decision 0162).
+            models.Index(
+                fields=["unit", "birth_date", "education_rank", "status"],
+                name="cadre_unit_birth_edu_status",
+            ),
             # The same for an unrestricted user (issue 13): the oldest women, and
             # the oldest of one identity, without reading every man first.
             models.Index(fields=["sex", "birth_date"], name="cadre_sex_birth_date"),

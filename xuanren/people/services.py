@@ -58,6 +58,7 @@ from xuanren.people.validation import (
     validate_tenure_dates,
     validate_training,
 )
+from xuanren.policy.kept import kept_facts_refresh
 
 
 def name_initials(name: str) -> str:
@@ -548,6 +549,7 @@ def family_member_add(
         related_cadre=related_cadre,
         emigrated=emigrated,
     )
+    kept_facts_refresh([cadre.pk])
     _record_added(
         actor,
         cadre,
@@ -691,6 +693,7 @@ def assessment_set(
     record, _created = Assessment.objects.update_or_create(
         cadre=cadre, year=year, defaults={"grade": grade}
     )
+    kept_facts_refresh([cadre.pk])
     _record_added(actor, cadre, record, {"year": year, "grade": grade})
     return record
 
@@ -741,6 +744,7 @@ def reward_punishment_add(
         effect_until=effect_until,
         document=document,
     )
+    kept_facts_refresh([cadre.pk])
     _record_added(
         actor,
         cadre,

@@ -35,20 +35,19 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import Contains
+from django.db.models.lookups import Contains, GreaterThan
 
 from xuanren.common.dates import latest_birth_for_age
 from xuanren.people.models import (
     Assessment,
     Cadre,
     Education,
-    FamilyMember,
     RewardPunishment,
     Tenure,
     Training,
 )
+from xuanren.policy.kept import assessment_bit
 from xuanren.policy.rules import (
-    CHILD_RELATIONS,
     DATE_MEASURES,
     EDUCATION_RANK,
     GOOD_GRADES,
@@ -313,7 +312,7 @@ def rule_annotations(
     return out
 
 
-def _flag_q(rule: Rule, ref: dt.date) -> Q:
+def _flag_q(rule: Rule, ref: dt.date, per_row: bool = False) -> Q:
     measure = rule.measure
     if measure is Measure.PARTY_MEMBER:
         # A member on `ref`: joined by then (an unknown date counts as joined).
@@ -321,6 +320,11 @@ def _flag_q(rule: Rule, ref: dt.date) -> Q:
             Q(party_join_date__isnull=True) | Q(party_join_date__lte=ref)
         )
     if measure is Measure.LAST_ASSESSMENT:
+        # The kept bit of last year (decision 0161); a year outside the kept
+        # bits from the records.
+        bit = assessment_bit(ref.year - 1)
+        if bit is not None:
+            return Q(GreaterThan(F("good_assessment_years").bitand(bit), 0))
         return Q(
             Exists(
                 Assessment.objects.filter(
@@ -335,27 +339,14 @@ def _flag_q(rule: Rule, ref: dt.date) -> Q:
             category__in=sorted(SANCTION_CATEGORIES),
             decided_on__lte=ref,
         )
-        return ~Q(Exists(blocking))
+        return _unless_kept_clean(~Q(Exists(blocking)), per_row)
     if measure is Measure.PERSONAL_MATTERS_VERIFIED:
         return Q(personal_matters_status="verified")
     if measure is Measure.ARCHIVE_REVIEWED:
         return Q(archive_review_status="passed")
     if measure is Measure.SPOUSE_NOT_EMIGRATED:
-        # Two top-level NOT EXISTS: PostgreSQL turns those into anti-joins,
-        # while an OR of subqueries stays a per-row filter (6× slower at 1M).
-        children = sorted(CHILD_RELATIONS)
-        family = FamilyMember.objects.filter(cadre=OuterRef("pk"))
-        # "No spouse and all children emigrated": an emigrated child with
-        # nobody at home (no spouse, no child who has stayed).
-        at_home = FamilyMember.objects.filter(cadre=OuterRef("cadre")).filter(
-            Q(relation="spouse") | Q(relation__in=children, emigrated=False)
-        )
-        all_children_gone = family.filter(relation__in=children, emigrated=True).filter(
-            ~Exists(at_home)
-        )
-        return ~Q(Exists(family.filter(relation="spouse", emigrated=True))) & ~Q(
-            Exists(all_children_gone)
-        )
+        # Kept on the cadre row from the family records (policy.kept.family_abroad_q).
+        return Q(family_abroad=False)
     if measure is Measure.NO_FINDING:
         in_force = RewardPunishment.objects.filter(
             Q(effect_until__isnull=True) | Q(effect_until__gte=ref),
@@ -364,7 +355,7 @@ def _flag_q(rule: Rule, ref: dt.date) -> Q:
             category=rule.finding,
             decided_on__lte=ref,
         )
-        return ~Q(Exists(in_force))
+        return _unless_kept_clean(~Q(Exists(in_force)), per_row)
     if measure is Measure.FIT_FOR_DUTY:
         return Q(health__in=sorted(rule.accepted))
     if measure is Measure.IN_RESERVE:
@@ -372,6 +363,18 @@ def _flag_q(rule: Rule, ref: dt.date) -> Q:
 
         return on_list_q(ref)
     raise ValueError(measure)
+
+
+def _unless_kept_clean(no_record_in_force: Q, per_row: bool) -> Q:
+    """A sanction or finding rule's test. Evaluated per row (the exclusion
+    counts' FILTER), the records are read only for a cadre who has one on
+    record (decision 0161); in a WHERE, the NOT EXISTS alone, which
+    PostgreSQL runs as one hash anti-join over the records (an OR with the
+    kept column would be a per-row subplan whose estimated cost, though not
+    its time, switches JIT compilation on)."""
+    if per_row:
+        return Q(discipline_records=False) | no_record_in_force
+    return no_record_in_force
 
 
 class AsciiLower(Func):
@@ -447,8 +450,17 @@ def _ladder_q(rule: Rule, post: PostFacts, ref: dt.date) -> tuple[Q, Q]:
     return passes, coverable
 
 
-def rule_pass_q(rule: Rule, post: PostFacts, ref: dt.date, waived_ids: Iterable[int] = ()) -> Q:
-    """Q for the cadres for whom `rule` does not fail (passes, waived or n/a)."""
+def rule_pass_q(
+    rule: Rule,
+    post: PostFacts,
+    ref: dt.date,
+    waived_ids: Iterable[int] = (),
+    *,
+    per_row: bool = False,
+) -> Q:
+    """Q for the cadres for whom `rule` does not fail (passes, waived or n/a);
+    `per_row`: the form for a per-row test, as in an aggregate's FILTER
+    (_unless_kept_clean), rather than a WHERE. The two select the same rows."""
     if not rule.concerns(post):
         return Q()
     coverable: Q | None = None
@@ -457,7 +469,11 @@ def rule_pass_q(rule: Rule, post: PostFacts, ref: dt.date, waived_ids: Iterable[
     elif rule.measure is Measure.LADDER:
         passes, coverable = _ladder_q(rule, post, ref)
     else:
-        passes = _flag_q(rule, ref) if rule.condition is None else condition_q(rule.condition, ref)
+        passes = (
+            _flag_q(rule, ref, per_row)
+            if rule.condition is None
+            else condition_q(rule.condition, ref)
+        )
     not_concerned = _not_concerned_q(rule, post, ref)
     if not_concerned is not None:
         passes |= not_concerned

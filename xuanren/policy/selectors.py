@@ -336,7 +336,13 @@ class Screening:
                 f"r{i}": Count(
                     "pk",
                     filter=~Q(
-                        rule_pass_q(rule, self.facts, self.ref, self.waivers.get(rule.id, ()))
+                        rule_pass_q(
+                            rule,
+                            self.facts,
+                            self.ref,
+                            self.waivers.get(rule.id, ()),
+                            per_row=True,
+                        )
                     ),
                 )
                 for i, rule in enumerate(applicable)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from xuanren.access.policy import is_unrestricted, require_perm, require_unit
@@ -21,6 +22,7 @@ from xuanren.journal.models import EventType
 from xuanren.journal.services import journal_record
 from xuanren.org.models import LEVEL_RANK, Post
 from xuanren.people.models import Cadre, Tenure
+from xuanren.policy.kept import FactDifference, kept_facts_differences, kept_facts_refresh
 from xuanren.policy.models import (
     ExceptionReason,
     ExceptionStatus,
@@ -283,3 +285,51 @@ def promotion_exception_decide(
         },
     )
     return request
+
+
+@dataclass(frozen=True)
+class FactsRecountResult:
+    cadres: int
+    differences: list[FactDifference]
+    applied: bool
+
+
+#: How many differing cadres the journal event lists (the number is always there).
+RECOUNT_EVENT_ROWS = 50
+
+
+@transaction.atomic
+def kept_facts_recount(*, actor: Any, apply: bool) -> FactsRecountResult:
+    """Compare the screening's kept facts on every cadre row (policy.kept,
+    decision 0161) with the cadres' records and report the cadres that
+    differ; with `apply`, recompute those (one journal event). Only a system
+    administrator (the command `xuanren screeningfacts`).
+
+    On PostgreSQL the record tables are locked against writers first (readers
+    go on): every writer refreshes the cadre's facts in the transaction of its
+    record, so under the lock none is half-kept."""
+    if not is_unrestricted(actor):
+        raise PermissionDenied(_("只有系统管理员可以重算干部选任筛选事实。"))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "LOCK TABLE people_assessment, people_rewardpunishment, people_familymember "
+                "IN SHARE MODE"
+            )
+    found = kept_facts_differences()
+    if apply and found:
+        kept_facts_refresh([d.cadre_id for d in found])
+    if apply:
+        journal_record(
+            actor=actor,
+            event_type=EventType.SCREENING_FACTS_RECOUNTED,
+            subject=("people.cadre", "all"),
+            payload={
+                "differences": len(found),
+                "corrected": [
+                    {"cadre": d.cadre_id, "kept": list(d.kept), "recounted": list(d.recounted)}
+                    for d in found[:RECOUNT_EVENT_ROWS]
+                ],
+            },
+        )
+    return FactsRecountResult(cadres=Cadre.objects.count(), differences=found, applied=apply)

@@ -53,6 +53,7 @@ from xuanren.people.models import (
     RewardPunishment,
 )
 from xuanren.people.services import cadre_update
+from xuanren.policy.kept import kept_facts_refresh
 from xuanren.policy.models import RulePack
 from xuanren.policy.packs import packs_in_force
 from xuanren.policy.rules import EDUCATION_RANK, CadreFacts, Rule, facts_at, fails
@@ -785,3 +786,4 @@ def _punishments(rng: random.Random, meetings: list[_Meeting], on: dt.date) -> N
             )
         )
     RewardPunishment.objects.bulk_create(rows)
+    kept_facts_refresh([row.cadre_id for row in rows])  # decision 0161

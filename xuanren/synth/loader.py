@@ -27,6 +27,7 @@ from xuanren.org.counts import counts_add, counts_from_records
 from xuanren.org.models import Unit, UnitCount
 from xuanren.people.bulk import MODELS_IN_ORDER
 from xuanren.people.models import Cadre
+from xuanren.policy.kept import kept_facts_refresh_all
 from xuanren.synth.generator import Generator, SeedConfig
 
 
@@ -117,6 +118,8 @@ def seed(
         # The per-unit counts of the new units, from what was just written
         # (decision 0136): the units are new, so no other writer has counted them.
         counts_add(counts_from_records(min_unit_id=first_ids[Unit]))
+        # The screening's kept facts of the new cadres, from their records (decision 0161).
+        kept_facts_refresh_all(Cadre.objects.filter(pk__gte=first_ids[Cadre]))
         root = Unit.objects.get(pk=first_ids[Unit])  # the first unit made is the root
         payload = {
             "seed": seed,

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('org', '0005_unitcount'),
-        ('people', '0014_tenure_dated_indexes'),
+        ('people', '0016_cadre_search_covering_index'),
     ]
 
     operations = [
