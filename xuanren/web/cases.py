@@ -35,7 +35,6 @@ from xuanren.common.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from xuanren.org.models import Post, Unit
 from xuanren.org.selectors import post_list, unit_list
 from xuanren.procedure.catalogue import GUARDS, STEPS, TemplateDef
 from xuanren.procedure.models import (
@@ -315,21 +314,19 @@ def is_idle(case: Case, now: dt.datetime) -> bool:
 CASE_LIST_POSTS = 3
 
 
-def _first_posts() -> list[Prefetch[Any]]:
-    """Each case's first CASE_LIST_POSTS posts (in the order they were added),
-    on each how many the case has; then those posts, then their units (each
-    by primary key: a join would hash the whole unit table)."""
-    return [
-        Prefetch(
-            "case_posts",
-            queryset=CasePost.objects.only("case_id", "post_id", "seats")
-            .annotate(of=Window(Count("pk"), partition_by=F("case_id")))
-            .order_by("pk")[:CASE_LIST_POSTS],
-            to_attr="first_posts",
-        ),
-        Prefetch("first_posts__post", queryset=Post.objects.only("unit_id", "title")),
-        Prefetch("first_posts__post__unit", queryset=Unit.objects.only("name")),
-    ]
+def _first_posts() -> Prefetch[Any]:
+    """Each case's first CASE_LIST_POSTS posts (in the order they were added)
+    with their units and, on each, how many posts the case has: one query for
+    the page's cases (measured cheaper than reading the posts and units by
+    key in two more)."""
+    return Prefetch(
+        "case_posts",
+        queryset=CasePost.objects.select_related("post__unit")
+        .only("case_id", "seats", "post__title", "post__unit__name")
+        .annotate(of=Window(Count("pk"), partition_by=F("case_id")))
+        .order_by("pk")[:CASE_LIST_POSTS],
+        to_attr="first_posts",
+    )
 
 
 def _list_rows(cases: Any) -> list[dict[str, Any]]:
@@ -358,7 +355,7 @@ def cases(request: HttpRequest) -> HttpResponse:
         case_list(actor=actor, **form.values())
         # the template's name only: its steps and parameters are JSON documents
         .defer("template__steps", "template__parameters")
-        .prefetch_related(*_first_posts())
+        .prefetch_related(_first_posts())
     )
     page_obj = Paginator(found, CASES_PER_PAGE).get_page(request.GET.get("page"))
     context = {
