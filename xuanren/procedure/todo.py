@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, cast, overload
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, Q, QuerySet, TextChoices
@@ -135,15 +135,16 @@ def empty_sources(query: TodoQuery) -> set[Source]:
     if len(probes) < 2:
         return set()
     keys = {f"p{i}": fn for i, fn in enumerate(probes)}
-    row = (
+    found = cast(
+        "dict[str, bool] | None",
         get_user_model()
         ._default_manager.filter(pk=query.actor.pk)
         .values(**{k: Exists(probes[fn]) for k, fn in keys.items()})
-        .first()
+        .first(),
     )
-    if row is None:
+    if found is None:
         return set()
-    return {fn for k, fn in keys.items() if not row[k]}
+    return {fn for k, fn in keys.items() if not found[k]}
 
 
 def todo_for(
