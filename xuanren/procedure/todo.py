@@ -217,7 +217,9 @@ def _probe_idle(query: TodoQuery) -> QuerySet[Any] | None:
 
 
 def _probe_stale(query: TodoQuery) -> QuerySet[Any] | None:
-    return CaseStep.objects.filter(case__status=CaseStatus.OPEN, step="recommendation")
+    return Case.objects.filter(status=CaseStatus.OPEN, steps__step="recommendation").exclude(
+        steps__step="candidates"
+    )
 
 
 def _probe_ballots(query: TodoQuery) -> QuerySet[Any] | None:
