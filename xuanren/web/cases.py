@@ -334,6 +334,7 @@ def _list_rows(cases: Any) -> list[dict[str, Any]]:
     return [
         {
             "case": c,
+            "url": reverse("web:case_detail", args=[c.pk]),  # once for the row's two links
             "posts": c.first_posts,
             "more_posts": c.first_posts[0].of - len(c.first_posts) if c.first_posts else 0,
             "step": str(STEPS.get(c.current_step, "")) if c.current_step else "",
