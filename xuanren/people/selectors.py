@@ -222,6 +222,22 @@ def approaching_age_limit(*, actor: Any, within_years: int = 1) -> QuerySet[Cadr
     return _active_in_scope(actor).filter(who).select_related("unit").order_by("birth_date")
 
 
+#: The cadre's fields approaching_retirement reads (retiring() and cadre_ages()
+#: and the lists that show it: name, sex, birth month, unit, post).
+RETIRING_FIELDS = (
+    "name",
+    "sex",
+    "birth_date",
+    "level",
+    "identity",
+    "status",
+    "current_post_title",
+    "party_join_date",
+    "work_start_date",
+    "unit",
+)
+
+
 def approaching_retirement(*, actor: Any, within_years: int = 1, limit: int = 20) -> list[Retiring]:
     """The first `limit` cadres of approaching_age_limit by statutory
     retirement date. Within one original age the date never decreases with the
@@ -231,7 +247,9 @@ def approaching_retirement(*, actor: Any, within_years: int = 1, limit: int = 20
     of a union (PostgreSQL; SQLite: one query per group)."""
     require_perm(actor, "people.view_cadre")
     horizon = _retirement_horizon(within_years)
-    base = _active_in_scope(actor).select_related("unit")
+    # what the list shows and computes (the home page's 临近退休, 待办's
+    # reminders): up to four times `limit` rows, not each one's whole record
+    base = _active_in_scope(actor).select_related("unit").only(*RETIRING_FIELDS, "unit__name")
     parts = [
         base.filter(group, birth_date__lte=latest_birth_retiring_by(horizon, original)).order_by(
             "birth_date", "pk"
