@@ -135,16 +135,17 @@ def empty_sources(query: TodoQuery) -> set[Source]:
     if len(probes) < 2:
         return set()
     keys = {f"p{i}": fn for i, fn in enumerate(probes)}
-    found = cast(
-        "dict[str, bool] | None",
-        get_user_model()
-        ._default_manager.filter(pk=query.actor.pk)
-        .values(**{k: Exists(probes[fn]) for k, fn in keys.items()})
-        .first(),
+    rows = cast(
+        "list[dict[str, bool]]",
+        list(
+            get_user_model()
+            ._default_manager.filter(pk=query.actor.pk)
+            .values(**{k: Exists(probes[fn]) for k, fn in keys.items()})
+        ),
     )
-    if found is None:
+    if not rows:
         return set()
-    return {fn for k, fn in keys.items() if not found[k]}
+    return {fn for k, fn in keys.items() if not rows[0][k]}
 
 
 def todo_for(
