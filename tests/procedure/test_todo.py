@@ -25,3 +25,67 @@ def test_a_case_waiting_for_integrity_opinions_is_on_the_list(personas, county, 
     assert todo_for(actor=personas.discipline, on=on, mine=True) == []
     with pytest.raises(PermissionDenied):
         todo_for(actor=personas.outsider, on=on)
+
+
+def _run(actor, on, probes):
+    """todo_for's items and queries, with the probes given (decision 0160)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from xuanren.procedure import todo
+
+    saved = dict(todo.PROBES)
+    todo.PROBES.clear()
+    todo.PROBES.update(probes)
+    try:
+        todo.has_any_role(actor)  # the permission cache, read before counting
+        with CaptureQueriesContext(connection) as ctx:
+            items = todo_for(actor=actor, on=on)
+    finally:
+        todo.PROBES.clear()
+        todo.PROBES.update(saved)
+    return items, len(ctx.captured_queries)
+
+
+def test_probes_skip_the_empty_sources_and_keep_every_item(personas, county, committee, admin):
+    """One query asks every probe; a source whose probe finds nothing is not
+    run, and the items are those of running every source."""
+    from django.utils import timezone
+
+    from xuanren.procedure import todo
+
+    on = dt.date(2026, 11, 27)
+    probes = dict(todo.PROBES)
+    assert todo.idle_cases in probes and todo.open_ballots in probes
+    case = open_case(personas, county, committee)
+    for actor in [admin, personas.case_officer, personas.discipline]:
+        with_probes, probed = _run(actor, on, probes)
+        without, every = _run(actor, on, {})
+        assert with_probes == without, actor
+        assert probed <= every, actor
+    # Nothing is assigned to the superuser and no case is idle: each of those
+    # sources' query is saved (the probe is one query for all of them).
+    assert _run(admin, on, probes)[1] <= _run(admin, on, {})[1] - 5
+    assert not [i for i in _run(admin, on, probes)[0] if i.kind == TodoKind.CASE_IDLE]
+    # An idle case: its probe finds it, the source runs and lists it.
+    Case.objects.filter(pk=case.pk).update(last_activity_at=timezone.now() - dt.timedelta(days=20))
+    items, _ = _run(admin, on, probes)
+    assert [i.kind for i in items if i.kind == TodoKind.CASE_IDLE] == [TodoKind.CASE_IDLE]
+    assert items == _run(admin, on, {})[0]
+
+
+def test_a_probe_that_finds_nothing_skips_its_source(personas, county, committee, admin):
+    """A probe is trusted: when it finds no row its source is not asked (this
+    is why every probe must find whatever its source would list)."""
+    from django.utils import timezone
+
+    from xuanren.procedure import todo
+    from xuanren.procedure.models import CaseStep
+
+    on = dt.date(2026, 11, 27)
+    case = open_case(personas, county, committee)
+    Case.objects.filter(pk=case.pk).update(last_activity_at=timezone.now() - dt.timedelta(days=20))
+    probes = dict(todo.PROBES)
+    probes[todo.idle_cases] = lambda query: CaseStep.objects.none()
+    assert not [i for i in _run(admin, on, probes)[0] if i.kind == TodoKind.CASE_IDLE]
+    assert [i for i in _run(admin, on, dict(todo.PROBES))[0] if i.kind == TodoKind.CASE_IDLE]

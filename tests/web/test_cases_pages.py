@@ -642,6 +642,34 @@ def test_case_list_query_count_does_not_grow(
     assert many == few
 
 
+def test_case_list_names_a_cases_first_posts_and_counts_the_rest(
+    officer: Any, personas: Any, county: Any, committee: Committee
+) -> None:
+    """A batch case (a year's history has fifty posts) shows its first
+    CASE_LIST_POSTS posts in the order they were added and how many more
+    (decision 0159); the queries do not grow with the posts."""
+    from xuanren.procedure.models import CasePost
+    from xuanren.web.cases import CASE_LIST_POSTS
+
+    batch = open_case(personas, county, committee, title="批量调整")
+    single = open_case(personas, county, committee, title="单个职位")
+    few, _ = _queries(officer, reverse("web:case_list"))
+    for post in [county.finance_head, county.finance_deputy, county.town_secretary]:
+        CasePost.objects.create(case=batch, post=post, seats=1)  # rows written directly
+    many, response = _queries(officer, reverse("web:case_list"))
+    assert many == few
+    rows = {row["case"].pk: row for row in response.context["rows"]}
+    assert CASE_LIST_POSTS == 3
+    assert [cp.post.title for cp in rows[batch.pk]["posts"]] == ["副镇长", "局长", "副局长"]
+    assert rows[batch.pk]["more_posts"] == 1
+    assert [cp.post.title for cp in rows[single.pk]["posts"]] == ["副镇长"]
+    assert rows[single.pk]["more_posts"] == 0
+    text = page_text(response)
+    assert "城关镇副镇长" in text and "青山县财政局局长" in text and "青山县财政局副局长" in text
+    assert "城关镇党委书记" not in text  # the fourth post: counted, not named
+    assert text.count("等另 1 个职位") == 1
+
+
 def test_todo_lists_notices_ending_and_recommendations_going_stale(
     officer: Any, personas: Any, county: Any, committee: Committee
 ) -> None:

@@ -15,9 +15,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast, overload
 
-from django.db.models import Q, TextChoices
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, Q, QuerySet, TextChoices
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -102,11 +103,52 @@ class TodoQuery:
 
 Source = Callable[[TodoQuery], Iterable[TodoItem]]
 SOURCES: list[Source] = []
+#: A source's probe: rows that exist whenever the source has an item (the same
+#: test or a looser one, e.g. without the scope). Every probe of a request is
+#: asked in one query first, and a source whose probe finds nothing is not run
+#: (decision 0160): most of a role's sources are usually empty (nothing
+#: assigned to this login, no idle case), and each would cost a query.
+#: A probe returns None when its source does not serve the actor (the
+#: source's own permission test): that source runs as it is, without a query.
+Probe = Callable[[TodoQuery], QuerySet[Any] | None]
+PROBES: dict[Source, Probe] = {}
 
 
-def source(fn: Source) -> Source:
-    SOURCES.append(fn)
-    return fn
+@overload
+def source(fn: Source) -> Source: ...
+@overload
+def source(*, probe: Probe) -> Callable[[Source], Source]: ...
+def source(fn: Source | None = None, *, probe: Probe | None = None) -> Any:
+    """Register a source of 待办 items, with its probe when it has one."""
+
+    def register(fn: Source) -> Source:
+        SOURCES.append(fn)
+        if probe is not None:
+            PROBES[fn] = probe
+        return fn
+
+    return register(fn) if fn is not None else register
+
+
+def empty_sources(query: TodoQuery) -> set[Source]:
+    """The sources whose probe finds nothing, asked in one query (on the
+    actor's own row, which exists); no query when fewer than two sources have
+    a probe for the actor (one probe would save nothing)."""
+    probes = {fn: qs for fn, probe in PROBES.items() if (qs := probe(query)) is not None}
+    if len(probes) < 2:
+        return set()
+    keys = {f"p{i}": fn for i, fn in enumerate(probes)}
+    rows = cast(
+        "list[dict[str, bool]]",
+        list(
+            get_user_model()
+            ._default_manager.filter(pk=query.actor.pk)
+            .values(**{k: Exists(probes[fn]) for k, fn in keys.items()})
+        ),
+    )
+    if not rows:
+        return set()
+    return {fn for k, fn in keys.items() if not rows[0][k]}
 
 
 def todo_for(
@@ -129,7 +171,8 @@ def todo_for(
     query = TodoQuery(
         actor=actor, on=on, horizon=on + dt.timedelta(days=horizon_days), retiring=retiring
     )
-    items = [item for fn in SOURCES for item in fn(query)]
+    empty = empty_sources(query)
+    items = [item for fn in SOURCES if fn not in empty for item in fn(query)]
     if mine:
         items = [i for i in items if i.mine]
     return sorted(items, key=lambda i: (i.due, i.kind, i.text))
@@ -152,6 +195,75 @@ def _open_cases(query: TodoQuery) -> Any:
     return Case.objects.filter(
         unit_scope_q(query.actor, prefix="unit__"), status=CaseStatus.OPEN
     ).select_related("officer")
+
+
+# ---- probes (decision 0160): each the source's own test, or a looser one ---------------
+
+
+def _probe_training(query: TodoQuery) -> QuerySet[Any] | None:
+    from xuanren.policy.models import ExceptionStatus, PromotionException
+
+    if not has_perm(query.actor, "people.change_cadre"):
+        return None
+    return PromotionException.objects.filter(
+        status=ExceptionStatus.APPROVED, decided_on__isnull=False
+    )
+
+
+def _probe_idle(query: TodoQuery) -> QuerySet[Any] | None:
+    if not has_perm(query.actor, RUNS_CASES):
+        return None
+    # a day looser than idle_cases' own cutoff, which is read a moment later
+    return Case.objects.filter(
+        status=CaseStatus.OPEN,
+        last_activity_at__lt=timezone.now() - dt.timedelta(days=IDLE_DAYS - 1),
+    )
+
+
+def _probe_stale(query: TodoQuery) -> QuerySet[Any] | None:
+    return Case.objects.filter(status=CaseStatus.OPEN, steps__step="recommendation").exclude(
+        steps__step="candidates"
+    )
+
+
+def _probe_ballots(query: TodoQuery) -> QuerySet[Any] | None:
+    from xuanren.ballots.models import MeetingStatus, Voter
+
+    return Voter.objects.filter(
+        user=query.actor, meeting__status=MeetingStatus.OPEN, participation__isnull=True
+    )
+
+
+def _probe_to_assign(query: TodoQuery) -> QuerySet[Any] | None:
+    from xuanren.supervision.models import Report, ReportStatus
+
+    if not has_perm(query.actor, "supervision.assign_report"):
+        return None
+    return Report.objects.filter(status=ReportStatus.REGISTERED, channel=False)
+
+
+def _probe_to_handle(query: TodoQuery) -> QuerySet[Any] | None:
+    from xuanren.supervision.models import Report, ReportStatus
+
+    if not has_perm(query.actor, "supervision.investigate_report"):
+        return None
+    return Report.objects.filter(
+        assigned_to=query.actor,
+        status__in=[ReportStatus.ASSIGNED, ReportStatus.INVESTIGATING],
+        channel=False,
+    )
+
+
+def _probe_rectifications(query: TodoQuery) -> QuerySet[Any] | None:
+    from xuanren.supervision.models import RectificationTask
+
+    return RectificationTask.objects.filter(responsible=query.actor, closed_at__isnull=True)
+
+
+def _probe_opinions(query: TodoQuery) -> QuerySet[Any] | None:
+    from xuanren.supervision.models import Opinion, OpinionStatus
+
+    return Opinion.objects.filter(assignee=query.actor, status=OpinionStatus.ASSIGNED)
 
 
 PROBATION_ITEMS = 50
@@ -231,7 +343,7 @@ def probations_ending(query: TodoQuery) -> Iterable[TodoItem]:
     return items
 
 
-@source
+@source(probe=_probe_training)
 def training_obligations_due(query: TodoQuery) -> Iterable[TodoItem]:
     """Training owed after an approved exception to the training rule
     (docs/decisions/0090), for the roles that keep cadre records: due within
@@ -319,7 +431,7 @@ def retirements_due(query: TodoQuery) -> Iterable[TodoItem]:
     return items
 
 
-@source
+@source(probe=_probe_idle)
 def idle_cases(query: TodoQuery) -> Iterable[TodoItem]:
     """Open cases with no step done or corrected for more than IDLE_DAYS days."""
     if not has_perm(query.actor, RUNS_CASES):
@@ -421,7 +533,7 @@ def integrity_opinions_due(query: TodoQuery) -> Iterable[TodoItem]:
     return items
 
 
-@source
+@source(probe=_probe_stale)
 def recommendations_going_stale(query: TodoQuery) -> Iterable[TodoItem]:
     """Democratic-recommendation results, valid for the template's
     recommendation_valid_months (one year, national pack), that run out by the
@@ -478,7 +590,7 @@ def recommendations_going_stale(query: TodoQuery) -> Iterable[TodoItem]:
     return items
 
 
-@source
+@source(probe=_probe_ballots)
 def open_ballots(query: TodoQuery) -> Iterable[TodoItem]:
     """Voting meetings open now whose roster has the actor's own login and
     where the actor has not voted yet (committee members, meeting
@@ -526,7 +638,7 @@ def _case_of(report: Any) -> Case:
     return case
 
 
-@source
+@source(probe=_probe_to_assign)
 def reports_to_assign(query: TodoQuery) -> Iterable[TodoItem]:
     """举报 registered and not yet given to an investigator, for whoever
     assigns them (the case officer, docs/decisions/0015)."""
@@ -557,7 +669,7 @@ def reports_to_assign(query: TodoQuery) -> Iterable[TodoItem]:
     ]
 
 
-@source
+@source(probe=_probe_to_handle)
 def reports_to_handle(query: TodoQuery) -> Iterable[TodoItem]:
     """举报 assigned to the actor and not yet closed: investigate, then close
     with a finding (the discipline commission, docs/decisions/0015)."""
@@ -690,7 +802,7 @@ def proposals_waiting(query: TodoQuery) -> Iterable[TodoItem]:
     ]
 
 
-@source
+@source(probe=_probe_rectifications)
 def rectifications_due(query: TodoQuery) -> Iterable[TodoItem]:
     """回头看 rectification tasks assigned to the actor and still open, due on
     their deadline (docs/decisions/0126)."""
@@ -711,7 +823,7 @@ def rectifications_due(query: TodoQuery) -> Iterable[TodoItem]:
     ]
 
 
-@source
+@source(probe=_probe_opinions)
 def opinions_due(query: TodoQuery) -> Iterable[TodoItem]:
     """征询意见 opinions assigned to the actor and not yet answered, due on
     their answer deadline (docs/decisions/0130)."""

@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -36,7 +37,13 @@ def _latest_per_case(requests: Iterable[Any]) -> list[Any]:
     return list(latest.values())
 
 
-@source
+def _probe_team(query: TodoQuery) -> QuerySet[Any] | None:
+    if not has_perm(query.actor, SERVE_TEAM):
+        return None
+    return InspectionTeamMember.objects.filter(user=query.actor, case__status=CaseStatus.OPEN)
+
+
+@source(probe=_probe_team)
 def inspections_assigned(query: TodoQuery) -> Iterable[TodoItem]:
     """Cases whose inspection team the actor is on, until the inspection is
     recorded: record talks and coverage, upload the materials, sign."""
