@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast, overload
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, Q, QuerySet, TextChoices
 from django.urls import reverse
@@ -264,6 +265,38 @@ def _probe_opinions(query: TodoQuery) -> QuerySet[Any] | None:
     from xuanren.supervision.models import Opinion, OpinionStatus
 
     return Opinion.objects.filter(assignee=query.actor, status=OpinionStatus.ASSIGNED)
+
+
+def _probe_reserve_reviews(query: TodoQuery) -> QuerySet[Any] | None:
+    from xuanren.reserves.models import ReserveRound
+
+    if not has_perm(query.actor, "reserves.manage_reserveround"):
+        return None
+    # A review falls due `months` after the list or its last review, so no
+    # list fixed after this day is due by the horizon (a month's margin for
+    # add_months at the ends of months).
+    months = settings.XUANREN_RESERVE_REVIEW_MONTHS
+    return ReserveRound.objects.filter(listed_on__lte=add_months(query.horizon, 1 - months))
+
+
+def _probe_observations(query: TodoQuery) -> QuerySet[Any] | None:
+    from xuanren.observation.models import Observation, ObservationStatus
+
+    if not has_perm(query.actor, "observation.change_observation"):
+        return None
+    return Observation.objects.filter(status=ObservationStatus.OPEN, ends_on__lte=query.horizon)
+
+
+def _probe_competitions(query: TodoQuery) -> QuerySet[Any] | None:
+    from xuanren.competition.models import Competition, CompetitionStatus
+
+    if not has_perm(query.actor, "competition.sign_off_competition"):
+        return None
+    return Competition.objects.filter(
+        status=CompetitionStatus.SCORING,
+        case__status=CaseStatus.OPEN,
+        case__current_step="written_exam",
+    )
 
 
 PROBATION_ITEMS = 50
@@ -844,7 +877,7 @@ def opinions_due(query: TodoQuery) -> Iterable[TodoItem]:
     ]
 
 
-@source
+@source(probe=_probe_reserve_reviews)
 def reserve_reviews_due(query: TodoQuery) -> Iterable[TodoItem]:
     """后备干部 lists due for their two-yearly review by the horizon (or
     overdue), for those who manage the rounds (docs/decisions/0154)."""
@@ -864,7 +897,7 @@ def reserve_reviews_due(query: TodoQuery) -> Iterable[TodoItem]:
     ]
 
 
-@source
+@source(probe=_probe_observations)
 def observations_due(query: TodoQuery) -> Iterable[TodoItem]:
     """Observation periods after a warning talk (docs/decisions/0156) completed
     by the horizon, and those overdue (no outcome yet), for whoever records
@@ -897,7 +930,7 @@ def observations_due(query: TodoQuery) -> Iterable[TodoItem]:
     return items
 
 
-@source
+@source(probe=_probe_competitions)
 def competitions_to_sign_off(query: TodoQuery) -> Iterable[TodoItem]:
     """竞聘评分 sheets not yet signed off while their case waits at the written
     exam, which reads the signed sheet (docs/decisions/0149): for those who
