@@ -731,3 +731,20 @@ def test_todo_lists_notices_ending_and_recommendations_going_stale(
     assert "公示中的事项的任前公示于" in text
     assert "推荐后的事项的民主推荐结果有效期至" in text
     assert "新近推荐的事项" not in text
+
+
+def test_the_voting_button_shows_only_to_who_may_open_the_meetings(
+    client: Any, personas: Any, case: Case
+) -> None:
+    """The case page links a case's meetings only for roles that may read them:
+    the committee member and the discipline commission read the case but not
+    its meetings (the page would answer 403)."""
+    meetings = reverse("ballots:case_meetings", args=[case.pk])
+    client.force_login(personas.case_officer)
+    assert meetings in client.get(detail_url(case)).content.decode()
+    assert client.get(meetings).status_code == 200
+    for reader in (personas.committee_member, personas.discipline):
+        client.force_login(reader)
+        page = client.get(detail_url(case))
+        assert page.status_code == 200 and meetings not in page.content.decode()
+        assert client.get(meetings).status_code == 403
