@@ -249,8 +249,45 @@ def test_the_query_count_does_not_grow(
         record(admin, history.town_case, "probation_end", day, {"assessments": []})
         notice(admin, history.town_case, day)
         report(history.town_case, day, True)
-    # Permissions (2), scope, unit, 3 step kinds, notices, reports, 2 follow-ups.
-    assert count() == before == 11
+    # Permissions (2), scope, unit, 3 step kinds, notices, reports, 2 follow-ups,
+    # and the training figures (3: rows, classes, postings).
+    assert count() == before == 14
+
+
+def test_training_and_postings_of_the_subtree_by_period(
+    personas: Personas, admin: Any, county: County, make_cadre: Any
+) -> None:
+    from xuanren.people.posting_services import temporary_posting_add
+    from xuanren.people.services import training_add, training_class_create, training_class_enrol
+    from xuanren.statistics.selection import TrainingFigures
+
+    town, finance = make_cadre(county.town, name="甲"), make_cadre(county.finance, name="乙")
+    training_add(actor=admin, cadre=town, year=2025, hours=40, title="专题班")
+    training_add(actor=admin, cadre=town, year=2025, hours=16, title="网络学院")
+    training_add(actor=admin, cadre=town, year=2024, hours=90, title="去年的班")  # another year
+    training_add(actor=admin, cadre=finance, year=2025, hours=24, title="财务培训")
+    course = training_class_create(
+        actor=admin, unit=county.town, name="城关镇干部培训班", organiser="镇党委",
+        start_date=D(2025, 5, 6), end_date=D(2025, 5, 10), hours=32,
+    )  # fmt: skip
+    training_class_enrol(actor=admin, training_class=course, cadre=town)
+    temporary_posting_add(
+        actor=admin, cadre=town, host_unit=county.finance, host_name="", post_title="局长助理",
+        start_date=D(2025, 3, 1), end_date=D(2025, 3, 31), note="",
+    )  # fmt: skip
+    temporary_posting_add(
+        actor=admin, cadre=finance, host_unit=None, host_name="省财政厅", post_title="挂职",
+        start_date=D(2024, 12, 1), end_date=D(2025, 1, 31), note="",
+    )  # fmt: skip
+    officer = personas.case_officer
+    # The county in 2025: 4 rows (the class's included) of 2 cadres, 40 + 16 + 32
+    # + 24 hours; one class; one posting started in 2025 (the other in 2024).
+    county_2025 = selection_report(actor=officer, period=Y2025).training
+    assert county_2025 == TrainingFigures(4, 2, 112, 1, 1)
+    town_2025 = selection_report(actor=officer, unit_id=county.town.pk, period=Y2025).training
+    assert town_2025 == TrainingFigures(3, 1, 88, 1, 1)
+    y2024 = Period(D(2024, 1, 1), D(2024, 12, 31))
+    assert selection_report(actor=officer, period=y2024).training == TrainingFigures(1, 1, 90, 0, 1)
 
 
 # ---- who may read it ----------------------------------------------------------------------
@@ -368,5 +405,12 @@ def test_the_api_gives_counts_and_exact_shares(history: History, personas: Perso
     assert body["rejected_after"]["punished_later"]["part"] == 1
     assert body["integrity_vetoes"]["part"] == 1
     assert (body["notices"], body["reports_received"]) == (1, 2)
+    assert body["training"] == {
+        "person_times": 0,
+        "people": 0,
+        "hours": 0,
+        "classes": 0,
+        "postings": 0,
+    }
     assert body["probations_removed"] == {"part": 1, "whole": 2, "per_mille": 500,
                                           "percent": "50.0%"}  # fmt: skip

@@ -6,6 +6,7 @@ half up) and the percentage the page shows.
 parameter annotations at import time.)"""
 
 import datetime as dt
+from dataclasses import asdict
 from typing import Any
 
 from django.http import HttpRequest
@@ -52,6 +53,14 @@ class FollowUpOut(Schema):
     punished_later: ShareOut = Field(description="其后受到惩处")
 
 
+class TrainingOut(Schema):
+    person_times: int = Field(description="培训人次（按培训年度）")
+    people: int = Field(description="参加培训的干部人数")
+    hours: int = Field(description="培训学时合计")
+    classes: int = Field(description="期间内结业的培训班次")
+    postings: int = Field(description="期间内开始的挂职锻炼人次")
+
+
 class SelectionStatsOut(Schema):
     unit_id: int | None
     start: dt.date
@@ -68,6 +77,7 @@ class SelectionStatsOut(Schema):
     reports_investigated: ShareOut
     probations_ended: int
     probations_removed: ShareOut
+    training: TrainingOut
 
 
 def _share(s: Share) -> dict[str, Any]:
@@ -110,7 +120,7 @@ def selection(
 ) -> Any:
     """某一期间、某单位及其下级（默认本人全部管理范围）的选人用人统计：讨论决定会议、
     提交表决人次、缓议、否决、通过、投票及不同意和弃权、廉政意见否决、任前公示、举报受理和
-    调查核实、试用期满考核和免职，以及缓议、未通过人选其后的情况。`start` 默认为 `end`
+    调查核实、试用期满考核和免职，缓议、未通过人选其后的情况，以及干部培训和挂职。`start` 默认为 `end`
     所在年度的 1 月 1 日，`end` 默认为今天。无权限 403；单位不在管理范围内 404。"""
     report = selection_report(actor=actor_of(request), unit_id=unit, period=period_of(start, end))
     s = report.stats
@@ -130,4 +140,5 @@ def selection(
         "reports_investigated": _share(s.reports_investigated),
         "probations_ended": s.probation.ended,
         "probations_removed": _share(s.probation.removed),
+        "training": asdict(report.training) if report.training is not None else None,
     }

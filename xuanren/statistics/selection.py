@@ -12,14 +12,20 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from xuanren.access.policy import require_perm, unit_scope_q
 from xuanren.common.dates import SHANGHAI, today
 from xuanren.common.errors import NotFound, ValidationFailed
 from xuanren.org.models import Unit
-from xuanren.people.models import RecordKind, RewardPunishment
+from xuanren.people.models import (
+    RecordKind,
+    RewardPunishment,
+    TemporaryPosting,
+    Training,
+    TrainingClass,
+)
 from xuanren.procedure.models import Candidate, CandidateStatus, CaseStatus, CaseStep
 from xuanren.statistics.selection_tally import (
     FollowUp,
@@ -42,9 +48,44 @@ MAX_YEARS = 50
 
 
 @dataclass(frozen=True)
+class TrainingFigures:
+    """The period's training and temporary postings of the cadres of the
+    subtree (issue 15; seed §2 counts 培训各类干部…人次, 班次 and 挂职). Training
+    rows carry a year only, so they count by the years the period touches."""
+
+    person_times: int  # training rows (人次)
+    people: int  # cadres with at least one
+    hours: int
+    classes: int  # training classes ended in the period, recorded by a unit of the subtree
+    postings: int  # temporary postings started in the period
+
+
+@dataclass(frozen=True)
 class SelectionReport:
     unit: Unit | None  # None: the actor's whole scope
     stats: SelectionStats
+    training: TrainingFigures | None = None
+
+
+def training_figures(actor: Any, unit: Unit | None, period: Period) -> TrainingFigures:
+    """Three aggregate queries, whatever the number of rows."""
+    cadres = _cases_q(actor, unit, "cadre__")
+    rows = Training.objects.filter(
+        cadres, year__gte=period.start.year, year__lte=period.end.year
+    ).aggregate(n=Count("pk"), people=Count("cadre", distinct=True), hours=Sum("hours"))
+    classes = TrainingClass.objects.filter(
+        _cases_q(actor, unit, ""), end_date__gte=period.start, end_date__lte=period.end
+    ).count()
+    postings = TemporaryPosting.objects.filter(
+        cadres, start_date__gte=period.start, start_date__lte=period.end
+    ).count()
+    return TrainingFigures(
+        person_times=int(rows["n"]),
+        people=int(rows["people"]),
+        hours=int(rows["hours"] or 0),
+        classes=classes,
+        postings=postings,
+    )
 
 
 def default_period(on: dt.date | None = None) -> Period:
@@ -160,7 +201,7 @@ def selection_report(
         punishments=punishments,
         votes=votes,
     )
-    return SelectionReport(unit=unit, stats=stats)
+    return SelectionReport(unit=unit, stats=stats, training=training_figures(actor, unit, period))
 
 
 # ---- the table, as the page, the print-out and the workbook show it ---------------------
@@ -198,7 +239,17 @@ def _follow_lines(follow: FollowUp, of: str) -> list[Line]:
     ]  # fmt: skip
 
 
-def report_lines(stats: SelectionStats) -> list[Line]:
+def training_lines(t: TrainingFigures) -> list[Line]:
+    return [
+        Line(_("干部参加培训（人次，按培训年度）"), t.person_times),
+        Line(_("参加培训的干部（人）"), t.people, None, "", 1),
+        Line(_("培训学时合计"), t.hours, None, "", 1),
+        Line(_("举办培训班次（期）"), t.classes),
+        Line(_("干部挂职锻炼（人次）"), t.postings),
+    ]
+
+
+def report_lines(stats: SelectionStats, training: TrainingFigures | None = None) -> list[Line]:
     d = stats.decisions
     put = _("占提交表决人次")
     cast = _("占投票张数")
@@ -229,6 +280,7 @@ def report_lines(stats: SelectionStats) -> list[Line]:
         *_follow_lines(stats.deferred_after, _("占缓议人次")),
         Line(_("未通过的人选（人次），其后："), stats.rejected_after.total),
         *_follow_lines(stats.rejected_after, _("占未通过人次")),
+        *(training_lines(training) if training is not None else []),
     ]  # fmt: skip
 
 
@@ -287,7 +339,7 @@ def report_workbook(report: SelectionReport) -> bytes:
     summary = workbook.create_sheet(title=_("汇总")[:31])
     summary.append(xlsx_row(summary, [report_title(report)]))
     header(summary, line_headers())
-    for line in report_lines(report.stats):
+    for line in report_lines(report.stats, report.training):
         summary.append(xlsx_row(summary, line.cells()))
     years = workbook.create_sheet(title=_("分年度")[:31])
     header(years, year_headers())

@@ -116,7 +116,7 @@ def selection(request: HttpRequest) -> HttpResponse:
             "presets": _presets(request),
             "title": report_title(report),
             "headers": line_headers(),
-            "lines": report_lines(report.stats),
+            "lines": report_lines(report.stats, report.training),
             "year_headers": year_headers(),
             "years": [year_cells(y) for y in report.stats.years],
         },
