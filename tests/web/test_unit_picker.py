@@ -124,3 +124,13 @@ def test_cadre_count_is_capped(client, world, personas, monkeypatch):
     text = page_text(capped)
     assert "超过 5 人，请增加查询条件缩小范围" in text
     assert len(capped.context["rows"]) == 6  # pages reach the cap + 1, not beyond
+
+
+@pytest.mark.parametrize("page", ["assessment:rounds", "reserves:reserve_rounds"])
+def test_the_round_forms_search_for_the_unit(client, world, personas, county, page):
+    """年度考核 and 后备干部 open a round for a unit chosen with the picker: the
+    page lists no unit of the scope (a province has thousands)."""
+    client.force_login(personas.case_officer)
+    html = client.get(reverse(page)).content.decode()
+    assert '<input type="hidden" name="unit"' in html and 'name="unit_q"' in html
+    assert county.town.name not in html

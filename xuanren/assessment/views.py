@@ -15,7 +15,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xuanren.access.policy import has_perm, require_perm, unit_scope_q
+from xuanren.access.policy import has_perm, require_perm
 from xuanren.assessment import scoring
 from xuanren.assessment.models import AssessedCadre, Dimension, RaterGroup
 from xuanren.assessment.register import register_docx
@@ -40,8 +40,8 @@ from xuanren.common.dates import today
 from xuanren.common.errors import Conflict, DomainError, ValidationFailed
 from xuanren.org.models import Unit
 from xuanren.people.models import AssessmentGrade
-from xuanren.web.forms import unit_choices
 from xuanren.web.pages import SAFE, login_page
+from xuanren.web.pickers import UnitPicker
 
 office = login_page(methods=["GET", "HEAD", "POST"])
 reading = login_page(methods=SAFE)
@@ -56,15 +56,16 @@ def _put_errors(form: forms.Form, exc: DomainError) -> None:
 
 
 class RoundForm(forms.Form):
-    unit = forms.TypedChoiceField(label=gettext_lazy("单位"), coerce=int)
+    # The picker searches the scope (no page lists a province's units); the
+    # service checks the unit chosen.
+    unit = forms.IntegerField(label=gettext_lazy("单位"), min_value=1, widget=UnitPicker)
     year = forms.IntegerField(label=gettext_lazy("考核年度"), min_value=1990, max_value=9999)
 
     def __init__(self, actor: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["unit"]
-        assert isinstance(field, forms.TypedChoiceField)
-        units = Unit.objects.filter(unit_scope_q(actor)).order_by("path")[:2000]
-        field.choices = unit_choices(units, blank=_("请选择"))
+        widget = self.fields["unit"].widget
+        assert isinstance(widget, UnitPicker)
+        widget.actor = actor
 
 
 def _weight(label: Any) -> forms.IntegerField:

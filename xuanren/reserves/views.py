@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xuanren.access.models import AccessKind
-from xuanren.access.policy import has_perm, require_perm, unit_in_scope, unit_scope_q
+from xuanren.access.policy import has_perm, require_perm, unit_in_scope
 from xuanren.access.records import access_record
 from xuanren.common.dates import today
 from xuanren.common.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
@@ -50,9 +50,8 @@ from xuanren.reserves.services import (
 )
 from xuanren.supervision.forms import put_errors
 from xuanren.web.exports import XLSX_TYPE
-from xuanren.web.forms import unit_choices
 from xuanren.web.pages import SAFE, login_page
-from xuanren.web.pickers import CadreField, PickerScope
+from xuanren.web.pickers import CadreField, PickerScope, UnitPicker
 
 office = login_page(methods=["GET", "HEAD", "POST"])
 reading = login_page(methods=SAFE)
@@ -65,7 +64,11 @@ def _choices(items: list[tuple[int, str]]) -> list[tuple[str, str]]:
 
 class RoundForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("名称"), max_length=100)
-    unit = forms.TypedChoiceField(label=gettext_lazy("组织单位（含下级）"), coerce=int)
+    # The picker searches the scope (no page lists a province's units); the
+    # service checks the unit chosen.
+    unit = forms.IntegerField(
+        label=gettext_lazy("组织单位（含下级）"), min_value=1, widget=UnitPicker
+    )
     year = forms.IntegerField(label=gettext_lazy("年度"))
     pass_line = forms.CharField(
         label=gettext_lazy("测试合格分数线（满分 100，达到即合格）"), max_length=10
@@ -73,10 +76,9 @@ class RoundForm(forms.Form):
 
     def __init__(self, actor: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["unit"]
-        assert isinstance(field, forms.TypedChoiceField)
-        units = Unit.objects.filter(unit_scope_q(actor)).order_by("path")[:2000]
-        field.choices = unit_choices(units, blank=_("请选择"))
+        widget = self.fields["unit"].widget
+        assert isinstance(widget, UnitPicker)
+        widget.actor = actor
 
 
 class NominateForm(forms.Form):
