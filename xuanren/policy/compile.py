@@ -86,6 +86,12 @@ def posts_alias(cond: Condition) -> str:
     return "_posts_" + "_".join(sorted(cond.levels))
 
 
+def reads_subquery(annotations: dict[str, Any]) -> bool:
+    """Whether rule_annotations made a subquery column (training hours, posts
+    held), over which Django aggregates as a subquery."""
+    return any(name.startswith(("_training_", "_posts_")) for name in annotations)
+
+
 # ---- facts as of `ref` (rules.facts_at, written as SQL) ------------------------------
 # When no cadre's level or education began after `ref` (needs_history), each fact
 # is the cadre's own column. Otherwise each is a CASE whose first branch is that

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from xuanren.access.policy import require_perm, require_unit, unit_scope_q
@@ -21,6 +21,7 @@ from xuanren.org.models import COUNTY_ORGAN_KINDS, TOWNSHIP_KINDS, Post
 from xuanren.people.models import Cadre, CadreStatus
 from xuanren.policy.compile import (
     needs_history,
+    reads_subquery,
     rule_annotations,
     rule_pass_q,
     screen_queryset,
@@ -331,22 +332,29 @@ class Screening:
         ]
 
     def _counts(self, applicable: list[Rule], annotations: dict[str, Any]) -> dict[str, int]:
-        return self.base.annotate(**annotations).aggregate(
-            **{
-                f"r{i}": Count(
-                    "pk",
-                    filter=~Q(
-                        rule_pass_q(
-                            rule,
-                            self.facts,
-                            self.ref,
-                            self.waivers.get(rule.id, ()),
-                            per_row=True,
-                        )
-                    ),
-                )
-                for i, rule in enumerate(applicable)
-            }
+        tests = [
+            rule_pass_q(rule, self.facts, self.ref, self.waivers.get(rule.id, ()), per_row=True)
+            for rule in applicable
+        ]
+        rows = self.base.annotate(**annotations)
+        if not reads_subquery(annotations):
+            # Each rule's count: FILTER (WHERE NOT its test), in one pass.
+            return rows.aggregate(
+                **{f"r{i}": Count("pk", filter=~Q(test)) for i, test in enumerate(tests)}
+            )
+        # A test reads a subquery column (training hours, posts held): Django
+        # then aggregates over the rows as a subquery, and a test's own EXISTS
+        # (a sanction, a finding) would name the cadre table from outside it
+        # ("no such column: people_cadre.id" on SQLite, "missing FROM-clause
+        # entry" on PostgreSQL). So each test becomes a column of the rows, 1
+        # where it holds as a WHERE clause takes it (an unknown is not a pass),
+        # and the aggregate counts the 0s. A little slower; the same counts.
+        passes = {
+            f"p{i}": Case(When(test, then=Value(1)), default=Value(0), output_field=IntegerField())
+            for i, test in enumerate(tests)
+        }
+        return rows.annotate(**passes).aggregate(
+            **{f"r{i}": Count("pk", filter=Q(**{f"p{i}": 0})) for i in range(len(tests))}
         )
 
 
