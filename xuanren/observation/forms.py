@@ -9,7 +9,6 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xuanren.common.errors import ValidationFailed
 from xuanren.common.widgets import date_input
 from xuanren.observation.models import ObservationOutcome, ObservationReason
 from xuanren.org.models import Post
@@ -88,11 +87,3 @@ class CloseForm(forms.Form):
         field.choices = [("", _("（不降职时不选）"))] + [
             (p.pk, f"{p.unit.name}{p.title}（{p.get_level_display()}）") for p in posts
         ]
-
-
-def put_errors(form: forms.Form, exc: ValidationFailed) -> None:
-    """The service's messages on the form's fields (the rest above the form)."""
-    for e in exc.errors:
-        form.add_error(e.field if e.field in form.fields else None, e.message)
-    if not exc.errors:
-        form.add_error(None, exc.message)

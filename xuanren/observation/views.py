@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from xuanren.access.policy import has_perm, require_unit, unit_in_scope
 from xuanren.common.dates import today
 from xuanren.common.errors import Conflict, ValidationFailed
-from xuanren.observation.forms import CloseForm, OpenForm, put_errors
+from xuanren.observation.forms import CloseForm, OpenForm
 from xuanren.observation.models import ObservationStatus
 from xuanren.observation.selectors import (
     LIST_LIMIT,
@@ -31,6 +31,7 @@ from xuanren.observation.services import (
     observation_open,
 )
 from xuanren.people.selectors import cadre_get
+from xuanren.supervision.forms import put_errors
 from xuanren.web.pages import FORMS, SAFE, login_page
 
 
