@@ -11,12 +11,17 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xuanren.access.models import AccessKind
 from xuanren.access.policy import has_perm, require_perm
+from xuanren.access.records import access_record
 from xuanren.assessment import scoring
+from xuanren.assessment.export import results_workbook
+from xuanren.assessment.grid import grid_import, grid_template, may_enter
 from xuanren.assessment.models import AssessedCadre, Dimension, RaterGroup
 from xuanren.assessment.register import register_docx
 from xuanren.assessment.selectors import (
@@ -40,6 +45,8 @@ from xuanren.common.dates import today
 from xuanren.common.errors import Conflict, DomainError, ValidationFailed
 from xuanren.org.models import Unit
 from xuanren.people.models import AssessmentGrade
+from xuanren.web.exports import xlsx_bytes_response
+from xuanren.web.grid_pages import grid_page
 from xuanren.web.pages import SAFE, login_page
 from xuanren.web.pickers import UnitPicker
 
@@ -316,4 +323,42 @@ def register_download(request: HttpRequest, pk: int, aid: int) -> HttpResponse:
         data,
         content_type=DOCX_TYPE,
         headers={"Content-Disposition": content_disposition_header(True, f"{name}.docx") or ""},
+    )
+
+
+@reading
+def round_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The round's results as XLSX (scoped as the page: out of scope 404)."""
+    actor = request.user
+    r = round_get(actor=actor, pk=pk)
+    data = results_workbook(round_sheet(actor=actor, round=r), _title(r))
+    access_record(
+        actor=actor,
+        kind=AccessKind.EXPORT,
+        subject=r,
+        label=_title(r),
+        detail={"export": "assessment_round", "format": "xlsx"},
+    )
+    return xlsx_bytes_response(data, f"{_title(r)}.xlsx")
+
+
+@reading
+def grid_template_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    r = round_get(actor=actor, pk=pk)
+    data = grid_template(actor=actor, round=r, title=_title(r))
+    return xlsx_bytes_response(data, _("%(t)s评分模板.xlsx") % {"t": _title(r)})
+
+
+@office
+def grid_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    r = round_get(actor=actor, pk=pk)
+    may_enter(actor, r)  # the page only for who may enter scores
+    return grid_page(
+        request,
+        title=_("%(t)s：导入评分表") % {"t": _title(r)},
+        back_url=reverse("assessment:round", args=[r.pk]),
+        template_url=reverse("assessment:grid_template", args=[r.pk]),
+        do_import=lambda f, name: grid_import(actor=actor, round=r, content=f, filename=name),
     )

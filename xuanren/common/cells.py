@@ -73,3 +73,16 @@ def xlsx_set(cell: Any, value: Any) -> None:
     cell.value = value
     if formula_like(value):
         cell.data_type = "s"
+
+
+def xlsx_header(sheet: Any, texts: Iterable[Any]) -> list[Any]:
+    """A bold header row for a write-only sheet's append, text kept as text."""
+    from openpyxl.styles import Font
+
+    bold = Font(bold=True)
+    cells = []
+    for text in texts:
+        cell = xlsx_cell(sheet, text)
+        cell.font = bold
+        cells.append(cell)
+    return cells

@@ -8,10 +8,14 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from xuanren.access.models import AccessKind
+from xuanren.access.records import access_record
 from xuanren.common.errors import DomainError, NotFound
-from xuanren.competition import selectors, services
+from xuanren.competition import grid, selectors, services
+from xuanren.competition.export import result_workbook
 from xuanren.competition.models import (
     Competition,
     CompetitionStatus,
@@ -20,7 +24,9 @@ from xuanren.competition.models import (
     SubTestKind,
 )
 from xuanren.procedure.selectors import case_get
-from xuanren.web.pages import FORMS, login_page
+from xuanren.web.exports import xlsx_bytes_response
+from xuanren.web.grid_pages import grid_page
+from xuanren.web.pages import FORMS, SAFE, login_page
 
 page = login_page(methods=FORMS)  # login; refusals as the Chinese 403/404 pages
 
@@ -188,4 +194,51 @@ def result(request: HttpRequest, competition_id: int) -> HttpResponse:
             "supervisors": competition.result.get("supervisors", []) if signed else [],
             "judges": selectors.members(competition, PanelKind.JUDGE),
         },
+    )
+
+
+def _title(competition: Competition) -> str:
+    return _("%(n)s %(t)s竞聘评分") % {"n": competition.case.number, "t": competition.case.title}
+
+
+@login_page(methods=SAFE)
+def result_xlsx(request: HttpRequest, competition_id: int) -> HttpResponse:
+    """The result sheet and every judge's score as XLSX (scoped as the page)."""
+    competition = selectors.competition_get(actor=request.user, pk=competition_id)
+    judges = [m.name for m in selectors.members(competition, PanelKind.JUDGE)]
+    data = result_workbook(
+        competition, selectors.sheet_of(competition), _title(competition), judges
+    )
+    access_record(
+        actor=request.user,
+        kind=AccessKind.EXPORT,
+        subject=competition,
+        label=_title(competition),
+        detail={"export": "competition_result", "format": "xlsx"},
+    )
+    return xlsx_bytes_response(data, f"{_title(competition)}.xlsx")
+
+
+@login_page(methods=SAFE)
+def grid_template_xlsx(request: HttpRequest, competition_id: int) -> HttpResponse:
+    competition = selectors.competition_get(actor=request.user, pk=competition_id)
+    data = grid.grid_template(
+        actor=request.user, competition=competition, title=_title(competition)
+    )
+    return xlsx_bytes_response(data, _("%(t)s模板.xlsx") % {"t": _title(competition)})
+
+
+@page
+def grid_upload(request: HttpRequest, competition_id: int) -> HttpResponse:
+    actor = request.user
+    competition = selectors.competition_get(actor=actor, pk=competition_id)
+    grid.may_enter(actor, competition)  # the page only for who may enter scores
+    return grid_page(
+        request,
+        title=_("%(t)s：导入评分表") % {"t": _title(competition)},
+        back_url=reverse("competition:case", args=[competition.case_id]),
+        template_url=reverse("competition:grid_template", args=[competition.pk]),
+        do_import=lambda f, name: grid.grid_import(
+            actor=actor, competition=competition, content=f, filename=name
+        ),
     )

@@ -9,22 +9,15 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
-from xuanren.common.cells import xlsx_cell, xlsx_row
+from xuanren.common.cells import xlsx_header, xlsx_row
 from xuanren.reserves.calc import RoundCounts
 from xuanren.reserves.models import Channel, LeaveReason, Member, ReserveRound, Tier
 from xuanren.reserves.selectors import NomineeLine
 
 
 def _header(sheet: Any, texts: list[str]) -> None:
-    bold = Font(bold=True)
-    cells = []
-    for text in texts:
-        cell = xlsx_cell(sheet, text)
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
+    sheet.append(xlsx_header(sheet, texts))
 
 
 def _day(value: Any) -> str:

@@ -52,3 +52,8 @@ def xlsx_response(
     buffer = io.BytesIO()
     workbook.save(buffer)
     return HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE, headers=_attachment(filename))
+
+
+def xlsx_bytes_response(data: bytes, filename: str) -> HttpResponse:
+    """A workbook already written (an app's export) as a download."""
+    return HttpResponse(data, content_type=XLSX_TYPE, headers=_attachment(filename))

@@ -63,6 +63,11 @@ urlpatterns = [
     ),
     path("cadres/<int:pk>/postings/", cadre_postings.cadre_postings_page, name="cadre_postings"),
     path(
+        "cadres/<int:pk>/postings/export.xlsx",
+        cadre_postings.cadre_postings_xlsx,
+        name="cadre_postings_xlsx",
+    ),
+    path(
         "cadres/<int:pk>/postings/<int:posting>/edit/",
         cadre_postings.posting_edit,
         name="posting_edit",
