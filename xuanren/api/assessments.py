@@ -10,12 +10,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from xuanren.api.auth import actor_of
 from xuanren.api.errors import ERROR_RESPONSES, ErrorOut
+from xuanren.api.grid_schemas import GridImportErrorOut, GridImportOut
+from xuanren.assessment.export import round_export, round_title
+from xuanren.assessment.grid import grid_import, grid_template
 from xuanren.assessment.models import AssessmentRound
 from xuanren.assessment.selectors import (
     Line,
@@ -35,6 +40,7 @@ from xuanren.assessment.services import (
     scores_record,
 )
 from xuanren.common.errors import NotFound
+from xuanren.exchange.views_xlsx import xlsx_file
 from xuanren.org.models import Unit
 from xuanren.people.models import AssessmentGrade
 
@@ -249,3 +255,42 @@ def assessment_grade(request: HttpRequest, round_id: int, row_id: int, payload: 
     )
     row.round = r
     return _line(assessed_line(actor=actor, assessed=row))
+
+
+@router.get(
+    "/assessments/{int:round_id}/export.xlsx",
+    summary="导出年度考核结果（XLSX）",
+    response={200: None, **ERROR_RESPONSES},
+)
+def round_xlsx(request: HttpRequest, round_id: int) -> HttpResponseBase:
+    """每名干部三类评分主体对德、能、勤、绩、廉的得分、各评分主体评分、综合得分、按分数线等次和确定等次，
+    按综合得分排列。"""
+    return xlsx_file(*round_export(actor=actor_of(request), pk=round_id))
+
+
+@router.get(
+    "/assessments/{int:round_id}/grid.xlsx",
+    summary="下载评分模板（XLSX）",
+    response={200: None, **ERROR_RESPONSES},
+)
+def grid_xlsx(request: HttpRequest, round_id: int) -> HttpResponseBase:
+    """工作表“考核评分”：每行一名干部（编号、姓名、职务、等次），每列一个评分主体·考核内容，已填入现有得分。"""
+    actor = actor_of(request)
+    r = round_get(actor=actor, pk=round_id)
+    data = grid_template(actor=actor, round=r, title=round_title(r))
+    return xlsx_file(data, _("%(t)s评分模板.xlsx") % {"t": round_title(r)})
+
+
+@router.post(
+    "/assessments/{int:round_id}/grid",
+    summary="导入评分表（XLSX，全部成功或全部不保存）",
+    response={200: GridImportOut, 413: ErrorOut, 422: GridImportErrorOut, **WRITE_RESPONSES},
+)
+def grid_upload(request: HttpRequest, round_id: int, file: File[UploadedFile]) -> Any:
+    """上传填好的评分模板。先查权限，再查文件大小和工作簿范围，然后逐格检查（0 至 100、至多两位小数、
+    编号与姓名对应、无多余列）；有任何错误返回 422，`cells` 列出每一格的问题，什么也不保存。
+    空白单元格不改动已录入的得分；等次已确定的干部不能改分。"""
+    actor = actor_of(request)
+    r = round_get(actor=actor, pk=round_id)
+    n = grid_import(actor=actor, round=r, content=file, filename=file.name or "")
+    return {"cells": n}

@@ -11,15 +11,20 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from xuanren.api.auth import actor_of
 from xuanren.api.errors import ERROR_RESPONSES, ErrorOut
+from xuanren.api.grid_schemas import GridImportErrorOut, GridImportOut
 from xuanren.common.errors import NotFound, ValidationFailed
-from xuanren.competition import selectors, services
+from xuanren.competition import grid, selectors, services
+from xuanren.competition.export import competition_title, result_export
 from xuanren.competition.models import Competition, PanelMember
+from xuanren.exchange.views_xlsx import xlsx_file
 from xuanren.procedure.selectors import case_get
 
 router = Router(tags=["竞聘评分"])
@@ -279,3 +284,45 @@ def sign_off(request: HttpRequest, competition_id: int) -> Any:
     actor = actor_of(request)
     competition = selectors.competition_get(actor=actor, pk=competition_id)
     return _out(services.competition_sign_off(actor=actor, competition=competition))
+
+
+@router.get(
+    "/competitions/{int:competition_id}/result.xlsx",
+    summary="导出竞聘评分结果（XLSX）",
+    response={200: None, **ERROR_RESPONSES},
+)
+def result_xlsx(request: HttpRequest, competition_id: int) -> HttpResponseBase:
+    """“评分结果”表：每名人选各测试项目得分（去掉最高分和最低分后的平均分）、综合成绩和名次；
+    “评委评分明细”表：每名评委的每一个评分。"""
+    return xlsx_file(*result_export(actor=actor_of(request), pk=competition_id))
+
+
+@router.get(
+    "/competitions/{int:competition_id}/grid.xlsx",
+    summary="下载评分模板（XLSX）",
+    response={200: None, **ERROR_RESPONSES},
+)
+def grid_xlsx(request: HttpRequest, competition_id: int) -> HttpResponseBase:
+    """工作表“竞聘评分”：每行一名人选（编号、姓名、竞聘职位），每列一名评委·一个测试项目，已填入现有评分。"""
+    actor = actor_of(request)
+    competition = selectors.competition_get(actor=actor, pk=competition_id)
+    title = competition_title(competition)
+    data = grid.grid_template(actor=actor, competition=competition, title=title)
+    return xlsx_file(data, _("%(t)s模板.xlsx") % {"t": title})
+
+
+@router.post(
+    "/competitions/{int:competition_id}/grid",
+    summary="导入评分表（XLSX，全部成功或全部不保存）",
+    response={200: GridImportOut, 413: ErrorOut, 422: GridImportErrorOut, **WRITE_RESPONSES},
+)
+def grid_upload(request: HttpRequest, competition_id: int, file: File[UploadedFile]) -> Any:
+    """上传填好的评分模板。先查权限和是否已签字确认（已确认 409），再查文件大小和工作簿范围，然后逐格检查
+    （0 至 100、至多一位小数、编号与姓名对应、无多余列）；有任何错误返回 422，`cells` 列出每一格的问题，
+    什么也不保存。空白单元格不改动已录入的评分。"""
+    actor = actor_of(request)
+    competition = selectors.competition_get(actor=actor, pk=competition_id)
+    n = grid.grid_import(
+        actor=actor, competition=competition, content=file, filename=file.name or ""
+    )
+    return {"cells": n}

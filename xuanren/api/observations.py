@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status
@@ -15,6 +16,8 @@ from ninja.responses import Status
 from xuanren.api.auth import actor_of
 from xuanren.api.errors import ERROR_RESPONSES, ErrorOut
 from xuanren.common.errors import NotFound
+from xuanren.exchange.views_xlsx import xlsx_file
+from xuanren.observation.export import observations_export
 from xuanren.observation.models import Observation, ObservationStatus
 from xuanren.observation.selectors import observation_get, observations
 from xuanren.observation.services import observation_close, observation_open
@@ -126,6 +129,17 @@ def observation_list(request: HttpRequest, status: str = "") -> Any:
         status = ""
     rows = observations(actor=actor_of(request), status=status).select_related("warning")
     return [_out(o) for o in rows[:200]]
+
+
+@router.get(
+    "/observations/export.xlsx",
+    summary="导出察看期列表（XLSX）",
+    response={200: None, **ERROR_RESPONSES},
+)
+def observation_xlsx(request: HttpRequest, status: str = "") -> HttpResponseBase:
+    """本人管理范围内干部的诫勉谈话和察看期（谈话日期、干部、单位、原因、察看期满、结论），
+    不限条数；`status` 同列表。"""
+    return xlsx_file(*observations_export(actor=actor_of(request), status=status))
 
 
 @router.post(

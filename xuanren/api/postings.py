@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status
@@ -16,8 +17,10 @@ from ninja.responses import Status
 from xuanren.api.auth import actor_of
 from xuanren.api.errors import ERROR_RESPONSES, ErrorOut
 from xuanren.common.errors import NotFound
+from xuanren.exchange.views_xlsx import xlsx_file
 from xuanren.org.selectors import unit_get
 from xuanren.people.models import Cadre, TemporaryPosting
+from xuanren.people.posting_export import postings_export
 from xuanren.people.posting_services import (
     temporary_posting_add,
     temporary_posting_change,
@@ -92,6 +95,16 @@ def postings(request: HttpRequest, cadre_id: int) -> Any:
     """干部的挂职锻炼记录，最近的在前。"""
     cadre = cadre_get(actor=actor_of(request), pk=cadre_id)
     return [_out(p) for p in cadre_postings(cadre)]
+
+
+@router.get(
+    "/cadres/{int:cadre_id}/postings/export.xlsx",
+    summary="导出干部挂职记录（XLSX）",
+    response={200: None, **ERROR_RESPONSES},
+)
+def postings_xlsx(request: HttpRequest, cadre_id: int) -> HttpResponseBase:
+    """干部的挂职锻炼记录（挂职单位、职务、起止日期、天数、备注），最近的在前。"""
+    return xlsx_file(*postings_export(actor=actor_of(request), cadre_id=cadre_id))
 
 
 @router.post(

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from xuanren.access.models import AccessKind
+from xuanren.access.records import access_record
 from xuanren.assessment import scoring
-from xuanren.assessment.models import Dimension, RaterGroup
-from xuanren.assessment.selectors import Sheet, bands_of
+from xuanren.assessment.models import AssessmentRound, Dimension, RaterGroup
+from xuanren.assessment.selectors import Sheet, bands_of, round_get, round_sheet
 from xuanren.common.cells import xlsx_header, xlsx_row
 from xuanren.people.models import AssessmentGrade
 
@@ -71,3 +74,22 @@ def results_workbook(sheet: Sheet, title: str) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def round_title(r: AssessmentRound) -> str:
+    return _("%(u)s%(y)d 年度考核") % {"u": r.unit.name, "y": r.year}
+
+
+def round_export(*, actor: Any, pk: int) -> tuple[bytes, str]:
+    """The workbook and its file name, for the page and the API alike: the
+    round in the actor's scope (404), the read recorded."""
+    r = round_get(actor=actor, pk=pk)
+    data = results_workbook(round_sheet(actor=actor, round=r), round_title(r))
+    access_record(
+        actor=actor,
+        kind=AccessKind.EXPORT,
+        subject=r,
+        label=round_title(r),
+        detail={"export": "assessment_round", "format": "xlsx"},
+    )
+    return data, f"{round_title(r)}.xlsx"

@@ -16,11 +16,9 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xuanren.access.models import AccessKind
 from xuanren.access.policy import has_perm, require_perm
-from xuanren.access.records import access_record
 from xuanren.assessment import scoring
-from xuanren.assessment.export import results_workbook
+from xuanren.assessment.export import round_export, round_title
 from xuanren.assessment.grid import grid_import, grid_template, may_enter
 from xuanren.assessment.models import AssessedCadre, Dimension, RaterGroup
 from xuanren.assessment.register import register_docx
@@ -131,7 +129,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
 
 def _title(r: Any) -> str:
-    return _("%(u)s%(y)d 年度考核") % {"u": r.unit.name, "y": r.year}
+    return round_title(r)
 
 
 @office
@@ -329,17 +327,7 @@ def register_download(request: HttpRequest, pk: int, aid: int) -> HttpResponse:
 @reading
 def round_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     """The round's results as XLSX (scoped as the page: out of scope 404)."""
-    actor = request.user
-    r = round_get(actor=actor, pk=pk)
-    data = results_workbook(round_sheet(actor=actor, round=r), _title(r))
-    access_record(
-        actor=actor,
-        kind=AccessKind.EXPORT,
-        subject=r,
-        label=_title(r),
-        detail={"export": "assessment_round", "format": "xlsx"},
-    )
-    return xlsx_bytes_response(data, f"{_title(r)}.xlsx")
+    return xlsx_bytes_response(*round_export(actor=request.user, pk=pk))
 
 
 @reading

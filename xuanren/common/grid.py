@@ -75,6 +75,15 @@ class GridImportFailed(ValidationFailed):
             errors=[FieldError(f"{sheet}!{e.cell}", f"{e.cell}：{e.message}") for e in self.cells],
         )
 
+    def as_dict(self) -> dict[str, object]:
+        data = super().as_dict()
+        data["cells"] = [
+            {"sheet": self.sheet, "cell": e.cell, "row": e.row, "column": e.column + 1,
+             "message": e.message}
+            for e in self.cells
+        ]  # fmt: skip
+        return data
+
 
 # ---- writing the template ---------------------------------------------------------------
 

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from xuanren.access.models import AccessKind
+from xuanren.access.records import access_record
 from xuanren.common.cells import xlsx_header, xlsx_row
 from xuanren.competition import calc
-from xuanren.competition.models import Competition, CompetitionStatus, Score
-from xuanren.competition.selectors import Sheet
+from xuanren.competition.models import Competition, CompetitionStatus, PanelKind, Score
+from xuanren.competition.selectors import Sheet, competition_get, members, sheet_of
 
 
 def _num(value: Decimal | None) -> Decimal | str:
@@ -86,3 +89,24 @@ def result_workbook(competition: Competition, sheet: Sheet, title: str, judges: 
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def competition_title(competition: Competition) -> str:
+    return _("%(n)s %(t)s竞聘评分") % {"n": competition.case.number, "t": competition.case.title}
+
+
+def result_export(*, actor: Any, pk: int) -> tuple[bytes, str]:
+    """The workbook and its file name, for the page and the API alike: the
+    competition in the actor's scope (404), the read recorded."""
+    competition = competition_get(actor=actor, pk=pk)
+    judges = [m.name for m in members(competition, PanelKind.JUDGE)]
+    title = competition_title(competition)
+    data = result_workbook(competition, sheet_of(competition), title, judges)
+    access_record(
+        actor=actor,
+        kind=AccessKind.EXPORT,
+        subject=competition,
+        label=title,
+        detail={"export": "competition_result", "format": "xlsx"},
+    )
+    return data, f"{title}.xlsx"

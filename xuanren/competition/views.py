@@ -11,11 +11,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from xuanren.access.models import AccessKind
-from xuanren.access.records import access_record
 from xuanren.common.errors import DomainError, NotFound
 from xuanren.competition import grid, selectors, services
-from xuanren.competition.export import result_workbook
+from xuanren.competition.export import competition_title as _title
+from xuanren.competition.export import result_export
 from xuanren.competition.models import (
     Competition,
     CompetitionStatus,
@@ -197,26 +196,10 @@ def result(request: HttpRequest, competition_id: int) -> HttpResponse:
     )
 
 
-def _title(competition: Competition) -> str:
-    return _("%(n)s %(t)s竞聘评分") % {"n": competition.case.number, "t": competition.case.title}
-
-
 @login_page(methods=SAFE)
 def result_xlsx(request: HttpRequest, competition_id: int) -> HttpResponse:
     """The result sheet and every judge's score as XLSX (scoped as the page)."""
-    competition = selectors.competition_get(actor=request.user, pk=competition_id)
-    judges = [m.name for m in selectors.members(competition, PanelKind.JUDGE)]
-    data = result_workbook(
-        competition, selectors.sheet_of(competition), _title(competition), judges
-    )
-    access_record(
-        actor=request.user,
-        kind=AccessKind.EXPORT,
-        subject=competition,
-        label=_title(competition),
-        detail={"export": "competition_result", "format": "xlsx"},
-    )
-    return xlsx_bytes_response(data, f"{_title(competition)}.xlsx")
+    return xlsx_bytes_response(*result_export(actor=request.user, pk=competition_id))
 
 
 @login_page(methods=SAFE)

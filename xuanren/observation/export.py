@@ -7,12 +7,17 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Iterable
+from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from xuanren.access.models import AccessKind
+from xuanren.access.records import access_record
 from xuanren.common.cells import xlsx_header, xlsx_row
-from xuanren.observation.models import Observation
+from xuanren.common.dates import today
+from xuanren.observation.models import Observation, ObservationStatus
+from xuanren.observation.selectors import observations
 
 
 def _day(value: dt.date | None) -> str:
@@ -44,3 +49,21 @@ def observations_workbook(rows: Iterable[Observation], title: str) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def observations_export(*, actor: Any, status: str = "") -> tuple[bytes, str]:
+    """The workbook and its file name for the page and the API alike: the
+    observations of cadres in the actor's scope, the read recorded."""
+    if status not in ObservationStatus.values:
+        status = ""
+    rows = observations(actor=actor, status=status)
+    title = _("诫勉谈话与察看期（%(d)s）") % {"d": today().isoformat()}
+    data = observations_workbook(rows.iterator(chunk_size=500), title)
+    access_record(
+        actor=actor,
+        kind=AccessKind.EXPORT,
+        subject=("observation.observation", "list"),
+        label=title,
+        detail={"export": "observations", "format": "xlsx", "status": status},
+    )
+    return data, _("诫勉谈话与察看期.xlsx")

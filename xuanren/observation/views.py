@@ -13,12 +13,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from xuanren.access.models import AccessKind
 from xuanren.access.policy import has_perm, require_unit, unit_in_scope
-from xuanren.access.records import access_record
 from xuanren.common.dates import today
 from xuanren.common.errors import Conflict, ValidationFailed
-from xuanren.observation.export import observations_workbook
+from xuanren.observation.export import observations_export
 from xuanren.observation.forms import CloseForm, OpenForm
 from xuanren.observation.models import ObservationStatus
 from xuanren.observation.selectors import (
@@ -158,17 +156,6 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_page(methods=SAFE)
 def observation_xlsx(request: HttpRequest) -> HttpResponse:
     """The list as XLSX, the same status filter and scope as the page."""
-    status = request.GET.get("status", "")
-    if status not in ObservationStatus.values:
-        status = ""
-    rows = observations(actor=request.user, status=status)
-    title = _("诫勉谈话与察看期（%(d)s）") % {"d": today().isoformat()}
-    data = observations_workbook(rows.iterator(chunk_size=500), title)
-    access_record(
-        actor=request.user,
-        kind=AccessKind.EXPORT,
-        subject=("observation.observation", "list"),
-        label=title,
-        detail={"export": "observations", "format": "xlsx", "status": status},
+    return xlsx_bytes_response(
+        *observations_export(actor=request.user, status=request.GET.get("status", ""))
     )
-    return xlsx_bytes_response(data, _("诫勉谈话与察看期.xlsx"))

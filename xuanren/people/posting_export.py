@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from xuanren.access.models import AccessKind
+from xuanren.access.records import access_record
 from xuanren.common.cells import xlsx_header, xlsx_row
 from xuanren.people.models import Cadre, TemporaryPosting
+from xuanren.people.selectors import cadre_get, cadre_postings
 
 
 def postings_workbook(cadre: Cadre, rows: Iterable[TemporaryPosting]) -> bytes:
@@ -42,3 +46,18 @@ def postings_workbook(cadre: Cadre, rows: Iterable[TemporaryPosting]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def postings_export(*, actor: Any, cadre_id: int) -> tuple[bytes, str]:
+    """Whoever may see the cadre (404 out of scope), as the API's list
+    (docs/decisions/0171); the read recorded."""
+    cadre = cadre_get(actor=actor, pk=cadre_id)
+    data = postings_workbook(cadre, cadre_postings(cadre))
+    access_record(
+        actor=actor,
+        kind=AccessKind.EXPORT,
+        subject=cadre,
+        label=cadre.name,
+        detail={"export": "temporary_postings", "format": "xlsx"},
+    )
+    return data, _("%(n)s挂职锻炼.xlsx") % {"n": cadre.name}

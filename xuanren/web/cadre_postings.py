@@ -16,14 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from xuanren.access.models import AccessKind
 from xuanren.access.policy import require_unit
-from xuanren.access.records import access_record
 from xuanren.common.errors import NotFound, ValidationFailed
 from xuanren.common.widgets import date_input
 from xuanren.org.selectors import unit_get
 from xuanren.people.models import Cadre, TemporaryPosting
-from xuanren.people.posting_export import postings_workbook
+from xuanren.people.posting_export import postings_export
 from xuanren.people.posting_services import (
     temporary_posting_add,
     temporary_posting_change,
@@ -147,15 +145,5 @@ def posting_delete(request: HttpRequest, pk: int, posting: int) -> HttpResponse:
 
 @login_page(methods=SAFE)
 def cadre_postings_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    """The cadre's 挂职 periods as XLSX: whoever may see the cadre (404 out
-    of scope), as the API's list (docs/decisions/0171)."""
-    cadre = cadre_get(actor=request.user, pk=pk)
-    data = postings_workbook(cadre, cadre_postings(cadre))
-    access_record(
-        actor=request.user,
-        kind=AccessKind.EXPORT,
-        subject=cadre,
-        label=cadre.name,
-        detail={"export": "temporary_postings", "format": "xlsx"},
-    )
-    return xlsx_bytes_response(data, _("%(n)s挂职锻炼.xlsx") % {"n": cadre.name})
+    """The cadre's 挂职 periods as XLSX (out of scope 404)."""
+    return xlsx_bytes_response(*postings_export(actor=request.user, cadre_id=pk))
