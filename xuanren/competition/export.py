@@ -59,10 +59,10 @@ def result_workbook(competition: Competition, sheet: Sheet, title: str, judges: 
              *[t.get_kind_display() for t in sheet.sub_tests], _("综合成绩"), _("并列")],
         )
     )  # fmt: skip
-    names: dict[int, tuple[str, str]] = {}
+    names: dict[int, tuple[int, str, str]] = {}
     for post, rows in sheet.posts:
         for r in rows:
-            names[r.candidate_id] = (r.name, post)
+            names[r.candidate_id] = (len(names), r.name, post)
             ws.append(
                 xlsx_row(
                     ws,
@@ -76,16 +76,14 @@ def result_workbook(competition: Competition, sheet: Sheet, title: str, judges: 
     )
     labels = {t.kind: t.get_kind_display() for t in sheet.sub_tests}
     order = {kind: i for i, kind in enumerate(calc.TIE_ORDER)}
-    rows_out = sorted(
-        (
-            (names.get(cand, ("", ""))[1], names.get(cand, ("", ""))[0], order.get(kind, 99), n,
-             labels.get(kind, kind), judge, value)
-            for n, (cand, kind, judge, value) in enumerate(raw_scores(competition))
-        ),
-        key=lambda x: x[:4],
-    )  # fmt: skip
-    for post, name, _o, _n, label, judge, value in rows_out:
-        detail.append(xlsx_row(detail, [post, name, label, judge, value]))
+    lines = []
+    for n, (cand, kind, judge, value) in enumerate(raw_scores(competition)):
+        at, name, post = names.get(cand, (len(names), "", ""))
+        lines.append(
+            ((at, order.get(kind, 99), n), [post, name, labels.get(kind, kind), judge, value])
+        )
+    for _key, cells in sorted(lines, key=lambda x: x[0]):
+        detail.append(xlsx_row(detail, cells))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

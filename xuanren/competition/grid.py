@@ -69,7 +69,9 @@ def grid_import(
     """The filled-in sheet through scores_enter, judge by judge in one
     transaction. Returns the number of cells given."""
     may_enter(actor, competition)  # before anything of the upload is read
-    _open(competition)  # signed off: 409, nothing read
+    _open(
+        Competition.objects.only("status").get(pk=competition.pk)
+    )  # signed off: 409, nothing read
     judges = selectors.members(competition, PanelKind.JUDGE)
     tests = selectors.sub_tests(competition)
     people = selectors.candidates(competition)
