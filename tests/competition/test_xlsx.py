@@ -206,7 +206,9 @@ def test_import_queries(setup: Setup, personas: Any) -> None:
     for row in rows[1:]:
         row[3:] = [80] * 12
     with CaptureQueriesContext(connection) as ctx:
-        assert grid_import(actor=actor, competition=setup.competition, content=_workbook(rows)) == 48
+        assert (
+            grid_import(actor=actor, competition=setup.competition, content=_workbook(rows)) == 48
+        )
     # the reads, then per judge (3) the service's savepoint, lock, reads and
     # journal event, and one insert per new cell (scores_enter's own shape)
     assert len(ctx.captured_queries) <= 12 + 3 * 12 + 48, len(ctx.captured_queries)

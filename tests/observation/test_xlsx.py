@@ -55,7 +55,9 @@ def test_list_export_by_hand(world: World, personas: Any) -> None:  # noqa: F811
 
 
 def test_list_export_scope(
-    world: World, personas: Any, django_assert_max_num_queries: Any  # noqa: F811
+    world: World,
+    personas: Any,
+    django_assert_max_num_queries: Any,  # noqa: F811
 ) -> None:
     _open(personas.case_officer, world.cadre)
     elsewhere = make_user("officer2", Role.CASE_OFFICER, world.county.other_town)
@@ -63,7 +65,9 @@ def test_list_export_scope(
     assert got.status_code == 200 and len(_rows(got.content)[1]) == 2
     url = reverse("observation:observation_xlsx")
     assert _client(personas.other_unit_hr).get(url).status_code == 403
-    assert _client(personas.other_unit_hr).get("/api/v1/observations/export.xlsx").status_code == 403
+    assert (
+        _client(personas.other_unit_hr).get("/api/v1/observations/export.xlsx").status_code == 403
+    )
     assert Observation.objects.count() == 1
     client = _client(personas.case_officer)
     with django_assert_max_num_queries(10):

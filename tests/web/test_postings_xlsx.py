@@ -49,7 +49,14 @@ def test_postings_export(
     assert rows[1] == ["挂职单位", "挂职职务", "挂职开始", "挂职结束", "时长（天）", "备注"]
     # newest first; 1 March – 31 August 2026 is 184 days, February 2024 (leap) 29
     assert rows[2] == [county.other_town.name, "挂职副镇长", "2026-03-01", "2026-08-31", 184, None]
-    assert rows[3] == ["市发展和改革委员会", "挂职副主任", "2024-02-01", "2024-02-29", 29, "+一个月"]
+    assert rows[3] == [
+        "市发展和改革委员会",
+        "挂职副主任",
+        "2024-02-01",
+        "2024-02-29",
+        29,
+        "+一个月",
+    ]
     assert ws.cell(row=4, column=6).data_type == "s"
     api = client.get(f"/api/v1/cadres/{cadre.pk}/postings/export.xlsx")
     assert api.status_code == 200
