@@ -33,9 +33,7 @@ def test_demo_plans(clock: Any, county: Any, personas: Any, on: dt.date) -> None
     overdue = [line for line in lines if line.overdue(on)]
     assert len(overdue) == 1 and overdue[0].report.rule_kind == RuleKind.QUARTERLY
     assert plan.acknowledged_on is not None
-    items = [
-        i for i in todo_for(actor=officer, on=on) if i.kind == TodoKind.PLAN_REPORT_DUE
-    ]
+    items = [i for i in todo_for(actor=officer, on=on) if i.kind == TodoKind.PLAN_REPORT_DUE]
     assert any(i.due < on for i in items)
     assert any(on <= i.due <= on + dt.timedelta(days=7) and campaign.title in i.text for i in items)
     # Built once.

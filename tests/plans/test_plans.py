@@ -74,7 +74,11 @@ def world(clock: Any, county: Any, personas: Any, settings: Any, tmp_path: Any) 
         ends_on=d(2026, 12, 31),
     )  # fmt: skip
     phase = phase_add(
-        actor=officer, plan=plan, name="组织实施阶段", starts_on=d(2026, 4, 1), ends_on=d(2026, 11, 30)
+        actor=officer,
+        plan=plan,
+        name="组织实施阶段",
+        starts_on=d(2026, 4, 1),
+        ends_on=d(2026, 11, 30),
     )
     task = task_add(
         actor=officer, plan=plan, phase=phase, title="召开动员会", office="办公室",
@@ -324,7 +328,12 @@ def test_pages(client: Client, world: World, personas: Any) -> None:
     # Progress through the page.
     edit = reverse("plans:plan_edit_task", args=[world.task.pk])
     assert client.post(edit, {"status": "done", "progress": "", "done_on": ""}).status_code == 422
-    assert client.post(edit, {"status": "done", "progress": "已完成", "done_on": "2026-07-01"}).status_code == 302
+    assert (
+        client.post(
+            edit, {"status": "done", "progress": "已完成", "done_on": "2026-07-01"}
+        ).status_code
+        == 302
+    )
     # A submission with a file.
     submit = reverse("plans:plan_submit", args=[world.quarterly.pk])
     assert "2026年第一季度" in client.get(submit).content.decode()
@@ -334,7 +343,7 @@ def test_pages(client: Client, world: World, personas: Any) -> None:
     })  # fmt: skip
     assert response.status_code == 302, response.content.decode()
     att = PlanAttachment.objects.get()
-    download = client.get(reverse("plans:plan_attachment", args=[att.pk]))
+    download: Any = client.get(reverse("plans:plan_attachment", args=[att.pk]))
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
     bad = client.post(submit, {
         "period_start": "2026-04-01", "submitted_on": "2026-07-01",
@@ -347,7 +356,9 @@ def test_pages(client: Client, world: World, personas: Any) -> None:
             "rule_kind": "yearly", "rule_month": "12", "rule_day": "25"}  # fmt: skip
     assert client.post(add, body).status_code == 302
     assert "每年12月25日前" in client.get(url).content.decode()
-    assert client.get(reverse("plans:plan_form", args=[world.plan.pk, "nothing"])).status_code == 404
+    assert (
+        client.get(reverse("plans:plan_form", args=[world.plan.pk, "nothing"])).status_code == 404
+    )
     # 备案 and its acknowledgement.
     assert client.post(reverse("plans:plan_form", args=[world.plan.pk, "file"]),
                        {"filed_to": "县委组织部", "filed_on": "2026-06-30"}).status_code == 302  # fmt: skip
@@ -370,7 +381,7 @@ def test_xlsx(client: Client, world: World) -> None:
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
     tasks = [[c.value for c in row] for row in book["工作任务"].iter_rows()]
-    assert ["组织实施阶段", "召开动员会", "办公室"] == tasks[3][:3]
+    assert tasks[3][:3] == ["组织实施阶段", "召开动员会", "办公室"]
     evil = next(r for r in tasks if r[1] == '=HYPERLINK("x")')
     assert book["工作任务"].cell(row=tasks.index(evil) + 1, column=2).data_type == "s"
     deadlines = [[c.value for c in row] for row in book["报送事项"].iter_rows()]
@@ -389,7 +400,12 @@ def test_page_scope(client: Client, world: World, personas: Any) -> None:
     assert page.status_code == 200 and "登记进展" not in page.content.decode()
     assert client.post(edit, body).status_code == 403
     assert client.get(add).status_code == 403
-    assert client.post(submit, {"period_start": "2026-01-01", "submitted_on": "2026-07-01"}).status_code == 403
+    assert (
+        client.post(
+            submit, {"period_start": "2026-01-01", "submitted_on": "2026-07-01"}
+        ).status_code
+        == 403
+    )
     # An officer of another town: 404 everywhere.
     other = make_user("officer_shiqiao", Role.CASE_OFFICER, world.county.other_town)
     client.force_login(other)
@@ -434,7 +450,12 @@ def test_api(client: Client, world: World, personas: Any) -> None:
     listed = client.get(API + "/plans").json()
     assert [p["id"] for p in listed] == [world.plan.pk]
     detail = client.get(f"{API}/plans/{world.plan.pk}").json()
-    assert [x["due"] for x in detail["deadlines"]] == ["2026-04-10", "2026-07-10", "2026-10-10", "2027-01-10"]
+    assert [x["due"] for x in detail["deadlines"]] == [
+        "2026-04-10",
+        "2026-07-10",
+        "2026-10-10",
+        "2027-01-10",
+    ]
     assert detail["reports"][0]["rule"] == "每季度末的次月10日前"
     bad = post_json(client, f"/plans/{world.plan.pk}/reports", {
         "title": "x", "recipient": "y", "office": "z", "rule_kind": "quarterly", "rule_day": 0,
@@ -462,7 +483,10 @@ def test_api(client: Client, world: World, personas: Any) -> None:
     other = make_user("officer_shiqiao", Role.CASE_OFFICER, world.county.other_town)
     client.force_login(other)
     assert client.get(f"{API}/plans/{world.plan.pk}").status_code == 404
-    assert post_json(client, f"/plans/tasks/{world.task.pk}/progress", {"status": "done"}).status_code == 404
+    assert (
+        post_json(client, f"/plans/tasks/{world.task.pk}/progress", {"status": "done"}).status_code
+        == 404
+    )
     client.force_login(personas.discipline)
     assert client.get(f"{API}/plans/{world.plan.pk}").status_code == 200
     assert post_json(client, f"/plans/tasks/{world.task.pk}/progress",

@@ -22,7 +22,12 @@ def dues(rule: DueRule, start: dt.date, end: dt.date, working: bool = False) -> 
 
 def test_quarterly_the_tenth_of_the_month_after_each_quarter_across_the_year_end() -> None:
     found = occurrences(QUARTERLY, d(2026, 1, 1), d(2026, 12, 31))
-    assert [o.due for o in found] == [d(2026, 4, 10), d(2026, 7, 10), d(2026, 10, 10), d(2027, 1, 10)]
+    assert [o.due for o in found] == [
+        d(2026, 4, 10),
+        d(2026, 7, 10),
+        d(2026, 10, 10),
+        d(2027, 1, 10),
+    ]
     assert [o.label for o in found] == [
         "2026年第一季度", "2026年第二季度", "2026年第三季度", "2026年第四季度",
     ]  # fmt: skip
@@ -41,7 +46,12 @@ def test_moved_to_the_next_working_day_with_tiaoxiu() -> None:
     found = occurrences(rule, d(2026, 1, 1), d(2026, 12, 31), is_working_day)
     # 10 October 2026 is a Saturday worked (调休 after National Day): not moved.
     # 10 January 2027 is a Sunday: Monday 11 January, in the next year.
-    assert [o.due for o in found] == [d(2026, 4, 10), d(2026, 7, 10), d(2026, 10, 10), d(2027, 1, 11)]
+    assert [o.due for o in found] == [
+        d(2026, 4, 10),
+        d(2026, 7, 10),
+        d(2026, 10, 10),
+        d(2027, 1, 11),
+    ]
     assert [o.postponed for o in found] == [False, False, False, True]
     assert found[3].nominal == d(2027, 1, 10)
     # Q4 2025 → 10 January 2026, a Saturday not worked; Sunday too → Monday 12 January.
@@ -80,9 +90,17 @@ def test_half_yearly_end_of_each_half() -> None:
 
 def test_yearly_and_29_february() -> None:
     rule = DueRule(kind=RuleKind.YEARLY, month=12, day=20)
-    assert dues(rule, d(2025, 3, 1), d(2027, 2, 1)) == [d(2025, 12, 20), d(2026, 12, 20), d(2027, 12, 20)]
+    assert dues(rule, d(2025, 3, 1), d(2027, 2, 1)) == [
+        d(2025, 12, 20),
+        d(2026, 12, 20),
+        d(2027, 12, 20),
+    ]
     feb = DueRule(kind=RuleKind.YEARLY, month=2, day=29)
-    assert dues(feb, d(2023, 1, 1), d(2025, 12, 31)) == [d(2023, 2, 28), d(2024, 2, 29), d(2025, 2, 28)]
+    assert dues(feb, d(2023, 1, 1), d(2025, 12, 31)) == [
+        d(2023, 2, 28),
+        d(2024, 2, 29),
+        d(2025, 2, 28),
+    ]
     # "3月底前"
     assert month_day(2026, 2, 31) == d(2026, 2, 28)
     assert month_day(2024, 2, 31) == d(2024, 2, 29)
