@@ -12,30 +12,10 @@ from django.utils.translation import gettext_lazy
 from xuanren.common.widgets import date_input
 from xuanren.plans.models import TaskStatus
 from xuanren.plans.recurrence import RuleKind
-from xuanren.web.pickers import UnitPicker
 
 
 def _people(choices: list[tuple[int, str]]) -> list[tuple[str, str]]:
     return [("", _("（不指定）"))] + [(str(pk), label) for pk, label in choices]
-
-
-class PlanForm(forms.Form):
-    unit = forms.IntegerField(label=gettext_lazy("制定单位"), min_value=1, widget=UnitPicker)
-    title = forms.CharField(label=gettext_lazy("方案名称"), max_length=200)
-    year = forms.IntegerField(label=gettext_lazy("年度"))
-    source_document = forms.CharField(
-        label=gettext_lazy("依据文件"),
-        max_length=200,
-        help_text=gettext_lazy("文件的正式名称及条目。"),
-    )
-    starts_on = forms.DateField(label=gettext_lazy("开始日期"), widget=date_input())
-    ends_on = forms.DateField(label=gettext_lazy("结束日期"), widget=date_input())
-
-    def __init__(self, actor: Any, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        widget = self.fields["unit"].widget
-        assert isinstance(widget, UnitPicker)
-        widget.actor = actor
 
 
 class PhaseForm(forms.Form):

@@ -16,19 +16,20 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xuanren.access.models import AccessKind
 from xuanren.access.policy import has_perm, require_perm, require_unit, unit_in_scope
 from xuanren.access.records import access_record
 from xuanren.common.dates import today
 from xuanren.common.errors import Conflict, DomainError, NotFound, ValidationFailed
+from xuanren.common.widgets import date_input
 from xuanren.org.models import Unit
 from xuanren.plans.export import plan_workbook
 from xuanren.plans.forms import (
     AcknowledgeForm,
     FileForm,
     PhaseForm,
-    PlanForm,
     ProgressForm,
     ReportForm,
     SubmitForm,
@@ -60,6 +61,26 @@ from xuanren.plans.services import (
 from xuanren.supervision.forms import put_errors
 from xuanren.web.exports import XLSX_TYPE
 from xuanren.web.pages import FORMS, SAFE, login_page
+from xuanren.web.pickers import UnitPicker
+
+
+class PlanForm(forms.Form):
+    unit = forms.IntegerField(label=gettext_lazy("制定单位"), min_value=1, widget=UnitPicker)
+    title = forms.CharField(label=gettext_lazy("方案名称"), max_length=200)
+    year = forms.IntegerField(label=gettext_lazy("年度"))
+    source_document = forms.CharField(
+        label=gettext_lazy("依据文件"),
+        max_length=200,
+        help_text=gettext_lazy("文件的正式名称及条目。"),
+    )
+    starts_on = forms.DateField(label=gettext_lazy("开始日期"), widget=date_input())
+    ends_on = forms.DateField(label=gettext_lazy("结束日期"), widget=date_input())
+
+    def __init__(self, actor: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        widget = self.fields["unit"].widget
+        assert isinstance(widget, UnitPicker)
+        widget.actor = actor
 
 
 def _may_manage(actor: Any, plan: WorkPlan) -> bool:
