@@ -171,14 +171,14 @@ def due_items(*, actor: Any, on: dt.date, limit: int = 100) -> list[DueItem]:
         .order_by("deadline", "pk")[:limit]
     )
     items += [DueItem(t.plan, t, None, t.deadline) for t in tasks]
-    # Plans whose reports may still be due: any whose span (plus the latest
-    # deadline after a period, six months) reaches back to the horizon.
+    # Plans with reports that have begun by the horizon, the latest first (an
+    # old plan's missed deadline stays overdue until it is submitted).
     open_plans = list(
         _base(actor)
         .filter(reports__isnull=False, starts_on__lte=horizon)
         .distinct()
         .prefetch_related(Prefetch("reports", PlanReport.objects.prefetch_related("submissions")))
-        .order_by("pk")[:limit]
+        .order_by("-starts_on", "-pk")[:limit]
     )
     working = (
         _calendar_for(open_plans)
