@@ -1,5 +1,5 @@
-"""The demo's work plans (docs/decisions/0183): 第1篇's plan with its three
-phases, dated tasks and recurring reports, one report overdue, and 第4篇's
+"""The demo's work plans (docs/decisions/0183): seed §1's plan with its three
+phases, dated tasks and recurring reports, one report overdue, and seed §4's
 campaign with one report coming due — whatever the demo's today."""
 
 from __future__ import annotations

@@ -70,7 +70,7 @@ def world(clock: Any, county: Any, personas: Any, settings: Any, tmp_path: Any) 
     officer = personas.case_officer
     plan = plan_create(
         actor=officer, unit=county.finance, title="2026年推行效能政府四项制度实施方案",
-        year=2026, source_document="《干部选拔任用工作方案》第1篇", starts_on=d(2026, 1, 1),
+        year=2026, source_document="推行效能政府四项制度实施方案", starts_on=d(2026, 1, 1),
         ends_on=d(2026, 12, 31),
     )  # fmt: skip
     phase = phase_add(
@@ -368,7 +368,7 @@ def test_pages(client: Client, world: World, personas: Any) -> None:
     new = reverse("plans:plan_new")
     assert client.get(new).status_code == 200
     made = client.post(new, {"unit": world.county.town.pk, "title": "集中教育", "year": "2026",
-                             "source_document": "《干部选拔任用工作方案》第4篇",
+                             "source_document": "集中教育方案",
                              "starts_on": "2026-05-20", "ends_on": "2026-06-30"})  # fmt: skip
     assert made.status_code == 302
 

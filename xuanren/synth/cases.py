@@ -1001,8 +1001,8 @@ def build_demo_cases(
 
     build_demo_postings(officer=demo.officer, root=demo.root, on=on)
 
-    # Work plans: 第1篇's plan with its deadlines, one report overdue, and
-    # 第4篇's campaign with a report coming due (issue 16, decision 0183).
+    # Work plans: seed §1's plan with its deadlines, one report overdue, and
+    # seed §4's campaign with a report coming due (issue 16, decision 0183).
     from xuanren.synth.plans import build_demo_plans
 
     build_demo_plans(officer=demo.officer, root=demo.root, on=on)

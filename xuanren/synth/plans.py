@@ -1,8 +1,8 @@
 """Demo work plans (issue 16, docs/decisions/0183–0186): the plan of
-《干部选拔任用工作方案》第1篇 (推行效能政府四项制度) entered as data — its
+seed §1 (推行效能政府四项制度) entered as data — its
 three phases, its dated tasks and its reports due, once or recurring — with
 the deadlines before the demo's today done except one report left overdue; and
-the 集中教育 campaign of 第4篇 placed around today, whose 学习体会文章 report
+the 集中教育 campaign of seed §4 placed around today, whose 学习体会文章 report
 to 县委组织部 (备案) comes due within the reminder window."""
 
 from __future__ import annotations
@@ -25,8 +25,10 @@ from xuanren.plans.services import (
     task_update,
 )
 
-SOURCE_1 = "《干部选拔任用工作方案》第1篇 四、实施步骤及主要工作任务"
-SOURCE_4 = "《干部选拔任用工作方案》第4篇 三、集中教育的方式"
+# The plans cite themselves by section (the seed gives the plans, not their file
+# titles or numbers, and a title must never be made up).
+SOURCE_1 = "推行效能政府四项制度实施方案 四、实施步骤及主要工作任务"
+SOURCE_4 = "干部选拔任用监督工作政策法规集中教育方案 三、集中教育的方式"
 GOV = "州政府督查室、州审计局、州财政局、州发改委和州监察局"
 
 
@@ -129,7 +131,7 @@ def build_demo_plans(*, officer: Any, root: Unit, on: dt.date) -> int:
     plan_acknowledge(actor=officer, plan=plan, acknowledged_on=d(y, 4, 3),
                      acknowledgement="已收悉，予以备案。")  # fmt: skip
 
-    # 第4篇's campaign (about six weeks), placed around today.
+    # seed §4's campaign (about six weeks), placed around today.
     start, end = on - dt.timedelta(days=20), on + dt.timedelta(days=25)
     campaign = plan_create(
         actor=officer, unit=unit, title=f"{end.year}年干部选拔任用监督工作政策法规集中教育",
