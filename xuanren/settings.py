@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "xuanren.assessment",
     "xuanren.reserves",
     "xuanren.observation",
+    "xuanren.plans",
     "xuanren.statistics",
     "xuanren.ballots",
     "xuanren.competition",
@@ -402,3 +403,6 @@ XUANREN_RESERVE_REVIEW_MONTHS = 24
 # Copied into each competition when it is set up, so a later change of the
 # setting never moves a running or signed sheet.
 XUANREN_COMPETITION_TRIM_MIN_JUDGES = 5
+# 工作方案 (docs/decisions/0185): a task or a report due appears in 待办 this
+# many days before its deadline, and stays there, overdue, until it is done.
+XUANREN_PLAN_REMINDER_DAYS = 7

@@ -102,6 +102,12 @@ COMPETITION_VIEW = ["competition.view_competition"]
 COMPETITION_MANAGE = [*COMPETITION_VIEW, "competition.manage_competition"]
 COMPETITION_SIGN_OFF = [*COMPETITION_VIEW, "competition.sign_off_competition"]
 
+# 工作方案 (docs/decisions/0183): the organization department draws up the
+# plans, records progress and reports; committee members and the discipline
+# commission read them.
+PLANS_VIEW = ["plans.view_workplan"]
+PLANS_MANAGE = [*PLANS_VIEW, "plans.manage_workplan"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CASE_OFFICER: [
         *VIEW_RECORDS,
@@ -121,6 +127,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *OBSERVATION_MANAGE,
         *COMPETITION_MANAGE,
         "competition.sign_off_competition",
+        *PLANS_MANAGE,
     ],
     Role.COMMITTEE_MEMBER: [
         *VIEW_RECORDS,
@@ -129,6 +136,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *BALLOTS_VOTE,
         *RESERVES_VIEW,
         *COMPETITION_VIEW,
+        *PLANS_VIEW,
     ],
     Role.DISCIPLINE_COMMISSION: [
         *VIEW_RECORDS,
@@ -144,6 +152,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *RESERVES_VIEW,
         *OBSERVATION_VIEW,
         *COMPETITION_SIGN_OFF,
+        *PLANS_VIEW,
     ],
     Role.AUDIT_OFFICE: ["org.view_unit", "org.view_post", "people.view_cadre", *AUDIT_ANSWER],
     Role.INSPECTION_TEAM: [*VIEW_RECORDS, *TEAM_SERVE],

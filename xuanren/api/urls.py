@@ -18,6 +18,7 @@ from xuanren.api import (
     opinions,
     org,
     people,
+    plans,
     policy,
     postings,
     reserves,
@@ -60,3 +61,4 @@ api.add_router("", reserves.router)
 api.add_router("", observations.router)
 api.add_router("", postings.router)
 api.add_router("", competition.router)
+api.add_router("", plans.router)

@@ -140,6 +140,15 @@ class EventType(models.TextChoices):
     COMPETITION_MEMBER_REMOVED = "competition.member_removed", _("移出竞聘小组成员")
     COMPETITION_SCORES_ENTERED = "competition.scores_entered", _("录入竞聘评分")
     COMPETITION_SIGNED_OFF = "competition.signed_off", _("竞聘监督小组签字确认")
+    # 工作方案 (issue 16, docs/decisions/0183–0186)
+    PLAN_CREATED = "plans.created", _("制定工作方案")
+    PLAN_PHASE_ADDED = "plans.phase_added", _("增加方案阶段")
+    PLAN_TASK_ADDED = "plans.task_added", _("增加方案任务")
+    PLAN_TASK_UPDATED = "plans.task_updated", _("登记任务进展")
+    PLAN_REPORT_ADDED = "plans.report_added", _("增加报送事项")
+    PLAN_REPORT_SUBMITTED = "plans.report_submitted", _("登记报送材料")
+    PLAN_FILED = "plans.filed", _("工作方案报送备案")
+    PLAN_ACKNOWLEDGED = "plans.acknowledged", _("记录工作方案备案回执")
 
 
 class JournalHead(models.Model):

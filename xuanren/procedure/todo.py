@@ -61,6 +61,8 @@ class TodoKind(TextChoices):
     RESERVE_REVIEW_DUE = "reserve_review_due", gettext_lazy("后备干部名单待调整")
     OBSERVATION_DUE = "observation_due", gettext_lazy("察看期满待作结论")
     COMPETITION_SIGN_OFF = "competition_sign_off", gettext_lazy("竞聘评分待签字确认")
+    PLAN_TASK_DUE = "plan_task_due", gettext_lazy("工作方案任务")
+    PLAN_REPORT_DUE = "plan_report_due", gettext_lazy("工作方案报送事项")
 
 
 #: Who carries a case's steps (the organization department's case officer):
@@ -958,3 +960,59 @@ def competitions_to_sign_off(query: TodoQuery) -> Iterable[TodoItem]:
         )
         for c in waiting
     ]
+
+
+def _probe_plans(query: TodoQuery) -> QuerySet[Any] | None:
+    from xuanren.plans.models import WorkPlan
+
+    if not has_perm(query.actor, "plans.manage_workplan"):
+        return None
+    return WorkPlan.objects.all()
+
+
+@source(probe=_probe_plans)
+def plan_items_due(query: TodoQuery) -> Iterable[TodoItem]:
+    """工作方案 tasks not done and reports not submitted, from
+    XUANREN_PLAN_REMINDER_DAYS before their deadline, and overdue after it
+    until done (docs/decisions/0185); for those who manage the plans, "mine"
+    when the actor is the responsible person."""
+    from xuanren.plans.selectors import due_items
+
+    me = getattr(query.actor, "pk", None)
+    items = []
+    for d in due_items(actor=query.actor, on=query.on):
+        late = (query.on - d.due).days
+        when = (
+            _("已逾期 %(n)d 天") % {"n": late}
+            if late > 0
+            else _("%(d)s 前完成") % {"d": f"{d.due:%Y.%m.%d}"}
+        )
+        if d.task is not None:
+            text = _("%(plan)s：%(task)s（%(office)s），%(when)s。") % {
+                "plan": d.plan.title,
+                "task": d.task.title,
+                "office": d.task.office,
+                "when": when,
+            }
+            kind, mine = TodoKind.PLAN_TASK_DUE, d.task.responsible_id == me
+        else:
+            assert d.line is not None
+            text = _("%(plan)s：%(report)s（%(period)s）报%(to)s，%(when)s。") % {
+                "plan": d.plan.title,
+                "report": d.line.report.title,
+                "period": d.line.occurrence.label,
+                "to": d.line.report.recipient,
+                "when": when,
+            }
+            kind, mine = TodoKind.PLAN_REPORT_DUE, d.line.report.responsible_id == me
+        items.append(
+            TodoItem(
+                kind=kind,
+                text=text,
+                due=d.due,
+                link=reverse("plans:plan", args=[d.plan.pk]),
+                case=None,
+                mine=mine,
+            )
+        )
+    return items

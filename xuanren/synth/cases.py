@@ -1000,6 +1000,12 @@ def build_demo_cases(
     from xuanren.synth.postings import build_demo_postings
 
     build_demo_postings(officer=demo.officer, root=demo.root, on=on)
+
+    # Work plans: seed §1's plan with its deadlines, one report overdue, and
+    # seed §4's campaign with a report coming due (issue 16, decision 0183).
+    from xuanren.synth.plans import build_demo_plans
+
+    build_demo_plans(officer=demo.officer, root=demo.root, on=on)
     return built
 
 
