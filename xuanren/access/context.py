@@ -135,6 +135,8 @@ def _nav() -> tuple[NavItem, ...]:
                 all_of=("assessment.view_assessmentround",)),
         NavItem("observation:observation_list", _("察看期"), ("observation_list", "observation_new", "observation"),
                 all_of=("observation.view_observation",)),
+        NavItem("rotation:alerts", _("轮岗交流"), ("alerts", "alerts_xlsx", "plans", "plan", "exchange_new"),
+                all_of=("rotation.view_rotation_alerts",)),
         NavItem("exchange:xlsx_index", _("导入导出"), ("xlsx_index", "lrmx_import", "lrmx_batch"),
                 any_of=("org.add_unit", "people.add_cadre")),
         NavItem("access:records", _("查阅记录"), ("records",),

@@ -21,6 +21,7 @@ from xuanren.api import (
     policy,
     postings,
     reserves,
+    rotation,
     selection_stats,
     structure,
     structure_targets,
@@ -60,3 +61,4 @@ api.add_router("", reserves.router)
 api.add_router("", observations.router)
 api.add_router("", postings.router)
 api.add_router("", competition.router)
+api.add_router("", rotation.router)

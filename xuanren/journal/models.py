@@ -140,6 +140,11 @@ class EventType(models.TextChoices):
     COMPETITION_MEMBER_REMOVED = "competition.member_removed", _("移出竞聘小组成员")
     COMPETITION_SCORES_ENTERED = "competition.scores_entered", _("录入竞聘评分")
     COMPETITION_SIGNED_OFF = "competition.signed_off", _("竞聘监督小组签字确认")
+    # 轮岗交流 (issue 16, docs/decisions/0177, 0178)
+    EXCHANGE_RECORDED = "rotation.exchange_recorded", _("登记交流记录")
+    ROTATION_PLAN_CREATED = "rotation.plan_created", _("制定轮岗计划")
+    ROTATION_PLAN_ENTRY_ADDED = "rotation.plan_entry_added", _("列入轮岗计划")
+    ROTATION_PLAN_ENTRY_SET = "rotation.plan_entry_set", _("登记轮岗情况")
 
 
 class JournalHead(models.Model):
