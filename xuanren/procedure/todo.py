@@ -1009,7 +1009,9 @@ def _rotation_items(query: TodoQuery, kinds: set[str], todo_kind: str) -> list[T
     found.sort(key=lambda a: (a.due, a.cadre.pk, a.rule.id))
     items = []
     for a in found[:ROTATION_ITEMS]:
-        text = _("%(name)s（%(where)s）自 %(since)s 起任职，%(date)s 达到“%(rule)s”：%(what)s。") % {
+        text = _(
+            "%(name)s（%(where)s）自 %(since)s 起任职，%(date)s 达到“%(rule)s”：%(what)s。"
+        ) % {
             "name": a.cadre.name,
             "where": a.where,
             "since": f"{a.since:%Y.%m.%d}",

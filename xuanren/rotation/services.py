@@ -167,9 +167,12 @@ def rotation_plan_add(
     target_post: Post | None = None,
     target_name: str = "",
     note: str = "",
+    from_post: Post | None = None,
 ) -> RotationPlanEntry:
     """List a cadre of the plan's unit (or a unit below it) to rotate, with
-    the target post or a named destination; the post held is noted."""
+    the target post or a named destination. The post rotated from is noted:
+    `from_post` when it is given (a rotation listed after it happened; one
+    of the cadre's posts), the post held otherwise."""
     plan = RotationPlan.objects.select_related("unit").get(pk=plan.pk)
     require_unit(actor, PLAN_CHANGE_PERM, plan.unit)
     cadre = Cadre.objects.select_related("unit").get(pk=cadre.pk)
@@ -185,13 +188,17 @@ def rotation_plan_add(
     if target_post is None and not target_name:
         out.add("target_name", _("请选择拟轮岗到的职位，或填写拟轮岗去向。"))
     _post_in_scope(out, actor, "target_post", target_post)
-    held = (
-        cadre.tenures.filter(end_date__isnull=True)
-        .select_related("post")
-        .order_by("start_date", "pk")
-        .first()
-    )
-    if target_post is not None and held is not None and held.post_id == target_post.pk:
+    if from_post is None:
+        held = (
+            cadre.tenures.filter(end_date__isnull=True)
+            .select_related("post")
+            .order_by("start_date", "pk")
+            .first()
+        )
+        from_post = held.post if held else None
+    elif not cadre.tenures.filter(post=from_post).exists():
+        out.add("from_post", _("%(n)s没有担任过“%(p)s”。") % {"n": cadre.name, "p": from_post})
+    if target_post is not None and from_post is not None and from_post.pk == target_post.pk:
         out.add("target_post", _("拟轮岗到的职位就是现任职位，请重新选择。"))
     out.raise_if_any(_("轮岗人员信息有误，未保存。"))
     try:
@@ -199,7 +206,7 @@ def rotation_plan_add(
             entry = RotationPlanEntry.objects.create(
                 plan=plan,
                 cadre=cadre,
-                from_post=held.post if held else None,
+                from_post=from_post,
                 target_post=target_post,
                 target_name=target_name,
                 note=note,

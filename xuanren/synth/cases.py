@@ -1000,6 +1000,11 @@ def build_demo_cases(
     from xuanren.synth.postings import build_demo_postings
 
     build_demo_postings(officer=demo.officer, root=demo.root, on=on)
+
+    # Rotation alerts, a rotation plan with its progress, exchange records (issue 16).
+    from xuanren.synth.rotation import build_demo_rotation
+
+    build_demo_rotation(officer=demo.officer, root=demo.root, on=on)
     return built
 
 
