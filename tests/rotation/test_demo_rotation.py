@@ -39,6 +39,7 @@ def test_demo_rotation(monkeypatch: pytest.MonkeyPatch) -> None:
     kinds = {a.rule.kind for a in found}
     rules = {a.rule.id for a in found}
     assert kinds == set(AlertKind.values)
+    assert {"national.two_terms", "county.sensitive_post", "county.section_rotation"} <= rules
     assert listed >= 3
     (plan,) = RotationPlan.objects.all()
     progress = progress_of(plan_entries(plan=plan))
