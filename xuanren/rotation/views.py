@@ -22,14 +22,6 @@ from xuanren.org.models import Post, Unit
 from xuanren.org.selectors import unit_get
 from xuanren.people.models import TemporaryPosting
 from xuanren.people.selectors import cadre_get
-from xuanren.rotation.export import alerts_xlsx
-from xuanren.rotation.forms import (
-    AlertFilterForm,
-    EntryForm,
-    EntryStatusForm,
-    ExchangeForm,
-    PlanForm,
-)
 from xuanren.rotation.rules import pack, window_months
 from xuanren.rotation.selectors import (
     LIST_LIMIT,
@@ -49,6 +41,14 @@ from xuanren.rotation.services import (
     rotation_plan_create,
     rotation_plan_entry_set,
 )
+from xuanren.rotation.views_forms import (
+    AlertFilterForm,
+    EntryForm,
+    EntryStatusForm,
+    ExchangeForm,
+    PlanForm,
+)
+from xuanren.rotation.views_xlsx import alerts_xlsx
 from xuanren.supervision.forms import put_errors
 from xuanren.web.pages import FORMS, SAFE, login_page
 
