@@ -1,5 +1,6 @@
 """The page forms of rotation and exchange (a page module: it uses the web
-pickers). They only shape input: every check is the service's, and its messages are put back on these fields."""
+pickers). They only shape input: every check is the service's, and its
+messages are put back on these fields."""
 
 from __future__ import annotations
 
