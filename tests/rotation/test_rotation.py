@@ -512,3 +512,33 @@ def test_api(client: Client, world: World, personas: Any) -> None:
         ).status_code
         == 404
     )
+
+
+def test_plan_refusals_save_nothing(world: World, personas: Any) -> None:
+    from xuanren.rotation.models import RotationPlan
+
+    officer = personas.case_officer
+    for title, year, field in [
+        ("=cmd|' /C calc'!A0", 2026, "title"),  # a formula
+        ("", 2026, "title"),
+        ("计划", 1990, "year"),
+    ]:
+        with pytest.raises(ValidationFailed) as caught:
+            rotation_plan_create(actor=officer, unit=world.county.town, title=title, year=year)
+        assert field in {e.field for e in caught.value.errors}
+    with pytest.raises(PermissionDenied):  # 石桥镇's HR contact: not theirs, and no permission
+        rotation_plan_create(
+            actor=personas.other_unit_hr, unit=world.county.other_town, title="计划", year=2026
+        )
+    assert RotationPlan.objects.count() == 0
+
+
+def test_api_refuses_readers_and_saves_nothing(client: Client, world: World, personas: Any) -> None:
+    client.force_login(personas.committee_member)
+    body = {"cadre": world.fresh.pk, "kind": "cross_region", "date": "2026-08-01",
+            "from_name": "甲", "to_name": "乙"}  # fmt: skip
+    assert post_json(client, "/rotation/exchanges", body).status_code == 403
+    plan = {"unit": world.county.town.pk, "title": "镇计划", "year": 2026}
+    assert post_json(client, "/rotation/plans", plan).status_code == 403
+    assert client.get(f"{API}/rotation/alerts").status_code == 200
+    assert ExchangeRecord.objects.count() == 0
