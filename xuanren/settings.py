@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "xuanren.reserves",
     "xuanren.observation",
     "xuanren.plans",
+    "xuanren.rotation",
     "xuanren.statistics",
     "xuanren.ballots",
     "xuanren.competition",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("ballots/", include("xuanren.ballots.urls")),
     path("observations/", include("xuanren.observation.urls")),
     path("plans/", include("xuanren.plans.urls")),
+    path("rotation/", include("xuanren.rotation.urls")),
     path("competition/", include("xuanren.competition.urls")),
     path("documents/", include("xuanren.documents.urls")),
     path("exchange/", include("xuanren.exchange.urls")),

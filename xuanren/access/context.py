@@ -138,6 +138,8 @@ def _nav() -> tuple[NavItem, ...]:
         NavItem("plans:plan_list", _("工作方案"),
                 ("plan_list", "plan_new", "plan", "plan_edit_task", "plan_submit", "plan_form"),
                 all_of=("plans.view_workplan",)),
+        NavItem("rotation:alerts", _("轮岗交流"), ("alerts", "alerts_xlsx", "plans", "plan", "exchange_new"),
+                all_of=("rotation.view_rotation_alerts",)),
         NavItem("exchange:xlsx_index", _("导入导出"), ("xlsx_index", "lrmx_import", "lrmx_batch"),
                 any_of=("org.add_unit", "people.add_cadre")),
         NavItem("access:records", _("查阅记录"), ("records",),

@@ -107,6 +107,21 @@ COMPETITION_SIGN_OFF = [*COMPETITION_VIEW, "competition.sign_off_competition"]
 # commission read them.
 PLANS_VIEW = ["plans.view_workplan"]
 PLANS_MANAGE = [*PLANS_VIEW, "plans.manage_workplan"]
+# 轮岗交流 (docs/decisions/0175–0178): the organization department records the
+# exchanges and keeps the units' rotation plans; committee members, the
+# discipline commission, the administrator and the unit HR contact (their own
+# unit, whose 股级 cadres it rotates) read the alerts, exchanges and plans.
+ROTATION_VIEW = [
+    "rotation.view_rotation_alerts",
+    "rotation.view_exchangerecord",
+    "rotation.view_rotationplan",
+]
+ROTATION_MANAGE = [
+    *ROTATION_VIEW,
+    "rotation.add_exchangerecord",
+    "rotation.add_rotationplan",
+    "rotation.change_rotationplan",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CASE_OFFICER: [
@@ -126,6 +141,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *RESERVES_MANAGE,
         *OBSERVATION_MANAGE,
         *COMPETITION_MANAGE,
+        *ROTATION_MANAGE,
         "competition.sign_off_competition",
         *PLANS_MANAGE,
     ],
@@ -137,6 +153,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *RESERVES_VIEW,
         *COMPETITION_VIEW,
         *PLANS_VIEW,
+        *ROTATION_VIEW,
     ],
     Role.DISCIPLINE_COMMISSION: [
         *VIEW_RECORDS,
@@ -153,6 +170,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *OBSERVATION_VIEW,
         *COMPETITION_SIGN_OFF,
         *PLANS_VIEW,
+        *ROTATION_VIEW,
     ],
     Role.AUDIT_OFFICE: ["org.view_unit", "org.view_post", "people.view_cadre", *AUDIT_ANSWER],
     Role.INSPECTION_TEAM: [*VIEW_RECORDS, *TEAM_SERVE],
@@ -162,6 +180,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "people.add_cadre",
         *MOTIONS_PROPOSE,
         *ASSESSMENT_VIEW,
+        *ROTATION_VIEW,
     ],
     Role.PARTICIPANT: [*BALLOTS_VOTE],
     Role.ADMINISTRATOR: [
@@ -180,6 +199,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *TARGETS_EDIT,
         *OBSERVATION_VIEW,
         *COMPETITION_VIEW,
+        *ROTATION_VIEW,
     ],
 }
 

@@ -22,6 +22,7 @@ from xuanren.api import (
     policy,
     postings,
     reserves,
+    rotation,
     selection_stats,
     structure,
     structure_targets,
@@ -62,3 +63,4 @@ api.add_router("", observations.router)
 api.add_router("", postings.router)
 api.add_router("", competition.router)
 api.add_router("", plans.router)
+api.add_router("", rotation.router)

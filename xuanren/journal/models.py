@@ -149,6 +149,11 @@ class EventType(models.TextChoices):
     PLAN_REPORT_SUBMITTED = "plans.report_submitted", _("登记报送材料")
     PLAN_FILED = "plans.filed", _("工作方案报送备案")
     PLAN_ACKNOWLEDGED = "plans.acknowledged", _("记录工作方案备案回执")
+    # 轮岗交流 (issue 16, docs/decisions/0177, 0178)
+    EXCHANGE_RECORDED = "rotation.exchange_recorded", _("登记交流记录")
+    ROTATION_PLAN_CREATED = "rotation.plan_created", _("制定轮岗计划")
+    ROTATION_PLAN_ENTRY_ADDED = "rotation.plan_entry_added", _("列入轮岗计划")
+    ROTATION_PLAN_ENTRY_SET = "rotation.plan_entry_set", _("登记轮岗情况")
 
 
 class JournalHead(models.Model):

@@ -63,6 +63,9 @@ class TodoKind(TextChoices):
     COMPETITION_SIGN_OFF = "competition_sign_off", gettext_lazy("竞聘评分待签字确认")
     PLAN_TASK_DUE = "plan_task_due", gettext_lazy("工作方案任务")
     PLAN_REPORT_DUE = "plan_report_due", gettext_lazy("工作方案报送事项")
+    # 轮岗交流 (docs/decisions/0175, 0176)
+    ROTATION_DUE = "rotation_due", gettext_lazy("任职年限达到交流规定")
+    LEVEL_LIMIT_DUE = "level_limit_due", gettext_lazy("同一层次任职年限达到规定")
 
 
 #: Who carries a case's steps (the organization department's case officer):
@@ -1016,3 +1019,85 @@ def plan_items_due(query: TodoQuery) -> Iterable[TodoItem]:
             )
         )
     return items
+def _rotation_cutoffs(query: TodoQuery, kinds: set[str]) -> Any:
+    """The rotation rules of `kinds` with the start cut-off of the 待办
+    horizon, or None when the actor does not manage rotation."""
+    from xuanren.rotation.calc import cutoff
+    from xuanren.rotation.rules import pack
+
+    if not has_perm(query.actor, "rotation.add_rotationplan"):
+        return None
+    return [(r, cutoff(query.horizon, r.months)) for r in pack().rules if r.kind in kinds]
+
+
+def _probe_rotation_posts(query: TodoQuery) -> QuerySet[Any] | None:
+    from xuanren.people.models import Tenure
+
+    rules = _rotation_cutoffs(query, {"post_years", "post_terms"})
+    if rules is None:
+        return None
+    latest = max(c for _r, c in rules)
+    return Tenure.objects.filter(end_date__isnull=True, start_date__lte=latest)
+
+
+def _probe_rotation_levels(query: TodoQuery) -> QuerySet[Any] | None:
+    from xuanren.people.models import Cadre
+
+    rules = _rotation_cutoffs(query, {"level_years"})
+    if rules is None:
+        return None
+    latest = max(c for _r, c in rules)
+    return Cadre.objects.filter(level_since__lte=latest)
+
+
+#: At most this many rotation items of each source in one 待办.
+ROTATION_ITEMS = 50
+
+
+def _rotation_items(query: TodoQuery, kinds: set[str], todo_kind: str) -> list[TodoItem]:
+    from xuanren.rotation.selectors import alerts
+
+    if _rotation_cutoffs(query, kinds) is None:
+        return []
+    found = []
+    for kind in sorted(kinds):
+        found += alerts(actor=query.actor, on=query.on, kind=kind, horizon=query.horizon)
+    found.sort(key=lambda a: (a.due, a.cadre.pk, a.rule.id))
+    items = []
+    for a in found[:ROTATION_ITEMS]:
+        text = _(
+            "%(name)s（%(where)s）自 %(since)s 起任职，%(date)s 达到“%(rule)s”：%(what)s。"
+        ) % {
+            "name": a.cadre.name,
+            "where": a.where,
+            "since": f"{a.since:%Y.%m.%d}",
+            "date": f"{a.due:%Y.%m.%d}",
+            "rule": a.rule.kind_label,
+            "what": a.rule.consequence,
+        }
+        items.append(
+            TodoItem(
+                kind=todo_kind,
+                text=text,
+                due=a.due,
+                link=reverse("web:cadre_detail", args=[a.cadre.pk]) + "#rotation",
+                case=None,
+                mine=True,
+            )
+        )
+    return items
+
+
+@source(probe=_probe_rotation_posts)
+def rotation_due(query: TodoQuery) -> Iterable[TodoItem]:
+    """Cadres whose years (or terms) in the same post reach a rotation rule
+    by the horizon, and those past it (docs/decisions/0175, 0176), for who
+    keeps the rotation plans: each rule one index range of open tenures."""
+    return _rotation_items(query, {"post_years", "post_terms"}, TodoKind.ROTATION_DUE)
+
+
+@source(probe=_probe_rotation_levels)
+def level_limits_due(query: TodoQuery) -> Iterable[TodoItem]:
+    """Cadres whose years at the same level reach fifteen by the horizon, and
+    those past it (docs/decisions/0175, 0176)."""
+    return _rotation_items(query, {"level_years"}, TodoKind.LEVEL_LIMIT_DUE)

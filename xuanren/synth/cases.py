@@ -1006,6 +1006,10 @@ def build_demo_cases(
     from xuanren.synth.plans import build_demo_plans
 
     build_demo_plans(officer=demo.officer, root=demo.root, on=on)
+    # Rotation alerts, a rotation plan with its progress, exchange records (issue 16).
+    from xuanren.synth.rotation import build_demo_rotation
+
+    build_demo_rotation(officer=demo.officer, root=demo.root, on=on)
     return built
 
 

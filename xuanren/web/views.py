@@ -73,6 +73,8 @@ from xuanren.policy.selectors import (
     post_facts,
     screening,
 )
+from xuanren.rotation.selectors import cadre_alerts, cadre_exchanges, cadre_plan_entries
+from xuanren.rotation.services import EXCHANGE_PERM
 from xuanren.supervision.channel_selectors import cadre_reports
 from xuanren.web.cadre_trainings import training_summary
 from xuanren.web.exports import csv_response, xlsx_response
@@ -568,6 +570,11 @@ def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_open_observation": has_perm(actor, OBSERVATION_OPEN)
         and has_perm(actor, "people.change_cadre")
         and cadre.status == CadreStatus.ACTIVE,
+        # 轮岗交流 (docs/decisions/0175–0178).
+        "rotation_alerts": cadre_alerts(actor=actor, cadre=cadre, on=on),
+        "exchange_records": cadre_exchanges(actor=actor, cadre=cadre),
+        "rotation_entries": cadre_plan_entries(actor=actor, cadre=cadre),
+        "may_record_exchange": has_perm(actor, EXCHANGE_PERM),
         **training_summary(trainings),
         "obligations": training_obligations(
             actor=actor, on=on, cadre=cadre, include_fulfilled=True
