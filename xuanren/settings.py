@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "xuanren.assessment",
     "xuanren.reserves",
     "xuanren.observation",
+    "xuanren.workforce",
     "xuanren.statistics",
     "xuanren.ballots",
     "xuanren.competition",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("assessments/", include("xuanren.assessment.urls")),
     path("ballots/", include("xuanren.ballots.urls")),
     path("observations/", include("xuanren.observation.urls")),
+    path("workforce/", include("xuanren.workforce.urls")),
     path("competition/", include("xuanren.competition.urls")),
     path("documents/", include("xuanren.documents.urls")),
     path("exchange/", include("xuanren.exchange.urls")),

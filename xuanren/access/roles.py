@@ -102,6 +102,20 @@ COMPETITION_VIEW = ["competition.view_competition"]
 COMPETITION_MANAGE = [*COMPETITION_VIEW, "competition.manage_competition"]
 COMPETITION_SIGN_OFF = [*COMPETITION_VIEW, "competition.sign_off_competition"]
 
+# 超职数消化 and 凡进必考 (docs/decisions/0179–0182): the organization department
+# plans the digestion and keeps the entry records and the cleanup register; the
+# discipline commission and the administrator read them.
+WORKFORCE_VIEW = [
+    "workforce.view_digestionplan",
+    "workforce.view_entryrecord",
+    "workforce.view_cleanupcase",
+]
+WORKFORCE_MANAGE = [
+    *WORKFORCE_VIEW,
+    "workforce.manage_digestionplan",
+    "workforce.manage_entryrecord",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CASE_OFFICER: [
         *VIEW_RECORDS,
@@ -121,6 +135,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *OBSERVATION_MANAGE,
         *COMPETITION_MANAGE,
         "competition.sign_off_competition",
+        *WORKFORCE_MANAGE,
     ],
     Role.COMMITTEE_MEMBER: [
         *VIEW_RECORDS,
@@ -144,6 +159,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *RESERVES_VIEW,
         *OBSERVATION_VIEW,
         *COMPETITION_SIGN_OFF,
+        *WORKFORCE_VIEW,
     ],
     Role.AUDIT_OFFICE: ["org.view_unit", "org.view_post", "people.view_cadre", *AUDIT_ANSWER],
     Role.INSPECTION_TEAM: [*VIEW_RECORDS, *TEAM_SERVE],
@@ -171,6 +187,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *TARGETS_EDIT,
         *OBSERVATION_VIEW,
         *COMPETITION_VIEW,
+        *WORKFORCE_VIEW,
     ],
 }
 

@@ -24,6 +24,7 @@ from xuanren.api import (
     selection_stats,
     structure,
     structure_targets,
+    workforce,
     xlsx,
 )
 from xuanren.api.auth import API_AUTH
@@ -60,3 +61,4 @@ api.add_router("", reserves.router)
 api.add_router("", observations.router)
 api.add_router("", postings.router)
 api.add_router("", competition.router)
+api.add_router("", workforce.router)

@@ -140,6 +140,12 @@ class EventType(models.TextChoices):
     COMPETITION_MEMBER_REMOVED = "competition.member_removed", _("移出竞聘小组成员")
     COMPETITION_SCORES_ENTERED = "competition.scores_entered", _("录入竞聘评分")
     COMPETITION_SIGNED_OFF = "competition.signed_off", _("竞聘监督小组签字确认")
+    # 超职数消化 and 凡进必考 (issue 16, docs/decisions/0179–0182)
+    WORKFORCE_PLAN_CREATED = "workforce.plan_created", _("制定超职数消化计划")
+    WORKFORCE_PLAN_ITEM_ADDED = "workforce.plan_item_added", _("列入超职数消化人员")
+    WORKFORCE_PLAN_ITEM_REMOVED = "workforce.plan_item_removed", _("移出超职数消化人员")
+    WORKFORCE_ENTRY_SET = "workforce.entry_set", _("登记干部进入方式")
+    WORKFORCE_CLEANUP_RECORDED = "workforce.cleanup_recorded", _("登记凡进必考清理情况")
 
 
 class JournalHead(models.Model):
