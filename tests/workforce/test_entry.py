@@ -52,7 +52,8 @@ def test_entry_set_and_correct(personas: Any, cadre: Cadre) -> None:
     assert (record.method, record.entered_on) == ("selected_graduate", dt.date(2012, 9, 1))
     events = Event.objects.filter(event_type=EventType.WORKFORCE_ENTRY_SET).order_by("pk")
     assert events.count() == 2
-    assert events.last().payload["before"]["method"] == "examination"  # type: ignore[union-attr]
+    last = events.last()
+    assert last is not None and last.payload["before"]["method"] == "examination"
 
 
 def test_entry_checks(personas: Any, cadre: Cadre) -> None:
@@ -200,7 +201,7 @@ def test_xlsx(personas: Any, cadre: Cadre) -> None:
     response = _client(personas.case_officer).get(reverse("workforce:entry_xlsx"))
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
-    summary = dict(book.worksheets[0].iter_rows(min_row=2, values_only=True))
+    summary = {row[0]: row[1] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)}
     assert summary["清理人数"] == 1 and summary["未录用-已清退"] == 1
     sheet = book.worksheets[1]
     assert sheet.cell(row=2, column=5).value == "@SUM(A1)"

@@ -189,8 +189,8 @@ def test_progress_by_hand(county: Any, personas: Any, over: Over) -> None:
     plan = _full(county, personas, over)
     view = plan_view(plan=plan)
     rows = {r.day: r for r in view.rows}
-    assert list(rows)[0] == BASELINE
-    assert list(rows)[-1] == TARGET
+    assert view.rows[0].day == BASELINE
+    assert view.rows[-1].day == TARGET
     assert len(rows) == 15  # the baseline and 14 month ends to March 2027
     actual = {d: r.actual for d, r in rows.items() if r.actual is not None}
     assert actual == {
