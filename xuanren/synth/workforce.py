@@ -120,7 +120,7 @@ def _plan(*, officer: Any, root: Unit, on: dt.date) -> int:
             post=post,
             start_date=start,
             document_number=f"青组〔{start.year}〕21号",
-        )  # fmt: skip
+        )
         for c in people
     ]
     # Left: on the last day of a month, early in the next, and last month.
@@ -175,7 +175,7 @@ def _entries(*, officer: Any, root: Unit) -> None:
                 entered_on=day,
                 document=f"青人〔{day.year}〕{n % 40 + 1}号",
                 updated_by=officer,
-            )  # fmt: skip
+            )
         )
     EntryRecord.objects.bulk_create(records)
     journal_record_many(
@@ -190,7 +190,7 @@ def _entries(*, officer: Any, root: Unit) -> None:
                     "document": r.document,
                     "before": None,
                 },
-            )  # fmt: skip
+            )
             for r in records
         ],
     )
