@@ -9,34 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from xuanren.common.widgets import date_input
-from xuanren.org.models import Level
-from xuanren.web.pickers import UnitPicker
 from xuanren.workforce.models import CleanupOutcome, DigestionMeans, EntryMethod
-
-
-class PlanForm(forms.Form):
-    # The picker searches the scope; the service checks the unit chosen.
-    unit = forms.IntegerField(label=gettext_lazy("单位"), min_value=1, widget=UnitPicker)
-    level = forms.ChoiceField(label=gettext_lazy("职务层次"), choices=Level.choices)
-    baseline_on = forms.DateField(
-        label=gettext_lazy("基准日期"),
-        widget=date_input(),
-        help_text=gettext_lazy("超职数按该日的任职记录计算。"),
-    )
-    target_on = forms.DateField(label=gettext_lazy("计划消化完毕日期"), widget=date_input())
-    document = forms.CharField(label=gettext_lazy("方案文号"), max_length=80, required=False)
-    note = forms.CharField(
-        label=gettext_lazy("说明"),
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-    def __init__(self, actor: Any, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        widget = self.fields["unit"].widget
-        assert isinstance(widget, UnitPicker)
-        widget.actor = actor
 
 
 class ItemForm(forms.Form):

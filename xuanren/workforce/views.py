@@ -7,26 +7,30 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xuanren.access.models import AccessKind
 from xuanren.access.policy import has_perm, require_perm, require_unit, unit_in_scope
 from xuanren.access.records import access_record
 from xuanren.common.dates import today
 from xuanren.common.errors import Conflict, NotFound, ValidationFailed
-from xuanren.org.models import Unit
+from xuanren.common.widgets import date_input
+from xuanren.org.models import Level, Unit
 from xuanren.org.selectors import active_tenure_q
 from xuanren.people.models import Cadre, Tenure
 from xuanren.people.selectors import cadre_get
 from xuanren.supervision.forms import put_errors
 from xuanren.web.exports import XLSX_TYPE
 from xuanren.web.pages import FORMS, SAFE, login_page
+from xuanren.web.pickers import UnitPicker
 from xuanren.workforce.export import cleanup_workbook, plan_workbook
-from xuanren.workforce.forms import CleanupForm, EntryForm, ItemForm, PlanForm
+from xuanren.workforce.forms import CleanupForm, EntryForm, ItemForm
 from xuanren.workforce.models import CleanupOutcome, DigestionPlan
 from xuanren.workforce.selectors import (
     CLEANUP_VIEW,
@@ -50,6 +54,32 @@ from xuanren.workforce.services import (
     digestion_plan_create,
     entry_set,
 )
+
+
+# The plan form uses the web layer's unit picker, so it lives with the pages.
+class PlanForm(forms.Form):
+    # The picker searches the scope; the service checks the unit chosen.
+    unit = forms.IntegerField(label=gettext_lazy("单位"), min_value=1, widget=UnitPicker)
+    level = forms.ChoiceField(label=gettext_lazy("职务层次"), choices=Level.choices)
+    baseline_on = forms.DateField(
+        label=gettext_lazy("基准日期"),
+        widget=date_input(),
+        help_text=gettext_lazy("超职数按该日的任职记录计算。"),
+    )
+    target_on = forms.DateField(label=gettext_lazy("计划消化完毕日期"), widget=date_input())
+    document = forms.CharField(label=gettext_lazy("方案文号"), max_length=80, required=False)
+    note = forms.CharField(
+        label=gettext_lazy("说明"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, actor: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        widget = self.fields["unit"].widget
+        assert isinstance(widget, UnitPicker)
+        widget.actor = actor
 
 
 def _attachment(name: str) -> dict[str, str]:
