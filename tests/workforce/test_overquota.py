@@ -386,3 +386,24 @@ def test_api(county: Any, personas: Any, over: Over, django_assert_max_num_queri
     bad = client.post(API + "/overquota-plans", json.dumps({"unit": "x"}),
                       content_type="application/json")  # fmt: skip
     assert bad.status_code == 422
+
+
+def test_todo(county: Any, personas: Any, over: Over, django_assert_max_num_queries: Any) -> None:
+    from xuanren.procedure.todo import TodoKind, todo_for
+
+    plan = _plan(county, personas.case_officer)
+    officer = personas.case_officer
+    # C left on 31 March: nothing to do; E is still there 3 days after
+    # the expected day; B is expected in 20 days; A only next year.
+    digestion_item_add(actor=officer, plan=plan, cadre=over.c, means="transfer",
+                       expected_on=dt.date(2026, 3, 31))  # fmt: skip
+    digestion_item_add(actor=officer, plan=plan, cadre=over.e, means="transfer",
+                       expected_on=TODAY - dt.timedelta(days=3))  # fmt: skip
+    digestion_item_add(actor=officer, plan=plan, cadre=over.b, means="exchange",
+                       expected_on=TODAY + dt.timedelta(days=20))  # fmt: skip
+    mine = [i for i in todo_for(actor=officer) if i.kind == TodoKind.OVERQUOTA_DUE]
+    assert [i.due for i in mine] == [TODAY - dt.timedelta(days=3), TODAY + dt.timedelta(days=20)]
+    assert "已逾期 3 天" in mine[0].text and "戊五" in mine[0].text
+    assert not [i for i in todo_for(actor=personas.discipline) if i.kind == TodoKind.OVERQUOTA_DUE]
+    outside = make_user("officer_sq", Role.CASE_OFFICER, county.other_town)
+    assert not [i for i in todo_for(actor=outside) if i.kind == TodoKind.OVERQUOTA_DUE]

@@ -253,7 +253,7 @@ def _entry(r: EntryRecord) -> dict[str, Any]:
 
 @router.get(
     "/cadres/{int:cadre_id}/entry",
-    summary="干部进入方式",
+    summary="干部进人方式",
     response={200: EntryOut, **ERROR_RESPONSES},
 )
 def entry_detail(request: HttpRequest, cadre_id: int) -> Any:
@@ -263,13 +263,13 @@ def entry_detail(request: HttpRequest, cadre_id: int) -> Any:
     require_perm(actor, "workforce.view_entryrecord")
     record = entry_of(actor=actor, cadre=cadre)
     if record is None:
-        raise NotFound(_("该干部的进入方式尚未登记。"))
+        raise NotFound(_("该干部的进人方式尚未登记。"))
     return _entry(record)
 
 
 @router.put(
     "/cadres/{int:cadre_id}/entry",
-    summary="登记或修改干部进入方式",
+    summary="登记或修改干部进人方式",
     response={200: EntryOut, **WRITE_RESPONSES},
 )
 def entry_put(request: HttpRequest, cadre_id: int, payload: EntryIn) -> Any:

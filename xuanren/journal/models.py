@@ -144,7 +144,7 @@ class EventType(models.TextChoices):
     WORKFORCE_PLAN_CREATED = "workforce.plan_created", _("制定超职数消化计划")
     WORKFORCE_PLAN_ITEM_ADDED = "workforce.plan_item_added", _("列入超职数消化人员")
     WORKFORCE_PLAN_ITEM_REMOVED = "workforce.plan_item_removed", _("移出超职数消化人员")
-    WORKFORCE_ENTRY_SET = "workforce.entry_set", _("登记干部进入方式")
+    WORKFORCE_ENTRY_SET = "workforce.entry_set", _("登记干部进人方式")
     WORKFORCE_CLEANUP_RECORDED = "workforce.cleanup_recorded", _("登记凡进必考清理情况")
 
 

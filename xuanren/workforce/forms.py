@@ -31,7 +31,7 @@ class ItemForm(forms.Form):
 
 
 class EntryForm(forms.Form):
-    method = forms.ChoiceField(label=gettext_lazy("进入方式"), choices=EntryMethod.choices)
+    method = forms.ChoiceField(label=gettext_lazy("进人方式"), choices=EntryMethod.choices)
     entered_on = forms.DateField(label=gettext_lazy("进入时间"), widget=date_input())
     document = forms.CharField(label=gettext_lazy("文件文号"), max_length=80, required=False)
     note = forms.CharField(label=gettext_lazy("说明"), max_length=200, required=False)

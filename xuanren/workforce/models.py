@@ -109,7 +109,7 @@ class EntryRecord(ChoiceLabels, models.Model):
     cadre = models.OneToOneField(
         Cadre, on_delete=models.CASCADE, related_name="entry", verbose_name=_("干部")
     )
-    method = models.CharField(_("进入方式"), max_length=20, choices=EntryMethod.choices)
+    method = models.CharField(_("进人方式"), max_length=20, choices=EntryMethod.choices)
     entered_on = models.DateField(_("进入时间"))
     document = models.CharField(_("文件文号"), max_length=80, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
@@ -124,9 +124,9 @@ class EntryRecord(ChoiceLabels, models.Model):
     updated_at = models.DateTimeField(_("登记时间"), auto_now=True)
 
     class Meta:
-        verbose_name = _("进入方式")
-        verbose_name_plural = _("进入方式")
-        permissions = [("manage_entryrecord", _("登记进入方式和清理登记"))]
+        verbose_name = _("进人方式")
+        verbose_name_plural = _("进人方式")
+        permissions = [("manage_entryrecord", _("登记进人方式和清理登记"))]
 
     def __str__(self) -> str:
         return f"{self.cadre_id}:{self.method}"

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from xuanren.access.policy import has_perm, require_perm, unit_scope_q
@@ -148,6 +148,28 @@ def plan_view(*, plan: DigestionPlan, on: dt.date | None = None) -> PlanView:
         rows=rows,
         current=current,
         digested=max(plan.baseline_over - current, 0),
+    )
+
+
+def items_due(*, actor: Any, horizon: dt.date, on: dt.date, limit: int = 50) -> list[DigestionItem]:
+    """Plan people expected to leave by `horizon` (and overdue) who still hold
+    a post of the plan's unit and level on `on`, soonest first (待办)."""
+    if not (has_perm(actor, PLAN_VIEW) and has_perm(actor, "workforce.manage_digestionplan")):
+        return []
+    still = Tenure.objects.filter(
+        active_tenure_q(on),
+        cadre_id=OuterRef("cadre_id"),
+        post__unit_id=OuterRef("plan__unit_id"),
+        post__level=OuterRef("plan__level"),
+        post__counts_against_quota=True,
+    )
+    return list(
+        DigestionItem.objects.filter(
+            unit_scope_q(actor, prefix="plan__unit__"), expected_on__lte=horizon
+        )
+        .filter(Exists(still))
+        .select_related("cadre", "plan__unit")
+        .order_by("expected_on", "pk")[:limit]
     )
 
 

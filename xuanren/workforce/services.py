@@ -257,7 +257,7 @@ def entry_set(
     out = ErrorCollector()
     document, note = document.strip(), note.strip()
     if method not in EntryMethod.values:
-        out.add("method", _("请选择进入方式。"))
+        out.add("method", _("请选择进人方式。"))
     if entered_on > today():
         out.add("entered_on", _("进入时间 %(d)s 晚于今天，请核对。") % {"d": _d(entered_on)})
     elif entered_on < add_years(cadre.birth_date, ENTRY_MIN_AGE):
@@ -273,8 +273,8 @@ def entry_set(
     if len(note) > NOTE_MAX:
         out.add("note", _("说明过长（最多 200 个字）。"))
     elif method == EntryMethod.OTHER and not note:
-        out.add("note", _("进入方式为“其他”时，请说明具体方式。"))
-    out.raise_if_any(_("进入方式信息有误，未保存。"))
+        out.add("note", _("进人方式为“其他”时，请说明具体方式。"))
+    out.raise_if_any(_("进人方式信息有误，未保存。"))
     record = EntryRecord.objects.filter(cadre=cadre).first()
     before = (
         None
@@ -330,7 +330,7 @@ def cleanup_record(
     if outcome not in CleanupOutcome.values:
         out.add("outcome", _("请选择处理结果。"))
     if not reason:
-        out.add("reason", _("请填写进入方式不符合“凡进必考”的情况和处理理由。"))
+        out.add("reason", _("请填写进人方式不符合“凡进必考”的情况和处理理由。"))
     elif len(reason) > REASON_MAX:
         out.add("reason", _("情况和理由过长（最多 2000 个字）。"))
     if outcome == CleanupOutcome.PENDING:

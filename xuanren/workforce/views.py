@@ -323,7 +323,7 @@ def cadre_entry(request: HttpRequest, cadre: int) -> HttpResponse:
                 d = entry_form.cleaned_data
                 entry_set(actor=actor, cadre=person, method=d["method"],
                           entered_on=d["entered_on"], document=d["document"], note=d["note"])  # fmt: skip
-                messages.success(request, _("进入方式已登记。"))
+                messages.success(request, _("进人方式已登记。"))
                 return redirect("workforce:cadre_entry", cadre=person.pk)
             if action == "cleanup" and cleanup_form is not None and cleanup_form.is_valid():
                 d = cleanup_form.cleaned_data

@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
             name='EntryRecord',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(choices=[('examination', '考试录用'), ('selected_graduate', '选调'), ('transfer_in', '调任'), ('transfer', '转任'), ('military', '军转安置'), ('open_selection', '公开遴选'), ('other', '其他')], max_length=20, verbose_name='进入方式')),
+                ('method', models.CharField(choices=[('examination', '考试录用'), ('selected_graduate', '选调'), ('transfer_in', '调任'), ('transfer', '转任'), ('military', '军转安置'), ('open_selection', '公开遴选'), ('other', '其他')], max_length=20, verbose_name='进人方式')),
                 ('entered_on', models.DateField(verbose_name='进入时间')),
                 ('document', models.CharField(blank=True, max_length=80, verbose_name='文件文号')),
                 ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
@@ -69,9 +69,9 @@ class Migration(migrations.Migration):
                 ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
             ],
             options={
-                'verbose_name': '进入方式',
-                'verbose_name_plural': '进入方式',
-                'permissions': [('manage_entryrecord', '登记进入方式和清理登记')],
+                'verbose_name': '进人方式',
+                'verbose_name_plural': '进人方式',
+                'permissions': [('manage_entryrecord', '登记进人方式和清理登记')],
             },
             bases=(xuanren.common.choices.ChoiceLabels, models.Model),
         ),
