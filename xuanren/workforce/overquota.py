@@ -14,7 +14,13 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from xuanren.org.models import COUNTY_ORGAN_KINDS, TOWNSHIP_KINDS, UnitCount, UnitKind
+from xuanren.org.models import (
+    COUNTY_ORGAN_KINDS,
+    PATH_SEGMENT,
+    TOWNSHIP_KINDS,
+    UnitCount,
+    UnitKind,
+)
 from xuanren.org.quota import UnitQuota, level_counts
 
 
@@ -144,7 +150,7 @@ def sector_of(rows: list[UnitQuota]) -> dict[int, str]:
     for r in sorted(rows, key=lambda r: r.path):
         kind = r.kind
         if kind == UnitKind.INTERNAL_OFFICE:
-            parent = by_path.get(r.path[:-4])
+            parent = by_path.get(r.path[:-PATH_SEGMENT])
             if parent is not None and parent.unit_id in out:
                 out[r.unit_id] = out[parent.unit_id]
                 continue
