@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "xuanren.observation",
     "xuanren.plans",
     "xuanren.rotation",
+    "xuanren.workforce",
     "xuanren.statistics",
     "xuanren.ballots",
     "xuanren.competition",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("observations/", include("xuanren.observation.urls")),
     path("plans/", include("xuanren.plans.urls")),
     path("rotation/", include("xuanren.rotation.urls")),
+    path("workforce/", include("xuanren.workforce.urls")),
     path("competition/", include("xuanren.competition.urls")),
     path("documents/", include("xuanren.documents.urls")),
     path("exchange/", include("xuanren.exchange.urls")),

@@ -71,6 +71,12 @@ class NavItem:
     unless: str = ""
     staff: bool = False
 
+    def is_here(self, view_name: str) -> bool:
+        """The current page is one of this entry's: `here` names it by its
+        view name ("rotation:plan") where bare names of two apps collide, or
+        by its bare name."""
+        return view_name in self.here or view_name.rpartition(":")[2] in self.here
+
     def opens_for(self, user: Any) -> bool:
         from xuanren.access.policy import has_perm
 
@@ -136,10 +142,17 @@ def _nav() -> tuple[NavItem, ...]:
         NavItem("observation:observation_list", _("察看期"), ("observation_list", "observation_new", "observation"),
                 all_of=("observation.view_observation",)),
         NavItem("plans:plan_list", _("工作方案"),
-                ("plan_list", "plan_new", "plan", "plan_edit_task", "plan_submit", "plan_form"),
+                ("plans:plan_list", "plans:plan_new", "plans:plan", "plans:plan_edit_task", "plans:plan_submit",
+                 "plans:plan_form"),
                 all_of=("plans.view_workplan",)),
-        NavItem("rotation:alerts", _("轮岗交流"), ("alerts", "alerts_xlsx", "plans", "plan", "exchange_new"),
+        NavItem("rotation:alerts", _("轮岗交流"), ("rotation:alerts", "rotation:alerts_xlsx", "rotation:plans",
+                                   "rotation:plan", "rotation:exchange_new"),
                 all_of=("rotation.view_rotation_alerts",)),
+        NavItem("workforce:plans", _("超职数消化"), ("workforce:plans", "workforce:plan", "workforce:plan_xlsx"),
+                all_of=("workforce.view_digestionplan",)),
+        NavItem("workforce:entry_register", _("凡进必考"),
+                ("workforce:entry_register", "workforce:entry_xlsx", "workforce:cadre_entry"),
+                all_of=("workforce.view_cleanupcase",)),
         NavItem("exchange:xlsx_index", _("导入导出"), ("xlsx_index", "lrmx_import", "lrmx_batch"),
                 any_of=("org.add_unit", "people.add_cadre")),
         NavItem("access:records", _("查阅记录"), ("records",),
@@ -156,7 +169,7 @@ def nav_for(user: Any, here: str = "") -> list[dict[str, Any]]:
     if not getattr(user, "is_authenticated", False):
         return []
     return [
-        {"url": reverse(item.url_name), "label": item.label, "current": here in item.here}
+        {"url": reverse(item.url_name), "label": item.label, "current": item.is_here(here)}
         for item in _nav()
         if item.opens_for(user)
     ]

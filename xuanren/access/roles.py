@@ -122,6 +122,19 @@ ROTATION_MANAGE = [
     "rotation.add_rotationplan",
     "rotation.change_rotationplan",
 ]
+# 超职数消化 and 凡进必考 (docs/decisions/0179–0182): the organization department
+# plans the digestion and keeps the entry records and the cleanup register; the
+# discipline commission and the administrator read them.
+WORKFORCE_VIEW = [
+    "workforce.view_digestionplan",
+    "workforce.view_entryrecord",
+    "workforce.view_cleanupcase",
+]
+WORKFORCE_MANAGE = [
+    *WORKFORCE_VIEW,
+    "workforce.manage_digestionplan",
+    "workforce.manage_entryrecord",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CASE_OFFICER: [
@@ -144,6 +157,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *ROTATION_MANAGE,
         "competition.sign_off_competition",
         *PLANS_MANAGE,
+        *WORKFORCE_MANAGE,
     ],
     Role.COMMITTEE_MEMBER: [
         *VIEW_RECORDS,
@@ -171,6 +185,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *COMPETITION_SIGN_OFF,
         *PLANS_VIEW,
         *ROTATION_VIEW,
+        *WORKFORCE_VIEW,
     ],
     Role.AUDIT_OFFICE: ["org.view_unit", "org.view_post", "people.view_cadre", *AUDIT_ANSWER],
     Role.INSPECTION_TEAM: [*VIEW_RECORDS, *TEAM_SERVE],
@@ -200,6 +215,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *OBSERVATION_VIEW,
         *COMPETITION_VIEW,
         *ROTATION_VIEW,
+        *WORKFORCE_VIEW,
     ],
 }
 

@@ -26,6 +26,7 @@ from xuanren.api import (
     selection_stats,
     structure,
     structure_targets,
+    workforce,
     xlsx,
 )
 from xuanren.api.auth import API_AUTH
@@ -64,3 +65,4 @@ api.add_router("", postings.router)
 api.add_router("", competition.router)
 api.add_router("", plans.router)
 api.add_router("", rotation.router)
+api.add_router("", workforce.router)

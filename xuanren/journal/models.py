@@ -154,6 +154,12 @@ class EventType(models.TextChoices):
     ROTATION_PLAN_CREATED = "rotation.plan_created", _("制定轮岗计划")
     ROTATION_PLAN_ENTRY_ADDED = "rotation.plan_entry_added", _("列入轮岗计划")
     ROTATION_PLAN_ENTRY_SET = "rotation.plan_entry_set", _("登记轮岗情况")
+    # 超职数消化 and 凡进必考 (issue 16, docs/decisions/0179–0182)
+    WORKFORCE_PLAN_CREATED = "workforce.plan_created", _("制定超职数消化计划")
+    WORKFORCE_PLAN_ITEM_ADDED = "workforce.plan_item_added", _("列入超职数消化人员")
+    WORKFORCE_PLAN_ITEM_REMOVED = "workforce.plan_item_removed", _("移出超职数消化人员")
+    WORKFORCE_ENTRY_SET = "workforce.entry_set", _("登记干部进人方式")
+    WORKFORCE_CLEANUP_RECORDED = "workforce.cleanup_recorded", _("登记凡进必考清理情况")
 
 
 class JournalHead(models.Model):

@@ -66,6 +66,7 @@ class TodoKind(TextChoices):
     # 轮岗交流 (docs/decisions/0175, 0176)
     ROTATION_DUE = "rotation_due", gettext_lazy("任职年限达到交流规定")
     LEVEL_LIMIT_DUE = "level_limit_due", gettext_lazy("同一层次任职年限达到规定")
+    OVERQUOTA_DUE = "overquota_due", gettext_lazy("超职数消化待落实")
 
 
 #: Who carries a case's steps (the organization department's case officer):
@@ -1101,3 +1102,45 @@ def level_limits_due(query: TodoQuery) -> Iterable[TodoItem]:
     """Cadres whose years at the same level reach fifteen by the horizon, and
     those past it (docs/decisions/0175, 0176)."""
     return _rotation_items(query, {"level_years"}, TodoKind.LEVEL_LIMIT_DUE)
+def _probe_overquota(query: TodoQuery) -> QuerySet[Any] | None:
+    from xuanren.workforce.models import DigestionItem
+
+    if not has_perm(query.actor, "workforce.manage_digestionplan"):
+        return None
+    return DigestionItem.objects.filter(expected_on__lte=query.horizon)
+
+
+@source(probe=_probe_overquota)
+def overquota_due(query: TodoQuery) -> Iterable[TodoItem]:
+    """People of an over-quota digestion plan (docs/decisions/0180) expected
+    to leave the unit's level by the horizon, or overdue, who still hold a
+    post of it today: for whoever manages the plans."""
+    if not has_perm(query.actor, "workforce.manage_digestionplan"):
+        return []
+    from xuanren.workforce.selectors import items_due
+
+    items = []
+    for i in items_due(actor=query.actor, horizon=query.horizon, on=query.on):
+        late = (query.on - i.expected_on).days
+        text = _(
+            "%(name)s（%(unit)s%(level)s超职数）预计于 %(date)s 通过%(means)s消化%(late)s，"
+            "请落实任免或退休手续。"
+        ) % {
+            "name": i.cadre.name,
+            "unit": i.plan.unit.name,
+            "level": i.plan.get_level_display(),
+            "date": f"{i.expected_on:%Y.%m.%d}",
+            "means": i.get_means_display(),
+            "late": _("，已逾期 %(n)d 天") % {"n": late} if late > 0 else "",
+        }
+        items.append(
+            TodoItem(
+                kind=TodoKind.OVERQUOTA_DUE,
+                text=text,
+                due=i.expected_on,
+                link=reverse("workforce:plan", args=[i.plan_id]),
+                case=None,
+                mine=i.plan.created_by_id == getattr(query.actor, "pk", None),
+            )
+        )
+    return items

@@ -1010,6 +1010,11 @@ def build_demo_cases(
     from xuanren.synth.rotation import build_demo_rotation
 
     build_demo_rotation(officer=demo.officer, root=demo.root, on=on)
+    # An over-quota digestion plan, entry methods and the 凡进必考 cleanup
+    # register (issue 16, decisions 0179–0182).
+    from xuanren.synth.workforce import build_demo_workforce
+
+    build_demo_workforce(officer=demo.officer, root=demo.root, on=on)
     return built
 
 

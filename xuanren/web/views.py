@@ -107,6 +107,7 @@ from xuanren.web.presenters import (
     quota_rows,
     report_totals,
 )
+from xuanren.workforce.selectors import ENTRY_VIEW, entry_of
 
 T = TypeVar("T")
 CADRES_PER_PAGE = 50
@@ -567,6 +568,9 @@ def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "linked_reports": cadre_reports(actor=actor, cadre=cadre),
         # The warning talks and observation periods (docs/decisions/0156).
         "observations": cadre_observations(actor=actor, cadre=cadre),
+        # How the cadre entered (凡进必考, docs/decisions/0181).
+        "entry": entry_of(actor=actor, cadre=cadre),
+        "may_read_entry": has_perm(actor, ENTRY_VIEW),
         "may_open_observation": has_perm(actor, OBSERVATION_OPEN)
         and has_perm(actor, "people.change_cadre")
         and cadre.status == CadreStatus.ACTIVE,

@@ -17,4 +17,4 @@ def main_nav(context: Any) -> list[dict[str, Any]]:
     if request is None:
         return []
     match = getattr(request, "resolver_match", None)
-    return nav_for(request.user, match.url_name if match else "")
+    return nav_for(request.user, match.view_name if match else "")
