@@ -55,9 +55,9 @@ def test_list_export_by_hand(world: World, personas: Any) -> None:  # noqa: F811
 
 
 def test_list_export_scope(
-    world: World,
+    world: World,  # noqa: F811
     personas: Any,
-    django_assert_max_num_queries: Any,  # noqa: F811
+    django_assert_max_num_queries: Any,
 ) -> None:
     _open(personas.case_officer, world.cadre)
     elsewhere = make_user("officer2", Role.CASE_OFFICER, world.county.other_town)

@@ -276,3 +276,17 @@ def test_hr_follows_their_units_cases_without_content(
         == 403
     )
     assert (CaseStep.objects.count(), Event.objects.count()) == before
+
+
+def test_menu_marks_one_entry_where_apps_share_a_page_name() -> None:
+    """Three apps have a page named "plan" (工作方案, 轮岗交流, 超职数消化): on
+    each, only its own menu entry is current."""
+    from xuanren.access.context import _nav
+
+    for view_name, label in [
+        ("plans:plan", "工作方案"),
+        ("rotation:plan", "轮岗交流"),
+        ("workforce:plan", "超职数消化"),
+    ]:
+        current = [str(item.label) for item in _nav() if item.is_here(view_name)]
+        assert current == [label]

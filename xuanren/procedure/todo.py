@@ -1020,6 +1020,8 @@ def plan_items_due(query: TodoQuery) -> Iterable[TodoItem]:
             )
         )
     return items
+
+
 def _rotation_cutoffs(query: TodoQuery, kinds: set[str]) -> Any:
     """The rotation rules of `kinds` with the start cut-off of the 待办
     horizon, or None when the actor does not manage rotation."""
@@ -1102,6 +1104,8 @@ def level_limits_due(query: TodoQuery) -> Iterable[TodoItem]:
     """Cadres whose years at the same level reach fifteen by the horizon, and
     those past it (docs/decisions/0175, 0176)."""
     return _rotation_items(query, {"level_years"}, TodoKind.LEVEL_LIMIT_DUE)
+
+
 def _probe_overquota(query: TodoQuery) -> QuerySet[Any] | None:
     from xuanren.workforce.models import DigestionItem
 
