@@ -637,9 +637,12 @@ def _shown_assessments(years: list[int]) -> Prefetch:
     return Prefetch("assessments", queryset=Assessment.objects.filter(year__in=years))
 
 
-def _candidate_page(eligible: QuerySet[Cadre], number: str | None) -> Page:
+def _candidate_page(eligible: QuerySet[Cadre], number: str | None, years: list[int]) -> Page:
     """One page of the eligible list with the list's total from the same query
-    (a window count), not a second screening for the paginator's count."""
+    (a window count), not a second screening for the paginator's count. The
+    screening returns only the page's ids and the total (narrow rows through
+    the sort and the window, decision 0167); the page's cadres, with their
+    units and the shown years' assessments, are then read by primary key."""
     paginator = Paginator(eligible, CANDIDATES_PER_PAGE)
     try:
         n = int(number or 1)
@@ -647,11 +650,21 @@ def _candidate_page(eligible: QuerySet[Cadre], number: str | None) -> Page:
         n = 0
     if n >= 1:
         start = (n - 1) * CANDIDATES_PER_PAGE
-        window = eligible.annotate(listed_total=Window(Count("pk")))
-        rows = list(window[start : start + CANDIDATES_PER_PAGE])
-        if rows:
-            paginator.__dict__["count"] = rows[0].listed_total  # Paginator.count is cached
-            return Page(rows, n, paginator)
+        window = (
+            eligible.prefetch_related(None)
+            .annotate(listed_total=Window(Count("pk")))
+            .values_list("pk", "listed_total")
+        )
+        found = list(window[start : start + CANDIDATES_PER_PAGE])
+        if found:
+            paginator.__dict__["count"] = found[0][1]  # Paginator.count is cached
+            rows = (
+                Cadre.objects.filter(pk__in=[pk for pk, _total in found])
+                .select_related("unit")
+                .prefetch_related(_shown_assessments(years))
+            )
+            by_pk = {c.pk: c for c in rows}
+            return Page([by_pk[pk] for pk, _total in found if pk in by_pk], n, paginator)
     return paginator.get_page(number)  # none, past the end or not a number: as any pager
 
 
@@ -684,7 +697,7 @@ def _candidates_context(request: HttpRequest) -> dict[str, Any]:
     found = screening(actor=actor, post=post, ref=ref)
     years = assessment_years(ref)
     eligible = _eligible_list(actor, found, form).prefetch_related(_shown_assessments(years))
-    page_obj = _candidate_page(eligible, request.GET.get("page"))
+    page_obj = _candidate_page(eligible, request.GET.get("page"), years)
     context.update(
         post=post,
         years=years,
