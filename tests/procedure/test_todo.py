@@ -89,3 +89,37 @@ def test_a_probe_that_finds_nothing_skips_its_source(personas, county, committee
     probes[todo.idle_cases] = lambda query: CaseStep.objects.none()
     assert not [i for i in _run(admin, on, probes)[0] if i.kind == TodoKind.CASE_IDLE]
     assert [i for i in _run(admin, on, dict(todo.PROBES))[0] if i.kind == TodoKind.CASE_IDLE]
+
+
+def test_the_case_based_sources_share_one_read_of_the_open_cases(
+    personas, county, committee, admin
+):
+    """Decision 0166: idle cases, notices, integrity opinions, stale results
+    and the integrity and audit requests read the open cases once between
+    them; with nothing for them, the probes skip every one of them."""
+    from django.utils import timezone
+
+    from xuanren.procedure import todo
+
+    on = dt.date(2026, 11, 27)
+    case = open_case(personas, county, committee)
+    _items, quiet = _run(admin, on, dict(todo.PROBES))
+    Case.objects.filter(pk=case.pk).update(
+        current_step="integrity_opinion",
+        last_activity_at=timezone.now() - dt.timedelta(days=20),
+    )
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    todo.has_any_role(admin)
+    with CaptureQueriesContext(connection) as ctx:
+        items = todo_for(actor=admin, on=on)
+    kinds = {i.kind for i in items}
+    assert {TodoKind.CASE_IDLE, TodoKind.INTEGRITY_DUE} <= kinds
+    case_reads = [
+        q for q in ctx.captured_queries if 'FROM "procedure_case"' in q["sql"].split(" WHERE ")[0]
+    ]
+    assert len(case_reads) == 1
+    # two sources more, one query more (the shared read); items as without probes
+    assert len(ctx.captured_queries) == quiet + 1
+    assert items == _run(admin, on, {})[0]

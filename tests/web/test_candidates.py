@@ -608,3 +608,22 @@ def test_rules_and_waivers_are_read_once_per_page(client, county, personas, scre
         assert (
             sum(("COUNT(" in q and "FILTER" in q) or "COUNT(CASE" in q for q in sqls) == aggregates
         ), name
+
+
+def test_the_screening_returns_only_the_page_ids_and_the_total(client, county, personas, screening):
+    """Decision 0167: the screening query carries the ids and the window
+    total, not every cadre column; the page's cadres are then read by primary
+    key, in the screening's order, with their units and assessments."""
+    client.force_login(personas.case_officer)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("web:candidates"), _params(county, sort="name"))
+    assert _shown(response) == [screening.chen.pk, screening.wang.pk, screening.zhou.pk]
+    windowed = [q["sql"] for q in ctx.captured_queries if "OVER" in q["sql"]]
+    assert len(windowed) == 1
+    select_list = windowed[0].split(" FROM ")[0]
+    assert '"people_cadre"."name"' not in select_list and '"people_cadre"."id"' in select_list
+    by_pk = [q["sql"] for q in ctx.captured_queries if '"people_cadre"."id" IN (' in q["sql"]]
+    assert len(by_pk) == 1 and '"org_unit"' in by_pk[0]
+    # Past the end: as any pager (the last page), from the same path.
+    last = client.get(reverse("web:candidates"), _params(county, sort="name", page=9))
+    assert _shown(last) == _shown(response)

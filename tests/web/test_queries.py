@@ -108,3 +108,44 @@ def test_quota_and_unit_pages_do_not_grow(client, admin, county, personas):
         for name in ["web:quota", "web:unit_list", "web:dashboard", "web:dashboard_figures"]
     ]
     assert before == after
+
+
+def test_cadre_detail_reads_only_the_lists_with_rows(client, admin, county, personas, make_cadre):
+    """Decision 0168: the cadre's row says which lists have rows (EXISTS
+    columns); an empty list costs no query, and the counts are fixed."""
+    from xuanren.people.services import tenure_start
+
+    relative = make_cadre(county.town, name="亲友", birth=dt.date(1970, 1, 1))
+    bare = make_cadre(county.finance, name="无记录", birth=dt.date(1976, 3, 3))
+    full = make_cadre(
+        county.finance,
+        name="全记录",
+        birth=dt.date(1975, 5, 5),
+        work_start=dt.date(1995, 8, 1),
+        party_join=dt.date(1999, 7, 1),
+    )
+    add_full_records(admin, full, 3, relative=relative)
+    tenure_start(
+        actor=admin,
+        cadre=full,
+        post=county.finance_deputy,
+        start_date=dt.date(2000, 1, 1),
+        end_date=dt.date(2000, 12, 1),
+    )
+    counts = {}
+    for who in (admin, personas.case_officer):
+        client.force_login(who)
+        client.get(reverse("web:cadre_detail", args=[bare.pk]))  # the session, permissions
+        n_bare, r_bare = _count(client, reverse("web:cadre_detail", args=[bare.pk]))
+        n_full, r_full = _count(client, reverse("web:cadre_detail", args=[full.pk]))
+        for key in ["resume", "family", "assessments", "records", "trainings", "tenures"]:
+            assert len(r_bare.context[key]) == 0, key
+            assert len(r_full.context[key]) >= 1, key
+        # the relative (in scope) is linked without a query of the units
+        assert all(row["link"] == relative for row in r_full.context["family"])
+        counts[who.username] = (n_bare, n_full)
+    # The seven record lists of the full cadre are read, none of the bare one's;
+    # the other apps' lists (postings, reports, observations, reserve places,
+    # assessment rounds, training obligations) have no row for either. The
+    # officer's requests make three more, the same for both cadres.
+    assert counts == {admin.username: (6, 13), personas.case_officer.username: (9, 16)}

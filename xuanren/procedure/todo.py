@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast, overload
 
 from django.conf import settings
@@ -28,7 +28,14 @@ from django.utils.translation import gettext_lazy
 from xuanren.access.policy import has_perm, require_perm, unit_scope_q
 from xuanren.common.dates import SHANGHAI, add_months, today
 from xuanren.procedure.catalogue import STEPS
-from xuanren.procedure.models import Candidate, CandidateStatus, Case, CaseStatus, CaseStep
+from xuanren.procedure.models import (
+    Candidate,
+    CandidateStatus,
+    Case,
+    CaseStatus,
+    CaseStep,
+    ProcedureTemplate,
+)
 
 if TYPE_CHECKING:
     from xuanren.people.selectors import Retiring
@@ -103,9 +110,36 @@ class TodoQuery:
     #: when the caller has already read it (the home page shows it as its own
     #: panel): one read per request. None: retirements_due reads it.
     retiring: list[Retiring] | None = None
+    #: reads shared by several sources within one request (open_cases, templates)
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def is_mine(self, case: Case | None) -> bool:
         return case is not None and case.officer_id == getattr(self.actor, "pk", None)
+
+    def open_cases(self) -> list[Case]:
+        """The open cases in the actor's scope, oldest first: one read shared
+        by every case-based source of the request (decision 0166)."""
+        if "open_cases" not in self.memo:
+            self.memo["open_cases"] = list(
+                Case.objects.filter(
+                    unit_scope_q(self.actor, prefix="unit__"), status=CaseStatus.OPEN
+                )
+                # the template's parameters; its steps only where a source
+                # parses the whole definition (template_of)
+                .select_related("officer", "template")
+                .defer("template__steps")
+                .order_by("pk")
+            )
+        return cast("list[Case]", self.memo["open_cases"])
+
+    def template_of(self, case: Case) -> ProcedureTemplate:
+        """The case's whole procedure template (with its steps), read once for
+        the open cases of the request (one query)."""
+        templates = self.memo.get("templates")
+        if templates is None or case.template_id not in templates:
+            ids = {c.template_id for c in self.open_cases()} | {case.template_id}
+            templates = self.memo["templates"] = ProcedureTemplate.objects.in_bulk(ids)
+        return cast("ProcedureTemplate", templates[case.template_id])
 
 
 Source = Callable[[TodoQuery], Iterable[TodoItem]]
@@ -196,12 +230,6 @@ def has_any_role(actor: Any) -> bool:
 
 def _case_link(case: Case) -> str:
     return reverse("web:case_detail", args=[case.pk])
-
-
-def _open_cases(query: TodoQuery) -> Any:
-    return Case.objects.filter(
-        unit_scope_q(query.actor, prefix="unit__"), status=CaseStatus.OPEN
-    ).select_related("officer")
 
 
 # ---- probes (decision 0160): each the source's own test, or a looser one ---------------
@@ -305,10 +333,37 @@ def _probe_competitions(query: TodoQuery) -> QuerySet[Any] | None:
     )
 
 
+def _probe_probations(query: TodoQuery) -> QuerySet[Any] | None:
+    from xuanren.people.models import Tenure
+
+    if not (has_perm(query.actor, RUNS_CASES) and has_perm(query.actor, "people.view_cadre")):
+        return None
+    return Tenure.objects.filter(probation_until__gte=query.on, probation_until__lte=query.horizon)
+
+
+def _probe_notices(query: TodoQuery) -> QuerySet[Any] | None:
+    from xuanren.supervision.models import PublicNotice
+
+    if not has_perm(query.actor, RUNS_CASES):
+        return None
+    return PublicNotice.objects.filter(
+        case__status=CaseStatus.OPEN,
+        case__current_step="public_notice",
+        end__gte=query.on - dt.timedelta(days=IDLE_DAYS),
+        end__lte=query.horizon,
+    )
+
+
+def _probe_integrity_due(query: TodoQuery) -> QuerySet[Any] | None:
+    if not any(has_perm(query.actor, p) for p in INTEGRITY_PERMS):
+        return None
+    return Case.objects.filter(status=CaseStatus.OPEN, current_step="integrity_opinion")
+
+
 PROBATION_ITEMS = 50
 
 
-@source
+@source(probe=_probe_probations)
 def probations_ending(query: TodoQuery) -> Iterable[TodoItem]:
     """Tenures whose probation (Tenure.probation_until) ends by the horizon and
     whose holder is still in the post and not yet assessed in a case."""
@@ -478,7 +533,8 @@ def idle_cases(query: TodoQuery) -> Iterable[TodoItem]:
     now = timezone.now()
     cutoff = now - dt.timedelta(days=IDLE_DAYS)
     items = []
-    for case in _open_cases(query).filter(last_activity_at__lt=cutoff).order_by("last_activity_at"):
+    idle = [c for c in query.open_cases() if c.last_activity_at < cutoff]
+    for case in sorted(idle, key=lambda c: c.last_activity_at):
         last = case.last_activity_at.astimezone(SHANGHAI).date()
         step = STEPS.get(case.current_step, case.current_step)
         items.append(
@@ -500,7 +556,7 @@ def idle_cases(query: TodoQuery) -> Iterable[TodoItem]:
     return items
 
 
-@source
+@source(probe=_probe_notices)
 def notices_ending(query: TodoQuery) -> Iterable[TodoItem]:
     """任前公示 in force whose period ends by the horizon, on cases still at
     the public-notice step: the officer then checks the reports and completes
@@ -512,21 +568,20 @@ def notices_ending(query: TodoQuery) -> Iterable[TodoItem]:
         from xuanren.supervision.models import PublicNotice
     except ImportError:  # an installation without the supervision app
         return []
-    notices = (
-        PublicNotice.objects.filter(
-            case__in=_open_cases(query).filter(current_step="public_notice"),
-            end__gte=query.on - dt.timedelta(days=IDLE_DAYS),
-            end__lte=query.horizon,
-        )
-        .select_related("case__officer")
-        .order_by("case_id", "-published_at", "-id")
-    )
+    at_notice = {c.pk: c for c in query.open_cases() if c.current_step == "public_notice"}
+    if not at_notice:
+        return []
+    notices = PublicNotice.objects.filter(
+        case_id__in=at_notice,
+        end__gte=query.on - dt.timedelta(days=IDLE_DAYS),
+        end__lte=query.horizon,
+    ).order_by("case_id", "-published_at", "-id")
     latest: dict[int, Any] = {}
     for notice in notices:
         latest.setdefault(notice.case_id, notice)
     items = []
     for notice in latest.values():
-        case = notice.case
+        case = at_notice[notice.case_id]
         items.append(
             TodoItem(
                 kind=TodoKind.NOTICE_ENDING,
@@ -541,7 +596,7 @@ def notices_ending(query: TodoQuery) -> Iterable[TodoItem]:
     return items
 
 
-@source
+@source(probe=_probe_integrity_due)
 def integrity_opinions_due(query: TodoQuery) -> Iterable[TodoItem]:
     """Cases waiting for the discipline commission's integrity opinions. The
     request and the returned opinions are recorded together when the step
@@ -551,9 +606,9 @@ def integrity_opinions_due(query: TodoQuery) -> Iterable[TodoItem]:
     if not any(has_perm(query.actor, p) for p in INTEGRITY_PERMS):
         return []
     items = []
-    for case in (
-        _open_cases(query).filter(current_step="integrity_opinion").select_related("template")
-    ):
+    for case in query.open_cases():
+        if case.current_step != "integrity_opinion":
+            continue
         lead = int(case.template.parameters.get("integrity_lead_days", 3))
         since = case.last_activity_at.astimezone(SHANGHAI).date()
         items.append(
@@ -582,23 +637,28 @@ def recommendations_going_stale(query: TodoQuery) -> Iterable[TodoItem]:
     from xuanren.procedure.guards.selection import recommendation_date
     from xuanren.procedure.services import template_def
 
-    cases = list(
-        _open_cases(query)
-        .filter(steps__step="recommendation")
-        .exclude(steps__step="candidates")
-        .distinct()
-        .select_related("template")
-    )
-    if not cases:
+    open_cases = {c.pk: c for c in query.open_cases()}
+    if not open_cases:
         return []
+    # The latest 民主推荐 record of each open case, and which have chosen
+    # their inspection candidates, in one read.
     latest: dict[int, CaseStep] = {}
-    for record in CaseStep.objects.filter(case__in=cases, step="recommendation").order_by(
-        "case_id", "-seq"
-    ):
-        latest.setdefault(record.case_id, record)
+    chosen: set[int] = set()
+    for record in CaseStep.objects.filter(
+        case_id__in=open_cases, step__in=("recommendation", "candidates")
+    ).order_by("case_id", "-seq"):
+        if record.step == "candidates":
+            chosen.add(record.case_id)
+        else:
+            latest.setdefault(record.case_id, record)
     items = []
-    for case in cases:
-        definition = template_def(case.template)
+    definitions: dict[int, Any] = {}  # parsed once per template
+    for case in open_cases.values():
+        if case.pk not in latest or case.pk in chosen:
+            continue
+        definition = definitions.get(case.template_id)
+        if definition is None:
+            definition = definitions[case.template_id] = template_def(query.template_of(case))
         if "recommendation_fresh" not in {g for s in definition.steps for g in s.guards}:
             continue
         months = int(definition.parameters.get("recommendation_valid_months", 12))

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from xuanren.access.policy import has_perm, unit_scope_q
+from xuanren.access.policy import has_perm
 from xuanren.procedure.assignments import (
     ANSWER_AUDIT,
     ANSWER_INTEGRITY,
@@ -22,7 +22,6 @@ from xuanren.procedure.assignments import (
 )
 from xuanren.procedure.models import (
     AuditRequest,
-    Case,
     CaseStatus,
     InspectionTeamMember,
     IntegrityRequest,
@@ -82,17 +81,34 @@ def inspections_assigned(query: TodoQuery) -> Iterable[TodoItem]:
 
 
 def _open_requests(query: TodoQuery, model: Any, step: str) -> list[Any]:
-    cases = Case.objects.filter(
-        unit_scope_q(query.actor, prefix="unit__"), status=CaseStatus.OPEN
-    ).exclude(steps__step=step)
-    return _latest_per_case(
-        model.objects.filter(case__in=cases)
-        .select_related("case__officer")
+    """The latest request of each open case in scope not yet past `step`,
+    with its case from the request's shared read of the open cases."""
+    cases = {c.pk: c for c in query.open_cases()}
+    if not cases:
+        return []
+    latest = _latest_per_case(
+        model.objects.filter(case_id__in=cases)
+        .exclude(case__steps__step=step)
         .order_by("case_id", "-sent_at", "-id")
     )
+    for r in latest:
+        r.case = cases[r.case_id]
+    return latest
 
 
-@source
+def _probe_requests(model: Any, perm: str, step: str) -> Any:
+    """A request source's probe (decision 0166): requests of open cases not
+    yet past the step, in any scope."""
+
+    def probe(query: TodoQuery) -> QuerySet[Any] | None:
+        if not has_perm(query.actor, perm):
+            return None
+        return model.objects.filter(case__status=CaseStatus.OPEN).exclude(case__steps__step=step)
+
+    return probe
+
+
+@source(probe=_probe_requests(IntegrityRequest, ANSWER_INTEGRITY, "integrity_opinion"))
 def integrity_requests_open(query: TodoQuery) -> Iterable[TodoItem]:
     """Requests for the integrity opinion not yet answered, with their deadline."""
     if not has_perm(query.actor, ANSWER_INTEGRITY):
@@ -124,7 +140,7 @@ def integrity_requests_open(query: TodoQuery) -> Iterable[TodoItem]:
     return items
 
 
-@source
+@source(probe=_probe_requests(AuditRequest, ANSWER_AUDIT, "audit"))
 def audit_requests_open(query: TodoQuery) -> Iterable[TodoItem]:
     """Audit requests whose conclusion is not yet recorded."""
     if not has_perm(query.actor, ANSWER_AUDIT):

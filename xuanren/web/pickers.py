@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xuanren.access.policy import unit_scope_q
+from xuanren.access.policy import has_perm, unit_in_scope, unit_scope_q
 from xuanren.common.dates import today
 from xuanren.common.errors import NotFound
 from xuanren.org.models import Post, Unit
@@ -280,6 +280,14 @@ def _scoped_unit(actor: Any, value: Any) -> Unit | None:
     if pk not in cache:
         cache[pk] = unit_list(actor=actor).filter(pk=pk).select_related("parent").first()
     return cache[pk]
+
+
+def remember_unit(actor: Any, unit: Unit) -> None:
+    """A unit the request has already read with its parent (the cadre page's
+    cadre's unit): the picker shows its label without reading it again, when
+    unit_list would have found it (decision 0168)."""
+    if actor is not None and has_perm(actor, "org.view_unit") and unit_in_scope(actor, unit):
+        actor.__dict__.setdefault("_xuanren_picked_units", {})[unit.pk] = unit
 
 
 class UnitField(forms.IntegerField):

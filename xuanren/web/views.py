@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, QuerySet, Window
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Window
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,7 +20,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from xuanren.access.models import AccessKind
-from xuanren.access.policy import has_perm, require_perm
+from xuanren.access.policy import has_perm, require_perm, unit_in_scope
 from xuanren.access.records import access_record, cadre_look_record
 from xuanren.assessment.selectors import cadre_lines
 from xuanren.common.dates import today
@@ -61,6 +61,7 @@ from xuanren.people.selectors import (
     approaching_retirement,
     cadre_ages,
     cadre_get,
+    cadre_has,
     cadre_postings,
     cadre_search,
     shown_id_number,
@@ -91,6 +92,7 @@ from xuanren.web.pickers import (
     PostPicker,
     post_label,
     post_matches,
+    remember_unit,
     scope_post_options,
     scope_units,
 )
@@ -497,14 +499,12 @@ def cadre_list(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _visible_unit_ids(actor: Any, unit_ids: set[int]) -> set[int]:
-    """Which of these units the actor may open (one query, or none)."""
-    if not unit_ids:
+def _visible_units(actor: Any, units: list[Unit]) -> set[int]:
+    """Which of these units (read with their paths) the actor may open, as
+    unit_list would answer: no query (decision 0168)."""
+    if not units or not has_perm(actor, "org.view_unit"):
         return set()
-    visible = _permitted(
-        lambda: set(unit_list(actor=actor).filter(pk__in=unit_ids).values_list("pk", flat=True))
-    )
-    return visible or set()
+    return {u.pk for u in units if unit_in_scope(actor, u)}
 
 
 def _reserve_places(actor: Any, cadre: Cadre) -> list[Any]:
@@ -514,17 +514,49 @@ def _reserve_places(actor: Any, cadre: Cadre) -> list[Any]:
     return cadre_memberships(actor=actor, cadre=cadre)
 
 
+def _cadre_page_probes() -> dict[str, QuerySet[Any]]:
+    """The cadre page's lists kept by other apps, each as rows about the
+    cadre in any scope (looser than the list itself): asked with the cadre's
+    row, and a list without a row is not read (decision 0168)."""
+    from xuanren.assessment.models import AssessedCadre
+    from xuanren.observation.models import Observation
+    from xuanren.people.models import TemporaryPosting
+    from xuanren.policy.models import PromotionException
+    from xuanren.reserves.models import Member
+    from xuanren.rotation.models import ExchangeRecord, RotationPlanEntry
+    from xuanren.supervision.models import Report
+    from xuanren.workforce.models import EntryRecord
+
+    cadre = OuterRef("pk")
+    return {
+        "lines": AssessedCadre.objects.filter(cadre_id=cadre),
+        "reserve_places": Member.objects.filter(cadre_id=cadre),
+        "postings": TemporaryPosting.objects.filter(cadre_id=cadre),
+        "reports": Report.objects.filter(Q(cadre_id=cadre) | Q(candidate__cadre_id=cadre)),
+        "observations": Observation.objects.filter(cadre_id=cadre),
+        "obligations": PromotionException.objects.filter(cadre_id=cadre),
+        "exchanges": ExchangeRecord.objects.filter(cadre_id=cadre),
+        "rotation_entries": RotationPlanEntry.objects.filter(cadre_id=cadre),
+        "entry": EntryRecord.objects.filter(cadre_id=cadre),
+    }
+
+
 @page
 def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
-    cadre = cadre_get(actor=actor, pk=pk)
+    cadre = cadre_get(actor=actor, pk=pk, probes=_cadre_page_probes())
+
+    def has(name: str) -> bool:
+        return cadre_has(cadre, name)
+
+    remember_unit(actor, cadre.unit)  # the posts form's unit, already read
     id_number = shown_id_number(actor=actor, cadre=cadre, full=True)
     cadre_look_record(actor=actor, cadre=cadre, full_id_number=id_number == cadre.id_number)
     on = today()
     educations = list(cadre.educations.all())
     family = list(cadre.family_members.all())
-    visible = _visible_unit_ids(
-        actor, {f.related_cadre.unit_id for f in family if f.related_cadre is not None}
+    visible = _visible_units(
+        actor, [f.related_cadre.unit for f in family if f.related_cadre is not None]
     )
     tenures = list(cadre.tenures.all())
     trainings = list(cadre.trainings.all())
@@ -554,34 +586,41 @@ def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "assessments": list(cadre.assessments.all()),
         "assessment_rows": assessment_rows(
-            list(cadre.assessments.all()), cadre_lines(actor=actor, cadre_id=cadre.pk)
+            list(cadre.assessments.all()),
+            cadre_lines(actor=actor, cadre_id=cadre.pk) if has("lines") else [],
         ),
-        "reserve_places": _reserve_places(actor, cadre),
+        "reserve_places": _reserve_places(actor, cadre) if has("reserve_places") else [],
         "records": [
             {"record": r, "in_effect": punishment_in_effect(r, on)}
             for r in cadre.rewards_punishments.all()
         ],
         "trainings": trainings,
         "training_hours": sum(t.hours for t in trainings),
-        "postings": cadre_postings(cadre),
+        "postings": cadre_postings(cadre) if has("postings") else [],
         # Only for those who may read reports (docs/decisions/0129).
-        "linked_reports": cadre_reports(actor=actor, cadre=cadre),
+        "linked_reports": cadre_reports(actor=actor, cadre=cadre) if has("reports") else [],
         # The warning talks and observation periods (docs/decisions/0156).
-        "observations": cadre_observations(actor=actor, cadre=cadre),
+        "observations": (
+            cadre_observations(actor=actor, cadre=cadre) if has("observations") else []
+        ),
         # How the cadre entered (凡进必考, docs/decisions/0181).
-        "entry": entry_of(actor=actor, cadre=cadre),
+        "entry": entry_of(actor=actor, cadre=cadre) if has("entry") else None,
         "may_read_entry": has_perm(actor, ENTRY_VIEW),
         "may_open_observation": has_perm(actor, OBSERVATION_OPEN)
         and has_perm(actor, "people.change_cadre")
         and cadre.status == CadreStatus.ACTIVE,
         # 轮岗交流 (docs/decisions/0175–0178).
         "rotation_alerts": cadre_alerts(actor=actor, cadre=cadre, on=on),
-        "exchange_records": cadre_exchanges(actor=actor, cadre=cadre),
-        "rotation_entries": cadre_plan_entries(actor=actor, cadre=cadre),
+        "exchange_records": cadre_exchanges(actor=actor, cadre=cadre) if has("exchanges") else [],
+        "rotation_entries": (
+            cadre_plan_entries(actor=actor, cadre=cadre) if has("rotation_entries") else []
+        ),
         "may_record_exchange": has_perm(actor, EXCHANGE_PERM),
         **training_summary(trainings),
-        "obligations": training_obligations(
-            actor=actor, on=on, cadre=cadre, include_fulfilled=True
+        "obligations": (
+            training_obligations(actor=actor, on=on, cadre=cadre, include_fulfilled=True)
+            if has("obligations")
+            else []
         ),
         "posts_form": CadrePostsForm(
             initial={"unit": cadre.unit_id, "ref_date": on},
@@ -648,9 +687,12 @@ def _shown_assessments(years: list[int]) -> Prefetch:
     return Prefetch("assessments", queryset=Assessment.objects.filter(year__in=years))
 
 
-def _candidate_page(eligible: QuerySet[Cadre], number: str | None) -> Page:
+def _candidate_page(eligible: QuerySet[Cadre], number: str | None, years: list[int]) -> Page:
     """One page of the eligible list with the list's total from the same query
-    (a window count), not a second screening for the paginator's count."""
+    (a window count), not a second screening for the paginator's count. The
+    screening returns only the page's ids and the total (narrow rows through
+    the sort and the window, decision 0167); the page's cadres, with their
+    units and the shown years' assessments, are then read by primary key."""
     paginator = Paginator(eligible, CANDIDATES_PER_PAGE)
     try:
         n = int(number or 1)
@@ -658,11 +700,21 @@ def _candidate_page(eligible: QuerySet[Cadre], number: str | None) -> Page:
         n = 0
     if n >= 1:
         start = (n - 1) * CANDIDATES_PER_PAGE
-        window = eligible.annotate(listed_total=Window(Count("pk")))
-        rows = list(window[start : start + CANDIDATES_PER_PAGE])
-        if rows:
-            paginator.__dict__["count"] = rows[0].listed_total  # Paginator.count is cached
-            return Page(rows, n, paginator)
+        window = (
+            eligible.prefetch_related(None)
+            .annotate(listed_total=Window(Count("pk")))
+            .values_list("pk", "listed_total")
+        )
+        found = list(window[start : start + CANDIDATES_PER_PAGE])
+        if found:
+            paginator.__dict__["count"] = found[0][1]  # Paginator.count is cached
+            rows = (
+                Cadre.objects.filter(pk__in=[pk for pk, _total in found])
+                .select_related("unit")
+                .prefetch_related(_shown_assessments(years))
+            )
+            by_pk = {c.pk: c for c in rows}
+            return Page([by_pk[pk] for pk, _total in found if pk in by_pk], n, paginator)
     return paginator.get_page(number)  # none, past the end or not a number: as any pager
 
 
@@ -695,7 +747,7 @@ def _candidates_context(request: HttpRequest) -> dict[str, Any]:
     found = screening(actor=actor, post=post, ref=ref)
     years = assessment_years(ref)
     eligible = _eligible_list(actor, found, form).prefetch_related(_shown_assessments(years))
-    page_obj = _candidate_page(eligible, request.GET.get("page"))
+    page_obj = _candidate_page(eligible, request.GET.get("page"), years)
     context.update(
         post=post,
         years=years,
