@@ -130,6 +130,7 @@ class EventType(models.TextChoices):
     RESERVE_LIST_FIXED = "reserves.list_fixed", _("确定后备干部名单")
     RESERVE_MEMBER_LEFT = "reserves.member_left", _("退出后备干部名单")
     RESERVE_REVIEWED = "reserves.reviewed", _("调整后备干部名单")
+    RESERVE_SUBJECTS_SET = "reserves.subjects_set", _("设置后备干部测试科目")
     # the poor-performance track (issue 15, docs/decisions/0156)
     OBSERVATION_OPENED = "observation.opened", _("诫勉谈话并开始察看期")
     OBSERVATION_CLOSED = "observation.closed", _("察看期满作出结论")
