@@ -134,6 +134,7 @@ class EventType(models.TextChoices):
     # the poor-performance track (issue 15, docs/decisions/0156)
     OBSERVATION_OPENED = "observation.opened", _("诫勉谈话并开始察看期")
     OBSERVATION_CLOSED = "observation.closed", _("察看期满作出结论")
+    OBSERVATION_CORRECTED = "observation.corrected", _("更正诫勉谈话或察看结论")
     # 竞聘评分 (docs/decisions/0147–0149)
     COMPETITION_CREATED = "competition.created", _("建立竞聘评分")
     COMPETITION_WEIGHTS_SET = "competition.weights_set", _("设置竞聘测试项目及权重")
