@@ -59,6 +59,9 @@ def test_officer_starts_the_meeting_and_imports_its_result(
     voter.post(vote, {"action": "code", "code": codes[0]})
     ballot = voter.get(vote).content.decode()
     assert ballot.count('type="number"') == 35 and 'max="100"' in ballot
+    first = str(m.items.order_by("section__order", "order").first().pk)
+    confirm = voter.post(vote, {f"item-{first}": "88"}).content.decode()
+    assert "确认投票" in confirm and "88" in confirm and "未评分" in confirm
     items = [str(pk) for pk in m.items.values_list("pk", flat=True)]
     for n, code in enumerate(codes):
         ballot_cast(actor=None, meeting=m, code=code, content={"marks": {items[0]: str(80 + n)}})

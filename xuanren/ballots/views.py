@@ -428,7 +428,7 @@ def vote(request: HttpRequest, meeting_id: int) -> HttpResponse:
             ctx["marked"] = content["marks"]
             return _vote_page(request, {**ctx, "error": _error(exc)}, exc.http_status)
         ctx["confirming"] = True
-        ctx["summary"] = _summary(form, content, meeting.kind)
+        ctx["summary"] = _summary(form, content, meeting.kind, ctx["is_score"])
         ctx["content_json"] = json.dumps(content, ensure_ascii=False)
         return _vote_page(request, ctx)
     try:
@@ -463,9 +463,11 @@ def _ballot_content(request: HttpRequest, form: dict[str, Any], kind: str) -> di
     return {"marks": marks, "write_ins": write_ins}
 
 
-def _summary(form: dict[str, Any], content: dict[str, Any], kind: str) -> list[tuple[str, str]]:
+def _summary(
+    form: dict[str, Any], content: dict[str, Any], kind: str, score: bool = False
+) -> list[tuple[str, str]]:
     words = dict(form["options"])
-    blank = _("弃权") if kind != MeetingKind.RECOMMENDATION else "—"
+    blank = _("未评分") if score else _("弃权") if kind != MeetingKind.RECOMMENDATION else "—"
     out = []
     for s in form["sections"]:
         for item in s["items"]:
