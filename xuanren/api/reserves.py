@@ -89,6 +89,7 @@ class NomineeOut(Schema):
     name: str
     channels: list[str]
     score: Decimal | None
+    subject_scores: dict[str, str]
     tested_on: dt.date | None
     passed: bool | None
     inspection: str
@@ -139,7 +140,11 @@ class NominationIn(Schema):
 
 
 class TestIn(Schema):
-    score: Decimal
+    """The total, or (a round with subjects, decision 0173) every subject's
+    score by name, the total then computed."""
+
+    score: Decimal | None = None
+    subject_scores: dict[str, Decimal] | None = None
     tested_on: dt.date
 
 
@@ -192,7 +197,8 @@ def _nominee(x: NomineeLine) -> dict[str, Any]:
     n = x.nominee
     return {
         "id": n.pk, "cadre_id": n.cadre_id, "name": n.cadre.name, "channels": x.channels,
-        "score": n.score, "tested_on": n.tested_on, "passed": x.passed,
+        "score": n.score, "subject_scores": n.subject_scores,
+        "tested_on": n.tested_on, "passed": x.passed,
         "inspection": n.inspection, "inspection_label": n.get_inspection_display(),
         "inspected_on": n.inspected_on, "inspection_note": n.inspection_note,
         "listed": x.listed,
@@ -298,7 +304,8 @@ def _line(actor: Any, n: Nominee) -> dict[str, Any]:
 def test_record(request: HttpRequest, round_id: int, nominee_id: int, payload: TestIn) -> Any:
     actor = actor_of(request)
     n = _nominee_of(actor, round_id, nominee_id)
-    reserve_test_record(actor=actor, nominee=n, score=payload.score, tested_on=payload.tested_on)
+    reserve_test_record(actor=actor, nominee=n, score=payload.score, tested_on=payload.tested_on,
+                        subject_scores=payload.subject_scores)  # fmt: skip
     return _line(actor, n)
 
 

@@ -21,6 +21,11 @@ class RaterGroup(models.TextChoices):
     PUBLIC = "public", _("党员群众")
 
 
+#: The rater groups as a score meeting's roster and sheets name them (data,
+#: like the participant groups of the ballots app; decision 0172).
+GROUP_WORDS = {"superior": "上级领导", "peer": "同级干部", "public": "党员群众"}
+
+
 class Dimension(models.TextChoices):
     VIRTUE = "virtue", _("德")
     ABILITY = "ability", _("能")
@@ -58,6 +63,17 @@ class AssessmentRound(models.Model):
         verbose_name=_("经办人"),
     )
     created_at = models.DateTimeField(_("登记时间"))
+    # The evaluation meeting (民主测评, score ballots) started from the round,
+    # and when its means were imported into the scores (decision 0172).
+    meeting = models.ForeignKey(
+        "ballots.Meeting",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("测评投票会议"),
+    )
+    meeting_imported_at = models.DateTimeField(_("测评结果导入时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("年度考核")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from xuanren.access.policy import has_perm, require_perm, unit_in_scope
 from xuanren.assessment import scoring
 from xuanren.assessment.models import (
+    GROUP_WORDS,
     AssessedCadre,
     AssessmentRound,
     Dimension,
@@ -27,6 +28,16 @@ from xuanren.assessment.models import (
     Score,
 )
 from xuanren.assessment.selectors import MANAGE_ROUNDS, VIEW_ROUNDS, bands_of, line_of
+from xuanren.ballots.models import (
+    BallotMethod,
+    EvaluationScale,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    PaperMode,
+)
+from xuanren.ballots.selectors import score_means
+from xuanren.ballots.services import meeting_create
 from xuanren.common.dates import today
 from xuanren.common.errors import Conflict, ErrorCollector, NotFound
 from xuanren.journal.models import EventType
@@ -228,11 +239,16 @@ def _score_value(raw: Any) -> Decimal | None:
 
 @transaction.atomic
 def scores_record(
-    *, actor: Any, round: AssessmentRound, entries: Sequence[ScoreEntry]
+    *,
+    actor: Any,
+    round: AssessmentRound,
+    entries: Sequence[ScoreEntry],
+    meeting: Meeting | None = None,
 ) -> AssessmentRound:
     """Scores as counted from the paper sheets (each 0–100, at most two
-    decimals); all or nothing. A cadre whose grade is confirmed is not
-    rescored."""
+    decimals), or imported from the round's evaluation meeting (`meeting`,
+    named in the journal event); all or nothing. A cadre whose grade is
+    confirmed is not rescored."""
     r = _locked(actor, round)
     rows = {a.pk: a for a in AssessedCadre.objects.filter(round=r).select_related("cadre")}
     out = ErrorCollector()
@@ -300,8 +316,140 @@ def scores_record(
             payload={
                 "cells": len(changes),
                 "cadres": sorted({row.cadre_id for row, *_rest in changes}),
+                **({"meeting": meeting.pk, "source": "ballots"} if meeting is not None else {}),
             },
         )
+    return r
+
+
+# ---- from an evaluation meeting (decision 0172) -----------------------------------------
+
+MAX_VOTERS = 2000
+
+
+@dataclass(frozen=True)
+class RaterVoter:
+    """One voter of the evaluation meeting: their rater group and, to vote
+    with their own login instead of a code, their account."""
+
+    name: str
+    group: str
+    user: Any = None
+
+
+@transaction.atomic
+def meeting_start(
+    *,
+    actor: Any,
+    round: AssessmentRound,
+    meeting_date: Any,
+    voters: Sequence[RaterVoter],
+    method: str = BallotMethod.ELECTRONIC,
+    sheet_count: int = 0,
+) -> Meeting:
+    """发起测评投票: an evaluation meeting of the round's unit with no case,
+    one section per dimension (德能勤绩廉) naming every cadre of the round,
+    scored 0–100, the voters' groups being the rater groups. It runs in the
+    ballots app (codes, count key, paper sheets, the count) like any other
+    meeting; one meeting at a time per round."""
+    r = _locked(actor, round)
+    out = ErrorCollector()
+    rows = list(AssessedCadre.objects.filter(round=r).select_related("cadre").order_by("pk"))
+    if not rows:
+        out.add("voters", _("本次年度考核没有参加考核的干部，不能发起测评投票。"))
+    if r.meeting_id is not None:
+        current = Meeting.objects.get(pk=r.meeting_id)
+        if current.status in (MeetingStatus.SETUP, MeetingStatus.OPEN):
+            raise Conflict(
+                _("本次考核的测评投票“%(t)s”尚未结束：请先在计票台计票或作废后再发起。")
+                % {"t": current.title}
+            )
+    if len(voters) > MAX_VOTERS:
+        out.add("voters", _("参加测评的人员不能超过 %(n)d 人。") % {"n": MAX_VOTERS})
+    for v in voters:
+        if v.group not in RaterGroup.values:
+            out.add(
+                "voters",
+                _("%(n)s的评分主体须为上级领导、同级干部或党员群众。") % {"n": v.name},
+            )
+    out.raise_if_any(_("测评投票未发起。"))
+    if AssessedCadre.objects.filter(round=r).exclude(grade="").count() == len(rows):
+        raise Conflict(_("本次考核的等次已全部确定，不需要再测评。"))
+    meeting = meeting_create(
+        actor=actor,
+        kind=MeetingKind.EVALUATION,
+        title=_("%(u)s%(y)d 年度考核测评") % {"u": r.unit.name, "y": r.year},
+        unit=r.unit,
+        meeting_date=meeting_date,
+        sections=[
+            {
+                "title": Dimension(d).label,
+                "items": [{"name": row.cadre.name, "cadre": row.cadre} for row in rows],
+            }
+            for d in scoring.DIMENSIONS
+        ],
+        voters=[
+            {"name": v.name, "group": GROUP_WORDS.get(v.group, ""), "user": v.user} for v in voters
+        ],
+        method=method,
+        paper_mode=PaperMode.SHEETS,
+        sheet_count=sheet_count,
+        scale=EvaluationScale.SCORE,
+        groups=tuple(GROUP_WORDS[g] for g in scoring.GROUPS),
+    )
+    r.meeting = meeting
+    r.meeting_imported_at = None
+    r.save(update_fields=["meeting", "meeting_imported_at"])
+    return meeting
+
+
+def meeting_entries(r: AssessmentRound, meeting: Meeting) -> list[ScoreEntry]:
+    """The closed meeting's means as score cells: section n is dimension n,
+    a name is the round's row of its cadre, a voters' group its rater group.
+    A cell no valid ballot scored is left out (it keeps what it holds)."""
+    rows = dict(AssessedCadre.objects.filter(round=r).values_list("cadre_id", "pk"))
+    dimension_of = {
+        pk: scoring.DIMENSIONS[order - 1]
+        for pk, order in meeting.sections.values_list("pk", "order")
+        if 1 <= order <= len(scoring.DIMENSIONS)
+    }
+    group_of = {word: g for g, word in GROUP_WORDS.items()}
+    means = score_means(meeting)
+    entries = []
+    for item_pk, section_pk, cadre_pk in meeting.items.values_list("pk", "section_id", "cadre_id"):
+        assessed = rows.get(cadre_pk)
+        dimension = dimension_of.get(section_pk)
+        if assessed is None or dimension is None:
+            continue
+        for word, mean in means.get(str(item_pk), {}).items():
+            if mean is not None and word in group_of:
+                entries.append(ScoreEntry(assessed, group_of[word], dimension, mean))
+    return entries
+
+
+@transaction.atomic
+def meeting_import(*, actor: Any, round: AssessmentRound) -> AssessmentRound:
+    """导入测评结果: the closed meeting's mean per name × rater group ×
+    dimension written into the round's scores through `scores_record`, as one
+    journalled import naming the meeting. Once per meeting."""
+    r = _locked(actor, round)
+    if r.meeting_id is None:
+        raise Conflict(
+            _("本次考核没有发起测评投票：请先发起测评投票，或在评分表中录入纸质票的统计结果。")
+        )
+    meeting = Meeting.objects.get(pk=r.meeting_id)
+    if meeting.status != MeetingStatus.CLOSED:
+        raise Conflict(
+            _("测评投票“%(t)s”尚未计票，不能导入：请在计票台计票后再导入。") % {"t": meeting.title}
+        )
+    if r.meeting_imported_at is not None:
+        raise Conflict(_("该次测评结果已经导入，不能重复导入。"))
+    entries = meeting_entries(r, meeting)
+    if not entries:
+        raise Conflict(_("该次测评没有有效的评分，没有可导入的结果。"))
+    scores_record(actor=actor, round=r, entries=entries, meeting=meeting)
+    r.meeting_imported_at = timezone.now()
+    r.save(update_fields=["meeting_imported_at"])
     return r
 
 

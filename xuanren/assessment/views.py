@@ -5,6 +5,7 @@ forms only parse; the services check."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -20,7 +21,7 @@ from xuanren.access.policy import has_perm, require_perm
 from xuanren.assessment import scoring
 from xuanren.assessment.export import round_export, round_title
 from xuanren.assessment.grid import grid_import, grid_template, may_enter
-from xuanren.assessment.models import AssessedCadre, Dimension, RaterGroup
+from xuanren.assessment.models import GROUP_WORDS, AssessedCadre, Dimension, RaterGroup
 from xuanren.assessment.register import register_docx
 from xuanren.assessment.selectors import (
     MANAGE_ROUNDS,
@@ -32,13 +33,17 @@ from xuanren.assessment.selectors import (
     rounds,
 )
 from xuanren.assessment.services import (
+    RaterVoter,
     ScoreEntry,
     grade_confirm,
+    meeting_import,
+    meeting_start,
     report_set,
     round_create,
     round_weights_set,
     scores_record,
 )
+from xuanren.ballots.models import BallotMethod, Meeting, MeetingStatus
 from xuanren.common.dates import today
 from xuanren.common.errors import Conflict, DomainError, ValidationFailed
 from xuanren.org.models import Unit
@@ -155,6 +160,23 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                     messages.success(request, _("考核权重已保存。"))
                     return redirect("assessment:round", pk=r.pk)
+            elif action == "meeting":
+                started = meeting_start(
+                    actor=actor,
+                    round=r,
+                    meeting_date=_date(request.POST.get("meeting_date", "")),
+                    voters=_raters(request.POST.get("voters", "")),
+                    method=request.POST.get("method", BallotMethod.ELECTRONIC),
+                    sheet_count=_whole(request.POST.get("sheet_count", "")),
+                )
+                messages.success(
+                    request, _("测评投票已发起：请在计票台发放投票码、生成计票密钥并开始投票。")
+                )
+                return redirect("ballots:console", started.pk)
+            elif action == "import":
+                meeting_import(actor=actor, round=r)
+                messages.success(request, _("测评结果已导入评分。"))
+                return redirect("assessment:round", pk=r.pk)
             elif action == "grade":
                 raw = request.POST.get("row", "").strip()
                 row = (
@@ -180,11 +202,17 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.error(request, exc.message)
         status = 422
+    meeting = Meeting.objects.filter(pk=r.meeting_id).first() if r.meeting_id else None
     return render(
         request,
         "assessment/round.html",
         {
             "round": r,
+            "meeting": meeting,
+            "meeting_closed": meeting is not None and meeting.status == MeetingStatus.CLOSED,
+            "methods": BallotMethod.choices,
+            "rater_words": "、".join(GROUP_WORDS.values()),
+            "today": today(),
             "title": _title(r),
             "sheet": round_sheet(actor=actor, round=r),
             "may_manage": has_perm(actor, MANAGE_ROUNDS),
@@ -194,6 +222,31 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _date(raw: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ValidationFailed(_("请填写测评日期（如 2026-12-06）。")) from None
+
+
+def _whole(raw: str) -> int:
+    raw = raw.strip()
+    return int(raw) if raw.isdigit() and len(raw) < 6 else 0
+
+
+def _raters(text: str) -> list[RaterVoter]:
+    """One voter a line: 姓名，评分主体 (上级领导、同级干部 or 党员群众;
+    a Chinese or ASCII comma or a tab). The service checks the groups."""
+    group_of = {word: g for g, word in GROUP_WORDS.items()}
+    out = []
+    for line in text.splitlines()[:5000]:
+        parts = [p.strip() for p in line.replace("，", ",").replace("\t", ",").split(",")]
+        if parts and parts[0]:
+            word = parts[1] if len(parts) > 1 else ""
+            out.append(RaterVoter(name=parts[0][:60], group=group_of.get(word, word[:20])))
+    return out
 
 
 def _cell_name(aid: int, group: str, dimension: str) -> str:

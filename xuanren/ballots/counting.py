@@ -17,6 +17,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -29,8 +30,11 @@ DECISION_OPTIONS = (AGREE, DISAGREE)
 RECOMMENDATION_OPTIONS = (CHOSEN,)
 GRADES = ("excellent", "competent", "basically_competent", "incompetent")
 SATISFACTION = ("satisfied", "basically_satisfied", "dissatisfied")
+#: A score ballot (decision 0172): a whole number 0–100 per name; a name left
+#: empty is not scored by that ballot and not counted in its mean.
+SCORES = tuple(str(n) for n in range(101))
 
-OPTION_WORDS = {
+OPTION_WORDS: dict[str, Any] = {
     AGREE: gettext_lazy("同意"),
     DISAGREE: gettext_lazy("不同意"),
     CHOSEN: gettext_lazy("推荐"),
@@ -41,6 +45,7 @@ OPTION_WORDS = {
     "satisfied": gettext_lazy("满意"),
     "basically_satisfied": gettext_lazy("基本满意"),
     "dissatisfied": gettext_lazy("不满意"),
+    **{score: score for score in SCORES},
 }
 
 
@@ -48,6 +53,7 @@ OPTION_WORDS = {
 #: no limit of its own: a ballot has a bounded size, so every sealed ballot of
 #: a meeting can be padded to one length (docs/decisions/0048).
 MAX_WRITE_IN_CHARS = 30
+CENT = Decimal("0.01")
 MAX_WRITE_INS = 20
 
 
@@ -185,7 +191,10 @@ class Counts:
 
 
 def _empty(spec: BallotSpec) -> Counts:
-    return Counts(items={i: dict.fromkeys(spec.options, 0) for i in spec.items})
+    # A score ballot's 101 options are not listed for every name: only the
+    # scores given (the published result stays small).
+    options = () if spec.options == SCORES else spec.options
+    return Counts(items={i: dict.fromkeys(options, 0) for i in spec.items})
 
 
 def count(
@@ -205,7 +214,8 @@ def count(
             if is_blank(content):
                 counts.blank += 1
             for item, option in content.get("marks", {}).items():
-                counts.items[item][option] += 1
+                marks = counts.items[item]
+                marks[option] = marks.get(option, 0) + 1
             for section, names in content.get("write_ins", {}).items():
                 bucket = counts.write_ins.setdefault(section, {})
                 for name in names:
@@ -213,6 +223,16 @@ def count(
     out = total.as_dict()
     out["groups"] = {g: c.as_dict() for g, c in sorted(groups.items()) if g}
     return out
+
+
+def score_mean(counts: Mapping[str, int]) -> Decimal | None:
+    """The mean of the scores given to one name (`{score: ballots}`), half up
+    to two decimals; None when no ballot scored it (decision 0172)."""
+    scored = sum(counts.values())
+    if not scored:
+        return None
+    total = sum(int(score) * n for score, n in counts.items())
+    return (Decimal(total) / Decimal(scored)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def check_counts(spec: BallotSpec, entry: Mapping[str, Any]) -> list[str]:

@@ -50,6 +50,9 @@ class PaperMode(models.TextChoices):
 class EvaluationScale(models.TextChoices):
     GRADES = "grades", _("优秀／称职／基本称职／不称职")
     SATISFACTION = "satisfaction", _("满意／基本满意／不满意")
+    # 0–100 per name and section, for a 年度考核 (decision 0172): the sections
+    # are the dimensions, the voters' groups the round's rater groups.
+    SCORE = "score", _("百分制评分（0 至 100 分）")
 
 
 class Meeting(models.Model):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -26,6 +27,7 @@ from xuanren.ballots.models import (
 )
 from xuanren.common.errors import Conflict, NotFound
 from xuanren.procedure import tally
+from xuanren.procedure.guards.selection import PARTICIPANT_GROUPS
 from xuanren.procedure.models import Candidate, CandidateStatus, CasePost
 
 # ---- meetings ---------------------------------------------------------------------------
@@ -268,7 +270,34 @@ def options_of(meeting: Meeting) -> tuple[str, ...]:
         return counting.RECOMMENDATION_OPTIONS
     if meeting.scale == EvaluationScale.SATISFACTION:
         return counting.SATISFACTION
+    if meeting.scale == EvaluationScale.SCORE:
+        return counting.SCORES
     return counting.GRADES
+
+
+def groups_of(meeting: Meeting) -> tuple[str, ...]:
+    """The voters' groups a paper sheet may name: a score meeting's are its
+    roster's (the rater groups of the assessment, decision 0172); any other
+    meeting's the regulation's participant groups."""
+    if meeting.scale == EvaluationScale.SCORE and meeting.kind == MeetingKind.EVALUATION:
+        seen: dict[str, None] = {}
+        for group in meeting.voters.order_by("id").values_list("group", flat=True):
+            seen.setdefault(group, None)
+        return tuple(seen)
+    return PARTICIPANT_GROUPS
+
+
+def score_means(meeting: Meeting) -> dict[str, dict[str, Decimal | None]]:
+    """A closed score meeting's mean per name and voters' group (valid ballots
+    only; a name left empty on a ballot is not counted): {item: {group: mean}}."""
+    groups = meeting.result.get("groups", {})
+    out: dict[str, dict[str, Decimal | None]] = {}
+    for item in meeting.result.get("items", {}):
+        out[item] = {
+            g: counting.score_mean(counts.get("items", {}).get(item, {}))
+            for g, counts in groups.items()
+        }
+    return out
 
 
 def spec_of(meeting: Meeting) -> counting.BallotSpec:

@@ -48,6 +48,7 @@ from xuanren.ballots.models import (
 from xuanren.ballots.selectors import (
     ballot_rules,
     decision_outcomes,
+    groups_of,
     meeting_rules,
     paper_sheets_state,
     seats_over,
@@ -138,10 +139,13 @@ def meeting_create(
     scale: EvaluationScale | str = EvaluationScale.GRADES,
     case: Case | None = None,
     record_kind: str = "meeting",
+    groups: Sequence[str] = (),
 ) -> Meeting:
     """A meeting with its ballot (`sections`: title, post, max_choices,
     write_ins, items [{name, cadre, candidate}] in the required order) and its
-    roster (`voters`: name, group, user, membership)."""
+    roster (`voters`: name, group, user, membership). A score meeting
+    (decision 0172) is an evaluation whose voters' groups are `groups` (the
+    rater groups of an annual assessment) instead of the participant groups."""
     require_unit(actor, "ballots.add_meeting", unit)
     if case is not None:
         require_unit(actor, "procedure.view_case", case.unit)
@@ -173,7 +177,20 @@ def meeting_create(
         for item in s.get("items") or []:
             if not str(item.get("name", "")).strip():
                 out.add("sections", _("第 %(n)d 栏有未填姓名的人选。") % {"n": n})
-    if kind in (MeetingKind.RECOMMENDATION, MeetingKind.EVALUATION):
+    is_score = scale == EvaluationScale.SCORE
+    if is_score and kind != MeetingKind.EVALUATION:
+        out.add("scale", _("百分制评分只用于民主测评。"))
+    if is_score and method == BallotMethod.PAPER and paper_mode == PaperMode.COUNTS:
+        out.add("paper_mode", _("百分制评分须逐张录入纸质票（按人选录入票数无法算出平均分）。"))
+    if is_score:
+        for v in voters:
+            if v.get("group") not in groups:
+                out.add(
+                    "voters",
+                    _("%(n)s的评分主体“%(g)s”不在规定类别中（%(all)s）。")
+                    % {"n": v.get("name", ""), "g": v.get("group", ""), "all": "、".join(groups)},
+                )
+    elif kind in (MeetingKind.RECOMMENDATION, MeetingKind.EVALUATION):
         for v in voters:
             if v.get("group") not in PARTICIPANT_GROUPS:
                 out.add(
@@ -894,7 +911,7 @@ def _paper_content(meeting: Meeting, serial: str, content: dict[str, Any]) -> di
         raise ValidationFailed(_("票号 %(s)s 不是本次会议印制的选票。") % {"s": serial})
     spoiled = bool(content.get("spoiled"))
     group = str(content.get("group") or "")
-    if group and group not in PARTICIPANT_GROUPS:
+    if group and group not in groups_of(meeting):
         raise ValidationFailed(_("参加人员类别“%(g)s”不在规定类别中。") % {"g": group})
     deferred = [str(pk) for pk in meeting.items.filter(deferred=True).values_list("pk", flat=True)]
     try:

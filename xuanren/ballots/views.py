@@ -28,7 +28,6 @@ from xuanren.ballots.models import (
 )
 from xuanren.common.errors import DomainError, NotFound
 from xuanren.common.http import client_address
-from xuanren.procedure.guards.selection import PARTICIPANT_GROUPS
 from xuanren.procedure.selectors import case_get
 from xuanren.web.pages import FORMS, login_page
 
@@ -130,7 +129,7 @@ def _console_context(request: HttpRequest, meeting: Any) -> dict[str, Any]:
         ctx["options"] = selectors.ballot_form(meeting, None)[0]["options"]
         ctx["write_in_sections"] = list(meeting.sections.filter(write_ins=True))
         if meeting.kind != MeetingKind.DECISION:
-            ctx["groups"] = PARTICIPANT_GROUPS
+            ctx["groups"] = selectors.groups_of(meeting)
     return ctx
 
 
@@ -312,12 +311,29 @@ def result(request: HttpRequest, meeting_id: int) -> HttpResponse:
         for s in sections["sections"]
         for item in s["items"]
     ]
+    score_rows: list[dict[str, Any]] = []
+    score_groups: list[str] = []
+    if meeting.kind == MeetingKind.EVALUATION and meeting.scale == EvaluationScale.SCORE:
+        # 101 possible scores a name: the sheet gives each group's mean instead.
+        means = selectors.score_means(meeting)
+        score_groups = sorted(res.get("groups", {}))
+        score_rows = [
+            {
+                "section": s["title"],
+                "name": item["name"],
+                "means": [means.get(str(item["id"]), {}).get(g) for g in score_groups],
+            }
+            for s in sections["sections"]
+            for item in s["items"]
+        ]
     return render(
         request,
         "ballots/result.html",
         {
             "meeting": meeting,
             "published": published,
+            "score_rows": score_rows,
+            "score_groups": score_groups,
             "res": res,
             "names": names,
             "options": sections["options"],
@@ -372,6 +388,8 @@ def vote(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "own": own is not None,
         "is_recommendation": meeting.kind == MeetingKind.RECOMMENDATION,
         "is_decision": meeting.kind == MeetingKind.DECISION,
+        "is_score": meeting.scale == EvaluationScale.SCORE
+        and meeting.kind == MeetingKind.EVALUATION,
     }
     client = client_address(request)
     if request.method == "POST" and request.POST.get("action") == "code":
@@ -410,7 +428,7 @@ def vote(request: HttpRequest, meeting_id: int) -> HttpResponse:
             ctx["marked"] = content["marks"]
             return _vote_page(request, {**ctx, "error": _error(exc)}, exc.http_status)
         ctx["confirming"] = True
-        ctx["summary"] = _summary(form, content, meeting.kind)
+        ctx["summary"] = _summary(form, content, meeting.kind, ctx["is_score"])
         ctx["content_json"] = json.dumps(content, ensure_ascii=False)
         return _vote_page(request, ctx)
     try:
@@ -445,9 +463,11 @@ def _ballot_content(request: HttpRequest, form: dict[str, Any], kind: str) -> di
     return {"marks": marks, "write_ins": write_ins}
 
 
-def _summary(form: dict[str, Any], content: dict[str, Any], kind: str) -> list[tuple[str, str]]:
+def _summary(
+    form: dict[str, Any], content: dict[str, Any], kind: str, score: bool = False
+) -> list[tuple[str, str]]:
     words = dict(form["options"])
-    blank = _("弃权") if kind != MeetingKind.RECOMMENDATION else "—"
+    blank = _("未评分") if score else _("弃权") if kind != MeetingKind.RECOMMENDATION else "—"
     out = []
     for s in form["sections"]:
         for item in s["items"]:

@@ -87,3 +87,33 @@ class CloseForm(forms.Form):
         field.choices = [("", _("（不降职时不选）"))] + [
             (p.pk, f"{p.unit.name}{p.title}（{p.get_level_display()}）") for p in posts
         ]
+
+
+class CorrectForm(forms.Form):
+    """A correction of what was recorded (decision 0174); the outcome's
+    wording only once the outcome is recorded. The service checks all."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("情况说明"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    talked_by = forms.CharField(label=gettext_lazy("谈话人"), max_length=120)
+    talk_record = forms.CharField(
+        label=gettext_lazy("谈话记录"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    document = forms.CharField(label=gettext_lazy("诫勉文号"), max_length=80, required=False)
+    outcome_note = forms.CharField(
+        label=gettext_lazy("结论说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    outcome_document = forms.CharField(
+        label=gettext_lazy("任免文号"), max_length=60, required=False
+    )
+    why = forms.CharField(label=gettext_lazy("更正原因"), max_length=500)
+
+    def __init__(self, *args: Any, closed: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not closed:
+            del self.fields["outcome_note"]
+            del self.fields["outcome_document"]
+
+    def changes(self) -> dict[str, str]:
+        return {k: v for k, v in self.cleaned_data.items() if k != "why"}

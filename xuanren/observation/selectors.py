@@ -83,3 +83,33 @@ def demotion_posts(*, actor: Any, observation: Observation, limit: int = 200) ->
         .select_related("unit")
         .order_by("unit__path", "sort_order", "pk")[:limit]
     )
+
+
+def observation_corrections(*, actor: Any, observation: Observation) -> list[dict[str, Any]]:
+    """The corrections of an observation the actor may read (decision 0174):
+    when, who, why and each field old → new, oldest first."""
+    from xuanren.journal.models import Event, EventType
+    from xuanren.journal.services import subject_of
+
+    subject_type, subject_id = subject_of(observation)
+    labels = {
+        f.name: str(f.verbose_name)
+        for f in Observation._meta.get_fields()
+        if hasattr(f, "verbose_name")
+    }
+    out = []
+    for e in Event.objects.filter(
+        event_type=EventType.OBSERVATION_CORRECTED, subject_type=subject_type, subject_id=subject_id
+    ).order_by("id"):
+        out.append(
+            {
+                "at": e.occurred_at,
+                "by": e.actor_label,
+                "why": e.payload.get("why", ""),
+                "changes": [
+                    (labels.get(k, k), old, new)
+                    for k, (old, new) in e.payload.get("changes", {}).items()
+                ],
+            }
+        )
+    return out

@@ -12,9 +12,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from xuanren.access.policy import require_unit
+from xuanren.access.policy import require_perm, require_unit, unit_in_scope
 from xuanren.common.dates import today
-from xuanren.common.errors import Conflict, ErrorCollector
+from xuanren.common.errors import Conflict, ErrorCollector, NotFound
 from xuanren.journal.models import EventType
 from xuanren.journal.services import journal_record
 from xuanren.observation.models import (
@@ -371,5 +371,83 @@ def observation_close(
             "new_post": post.pk if new and post else None,
             "new_rank": observation.new_rank,
         },
+    )
+    return observation
+
+
+# ---- corrections (docs/decisions/0174) --------------------------------------------------
+
+#: What may be corrected, with its length limit: the talk's record, and the
+#: outcome's wording once it is recorded. The talk date and the outcome itself
+#: are not (decision 0174).
+TALK_FIELDS = {"reason": 5000, "talked_by": 120, "talk_record": 20000, "document": 80}
+OUTCOME_FIELDS = {"outcome_note": 5000, "outcome_document": 60}
+MAX_CORRECTION_REASON = 500
+
+
+@transaction.atomic
+def observation_correct(
+    *, actor: Any, observation: Observation, why: str, changes: dict[str, str]
+) -> Observation:
+    """Correct what was recorded of the 诫勉谈话 (情况说明、谈话人、谈话记录、
+    诫勉文号) or, once recorded, the outcome's wording (结论说明、任免文号), with a
+    required reason; journalled old → new. The talk date and the outcome itself
+    are refused (decision 0174): they wrote the 诫勉 row and the tenure history."""
+    observation = (
+        Observation.objects.select_for_update(of=("self",))
+        .select_related("cadre__unit")
+        .get(pk=observation.pk)
+    )
+    if not unit_in_scope(actor, observation.cadre.unit):
+        raise NotFound(_("未找到该察看期记录，或其干部不在您的管理范围内。"))
+    require_perm(actor, CLOSE_PERM)
+    out = ErrorCollector()
+    why = (why or "").strip()
+    if not why:
+        out.add("why", _("请填写更正原因。"))
+    elif len(why) > MAX_CORRECTION_REASON:
+        out.add("why", _("更正原因不能超过 %(n)d 个字。") % {"n": MAX_CORRECTION_REASON})
+    allowed = dict(TALK_FIELDS)
+    if observation.status == ObservationStatus.CLOSED:
+        allowed |= OUTCOME_FIELDS
+    diff: dict[str, list[str]] = {}
+    for field, raw in changes.items():
+        if field in ("talk_date", "outcome", "outcome_on", "status"):
+            out.add(
+                field,
+                _(
+                    "谈话日期和察看结论已写入干部的诫勉记录和任职经历，不能在此更正；确属登记错误的，请联系系统管理员依据更正文件处理。"
+                ),
+            )
+            continue
+        if field not in allowed:
+            out.add(
+                field,
+                _("察看期尚未作出结论，没有可更正的结论内容。")
+                if field in OUTCOME_FIELDS
+                else _("该项不能更正。"),
+            )
+            continue
+        value = str(raw or "").strip()
+        if len(value) > allowed[field]:
+            out.add(field, _("不能超过 %(n)d 个字。") % {"n": allowed[field]})
+            continue
+        if not value and field in ("reason", "talked_by", "talk_record"):
+            out.add(field, _("该项不能为空。"))
+            continue
+        old = getattr(observation, field)
+        if value != old:
+            diff[field] = [old, value]
+    out.raise_if_any(_("更正未保存。"))
+    if not diff:
+        raise Conflict(_("没有需要更正的内容：请修改后再提交。"))
+    for field, (_old, new) in diff.items():
+        setattr(observation, field, new)
+    observation.save(update_fields=list(diff))
+    journal_record(
+        actor=actor,
+        event_type=EventType.OBSERVATION_CORRECTED,
+        subject=observation,
+        payload={"cadre": observation.cadre_id, "why": why, "changes": diff},
     )
     return observation

@@ -17,18 +17,22 @@ from xuanren.access.policy import has_perm, require_unit, unit_in_scope
 from xuanren.common.dates import today
 from xuanren.common.errors import Conflict, ValidationFailed
 from xuanren.observation.export import observations_export
-from xuanren.observation.forms import CloseForm, OpenForm
+from xuanren.observation.forms import CloseForm, CorrectForm, OpenForm
 from xuanren.observation.models import ObservationStatus
 from xuanren.observation.selectors import (
     LIST_LIMIT,
     demotion_posts,
+    observation_corrections,
     observation_get,
     observations,
 )
 from xuanren.observation.services import (
     CLOSE_PERM,
     OPEN_PERM,
+    OUTCOME_FIELDS,
+    TALK_FIELDS,
     observation_close,
+    observation_correct,
     observation_open,
 )
 from xuanren.people.selectors import cadre_get
@@ -101,16 +105,44 @@ def observation_new(request: HttpRequest, cadre: int) -> HttpResponse:
 def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     obs = observation_get(actor=actor, pk=pk)  # out of scope: 404
-    posting = request.method == "POST"
-    if posting:
+    correcting = request.method == "POST" and request.POST.get("action") == "correct"
+    posting = request.method == "POST" and not correcting
+    if request.method == "POST":
         require_unit(actor, CLOSE_PERM, obs.cadre.unit)  # may see, not decide: 403
+    may_correct = has_perm(actor, CLOSE_PERM) and unit_in_scope(actor, obs.cadre.unit)
+    closed = obs.status == ObservationStatus.CLOSED
+    correct_form = None
+    status = 200
+    if may_correct:
+        correct_form = CorrectForm(
+            request.POST if correcting else None,
+            closed=closed,
+            initial={f: getattr(obs, f) for f in (*TALK_FIELDS, *OUTCOME_FIELDS)},
+        )
+        if correcting:
+            status = 422
+            if correct_form.is_valid():
+                try:
+                    observation_correct(
+                        actor=actor,
+                        observation=obs,
+                        why=correct_form.cleaned_data["why"],
+                        changes=correct_form.changes(),
+                    )
+                except ValidationFailed as exc:
+                    put_errors(correct_form, exc)
+                except Conflict as exc:
+                    correct_form.add_error(None, exc.message)
+                    status = 409
+                else:
+                    messages.success(request, _("已更正，更正记录见本页。"))
+                    return HttpResponseRedirect(reverse("observation:observation", args=[obs.pk]))
     may_close = (
         obs.status == ObservationStatus.OPEN
         and has_perm(actor, CLOSE_PERM)
         and unit_in_scope(actor, obs.cadre.unit)
     )
     form = None
-    status = 200
     if may_close or posting:
         posts = demotion_posts(actor=actor, observation=obs)
         form = CloseForm(
@@ -149,6 +181,8 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "on": on,
         "last_day": obs.ends_on - dt.timedelta(days=1),
         "overdue": obs.status == ObservationStatus.OPEN and obs.ends_on < on,
+        "correct_form": correct_form,
+        "corrections": observation_corrections(actor=actor, observation=obs),
     }
     return render(request, "observation/detail.html", context, status=status)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from xuanren.common.dates import add_months
 
@@ -24,6 +24,19 @@ def review_due(listed_on: dt.date, last_review: dt.date | None, months: int) -> 
     the day the list was fixed when it has not been reviewed (add_months:
     2024-02-29 + 24 months is 2026-03-01)."""
     return add_months(last_review or listed_on, months)
+
+
+def subject_total(
+    mode: str, subjects: Iterable[tuple[str, int]], scores: dict[str, Decimal]
+) -> Decimal:
+    """The test total from the subject scores (decision 0173): a plain sum
+    (each subject out of its points), or weighted (each out of 100, times its
+    points as percent), half up to one decimal like every score of the round."""
+    if mode == "weighted":
+        total = sum((scores[name] * points for name, points in subjects), Decimal(0)) / 100
+    else:
+        total = sum((scores[name] for name, _points in subjects), Decimal(0))
+    return total.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,15 @@ class LeaveReason(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+class SubjectMode(models.TextChoices):
+    """How the closed-book test's subjects make the total (decision 0173):
+    each subject's points are its full marks (a plain sum) or its weight in
+    percent of a 0–100 subject score (weighted); either way they sum to 100."""
+
+    SUM = "sum", _("各科成绩相加（分值为该科满分）")
+    WEIGHTED = "weighted", _("各科百分制成绩加权（分值为权重%）")
+
+
 class ReserveRound(models.Model):
     """One selection of reserve cadres for the cadres of `unit`'s subtree."""
 
@@ -55,6 +64,12 @@ class ReserveRound(models.Model):
     title = models.CharField(_("名称"), max_length=100)
     pass_line = models.DecimalField(_("测试合格分数线"), max_digits=4, decimal_places=1)
     listed_on = models.DateField(_("名单确定日期"), null=True, blank=True)
+    # The test's subjects, [{"name": "政治理论", "points": 25}, ...] (decision
+    # 0173); empty: one total score is entered as before.
+    subjects = models.JSONField(_("测试科目"), default=list, blank=True)
+    subject_mode = models.CharField(
+        _("科目计分方式"), max_length=10, choices=SubjectMode.choices, default=SubjectMode.SUM
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("经办人"),
@@ -92,6 +107,9 @@ class Nominee(models.Model):
         _("测试成绩"), max_digits=4, decimal_places=1, null=True, blank=True
     )
     tested_on = models.DateField(_("测试日期"), null=True, blank=True)
+    # Per subject, {"政治理论": "22.5", ...}, when the round has subjects; the
+    # total (`score`) is computed from them.
+    subject_scores = models.JSONField(_("各科成绩"), default=dict, blank=True)
     inspection = models.CharField(
         _("组织考察"), max_length=16, choices=InspectionResult.choices,
         default=InspectionResult.PENDING,

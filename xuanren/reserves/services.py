@@ -6,7 +6,7 @@ the API and the demo alike (docs/decisions/0153–0155)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -22,7 +22,7 @@ from xuanren.journal.models import EventType
 from xuanren.journal.services import journal_record
 from xuanren.org.models import Level, Unit
 from xuanren.people.models import Cadre, CadreStatus
-from xuanren.reserves.calc import passes
+from xuanren.reserves.calc import passes, subject_total
 from xuanren.reserves.models import (
     Channel,
     InspectionResult,
@@ -32,6 +32,7 @@ from xuanren.reserves.models import (
     Nominee,
     ReserveRound,
     Review,
+    SubjectMode,
     Tier,
 )
 from xuanren.reserves.selectors import MANAGE_ROUNDS, VIEW_ROUNDS
@@ -209,21 +210,137 @@ def _refuse_if_listed(nominee: Nominee) -> None:
         )
 
 
+MAX_SUBJECTS = 12
+MAX_SUBJECT_NAME = 20
+
+
 @transaction.atomic
-def reserve_test_record(*, actor: Any, nominee: Nominee, score: Any, tested_on: dt.date) -> Nominee:
+def reserve_subjects_set(
+    *, actor: Any, round: ReserveRound, mode: str, subjects: Sequence[tuple[str, Any]]
+) -> ReserveRound:
+    """The closed-book test's subjects (name, points) and how they make the
+    total (decision 0173): the points sum to 100 — full marks per subject for
+    a plain sum, weights in percent for a weighted total — so the pass line
+    applies to the total as before. No subjects: one total score, as before.
+    Only while no score has been recorded in the round."""
+    round_ = _round_locked(actor, round)
+    out = ErrorCollector()
+    if mode not in SubjectMode.values:
+        out.add("mode", _("请选择科目计分方式。"))
+    clean: list[dict[str, Any]] = []
+    names: set[str] = set()
+    if len(subjects) > MAX_SUBJECTS:
+        out.add("subjects", _("测试科目不能超过 %(n)d 个。") % {"n": MAX_SUBJECTS})
+    for n, (raw_name, raw_points) in enumerate(subjects[:MAX_SUBJECTS], start=1):
+        name = str(raw_name or "").strip()
+        if not name or len(name) > MAX_SUBJECT_NAME:
+            out.add("subjects", _("第 %(n)d 个科目须有名称，且不超过 %(m)d 个字。")
+                    % {"n": n, "m": MAX_SUBJECT_NAME})  # fmt: skip
+            continue
+        if name in names:
+            out.add("subjects", _("科目“%(s)s”重复。") % {"s": name})
+            continue
+        names.add(name)
+        points = (
+            raw_points if isinstance(raw_points, int) and not isinstance(raw_points, bool) else None
+        )
+        if isinstance(raw_points, str) and raw_points.strip().isdigit():
+            points = int(raw_points.strip())
+        if points is None or not 1 <= points <= 100:
+            out.add("subjects", _("科目“%(s)s”的分值应为 1 至 100 的整数。") % {"s": name})
+            continue
+        clean.append({"name": name, "points": points})
+    if clean and len(clean) == len(subjects) and sum(c["points"] for c in clean) != 100:
+        out.add(
+            "subjects",
+            _("各科分值合计为 %(t)d，须恰好为 100（相加时为各科满分，加权时为权重%%）。")
+            % {"t": sum(c["points"] for c in clean)},
+        )
+    out.raise_if_any(_("测试科目未保存。"))
+    if Nominee.objects.filter(round=round_, score__isnull=False).exists():
+        raise Conflict(_("本次选拔已经登记了测试成绩，不能再修改测试科目。"))
+    before = {"mode": round_.subject_mode, "subjects": round_.subjects}
+    round_.subjects = clean
+    round_.subject_mode = mode
+    round_.save(update_fields=["subjects", "subject_mode"])
+    journal_record(
+        actor=actor,
+        event_type=EventType.RESERVE_SUBJECTS_SET,
+        subject=round_,
+        payload={"before": before, "after": {"mode": mode, "subjects": clean}},
+    )
+    return round_
+
+
+def _subject_scores(
+    out: ErrorCollector, round_: ReserveRound, given: Mapping[str, Any]
+) -> dict[str, Decimal]:
+    """Every subject's score, each from 0 to its full marks (a plain sum) or
+    to 100 (weighted), at most one decimal place."""
+    clean: dict[str, Decimal] = {}
+    unknown = set(map(str, given)) - {s["name"] for s in round_.subjects}
+    if unknown:
+        out.add(
+            "subject_scores", _("本次测试没有科目：%(s)s。") % {"s": "、".join(sorted(unknown))}
+        )
+    for subject in round_.subjects:
+        name, points = subject["name"], int(subject["points"])
+        top = HUNDRED if round_.subject_mode == SubjectMode.WEIGHTED else Decimal(points)
+        raw = given.get(name)
+        if raw is None or str(raw).strip() == "":
+            out.add(f"subject_scores.{name}", _("请填写“%(s)s”的成绩。") % {"s": name})
+            continue
+        value = _score(out, f"subject_scores.{name}", raw, name)
+        if value is None:
+            continue
+        if value > top:
+            out.add(f"subject_scores.{name}", _("“%(s)s”满分 %(t)s，成绩不能超过满分。")
+                    % {"s": name, "t": top})  # fmt: skip
+            continue
+        clean[name] = value
+    return clean
+
+
+@transaction.atomic
+def reserve_test_record(
+    *,
+    actor: Any,
+    nominee: Nominee,
+    score: Any = None,
+    tested_on: dt.date,
+    subject_scores: Mapping[str, Any] | None = None,
+) -> Nominee:
     """The closed-book test's total score (政治、科技、法律、经济); below the
-    round's pass line the nominee is recorded as failed and cannot be listed."""
+    round's pass line the nominee is recorded as failed and cannot be listed.
+    A round with subjects takes every subject's score and computes the total
+    (decision 0173); one without takes the total."""
     round_, nominee = _nominee_locked(actor, nominee)
     out = ErrorCollector()
-    value = _score(out, "score", score, _("测试成绩"))
+    per_subject: dict[str, Decimal] = {}
+    if round_.subjects:
+        if score not in (None, ""):
+            out.add("score", _("本次测试分科目计分：请填写各科成绩，总成绩由系统计算。"))
+        per_subject = _subject_scores(out, round_, subject_scores or {})
+        value = None
+    else:
+        if subject_scores:
+            out.add("subject_scores", _("本次测试没有设置科目：请直接填写测试总成绩。"))
+        value = _score(out, "score", score, _("测试成绩"))
     _day_not_future(out, "tested_on", tested_on, _("测试日期"))
     out.raise_if_any(_("测试成绩未登记。"))
+    if round_.subjects:
+        value = subject_total(
+            round_.subject_mode,
+            [(s["name"], int(s["points"])) for s in round_.subjects],
+            per_subject,
+        )
     assert value is not None
     _refuse_if_listed(nominee)
     before = nominee.score
     nominee.score = value
     nominee.tested_on = tested_on
-    nominee.save(update_fields=["score", "tested_on"])
+    nominee.subject_scores = {k: str(v) for k, v in per_subject.items()}
+    nominee.save(update_fields=["score", "tested_on", "subject_scores"])
     journal_record(
         actor=actor,
         event_type=EventType.RESERVE_TEST_RECORDED,
@@ -235,6 +352,7 @@ def reserve_test_record(*, actor: Any, nominee: Nominee, score: Any, tested_on: 
             "before": before,
             "tested_on": tested_on,
             "passed": passes(value, round_.pass_line),
+            **({"subject_scores": nominee.subject_scores} if per_subject else {}),
         },
     )
     return nominee

@@ -23,7 +23,14 @@ from xuanren.common.widgets import date_input
 from xuanren.org.models import Level, Unit
 from xuanren.people.models import Cadre
 from xuanren.reserves.export import count_lines, round_workbook
-from xuanren.reserves.models import Channel, InspectionResult, LeaveReason, Member, Tier
+from xuanren.reserves.models import (
+    Channel,
+    InspectionResult,
+    LeaveReason,
+    Member,
+    SubjectMode,
+    Tier,
+)
 from xuanren.reserves.selectors import (
     MANAGE_ROUNDS,
     NomineeLine,
@@ -46,6 +53,7 @@ from xuanren.reserves.services import (
     reserve_nominate,
     reserve_review_record,
     reserve_round_create,
+    reserve_subjects_set,
     reserve_test_record,
 )
 from xuanren.supervision.forms import put_errors
@@ -110,9 +118,53 @@ class NomineeChoiceForm(forms.Form):
 
 
 class TestForm(NomineeChoiceForm):
+    """The total, or one field per subject when the round has subjects
+    (decision 0173: the service computes the total)."""
+
     score = forms.CharField(label=gettext_lazy("测试成绩（政治、科技、法律、经济，满分 100）"),
                             max_length=10)  # fmt: skip
     tested_on = forms.DateField(label=gettext_lazy("测试日期"), widget=date_input())
+
+    def __init__(self, lines: list[NomineeLine], round_: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(lines, *args, **kwargs)
+        self.subjects = [str(x["name"]) for x in round_.subjects]
+        if not self.subjects:
+            return
+        del self.fields["score"]
+        weighted = round_.subject_mode == SubjectMode.WEIGHTED
+        for n, x in enumerate(round_.subjects):
+            label = (
+                _("%(s)s成绩（百分制，权重 %(p)d%%）") if weighted else _("%(s)s成绩（满分 %(p)d）")
+            ) % {"s": x["name"], "p": x["points"]}
+            self.fields[f"subject_{n}"] = forms.CharField(label=label, max_length=10)
+        self.order_fields(["nominee", *(f"subject_{n}" for n in range(len(self.subjects)))])
+
+    def subject_scores(self) -> dict[str, str] | None:
+        if not self.subjects:
+            return None
+        return {name: self.cleaned_data[f"subject_{n}"] for n, name in enumerate(self.subjects)}
+
+
+class SubjectsForm(forms.Form):
+    """The test's subjects, one a line: 科目，分值. The service checks them."""
+
+    mode = forms.ChoiceField(label=gettext_lazy("科目计分方式"), choices=SubjectMode.choices)
+    subjects = forms.CharField(
+        label=gettext_lazy(
+            "测试科目，每行一科：科目名称，分值（各科分值合计 100；不设科目则清空）"
+        ),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        max_length=2000,
+    )
+
+    def lines(self) -> list[tuple[str, str]]:
+        out = []
+        for line in self.cleaned_data["subjects"].splitlines():
+            parts = [p.strip() for p in line.replace("，", ",").replace("\t", ",").split(",")]
+            if parts and parts[0]:
+                out.append((parts[0], parts[1] if len(parts) > 1 else ""))
+        return out
 
 
 class InspectionForm(NomineeChoiceForm):
@@ -196,7 +248,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-ACTIONS = ("nominate", "test", "inspection", "member", "fix", "leave", "remove")
+ACTIONS = ("subjects", "nominate", "test", "inspection", "member", "fix", "leave", "remove")
 
 
 @office
@@ -214,7 +266,8 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unlisted = [x for x in lines if not x.listed]
     built: dict[str, forms.Form] = {
         "nominate": NominateForm(actor, bound("nominate")),
-        "test": TestForm(unlisted, bound("test")),
+        "subjects": SubjectsForm(bound("subjects")),
+        "test": TestForm(unlisted, round_, bound("test")),
         "inspection": InspectionForm(unlisted, bound("inspection")),
         "member": MemberForm([x for x in lines if x.listable], bound("member")),
         "fix": FixForm(bound("fix")),
@@ -229,7 +282,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         form = built[action]
         try:
             if form.is_valid():
-                _act(request, actor, round_, action, form.cleaned_data, lines, members)
+                _act(request, actor, round_, action, form, lines, members)
                 return redirect("reserves:reserve_round", pk=round_.pk)
             status = 422
         except ValidationFailed as exc:
@@ -243,6 +296,10 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
                             ("nominate", "nominated_on"), ("fix", "listed_on"),
                             ("leave", "left_on")):  # fmt: skip
             built[name].initial = {field: today()}
+        built["subjects"].initial = {
+            "mode": round_.subject_mode,
+            "subjects": "\n".join(f"{x['name']}，{x['points']}" for x in round_.subjects),
+        }
     counts = counts_for(actor=actor, round=round_)
     return render(
         request,
@@ -268,11 +325,12 @@ def _act(
     actor: Any,
     round_: Any,
     action: str,
-    d: dict[str, Any],
+    built_form: forms.Form,
     lines: list[NomineeLine],
     members: list[Member],
 ) -> None:
     """One of the round page's actions, through its service."""
+    d = built_form.cleaned_data
     nominee = next((x.nominee for x in lines if x.nominee.pk == d.get("nominee")), None)
     member = next((m for m in members if m.pk == d.get("member")), None)
     if action in ("test", "inspection", "member") and nominee is None:
@@ -286,10 +344,17 @@ def _act(
         reserve_nominate(actor=actor, round=round_, cadre=cadre, channel=d["channel"],
                          nominated_on=d["nominated_on"], note=d["note"])  # fmt: skip
         messages.success(request, _("已登记推荐。"))
+    elif action == "subjects":
+        form = built_form
+        assert isinstance(form, SubjectsForm)
+        reserve_subjects_set(actor=actor, round=round_, mode=d["mode"], subjects=form.lines())
+        messages.success(request, _("测试科目已保存。"))
     elif action == "test":
         assert nominee is not None
-        reserve_test_record(actor=actor, nominee=nominee, score=d["score"],
-                            tested_on=d["tested_on"])  # fmt: skip
+        assert isinstance(built_form, TestForm)
+        reserve_test_record(actor=actor, nominee=nominee, score=d.get("score"),
+                            tested_on=d["tested_on"],
+                            subject_scores=built_form.subject_scores())  # fmt: skip
         messages.success(request, _("已登记测试成绩。"))
     elif action == "inspection":
         assert nominee is not None
