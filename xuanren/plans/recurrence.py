@@ -18,12 +18,18 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 ONE_DAY = dt.timedelta(days=1)
 #: How far a rest-day deadline may be moved (the longest holiday is 9 days).
 MAX_POSTPONE = 31
-QUARTER_NAMES = ("一", "二", "三", "四")
+#: The quarters' numerals in a period's label (一 … 四 in Chinese, 1 … 4 in English).
+QUARTER_NAMES = (
+    pgettext_lazy("quarter", "一"),
+    pgettext_lazy("quarter", "二"),
+    pgettext_lazy("quarter", "三"),
+    pgettext_lazy("quarter", "四"),
+)
 
 
 class RuleKind(models.TextChoices):
