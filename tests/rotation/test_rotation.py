@@ -209,13 +209,23 @@ def test_todo_sources(world: World, personas: Any) -> None:
     rotation = [i for i in items if i.kind == TodoKind.ROTATION_DUE]
     levels = [i for i in items if i.kind == TodoKind.LEVEL_LIMIT_DUE]
     texts = " ".join(i.text for i in rotation)
-    # reached by the 30-day horizon: 李书记 (today), 赵副局长 (tomorrow), 周股长 (past)
-    assert "李书记" in texts and "赵副局长" in texts and "周股长" in texts
+    # reached by the 30-day horizon: 李书记 (today) and 赵副局长 (tomorrow) one by
+    # one; 周股长 (reached before today) only in the summary of its kind, due
+    # today, not overdue (decision 0191)
+    assert "李书记" in texts and "赵副局长" in texts and "周股长" not in texts
     assert "钱副镇长" not in texts
+    summary = [i for i in rotation if "名干部已达到" in i.text]
+    assert [(i.text, i.due) for i in summary] == [
+        (
+            "1 名干部已达到“同一职位连续任期、同一职位任职年限”规定，尚未交流，请查看轮岗交流提示。",
+            ON,
+        )
+    ]
+    assert summary[0].link.endswith("/rotation/?only=reached")
+    assert not summary[0].overdue(ON)
     assert [i.text for i in levels if "孙老科" in i.text]
     sec = next(i for i in rotation if "李书记" in i.text and "必须交流" in i.text)
     assert sec.due == ON and sec.link.endswith(f"/cadres/{world.secretary.pk}/#rotation")
-    assert next(i for i in rotation if "周股长" in i.text).overdue(ON)
     # who does not keep plans gets none
     kinds = {i.kind for i in todo_for(actor=personas.discipline, on=ON)}
     assert TodoKind.ROTATION_DUE not in kinds and TodoKind.LEVEL_LIMIT_DUE not in kinds

@@ -1113,21 +1113,49 @@ def _probe_rotation_levels(query: TodoQuery) -> QuerySet[Any] | None:
     return Cadre.objects.filter(level_since__lte=latest)
 
 
-#: At most this many rotation items of each source in one 待办.
+#: At most this many upcoming rotation items of each source in one 待办.
 ROTATION_ITEMS = 50
+#: Cadres already past a rotation rule are one summary item per kind, counted
+#: up to this many ("50 名以上" beyond).
+ROTATION_REACHED_COUNT = 50
 
 
 def _rotation_items(query: TodoQuery, kinds: set[str], todo_kind: str) -> list[TodoItem]:
-    from xuanren.rotation.selectors import alerts
+    """Rotation alerts are standing conditions, not deadlines (decision 0191):
+    a cadre who reaches a rule today or within the horizon is one item, due
+    on the day (one per post and kind, the rule reached first); those who
+    reached one before today are one summary item, due today, linking to the
+    alert list, so years-old conditions do not fill the soonest-first 待办 and
+    the home page. Two queries for all the rules of the source."""
+    from xuanren.rotation.rules import AlertKind, AlertStage
+    from xuanren.rotation.selectors import due_alerts
 
     if _rotation_cutoffs(query, kinds) is None:
         return []
-    found = []
-    for kind in sorted(kinds):
-        found += alerts(actor=query.actor, on=query.on, kind=kind, horizon=query.horizon)
-    found.sort(key=lambda a: (a.due, a.cadre.pk, a.rule.id))
+    reached, coming = due_alerts(
+        actor=query.actor,
+        before=query.on - dt.timedelta(days=1),
+        horizon=query.horizon,
+        kinds=kinds,
+        limit=ROTATION_ITEMS,
+        cap=ROTATION_REACHED_COUNT,
+    )
     items = []
-    for a in found[:ROTATION_ITEMS]:
+    if reached:
+        rules = "、".join(str(AlertKind(k).label) for k in sorted(kinds))
+        many = reached > ROTATION_REACHED_COUNT
+        text = (
+            _("%(n)d 名以上干部已达到“%(rule)s”规定，尚未交流，请查看轮岗交流提示。")
+            if many
+            else _("%(n)d 名干部已达到“%(rule)s”规定，尚未交流，请查看轮岗交流提示。")
+        ) % {"n": min(reached, ROTATION_REACHED_COUNT), "rule": rules}
+        link = reverse("rotation:alerts") + f"?only={AlertStage.REACHED}"
+        if len(kinds) == 1:
+            link += f"&kind={next(iter(kinds))}"
+        items.append(
+            TodoItem(kind=todo_kind, text=text, due=query.on, link=link, case=None, mine=True)
+        )
+    for a in coming:
         text = _(
             "%(name)s（%(where)s）自 %(since)s 起任职，%(date)s 达到“%(rule)s”：%(what)s。"
         ) % {

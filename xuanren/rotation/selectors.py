@@ -35,6 +35,8 @@ PLANS_PERM = "rotation.view_rotationplan"
 EXCHANGES_PERM = "rotation.view_exchangerecord"
 #: How many alerts a list shows at most (each rule reads at most this many).
 LIST_LIMIT = 200
+#: 待办 reads at most this many upcoming rows (decision 0191).
+UPCOMING_ROWS = 2000
 
 
 @dataclass(frozen=True)
@@ -302,3 +304,91 @@ def cadre_plan_entries(*, actor: Any, cadre: Cadre) -> list[RotationPlanEntry]:
         .select_related("plan", "target_post__unit")
         .order_by("-plan__year", "-pk")
     )
+
+
+def due_alerts(
+    *, actor: Any, before: dt.date, horizon: dt.date, kinds: set[str], limit: int, cap: int
+) -> tuple[int, list[Alert]]:
+    """What 待办 shows of the rules of `kinds` (decision 0191): how many open
+    tenures (or cadres, for the level rule) had reached one of the rules by
+    `before`, counted up to `cap` + 1 (one query); and the alerts reached
+    after `before` up to `horizon`, soonest first, at most `limit` (one per
+    post and kind, the rule reached first). The upcoming ones are read as the
+    rows whose start falls in one of the rules' date ranges (an index range
+    each, at most UPCOMING_ROWS rows), then their posts by key and the rules
+    tested here: joining the posts in the query made PostgreSQL hash the whole
+    post table at a million cadres."""
+    rules = [r for r in pack().rules if r.kind in kinds]
+    if not rules:
+        return 0, []
+    by_level = all(r.kind == AlertKind.LEVEL_YEARS for r in rules)
+    base: QuerySet[Any]
+    if by_level:
+        field = "level_since"
+        base = Cadre.objects.filter(unit_scope_q(actor, prefix="unit__"), status=CadreStatus.ACTIVE)
+
+        def rule_q(rule: Rule) -> Q:
+            return Q(level__in=rule.levels)
+    else:
+        field = "start_date"
+        base = Tenure.objects.filter(
+            unit_scope_q(actor, prefix="cadre__unit__"),
+            end_date__isnull=True,
+            cadre__status=CadreStatus.ACTIVE,
+        )
+        rule_q = _post_q
+    reached_q = Q()
+    ranges = Q()
+    for rule in rules:
+        last = cutoff(before, rule.months)
+        reached_q |= rule_q(rule) & Q(**{f"{field}__lte": last})
+        ranges |= Q(**{f"{field}__gt": last, f"{field}__lte": cutoff(horizon, rule.months)})
+    reached = len(base.filter(reached_q).values_list("pk", flat=True)[: cap + 1])
+    if by_level:
+        rows = list(
+            base.filter(ranges, level__in={lv for r in rules for lv in r.levels})
+            .select_related("unit")
+            .order_by(field, "pk")[:UPCOMING_ROWS]
+        )
+    else:
+        rows = list(base.filter(ranges).order_by(field, "pk")[:UPCOMING_ROWS])
+        levels = {lv for r in rules for lv in r.levels}
+        posts = (
+            Post.objects.filter(level__in=levels)
+            .select_related("unit")
+            .in_bulk({t.post_id for t in rows})
+        )
+    found: dict[tuple[int, str], tuple[Rule, Any, dt.date]] = {}
+    for row in rows:
+        since = getattr(row, field)
+        for rule in rules:
+            due = reached_on(since, rule.months)
+            if not before < due <= horizon:
+                continue
+            if by_level:
+                if row.level not in rule.levels:
+                    continue
+            else:
+                post = posts.get(row.post_id)
+                if (
+                    post is None
+                    or post.level not in rule.levels
+                    or (rule.principal_only and not post.is_principal)
+                ):
+                    continue
+                if not sensitive(rule, post.title, post.unit.name):
+                    continue
+            key = (row.pk, rule.kind)
+            if key not in found or due < found[key][2]:
+                found[key] = (rule, row, due)
+    chosen = sorted(found.values(), key=lambda f: (f[2], f[1].pk, f[0].id))[:limit]
+    if by_level:
+        return reached, [
+            _alert(rule, row, None, row.level, row.level_since, before) for rule, row, _d in chosen
+        ]
+    cadres = Cadre.objects.select_related("unit").in_bulk({row.cadre_id for _r, row, _d in chosen})
+    return reached, [
+        _alert(rule, cadres[row.cadre_id], posts[row.post_id], posts[row.post_id].level,
+               row.start_date, before)
+        for rule, row, _d in chosen
+    ]  # fmt: skip
