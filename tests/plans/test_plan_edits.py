@@ -121,7 +121,10 @@ def test_phase_edit(world: World) -> None:
     phase_edit(actor=world.officer, phase=world.phase, name="实施阶段",
                starts_on=d(2026, 4, 1), ends_on=d(2026, 12, 31))  # the plan's last day  # fmt: skip
     assert PlanPhase.objects.get(pk=world.phase.pk).ends_on == d(2026, 12, 31)
-    assert _last(EventType.PLAN_PHASE_EDITED).payload["changes"]["name"] == ["组织实施阶段", "实施阶段"]
+    assert _last(EventType.PLAN_PHASE_EDITED).payload["changes"]["name"] == [
+        "组织实施阶段",
+        "实施阶段",
+    ]
     with pytest.raises(ValidationFailed):  # the day after the plan
         phase_edit(actor=world.officer, phase=world.phase, name="实施阶段",
                    starts_on=d(2026, 4, 1), ends_on=d(2027, 1, 1))  # fmt: skip
@@ -251,7 +254,10 @@ def test_pages(client: Client, world: World) -> None:
     _submit(world, d(2026, 1, 1))
     refused = client.post(reverse("plans:report_withdraw", args=[world.quarterly.pk]))
     assert refused.status_code == 409 and "已报送的期间不能删除" in refused.content.decode()
-    assert reverse("plans:report_withdraw", args=[world.quarterly.pk]) not in client.get(url).content.decode()
+    assert (
+        reverse("plans:report_withdraw", args=[world.quarterly.pk])
+        not in client.get(url).content.decode()
+    )
     withdraw = reverse("plans:task_withdraw", args=[world.task.pk])
     assert "确认撤回" in client.get(withdraw).content.decode()
     assert client.post(withdraw).status_code == 302 and not PlanTask.objects.exists()
