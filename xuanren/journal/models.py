@@ -162,6 +162,17 @@ class EventType(models.TextChoices):
     WORKFORCE_PLAN_ITEM_REMOVED = "workforce.plan_item_removed", _("移出超职数消化人员")
     WORKFORCE_ENTRY_SET = "workforce.entry_set", _("登记干部进人方式")
     WORKFORCE_CLEANUP_RECORDED = "workforce.cleanup_recorded", _("登记凡进必考清理情况")
+    # Corrections in work plans and rotation (issue 16, docs/decisions/0189, 0190)
+    PLAN_EDITED = "plans.edited", _("修改工作方案")
+    PLAN_PHASE_EDITED = "plans.phase_edited", _("修改方案阶段")
+    PLAN_TASK_EDITED = "plans.task_edited", _("修改方案任务")
+    PLAN_TASK_WITHDRAWN = "plans.task_withdrawn", _("撤回方案任务")
+    PLAN_REPORT_EDITED = "plans.report_edited", _("修改报送事项")
+    PLAN_REPORT_WITHDRAWN = "plans.report_withdrawn", _("撤回报送事项")
+    EXCHANGE_CORRECTED = "rotation.exchange_corrected", _("更正交流记录")
+    EXCHANGE_WITHDRAWN = "rotation.exchange_withdrawn", _("撤回交流记录")
+    ROTATION_PLAN_ENTRY_EDITED = "rotation.plan_entry_edited", _("修改轮岗计划人员")
+    ROTATION_PLAN_ENTRY_REMOVED = "rotation.plan_entry_removed", _("移出轮岗计划")
 
 
 class JournalHead(models.Model):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from xuanren.access.policy import has_perm, require_perm, unit_scope_q
 from xuanren.common.errors import NotFound
 from xuanren.plans.models import (
+    PlanPhase,
     PlanReport,
     PlanTask,
     ReportSubmission,
@@ -74,6 +75,19 @@ def task_get(*, actor: Any, pk: int) -> PlanTask:
     )
     if found is None:
         raise NotFound(_("未找到该任务，或其方案不在您的管理范围内。"))
+    return found
+
+
+def phase_get(*, actor: Any, pk: int) -> PlanPhase:
+    require_perm(actor, VIEW_PERM)
+    found = (
+        PlanPhase.objects.filter(unit_scope_q(actor, prefix="plan__unit__"))
+        .select_related("plan__unit")
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("未找到该阶段，或其方案不在您的管理范围内。"))
     return found
 
 

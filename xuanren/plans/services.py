@@ -524,3 +524,272 @@ def plan_acknowledge(
         payload={"acknowledged_on": acknowledged_on, "acknowledgement": acknowledgement},
     )
     return plan
+
+
+# ---- corrections (docs/decisions/0189) ----------------------------------------------
+
+
+def _changes(row: Any, new: dict[str, Any]) -> dict[str, list[Any]]:
+    """The fields of `row` that `new` changes, as {field: [old, new]} (a
+    foreign key by its id)."""
+    out: dict[str, list[Any]] = {}
+    for field, given in new.items():
+        old, value = getattr(row, field), given
+        old = old.pk if hasattr(old, "pk") else old
+        value = value.pk if hasattr(value, "pk") else value
+        if old != value:
+            out[field] = [old, value]
+    return out
+
+
+def _apply(row: Any, new: dict[str, Any], changes: dict[str, list[Any]]) -> None:
+    for field in changes:
+        setattr(row, field, new[field])
+    if changes:
+        row.save(update_fields=list(changes))
+
+
+def _orphaned(plan: WorkPlan, starts_on: dt.date, ends_on: dt.date, report: Any = None,
+              rule: DueRule | None = None) -> list[str]:  # fmt: skip
+    """The submitted periods that new plan dates (or a report's new rule)
+    would no longer have: a submitted period is never dropped."""
+    lost = []
+    reports = [report] if report is not None else list(plan.reports.all())
+    for r in reports:
+        done = list(r.submissions.all())
+        if not done:
+            continue
+        the_rule = rule if (rule is not None and r is report) else r.rule
+        working = None
+        if the_rule.next_working_day:
+            from xuanren.workdays.selectors import working_calendar
+
+            years = range(starts_on.year, ends_on.year + 2)
+            working = working_calendar(years).is_working_day
+        periods = {o.period_start for o in occurrences(the_rule, starts_on, ends_on, working)}
+        lost += [
+            f"{r.title}（{_d(s.period_start)}）" for s in done if s.period_start not in periods
+        ]
+    return lost
+
+
+@transaction.atomic
+def plan_edit(
+    *,
+    actor: Any,
+    plan: WorkPlan,
+    title: str,
+    source_document: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+) -> WorkPlan:
+    """Correct a plan's title, source and dates. The phases, tasks and one-off
+    report deadlines must stay within the new dates, and no submitted period
+    may fall out of them."""
+    plan = _lock(plan)
+    require_unit(actor, MANAGE_PERM, plan.unit)
+    out = ErrorCollector()
+    title = _text(out, "title", title, _("方案名称"), 200)
+    source_document = _text(out, "source_document", source_document, _("依据文件"), 200)
+    if ends_on < starts_on:
+        out.add("ends_on", _("结束日期早于开始日期，请核对。"))
+    elif not (starts_on.year <= plan.year <= ends_on.year):
+        out.add("starts_on", _("方案的起止日期须包含所属年度，请核对。"))
+    elif starts_on.year < MIN_YEAR or ends_on.year > MAX_YEAR - 1:
+        out.add("ends_on", _("起止日期超出工作日历的范围，请核对。"))
+    else:
+        outside = [
+            ph.name for ph in plan.phases.all() if ph.starts_on < starts_on or ph.ends_on > ends_on
+        ]
+        outside += [t.title for t in plan.tasks.all() if not starts_on <= t.deadline <= ends_on]
+        outside += [r.title for r in plan.reports.all()
+                    if r.due_date is not None and not starts_on <= r.due_date <= ends_on]  # fmt: skip
+        if outside:
+            out.add(
+                "starts_on",
+                _("以下阶段、任务或报送时限将不在新的方案期间内，请先修改它们：%(l)s。")
+                % {"l": "、".join(outside[:5])},
+            )
+        lost = _orphaned(plan, starts_on, ends_on)
+        if lost:
+            out.add(
+                "ends_on",
+                _("以下已报送的期间将不在新的方案期间内，已报送的期间不能删除：%(l)s。")
+                % {"l": "、".join(lost[:5])},
+            )
+    out.raise_if_any(_("工作方案信息有误，未保存。"))
+    new = {"title": title, "source_document": source_document,
+           "starts_on": starts_on, "ends_on": ends_on}  # fmt: skip
+    changes = _changes(plan, new)
+    _apply(plan, new, changes)
+    journal_record(actor=actor, event_type=EventType.PLAN_EDITED, subject=plan,
+                   payload={"changes": changes})  # fmt: skip
+    return plan
+
+
+@transaction.atomic
+def phase_edit(
+    *, actor: Any, phase: PlanPhase, name: str, starts_on: dt.date, ends_on: dt.date
+) -> PlanPhase:
+    phase = PlanPhase.objects.select_for_update(of=("self",)).get(pk=phase.pk)
+    plan = _lock(phase.plan)
+    require_unit(actor, MANAGE_PERM, plan.unit)
+    out = ErrorCollector()
+    name = _text(out, "name", name, _("阶段名称"), 100)
+    if ends_on < starts_on:
+        out.add("ends_on", _("阶段结束日期早于开始日期，请核对。"))
+    else:
+        _within(out, "starts_on", plan, starts_on, _("阶段开始日期"))
+        _within(out, "ends_on", plan, ends_on, _("阶段结束日期"))
+    out.raise_if_any(_("方案阶段信息有误，未保存。"))
+    new = {"name": name, "starts_on": starts_on, "ends_on": ends_on}
+    changes = _changes(phase, new)
+    _apply(phase, new, changes)
+    journal_record(actor=actor, event_type=EventType.PLAN_PHASE_EDITED, subject=plan,
+                   payload={"phase": phase.pk, "changes": changes})  # fmt: skip
+    return phase
+
+
+def _locked_task(task: PlanTask) -> PlanTask:
+    return (
+        PlanTask.objects.select_for_update(of=("self",))
+        .select_related("plan__unit")
+        .get(pk=task.pk)
+    )
+
+
+@transaction.atomic
+def task_edit(
+    *,
+    actor: Any,
+    task: PlanTask,
+    title: str,
+    office: str,
+    deadline: dt.date,
+    phase: PlanPhase | None = None,
+    responsible: Any = None,
+    source_article: str = "",
+) -> PlanTask:
+    """Correct a task's title, office, person, deadline (and phase, article);
+    its progress is recorded by task_update."""
+    task = _locked_task(task)
+    plan = task.plan
+    require_unit(actor, MANAGE_PERM, plan.unit)
+    out = ErrorCollector()
+    title = _text(out, "title", title, _("工作任务"), 300)
+    office = _text(out, "office", office, _("责任科室"), 100)
+    source_article = _optional(out, "source_article", source_article, _("方案条目"), 100)
+    if phase is not None and phase.plan_id != plan.pk:
+        out.add("phase", _("所选阶段不属于本方案，请重新选择。"))
+    _within(out, "deadline", plan, deadline, _("完成时限"))
+    person = _responsible(out, "responsible", responsible)
+    out.raise_if_any(_("方案任务信息有误，未保存。"))
+    new = {"title": title, "office": office, "deadline": deadline, "phase": phase,
+           "responsible": person, "source_article": source_article}  # fmt: skip
+    changes = _changes(task, new)
+    _apply(task, new, changes)
+    journal_record(actor=actor, event_type=EventType.PLAN_TASK_EDITED, subject=plan,
+                   payload={"task": task.pk, "changes": changes})  # fmt: skip
+    return task
+
+
+@transaction.atomic
+def task_withdraw(*, actor: Any, task: PlanTask) -> None:
+    """Withdraw (delete) a task entered by mistake: only while it has no
+    progress (未开始, nothing written)."""
+    task = _locked_task(task)
+    plan = task.plan
+    require_unit(actor, MANAGE_PERM, plan.unit)
+    if task.status != TaskStatus.PENDING or task.progress:
+        raise Conflict(
+            _("任务“%(t)s”已登记进展，不能撤回；如任务调整，请在进展中写明。") % {"t": task.title}
+        )
+    payload = {"task": task.pk, "title": task.title, "office": task.office,
+               "deadline": task.deadline, "responsible": task.responsible_id}  # fmt: skip
+    task.delete()
+    journal_record(actor=actor, event_type=EventType.PLAN_TASK_WITHDRAWN, subject=plan,
+                   payload=payload)  # fmt: skip
+
+
+def _locked_report(report: PlanReport) -> PlanReport:
+    return (
+        PlanReport.objects.select_for_update(of=("self",))
+        .select_related("plan__unit")
+        .get(pk=report.pk)
+    )
+
+
+@transaction.atomic
+def report_edit(
+    *,
+    actor: Any,
+    report: PlanReport,
+    title: str,
+    recipient: str,
+    office: str,
+    rule: DueRule,
+    responsible: Any = None,
+    source_article: str = "",
+) -> PlanReport:
+    """Correct a report due: its title, recipient, office, person and rule. A
+    new rule may not drop a period already submitted."""
+    report = _locked_report(report)
+    plan = report.plan
+    require_unit(actor, MANAGE_PERM, plan.unit)
+    out = ErrorCollector()
+    title = _text(out, "title", title, _("报送事项"), 300)
+    recipient = _text(out, "recipient", recipient, _("报送对象"), 200)
+    office = _text(out, "office", office, _("责任科室"), 100)
+    source_article = _optional(out, "source_article", source_article, _("方案条目"), 100)
+    validate_rule(out, rule)
+    if rule.kind == RuleKind.ONCE and rule.date is not None:
+        _within(out, "due_date", plan, rule.date, _("报送时限"))
+    person = _responsible(out, "responsible", responsible)
+    once = rule.kind == RuleKind.ONCE
+    clean = DueRule(
+        kind=rule.kind,
+        date=rule.date if once else None,
+        month=0 if once else rule.month,
+        day=0 if once else rule.day,
+        next_working_day=rule.next_working_day,
+    )
+    if not out.errors:
+        lost = _orphaned(plan, plan.starts_on, plan.ends_on, report, clean)
+        if lost:
+            out.add(
+                "rule_kind",
+                _("新的时限规则下没有以下已报送的期间，已报送的期间不能删除：%(l)s。")
+                % {"l": "、".join(lost[:5])},
+            )
+    out.raise_if_any(_("报送事项信息有误，未保存。"))
+    new = {"title": title, "recipient": recipient, "office": office, "responsible": person,
+           "rule_kind": clean.kind, "due_date": clean.date, "rule_month": clean.month,
+           "rule_day": clean.day, "next_working_day": clean.next_working_day,
+           "source_article": source_article}  # fmt: skip
+    changes = _changes(report, new)
+    _apply(report, new, changes)
+    journal_record(actor=actor, event_type=EventType.PLAN_REPORT_EDITED, subject=plan,
+                   payload={"report": report.pk, "changes": changes})  # fmt: skip
+    return report
+
+
+@transaction.atomic
+def report_withdraw(*, actor: Any, report: PlanReport) -> None:
+    """Withdraw (delete) a report due entered by mistake: only while none of
+    its periods has been submitted."""
+    report = _locked_report(report)
+    plan = report.plan
+    require_unit(actor, MANAGE_PERM, plan.unit)
+    submitted = report.submissions.count()
+    if submitted:
+        raise Conflict(
+            _("报送事项“%(t)s”已有 %(n)d 个期间登记报送，已报送的期间不能删除，因此不能撤回；"
+              "如不再报送，请修改其时限规则或名称说明。") % {"t": report.title, "n": submitted}
+        )  # fmt: skip
+    payload = {"report": report.pk, "title": report.title, "recipient": report.recipient,
+               "office": report.office, "rule_kind": report.rule_kind,
+               "due_date": report.due_date, "rule_month": report.rule_month,
+               "rule_day": report.rule_day}  # fmt: skip
+    report.delete()
+    journal_record(actor=actor, event_type=EventType.PLAN_REPORT_WITHDRAWN, subject=plan,
+                   payload=payload)  # fmt: skip

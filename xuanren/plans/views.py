@@ -41,6 +41,7 @@ from xuanren.plans.selectors import (
     LIST_LIMIT,
     MANAGE_PERM,
     attachment_get,
+    phase_get,
     plan_get,
     plans,
     report_get,
@@ -50,13 +51,19 @@ from xuanren.plans.selectors import (
 )
 from xuanren.plans.services import (
     phase_add,
+    phase_edit,
     plan_acknowledge,
     plan_create,
+    plan_edit,
     plan_file,
     report_add,
+    report_edit,
     report_submit,
+    report_withdraw,
     task_add,
+    task_edit,
     task_update,
+    task_withdraw,
 )
 from xuanren.supervision.forms import put_errors
 from xuanren.web.exports import XLSX_TYPE
@@ -81,6 +88,17 @@ class PlanForm(forms.Form):
         widget = self.fields["unit"].widget
         assert isinstance(widget, UnitPicker)
         widget.actor = actor
+
+
+class PlanEditForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("方案名称"), max_length=200)
+    source_document = forms.CharField(
+        label=gettext_lazy("依据文件"),
+        max_length=200,
+        help_text=gettext_lazy("文件的正式名称及条目。"),
+    )
+    starts_on = forms.DateField(label=gettext_lazy("开始日期"), widget=date_input())
+    ends_on = forms.DateField(label=gettext_lazy("结束日期"), widget=date_input())
 
 
 def _may_manage(actor: Any, plan: WorkPlan) -> bool:
@@ -201,8 +219,16 @@ def plan_form(request: HttpRequest, pk: int, what: str) -> HttpResponse:
     plan = plan_get(actor=actor, pk=pk)  # out of scope: 404
     require_unit(actor, MANAGE_PERM, plan.unit)  # may see, not change: 403
     data = request.POST if request.method == "POST" else None
+    if what == "edit":
+        form: forms.Form = PlanEditForm(
+            data,
+            initial={"title": plan.title, "source_document": plan.source_document,
+                     "starts_on": plan.starts_on, "ends_on": plan.ends_on},
+        )  # fmt: skip
+        return _save(request, form, plan, _("修改工作方案"),
+                     lambda d: plan_edit(actor=actor, plan=plan, **d), _("工作方案已修改。"))  # fmt: skip
     if what == "phase":
-        form: forms.Form = PhaseForm(data)
+        form = PhaseForm(data)
         return _save(request, form, plan, _("增加方案阶段"),
                      lambda d: phase_add(actor=actor, plan=plan, **d), _("阶段已增加。"))  # fmt: skip
     if what == "task":
@@ -337,3 +363,109 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         filename=attachment.name,
         content_type=attachment.content_type,
     )
+
+
+# ---- corrections (docs/decisions/0189) ----------------------------------------------
+
+
+@login_page(methods=FORMS)
+def phase_change(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    phase = phase_get(actor=actor, pk=pk)  # out of scope: 404
+    require_unit(actor, MANAGE_PERM, phase.plan.unit)  # may see, not change: 403
+    form = PhaseForm(
+        request.POST if request.method == "POST" else None,
+        initial={"name": phase.name, "starts_on": phase.starts_on, "ends_on": phase.ends_on},
+    )
+    return _save(
+        request, form, phase.plan, _("修改方案阶段：%(n)s") % {"n": phase.name},
+        lambda d: phase_edit(actor=actor, phase=phase, **d), _("阶段已修改。"),
+    )  # fmt: skip
+
+
+@login_page(methods=FORMS)
+def task_change(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    task = task_get(actor=actor, pk=pk)
+    require_unit(actor, MANAGE_PERM, task.plan.unit)
+    plan = task.plan
+    phases = list(plan.phases.all())
+    form = TaskForm(
+        request.POST if request.method == "POST" else None,
+        phases=[(p.pk, p.name) for p in phases],
+        people=responsible_choices(actor=actor),
+        initial={"title": task.title, "phase": task.phase_id, "office": task.office,
+                 "responsible": task.responsible_id, "deadline": task.deadline,
+                 "source_article": task.source_article},
+    )  # fmt: skip
+
+    def edit(d: dict[str, Any]) -> Any:
+        picked = _people(actor, d["responsible"])
+        if d["responsible"] is not None and d["responsible"] == task.responsible_id:
+            picked = task.responsible  # kept as it was, even from outside the choices
+        return task_edit(
+            actor=actor, task=task, title=d["title"], office=d["office"],
+            deadline=d["deadline"], phase=next((p for p in phases if p.pk == d["phase"]), None),
+            responsible=picked, source_article=d["source_article"],
+        )  # fmt: skip
+
+    return _save(request, form, plan, _("修改方案任务：%(t)s") % {"t": task.title}, edit,
+                 _("任务已修改。"))  # fmt: skip
+
+
+@login_page(methods=FORMS)
+def task_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    task = task_get(actor=actor, pk=pk)
+    require_unit(actor, MANAGE_PERM, task.plan.unit)
+    return _save(
+        request, forms.Form(request.POST if request.method == "POST" else None), task.plan,
+        _("撤回方案任务：%(t)s") % {"t": task.title},
+        lambda d: task_withdraw(actor=actor, task=task), _("任务已撤回。"),
+        extra={"confirm": _("撤回后该任务从方案中删除（记入操作日志）；已登记进展的任务不能撤回。")},
+    )  # fmt: skip
+
+
+@login_page(methods=FORMS)
+def report_change(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    report = report_get(actor=actor, pk=pk)
+    require_unit(actor, MANAGE_PERM, report.plan.unit)
+    form = ReportForm(
+        request.POST if request.method == "POST" else None,
+        people=responsible_choices(actor=actor),
+        initial={"title": report.title, "recipient": report.recipient, "office": report.office,
+                 "responsible": report.responsible_id, "rule_kind": report.rule_kind,
+                 "due_date": report.due_date, "rule_month": report.rule_month or None,
+                 "rule_day": report.rule_day or None,
+                 "next_working_day": report.next_working_day,
+                 "source_article": report.source_article},
+    )  # fmt: skip
+
+    def edit(d: dict[str, Any]) -> Any:
+        rule = DueRule(kind=d["rule_kind"], date=d["due_date"], month=d["rule_month"] or 0,
+                       day=d["rule_day"] or 0, next_working_day=d["next_working_day"])  # fmt: skip
+        picked = _people(actor, d["responsible"])
+        if d["responsible"] is not None and d["responsible"] == report.responsible_id:
+            picked = report.responsible
+        return report_edit(
+            actor=actor, report=report, title=d["title"], recipient=d["recipient"],
+            office=d["office"], rule=rule, responsible=picked,
+            source_article=d["source_article"],
+        )  # fmt: skip
+
+    return _save(request, form, report.plan, _("修改报送事项：%(t)s") % {"t": report.title},
+                 edit, _("报送事项已修改。"))  # fmt: skip
+
+
+@login_page(methods=FORMS)
+def report_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    report = report_get(actor=actor, pk=pk)
+    require_unit(actor, MANAGE_PERM, report.plan.unit)
+    return _save(
+        request, forms.Form(request.POST if request.method == "POST" else None), report.plan,
+        _("撤回报送事项：%(t)s") % {"t": report.title},
+        lambda d: report_withdraw(actor=actor, report=report), _("报送事项已撤回。"),
+        extra={"confirm": _("撤回后该报送事项从方案中删除（记入操作日志）；已有期间登记报送的不能撤回。")},
+    )  # fmt: skip

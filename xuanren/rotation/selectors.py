@@ -392,3 +392,28 @@ def due_alerts(
                row.start_date, before)
         for rule, row, _d in chosen
     ]  # fmt: skip
+
+
+# --- corrections (docs/decisions/0190) ------------------------------------------
+
+
+def exchange_get(*, actor: Any, pk: int) -> ExchangeRecord:
+    """One exchange record of a cadre in the actor's scope; NotFound otherwise."""
+    require_perm(actor, EXCHANGES_PERM)
+    found = _exchanges(actor).filter(pk=pk).first()
+    if found is None:
+        raise NotFound(_("未找到该交流记录，或该干部不在您的管理范围内。"))
+    return found
+
+
+def entry_get(*, actor: Any, pk: int) -> RotationPlanEntry:
+    """One rotation-plan entry of a plan in the actor's scope; NotFound otherwise."""
+    require_perm(actor, PLANS_PERM)
+    found = (
+        RotationPlanEntry.objects.filter(unit_scope_q(actor, prefix="plan__unit__"), pk=pk)
+        .select_related("plan__unit", "cadre__unit", "from_post__unit", "target_post__unit")
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("未找到该轮岗计划人员，或其计划不在您的管理范围内。"))
+    return found

@@ -49,6 +49,36 @@ def _post_in_scope(out: ErrorCollector, actor: Any, field: str, post: Post | Non
         out.add(field, _("职位“%(p)s”不在您的管理范围内，请改为填写单位及职务名称。") % {"p": post})
 
 
+def _check_exchange(
+    out: ErrorCollector,
+    actor: Any,
+    cadre: Cadre,
+    kind: str,
+    date: dt.date,
+    from_post: Post | None,
+    from_name: str,
+    to_post: Post | None,
+    to_name: str,
+    posting: TemporaryPosting | None,
+) -> None:
+    if kind not in ExchangeKind.values:
+        out.add("kind", _("请选择交流类别：跨部门、跨系统、跨层级或跨地区。"))
+    if date > today():
+        out.add("date", _("交流时间 %(d)s 晚于今天，请填写已交流的日期。") % {"d": _d(date)})
+    elif date <= cadre.birth_date:
+        out.add("date", _("交流时间早于出生日期，请核对。"))
+    if from_post is None and not from_name:
+        out.add("from_name", _("请选择原职位，或填写原单位及职务。"))
+    if to_post is None and not to_name:
+        out.add("to_name", _("请选择交流到的职位，或填写交流到的单位及职务。"))
+    if from_post is not None and to_post is not None and from_post.pk == to_post.pk:
+        out.add("to_post", _("交流到的职位与原职位相同，请核对。"))
+    _post_in_scope(out, actor, "from_post", from_post)
+    _post_in_scope(out, actor, "to_post", to_post)
+    if posting is not None and posting.cadre_id != cadre.pk:
+        out.add("posting", _("所选挂职记录不是该干部的，请重新选择。"))
+
+
 @transaction.atomic
 def exchange_record_add(
     *,
@@ -75,22 +105,7 @@ def exchange_record_add(
     to_name = _text(out, "to_name", to_name, 120, _("交流到的单位及职务"))
     document = _text(out, "document", document, 80, _("文件文号"))
     note = _text(out, "note", note, 200, _("备注"))
-    if kind not in ExchangeKind.values:
-        out.add("kind", _("请选择交流类别：跨部门、跨系统、跨层级或跨地区。"))
-    if date > today():
-        out.add("date", _("交流时间 %(d)s 晚于今天，请填写已交流的日期。") % {"d": _d(date)})
-    elif date <= cadre.birth_date:
-        out.add("date", _("交流时间早于出生日期，请核对。"))
-    if from_post is None and not from_name:
-        out.add("from_name", _("请选择原职位，或填写原单位及职务。"))
-    if to_post is None and not to_name:
-        out.add("to_name", _("请选择交流到的职位，或填写交流到的单位及职务。"))
-    if from_post is not None and to_post is not None and from_post.pk == to_post.pk:
-        out.add("to_post", _("交流到的职位与原职位相同，请核对。"))
-    _post_in_scope(out, actor, "from_post", from_post)
-    _post_in_scope(out, actor, "to_post", to_post)
-    if posting is not None and posting.cadre_id != cadre.pk:
-        out.add("posting", _("所选挂职记录不是该干部的，请重新选择。"))
+    _check_exchange(out, actor, cadre, kind, date, from_post, from_name, to_post, to_name, posting)
     out.raise_if_any(_("交流记录有误，未保存。"))
     record = ExchangeRecord.objects.create(
         cadre=cadre,
@@ -281,3 +296,177 @@ def rotation_plan_entry_set(
         },
     )
     return entry
+
+
+# ---- corrections (docs/decisions/0190) ----------------------------------------------
+
+
+def _fk(value: Any) -> Any:
+    return value.pk if hasattr(value, "pk") else value
+
+
+def _changes(row: Any, new: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [old, new]} of what `new` changes (a foreign key by its id)."""
+    out: dict[str, list[Any]] = {}
+    for field, value in new.items():
+        old = _fk(getattr(row, field))
+        if old != _fk(value):
+            out[field] = [old, _fk(value)]
+    return out
+
+
+def _reason(out: ErrorCollector, reason: str, what: str) -> str:
+    reason = _text(out, "reason", reason, 200, _("原因"))
+    if not reason:
+        out.add("reason", _("请填写%(w)s的原因，如“文号录入错误”。") % {"w": what})
+    return reason
+
+
+def _locked_exchange(record: ExchangeRecord) -> ExchangeRecord:
+    return (
+        ExchangeRecord.objects.select_for_update(of=("self",))
+        .select_related("cadre__unit")
+        .get(pk=record.pk)
+    )
+
+
+@transaction.atomic
+def exchange_record_correct(
+    *,
+    actor: Any,
+    record: ExchangeRecord,
+    reason: str,
+    kind: str,
+    date: dt.date,
+    from_post: Post | None = None,
+    from_name: str = "",
+    to_post: Post | None = None,
+    to_name: str = "",
+    document: str = "",
+    posting: TemporaryPosting | None = None,
+    note: str = "",
+) -> ExchangeRecord:
+    """Correct an exchange record entered wrongly, with the reason; the journal
+    keeps every changed field old → new. The checks are those of recording."""
+    record = _locked_exchange(record)
+    cadre = record.cadre
+    require_unit(actor, EXCHANGE_PERM, cadre.unit)
+    out = ErrorCollector()
+    reason = _reason(out, reason, _("更正"))
+    from_name = _text(out, "from_name", from_name, 120, _("原单位及职务"))
+    to_name = _text(out, "to_name", to_name, 120, _("交流到的单位及职务"))
+    document = _text(out, "document", document, 80, _("文件文号"))
+    note = _text(out, "note", note, 200, _("备注"))
+    _check_exchange(out, actor, cadre, kind, date, from_post, from_name, to_post, to_name, posting)
+    out.raise_if_any(_("交流记录有误，未更正。"))
+    new = {"kind": kind, "date": date, "from_post": from_post, "from_name": from_name,
+           "to_post": to_post, "to_name": to_name, "document": document, "posting": posting,
+           "note": note}  # fmt: skip
+    changes = _changes(record, new)
+    if not changes:
+        raise Conflict(_("没有修改任何内容，无需更正。"))
+    for field in changes:
+        setattr(record, field, new[field])
+    record.save(update_fields=list(changes))
+    journal_record(
+        actor=actor,
+        event_type=EventType.EXCHANGE_CORRECTED,
+        subject=record,
+        payload={"cadre": cadre.pk, "reason": reason, "changes": changes},
+    )
+    return record
+
+
+@transaction.atomic
+def exchange_record_withdraw(*, actor: Any, record: ExchangeRecord, reason: str) -> None:
+    """Withdraw (delete) an exchange record entered by mistake, with the
+    reason; the journal keeps what it said. One a rotation-plan entry points
+    at (已轮岗) is refused until that entry is set back."""
+    record = _locked_exchange(record)
+    cadre = record.cadre
+    require_unit(actor, EXCHANGE_PERM, cadre.unit)
+    out = ErrorCollector()
+    reason = _reason(out, reason, _("撤回"))
+    out.raise_if_any(_("未填写撤回原因，未撤回。"))
+    linked = list(record.plan_entries.select_related("plan"))
+    if linked:
+        raise Conflict(
+            _("该交流记录是轮岗计划“%(p)s”中已轮岗的依据，不能撤回；请先在该计划中把%(n)s的状态"
+              "改回“计划轮岗”，或改为更正这条记录。") % {"p": linked[0].plan.title, "n": cadre.name}
+        )  # fmt: skip
+    payload = {"cadre": cadre.pk, "reason": reason, "kind": record.kind, "date": record.date,
+               "from_post": record.from_post_id, "from_name": record.from_name,
+               "to_post": record.to_post_id, "to_name": record.to_name,
+               "document": record.document, "posting": record.posting_id,
+               "note": record.note}  # fmt: skip
+    journal_record(actor=actor, event_type=EventType.EXCHANGE_WITHDRAWN, subject=record,
+                   payload=payload)  # fmt: skip
+    record.delete()
+
+
+def _locked_entry(entry: RotationPlanEntry) -> RotationPlanEntry:
+    return (
+        RotationPlanEntry.objects.select_for_update(of=("self",))
+        .select_related("plan__unit", "cadre", "from_post")
+        .get(pk=entry.pk)
+    )
+
+
+def _still_planned(entry: RotationPlanEntry, what: str) -> None:
+    if entry.status != EntryStatus.PLANNED:
+        raise Conflict(
+            _("%(n)s的轮岗情况已登记为“%(s)s”，不能%(w)s；请先把状态改回“计划轮岗”。")
+            % {"n": entry.cadre.name, "s": entry.get_status_display(), "w": what}
+        )
+
+
+@transaction.atomic
+def rotation_plan_entry_edit(
+    *,
+    actor: Any,
+    entry: RotationPlanEntry,
+    target_post: Post | None = None,
+    target_name: str = "",
+    note: str = "",
+) -> RotationPlanEntry:
+    """Change where a listed cadre is to rotate to, while still planned."""
+    entry = _locked_entry(entry)
+    require_unit(actor, PLAN_CHANGE_PERM, entry.plan.unit)
+    _still_planned(entry, _("修改"))
+    out = ErrorCollector()
+    target_name = _text(out, "target_name", target_name, 120, _("拟轮岗去向"))
+    note = _text(out, "note", note, 200, _("备注"))
+    if target_post is None and not target_name:
+        out.add("target_name", _("请选择拟轮岗到的职位，或填写拟轮岗去向。"))
+    _post_in_scope(out, actor, "target_post", target_post)
+    if target_post is not None and entry.from_post_id == target_post.pk:
+        out.add("target_post", _("拟轮岗到的职位就是现任职位，请重新选择。"))
+    out.raise_if_any(_("轮岗人员信息有误，未保存。"))
+    new = {"target_post": target_post, "target_name": target_name, "note": note}
+    changes = _changes(entry, new)
+    for field in changes:
+        setattr(entry, field, new[field])
+    if changes:
+        entry.save(update_fields=list(changes))
+    journal_record(
+        actor=actor,
+        event_type=EventType.ROTATION_PLAN_ENTRY_EDITED,
+        subject=entry,
+        payload={"plan": entry.plan_id, "cadre": entry.cadre_id, "changes": changes},
+    )
+    return entry
+
+
+@transaction.atomic
+def rotation_plan_entry_remove(*, actor: Any, entry: RotationPlanEntry) -> None:
+    """Take a cadre off the plan, while still planned (a cancelled or done
+    entry stays: it is the plan's record)."""
+    entry = _locked_entry(entry)
+    require_unit(actor, PLAN_CHANGE_PERM, entry.plan.unit)
+    _still_planned(entry, _("移出计划"))
+    payload = {"plan": entry.plan_id, "cadre": entry.cadre_id, "from_post": entry.from_post_id,
+               "target_post": entry.target_post_id, "target_name": entry.target_name,
+               "note": entry.note}  # fmt: skip
+    journal_record(actor=actor, event_type=EventType.ROTATION_PLAN_ENTRY_REMOVED, subject=entry,
+                   payload=payload)  # fmt: skip
+    entry.delete()

@@ -12,4 +12,7 @@ urlpatterns = [
     path("plans/", views.plan_list, name="plans"),
     path("plans/<int:pk>/", views.plan_detail, name="plan"),
     path("cadres/<int:cadre>/exchanges/new/", views.exchange_new, name="exchange_new"),
+    path("exchanges/<int:pk>/correct/", views.exchange_correct, name="exchange_correct"),
+    path("exchanges/<int:pk>/withdraw/", views.exchange_withdraw, name="exchange_withdraw"),
+    path("plans/entries/<int:pk>/", views.entry_change, name="entry_change"),
 ]

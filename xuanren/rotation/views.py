@@ -19,13 +19,15 @@ from xuanren.access.records import access_record
 from xuanren.common.dates import today
 from xuanren.common.errors import Conflict, NotFound, ValidationFailed
 from xuanren.org.models import Post, Unit
-from xuanren.org.selectors import unit_get
+from xuanren.org.selectors import post_list, unit_get
 from xuanren.people.models import TemporaryPosting
 from xuanren.people.selectors import cadre_get
 from xuanren.rotation.rules import pack, window_months
 from xuanren.rotation.selectors import (
     LIST_LIMIT,
     alerts,
+    entry_get,
+    exchange_get,
     plan_entries,
     plan_get,
     plan_progress,
@@ -37,23 +39,27 @@ from xuanren.rotation.services import (
     PLAN_ADD_PERM,
     PLAN_CHANGE_PERM,
     exchange_record_add,
+    exchange_record_correct,
+    exchange_record_withdraw,
     rotation_plan_add,
     rotation_plan_create,
+    rotation_plan_entry_edit,
+    rotation_plan_entry_remove,
     rotation_plan_entry_set,
 )
 from xuanren.rotation.views_forms import (
     AlertFilterForm,
     EntryForm,
     EntryStatusForm,
+    EntryTargetForm,
+    ExchangeCorrectForm,
     ExchangeForm,
     PlanForm,
+    ReasonForm,
 )
 from xuanren.rotation.views_xlsx import alerts_xlsx
 from xuanren.supervision.forms import put_errors
 from xuanren.web.pages import FORMS, SAFE, login_page
-
-#: Posts a plan's target select lists at most (the plan unit's subtree).
-TARGET_POSTS = 300
 
 
 def _filters(request: HttpRequest) -> tuple[AlertFilterForm, str, str, Unit | None]:
@@ -123,12 +129,13 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     return render(request, "rotation/plans.html", context, status=status)
 
 
-def _target_posts(plan: Any) -> list[Post]:
-    return list(
-        Post.objects.filter(unit__path__startswith=plan.unit.path, is_active=True)
-        .select_related("unit")
-        .order_by("unit__path", "sort_order", "pk")[:TARGET_POSTS]
-    )
+def _target(actor: Any, request: HttpRequest) -> Post | None:
+    """The post the picker chose: an active post of the actor's scope, or
+    None (the service then asks for one or a named destination)."""
+    raw = request.POST.get("target_post", "") if request.method == "POST" else ""
+    if not raw.isdigit():
+        return None
+    return post_list(actor=actor).filter(pk=int(raw), is_active=True).first()
 
 
 @login_page(methods=FORMS)
@@ -140,8 +147,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         require_unit(actor, PLAN_CHANGE_PERM, plan.unit)  # may see, not change: 403
     may_change = has_perm(actor, PLAN_CHANGE_PERM) and unit_in_scope(actor, plan.unit)
     action = request.POST.get("action", "") if posting else ""
-    posts = _target_posts(plan) if may_change else []
-    entry_form = EntryForm(request.POST if action == "add" else None, actor=actor, posts=posts)
+    target = _target(actor, request) if action == "add" else None
+    entry_form = EntryForm(request.POST if action == "add" else None, actor=actor, target=target)
     status_form = EntryStatusForm(request.POST if action == "status" else None)
     status = 200
     entries = plan_entries(plan=plan)
@@ -149,8 +156,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         status = 422
         if entry_form.is_valid():
             d = entry_form.cleaned_data
-            target = next((p for p in posts if p.pk == d["target_post"]), None)
             try:
+                if d["target_post"] and target is None:
+                    raise NotFound(_("所选职位不在您的管理范围内，请重新查找选择。"))
                 rotation_plan_add(
                     actor=actor,
                     plan=plan,
@@ -161,6 +169,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except ValidationFailed as exc:
                 put_errors(entry_form, exc)
+            except NotFound as exc:
+                entry_form.add_error("target_post", exc.message)
             except Conflict as exc:
                 entry_form.add_error(None, exc.message)
                 status = 409
@@ -253,3 +263,151 @@ def exchange_new(request: HttpRequest, cadre: int) -> HttpResponse:
                 )
     context = {"cadre": person, "form": form}
     return render(request, "rotation/exchange_new.html", context, status=status)
+
+
+# ---- corrections (docs/decisions/0190) ----------------------------------------------
+
+
+def _cadre_posts(person: Any) -> dict[int, Post]:
+    seen: dict[int, Post] = {}
+    for t in person.tenures.select_related("post__unit"):
+        seen.setdefault(t.post_id, t.post)
+    return seen
+
+
+def _back(cadre_pk: int) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("web:cadre_detail", args=[cadre_pk]) + "#rotation")
+
+
+@login_page(methods=FORMS)
+def exchange_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    record = exchange_get(actor=actor, pk=pk)  # out of scope: 404
+    person = record.cadre
+    require_unit(actor, EXCHANGE_PERM, person.unit)  # may see, not correct: 403
+    seen = _cadre_posts(person)
+    for post in (record.from_post, record.to_post):
+        if post is not None:
+            seen.setdefault(post.pk, post)
+    postings = list(TemporaryPosting.objects.filter(cadre=person).select_related("host_unit"))
+    posting = request.method == "POST"
+    form = ExchangeCorrectForm(
+        request.POST if posting else None,
+        initial={"kind": record.kind, "date": record.date, "from_post": record.from_post_id,
+                 "from_name": record.from_name, "to_post": record.to_post_id,
+                 "to_name": record.to_name, "document": record.document,
+                 "posting": record.posting_id, "note": record.note},
+        posts=list(seen.values()),
+        postings=postings,
+    )  # fmt: skip
+    status = 200
+    if posting:
+        status = 422
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                exchange_record_correct(
+                    actor=actor,
+                    record=record,
+                    reason=d["reason"],
+                    kind=d["kind"],
+                    date=d["date"],
+                    from_post=seen.get(d["from_post"]) if d["from_post"] else None,
+                    from_name=d["from_name"],
+                    to_post=seen.get(d["to_post"]) if d["to_post"] else None,
+                    to_name=d["to_name"],
+                    document=d["document"],
+                    posting=next((p for p in postings if p.pk == d["posting"]), None),
+                    note=d["note"],
+                )
+            except ValidationFailed as exc:
+                put_errors(form, exc)
+            except Conflict as exc:
+                form.add_error(None, exc.message)
+                status = 409
+            else:
+                messages.success(request, _("交流记录已更正。"))
+                return _back(person.pk)
+    context = {"cadre": person, "form": form, "heading": _("更正交流记录"), "record": record}
+    return render(request, "rotation/exchange_change.html", context, status=status)
+
+
+@login_page(methods=FORMS)
+def exchange_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    record = exchange_get(actor=actor, pk=pk)
+    person = record.cadre
+    require_unit(actor, EXCHANGE_PERM, person.unit)
+    posting = request.method == "POST"
+    form = ReasonForm(request.POST if posting else None)
+    status = 200
+    if posting:
+        status = 422
+        if form.is_valid():
+            try:
+                exchange_record_withdraw(
+                    actor=actor, record=record, reason=form.cleaned_data["reason"]
+                )
+            except ValidationFailed as exc:
+                put_errors(form, exc)
+            except Conflict as exc:
+                form.add_error(None, exc.message)
+                status = 409
+            else:
+                messages.success(request, _("交流记录已撤回。"))
+                return _back(person.pk)
+    context = {"cadre": person, "form": form, "heading": _("撤回交流记录"), "record": record,
+               "withdraw": True}  # fmt: skip
+    return render(request, "rotation/exchange_change.html", context, status=status)
+
+
+@login_page(methods=FORMS)
+def entry_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit (action=edit) or remove (action=remove) a cadre listed on a plan,
+    while still planned."""
+    actor = request.user
+    entry = entry_get(actor=actor, pk=pk)  # out of scope: 404
+    require_unit(actor, PLAN_CHANGE_PERM, entry.plan.unit)  # may see, not change: 403
+    posting = request.method == "POST"
+    action = request.POST.get("action", "edit") if posting else ""
+    target = _target(actor, request) if action == "edit" else entry.target_post
+    form = EntryTargetForm(
+        request.POST if action == "edit" else None,
+        target=target,
+        initial={"target_post": entry.target_post_id, "target_name": entry.target_name,
+                 "note": entry.note},
+    )  # fmt: skip
+    status = 200
+    back = HttpResponseRedirect(reverse("rotation:plan", args=[entry.plan_id]))
+    if action == "remove":
+        try:
+            rotation_plan_entry_remove(actor=actor, entry=entry)
+        except Conflict as exc:
+            form.add_error(None, exc.message)
+            status = 409
+        else:
+            messages.success(request, _("已移出轮岗计划。"))
+            return back
+    elif action == "edit":
+        status = 422
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                if d["target_post"] and target is None:
+                    raise NotFound(_("所选职位不在您的管理范围内，请重新查找选择。"))
+                rotation_plan_entry_edit(actor=actor, entry=entry, target_post=target,
+                                         target_name=d["target_name"], note=d["note"])  # fmt: skip
+            except ValidationFailed as exc:
+                put_errors(form, exc)
+            except NotFound as exc:
+                form.add_error("target_post", exc.message)
+            except Conflict as exc:
+                form.add_error(None, exc.message)
+                status = 409
+            else:
+                messages.success(request, _("轮岗计划人员已修改。"))
+                return back
+    elif posting:
+        status = 400
+    context = {"entry": entry, "plan": entry.plan, "form": form}
+    return render(request, "rotation/entry_change.html", context, status=status)

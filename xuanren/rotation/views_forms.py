@@ -15,7 +15,7 @@ from xuanren.org.models import Post
 from xuanren.people.models import TemporaryPosting
 from xuanren.rotation.models import EntryStatus, ExchangeKind
 from xuanren.rotation.rules import AlertKind, AlertStage
-from xuanren.web.pickers import CadreField, PickerScope, UnitField
+from xuanren.web.pickers import CadreField, PickerScope, PostPicker, UnitField, post_label
 
 
 def _post_choices(posts: list[Post]) -> list[tuple[str, str]]:
@@ -96,25 +96,51 @@ class PlanForm(forms.Form):
         )
 
 
-class EntryForm(forms.Form):
-    cadre = CadreField(label=gettext_lazy("轮岗干部"), within_unit=False)
-    target_post = forms.TypedChoiceField(
-        label=gettext_lazy("拟轮岗到的职位"), coerce=int, required=False, empty_value=None
+class EntryTargetForm(forms.Form):
+    """Where a listed cadre is to rotate to: a post found with the scoped
+    post picker (decisions 0111, 0140, 0190), or a destination named."""
+
+    target_post = forms.IntegerField(
+        label=gettext_lazy("拟轮岗到的职位"), required=False, min_value=1, widget=PostPicker
     )
     target_name = forms.CharField(
         label=gettext_lazy("拟轮岗去向（未选职位时填写）"), max_length=120, required=False
     )
     note = forms.CharField(label=gettext_lazy("备注"), max_length=200, required=False)
 
-    def __init__(self, *args: Any, actor: Any, posts: list[Post], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, target: Post | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        widget = self.fields["target_post"].widget
+        assert isinstance(widget, PostPicker)
+        widget.label = post_label(target) if target is not None else ""
+
+
+class EntryForm(EntryTargetForm):
+    cadre = CadreField(label=gettext_lazy("轮岗干部"), within_unit=False)
+    field_order = ["cadre", "target_post", "target_name", "note"]
+
+    def __init__(self, *args: Any, actor: Any, target: Post | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, target=target, **kwargs)
         cadre = self.fields["cadre"]
         assert isinstance(cadre, CadreField)
         cadre.required = True
         cadre.set_scope(PickerScope(actor=actor, within_unit=False))
-        field = self.fields["target_post"]
-        assert isinstance(field, forms.TypedChoiceField)
-        field.choices = _post_choices(posts)
+
+
+class ExchangeCorrectForm(ExchangeForm):
+    reason = forms.CharField(
+        label=gettext_lazy("更正原因"),
+        max_length=200,
+        help_text=gettext_lazy("如“文号录入错误”；记入操作日志。"),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("撤回原因"),
+        max_length=200,
+        help_text=gettext_lazy("如“重复登记”；记入操作日志。"),
+    )
 
 
 class EntryStatusForm(forms.Form):
