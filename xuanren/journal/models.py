@@ -160,6 +160,8 @@ class EventType(models.TextChoices):
     WORKFORCE_PLAN_ITEM_REMOVED = "workforce.plan_item_removed", _("移出超职数消化人员")
     WORKFORCE_ENTRY_SET = "workforce.entry_set", _("登记干部进人方式")
     WORKFORCE_CLEANUP_RECORDED = "workforce.cleanup_recorded", _("登记凡进必考清理情况")
+    WORKFORCE_ENTRY_CORRECTED = "workforce.entry_corrected", _("更正干部进人方式")
+    WORKFORCE_CLEANUP_CORRECTED = "workforce.cleanup_corrected", _("更正凡进必考清理结果")
 
 
 class JournalHead(models.Model):
