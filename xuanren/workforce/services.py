@@ -258,7 +258,12 @@ def entry_set(
     cadre = Cadre.objects.select_for_update(of=("self",)).select_related("unit").get(pk=cadre.pk)
     require_unit(actor, ENTRY_PERM, cadre.unit)
     out = entry_errors(
-        cadre=cadre, method=method, entered_on=entered_on, document=document, note=note
+        name=cadre.name,
+        birth_date=cadre.birth_date,
+        method=method,
+        entered_on=entered_on,
+        document=document,
+        note=note,
     )
     document, note = document.strip(), note.strip()
     correction_reason = correction_reason.strip()
@@ -313,22 +318,29 @@ def _check_correction_reason(out: ErrorCollector, correcting: bool, reason: str)
 
 
 def entry_errors(
-    *, cadre: Cadre, method: str, entered_on: dt.date, document: str, note: str
+    *,
+    name: str,
+    birth_date: dt.date,
+    method: str,
+    entered_on: dt.date,
+    document: str,
+    note: str,
 ) -> ErrorCollector:
-    """What is wrong with an entry record of `cadre` (no query): the checks of
-    `entry_set`, also run on the workbook import's rows before anything is
-    written (fields method, entered_on, document, note)."""
+    """What is wrong with an entry record of the cadre `name` born on
+    `birth_date` (pure, no query): the checks of `entry_set`, also run on the
+    workbook import's rows before anything is written (fields method,
+    entered_on, document, note)."""
     out = ErrorCollector()
     document, note = document.strip(), note.strip()
     if method not in EntryMethod.values:
         out.add("method", _("请选择进人方式。"))
     if entered_on > today():
         out.add("entered_on", _("进入时间 %(d)s 晚于今天，请核对。") % {"d": _d(entered_on)})
-    elif entered_on < add_years(cadre.birth_date, ENTRY_MIN_AGE):
+    elif entered_on < add_years(birth_date, ENTRY_MIN_AGE):
         out.add(
             "entered_on",
             _("进入时间 %(d)s 时%(n)s未满 16 周岁（%(b)s 出生），请核对。")
-            % {"d": _d(entered_on), "n": cadre.name, "b": _d(cadre.birth_date)},
+            % {"d": _d(entered_on), "n": name, "b": _d(birth_date)},
         )
     if len(document) > DOCUMENT_MAX:
         out.add("document", _("文号过长（最多 80 个字）。"))
