@@ -123,3 +123,25 @@ def test_admin_import_and_template(admin: User, county: County) -> None:
     sheet = load_workbook(io.BytesIO(template_workbook()))["干部"]
     headers = [c.value for c in sheet[1]]
     assert headers[-4:] == ["进人方式", "进入时间", "进人文件文号", "进人方式说明"]
+
+
+def test_each_entry_row_costs_a_bounded_number_of_queries(
+    personas: Personas, county: County
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def run(n: int, seed: int, entries: bool = True) -> int:
+        made = sample_cadre_rows(n, unit_codes=[county.town.code], seed=seed,
+                                 region=f"33042{seed}")  # fmt: skip
+        for r in made:
+            if entries:
+                r.update(entry_method="考试录用", entered_on="1990-01-01", entry_document="x")
+        with CaptureQueriesContext(connection) as seen:
+            xlsx_import(actor=personas.case_officer, content=book(made), filename="t.xlsx")
+        return len(seen)
+
+    # entry_set per row: the cadre locked, the permission and scope, the
+    # record looked up and saved, the journal event: at most 11 queries a row
+    plain, five = run(5, 1, entries=False), run(5, 2)
+    assert five - plain <= 5 * 11, (plain, five)
