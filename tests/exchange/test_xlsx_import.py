@@ -173,7 +173,7 @@ def test_a_good_workbook_imports_and_the_records_match(admin: User, county: Coun
     result = xlsx_import(actor=admin, content=good_workbook(), filename="good.xlsx")
     assert result.counts == {
         "units": 3, "posts": 3, "quotas_created": 2, "quotas_changed": 1, "cadres": 2,
-        "educations": 1, "trainings": 0,
+        "educations": 1, "trainings": 0, "entries": 0,
     }  # fmt: skip
     n1, n2, n3 = (Unit.objects.get(code=c) for c in ("N1", "N2", "N3"))
     assert n1.parent == county.root and n1.kind == UnitKind.GOVERNMENT_DEPARTMENT

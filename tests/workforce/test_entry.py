@@ -47,13 +47,19 @@ def test_entry_set_and_correct(personas: Any, cadre: Cadre) -> None:
     entry_set(actor=officer, cadre=cadre, method="examination",
               entered_on=dt.date(2012, 8, 1), document="青人〔2012〕15号")  # fmt: skip
     entry_set(actor=officer, cadre=cadre, method="selected_graduate",
-              entered_on=dt.date(2012, 9, 1), document="青组〔2012〕8号")  # fmt: skip
+              entered_on=dt.date(2012, 9, 1), document="青组〔2012〕8号",
+              correction_reason="原登记有误，据档案更正")  # fmt: skip
     record = EntryRecord.objects.get()
     assert (record.method, record.entered_on) == ("selected_graduate", dt.date(2012, 9, 1))
-    events = Event.objects.filter(event_type=EventType.WORKFORCE_ENTRY_SET).order_by("pk")
-    assert events.count() == 2
-    last = events.last()
-    assert last is not None and last.payload["before"]["method"] == "examination"
+    assert Event.objects.filter(event_type=EventType.WORKFORCE_ENTRY_SET).count() == 1
+    last = Event.objects.get(event_type=EventType.WORKFORCE_ENTRY_CORRECTED)
+    assert last.payload == {
+        "before": {"method": "examination", "entered_on": "2012-08-01",
+                   "document": "青人〔2012〕15号"},
+        "after": {"method": "selected_graduate", "entered_on": "2012-09-01",
+                  "document": "青组〔2012〕8号"},
+        "reason": "原登记有误，据档案更正",
+    }  # fmt: skip
 
 
 def test_entry_checks(personas: Any, cadre: Cadre) -> None:
@@ -77,7 +83,8 @@ def test_entry_checks(personas: Any, cadre: Cadre) -> None:
     assert not EntryRecord.objects.exists()
     entry_set(actor=officer, cadre=cadre, method="other", entered_on=dt.date(2000, 6, 15),
               note="招聘为事业编制后调入")  # fmt: skip
-    entry_set(actor=officer, cadre=cadre, method="examination", entered_on=TODAY, document="x")
+    entry_set(actor=officer, cadre=cadre, method="examination", entered_on=TODAY, document="x",
+              correction_reason="据档案更正")  # fmt: skip
 
 
 def test_entry_permissions(county: Any, personas: Any, cadre: Cadre) -> None:

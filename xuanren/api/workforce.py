@@ -229,6 +229,8 @@ class EntryIn(Schema):
     entered_on: dt.date
     document: str = ""
     note: str = ""
+    #: Required when changing a recorded method, day or document (decision 0187).
+    correction_reason: str = ""
 
 
 class EntryOut(Schema):
@@ -284,6 +286,7 @@ def entry_put(request: HttpRequest, cadre_id: int, payload: EntryIn) -> Any:
             entered_on=payload.entered_on,
             document=payload.document,
             note=payload.note,
+            correction_reason=payload.correction_reason,
         )
     )
 
@@ -296,6 +299,8 @@ class CleanupIn(Schema):
     reason: str
     decided_on: dt.date | None = None
     document: str = ""
+    #: Required when changing a decided outcome, its day or document (decision 0187).
+    correction_reason: str = ""
 
 
 class CleanupOut(Schema):
@@ -367,5 +372,6 @@ def cleanup_put(request: HttpRequest, cadre_id: int, payload: CleanupIn) -> Any:
         reason=payload.reason,
         decided_on=payload.decided_on,
         document=payload.document,
+        correction_reason=payload.correction_reason,
     )
     return _case(case)

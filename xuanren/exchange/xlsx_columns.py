@@ -24,6 +24,7 @@ from xuanren.people.models import (
     PoliticalStatus,
     Sex,
 )
+from xuanren.workforce.models import EntryMethod
 
 
 class Kind(Enum):
@@ -171,6 +172,15 @@ CADRES = Sheet(
                note="不填为“全日制教育”"),
         Column("identity", "身份", Kind.CHOICE, choices=CadreIdentity, width=18,
                note="公务员、参照公务员法管理、事业单位、国有企业或其他；不填为未记录"),
+        # 凡进必考 (docs/decisions/0181, 0187): written through workforce.services.entry_set
+        Column("entry_method", "进人方式", Kind.CHOICE, choices=EntryMethod, width=12,
+               note="不填则不登记；填写须有“登记进人方式”的权限，并同时填写进入时间"),
+        Column("entered_on", "进入时间", Kind.DATE,
+               note=DATE_NOTE + "；不早于年满 16 周岁之日，不晚于今天"),
+        Column("entry_document", "进人文件文号", max_length=80, width=20,
+               example="青人〔2012〕15号", note="进人方式为“其他”以外时必填"),
+        Column("entry_note", "进人方式说明", max_length=200, width=20,
+               note="进人方式为“其他”时必填，说明具体方式"),
     ),
 )  # fmt: skip
 

@@ -80,6 +80,7 @@ from xuanren.people.bulk import COLUMNS
 from xuanren.people.models import EDUCATION_RANK, Cadre, Education, EducationKind, Training
 from xuanren.people.services import name_initials, relatives_link_new_cadres
 from xuanren.people.validation import CadreFacts, validate_cadre, validate_training
+from xuanren.workforce.services import ENTRY_PERM, entry_errors, entry_set
 
 #: The size limit is the setting XUANREN_XLSX_MAX_UPLOAD_BYTES (20 MB by
 #: default; a 100,000-cadre workbook is about 8 MB), with the row, column and
@@ -653,6 +654,7 @@ def _check_cadres(
         if progress is not None:
             progress("checking", done + start + len(part), total)
     existing = _existing_units(v["unit_code"] for _n, v, _e, _w in checked)
+    may_enter = has_perm(actor, ENTRY_PERM)
     first_row: dict[str, int] = {}
     numbers: list[str] = []
     good: list[tuple[int, dict[str, Any]]] = []
@@ -662,6 +664,14 @@ def _check_cadres(
         for key, message in warnings:
             problems.warn(sheet, number, key, message)
         ok = _unit_for(actor, sheet, number, values["unit_code"], plan, existing, problems)
+        if values["entry_method"] and not may_enter:
+            problems.add(
+                sheet,
+                number,
+                "entry_method",
+                _("您没有登记进人方式的权限，请清空此列，或请干部监督部门登记。"),
+            )
+            ok = False
         ok = ok and not issues
         id_number = values["id_number"]
         if id_number in first_row:
@@ -730,7 +740,47 @@ def _check_cadre_values(
         issues.append(("education_level", _("填写了学位、院校或专业时，请同时填写学历。")))
     if values["education_level"] and not values["school"]:
         issues.append(("school", _("填写学历时，请同时填写毕业院校。")))
+    _check_entry_values(values, wrong, issues)
     return [(w.field, w.message) for w in out.warnings]
+
+
+#: The 进人方式 columns and the fields of workforce.services.entry_errors.
+ENTRY_COLUMNS = {
+    "method": "entry_method",
+    "entered_on": "entered_on",
+    "document": "entry_document",
+    "note": "entry_note",
+}
+
+
+def _check_entry_values(values: dict[str, Any], wrong: set[str], issues: list[Issue]) -> None:
+    """The 进人方式 columns (decision 0187): all blank leaves the cadre
+    without an entry record; otherwise the method and the day are needed and
+    the row is checked as entry_set checks it (pure)."""
+    keys = ENTRY_COLUMNS.values()
+    if any(k in wrong for k in keys):
+        return
+    if not any(values[k] for k in keys):
+        return
+    if not values["entry_method"]:
+        issues.append(
+            ("entry_method", _("填写了进入时间、进人文件文号或说明时，请同时填写进人方式。"))
+        )
+        return
+    if values["entered_on"] is None:
+        issues.append(("entered_on", _("填写进人方式时，请同时填写进入时间。")))
+        return
+    if values["birth_date"] is None or "birth_date" in wrong:
+        return  # the birth date's own cell says what is wrong
+    out = entry_errors(
+        name=values["name"],
+        birth_date=values["birth_date"],
+        method=values["entry_method"],
+        entered_on=values["entered_on"],
+        document=values["entry_document"],
+        note=values["entry_note"],
+    )
+    issues.extend((ENTRY_COLUMNS[e.field], e.message) for e in out.errors)
 
 
 def _check_trainings(actor: Any, read: SheetRows | None, plan: Plan, problems: Problems) -> None:
@@ -1030,6 +1080,26 @@ def _write_cadres(
     return cadre_ids, education_ids, fp_runs(fingerprints)
 
 
+def _write_entries(actor: Any, plan: Plan, cadre_ids: list[int]) -> int:
+    """The 进人方式 of the new cadres, through the workforce service (its
+    permission, checks and journal event), inside the import's transaction:
+    a refusal there undoes the whole workbook."""
+    n = 0
+    for pk, (_c, v) in zip(cadre_ids, plan.cadres, strict=True):
+        if not v["entry_method"]:
+            continue
+        entry_set(
+            actor=actor,
+            cadre=Cadre(pk=pk),
+            method=v["entry_method"],
+            entered_on=v["entered_on"],
+            document=v["entry_document"],
+            note=v["entry_note"],
+        )
+        n += 1
+    return n
+
+
 def _write_trainings(plan: Plan, cadre_ids: list[int]) -> list[int]:
     """The 培训 rows, after the cadres (whose new IDs they point at)."""
     new = {v["id_number"]: pk for pk, (_c, v) in zip(cadre_ids, plan.cadres, strict=True)}
@@ -1114,6 +1184,7 @@ def xlsx_import(
         "cadres": len(plan.cadres),
         "educations": sum(1 for _c, v in plan.cadres if v["education_level"]),
         "trainings": len(plan.trainings),
+        "entries": sum(1 for _c, v in plan.cadres if v["entry_method"]),
     }
     result = ImportResult(
         counts=counts,
@@ -1140,6 +1211,7 @@ def xlsx_import(
                 plan, units, kept, progress, before_cadres, total
             )
             training_ids = _write_trainings(plan, cadre_ids)
+            _write_entries(actor, plan, cadre_ids)
             kept.save()
             if progress is not None:
                 progress("writing", total, total)

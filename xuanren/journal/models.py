@@ -173,6 +173,8 @@ class EventType(models.TextChoices):
     EXCHANGE_WITHDRAWN = "rotation.exchange_withdrawn", _("撤回交流记录")
     ROTATION_PLAN_ENTRY_EDITED = "rotation.plan_entry_edited", _("修改轮岗计划人员")
     ROTATION_PLAN_ENTRY_REMOVED = "rotation.plan_entry_removed", _("移出轮岗计划")
+    WORKFORCE_ENTRY_CORRECTED = "workforce.entry_corrected", _("更正干部进人方式")
+    WORKFORCE_CLEANUP_CORRECTED = "workforce.cleanup_corrected", _("更正凡进必考清理结果")
 
 
 class JournalHead(models.Model):

@@ -74,6 +74,7 @@ class TodoKind(TextChoices):
     ROTATION_DUE = "rotation_due", gettext_lazy("任职年限达到交流规定")
     LEVEL_LIMIT_DUE = "level_limit_due", gettext_lazy("同一层次任职年限达到规定")
     OVERQUOTA_DUE = "overquota_due", gettext_lazy("超职数消化待落实")
+    CLEANUP_PENDING = "cleanup_pending", gettext_lazy("凡进必考清理待定")
 
 
 #: Who carries a case's steps (the organization department's case officer):
@@ -1233,6 +1234,51 @@ def overquota_due(query: TodoQuery) -> Iterable[TodoItem]:
                 link=reverse("workforce:plan", args=[i.plan_id]),
                 case=None,
                 mine=i.plan.created_by_id == getattr(query.actor, "pk", None),
+            )
+        )
+    return items
+
+
+def _probe_cleanup_pending(query: TodoQuery) -> QuerySet[Any] | None:
+    from xuanren.workforce.models import CleanupCase, CleanupOutcome
+    from xuanren.workforce.selectors import CLEANUP_PENDING_DAYS
+
+    if not has_perm(query.actor, "workforce.manage_entryrecord"):
+        return None
+    return CleanupCase.objects.filter(
+        outcome=CleanupOutcome.PENDING,
+        pending_since__lte=query.horizon - dt.timedelta(days=CLEANUP_PENDING_DAYS),
+    )
+
+
+@source(probe=_probe_cleanup_pending)
+def cleanup_pending(query: TodoQuery) -> Iterable[TodoItem]:
+    """凡进必考 cleanup cases still 待定 (docs/decisions/0188): due 90 days
+    after the day the case became 待定, for whoever keeps the register."""
+    if not has_perm(query.actor, "workforce.manage_entryrecord"):
+        return []
+    from xuanren.workforce.selectors import pending_cases_due
+
+    items = []
+    for case, due in pending_cases_due(actor=query.actor, horizon=query.horizon):
+        late = (query.on - due).days
+        text = _(
+            "%(name)s（%(unit)s）的凡进必考清理自 %(since)s 起待定，应于 %(date)s 前作出处理%(late)s。"
+        ) % {
+            "name": case.cadre.name,
+            "unit": case.cadre.unit.name,
+            "since": f"{case.pending_since:%Y.%m.%d}",
+            "date": f"{due:%Y.%m.%d}",
+            "late": _("，已逾期 %(n)d 天") % {"n": late} if late > 0 else "",
+        }
+        items.append(
+            TodoItem(
+                kind=TodoKind.CLEANUP_PENDING,
+                text=text,
+                due=due,
+                link=reverse("workforce:cadre_entry", args=[case.cadre_id]),
+                case=None,
+                mine=case.updated_by_id == getattr(query.actor, "pk", None),
             )
         )
     return items

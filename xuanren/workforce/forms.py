@@ -35,6 +35,12 @@ class EntryForm(forms.Form):
     entered_on = forms.DateField(label=gettext_lazy("进入时间"), widget=date_input())
     document = forms.CharField(label=gettext_lazy("文件文号"), max_length=80, required=False)
     note = forms.CharField(label=gettext_lazy("说明"), max_length=200, required=False)
+    correction_reason = forms.CharField(
+        label=gettext_lazy("更正理由"),
+        max_length=500,
+        required=False,
+        help_text=gettext_lazy("修改已登记的进人方式、进入时间或文号时必填。"),
+    )
 
 
 class CleanupForm(forms.Form):
@@ -46,3 +52,9 @@ class CleanupForm(forms.Form):
         label=gettext_lazy("处理日期"), widget=date_input(), required=False
     )
     document = forms.CharField(label=gettext_lazy("文件文号"), max_length=80, required=False)
+    correction_reason = forms.CharField(
+        label=gettext_lazy("更正理由"),
+        max_length=500,
+        required=False,
+        help_text=gettext_lazy("修改已作出的处理结果、处理日期或文号时必填。"),
+    )

@@ -157,6 +157,9 @@ class CleanupCase(ChoiceLabels, models.Model):
     reason = models.TextField(_("情况和理由"))
     decided_on = models.DateField(_("处理日期"), null=True, blank=True)
     document = models.CharField(_("文件文号"), max_length=80, blank=True)
+    #: The day the case became 待定 (registered, or set back to it); its 待办
+    #: is due PENDING_DAYS later (docs/decisions/0188). None once decided.
+    pending_since = models.DateField(_("待定起始日期"), null=True, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

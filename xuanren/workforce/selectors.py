@@ -254,6 +254,102 @@ def cleanup_cases(*, actor: Any, outcome: str = "") -> QuerySet[CleanupCase]:
     return rows.order_by("cadre__unit__path", "cadre__name", "pk")
 
 
+@dataclass(frozen=True)
+class Correction:
+    """One correction of a cadre's entry record or cleanup outcome, old → new."""
+
+    on: dt.datetime
+    by: str
+    what: str
+    before: str
+    after: str
+    reason: str
+
+
+def _entry_text(v: dict[str, Any] | None) -> str:
+    if not v:
+        return "—"
+    parts = [
+        str(EntryMethod(v["method"]).label) if v.get("method") in EntryMethod.values else "—",
+        (v.get("entered_on") or "").replace("-", "."),
+        v.get("document") or "",
+    ]
+    return "，".join(p for p in parts if p)
+
+
+def _cleanup_text(v: dict[str, Any] | None) -> str:
+    if not v:
+        return "—"
+    parts = [
+        str(CleanupOutcome(v["outcome"]).label)
+        if v.get("outcome") in CleanupOutcome.values
+        else "—",
+        (v.get("decided_on") or "").replace("-", "."),
+        v.get("document") or "",
+    ]
+    return "，".join(p for p in parts if p)
+
+
+def corrections_of(*, actor: Any, cadre: Cadre) -> list[Correction]:
+    """The corrections of `cadre`'s entry record (and of the cleanup outcome
+    when the actor may read the register), newest first, from the journal
+    (decision 0187; one query). The caller has scoped `cadre`."""
+    require_perm(actor, "workforce.view_entryrecord")
+    from xuanren.journal.models import Event, EventType
+    from xuanren.journal.services import subject_of
+
+    kinds = [EventType.WORKFORCE_ENTRY_CORRECTED]
+    if has_perm(actor, CLEANUP_VIEW):
+        kinds.append(EventType.WORKFORCE_CLEANUP_CORRECTED)
+    subject_type, subject_id = subject_of(cadre)
+    out = []
+    for e in Event.objects.filter(
+        subject_type=subject_type, subject_id=subject_id, event_type__in=kinds
+    ).order_by("-occurred_at", "-pk")[:LIST_LIMIT]:
+        p = e.payload
+        entry = e.event_type == EventType.WORKFORCE_ENTRY_CORRECTED
+        text = _entry_text if entry else _cleanup_text
+        out.append(
+            Correction(
+                on=e.occurred_at,
+                by=e.actor_label,
+                what=_("进人方式") if entry else _("清理处理结果"),
+                before=text(p.get("before")),
+                after=text(p.get("after")),
+                reason=str(p.get("reason", "")),
+            )
+        )
+    return out
+
+
+#: A 待定 cleanup case comes to the 待办 this many days after it became 待定
+#: (docs/decisions/0188).
+CLEANUP_PENDING_DAYS = 90
+
+
+def pending_cases_due(
+    *, actor: Any, horizon: dt.date, limit: int = 50
+) -> list[tuple[CleanupCase, dt.date]]:
+    """待定 cases of the scope whose decision is due by `horizon` (and
+    overdue), with the day due, soonest first (待办; one query)."""
+    if not (has_perm(actor, CLEANUP_VIEW) and has_perm(actor, "workforce.manage_entryrecord")):
+        return []
+    rows = (
+        CleanupCase.objects.filter(
+            unit_scope_q(actor, prefix="cadre__unit__"),
+            outcome=CleanupOutcome.PENDING,
+            pending_since__lte=horizon - dt.timedelta(days=CLEANUP_PENDING_DAYS),
+        )
+        .select_related("cadre__unit")
+        .order_by("pending_since", "pk")[:limit]
+    )
+    out = []
+    for case in rows:
+        assert case.pending_since is not None
+        out.append((case, case.pending_since + dt.timedelta(days=CLEANUP_PENDING_DAYS)))
+    return out
+
+
 @dataclass
 class CleanupCounts:
     """The seed's counts: cleaned in all, admitted, not included, not

@@ -249,32 +249,24 @@ def entry_set(
     entered_on: dt.date,
     document: str = "",
     note: str = "",
+    correction_reason: str = "",
 ) -> EntryRecord:
     """Record (or correct) how `cadre` entered the service: the method, the
-    date and the document (文号; required except for 其他, which needs a note)."""
+    date and the document (文号; required except for 其他, which needs a note).
+    Changing the method, date or document of a record is a correction: it
+    needs `correction_reason` and is journalled old → new (decision 0187)."""
     cadre = Cadre.objects.select_for_update(of=("self",)).select_related("unit").get(pk=cadre.pk)
     require_unit(actor, ENTRY_PERM, cadre.unit)
-    out = ErrorCollector()
+    out = entry_errors(
+        name=cadre.name,
+        birth_date=cadre.birth_date,
+        method=method,
+        entered_on=entered_on,
+        document=document,
+        note=note,
+    )
     document, note = document.strip(), note.strip()
-    if method not in EntryMethod.values:
-        out.add("method", _("请选择进人方式。"))
-    if entered_on > today():
-        out.add("entered_on", _("进入时间 %(d)s 晚于今天，请核对。") % {"d": _d(entered_on)})
-    elif entered_on < add_years(cadre.birth_date, ENTRY_MIN_AGE):
-        out.add(
-            "entered_on",
-            _("进入时间 %(d)s 时%(n)s未满 16 周岁（%(b)s 出生），请核对。")
-            % {"d": _d(entered_on), "n": cadre.name, "b": _d(cadre.birth_date)},
-        )
-    if len(document) > DOCUMENT_MAX:
-        out.add("document", _("文号过长（最多 80 个字）。"))
-    elif not document and method in EntryMethod.values and method != EntryMethod.OTHER:
-        out.add("document", _("请填写录用、调任或安置等进入文件的文号。"))
-    if len(note) > NOTE_MAX:
-        out.add("note", _("说明过长（最多 200 个字）。"))
-    elif method == EntryMethod.OTHER and not note:
-        out.add("note", _("进人方式为“其他”时，请说明具体方式。"))
-    out.raise_if_any(_("进人方式信息有误，未保存。"))
+    correction_reason = correction_reason.strip()
     record = EntryRecord.objects.filter(cadre=cadre).first()
     before = (
         None
@@ -285,6 +277,10 @@ def entry_set(
             "document": record.document,
         }
     )
+    after = {"method": method, "entered_on": entered_on.isoformat(), "document": document}
+    correcting = before is not None and before != after
+    _check_correction_reason(out, correcting, correction_reason)
+    out.raise_if_any(_("进人方式信息有误，未保存。"))
     if record is None:
         record = EntryRecord(cadre=cadre)
     record.method = method
@@ -293,18 +289,68 @@ def entry_set(
     record.note = note
     record.updated_by = _actor_or_none(actor)
     record.save()
-    journal_record(
-        actor=actor,
-        event_type=EventType.WORKFORCE_ENTRY_SET,
-        subject=cadre,
-        payload={
-            "method": method,
-            "entered_on": entered_on.isoformat(),
-            "document": document,
-            "before": before,
-        },
-    )
+    if correcting:
+        journal_record(
+            actor=actor,
+            event_type=EventType.WORKFORCE_ENTRY_CORRECTED,
+            subject=cadre,
+            payload={"before": before, "after": after, "reason": correction_reason},
+        )
+    else:
+        journal_record(
+            actor=actor,
+            event_type=EventType.WORKFORCE_ENTRY_SET,
+            subject=cadre,
+            payload={**after, "before": before},
+        )
     return record
+
+
+#: The longest reason given for a correction.
+CORRECTION_REASON_MAX = 500
+
+
+def _check_correction_reason(out: ErrorCollector, correcting: bool, reason: str) -> None:
+    if correcting and not reason:
+        out.add("correction_reason", _("修改已登记的内容属于更正，请填写更正理由。"))
+    elif len(reason) > CORRECTION_REASON_MAX:
+        out.add("correction_reason", _("更正理由过长（最多 500 个字）。"))
+
+
+def entry_errors(
+    *,
+    name: str,
+    birth_date: dt.date,
+    method: str,
+    entered_on: dt.date,
+    document: str,
+    note: str,
+) -> ErrorCollector:
+    """What is wrong with an entry record of the cadre `name` born on
+    `birth_date` (pure, no query): the checks of `entry_set`, also run on the
+    workbook import's rows before anything is written (fields method,
+    entered_on, document, note)."""
+    out = ErrorCollector()
+    document, note = document.strip(), note.strip()
+    if method not in EntryMethod.values:
+        out.add("method", _("请选择进人方式。"))
+    if entered_on > today():
+        out.add("entered_on", _("进入时间 %(d)s 晚于今天，请核对。") % {"d": _d(entered_on)})
+    elif entered_on < add_years(birth_date, ENTRY_MIN_AGE):
+        out.add(
+            "entered_on",
+            _("进入时间 %(d)s 时%(n)s未满 16 周岁（%(b)s 出生），请核对。")
+            % {"d": _d(entered_on), "n": name, "b": _d(birth_date)},
+        )
+    if len(document) > DOCUMENT_MAX:
+        out.add("document", _("文号过长（最多 80 个字）。"))
+    elif not document and method in EntryMethod.values and method != EntryMethod.OTHER:
+        out.add("document", _("请填写录用、调任或安置等进入文件的文号。"))
+    if len(note) > NOTE_MAX:
+        out.add("note", _("说明过长（最多 200 个字）。"))
+    elif method == EntryMethod.OTHER and not note:
+        out.add("note", _("进人方式为“其他”时，请说明具体方式。"))
+    return out
 
 
 #: Outcomes that close a case with a decision on a date and its document.
@@ -320,9 +366,13 @@ def cleanup_record(
     reason: str,
     decided_on: dt.date | None = None,
     document: str = "",
+    correction_reason: str = "",
 ) -> CleanupCase:
     """Register (or update) the 凡进必考 cleanup case of `cadre`: the outcome,
-    why, on what day and by which document (录用 and 清退 need one)."""
+    why, on what day and by which document (录用 and 清退 need one). Deciding
+    a 待定 case is not a correction; changing the outcome, day or document of
+    a decided case is: it needs `correction_reason` and is journalled
+    old → new (decision 0187)."""
     cadre = Cadre.objects.select_for_update(of=("self",)).select_related("unit").get(pk=cadre.pk)
     require_unit(actor, ENTRY_PERM, cadre.unit)
     out = ErrorCollector()
@@ -344,17 +394,46 @@ def cleanup_record(
         out.add("document", _("文号过长（最多 80 个字）。"))
     elif outcome in NEEDS_DOCUMENT and not document:
         out.add("document", _("录用或清退须填写文件文号。"))
-    out.raise_if_any(_("清理登记信息有误，未保存。"))
+    correction_reason = correction_reason.strip()
     case = CleanupCase.objects.filter(cadre=cadre).first()
     before = None if case is None else {"outcome": case.outcome}
+    was = (
+        None
+        if case is None
+        else {
+            "outcome": case.outcome,
+            "decided_on": case.decided_on.isoformat() if case.decided_on else None,
+            "document": case.document,
+        }
+    )
+    now = {
+        "outcome": outcome,
+        "decided_on": decided_on.isoformat() if decided_on else None,
+        "document": document,
+    }
+    correcting = was is not None and was["outcome"] != CleanupOutcome.PENDING and was != now
+    _check_correction_reason(out, correcting, correction_reason)
+    out.raise_if_any(_("清理登记信息有误，未保存。"))
     if case is None:
         case = CleanupCase(cadre=cadre)
+    if outcome != CleanupOutcome.PENDING:
+        case.pending_since = None
+    elif case.outcome != CleanupOutcome.PENDING or case.pending_since is None:
+        case.pending_since = today()  # registered 待定, or set back to it
     case.outcome = outcome
     case.reason = reason
     case.decided_on = decided_on
     case.document = document
     case.updated_by = _actor_or_none(actor)
     case.save()
+    if correcting:
+        journal_record(
+            actor=actor,
+            event_type=EventType.WORKFORCE_CLEANUP_CORRECTED,
+            subject=cadre,
+            payload={"case": case.pk, "before": was, "after": now, "reason": correction_reason},
+        )
+        return case
     journal_record(
         actor=actor,
         event_type=EventType.WORKFORCE_CLEANUP_RECORDED,

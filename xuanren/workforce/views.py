@@ -38,6 +38,7 @@ from xuanren.workforce.selectors import (
     cleanup_cases,
     cleanup_counts,
     cleanup_of,
+    corrections_of,
     entry_counts,
     entry_of,
     overquota_figures,
@@ -322,13 +323,15 @@ def cadre_entry(request: HttpRequest, cadre: int) -> HttpResponse:
             if action == "entry" and entry_form is not None and entry_form.is_valid():
                 d = entry_form.cleaned_data
                 entry_set(actor=actor, cadre=person, method=d["method"],
-                          entered_on=d["entered_on"], document=d["document"], note=d["note"])  # fmt: skip
+                          entered_on=d["entered_on"], document=d["document"], note=d["note"],
+                          correction_reason=d["correction_reason"])  # fmt: skip
                 messages.success(request, _("进人方式已登记。"))
                 return redirect("workforce:cadre_entry", cadre=person.pk)
             if action == "cleanup" and cleanup_form is not None and cleanup_form.is_valid():
                 d = cleanup_form.cleaned_data
                 cleanup_record(actor=actor, cadre=person, outcome=d["outcome"], reason=d["reason"],
-                               decided_on=d["decided_on"], document=d["document"])  # fmt: skip
+                               decided_on=d["decided_on"], document=d["document"],
+                               correction_reason=d["correction_reason"])  # fmt: skip
                 messages.success(request, _("清理登记已保存。"))
                 return redirect("workforce:cadre_entry", cadre=person.pk)
         except ValidationFailed as exc:
@@ -342,5 +345,6 @@ def cadre_entry(request: HttpRequest, cadre: int) -> HttpResponse:
         "entry_form": entry_form,
         "cleanup_form": cleanup_form,
         "may_read_cleanup": has_perm(actor, CLEANUP_VIEW),
+        "corrections": corrections_of(actor=actor, cadre=person),
     }
     return render(request, "workforce/cadre_entry.html", context, status=status)
