@@ -70,6 +70,10 @@ UNREACHED_ON_PURPOSE = {
     "competition:case": "the walk's small demo has no competitive case",
     "competition:judge": "the walk's small demo has no competitive case",
     "competition:result": "the walk's small demo has no competitive case",
+    "competition:result_xlsx": "the walk's small demo has no competitive case (an XLSX download)",
+    # The score grid (decision 0170): tests/test_grid.py and tests/competition/test_xlsx.py.
+    "competition:grid_template": "the walk's small demo has no competitive case (an XLSX download)",
+    "competition:grid_upload": "the walk's small demo has no competitive case",
     "web:team_material": "POST only (an upload)",
     "web:team_sign": "POST only",
     "web:inspection_record": "the inspection team's page of a case with a team",
@@ -254,6 +258,9 @@ def test_every_page_has_the_headers_and_no_inline_code(client: Client, demo: Non
 
     for meeting in Meeting.objects.all():
         starts += [f"/ballots/{meeting.pk}/vote/", f"/ballots/{meeting.pk}/progress/"]
+    # The cases with a meeting first: the walk opens three pages of a shape,
+    # and the other pages' links (待办, cadre pages) reach the cases in any order.
+    starts += [f"/cases/{m.case_id}/" for m in Meeting.objects.exclude(case=None)]
     # The 挂职 pages of a cadre with a posting (docs/decisions/0158): the list and its edit page.
     from xuanren.common.dates import today
     from xuanren.people.models import Cadre
