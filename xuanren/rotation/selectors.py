@@ -344,9 +344,11 @@ def due_alerts(
         reached_q |= rule_q(rule) & Q(**{f"{field}__lte": last})
         ranges |= Q(**{f"{field}__gt": last, f"{field}__lte": cutoff(horizon, rule.months)})
     reached = len(base.filter(reached_q).values_list("pk", flat=True)[: cap + 1])
+    rows: list[Any]
     if by_level:
+        cadres_in: Any = base  # a QuerySet[Cadre] here (the plugin types it by the other branch)
         rows = list(
-            base.filter(ranges, level__in={lv for r in rules for lv in r.levels})
+            cadres_in.filter(ranges, level__in={lv for r in rules for lv in r.levels})
             .select_related("unit")
             .order_by(field, "pk")[:UPCOMING_ROWS]
         )
