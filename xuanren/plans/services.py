@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -650,11 +650,17 @@ def phase_edit(
     return phase
 
 
-def _locked_task(task: PlanTask) -> PlanTask:
-    return (
-        PlanTask.objects.select_for_update(of=("self",))
+_Row = TypeVar("_Row", PlanTask, PlanReport)
+
+
+def _locked(row: _Row) -> _Row:
+    """A task or report of a plan, read again under a row lock with its plan's unit."""
+    return cast(
+        "_Row",
+        type(row)
+        ._default_manager.select_for_update(of=("self",))
         .select_related("plan__unit")
-        .get(pk=task.pk)
+        .get(pk=row.pk),
     )
 
 
@@ -672,7 +678,7 @@ def task_edit(
 ) -> PlanTask:
     """Correct a task's title, office, person, deadline (and phase, article);
     its progress is recorded by task_update."""
-    task = _locked_task(task)
+    task = _locked(task)
     plan = task.plan
     require_unit(actor, MANAGE_PERM, plan.unit)
     out = ErrorCollector()
@@ -697,7 +703,7 @@ def task_edit(
 def task_withdraw(*, actor: Any, task: PlanTask) -> None:
     """Withdraw (delete) a task entered by mistake: only while it has no
     progress (未开始, nothing written)."""
-    task = _locked_task(task)
+    task = _locked(task)
     plan = task.plan
     require_unit(actor, MANAGE_PERM, plan.unit)
     if task.status != TaskStatus.PENDING or task.progress:
@@ -709,14 +715,6 @@ def task_withdraw(*, actor: Any, task: PlanTask) -> None:
     task.delete()
     journal_record(actor=actor, event_type=EventType.PLAN_TASK_WITHDRAWN, subject=plan,
                    payload=payload)  # fmt: skip
-
-
-def _locked_report(report: PlanReport) -> PlanReport:
-    return (
-        PlanReport.objects.select_for_update(of=("self",))
-        .select_related("plan__unit")
-        .get(pk=report.pk)
-    )
 
 
 @transaction.atomic
@@ -733,7 +731,7 @@ def report_edit(
 ) -> PlanReport:
     """Correct a report due: its title, recipient, office, person and rule. A
     new rule may not drop a period already submitted."""
-    report = _locked_report(report)
+    report = _locked(report)
     plan = report.plan
     require_unit(actor, MANAGE_PERM, plan.unit)
     out = ErrorCollector()
@@ -777,7 +775,7 @@ def report_edit(
 def report_withdraw(*, actor: Any, report: PlanReport) -> None:
     """Withdraw (delete) a report due entered by mistake: only while none of
     its periods has been submitted."""
-    report = _locked_report(report)
+    report = _locked(report)
     plan = report.plan
     require_unit(actor, MANAGE_PERM, plan.unit)
     submitted = report.submissions.count()
