@@ -183,6 +183,66 @@ def test_scope_and_permission(world: World, personas: Any) -> None:
     assert cadre_alerts(actor=personas.outsider, cadre=world.secretary) == []
 
 
+def test_post_rules_follow_the_post_unit(
+    world: World, personas: Any, make_cadre: Any, admin: Any
+) -> None:
+    """A post rule's alert is in the scope of the post's unit, the level
+    rule's in the cadre's (decision 0192), in the list and in 待办's read."""
+    from xuanren.rotation.selectors import due_alerts
+
+    hr = personas.other_unit_hr  # 石桥镇
+    # a 石桥镇 cadre in a 城关镇 post since 2016-08-01: ten years reached
+    town_post = post_create(
+        actor=admin, unit=world.county.town, title="党委副书记", level=Level.SECTION_DEPUTY
+    )
+    away = make_cadre(
+        world.county.other_town,
+        name="吴借调",
+        level=Level.SECTION_DEPUTY,
+        level_since=dt.date(2011, 8, 1),
+    )
+    tenure_start(actor=admin, cadre=away, post=town_post, start_date=dt.date(2016, 8, 1))
+    # a 城关镇 cadre in a 石桥镇 post since 2016-09-02: ten years tomorrow
+    shiqiao_post = post_create(
+        actor=admin, unit=world.county.other_town, title="副镇长", level=Level.SECTION_DEPUTY
+    )
+    lent = make_cadre(world.county.town, name="郑派驻")
+    tenure_start(actor=admin, cadre=lent, post=shiqiao_post, start_date=dt.date(2016, 9, 2))
+
+    seen = alerts(actor=hr)
+    assert _rules(seen, away) == {("national.same_level_fifteen_years", "reached")}
+    assert _rules(seen, lent) == {("national.same_post_ten_years", "approaching")}
+    in_town = alerts(actor=personas.case_officer, unit=world.county.town)
+    assert _rules(in_town, away) == {("national.same_post_ten_years", "reached")}
+    assert _rules(in_town, lent) == set()
+
+    before, horizon = ON - dt.timedelta(days=1), ON + dt.timedelta(days=30)
+    posts = {"post_years", "post_terms"}
+    reached, coming = due_alerts(
+        actor=hr, before=before, horizon=horizon, kinds=posts, limit=50, cap=50
+    )
+    assert (reached, [(a.cadre.pk, a.due) for a in coming]) == (
+        0,
+        [(lent.pk, dt.date(2026, 9, 2))],
+    )
+    # the county officer: 吴借调 and 周股长 reached before today; 李书记 today
+    # (two kinds: one item each), 赵副局长 and 郑派驻 tomorrow, soonest first
+    reached, coming = due_alerts(
+        actor=personas.case_officer, before=before, horizon=horizon, kinds=posts, limit=50, cap=50
+    )
+    assert reached == 2
+    assert [(a.cadre.name, a.rule.kind, a.due) for a in coming] == [
+        ("李书记", "post_years", ON),
+        ("李书记", "post_terms", ON),
+        ("赵副局长", "post_years", dt.date(2026, 9, 2)),
+        ("郑派驻", "post_years", dt.date(2026, 9, 2)),
+    ]
+    reached, coming = due_alerts(
+        actor=personas.case_officer, before=before, horizon=horizon, kinds=posts, limit=1, cap=1
+    )
+    assert (reached, len(coming)) == (2, 1)
+
+
 def test_alert_list_query_count_does_not_grow(
     world: World, personas: Any, make_cadre: Any, admin: Any, django_assert_max_num_queries: Any
 ) -> None:

@@ -1,5 +1,6 @@
 """Reads of rotation and exchange, always within the actor's scope (the
-cadre's unit, or the plan's): out of scope is NotFound.
+cadre's unit, the plan's, or for a post rule's alert the post's unit,
+decision 0192): out of scope is NotFound.
 
 The alerts are read per rule as one range of an indexed start date (decision
 0176): the open tenures whose start is on or before the rule's cut-off (the
@@ -13,7 +14,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connections
+from django.db.models import Count, Q, QuerySet, Value
 from django.utils.translation import gettext as _
 
 from xuanren.access.policy import has_perm, require_perm, unit_scope_q
@@ -35,8 +37,6 @@ PLANS_PERM = "rotation.view_rotationplan"
 EXCHANGES_PERM = "rotation.view_exchangerecord"
 #: How many alerts a list shows at most (each rule reads at most this many).
 LIST_LIMIT = 200
-#: 待办 reads at most this many upcoming rows (decision 0191).
-UPCOMING_ROWS = 2000
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,23 @@ def _post_q(rule: Rule) -> Q:
     return q
 
 
+def _level_q(rule: Rule) -> Q:
+    return Q(level__in=rule.levels)
+
+
+def _open_tenures(actor: Any) -> QuerySet[Tenure]:
+    """The open tenures of active cadres in posts of the actor's scope. A
+    post rule is about the post, so the scope is the post's unit (decision
+    0192): the scope's units lead to their posts and each post to its open
+    tenure by index, a few thousand rows for a county, where the cadre's unit
+    made PostgreSQL read every cadre of the county first."""
+    return Tenure.objects.filter(
+        unit_scope_q(actor, prefix="post__unit__"),
+        end_date__isnull=True,
+        cadre__status=CadreStatus.ACTIVE,
+    )
+
+
 def _rule_rows(
     actor: Any, rule: Rule, on: dt.date, horizon: dt.date, unit: Unit | None, only: str, limit: int
 ) -> list[Alert]:
@@ -96,15 +113,9 @@ def _rule_rows(
     first_approaching = cutoff(on, rule.months)  # starts after it are not reached yet
     alerts: list[Alert] = []
     if rule.kind in (AlertKind.POST_YEARS, AlertKind.POST_TERMS):
-        tenures = Tenure.objects.filter(
-            unit_scope_q(actor, prefix="cadre__unit__"),
-            _post_q(rule),
-            end_date__isnull=True,
-            start_date__lte=last,
-            cadre__status=CadreStatus.ACTIVE,
-        )
+        tenures = _open_tenures(actor).filter(_post_q(rule), start_date__lte=last)
         if unit is not None:
-            tenures = tenures.filter(cadre__unit__path__startswith=unit.path)
+            tenures = tenures.filter(post__unit__path__startswith=unit.path)
         if only == AlertStage.REACHED:
             tenures = tenures.filter(start_date__lte=first_approaching)
         elif only == AlertStage.APPROACHING:
@@ -309,15 +320,15 @@ def cadre_plan_entries(*, actor: Any, cadre: Cadre) -> list[RotationPlanEntry]:
 def due_alerts(
     *, actor: Any, before: dt.date, horizon: dt.date, kinds: set[str], limit: int, cap: int
 ) -> tuple[int, list[Alert]]:
-    """What 待办 shows of the rules of `kinds` (decision 0191): how many open
-    tenures (or cadres, for the level rule) had reached one of the rules by
-    `before`, counted up to `cap` + 1 (one query); and the alerts reached
-    after `before` up to `horizon`, soonest first, at most `limit` (one per
-    post and kind, the rule reached first). The upcoming ones are read as the
-    rows whose start falls in one of the rules' date ranges (an index range
-    each, at most UPCOMING_ROWS rows), then their posts by key and the rules
-    tested here: joining the posts in the query made PostgreSQL hash the whole
-    post table at a million cadres."""
+    """What 待办 shows of the rules of `kinds` (decisions 0191, 0192): how many
+    open tenures (or cadres, for the level rule) had reached one of the rules
+    by `before`, counted up to `cap` + 1; and the alerts reached after
+    `before` up to `horizon`, soonest first, at most `limit` (one per post and
+    kind, the rule reached first). Each rule reads its own date range with
+    its own test, soonest first, at most `limit` rows, all in one UNION ALL
+    (where the database takes a LIMIT in each part, as approaching_retirement);
+    the cadres and posts of the chosen `limit` are then read by key: four
+    queries whatever the scope's size."""
     rules = [r for r in pack().rules if r.kind in kinds]
     if not rules:
         return 0, []
@@ -326,74 +337,51 @@ def due_alerts(
     if by_level:
         field = "level_since"
         base = Cadre.objects.filter(unit_scope_q(actor, prefix="unit__"), status=CadreStatus.ACTIVE)
-
-        def rule_q(rule: Rule) -> Q:
-            return Q(level__in=rule.levels)
+        rule_q: Any = _level_q
+        columns: tuple[str, ...] = ("pk", field, "pk")
     else:
         field = "start_date"
-        base = Tenure.objects.filter(
-            unit_scope_q(actor, prefix="cadre__unit__"),
-            end_date__isnull=True,
-            cadre__status=CadreStatus.ACTIVE,
-        )
+        base = _open_tenures(actor)
         rule_q = _post_q
+        columns = ("pk", field, "cadre_id", "post_id")
     reached_q = Q()
-    ranges = Q()
-    for rule in rules:
+    parts = []
+    for i, rule in enumerate(rules):
         last = cutoff(before, rule.months)
         reached_q |= rule_q(rule) & Q(**{f"{field}__lte": last})
-        ranges |= Q(**{f"{field}__gt": last, f"{field}__lte": cutoff(horizon, rule.months)})
-    reached = len(base.filter(reached_q).values_list("pk", flat=True)[: cap + 1])
-    rows: list[Any]
-    if by_level:
-        cadres_in: Any = base  # a QuerySet[Cadre] here (the plugin types it by the other branch)
-        rows = list(
-            cadres_in.filter(ranges, level__in={lv for r in rules for lv in r.levels})
-            .select_related("unit")
-            .order_by(field, "pk")[:UPCOMING_ROWS]
+        in_range = {f"{field}__gt": last, f"{field}__lte": cutoff(horizon, rule.months)}
+        parts.append(
+            base.filter(rule_q(rule), **in_range)
+            .annotate(rule_index=Value(i))
+            .order_by(field, "pk")
+            .values_list(*columns, "rule_index")[:limit]
         )
+    # No order: the first cap + 1 rows found end the scan.
+    reached = len(base.filter(reached_q).order_by().values_list("pk", flat=True)[: cap + 1])
+    rows: list[tuple[Any, ...]]
+    if len(parts) > 1 and connections[base.db].features.supports_slicing_ordering_in_compound:
+        rows = list(parts[0].union(*parts[1:], all=True))
     else:
-        rows = list(base.filter(ranges).order_by(field, "pk")[:UPCOMING_ROWS])
-        levels = {lv for r in rules for lv in r.levels}
-        posts = (
-            Post.objects.filter(level__in=levels)
-            .select_related("unit")
-            .in_bulk({t.post_id for t in rows})
-        )
-    found: dict[tuple[int, str], tuple[Rule, Any, dt.date]] = {}
+        rows = [row for part in parts for row in part]
+    found: dict[tuple[int, str], tuple[Rule, tuple[Any, ...], dt.date]] = {}
     for row in rows:
-        since = getattr(row, field)
-        for rule in rules:
-            due = reached_on(since, rule.months)
-            if not before < due <= horizon:
-                continue
-            if by_level:
-                if row.level not in rule.levels:
-                    continue
-            else:
-                post = posts.get(row.post_id)
-                if (
-                    post is None
-                    or post.level not in rule.levels
-                    or (rule.principal_only and not post.is_principal)
-                ):
-                    continue
-                if not sensitive(rule, post.title, post.unit.name):
-                    continue
-            key = (row.pk, rule.kind)
-            if key not in found or due < found[key][2]:
-                found[key] = (rule, row, due)
-    chosen = sorted(found.values(), key=lambda f: (f[2], f[1].pk, f[0].id))[:limit]
+        rule = rules[row[-1]]
+        due = reached_on(row[1], rule.months)
+        key = (row[0], rule.kind)
+        if key not in found or due < found[key][2]:
+            found[key] = (rule, row, due)
+    chosen = sorted(found.values(), key=lambda f: (f[2], f[1][0], f[0].id))[:limit]
+    cadres = Cadre.objects.select_related("unit").in_bulk({row[2] for _r, row, _d in chosen})
     if by_level:
         return reached, [
-            _alert(rule, row, None, row.level, row.level_since, before) for rule, row, _d in chosen
+            _alert(rule, cadres[row[0]], None, cadres[row[0]].level, row[1], before)
+            for rule, row, _d in chosen
         ]
-    cadres = Cadre.objects.select_related("unit").in_bulk({row.cadre_id for _r, row, _d in chosen})
+    posts = Post.objects.select_related("unit").in_bulk({row[3] for _r, row, _d in chosen})
     return reached, [
-        _alert(rule, cadres[row.cadre_id], posts[row.post_id], posts[row.post_id].level,
-               row.start_date, before)
+        _alert(rule, cadres[row[2]], posts[row[3]], posts[row[3]].level, row[1], before)
         for rule, row, _d in chosen
-    ]  # fmt: skip
+    ]
 
 
 # --- corrections (docs/decisions/0190) ------------------------------------------
