@@ -407,3 +407,15 @@ def test_todo(county: Any, personas: Any, over: Over, django_assert_max_num_quer
     assert not [i for i in todo_for(actor=personas.discipline) if i.kind == TodoKind.OVERQUOTA_DUE]
     outside = make_user("officer_sq", Role.CASE_OFFICER, county.other_town)
     assert not [i for i in todo_for(actor=outside) if i.kind == TodoKind.OVERQUOTA_DUE]
+    # the probe is the source's own test: out of scope, or nobody due who is
+    # still in post, the source asks nothing (its source is skipped)
+    from xuanren.procedure.todo import TodoQuery, empty_sources, overquota_due
+
+    def probed_empty(actor: Any, on: dt.date) -> bool:
+        horizon = on + dt.timedelta(days=30)
+        return overquota_due in empty_sources(TodoQuery(actor=actor, on=on, horizon=horizon))
+
+    assert not probed_empty(officer, TODAY)
+    assert probed_empty(outside, TODAY)
+    # mid-April: only C is due by the horizon, and C left on 31 March
+    assert probed_empty(officer, dt.date(2026, 4, 15))

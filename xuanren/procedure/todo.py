@@ -1196,11 +1196,13 @@ def level_limits_due(query: TodoQuery) -> Iterable[TodoItem]:
 
 
 def _probe_overquota(query: TodoQuery) -> QuerySet[Any] | None:
-    from xuanren.workforce.models import DigestionItem
+    """The source's own test (a plan's people are few): a scope whose plans
+    have nobody due, or nobody still in post, asks no query of its own."""
+    from xuanren.workforce.selectors import items_due_qs
 
     if not has_perm(query.actor, "workforce.manage_digestionplan"):
         return None
-    return DigestionItem.objects.filter(expected_on__lte=query.horizon)
+    return items_due_qs(actor=query.actor, horizon=query.horizon, on=query.on)
 
 
 @source(probe=_probe_overquota)

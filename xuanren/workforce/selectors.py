@@ -151,11 +151,10 @@ def plan_view(*, plan: DigestionPlan, on: dt.date | None = None) -> PlanView:
     )
 
 
-def items_due(*, actor: Any, horizon: dt.date, on: dt.date, limit: int = 50) -> list[DigestionItem]:
-    """Plan people expected to leave by `horizon` (and overdue) who still hold
-    a post of the plan's unit and level on `on`, soonest first (待办)."""
-    if not (has_perm(actor, PLAN_VIEW) and has_perm(actor, "workforce.manage_digestionplan")):
-        return []
+def items_due_qs(*, actor: Any, horizon: dt.date, on: dt.date) -> QuerySet[DigestionItem]:
+    """Plan people of the actor's scope expected to leave by `horizon` (and
+    overdue) who still hold a post of the plan's unit and level on `on`:
+    items_due's test, and 待办's probe of it."""
     still = Tenure.objects.filter(
         active_tenure_q(on),
         cadre_id=OuterRef("cadre_id"),
@@ -163,11 +162,18 @@ def items_due(*, actor: Any, horizon: dt.date, on: dt.date, limit: int = 50) -> 
         post__level=OuterRef("plan__level"),
         post__counts_against_quota=True,
     )
+    return DigestionItem.objects.filter(
+        unit_scope_q(actor, prefix="plan__unit__"), expected_on__lte=horizon
+    ).filter(Exists(still))
+
+
+def items_due(*, actor: Any, horizon: dt.date, on: dt.date, limit: int = 50) -> list[DigestionItem]:
+    """Plan people expected to leave by `horizon` (and overdue) who still hold
+    a post of the plan's unit and level on `on`, soonest first (待办)."""
+    if not (has_perm(actor, PLAN_VIEW) and has_perm(actor, "workforce.manage_digestionplan")):
+        return []
     return list(
-        DigestionItem.objects.filter(
-            unit_scope_q(actor, prefix="plan__unit__"), expected_on__lte=horizon
-        )
-        .filter(Exists(still))
+        items_due_qs(actor=actor, horizon=horizon, on=on)
         .select_related("cadre", "plan__unit")
         .order_by("expected_on", "pk")[:limit]
     )
