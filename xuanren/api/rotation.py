@@ -95,7 +95,9 @@ def alert_list(
 ) -> Any:
     """本人管理范围内已达到或临近（设置的提前月数内）轮岗交流规定年限的干部，最早达到的在前（最多 200 条）。
     `kind`：post_years 同一职位任职年限、post_terms 同一职位连续任期、level_years 同一层次任职年限；
-    `stage`：reached 已达到、approaching 临近；`unit`：单位（含下级）。"""
+    `stage`：reached 已达到、approaching 临近；`unit`：单位（含下级）。
+    职位类规定（同一职位任职年限、连续任期）按职位所在单位计入管理范围和 `unit` 筛选，
+    层次类规定按干部所在单位（decision 0192）。"""
     actor = actor_of(request)
     if kind not in AlertKind.values:
         kind = ""
