@@ -242,30 +242,37 @@ def exchange_new(request: HttpRequest, cadre: int) -> HttpResponse:
             d = form.cleaned_data
             try:
                 exchange_record_add(
-                    actor=actor,
-                    cadre=person,
-                    kind=d["kind"],
-                    date=d["date"],
-                    from_post=seen.get(d["from_post"]) if d["from_post"] else None,
-                    from_name=d["from_name"],
-                    to_post=seen.get(d["to_post"]) if d["to_post"] else None,
-                    to_name=d["to_name"],
-                    document=d["document"],
-                    posting=next((p for p in postings if p.pk == d["posting"]), None),
-                    note=d["note"],
+                    actor=actor, cadre=person, **_exchange_fields(d, seen, postings)
                 )
             except ValidationFailed as exc:
                 put_errors(form, exc)
             else:
                 messages.success(request, _("交流记录已登记。"))
-                return HttpResponseRedirect(
-                    reverse("web:cadre_detail", args=[person.pk]) + "#rotation"
-                )
+                return _back(person.pk)
     context = {"cadre": person, "form": form}
     return render(request, "rotation/exchange_new.html", context, status=status)
 
 
 # ---- corrections (docs/decisions/0190) ----------------------------------------------
+
+
+def _exchange_fields(
+    d: dict[str, Any], seen: dict[int, Post], postings: list[TemporaryPosting]
+) -> dict[str, Any]:
+    """An exchange form's cleaned data as the services' keywords (the same
+    for recording and for correcting a record): the posts and the posting
+    chosen among the cadre's own."""
+    return {
+        "kind": d["kind"],
+        "date": d["date"],
+        "from_post": seen.get(d["from_post"]) if d["from_post"] else None,
+        "from_name": d["from_name"],
+        "to_post": seen.get(d["to_post"]) if d["to_post"] else None,
+        "to_name": d["to_name"],
+        "document": d["document"],
+        "posting": next((p for p in postings if p.pk == d["posting"]), None),
+        "note": d["note"],
+    }
 
 
 def _cadre_posts(person: Any) -> dict[int, Post]:
@@ -310,15 +317,7 @@ def exchange_correct(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=actor,
                     record=record,
                     reason=d["reason"],
-                    kind=d["kind"],
-                    date=d["date"],
-                    from_post=seen.get(d["from_post"]) if d["from_post"] else None,
-                    from_name=d["from_name"],
-                    to_post=seen.get(d["to_post"]) if d["to_post"] else None,
-                    to_name=d["to_name"],
-                    document=d["document"],
-                    posting=next((p for p in postings if p.pk == d["posting"]), None),
-                    note=d["note"],
+                    **_exchange_fields(d, seen, postings),
                 )
             except ValidationFailed as exc:
                 put_errors(form, exc)
