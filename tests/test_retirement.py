@@ -335,6 +335,45 @@ def test_todo_lists_who_reaches_the_age_within_90_days(personas, retirees, clock
 
 
 @pytest.mark.django_db
+def test_todo_lists_the_first_of_many_and_a_summary(client, personas, retirees, clock, monkeypatch):
+    """Beyond ITEMS_PER_KIND reminders of the kind, one summary item links to
+    the kind alone, which lists them all (docs/decisions/0194); the home
+    page's 临近退休 panel shows as many as the limit."""
+    from xuanren.procedure import todo
+    from xuanren.procedure.todo import TodoKind, todo_for
+
+    clock.day = dt.date(2027, 3, 12)
+    monkeypatch.setattr(todo, "ITEMS_PER_KIND", 2)
+    items = [
+        i for i in todo_for(actor=personas.case_officer, on=clock.day)
+        if i.kind == TodoKind.RETIREMENT_DUE
+    ]  # fmt: skip
+    assert [(i.text.split("（")[0], i.more) for i in items] == [
+        ("郑老", False),
+        ("陈静", False),
+        ("还有更多“临近法定退休”事项，这里只列出最早到期的 2 项，点击查看全部。", True),
+    ]
+    assert items[2].due == dt.date(2026, 7, 20)  # right after the last one shown
+    assert items[2].link == reverse("web:todo") + "?tab=all&kind=retirement_due"
+    alone = todo_for(actor=personas.case_officer, on=clock.day, kind=TodoKind.RETIREMENT_DUE)
+    assert [i.text.split("（")[0] for i in alone] == ["郑老", "陈静", "周建"]
+    # a kind nobody asked for lists nothing of the others
+    assert todo_for(actor=personas.case_officer, on=clock.day, kind=TodoKind.CASE_IDLE) == []
+
+    client.force_login(personas.case_officer)
+    response = client.get(reverse("web:dashboard"))
+    assert [row["cadre"].name for row in response.context["approaching"]] == ["郑老", "陈静"]
+    assert "还有更多“临近法定退休”事项" in page_text(response)
+    page = client.get(reverse("web:todo"), {"tab": "all", "kind": "retirement_due"})
+    assert page.status_code == 200
+    text = page_text(page)
+    assert "周建" in text and "还有更多" not in text
+    # an unknown kind is the whole 待办
+    whole = client.get(reverse("web:todo"), {"tab": "all", "kind": "nonsense"})
+    assert "只列出“" not in page_text(whole) and "还有更多“临近法定退休”事项" in page_text(whole)
+
+
+@pytest.mark.django_db
 def test_home_page_reads_the_retirement_list_once(client, personas, retirees, clock, monkeypatch):
     """The home page shows 临近退休 as its own panel and, through 待办, the
     retirement reminders: one read of the list per request, and both show it."""

@@ -291,6 +291,27 @@ def test_todo_sources(world: World, personas: Any) -> None:
     assert TodoKind.ROTATION_DUE not in kinds and TodoKind.LEVEL_LIMIT_DUE not in kinds
 
 
+def test_todo_caps_the_upcoming_alerts(world: World, personas: Any, monkeypatch: Any) -> None:
+    """Upcoming alerts beyond ITEMS_PER_KIND are one summary item linking to
+    the kind alone; the summary of those already reached stays first
+    (decisions 0191, 0194)."""
+    from xuanren.procedure import todo
+
+    monkeypatch.setattr(todo, "ITEMS_PER_KIND", 1)
+    rotation = [
+        i for i in todo_for(actor=personas.case_officer, on=ON)
+        if i.kind == TodoKind.ROTATION_DUE
+    ]  # fmt: skip
+    assert ["名干部已达到" in i.text for i in rotation] == [True, False, False]
+    assert "李书记" in rotation[1].text and not rotation[1].more
+    assert rotation[2].more and rotation[2].link.endswith("?tab=all&kind=rotation_due")
+    assert rotation[2].due == rotation[1].due
+    alone = todo_for(actor=personas.case_officer, on=ON, kind=TodoKind.ROTATION_DUE)
+    assert not any(i.more for i in alone)
+    texts = " ".join(i.text for i in alone)
+    assert "李书记" in texts and "赵副局长" in texts
+
+
 def test_todo_probe_skips_when_nothing_is_due(county: Any, personas: Any, clock: Any) -> None:
     from xuanren.procedure.todo import TodoQuery, empty_sources, level_limits_due, rotation_due
 

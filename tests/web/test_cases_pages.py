@@ -508,20 +508,41 @@ def test_todo_lists_a_probation_ending_and_an_idle_case(
     mine = todo_for(actor=personas.case_officer, on=on, mine=True)
     assert [i.kind for i in mine] == [TodoKind.CASE_IDLE]
 
-    # At most PROBATION_ITEMS reminders, the soonest first (decision 0109).
+    # At most ITEMS_PER_KIND reminders, the soonest first, then a summary item
+    # linking to the kind alone (decisions 0109, 0194).
     import xuanren.procedure.todo as todo_module
 
     Tenure.objects.filter(pk=far.pk).update(probation_until=on + dt.timedelta(days=5))
     both = [i for i in todo_for(actor=personas.case_officer, on=on)
             if i.kind == TodoKind.PROBATION_ENDING]  # fmt: skip
     assert [i.due for i in both] == [on + dt.timedelta(days=5), on + dt.timedelta(days=10)]
-    saved, todo_module.PROBATION_ITEMS = todo_module.PROBATION_ITEMS, 1
+    assert not any(i.more for i in both)
+    saved, todo_module.ITEMS_PER_KIND = todo_module.ITEMS_PER_KIND, 1
     try:
         one = [i for i in todo_for(actor=personas.case_officer, on=on)
                if i.kind == TodoKind.PROBATION_ENDING]  # fmt: skip
+        page = page_text(officer.get(reverse("web:todo"), {"tab": "all"}))
+        alone = todo_for(actor=personas.case_officer, on=on, kind=TodoKind.PROBATION_ENDING)
+        alone_page = page_text(
+            officer.get(reverse("web:todo"), {"tab": "all", "kind": TodoKind.PROBATION_ENDING})
+        )
     finally:
-        todo_module.PROBATION_ITEMS = saved
-    assert [i.due for i in one] == [on + dt.timedelta(days=5)]
+        todo_module.ITEMS_PER_KIND = saved
+    assert [(i.due, i.more) for i in one] == [
+        (on + dt.timedelta(days=5), False),
+        (on + dt.timedelta(days=5), True),  # sorted right after the last one shown
+    ]
+    assert one[1].text == "还有更多“试用期将满”事项，这里只列出最早到期的 1 项，点击查看全部。"
+    assert one[1].link == reverse("web:todo") + "?tab=all&kind=probation_ending"
+    assert "还有更多“试用期将满”事项" in page and "石桥镇副镇长选任已 20 天未办理" in page
+    # the kind alone: both probations, nothing else, no summary
+    assert [(i.kind, i.due, i.more) for i in alone] == [
+        (TodoKind.PROBATION_ENDING, on + dt.timedelta(days=5), False),
+        (TodoKind.PROBATION_ENDING, on + dt.timedelta(days=10), False),
+    ]
+    assert "只列出“试用期将满”，最早到期的至多 200 项。" in alone_page
+    assert "钱进" in alone_page and "孙远" in alone_page and "已 20 天未办理" not in alone_page
+    assert "还有更多" not in alone_page
     Tenure.objects.filter(pk=far.pk).update(probation_until=on + dt.timedelta(days=60))
 
     page = page_text(officer.get(reverse("web:todo"), {"tab": "all"}))

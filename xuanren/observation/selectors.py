@@ -58,8 +58,20 @@ def observations_due(*, actor: Any, horizon: dt.date, limit: int = 50) -> list[O
     if not (has_perm(actor, "observation.change_observation") and has_perm(actor, VIEW_PERM)):
         return []
     return list(
-        _base(actor)
-        .filter(status=ObservationStatus.OPEN, ends_on__lte=horizon)
+        Observation.objects.filter(
+            unit_scope_q(actor, prefix="cadre__unit__"),
+            status=ObservationStatus.OPEN,
+            ends_on__lte=horizon,
+        )
+        .select_related("cadre", "tenure__post__unit")
+        # what the reminder shows, not the three records' whole rows
+        .only(
+            "ends_on",
+            "recorded_by_id",
+            "cadre__name",
+            "tenure__post__title",
+            "tenure__post__unit__name",
+        )
         .order_by("ends_on", "pk")[:limit]
     )
 

@@ -181,7 +181,9 @@ def due_items(*, actor: Any, on: dt.date, limit: int = 100) -> list[DueItem]:
         PlanTask.objects.filter(unit_scope_q(actor, prefix="plan__unit__"))
         .exclude(status=TaskStatus.DONE)
         .filter(deadline__lte=horizon)
-        .select_related("plan__unit", "responsible")
+        .select_related("plan")
+        # what the reminder shows and tests, not the task's and plan's whole rows
+        .only("title", "office", "deadline", "status", "responsible", "plan__title")
         .order_by("deadline", "pk")[:limit]
     )
     items += [DueItem(t.plan, t, None, t.deadline) for t in tasks]

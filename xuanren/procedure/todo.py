@@ -84,6 +84,13 @@ RUNS_CASES = "procedure.change_case"
 #: and the discipline commission (who answers it).
 INTEGRITY_PERMS = ("procedure.change_case", "supervision.investigate_report")
 
+#: At most this many items of one kind in a 待办, the soonest (docs/decisions/
+#: 0194): a province's reminders of one kind within a month are hundreds, and
+#: beyond these one summary item links to the 待办 of that kind alone, which
+#: lists up to KIND_ITEMS of it.
+ITEMS_PER_KIND = 20
+KIND_ITEMS = 200
+
 
 @dataclass(frozen=True)
 class TodoItem:
@@ -93,6 +100,8 @@ class TodoItem:
     link: str  # the page where the item is dealt with
     case: Case | None
     mine: bool  # the actor is the officer of the item's case
+    #: the summary of a kind's items beyond those listed (more_item)
+    more: bool = False
 
     @property
     def kind_label(self) -> str:
@@ -113,6 +122,12 @@ class TodoQuery:
     retiring: list[Retiring] | None = None
     #: reads shared by several sources within one request (open_cases, templates)
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    #: the kind listed alone (up to KIND_ITEMS of it), or "" for the whole 待办
+    kind: str = ""
+
+    def limit(self, kind: str) -> int:
+        """How many items of `kind` a source lists before its summary item."""
+        return KIND_ITEMS if kind == self.kind else ITEMS_PER_KIND
 
     def is_mine(self, case: Case | None) -> bool:
         return case is not None and case.officer_id == getattr(self.actor, "pk", None)
@@ -125,10 +140,21 @@ class TodoQuery:
                 Case.objects.filter(
                     unit_scope_q(self.actor, prefix="unit__"), status=CaseStatus.OPEN
                 )
-                # the template's parameters; its steps only where a source
-                # parses the whole definition (template_of)
-                .select_related("officer", "template")
-                .defer("template__steps")
+                # what the sources show and test, and the template's
+                # parameters; its steps only where a source parses the whole
+                # definition (template_of)
+                .select_related("template")
+                .only(
+                    "number",
+                    "title",
+                    "unit",
+                    "officer",
+                    "template",
+                    "status",
+                    "current_step",
+                    "last_activity_at",
+                    "template__parameters",
+                )
                 .order_by("pk")
             )
         return cast("list[Case]", self.memo["open_cases"])
@@ -200,24 +226,65 @@ def todo_for(
     horizon_days: int = 30,
     mine: bool = False,
     retiring: list[Retiring] | None = None,
+    kind: str = "",
 ) -> list[TodoItem]:
     """Every item due within `horizon_days` of `on` (and those already
-    overdue), in the actor's scope, soonest first; only the actor's own cases'
-    items when `mine`. Every role has one; an account with no role at all
-    (no permission) is refused. `retiring`: the actor's
-    approaching_retirement(limit=RETIREMENT_ITEMS) when the caller has read it
-    already (not read again)."""
+    overdue), in the actor's scope, soonest first, at most ITEMS_PER_KIND of a
+    kind and then its summary item; only the actor's own cases' items when
+    `mine`; only the items of `kind` (up to KIND_ITEMS) when given. Every role
+    has one; an account with no role at all (no permission) is refused.
+    `retiring`: the actor's approaching_retirement(limit=RETIREMENT_ITEMS)
+    when the caller has read it already (not read again)."""
     if not has_any_role(actor):
         require_perm(actor, "procedure.view_case")  # the refusal, with its message
     on = on or today()
     query = TodoQuery(
-        actor=actor, on=on, horizon=on + dt.timedelta(days=horizon_days), retiring=retiring
+        actor=actor,
+        on=on,
+        horizon=on + dt.timedelta(days=horizon_days),
+        retiring=None if kind else retiring,
+        kind=kind,
     )
     empty = empty_sources(query)
     items = [item for fn in SOURCES if fn not in empty for item in fn(query)]
     if mine:
         items = [i for i in items if i.mine]
-    return sorted(items, key=lambda i: (i.due, i.kind, i.text))
+    if kind:
+        items = [i for i in items if i.kind == kind]
+    return sorted(items, key=lambda i: (i.due, i.kind, i.more, i.text))
+
+
+def more_item(query: TodoQuery, kind: str, shown: list[TodoItem]) -> TodoItem:
+    """The summary after the first query.limit(kind) items of a kind, when the
+    source found more: sorted right after the last one shown, linking to the
+    待办 of that kind alone (docs/decisions/0194)."""
+    n = len(shown)
+    return TodoItem(
+        kind=kind,
+        text=(
+            _("还有更多“%(kind)s”事项，这里只列出最早到期的 %(n)d 项。")
+            if kind == query.kind
+            else _("还有更多“%(kind)s”事项，这里只列出最早到期的 %(n)d 项，点击查看全部。")
+        )
+        % {"kind": TodoKind(kind).label, "n": n},
+        due=shown[-1].due if shown else query.on,
+        link=reverse("web:todo") + f"?tab=all&kind={kind}",
+        case=None,
+        mine=any(i.mine for i in shown),
+        more=True,
+    )
+
+
+def capped(
+    query: TodoQuery, kind: str, items: list[TodoItem], more: bool = False
+) -> list[TodoItem]:
+    """A source's items, read up to query.limit(kind) + 1 soonest first: the
+    first limit of them, and the summary item when there was one more (or
+    when the source says so: `more`, rows read beyond the limit)."""
+    limit = query.limit(kind)
+    if len(items) <= limit and not more:
+        return items
+    return [*items[:limit], more_item(query, kind, items[:limit])]
 
 
 def has_any_role(actor: Any) -> bool:
@@ -361,9 +428,6 @@ def _probe_integrity_due(query: TodoQuery) -> QuerySet[Any] | None:
     return Case.objects.filter(status=CaseStatus.OPEN, current_step="integrity_opinion")
 
 
-PROBATION_ITEMS = 50
-
-
 @source(probe=_probe_probations)
 def probations_ending(query: TodoQuery) -> Iterable[TodoItem]:
     """Tenures whose probation (Tenure.probation_until) ends by the horizon and
@@ -389,21 +453,27 @@ def probations_ending(query: TodoQuery) -> Iterable[TodoItem]:
             "post__title",
             "post__unit__name",
         )
-        # The soonest first, and at most PROBATION_ITEMS: a province's
-        # probations within a month are hundreds (issue 13, decision 0109).
-        .order_by("probation_until", "pk")[:PROBATION_ITEMS]
+        # The soonest first, and one more than the kind's limit: a province's
+        # probations within a month are hundreds (decisions 0109, 0194).
+        .order_by("probation_until", "pk")[: query.limit(TodoKind.PROBATION_ENDING) + 1]
     )
     if not tenures:
         return []
+    more = len(tenures) > query.limit(TodoKind.PROBATION_ENDING)
+    tenures = tenures[: query.limit(TodoKind.PROBATION_ENDING)]
     # The case that appointed each holder (its candidate for that post), if any.
-    candidacies = Candidate.objects.filter(
-        Q(cadre__in=[t.cadre_id for t in tenures]) & Q(post__in=[t.post_id for t in tenures]),
-        status__in=[
-            CandidateStatus.APPOINTED,
-            CandidateStatus.CONFIRMED,
-            CandidateStatus.REMOVED,
-        ],
-    ).select_related("case__officer")
+    candidacies = (
+        Candidate.objects.filter(
+            Q(cadre__in=[t.cadre_id for t in tenures]) & Q(post__in=[t.post_id for t in tenures]),
+            status__in=[
+                CandidateStatus.APPOINTED,
+                CandidateStatus.CONFIRMED,
+                CandidateStatus.REMOVED,
+            ],
+        )
+        .select_related("case")
+        .only("cadre", "post", "status", "case__number", "case__officer")
+    )
     by_holder = {(c.cadre_id, c.post_id): c for c in candidacies}
     items = []
     for tenure in tenures:
@@ -435,7 +505,7 @@ def probations_ending(query: TodoQuery) -> Iterable[TodoItem]:
                 mine=query.is_mine(case),
             )
         )
-    return items
+    return capped(query, TodoKind.PROBATION_ENDING, items, more)
 
 
 @source(probe=_probe_training)
@@ -484,7 +554,8 @@ def training_obligations_due(query: TodoQuery) -> Iterable[TodoItem]:
 #: How far ahead 待办 lists cadres reaching the statutory retirement age, and
 #: how many at most (the dashboard's 临近退休 list has them all, a year ahead).
 RETIREMENT_NOTICE_DAYS = 90
-RETIREMENT_ITEMS = 20
+#: One more than a kind's limit: the one more says the summary item is due.
+RETIREMENT_ITEMS = ITEMS_PER_KIND + 1
 
 
 @source
@@ -502,7 +573,8 @@ def retirements_due(query: TodoQuery) -> Iterable[TodoItem]:
     items = []
     retiring = query.retiring
     if retiring is None:
-        retiring = approaching_retirement(actor=query.actor, limit=RETIREMENT_ITEMS)
+        limit = query.limit(TodoKind.RETIREMENT_DUE) + 1
+        retiring = approaching_retirement(actor=query.actor, limit=limit)
     for r in retiring:
         if r.retirement_date > horizon:
             continue
@@ -523,7 +595,7 @@ def retirements_due(query: TodoQuery) -> Iterable[TodoItem]:
                 mine=False,
             )
         )
-    return items
+    return capped(query, TodoKind.RETIREMENT_DUE, items)
 
 
 @source(probe=_probe_idle)
@@ -972,7 +1044,8 @@ def observations_due(query: TodoQuery) -> Iterable[TodoItem]:
     from xuanren.observation.selectors import observations_due as due
 
     items = []
-    for o in due(actor=query.actor, horizon=query.horizon):
+    limit = query.limit(TodoKind.OBSERVATION_DUE) + 1
+    for o in due(actor=query.actor, horizon=query.horizon, limit=limit):
         late = (query.on - o.ends_on).days
         text = _(
             "%(name)s（%(unit)s%(post)s）的察看期于 %(date)s 期满%(late)s，"
@@ -994,7 +1067,7 @@ def observations_due(query: TodoQuery) -> Iterable[TodoItem]:
                 mine=o.recorded_by_id == getattr(query.actor, "pk", None),
             )
         )
-    return items
+    return capped(query, TodoKind.OBSERVATION_DUE, items)
 
 
 @source(probe=_probe_competitions)
@@ -1045,7 +1118,7 @@ def plan_items_due(query: TodoQuery) -> Iterable[TodoItem]:
 
     me = getattr(query.actor, "pk", None)
     items = []
-    for d in due_items(actor=query.actor, on=query.on):
+    for d in due_items(actor=query.actor, on=query.on, limit=KIND_ITEMS + 1):
         late = (query.on - d.due).days
         when = (
             _("已逾期 %(n)d 天") % {"n": late}
@@ -1080,7 +1153,16 @@ def plan_items_due(query: TodoQuery) -> Iterable[TodoItem]:
                 mine=mine,
             )
         )
-    return items
+    return [
+        *capped(
+            query, TodoKind.PLAN_TASK_DUE, [i for i in items if i.kind == TodoKind.PLAN_TASK_DUE]
+        ),
+        *capped(
+            query,
+            TodoKind.PLAN_REPORT_DUE,
+            [i for i in items if i.kind == TodoKind.PLAN_REPORT_DUE],
+        ),
+    ]
 
 
 def _rotation_cutoffs(query: TodoQuery, kinds: set[str]) -> Any:
@@ -1114,8 +1196,6 @@ def _probe_rotation_levels(query: TodoQuery) -> QuerySet[Any] | None:
     return Cadre.objects.filter(level_since__lte=latest)
 
 
-#: At most this many upcoming rotation items of each source in one 待办.
-ROTATION_ITEMS = 50
 #: Cadres already past a rotation rule are one summary item per kind, counted
 #: up to this many ("50 名以上" beyond).
 ROTATION_REACHED_COUNT = 50
@@ -1138,7 +1218,7 @@ def _rotation_items(query: TodoQuery, kinds: set[str], todo_kind: str) -> list[T
         before=query.on - dt.timedelta(days=1),
         horizon=query.horizon,
         kinds=kinds,
-        limit=ROTATION_ITEMS,
+        limit=query.limit(todo_kind) + 1,
         cap=ROTATION_REACHED_COUNT,
     )
     items = []
@@ -1177,7 +1257,9 @@ def _rotation_items(query: TodoQuery, kinds: set[str], todo_kind: str) -> list[T
                 mine=True,
             )
         )
-    return items
+    # the summary of those reached earlier stays; the upcoming are capped
+    head = items[:1] if reached else []
+    return [*head, *capped(query, todo_kind, items[len(head) :])]
 
 
 @source(probe=_probe_rotation_posts)

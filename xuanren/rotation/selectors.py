@@ -371,13 +371,22 @@ def due_alerts(
         if key not in found or due < found[key][2]:
             found[key] = (rule, row, due)
     chosen = sorted(found.values(), key=lambda f: (f[2], f[1][0], f[0].id))[:limit]
-    cadres = Cadre.objects.select_related("unit").in_bulk({row[2] for _r, row, _d in chosen})
+    # what the reminders show (Alert.where), not the records' whole rows
+    cadres = (
+        Cadre.objects.select_related("unit")
+        .only("name", "level", "current_post_title", "unit__name")
+        .in_bulk({row[2] for _r, row, _d in chosen})
+    )
     if by_level:
         return reached, [
             _alert(rule, cadres[row[0]], None, cadres[row[0]].level, row[1], before)
             for rule, row, _d in chosen
         ]
-    posts = Post.objects.select_related("unit").in_bulk({row[3] for _r, row, _d in chosen})
+    posts = (
+        Post.objects.select_related("unit")
+        .only("title", "level", "unit__name")
+        .in_bulk({row[3] for _r, row, _d in chosen})
+    )
     return reached, [
         _alert(rule, cadres[row[2]], posts[row[3]], posts[row[3]].level, row[1], before)
         for rule, row, _d in chosen

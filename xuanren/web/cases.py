@@ -83,7 +83,7 @@ from xuanren.procedure.services import (
     motion_proposal_submit,
     template_def,
 )
-from xuanren.procedure.todo import TodoItem, todo_for
+from xuanren.procedure.todo import KIND_ITEMS, TodoItem, TodoKind, todo_for
 from xuanren.supervision.channel_selectors import case_channel_reports
 from xuanren.web.assignments import step_owner
 from xuanren.web.case_forms import (
@@ -826,13 +826,16 @@ def case_record_json(request: HttpRequest, pk: int) -> HttpResponse:
 def todo(request: HttpRequest) -> HttpResponse:
     actor = request.user
     tab = "all" if request.GET.get("tab") == "all" else "mine"
+    # One kind alone, up to KIND_ITEMS of it (a summary item's link, decision 0194).
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in TodoKind.values else ""
     on = today()
-    items: list[TodoItem] = todo_for(actor=actor, on=on)
+    items: list[TodoItem] = todo_for(actor=actor, on=on, kind=kind)
     mine = [i for i in items if i.mine]
     shown = items if tab == "all" else mine
     proposals = (
         list(motion_proposal_list(actor=actor, status=MotionProposalStatus.SUBMITTED))
-        if has_perm(actor, "procedure.add_case")
+        if has_perm(actor, "procedure.add_case") and not kind
         else []
     )
     return render(
@@ -841,6 +844,9 @@ def todo(request: HttpRequest) -> HttpResponse:
         {
             "tab": tab,
             "on": on,
+            "kind": kind,
+            "kind_label": TodoKind(kind).label if kind else "",
+            "kind_items": KIND_ITEMS,
             "rows": [{"item": i, "overdue": i.overdue(on), "due": day(i.due)} for i in shown],
             "mine_count": len(mine),
             "all_count": len(items),

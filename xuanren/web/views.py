@@ -182,7 +182,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     from xuanren.access.policy import is_unrestricted, scope_root
     from xuanren.procedure.models import MotionProposalStatus
     from xuanren.procedure.selectors import motion_proposal_list
-    from xuanren.procedure.todo import RETIREMENT_ITEMS, has_any_role, todo_for
+    from xuanren.procedure.todo import ITEMS_PER_KIND, RETIREMENT_ITEMS, has_any_role, todo_for
 
     actor = request.user
     on = today()
@@ -213,7 +213,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     "retiring": r,
                     "reached": r.retirement_date <= on,
                 }
-                for r in approaching
+                # the panel's first ITEMS_PER_KIND; 待办 reads one more (its summary)
+                for r in approaching[:ITEMS_PER_KIND]
             ]
             if approaching is not None
             else None
