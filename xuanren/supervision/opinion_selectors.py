@@ -165,5 +165,7 @@ def open_opinions_for(*, actor: Any) -> QuerySet[Opinion]:
             assignee=actor, status=OpinionStatus.ASSIGNED, answer_due__isnull=False
         )
         .select_related("recipient__round")
+        # what the reminder shows, not the opinion's and its round's whole rows
+        .only("text", "answer_due", "recipient__round__title")
         .order_by("answer_due", "pk")
     )
