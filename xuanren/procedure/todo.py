@@ -437,6 +437,7 @@ def probations_ending(query: TodoQuery) -> Iterable[TodoItem]:
     from xuanren.org.selectors import active_tenure_q
     from xuanren.people.models import Tenure
 
+    limit = query.limit(TodoKind.PROBATION_ENDING)
     tenures = list(
         Tenure.objects.filter(
             unit_scope_q(query.actor, prefix="post__unit__"),
@@ -455,12 +456,11 @@ def probations_ending(query: TodoQuery) -> Iterable[TodoItem]:
         )
         # The soonest first, and one more than the kind's limit: a province's
         # probations within a month are hundreds (decisions 0109, 0194).
-        .order_by("probation_until", "pk")[: query.limit(TodoKind.PROBATION_ENDING) + 1]
+        .order_by("probation_until", "pk")[: limit + 1]
     )
     if not tenures:
         return []
-    more = len(tenures) > query.limit(TodoKind.PROBATION_ENDING)
-    tenures = tenures[: query.limit(TodoKind.PROBATION_ENDING)]
+    more, tenures = len(tenures) > limit, tenures[:limit]
     # The case that appointed each holder (its candidate for that post), if any.
     candidacies = (
         Candidate.objects.filter(
@@ -1153,16 +1153,8 @@ def plan_items_due(query: TodoQuery) -> Iterable[TodoItem]:
                 mine=mine,
             )
         )
-    return [
-        *capped(
-            query, TodoKind.PLAN_TASK_DUE, [i for i in items if i.kind == TodoKind.PLAN_TASK_DUE]
-        ),
-        *capped(
-            query,
-            TodoKind.PLAN_REPORT_DUE,
-            [i for i in items if i.kind == TodoKind.PLAN_REPORT_DUE],
-        ),
-    ]
+    kinds = (TodoKind.PLAN_TASK_DUE, TodoKind.PLAN_REPORT_DUE)
+    return [x for k in kinds for x in capped(query, k, [i for i in items if i.kind == k])]
 
 
 def _rotation_cutoffs(query: TodoQuery, kinds: set[str]) -> Any:
