@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.web.helpers import page_text
-from xuanren.common.dates import add_years
+from xuanren.common.dates import add_years, today
 from xuanren.org.models import Level
 from xuanren.people.retirement import (
     delay_months,
@@ -22,7 +22,8 @@ from xuanren.people.retirement import (
     retirement_age_months,
     statutory_retirement,
 )
-from xuanren.people.selectors import approaching_age_limit, approaching_retirement
+from xuanren.people.selectors import approaching_age_limit
+from xuanren.procedure.todo import home_todo
 
 
 def ym(months: int) -> tuple[int, int]:
@@ -273,14 +274,11 @@ def test_selector_lists_by_statutory_date(personas, retirees):
     officer = personas.case_officer
     names = set(approaching_age_limit(actor=officer).values_list("name", flat=True))
     assert names == {name for name, _ in EXPECTED}
-    rows = approaching_retirement(actor=officer)
+    # the home page's 临近退休 panel: the kept reminders (decision 0195) read
+    # a year ahead, the earliest statutory dates first, across the groups
+    _items, rows = home_todo(actor=officer, on=today())
+    assert rows is not None
     assert [(r.cadre.name, r.retirement_date) for r in rows] == EXPECTED
-    # The limit keeps the earliest dates across the groups.
-    assert [r.cadre.name for r in approaching_retirement(actor=officer, limit=3)] == [
-        "郑老",
-        "陈静",
-        "周建",
-    ]
 
 
 @pytest.mark.django_db
@@ -374,41 +372,28 @@ def test_todo_lists_the_first_of_many_and_a_summary(client, personas, retirees, 
 
 
 @pytest.mark.django_db
-def test_home_page_reads_the_retirement_list_once(client, personas, retirees, clock, monkeypatch):
+def test_home_page_reads_the_retirement_list_once(client, personas, retirees, clock):
     """The home page shows 临近退休 as its own panel and, through 待办, the
-    retirement reminders: one read of the list per request, and both show it."""
+    retirement reminders: both from one read of the kept reminders (decision
+    0195), one query for every kind, and both show the same people."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from xuanren.people import selectors
     from xuanren.procedure.todo import TodoKind
-    from xuanren.web import views
 
     clock.day = dt.date(2027, 3, 12)
-    calls = []
-    real = selectors.approaching_retirement
-
-    def counted(**kwargs):
-        calls.append(kwargs)
-        return real(**kwargs)
-
-    monkeypatch.setattr(selectors, "approaching_retirement", counted)
-    monkeypatch.setattr(views, "approaching_retirement", counted)
     client.force_login(personas.case_officer)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(reverse("web:dashboard"))
     assert response.status_code == 200
-    assert len(calls) == 1
-    # The list's own queries, not twice that: one per original retirement age,
-    # or one UNION ALL of them where the database takes a LIMIT in each part.
-    by_birth = [
+    kept = [q for q in ctx.captured_queries if "reminders_keptreminder" in q["sql"]]
+    # the case officer's probations, retirements and rotation alerts: one
+    # query, a UNION ALL of their six ranges joined to what the rows show
+    assert len(kept) == 1
+    assert kept[0]["sql"].count("UNION ALL") == 5 + 1
+    assert not [
         q for q in ctx.captured_queries if 'ORDER BY "people_cadre"."birth_date"' in q["sql"]
     ]
-    groups = len(selectors._original_age_groups())
-    assert groups == 4
-    union = connection.features.supports_slicing_ordering_in_compound
-    assert len(by_birth) == (1 if union else groups)
-    assert by_birth[0]["sql"].count("UNION ALL") == (groups - 1 if union else 0)
     shown = [row["cadre"].name for row in response.context["approaching"]]
     assert shown[:4] == ["郑老", "陈静", "周建", "林芳"]
     reminders = [
@@ -417,7 +402,7 @@ def test_home_page_reads_the_retirement_list_once(client, personas, retirees, cl
         if r["item"].kind == TodoKind.RETIREMENT_DUE
     ]
     assert reminders == ["郑老", "陈静", "周建"]
-    # 待办's own page still reads it by itself.
-    calls.clear()
-    assert client.get(reverse("web:todo")).status_code == 200
-    assert len(calls) == 1
+    # 待办's own page reads them by itself, the same way.
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("web:todo")).status_code == 200
+    assert len([q for q in ctx.captured_queries if "reminders_keptreminder" in q["sql"]]) == 1

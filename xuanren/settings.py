@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "xuanren.plans",
     "xuanren.rotation",
     "xuanren.workforce",
+    "xuanren.reminders",
     "xuanren.statistics",
     "xuanren.ballots",
     "xuanren.competition",

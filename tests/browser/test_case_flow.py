@@ -78,10 +78,12 @@ def waiting_work(admin: Any, county: Any, world: Any, personas: Any, county_comm
     from xuanren.people.models import Tenure
     from xuanren.procedure.models import Case
     from xuanren.procedure.services import case_open
+    from xuanren.reminders.kept import reminders_refresh
 
     Tenure.objects.filter(cadre=world.li).update(
         probation_until=timezone.localdate() + dt.timedelta(days=10)
     )
+    reminders_refresh([world.li.pk])  # as tenure_start would (decision 0195)
     idle = case_open(
         actor=personas.case_officer,
         title="财政局总会计师选任",

@@ -14,6 +14,7 @@ from xuanren.policy.models import ExceptionStatus, PromotionException
 from xuanren.policy.rules import Status
 from xuanren.policy.selectors import explain_for, screen
 from xuanren.policy.services import promotion_exception_decide, promotion_exception_request
+from xuanren.reminders.kept import reminders_refresh
 
 pytestmark = pytest.mark.django_db
 RULE = "section.ladder"
@@ -129,6 +130,7 @@ def test_not_during_probation(personas, young, chief, county, admin):
     )
     t = tenure_start(actor=admin, cadre=young, post=deputy, start_date=dt.date(2025, 5, 1))
     Tenure.objects.filter(pk=t.pk).update(probation_until=dt.date(2026, 12, 31))
+    reminders_refresh([t.cadre_id])  # as tenure_start would (decision 0195)
     with pytest.raises(ValidationFailed, match="试用期"):
         ask(personas.case_officer, young, chief)
 

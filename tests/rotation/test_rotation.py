@@ -188,7 +188,8 @@ def test_post_rules_follow_the_post_unit(
 ) -> None:
     """A post rule's alert is in the scope of the post's unit, the level
     rule's in the cadre's (decision 0192), in the list and in 待办's read."""
-    from xuanren.rotation.selectors import due_alerts
+    from xuanren.reminders.selectors import Range, kept_reminders
+    from xuanren.rotation.rules import pack
 
     hr = personas.other_unit_hr  # 石桥镇
     # a 石桥镇 cadre in a 城关镇 post since 2016-08-01: ten years reached
@@ -216,31 +217,31 @@ def test_post_rules_follow_the_post_unit(
     assert _rules(in_town, away) == {("national.same_post_ten_years", "reached")}
     assert _rules(in_town, lent) == set()
 
-    before, horizon = ON - dt.timedelta(days=1), ON + dt.timedelta(days=30)
-    posts = {"post_years", "post_terms"}
-    reached, coming = due_alerts(
-        actor=hr, before=before, horizon=horizon, kinds=posts, limit=50, cap=50
-    )
-    assert (reached, [(a.cadre.pk, a.due) for a in coming]) == (
-        0,
-        [(lent.pk, dt.date(2026, 9, 2))],
-    )
+    # 待办's read of the kept reminders (decision 0195): those reached before
+    # today counted (one per person), the coming ones soonest first
+    def read(actor: Any, limit: int = 50) -> tuple[int, list[tuple[str, str, dt.date]]]:
+        ranges = [
+            Range("rotation_due", ON, ON + dt.timedelta(days=30), limit),
+            Range("rotation_due", None, ON - dt.timedelta(days=1), limit, reached=True),
+        ]
+        found = kept_reminders(actor=actor, ranges=ranges)
+        rules = {r.id: r.kind for r in pack().rules}
+        coming = [(r.cadre.name, rules[r.rule], r.due) for r in found.rows[0]]
+        return found.counts[1], coming
+
+    assert read(hr) == (0, [("郑派驻", "post_years", dt.date(2026, 9, 2))])
     # the county officer: 吴借调 and 周股长 reached before today; 李书记 today
     # (two kinds: one item each), 赵副局长 and 郑派驻 tomorrow, soonest first
-    reached, coming = due_alerts(
-        actor=personas.case_officer, before=before, horizon=horizon, kinds=posts, limit=50, cap=50
-    )
+    reached, coming = read(personas.case_officer)
     assert reached == 2
-    assert [(a.cadre.name, a.rule.kind, a.due) for a in coming] == [
+    assert coming == [
         ("李书记", "post_years", ON),
         ("李书记", "post_terms", ON),
         ("赵副局长", "post_years", dt.date(2026, 9, 2)),
         ("郑派驻", "post_years", dt.date(2026, 9, 2)),
     ]
-    reached, coming = due_alerts(
-        actor=personas.case_officer, before=before, horizon=horizon, kinds=posts, limit=1, cap=1
-    )
-    assert (reached, len(coming)) == (2, 1)
+    reached, coming = read(personas.case_officer, limit=1)
+    assert (reached, len(coming)) == (1, 1)  # each range read up to its limit
 
 
 def test_alert_list_query_count_does_not_grow(
@@ -312,13 +313,23 @@ def test_todo_caps_the_upcoming_alerts(world: World, personas: Any, monkeypatch:
     assert "李书记" in texts and "赵副局长" in texts
 
 
-def test_todo_probe_skips_when_nothing_is_due(county: Any, personas: Any, clock: Any) -> None:
-    from xuanren.procedure.todo import TodoQuery, empty_sources, level_limits_due, rotation_due
+def test_todo_reads_the_alerts_from_the_kept_reminders(
+    county: Any, personas: Any, clock: Any
+) -> None:
+    """No probe of their own (decision 0195): the rotation kinds are ranges of
+    the request's one read of the kept reminders, and nothing due is nothing."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from xuanren.procedure.todo import PROBES, level_limits_due, rotation_due, todo_for
 
     clock.day = ON
-    query = TodoQuery(actor=personas.case_officer, on=ON, horizon=ON + dt.timedelta(days=30))
-    empty = empty_sources(query)
-    assert rotation_due in empty and level_limits_due in empty
+    assert rotation_due not in PROBES and level_limits_due not in PROBES
+    with CaptureQueriesContext(connection) as ctx:
+        items = todo_for(actor=personas.case_officer, on=ON)
+    assert not [i for i in items if i.kind in ("rotation_due", "level_limit_due")]
+    kept = [q for q in ctx.captured_queries if "reminders_keptreminder" in q["sql"]]
+    assert len(kept) == 1  # nothing found: no second query for the rows' details
 
 
 # ---- exchange records ---------------------------------------------------------

@@ -218,6 +218,14 @@ def test_the_demo_command_builds_them(django_user_model: Any) -> None:
     assert (live.count(), history.count()) == (9, 88)
     assert AuditRequest.objects.count() == 1
     assert journal_verify().ok
+    # Every writer the demo went through (the seeder, the past years' cases,
+    # the cases' appointments and probation assessments, the observations and
+    # rotations) kept 待办's reminders as the records give them (decision 0195).
+    from xuanren.reminders.kept import reminders_differences
+    from xuanren.reminders.models import KeptReminder
+
+    assert reminders_differences() == []
+    assert KeptReminder.objects.filter(kind="probation_ending", case__isnull=False).exists()
     # Every demo account has a real name; the committee member is the member on record.
     from xuanren.access.names import display_name
     from xuanren.synth.demo import DEMO_NAMES

@@ -19,6 +19,7 @@ from xuanren.org.models import Level, Quota, Unit, UnitKind
 from xuanren.org.services import post_create, quota_set, unit_create
 from xuanren.people.models import Tenure
 from xuanren.people.services import tenure_start
+from xuanren.reminders.kept import reminders_refresh
 from xuanren.web import views
 
 HTMX = {"HX-Request": "true"}
@@ -228,6 +229,7 @@ def test_todo_query_count_does_not_grow_with_probations(client, admin, world, co
         tenure = tenure_start(actor=admin, cadre=cadre, post=post,
                               start_date=dt.date(2025, 1, 1) + dt.timedelta(days=i))  # fmt: skip
         Tenure.objects.filter(pk=tenure.pk).update(probation_until=on + dt.timedelta(days=1 + i))
+        reminders_refresh([tenure.cadre_id])  # as tenure_start would (decision 0195)
 
     on_probation(0)
     few, response = _count(client, reverse("web:todo"), tab="all")
@@ -254,6 +256,7 @@ def test_home_shows_the_soonest_todo_items_and_links_to_all(
         tenure = tenure_start(actor=admin, cadre=cadre, post=post,
                               start_date=dt.date(2025, 1, 1) + dt.timedelta(days=i))  # fmt: skip
         Tenure.objects.filter(pk=tenure.pk).update(probation_until=on + dt.timedelta(days=1 + i))
+        reminders_refresh([tenure.cadre_id])  # as tenure_start would (decision 0195)
     home = client.get(reverse("web:dashboard"))
     total = home.context["todo_total"]
     assert total >= 4

@@ -31,6 +31,7 @@ from xuanren.procedure.services import (
     committee_member_add,
 )
 from xuanren.procedure.todo import TodoKind, todo_for
+from xuanren.reminders.kept import reminders_refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -490,12 +491,14 @@ def test_todo_lists_a_probation_ending_and_an_idle_case(
     )
     on = timezone.localdate()
     Tenure.objects.filter(pk=tenure.pk).update(probation_until=on + dt.timedelta(days=10))
+    reminders_refresh([tenure.cadre_id])  # as tenure_start would (decision 0195)
     # One far off, one ended: neither is due.
     other = make_cadre(county.finance, name="孙远", birth=dt.date(1987, 3, 3))
     far = tenure_start(
         actor=admin, cadre=other, post=county.finance_deputy, start_date=dt.date(2025, 6, 1)
     )
     Tenure.objects.filter(pk=far.pk).update(probation_until=on + dt.timedelta(days=60))
+    reminders_refresh([far.cadre_id])  # as tenure_start would (decision 0195)
     idle = open_case(personas, county, committee, title="石桥镇副镇长选任")
     Case.objects.filter(pk=idle.pk).update(last_activity_at=timezone.now() - dt.timedelta(days=20))
     open_case(personas, county, committee, title="新近事项")
@@ -513,6 +516,7 @@ def test_todo_lists_a_probation_ending_and_an_idle_case(
     import xuanren.procedure.todo as todo_module
 
     Tenure.objects.filter(pk=far.pk).update(probation_until=on + dt.timedelta(days=5))
+    reminders_refresh([far.cadre_id])  # as tenure_start would (decision 0195)
     both = [i for i in todo_for(actor=personas.case_officer, on=on)
             if i.kind == TodoKind.PROBATION_ENDING]  # fmt: skip
     assert [i.due for i in both] == [on + dt.timedelta(days=5), on + dt.timedelta(days=10)]
@@ -544,6 +548,7 @@ def test_todo_lists_a_probation_ending_and_an_idle_case(
     assert "钱进" in alone_page and "孙远" in alone_page and "已 20 天未办理" not in alone_page
     assert "还有更多" not in alone_page
     Tenure.objects.filter(pk=far.pk).update(probation_until=on + dt.timedelta(days=60))
+    reminders_refresh([far.cadre_id])  # as tenure_start would (decision 0195)
 
     page = page_text(officer.get(reverse("web:todo"), {"tab": "all"}))
     assert "钱进任城关镇副镇长的试用期于" in page and "还有 10 天" in page

@@ -404,6 +404,17 @@ def test_todo(county: Any, personas: Any, over: Over, django_assert_max_num_quer
     mine = [i for i in todo_for(actor=officer) if i.kind == TodoKind.OVERQUOTA_DUE]
     assert [i.due for i in mine] == [TODAY - dt.timedelta(days=3), TODAY + dt.timedelta(days=20)]
     assert "已逾期 3 天" in mine[0].text and "戊五" in mine[0].text
+    # beyond a kind's limit, the soonest and one summary item (decision 0194)
+    from xuanren.procedure import todo
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(todo, "ITEMS_PER_KIND", 1)
+        capped = [i for i in todo_for(actor=officer) if i.kind == TodoKind.OVERQUOTA_DUE]
+    assert [(i.due, i.more) for i in capped] == [
+        (TODAY - dt.timedelta(days=3), False),
+        (TODAY - dt.timedelta(days=3), True),
+    ]
+    assert capped[1].link.endswith("?tab=all&kind=overquota_due")
     assert not [i for i in todo_for(actor=personas.discipline) if i.kind == TodoKind.OVERQUOTA_DUE]
     outside = make_user("officer_sq", Role.CASE_OFFICER, county.other_town)
     assert not [i for i in todo_for(actor=outside) if i.kind == TodoKind.OVERQUOTA_DUE]

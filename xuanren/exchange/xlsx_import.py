@@ -80,6 +80,7 @@ from xuanren.people.bulk import COLUMNS
 from xuanren.people.models import EDUCATION_RANK, Cadre, Education, EducationKind, Training
 from xuanren.people.services import name_initials, relatives_link_new_cadres
 from xuanren.people.validation import CadreFacts, validate_cadre, validate_training
+from xuanren.reminders.kept import reminders_refresh_all
 from xuanren.workforce.services import ENTRY_PERM, entry_errors, entry_set
 
 #: The size limit is the setting XUANREN_XLSX_MAX_UPLOAD_BYTES (20 MB by
@@ -1213,6 +1214,7 @@ def xlsx_import(
             training_ids = _write_trainings(plan, cadre_ids)
             _write_entries(actor, plan, cadre_ids)
             kept.save()
+            reminders_refresh_all(cadre_ids, new=True)  # 待办's retirements (decision 0195)
             if progress is not None:
                 progress("writing", total, total)
             relatives_link_new_cadres(actor=actor, cadre_ids=cadre_ids)

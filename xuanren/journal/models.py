@@ -15,6 +15,7 @@ class EventType(models.TextChoices):
     QUOTA_SET = "quota.set", _("核定职数")
     UNIT_COUNTS_RECOUNTED = "org.counts_recounted", _("重算单位计数")
     SCREENING_FACTS_RECOUNTED = "policy.facts_recounted", _("重算干部选任筛选事实")
+    REMINDERS_RECOUNTED = "reminders.recounted", _("重算待办提醒")
     CADRE_CREATED = "cadre.created", _("新建干部")
     CADRE_UPDATED = "cadre.updated", _("修改干部信息")
     CADRE_RECORD_ADDED = "cadre.record_added", _("新增干部子记录")

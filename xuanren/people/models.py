@@ -187,7 +187,7 @@ class Cadre(ChoiceLabels, models.Model):
             # compile.needs_history: does any level or education begin after a date?
             models.Index(fields=["level_since"], name="cadre_level_since"),
             models.Index(fields=["education_since"], name="cadre_education_since"),
-            # 临近退休 (approaching_retirement, dashboard and 待办): the oldest of
+            # 临近退休 (approaching_age_limit, the dashboard): the oldest of
             # each unit in scope, a short range per unit instead of every cadre.
             # With the education and status: the cadre search by unit, age and
             # education counts its matches from the index alone (decision 0162).

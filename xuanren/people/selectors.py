@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
-from django.db import connections
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 
@@ -256,50 +255,6 @@ def approaching_age_limit(*, actor: Any, within_years: int = 1) -> QuerySet[Cadr
         ),
     )
     return _active_in_scope(actor).filter(who).select_related("unit").order_by("birth_date")
-
-
-#: The cadre's fields approaching_retirement reads (retiring() and cadre_ages()
-#: and the lists that show it: name, sex, birth month, unit, post).
-RETIRING_FIELDS = (
-    "name",
-    "sex",
-    "birth_date",
-    "level",
-    "identity",
-    "status",
-    "current_post_title",
-    "party_join_date",
-    "work_start_date",
-    "unit",
-)
-
-
-def approaching_retirement(*, actor: Any, within_years: int = 1, limit: int = 20) -> list[Retiring]:
-    """The first `limit` cadres of approaching_age_limit by statutory
-    retirement date. Within one original age the date never decreases with the
-    birth date, so each group's first `limit` by birth date holds its first
-    `limit` by retirement date: one bounded index range per group, merged
-    here; sent as one UNION ALL where the database takes a LIMIT in each part
-    of a union (PostgreSQL; SQLite: one query per group)."""
-    require_perm(actor, "people.view_cadre")
-    horizon = _retirement_horizon(within_years)
-    # what the list shows and computes (the home page's 临近退休, 待办's
-    # reminders): up to four times `limit` rows, not each one's whole record
-    base = _active_in_scope(actor).select_related("unit").only(*RETIRING_FIELDS, "unit__name")
-    parts = [
-        base.filter(group, birth_date__lte=latest_birth_retiring_by(horizon, original)).order_by(
-            "birth_date", "pk"
-        )[:limit]
-        for group, original in _original_age_groups()
-    ]
-    found: list[Cadre]
-    if len(parts) > 1 and connections[base.db].features.supports_slicing_ordering_in_compound:
-        found = list(parts[0].union(*parts[1:], all=True))
-    else:
-        found = [c for part in parts for c in part]
-    rows = [retiring(c) for c in found]
-    rows.sort(key=lambda r: (r.retirement_date, r.cadre.birth_date, r.cadre.pk))
-    return rows[:limit]
 
 
 def training_classes(*, actor: Any) -> QuerySet[TrainingClass]:

@@ -59,6 +59,7 @@ from xuanren.people.validation import (
     validate_training,
 )
 from xuanren.policy.kept import kept_facts_refresh
+from xuanren.reminders.kept import reminders_refresh
 
 
 def name_initials(name: str) -> str:
@@ -158,6 +159,14 @@ def _validated(data: CadreInput, *, exclude_pk: int | None = None) -> CadreInput
     return replace(data, name=data.name.strip(), id_number=number, warnings=out.warnings)
 
 
+#: The cadre's fields its kept reminders depend on (decision 0195): the
+#: retirement date (birth date, sex, level, identity), the level limit
+#: (level, level_since), whether it applies (status) and its scope (unit).
+REMINDER_FIELDS = frozenset(
+    {"birth_date", "sex", "level", "level_since", "identity", "status", "unit"}
+)
+
+
 @transaction.atomic
 def cadre_create(*, actor: Any, unit: Unit, data: CadreInput) -> Cadre:
     require_unit(actor, "people.add_cadre", unit)
@@ -170,6 +179,7 @@ def cadre_create(*, actor: Any, unit: Unit, data: CadreInput) -> Cadre:
         raise Conflict(_("保存失败：公民身份号码刚被他人录入，请刷新后核对。")) from exc
     if cadre.status == CadreStatus.ACTIVE:
         count_add(unit.pk, cadres=1)
+    reminders_refresh([cadre.pk])  # decision 0195
     payload = clean.values()
     payload["id_number"] = mask_id_number(clean.id_number)
     payload["unit"] = unit.pk
@@ -226,6 +236,8 @@ def cadre_update(
     cadre.name_initials = name_initials(clean.name)
     cadre.version += 1
     cadre.save()
+    if REMINDER_FIELDS & set(diff):
+        reminders_refresh([cadre.pk])  # decision 0195
     if "id_number" in diff:
         diff["id_number"] = [
             mask_id_number(before["id_number"]),
@@ -463,6 +475,7 @@ def tenure_start(
             "cadre_fp": cadre_fp_payload([cadre]),
         },
     )
+    reminders_refresh([cadre.pk])  # decision 0195
     return tenure
 
 
@@ -470,6 +483,10 @@ def tenure_start(
 def tenure_end(
     *, actor: Any, tenure: Tenure, end_date: dt.date, document_number: str = ""
 ) -> Tenure:
+    # The holder's row first, as every writer of a cadre's records takes it
+    # (its kept reminders are replaced below, decision 0195), then the tenure's.
+    holder = Tenure.objects.filter(pk=tenure.pk).values_list("cadre_id", flat=True)
+    list(Cadre.objects.select_for_update(of=("self",)).filter(pk__in=holder).values_list("pk"))
     tenure = (
         Tenure.objects.select_for_update(of=("self",))
         .select_related("cadre", "post__unit")
@@ -500,6 +517,7 @@ def tenure_end(
             "document_number": document_number,
         },
     )
+    reminders_refresh([tenure.cadre_id])  # decision 0195
     return tenure
 
 

@@ -10,6 +10,13 @@ from xuanren.journal.services import journal_record
 from xuanren.org.models import Post
 from xuanren.people.models import Cadre
 from xuanren.procedure.models import Candidate, CandidateStatus, Case
+from xuanren.reminders.kept import reminders_refresh
+
+#: The statuses of a candidate who was appointed: the probation reminder of
+#: the tenure depends on them (decision 0195).
+APPOINTING = frozenset(
+    {CandidateStatus.APPOINTED, CandidateStatus.CONFIRMED, CandidateStatus.REMOVED}
+)
 
 
 def candidate_add(
@@ -32,6 +39,8 @@ def candidate_add(
         return candidate_set_status(
             actor=actor, candidate=candidate, status=status, reason="", step=step
         )
+    if status in APPOINTING:
+        reminders_refresh([cadre.pk])  # decision 0195
     journal_record(
         actor=actor,
         event_type=EventType.CANDIDATE_ADDED,
@@ -56,6 +65,9 @@ def candidate_set_status(
     candidate.status = status
     candidate.status_reason = reason[:200]
     candidate.save(update_fields=["status", "status_reason"])
+    if before in APPOINTING or status in APPOINTING:
+        # a probation's case, or its end once assessed (decision 0195)
+        reminders_refresh([candidate.cadre_id])
     journal_record(
         actor=actor,
         event_type=EventType.CANDIDATE_STATUS_SET,

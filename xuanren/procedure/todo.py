@@ -19,7 +19,10 @@ from typing import TYPE_CHECKING, Any, cast, overload
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, Q, QuerySet, TextChoices
+from django.core.signals import setting_changed
+from django.db import connections
+from django.db.models import Exists, QuerySet, TextChoices
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,15 +32,15 @@ from xuanren.access.policy import has_perm, require_perm, unit_scope_q
 from xuanren.common.dates import SHANGHAI, add_months, today
 from xuanren.procedure.catalogue import STEPS
 from xuanren.procedure.models import (
-    Candidate,
-    CandidateStatus,
     Case,
     CaseStatus,
     CaseStep,
     ProcedureTemplate,
 )
+from xuanren.reminders.selectors import KeptRead, Range, Reminder, kept_reminders
 
 if TYPE_CHECKING:
+    from xuanren.people.models import Cadre
     from xuanren.people.selectors import Retiring
 
 #: A case with no step done or corrected for longer than this is idle.
@@ -116,10 +119,9 @@ class TodoQuery:
     actor: Any
     on: dt.date
     horizon: dt.date  # the last day looked ahead to
-    #: people.selectors.approaching_retirement(actor=actor, limit=RETIREMENT_ITEMS)
-    #: when the caller has already read it (the home page shows it as its own
-    #: panel): one read per request. None: retirements_due reads it.
-    retiring: list[Retiring] | None = None
+    #: the home page's 临近退休 panel: its retirements up to this day are read
+    #: with 待办's kept reminders (home_todo), in the same query
+    retirement_panel: dt.date | None = None
     #: reads shared by several sources within one request (open_cases, templates)
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     #: the kind listed alone (up to KIND_ITEMS of it), or "" for the whole 待办
@@ -198,25 +200,75 @@ def source(fn: Source | None = None, *, probe: Probe | None = None) -> Any:
     return register(fn) if fn is not None else register
 
 
+#: The probe query of a request, compiled (decision 0196): its SQL and
+#: parameters and the sources of its columns, by what the probes are built
+#: from. Building and compiling some twenty subqueries is most of the probes'
+#: cost (about 9 ms of Python, against 1–2 ms in the database), and a probe
+#: is a pure function of the actor (permissions, scope), the day and the
+#: horizon. No record's data is kept here: only query text.
+_PROBE_SQL: dict[tuple[Any, ...], tuple[str, tuple[Any, ...], list[Source]]] = {}
+PROBE_SQL_ENTRIES = 1024
+
+
+def _probe_key(query: TodoQuery) -> tuple[Any, ...]:
+    from xuanren.access.policy import is_unrestricted, scope_root
+
+    actor = query.actor
+    root = None if is_unrestricted(actor) else scope_root(actor)
+    return (
+        tuple(PROBES.items()),
+        actor.pk,
+        actor.is_active,
+        # a superuser holds every permission (and reading them all is a query)
+        True if actor.is_superuser else frozenset(actor.get_all_permissions()),
+        root.path if root is not None else None,
+        query.on,
+        query.horizon,
+        timezone.localdate(timezone.now(), SHANGHAI),  # the idle cases' cutoff
+    )
+
+
+@receiver(setting_changed)
+def _forget_probe_sql(**kwargs: Any) -> None:
+    _PROBE_SQL.clear()  # a probe may read a setting (the reserve review months)
+
+
+def _probe_sql(query: TodoQuery) -> tuple[str, tuple[Any, ...], list[Source]]:
+    key = _probe_key(query)
+    found = _PROBE_SQL.get(key)
+    if found is not None:
+        return found
+    probes = {fn: qs for fn, probe in PROBES.items() if (qs := probe(query)) is not None}
+    if len(probes) < 2:
+        found = ("", (), [])
+    else:
+        keys = {f"p{i}": fn for i, fn in enumerate(probes)}
+        rows = (
+            get_user_model()
+            ._default_manager.filter(pk=query.actor.pk)
+            .values(**{k: Exists(probes[fn]) for k, fn in keys.items()})
+        )
+        sql, params = rows.query.sql_with_params()
+        found = (sql, tuple(params), list(keys.values()))
+    if len(_PROBE_SQL) >= PROBE_SQL_ENTRIES:
+        _PROBE_SQL.clear()
+    _PROBE_SQL[key] = found
+    return found
+
+
 def empty_sources(query: TodoQuery) -> set[Source]:
     """The sources whose probe finds nothing, asked in one query (on the
     actor's own row, which exists); no query when fewer than two sources have
     a probe for the actor (one probe would save nothing)."""
-    probes = {fn: qs for fn, probe in PROBES.items() if (qs := probe(query)) is not None}
-    if len(probes) < 2:
+    sql, params, sources = _probe_sql(query)
+    if not sources:
         return set()
-    keys = {f"p{i}": fn for i, fn in enumerate(probes)}
-    rows = cast(
-        "list[dict[str, bool]]",
-        list(
-            get_user_model()
-            ._default_manager.filter(pk=query.actor.pk)
-            .values(**{k: Exists(probes[fn]) for k, fn in keys.items()})
-        ),
-    )
-    if not rows:
+    with connections[get_user_model()._default_manager.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
         return set()
-    return {fn for k, fn in keys.items() if not rows[0][k]}
+    return {fn for fn, found in zip(sources, row, strict=True) if not found}
 
 
 def todo_for(
@@ -225,33 +277,46 @@ def todo_for(
     on: dt.date | None = None,
     horizon_days: int = 30,
     mine: bool = False,
-    retiring: list[Retiring] | None = None,
     kind: str = "",
 ) -> list[TodoItem]:
     """Every item due within `horizon_days` of `on` (and those already
     overdue), in the actor's scope, soonest first, at most ITEMS_PER_KIND of a
     kind and then its summary item; only the actor's own cases' items when
     `mine`; only the items of `kind` (up to KIND_ITEMS) when given. Every role
-    has one; an account with no role at all (no permission) is refused.
-    `retiring`: the actor's approaching_retirement(limit=RETIREMENT_ITEMS)
-    when the caller has read it already (not read again)."""
-    if not has_any_role(actor):
-        require_perm(actor, "procedure.view_case")  # the refusal, with its message
+    has one; an account with no role at all (no permission) is refused."""
     on = on or today()
-    query = TodoQuery(
-        actor=actor,
-        on=on,
-        horizon=on + dt.timedelta(days=horizon_days),
-        retiring=None if kind else retiring,
-        kind=kind,
-    )
+    query = TodoQuery(actor=actor, on=on, horizon=on + dt.timedelta(days=horizon_days), kind=kind)
+    return _items(query, mine=mine)
+
+
+def _items(query: TodoQuery, *, mine: bool = False) -> list[TodoItem]:
+    if not has_any_role(query.actor):
+        require_perm(query.actor, "procedure.view_case")  # the refusal, with its message
     empty = empty_sources(query)
     items = [item for fn in SOURCES if fn not in empty for item in fn(query)]
     if mine:
         items = [i for i in items if i.mine]
-    if kind:
-        items = [i for i in items if i.kind == kind]
+    if query.kind:
+        items = [i for i in items if i.kind == query.kind]
     return sorted(items, key=lambda i: (i.due, i.kind, i.more, i.text))
+
+
+def home_todo(*, actor: Any, on: dt.date) -> tuple[list[TodoItem], list[Retiring] | None]:
+    """The home page's 待办 and its 临近退休 panel (the first RETIREMENT_ITEMS
+    active cadres in scope whose statutory retirement falls within a year or
+    has passed; None when the actor may not see cadres), the panel read with
+    待办's kept reminders in one query (decision 0195)."""
+    from xuanren.common.dates import add_years
+
+    panel = add_years(on, 1)
+    query = TodoQuery(
+        actor=actor, on=on, horizon=on + dt.timedelta(days=30), retirement_panel=panel
+    )
+    items = _items(query) if has_any_role(actor) else []
+    if not has_perm(actor, "people.view_cadre"):
+        return items, None
+    rows = _kept(query, TodoKind.RETIREMENT_DUE) or []
+    return items, [r for r in retiring_of(rows) if r.retirement_date <= panel][:RETIREMENT_ITEMS]
 
 
 def more_item(query: TodoQuery, kind: str, shown: list[TodoItem]) -> TodoItem:
@@ -316,11 +381,12 @@ def _probe_training(query: TodoQuery) -> QuerySet[Any] | None:
 def _probe_idle(query: TodoQuery) -> QuerySet[Any] | None:
     if not has_perm(query.actor, RUNS_CASES):
         return None
-    # a day looser than idle_cases' own cutoff, which is read a moment later
-    return Case.objects.filter(
-        status=CaseStatus.OPEN,
-        last_activity_at__lt=timezone.now() - dt.timedelta(days=IDLE_DAYS - 1),
-    )
+    # Looser than idle_cases' own cutoff (now less IDLE_DAYS): the start of
+    # the day IDLE_DAYS - 1 days before the clock's, so the probe depends on
+    # the day only (its SQL is kept for the day, decision 0196).
+    day = timezone.localdate(timezone.now(), SHANGHAI) - dt.timedelta(days=IDLE_DAYS - 1)
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=SHANGHAI)
+    return Case.objects.filter(status=CaseStatus.OPEN, last_activity_at__lt=start)
 
 
 def _probe_stale(query: TodoQuery) -> QuerySet[Any] | None:
@@ -401,14 +467,6 @@ def _probe_competitions(query: TodoQuery) -> QuerySet[Any] | None:
     )
 
 
-def _probe_probations(query: TodoQuery) -> QuerySet[Any] | None:
-    from xuanren.people.models import Tenure
-
-    if not (has_perm(query.actor, RUNS_CASES) and has_perm(query.actor, "people.view_cadre")):
-        return None
-    return Tenure.objects.filter(probation_until__gte=query.on, probation_until__lte=query.horizon)
-
-
 def _probe_notices(query: TodoQuery) -> QuerySet[Any] | None:
     from xuanren.supervision.models import PublicNotice
 
@@ -428,84 +486,125 @@ def _probe_integrity_due(query: TodoQuery) -> QuerySet[Any] | None:
     return Case.objects.filter(status=CaseStatus.OPEN, current_step="integrity_opinion")
 
 
-@source(probe=_probe_probations)
+def _may_see_probations(actor: Any) -> bool:
+    return has_perm(actor, RUNS_CASES) and has_perm(actor, "people.view_cadre")
+
+
+def _may_see_retirements(actor: Any) -> bool:
+    return has_perm(actor, "people.change_cadre") and has_perm(actor, "people.view_cadre")
+
+
+#: The rotation alert kinds behind each 待办 kind (decisions 0175, 0191).
+ROTATION_KINDS: dict[str, frozenset[str]] = {
+    TodoKind.ROTATION_DUE: frozenset({"post_years", "post_terms"}),
+    TodoKind.LEVEL_LIMIT_DUE: frozenset({"level_years"}),
+}
+
+
+def kept_ranges(query: TodoQuery, *, retirement_panel: dt.date | None = None) -> list[Range]:
+    """The kept reminders' ranges (decision 0195) the actor's 待办 reads: the
+    kinds the actor may see (or only query.kind), each its first limit + 1
+    rows due by the horizon, and for the rotation kinds the people who
+    reached a rule before today, counted up to ROTATION_REACHED_COUNT + 1.
+    `retirement_panel`: the home page's 临近退休 panel reads its retirements
+    up to that day in the same query (its first RETIREMENT_ITEMS)."""
+    from xuanren.rotation.rules import pack
+
+    actor, on = query.actor, query.on
+
+    def wanted(kind: str) -> bool:
+        return not query.kind or query.kind == kind
+
+    ranges = []
+    k = TodoKind.PROBATION_ENDING
+    if wanted(k) and _may_see_probations(actor):
+        ranges.append(Range(k, on, query.horizon, query.limit(k) + 1))
+    k = TodoKind.RETIREMENT_DUE
+    if retirement_panel is not None or (wanted(k) and _may_see_retirements(actor)):
+        last = on + dt.timedelta(days=RETIREMENT_NOTICE_DAYS)
+        ranges.append(
+            Range(
+                k,
+                None,
+                max(last, retirement_panel or last),
+                max(query.limit(k) + 1, RETIREMENT_ITEMS),
+            )
+        )
+    if has_perm(actor, "rotation.add_rotationplan"):
+        rules = pack().rules
+        for alerts, kinds in ROTATION_KINDS.items():
+            if wanted(alerts) and any(r.kind in kinds for r in rules):
+                ranges.append(Range(alerts, on, query.horizon, query.limit(alerts) + 1))
+                before = on - dt.timedelta(days=1)
+                ranges.append(Range(alerts, None, before, ROTATION_REACHED_COUNT + 1, reached=True))
+    return ranges
+
+
+def _kept_read(query: TodoQuery) -> tuple[list[Range], KeptRead]:
+    """The request's one read of the kept reminders (made on first use)."""
+    read = query.memo.get("kept")
+    if read is None:
+        ranges = kept_ranges(query, retirement_panel=query.retirement_panel)
+        read = query.memo["kept"] = (ranges, kept_reminders(actor=query.actor, ranges=ranges))
+    return cast("tuple[list[Range], KeptRead]", read)
+
+
+def _kept(query: TodoQuery, kind: str) -> list[Reminder] | None:
+    """The kept rows of the kind's range, or None when the actor's 待办 has
+    no such range."""
+    ranges, read = _kept_read(query)
+    for i, r in enumerate(ranges):
+        if r.kind == kind and not r.reached:
+            return read.rows[i]
+    return None
+
+
+def _kept_reached(query: TodoQuery, kind: str) -> int:
+    """How many (up to the range's limit) reached the kind's rule before today."""
+    ranges, read = _kept_read(query)
+    return next((read.counts[i] for i, r in enumerate(ranges) if r.kind == kind and r.reached), 0)
+
+
+@source
 def probations_ending(query: TodoQuery) -> Iterable[TodoItem]:
     """Tenures whose probation (Tenure.probation_until) ends by the horizon and
-    whose holder is still in the post and not yet assessed in a case."""
-    if not (has_perm(query.actor, RUNS_CASES) and has_perm(query.actor, "people.view_cadre")):
+    whose holder is still in the post and not yet assessed in a case: the
+    kept reminders (decision 0195)."""
+    rows = _kept(query, TodoKind.PROBATION_ENDING)
+    if not rows:
         return []
-    from xuanren.org.selectors import active_tenure_q
-    from xuanren.people.models import Tenure
-
-    limit = query.limit(TodoKind.PROBATION_ENDING)
-    tenures = list(
-        Tenure.objects.filter(
-            unit_scope_q(query.actor, prefix="post__unit__"),
-            active_tenure_q(query.on),
-            probation_until__gte=query.on,
-            probation_until__lte=query.horizon,
-        )
-        .select_related("cadre", "post__unit")
-        .only(
-            "cadre_id",
-            "post_id",
-            "probation_until",
-            "cadre__name",
-            "post__title",
-            "post__unit__name",
-        )
-        # The soonest first, and one more than the kind's limit: a province's
-        # probations within a month are hundreds (decisions 0109, 0194).
-        .order_by("probation_until", "pk")[: limit + 1]
-    )
-    if not tenures:
-        return []
-    more, tenures = len(tenures) > limit, tenures[:limit]
-    # The case that appointed each holder (its candidate for that post), if any.
-    candidacies = (
-        Candidate.objects.filter(
-            Q(cadre__in=[t.cadre_id for t in tenures]) & Q(post__in=[t.post_id for t in tenures]),
-            status__in=[
-                CandidateStatus.APPOINTED,
-                CandidateStatus.CONFIRMED,
-                CandidateStatus.REMOVED,
-            ],
-        )
-        .select_related("case")
-        .only("cadre", "post", "status", "case__number", "case__officer")
-    )
-    by_holder = {(c.cadre_id, c.post_id): c for c in candidacies}
+    me = getattr(query.actor, "pk", None)
     items = []
-    for tenure in tenures:
-        candidate = by_holder.get((tenure.cadre_id, tenure.post_id))
-        if candidate is not None and candidate.status != CandidateStatus.APPOINTED:
-            continue  # already assessed at the end of probation
-        case = candidate.case if candidate is not None else None
-        until = tenure.probation_until
-        assert until is not None
-        days = (until - query.on).days
+    for r in rows:
+        assert r.post is not None
+        case = (
+            # what the page shows of it: its number and link, and "mine"
+            Case(pk=r.case_id, number=r.case_number, officer_id=cast(int, r.case_officer_id))
+            if r.case_id is not None
+            else None
+        )
         text = _(
             "%(name)s任%(unit)s%(post)s的试用期于 %(date)s 届满（还有 %(n)d 天），请组织考核。"
         ) % {
-            "name": tenure.cadre.name,
-            "unit": tenure.post.unit.name,
-            "post": tenure.post.title,
-            "date": f"{until:%Y.%m.%d}",
-            "n": days,
+            "name": r.cadre.name,
+            "unit": r.post.unit.name,
+            "post": r.post.title,
+            "date": f"{r.due:%Y.%m.%d}",
+            "n": (r.due - query.on).days,
         }
         items.append(
             TodoItem(
                 kind=TodoKind.PROBATION_ENDING,
                 text=text,
-                due=until,
+                due=r.due,
                 link=_case_link(case)
                 if case is not None
-                else reverse("web:cadre_detail", args=[tenure.cadre_id]),
+                else reverse("web:cadre_detail", args=[r.cadre.pk]),
                 case=case,
-                mine=query.is_mine(case),
+                mine=case is not None and case.officer_id == me,
             )
         )
-    return capped(query, TodoKind.PROBATION_ENDING, items, more)
+    return capped(query, TodoKind.PROBATION_ENDING, items)
 
 
 @source(probe=_probe_training)
@@ -562,20 +661,14 @@ RETIREMENT_ITEMS = ITEMS_PER_KIND + 1
 def retirements_due(query: TodoQuery) -> Iterable[TodoItem]:
     """Active cadres reaching the statutory retirement age (2024 decision, by
     birth month; people.retirement) within RETIREMENT_NOTICE_DAYS, or already
-    past it, for the roles that keep cadre records."""
-    if not (
-        has_perm(query.actor, "people.change_cadre") and has_perm(query.actor, "people.view_cadre")
-    ):
+    past it, for the roles that keep cadre records: the kept reminders
+    (decision 0195)."""
+    if not _may_see_retirements(query.actor):
         return []
-    from xuanren.people.selectors import approaching_retirement
-
+    rows = _kept(query, TodoKind.RETIREMENT_DUE) or []
     horizon = query.on + dt.timedelta(days=RETIREMENT_NOTICE_DAYS)
     items = []
-    retiring = query.retiring
-    if retiring is None:
-        limit = query.limit(TodoKind.RETIREMENT_DUE) + 1
-        retiring = approaching_retirement(actor=query.actor, limit=limit)
-    for r in retiring:
+    for r in retiring_of(rows):
         if r.retirement_date > horizon:
             continue
         text = _("%(name)s（%(unit)s）%(date)s 达到法定退休年龄 %(years)d 周岁%(months)s。") % {
@@ -596,6 +689,14 @@ def retirements_due(query: TodoQuery) -> Iterable[TodoItem]:
             )
         )
     return capped(query, TodoKind.RETIREMENT_DUE, items)
+
+
+def retiring_of(rows: list[Reminder]) -> list[Retiring]:
+    """The kept retirement reminders as the 临近退休 list shows them."""
+    from xuanren.people.selectors import retiring
+
+    # the cadre as read with the reminder: the fields retiring() reads
+    return [retiring(cast("Cadre", r.cadre)) for r in rows]
 
 
 @source(probe=_probe_idle)
@@ -1157,62 +1258,25 @@ def plan_items_due(query: TodoQuery) -> Iterable[TodoItem]:
     return [x for k in kinds for x in capped(query, k, [i for i in items if i.kind == k])]
 
 
-def _rotation_cutoffs(query: TodoQuery, kinds: set[str]) -> Any:
-    """The rotation rules of `kinds` with the start cut-off of the 待办
-    horizon, or None when the actor does not manage rotation."""
-    from xuanren.rotation.calc import cutoff
-    from xuanren.rotation.rules import pack
-
-    if not has_perm(query.actor, "rotation.add_rotationplan"):
-        return None
-    return [(r, cutoff(query.horizon, r.months)) for r in pack().rules if r.kind in kinds]
-
-
-def _probe_rotation_posts(query: TodoQuery) -> QuerySet[Any] | None:
-    from xuanren.people.models import Tenure
-
-    rules = _rotation_cutoffs(query, {"post_years", "post_terms"})
-    if rules is None:
-        return None
-    latest = max(c for _r, c in rules)
-    return Tenure.objects.filter(end_date__isnull=True, start_date__lte=latest)
-
-
-def _probe_rotation_levels(query: TodoQuery) -> QuerySet[Any] | None:
-    from xuanren.people.models import Cadre
-
-    rules = _rotation_cutoffs(query, {"level_years"})
-    if rules is None:
-        return None
-    latest = max(c for _r, c in rules)
-    return Cadre.objects.filter(level_since__lte=latest)
-
-
 #: Cadres already past a rotation rule are one summary item per kind, counted
 #: up to this many ("50 名以上" beyond).
 ROTATION_REACHED_COUNT = 50
 
 
-def _rotation_items(query: TodoQuery, kinds: set[str], todo_kind: str) -> list[TodoItem]:
+def _rotation_items(query: TodoQuery, todo_kind: str) -> list[TodoItem]:
     """Rotation alerts are standing conditions, not deadlines (decision 0191):
     a cadre who reaches a rule today or within the horizon is one item, due
     on the day (one per post and kind, the rule reached first); those who
     reached one before today are one summary item, due today, linking to the
     alert list, so years-old conditions do not fill the soonest-first 待办 and
-    the home page. Two queries for all the rules of the source."""
-    from xuanren.rotation.rules import AlertKind, AlertStage
-    from xuanren.rotation.selectors import due_alerts
+    the home page. Both read from the kept reminders (decision 0195)."""
+    from xuanren.rotation.rules import AlertKind, AlertStage, pack
 
-    if _rotation_cutoffs(query, kinds) is None:
+    coming = _kept(query, todo_kind)
+    if coming is None:
         return []
-    reached, coming = due_alerts(
-        actor=query.actor,
-        before=query.on - dt.timedelta(days=1),
-        horizon=query.horizon,
-        kinds=kinds,
-        limit=query.limit(todo_kind) + 1,
-        cap=ROTATION_REACHED_COUNT,
-    )
+    kinds = ROTATION_KINDS[todo_kind]
+    reached = _kept_reached(query, todo_kind)
     items = []
     if reached:
         rules = "、".join(str(AlertKind(k).label) for k in sorted(kinds))
@@ -1228,16 +1292,25 @@ def _rotation_items(query: TodoQuery, kinds: set[str], todo_kind: str) -> list[T
         items.append(
             TodoItem(kind=todo_kind, text=text, due=query.on, link=link, case=None, mine=True)
         )
+    rules_by_id = {r.id: r for r in pack().rules}
     for a in coming:
+        rule = rules_by_id.get(a.rule)
+        if rule is None or a.since is None:
+            continue  # a rule gone from the pack: the recount drops its rows
+        where = (
+            str(a.post)
+            if a.post is not None
+            else f"{a.cadre.unit.name}{a.cadre.current_post_title}"
+        )
         text = _(
             "%(name)s（%(where)s）自 %(since)s 起任职，%(date)s 达到“%(rule)s”：%(what)s。"
         ) % {
             "name": a.cadre.name,
-            "where": a.where,
+            "where": where,
             "since": f"{a.since:%Y.%m.%d}",
             "date": f"{a.due:%Y.%m.%d}",
-            "rule": a.rule.kind_label,
-            "what": a.rule.consequence,
+            "rule": rule.kind_label,
+            "what": rule.consequence,
         }
         items.append(
             TodoItem(
@@ -1254,19 +1327,19 @@ def _rotation_items(query: TodoQuery, kinds: set[str], todo_kind: str) -> list[T
     return [*head, *capped(query, todo_kind, items[len(head) :])]
 
 
-@source(probe=_probe_rotation_posts)
+@source
 def rotation_due(query: TodoQuery) -> Iterable[TodoItem]:
     """Cadres whose years (or terms) in the same post reach a rotation rule
     by the horizon, and those past it (docs/decisions/0175, 0176), for who
-    keeps the rotation plans: each rule one index range of open tenures."""
-    return _rotation_items(query, {"post_years", "post_terms"}, TodoKind.ROTATION_DUE)
+    keeps the rotation plans."""
+    return _rotation_items(query, TodoKind.ROTATION_DUE)
 
 
-@source(probe=_probe_rotation_levels)
+@source
 def level_limits_due(query: TodoQuery) -> Iterable[TodoItem]:
     """Cadres whose years at the same level reach fifteen by the horizon, and
     those past it (docs/decisions/0175, 0176)."""
-    return _rotation_items(query, {"level_years"}, TodoKind.LEVEL_LIMIT_DUE)
+    return _rotation_items(query, TodoKind.LEVEL_LIMIT_DUE)
 
 
 def _probe_overquota(query: TodoQuery) -> QuerySet[Any] | None:
@@ -1289,7 +1362,8 @@ def overquota_due(query: TodoQuery) -> Iterable[TodoItem]:
     from xuanren.workforce.selectors import items_due
 
     items = []
-    for i in items_due(actor=query.actor, horizon=query.horizon, on=query.on):
+    limit = query.limit(TodoKind.OVERQUOTA_DUE) + 1  # the one more: its summary item (0194)
+    for i in items_due(actor=query.actor, horizon=query.horizon, on=query.on, limit=limit):
         late = (query.on - i.expected_on).days
         text = _(
             "%(name)s（%(unit)s%(level)s超职数）预计于 %(date)s 通过%(means)s消化%(late)s，"
@@ -1312,7 +1386,7 @@ def overquota_due(query: TodoQuery) -> Iterable[TodoItem]:
                 mine=i.plan.created_by_id == getattr(query.actor, "pk", None),
             )
         )
-    return items
+    return capped(query, TodoKind.OVERQUOTA_DUE, items)
 
 
 def _probe_cleanup_pending(query: TodoQuery) -> QuerySet[Any] | None:

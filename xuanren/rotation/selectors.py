@@ -14,8 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections
-from django.db.models import Count, Q, QuerySet, Value
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from xuanren.access.policy import has_perm, require_perm, unit_scope_q
@@ -315,82 +314,6 @@ def cadre_plan_entries(*, actor: Any, cadre: Cadre) -> list[RotationPlanEntry]:
         .select_related("plan", "target_post__unit")
         .order_by("-plan__year", "-pk")
     )
-
-
-def due_alerts(
-    *, actor: Any, before: dt.date, horizon: dt.date, kinds: set[str], limit: int, cap: int
-) -> tuple[int, list[Alert]]:
-    """What 待办 shows of the rules of `kinds` (decisions 0191, 0192): how many
-    open tenures (or cadres, for the level rule) had reached one of the rules
-    by `before`, counted up to `cap` + 1; and the alerts reached after
-    `before` up to `horizon`, soonest first, at most `limit` (one per post and
-    kind, the rule reached first). Each rule reads its own date range with
-    its own test, soonest first, at most `limit` rows, all in one UNION ALL
-    (where the database takes a LIMIT in each part, as approaching_retirement);
-    the cadres and posts of the chosen `limit` are then read by key: four
-    queries whatever the scope's size."""
-    rules = [r for r in pack().rules if r.kind in kinds]
-    if not rules:
-        return 0, []
-    by_level = all(r.kind == AlertKind.LEVEL_YEARS for r in rules)
-    base: QuerySet[Any]
-    if by_level:
-        field = "level_since"
-        base = Cadre.objects.filter(unit_scope_q(actor, prefix="unit__"), status=CadreStatus.ACTIVE)
-        rule_q: Any = _level_q
-        columns: tuple[str, ...] = ("pk", field, "pk")
-    else:
-        field = "start_date"
-        base = _open_tenures(actor)
-        rule_q = _post_q
-        columns = ("pk", field, "cadre_id", "post_id")
-    reached_q = Q()
-    parts = []
-    for i, rule in enumerate(rules):
-        last = cutoff(before, rule.months)
-        reached_q |= rule_q(rule) & Q(**{f"{field}__lte": last})
-        in_range = {f"{field}__gt": last, f"{field}__lte": cutoff(horizon, rule.months)}
-        parts.append(
-            base.filter(rule_q(rule), **in_range)
-            .annotate(rule_index=Value(i))
-            .order_by(field, "pk")
-            .values_list(*columns, "rule_index")[:limit]
-        )
-    # No order: the first cap + 1 rows found end the scan.
-    reached = len(base.filter(reached_q).order_by().values_list("pk", flat=True)[: cap + 1])
-    rows: list[tuple[Any, ...]]
-    if len(parts) > 1 and connections[base.db].features.supports_slicing_ordering_in_compound:
-        rows = list(parts[0].union(*parts[1:], all=True))
-    else:
-        rows = [row for part in parts for row in part]
-    found: dict[tuple[int, str], tuple[Rule, tuple[Any, ...], dt.date]] = {}
-    for row in rows:
-        rule = rules[row[-1]]
-        due = reached_on(row[1], rule.months)
-        key = (row[0], rule.kind)
-        if key not in found or due < found[key][2]:
-            found[key] = (rule, row, due)
-    chosen = sorted(found.values(), key=lambda f: (f[2], f[1][0], f[0].id))[:limit]
-    # what the reminders show (Alert.where), not the records' whole rows
-    cadres = (
-        Cadre.objects.select_related("unit")
-        .only("name", "level", "current_post_title", "unit__name")
-        .in_bulk({row[2] for _r, row, _d in chosen})
-    )
-    if by_level:
-        return reached, [
-            _alert(rule, cadres[row[0]], None, cadres[row[0]].level, row[1], before)
-            for rule, row, _d in chosen
-        ]
-    posts = (
-        Post.objects.select_related("unit")
-        .only("title", "level", "unit__name")
-        .in_bulk({row[3] for _r, row, _d in chosen})
-    )
-    return reached, [
-        _alert(rule, cadres[row[2]], posts[row[3]], posts[row[3]].level, row[1], before)
-        for rule, row, _d in chosen
-    ]
 
 
 # --- corrections (docs/decisions/0190) ------------------------------------------

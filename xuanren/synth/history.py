@@ -70,6 +70,7 @@ from xuanren.procedure.models import (
     ProcedureTemplate,
 )
 from xuanren.procedure.recusal import conflicts
+from xuanren.reminders.kept import reminders_refresh
 from xuanren.supervision.models import Finding, PublicNotice, Report, ReportSource, ReportStatus
 from xuanren.synth.data import MALE_CHARS, SURNAMES
 from xuanren.workdays.selectors import notice_period_end
@@ -464,6 +465,8 @@ def _write(
             candidates.append(s.candidate)
     CasePost.objects.bulk_create(case_posts)
     Candidate.objects.bulk_create(candidates)
+    # the appointing case of a probation (decision 0195)
+    reminders_refresh([c.cadre_id for c in candidates if c.status == CandidateStatus.APPOINTED])
     probation = _probation(rng, meetings, on)
     seats = _terms(rng, committee, meetings[0].day)
     records: list[CaseStep] = []
@@ -687,6 +690,7 @@ def _probation(
         }
         out.setdefault(id(m), []).append(row)
     Candidate.objects.bulk_update(changed, ["status"])
+    reminders_refresh([c.cadre_id for c in changed])  # assessed: no reminder (decision 0195)
     return out
 
 

@@ -28,6 +28,7 @@ from xuanren.org.models import Unit, UnitCount
 from xuanren.people.bulk import MODELS_IN_ORDER
 from xuanren.people.models import Cadre
 from xuanren.policy.kept import kept_facts_refresh_all
+from xuanren.reminders.kept import reminders_refresh_all
 from xuanren.synth.generator import Generator, SeedConfig
 
 
@@ -120,6 +121,10 @@ def seed(
         counts_add(counts_from_records(min_unit_id=first_ids[Unit]))
         # The screening's kept facts of the new cadres, from their records (decision 0161).
         kept_facts_refresh_all(Cadre.objects.filter(pk__gte=first_ids[Cadre]))
+        # 待办's kept reminders of the new cadres (decision 0195).
+        reminders_refresh_all(
+            Cadre.objects.filter(pk__gte=first_ids[Cadre]).values_list("pk", flat=True), new=True
+        )
         root = Unit.objects.get(pk=first_ids[Unit])  # the first unit made is the root
         payload = {
             "seed": seed,

@@ -58,7 +58,6 @@ from xuanren.people.models import (
 )
 from xuanren.people.selectors import (
     CadreFilters,
-    approaching_retirement,
     cadre_ages,
     cadre_get,
     cadre_has,
@@ -182,14 +181,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     from xuanren.access.policy import is_unrestricted, scope_root
     from xuanren.procedure.models import MotionProposalStatus
     from xuanren.procedure.selectors import motion_proposal_list
-    from xuanren.procedure.todo import ITEMS_PER_KIND, RETIREMENT_ITEMS, has_any_role, todo_for
+    from xuanren.procedure.todo import ITEMS_PER_KIND, has_any_role, home_todo
 
     actor = request.user
     on = today()
     has_role = has_any_role(actor)
-    # 临近退休 is read once: its own panel here, and 待办's retirement reminders.
-    approaching = _permitted(lambda: approaching_retirement(actor=actor, limit=RETIREMENT_ITEMS))
-    items = todo_for(actor=actor, on=on, retiring=approaching) if has_role else []
+    # 临近退休 is read once, with 待办's kept reminders: its own panel here,
+    # and 待办's retirement reminders (decision 0195).
+    items, approaching = home_todo(actor=actor, on=on)
     proposals = (
         list(motion_proposal_list(actor=actor, status=MotionProposalStatus.SUBMITTED)[:20])
         if has_perm(actor, "procedure.add_case")
