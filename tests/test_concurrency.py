@@ -74,3 +74,38 @@ def test_journal_chain_stays_linear_under_concurrent_writers(county, personas, m
     results = run_at_once(*calls)
     assert not [r for r in results if isinstance(r, Exception)], results
     assert journal_verify().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_of_one_cadre_leave_its_reminders_as_the_records_give(
+    county, admin, make_cadre
+):
+    """Decision 0195: an appointment and an edit of the same cadre at once.
+    Each replaces the cadre's kept reminders under the cadre's row lock, so the
+    second reads what the first committed: the rows are what the records give."""
+    from xuanren.people.idnumbers import build_id_number
+    from xuanren.people.services import cadre_update
+    from xuanren.reminders.kept import reminders_differences
+    from xuanren.reminders.models import KeptReminder
+
+    for round_ in range(3):
+        cadre = make_cadre(county.town, name=f"并发{round_}", birth=dt.date(1968, 5, 15))
+        born = dt.date(1970, 1, 10 + round_)
+        number = build_id_number("330421", born, 40 + round_, "male")
+        results = run_at_once(
+            lambda c=cadre: tenure_start(
+                actor=admin,
+                cadre=c,
+                post=county.town_deputy,
+                start_date=dt.date(2020, 3, 1),
+                probation_until=dt.date(2021, 3, 1),
+            ),
+            lambda c=cadre, b=born, n=number: cadre_update(
+                actor=admin, cadre=c, changes={"birth_date": b, "id_number": n}
+            ),
+        )
+        assert not [r for r in results if isinstance(r, Exception)], results
+        kinds = set(KeptReminder.objects.filter(cadre=cadre).values_list("kind", flat=True))
+        assert kinds == {"retirement_due", "rotation_due", "level_limit_due", "probation_ending"}
+    assert reminders_differences() == []
+    assert journal_verify().ok

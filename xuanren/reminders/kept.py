@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 from xuanren.people.retirement import original_retirement_age, statutory_retirement
 from xuanren.reminders.models import KeptReminder, ReminderKind
@@ -266,11 +266,13 @@ def reminders_refresh(cadre_ids: Iterable[int]) -> None:
     from xuanren.people.models import Cadre
 
     ids = sorted(set(cadre_ids))
-    # The cadres' rows, when the writer has not locked them already: what is
-    # read below is then what the last writer committed (read committed).
-    list(Cadre.objects.select_for_update(of=("self",)).filter(pk__in=ids).values_list("pk"))
-    for chunk, rows in expected_rows(ids):
-        _write(chunk, rows, KeptReminder)
+    # In the caller's transaction (no savepoint), or its own when called alone.
+    with transaction.atomic(savepoint=False):
+        # The cadres' rows, when the writer has not locked them already: what
+        # is read below is then what the last writer committed (read committed).
+        list(Cadre.objects.select_for_update(of=("self",)).filter(pk__in=ids).values_list("pk"))
+        for chunk, rows in expected_rows(ids):
+            _write(chunk, rows, KeptReminder)
 
 
 def reminders_refresh_all(
