@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 
 from xuanren.people.retirement import original_retirement_age, statutory_retirement
 from xuanren.reminders.models import KeptReminder, ReminderKind
@@ -83,6 +84,15 @@ def _earliest(rules: Iterable[Rule], since: dt.date) -> tuple[Rule, dt.date] | N
     return best
 
 
+def _ids_q(ids: list[int], field: str) -> Q:
+    """`field` among `ids` (sorted): a range when they run without a gap (a
+    chunk of every cadre, or of cadres just written), which the database
+    reads faster than a list of two thousand."""
+    if ids and ids[-1] - ids[0] + 1 == len(ids):
+        return Q(**{f"{field}__gte": ids[0], f"{field}__lte": ids[-1]})
+    return Q(**{f"{field}__in": ids})
+
+
 def _rows_of_chunk(ids: list[int], models: Any) -> list[Row]:
     cadre_model, tenure_model, candidate_model = models
     rules = pack().rules
@@ -91,7 +101,7 @@ def _rows_of_chunk(ids: list[int], models: Any) -> list[Row]:
     rows: list[Row] = []
     active: set[int] = set()
     for pk, status, birth, sex, level, since, identity, path in cadre_model.objects.filter(
-        pk__in=ids
+        _ids_q(ids, "pk")
     ).values_list(
         "pk", "status", "birth_date", "sex", "level", "level_since", "identity", "unit__path"
     ):
@@ -122,7 +132,7 @@ def _rows_of_chunk(ids: list[int], models: Any) -> list[Row]:
                     )
                 )
     tenures = list(
-        tenure_model.objects.filter(cadre__in=ids, end_date__isnull=True).values_list(
+        tenure_model.objects.filter(_ids_q(ids, "cadre"), end_date__isnull=True).values_list(
             "pk",
             "cadre_id",
             "post_id",
@@ -235,7 +245,7 @@ def _write(chunk: list[int], rows: list[Row], model: Any, *, new: bool = False) 
     and one COPY on PostgreSQL, one executemany elsewhere. Not bulk_create: at
     a million cadres building a model instance per row was most of the time."""
     if not new:
-        model.objects.filter(cadre__in=chunk).delete()
+        model.objects.filter(_ids_q(chunk, "cadre")).delete()
     if not rows:
         return
     meta = model._meta
@@ -316,7 +326,7 @@ def reminders_differences(cadre_ids: Iterable[int] | None = None) -> list[Remind
     found = []
     for chunk, rows in expected_rows(cadre_ids):
         kept: dict[int, list[Row]] = defaultdict(list)
-        for values in KeptReminder.objects.filter(cadre__in=chunk).values_list(*ROW_FIELDS):
+        for values in KeptReminder.objects.filter(_ids_q(chunk, "cadre")).values_list(*ROW_FIELDS):
             kept[values[0]].append(Row(*values))
         fresh: dict[int, list[Row]] = defaultdict(list)
         for row in rows:
