@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from xuanren.access.policy import is_unrestricted, require_perm, require_unit
 from xuanren.common.dates import completed_years, today
 from xuanren.common.errors import ErrorCollector, PermissionDenied, ValidationFailed
+from xuanren.common.recount import recount
 from xuanren.common.uploads import check_declared_size, check_size, read_bounded
 from xuanren.common.versioned import versioned_create
 from xuanren.journal.models import EventType
@@ -294,10 +295,6 @@ class FactsRecountResult:
     applied: bool
 
 
-#: How many differing cadres the journal event lists (the number is always there).
-RECOUNT_EVENT_ROWS = 50
-
-
 @transaction.atomic
 def kept_facts_recount(*, actor: Any, apply: bool) -> FactsRecountResult:
     """Compare the screening's kept facts on every cadre row (policy.kept,
@@ -306,30 +303,21 @@ def kept_facts_recount(*, actor: Any, apply: bool) -> FactsRecountResult:
     administrator (the command `xuanren screeningfacts`).
 
     On PostgreSQL the record tables are locked against writers first (readers
-    go on): every writer refreshes the cadre's facts in the transaction of its
-    record, so under the lock none is half-kept."""
-    if not is_unrestricted(actor):
-        raise PermissionDenied(_("只有系统管理员可以重算干部选任筛选事实。"))
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "LOCK TABLE people_assessment, people_rewardpunishment, people_familymember "
-                "IN SHARE MODE"
-            )
-    found = kept_facts_differences()
-    if apply and found:
-        kept_facts_refresh([d.cadre_id for d in found])
-    if apply:
-        journal_record(
-            actor=actor,
-            event_type=EventType.SCREENING_FACTS_RECOUNTED,
-            subject=("people.cadre", "all"),
-            payload={
-                "differences": len(found),
-                "corrected": [
-                    {"cadre": d.cadre_id, "kept": list(d.kept), "recounted": list(d.recounted)}
-                    for d in found[:RECOUNT_EVENT_ROWS]
-                ],
-            },
-        )
+    go on; common.recount): every writer refreshes the cadre's facts in the
+    transaction of its record, so under the lock none is half-kept."""
+    found = recount(
+        actor=actor,
+        apply=apply,
+        refused=_("只有系统管理员可以重算干部选任筛选事实。"),
+        tables=("people_assessment", "people_rewardpunishment", "people_familymember"),
+        differences=kept_facts_differences,
+        put_right=lambda found: kept_facts_refresh([d.cadre_id for d in found]),
+        event_type=EventType.SCREENING_FACTS_RECOUNTED,
+        subject=("people.cadre", "all"),
+        described=lambda d: {
+            "cadre": d.cadre_id,
+            "kept": list(d.kept),
+            "recounted": list(d.recounted),
+        },
+    )
     return FactsRecountResult(cadres=Cadre.objects.count(), differences=found, applied=apply)
