@@ -110,3 +110,40 @@ def test_outsider_and_hr_cannot_decide(client: Any, personas: Any, county: Any, 
     assert client.post(url, {f"d{proposal.pk}-decision": "decline"}).status_code == 403
     proposal.refresh_from_db()
     assert proposal.status == MotionProposalStatus.SUBMITTED
+
+
+def test_the_home_page_reads_the_waiting_proposals_with_their_posts_in_one_query(
+    client: Any, personas: Any, county: Any, post: Any, admin: Any
+) -> None:
+    """The home page's 待处理的动议建议: the newest first, each with its posts,
+    at most `limit`, only those submitted; one query (through their posts)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from xuanren.common.errors import PermissionDenied
+    from xuanren.procedure.selectors import motion_proposals_waiting
+
+    second = post_create(actor=admin, unit=county.other_town, title="石桥镇党委委员",
+                         level=Level.SECTION_DEPUTY)  # fmt: skip
+    hr = personas.other_unit_hr
+    first = motion_proposal_submit(actor=hr, unit=county.other_town, posts=[(post, 1)],
+                                   reasons="职位空缺")  # fmt: skip
+    both = motion_proposal_submit(actor=hr, unit=county.other_town,
+                                  posts=[(second, 1), (post, 1)], reasons="换届")  # fmt: skip
+    officer = personas.case_officer
+    motion_proposals_waiting(actor=officer)  # the permission and scope caches
+    with CaptureQueriesContext(connection) as ctx:
+        waiting = motion_proposals_waiting(actor=officer)
+    assert len(ctx.captured_queries) == 1
+    assert [(p.pk, [x.title for x in posts]) for p, posts in waiting] == [
+        (both.pk, ["石桥镇党委委员", "石桥镇副镇长"]),
+        (first.pk, ["石桥镇副镇长"]),
+    ]
+    assert [p.pk for p, _posts in motion_proposals_waiting(actor=officer, limit=1)] == [both.pk]
+    MotionProposal.objects.filter(pk=both.pk).update(status=MotionProposalStatus.DECLINED)
+    assert [p.pk for p, _posts in motion_proposals_waiting(actor=officer)] == [first.pk]
+    with pytest.raises(PermissionDenied):
+        motion_proposals_waiting(actor=hr)
+    client.force_login(officer)
+    home = page_text(client.get(reverse("web:dashboard")))
+    assert "待处理的动议建议" in home and "石桥镇副镇长" in home

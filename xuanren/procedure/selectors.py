@@ -8,13 +8,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from xuanren.access.policy import NOTHING, has_perm, require_perm, require_unit, unit_scope_q
 from xuanren.common.dates import today
 from xuanren.common.errors import Conflict, FieldError, NotFound
 from xuanren.journal.models import JournalHead
+from xuanren.org.models import Post
 from xuanren.procedure.assignments import case_read_q
 from xuanren.procedure.catalogue import GUARDS, STEPS
 from xuanren.procedure.guards import GuardContext, check
@@ -27,6 +28,7 @@ from xuanren.procedure.models import (
     Committee,
     MotionProposal,
     MotionProposalPost,
+    MotionProposalStatus,
     ProcedureTemplate,
 )
 
@@ -251,6 +253,30 @@ def motion_proposal_list(*, actor: Any, status: str = "") -> QuerySet[MotionProp
             queryset=MotionProposalPost.objects.select_related("post__unit").order_by("id"),
         )
     ).order_by("-proposed_at", "-id")
+
+
+def motion_proposals_waiting(
+    *, actor: Any, limit: int = 20
+) -> list[tuple[MotionProposal, list[Post]]]:
+    """The latest `limit` submitted motion proposals in the actor's scope with
+    their posts, for the home page, in one query: read through their posts
+    (every proposal has one at least, motion_proposal_submit)."""
+    require_perm(actor, "procedure.add_case")
+    latest = (
+        MotionProposal.objects.filter(
+            unit_scope_q(actor, prefix="unit__"), status=MotionProposalStatus.SUBMITTED
+        )
+        .order_by("-proposed_at", "-id")
+        .values("pk")[:limit]
+    )
+    found: dict[int, tuple[MotionProposal, list[Post]]] = {}
+    for row in (
+        MotionProposalPost.objects.filter(proposal__in=Subquery(latest))
+        .select_related("proposal__unit", "post")
+        .order_by("-proposal__proposed_at", "-proposal_id", "id")
+    ):
+        found.setdefault(row.proposal_id, (row.proposal, []))[1].append(row.post)
+    return list(found.values())
 
 
 def motion_proposal_get(*, actor: Any, pk: int) -> MotionProposal:

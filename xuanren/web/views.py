@@ -179,8 +179,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Home: the role's 待办 first (docs/decisions/0070), then the figures
     the role may read (units, posts, cadres, quotas, age limits)."""
     from xuanren.access.policy import is_unrestricted, scope_root
-    from xuanren.procedure.models import MotionProposalStatus
-    from xuanren.procedure.selectors import motion_proposal_list
+    from xuanren.procedure.selectors import motion_proposals_waiting
     from xuanren.procedure.todo import ITEMS_PER_KIND, has_any_role, home_todo
 
     actor = request.user
@@ -190,7 +189,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # and 待办's retirement reminders (decision 0195).
     items, approaching = home_todo(actor=actor, on=on)
     proposals = (
-        list(motion_proposal_list(actor=actor, status=MotionProposalStatus.SUBMITTED)[:20])
+        motion_proposals_waiting(actor=actor, limit=20)
         if has_perm(actor, "procedure.add_case")
         else []
     )
@@ -201,9 +200,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # The soonest HOME_TODO_ROWS; the 待办 page lists them all (decision 0113).
         "todo_rows": [{"item": i, "overdue": i.overdue(on)} for i in items[:HOME_TODO_ROWS]],
         "todo_total": len(items),
-        "proposals": [
-            {"p": p, "posts": [pp.post for pp in p.proposal_posts.all()]} for p in proposals
-        ],
+        "proposals": [{"p": p, "posts": posts} for p, posts in proposals],
         "approaching": (
             [
                 {
@@ -211,6 +208,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     "age": cadre_ages(r.cadre, on).age,
                     "retiring": r,
                     "reached": r.retirement_date <= on,
+                    # the statutory age as shown (here, not a template tag per row)
+                    "age_text": (
+                        _("%(years)s 岁 %(months)s 个月")
+                        % {"years": r.age_years_part, "months": r.age_months_part}
+                        if r.age_months_part
+                        else _("%(years)s 岁") % {"years": r.age_years_part}
+                    ),
                 }
                 # the panel's first ITEMS_PER_KIND; 待办 reads one more (its summary)
                 for r in approaching[:ITEMS_PER_KIND]
