@@ -7,7 +7,9 @@ permission) and what they may see (their scope, their own rows), so a source
 returns nothing for a role it is not about. An item names its case where it
 has one, so the page can show "mine" (cases where the actor is the officer,
 the actor's own ballots and reports) apart from the whole department's list
-(everything in scope).
+(everything in scope). The standing, date-driven kinds (probation ends,
+retirements, rotation and level limits) are read from rows their writers keep
+(reminders.KeptReminder, docs/decisions/0195), all in one query.
 """
 
 from __future__ import annotations
