@@ -41,14 +41,23 @@ def is_unrestricted(actor: Any) -> bool:
     )
 
 
-def unit_scope_q(actor: Any, *, prefix: str = "") -> Q:
-    """Q on a Unit relation (`prefix` like "unit__") limiting rows to the scope."""
+def scope_path(actor: Any) -> str | None:
+    """The unit path the actor's rows start with: "" unrestricted, None when
+    the actor sees no unit."""
     if is_unrestricted(actor):
-        return Q()
+        return ""
     root = scope_root(actor)
     if root is None or not actor.is_active:
+        return None
+    return str(root.path)
+
+
+def unit_scope_q(actor: Any, *, prefix: str = "") -> Q:
+    """Q on a Unit relation (`prefix` like "unit__") limiting rows to the scope."""
+    path = scope_path(actor)
+    if path is None:
         return NOTHING
-    return Q(**{f"{prefix}path__startswith": root.path})
+    return Q(**{f"{prefix}path__startswith": path}) if path else Q()
 
 
 def has_perm(actor: Any, perm: str) -> bool:

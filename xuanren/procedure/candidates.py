@@ -10,13 +10,7 @@ from xuanren.journal.services import journal_record
 from xuanren.org.models import Post
 from xuanren.people.models import Cadre
 from xuanren.procedure.models import Candidate, CandidateStatus, Case
-from xuanren.reminders.kept import reminders_refresh
-
-#: The statuses of a candidate who was appointed: the probation reminder of
-#: the tenure depends on them (decision 0195).
-APPOINTING = frozenset(
-    {CandidateStatus.APPOINTED, CandidateStatus.CONFIRMED, CandidateStatus.REMOVED}
-)
+from xuanren.reminders.kept import APPOINTING, reminders_refresh
 
 
 def candidate_add(

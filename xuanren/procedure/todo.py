@@ -30,8 +30,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xuanren.access.policy import has_perm, require_perm, unit_scope_q
-from xuanren.common.dates import SHANGHAI, add_months, today
+from xuanren.access.policy import has_perm, require_perm, scope_path, unit_scope_q
+from xuanren.common.dates import SHANGHAI, add_months, add_years, today
 from xuanren.procedure.catalogue import STEPS
 from xuanren.procedure.models import (
     Case,
@@ -213,17 +213,14 @@ PROBE_SQL_ENTRIES = 1024
 
 
 def _probe_key(query: TodoQuery) -> tuple[Any, ...]:
-    from xuanren.access.policy import is_unrestricted, scope_root
-
     actor = query.actor
-    root = None if is_unrestricted(actor) else scope_root(actor)
     return (
         tuple(PROBES.items()),
         actor.pk,
         actor.is_active,
         # a superuser holds every permission (and reading them all is a query)
         True if actor.is_superuser else frozenset(actor.get_all_permissions()),
-        root.path if root is not None else None,
+        scope_path(actor),
         query.on,
         query.horizon,
         timezone.localdate(timezone.now(), SHANGHAI),  # the idle cases' cutoff
@@ -308,8 +305,6 @@ def home_todo(*, actor: Any, on: dt.date) -> tuple[list[TodoItem], list[Retiring
     active cadres in scope whose statutory retirement falls within a year or
     has passed; None when the actor may not see cadres), the panel read with
     待办's kept reminders in one query (decision 0195)."""
-    from xuanren.common.dates import add_years
-
     panel = add_years(on, 1)
     query = TodoQuery(
         actor=actor, on=on, horizon=on + dt.timedelta(days=30), retirement_panel=panel

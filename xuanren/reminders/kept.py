@@ -23,7 +23,9 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Q
 
+from xuanren.people.models import CadreStatus
 from xuanren.people.retirement import original_retirement_age, statutory_retirement
+from xuanren.procedure.models import CandidateStatus
 from xuanren.reminders.models import KeptReminder, ReminderKind
 from xuanren.rotation.calc import reached_on
 from xuanren.rotation.rules import AlertKind, Rule, pack
@@ -32,8 +34,10 @@ from xuanren.rotation.rules import AlertKind, Rule, pack
 CHUNK = 2000
 
 #: The candidacies whose probation is over (assessed): no reminder.
-_ASSESSED = ("confirmed", "removed")
-_APPOINTING = ("appointed", "confirmed", "removed")  # procedure.candidates.APPOINTING
+ASSESSED = frozenset({CandidateStatus.CONFIRMED, CandidateStatus.REMOVED})
+#: The statuses of a candidate who was appointed: the probation reminder of
+#: the tenure depends on them (its case, or its end once assessed).
+APPOINTING = frozenset({CandidateStatus.APPOINTED, *ASSESSED})
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,7 @@ def _rows_of_chunk(ids: list[int], models: Any) -> list[Row]:
     ).values_list(
         "pk", "status", "birth_date", "sex", "level", "level_since", "identity", "unit__path"
     ):
-        if status != "active":
+        if status != CadreStatus.ACTIVE:
             continue
         active.add(pk)
         original = original_retirement_age(sex=sex, level=level, identity=identity or "")
@@ -154,7 +158,7 @@ def _rows_of_chunk(ids: list[int], models: Any) -> list[Row]:
             candidate_model.objects.filter(
                 cadre__in={t[1] for t in on_probation},
                 post__in={t[2] for t in on_probation},
-                status__in=_APPOINTING,
+                status__in=APPOINTING,
             )
             .order_by("pk")
             .values_list("cadre_id", "post_id", "status", "case_id")
@@ -163,7 +167,7 @@ def _rows_of_chunk(ids: list[int], models: Any) -> list[Row]:
     for pk, cadre_id, post_id, start, until, level, principal, title, unit_name, path in tenures:
         if until is not None:
             holder = by_holder.get((cadre_id, post_id))
-            if holder is None or holder[0] not in _ASSESSED:
+            if holder is None or holder[0] not in ASSESSED:
                 case_id = holder[1] if holder is not None else None
                 rows.append(
                     Row(

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import connection
 
-from xuanren.access.policy import is_unrestricted, scope_root
+from xuanren.access.policy import scope_path
 from xuanren.people.models import Sex
 from xuanren.reminders.models import KeptReminder
 
@@ -127,17 +127,6 @@ COLUMNS = (
     "case__number",
     "case__officer_id",
 )
-
-
-def _scope_path(actor: Any) -> str | None:
-    """The path prefix of the actor's scope ("" unrestricted), or None when
-    the actor sees no unit (unit_scope_q's rule, over the rows' own path)."""
-    if is_unrestricted(actor):
-        return ""
-    root = scope_root(actor)
-    if root is None or not actor.is_active:
-        return None
-    return str(root.path)
 
 
 def _union_sql(ranges: list[Range], path: str) -> tuple[str, list[Any]]:
@@ -270,7 +259,7 @@ def kept_reminders(*, actor: Any, ranges: list[Range]) -> KeptRead:
     rows by an index range of its own, then what they show, joined by id. A
     `reached` range is only counted."""
     read = KeptRead(rows=[[] for _r in ranges], counts=[0 for _r in ranges])
-    path = _scope_path(actor)
+    path = scope_path(actor)  # over the rows' own unit path
     if not ranges or path is None:
         return read
     union, params = _union_sql(ranges, path)
