@@ -155,6 +155,7 @@ def test_case_officer_screens_a_township_principal_post(
     # Her record lists the posts she could hold.
     panel.get_by_role("link", name="查看干部档案").click()
     expect(page.get_by_role("heading", name="刘芳", exact=True)).to_be_visible()
+    page.wait_for_load_state()  # htmx (deferred) bound before the first input
     section = page.locator("#eligible-posts")
     section.get_by_label("资格计算基准日").fill(REF.isoformat())
     section.get_by_label("单位").select_option(label="城关镇")

@@ -81,6 +81,9 @@ def test_case_officer_finds_and_reads_a_cadre(
     # Cadre list: live search by name (htmx swaps the results only).
     page.get_by_role("link", name="干部信息").click()
     expect(page.get_by_role("heading", name="干部信息查询")).to_be_visible()
+    # htmx is a deferred script: typing before the page's load event would
+    # reach an input it has not yet bound (a CI failure of session 14).
+    page.wait_for_load_state()
     results = page.locator("#results")
     expect(results).to_contain_text("李娜")
     search = page.get_by_label("姓名")
