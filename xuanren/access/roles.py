@@ -6,13 +6,12 @@ thing a role may do, the scope says where.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.apps import apps
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 
 from xuanren.access.models import Role
+from xuanren.common.migrating import after_full_migrate
 
 VIEW_RECORDS = [
     "org.view_unit",
@@ -236,6 +235,6 @@ def roles_sync() -> None:
         group.permissions.set(perms)
 
 
-def sync_roles_after_migrate(sender: Any, **kwargs: Any) -> None:
-    if getattr(sender, "name", "") == "xuanren.access":
-        roles_sync()
+@after_full_migrate("xuanren.access")
+def sync_roles_after_migrate() -> None:
+    roles_sync()

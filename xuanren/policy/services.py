@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from xuanren.access.policy import is_unrestricted, require_perm, require_unit
 from xuanren.common.dates import completed_years, today
 from xuanren.common.errors import ErrorCollector, PermissionDenied, ValidationFailed
+from xuanren.common.migrating import after_full_migrate
 from xuanren.common.recount import recount
 from xuanren.common.uploads import check_declared_size, check_size, read_bounded
 from xuanren.common.versioned import versioned_create
@@ -100,9 +101,9 @@ def rule_packs_sync_shipped(*, actor: Any = None) -> list[RulePack]:
     return [p for p in (rule_pack_load(actor=actor, path=f) for f in shipped_pack_files()) if p]
 
 
-def sync_packs_after_migrate(sender: Any, **kwargs: Any) -> None:
-    if getattr(sender, "name", "") == "xuanren.policy":
-        rule_packs_sync_shipped()
+@after_full_migrate("xuanren.policy")
+def sync_packs_after_migrate() -> None:
+    rule_packs_sync_shipped()
 
 
 @transaction.atomic

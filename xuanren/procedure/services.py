@@ -21,6 +21,7 @@ from xuanren.common.errors import (
     FieldError,
     ValidationFailed,
 )
+from xuanren.common.migrating import after_full_migrate
 from xuanren.common.versioned import versioned_create
 from xuanren.journal.models import EventType
 from xuanren.journal.services import journal_record
@@ -95,10 +96,10 @@ def procedure_template_load(*, actor: Any, path: Path) -> ProcedureTemplate | No
     )
 
 
-def sync_templates_after_migrate(sender: Any, **kwargs: Any) -> None:
-    if getattr(sender, "name", "") == "xuanren.procedure":
-        for path in sorted(DEFINITION_DIR.glob("*.toml")):
-            procedure_template_load(actor=None, path=path)
+@after_full_migrate("xuanren.procedure")
+def sync_templates_after_migrate() -> None:
+    for path in sorted(DEFINITION_DIR.glob("*.toml")):
+        procedure_template_load(actor=None, path=path)
 
 
 def template_def(template: ProcedureTemplate) -> TemplateDef:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from xuanren.common.migrating import after_full_migrate
+
 SECTION_RULES = "县关于选拔任用股级干部的规定"
 SECTION_RULES_ARTICLE = (
     "第三项（4）（选拔任用股级干部时，对妇女干部、党外干部、"
@@ -101,9 +103,8 @@ def load_shipped(model: Any) -> int:
     return len(missing)
 
 
-def sync_targets_after_migrate(sender: Any, **kwargs: Any) -> None:
-    if getattr(sender, "name", "") != "xuanren.statistics":
-        return
+@after_full_migrate("xuanren.statistics")
+def sync_targets_after_migrate() -> None:
     from xuanren.statistics.models import StructureTarget
 
     load_shipped(StructureTarget)
