@@ -1,6 +1,8 @@
 """Each role logs in on a 375 px phone: the header wraps as words (never one
 character per line), the menu items stay on one line (the menu scrolls
-sideways), and the home is the role's 待办 (docs/decisions/0070, 0072)."""
+sideways), and the home is the role's 待办 (docs/decisions/0070, 0072). A wide
+table scrolls inside itself; on a laptop the menu wraps onto more rows: the
+page never scrolls sideways."""
 
 from __future__ import annotations
 
@@ -77,3 +79,39 @@ def test_each_role_on_a_phone(
         # The page itself does not scroll sideways; the menu may.
         wide = page.evaluate(WIDE)
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, (who, wide)
+
+
+def test_no_page_scrolls_sideways_on_a_phone_or_a_laptop(
+    live_server: Any,
+    admin: Any,
+    county: Any,
+    browser_page: Any,  # noqa: F811
+) -> None:
+    from playwright.sync_api import expect
+
+    page = browser_page
+    page.set_default_timeout(30_000)
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("用户名").fill("admin")
+    page.get_by_label("密码").fill("pw-admin-123")
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="待办", exact=True)).to_be_visible()
+    width_of = "document.documentElement.scrollWidth"
+    # A laptop: the administrator's menu (over 2,000 px on one line) wraps.
+    for width in (1366, 1024):
+        page.set_viewport_size({"width": width, "height": 800})
+        for path in ("/", "/cadres/"):
+            page.goto(f"{live_server.url}{path}")
+            assert page.evaluate(width_of) <= width, (width, path)
+        nav = page.locator(".site-nav").bounding_box()
+        item = page.locator(".site-nav a").first.bounding_box()
+        assert nav is not None and item is not None and nav["height"] > 1.5 * item["height"]
+        last = page.locator(".site-nav a").last.bounding_box()
+        assert last is not None and last["x"] + last["width"] <= width  # reachable
+    # A phone: the cadre list's nine columns scroll inside the table.
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(f"{live_server.url}/cadres/")
+    table = page.locator("table.data").first
+    expect(table).to_be_visible()
+    assert page.evaluate(width_of) <= 375
+    assert table.evaluate("t => t.scrollWidth > t.clientWidth")  # it does scroll
