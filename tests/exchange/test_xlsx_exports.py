@@ -19,6 +19,7 @@ from xuanren.journal.services import journal_verify
 from xuanren.org.models import Level
 from xuanren.people.models import Cadre
 from xuanren.people.services import education_add, mask_id_number, tenure_start
+from xuanren.workforce.services import entry_set
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -46,7 +47,7 @@ def test_cadre_list_export_has_the_headers_and_filtered_rows(
     a, b, _c = cadres(county, make_cadre)
     client.force_login(personas.case_officer)
     rows = rows_of(client.get(reverse("exchange:xlsx_cadres")))
-    assert rows[0] == cadre_list_headers()
+    assert rows[0] == cadre_list_headers(entry=True)  # a case officer reads entry records
     assert rows[0][:6] == ["序号", "姓名", "性别", "出生日期", "年龄", "公民身份号码"]
     assert [r[1] for r in rows[1:]] == ["王建国", "李秀英", "张平"]
     # The search page's filters: sex=female narrows it to one.
@@ -165,3 +166,30 @@ def test_the_cadre_list_page_links_the_export(
     page = client.get(reverse("web:cadre_list")).content.decode()
     assert f'formaction="{reverse("exchange:xlsx_cadres")}"' in page
     assert "导出 XLSX" in page
+
+
+def test_the_cadre_list_carries_the_entry_records_for_those_who_may_read_them(
+    client: Client, county: County, personas: Personas, make_cadre: Any
+) -> None:
+    a, b, _c = cadres(county, make_cadre)
+    entry_set(actor=personas.case_officer, cadre=a, method="examination",
+              entered_on=dt.date(2008, 8, 1), document="青人〔2008〕3号")  # fmt: skip
+    client.force_login(personas.case_officer)
+    rows = rows_of(client.get(reverse("exchange:xlsx_cadres")))
+    assert rows[0] == cadre_list_headers(entry=True)
+    assert rows[0][-4:] == ["进人方式", "进入时间", "进人文件文号", "进人方式说明"]
+    by_name = {r[1]: r for r in rows[1:]}
+    assert by_name["王建国"][-4:-2] == ["考试录用", dt.datetime(2008, 8, 1)]
+    assert by_name["王建国"][-2] == "青人〔2008〕3号" and by_name["王建国"][-1] is None
+    assert by_name["李秀英"][-4:] == [None, None, None, None]  # no record: blank cells
+    event = Event.objects.filter(event_type=EventType.DATA_EXPORTED).latest("pk")
+    assert event.payload["entry_records"] is True
+
+    # The unit HR contact may not read the entry records: the sixteen columns only.
+    client.force_login(personas.other_unit_hr)
+    rows = rows_of(client.get(reverse("exchange:xlsx_cadres")))
+    assert rows[0] == cadre_list_headers() and len(rows[0]) == 16
+    assert all(len(r) == 16 for r in rows)
+    event = Event.objects.filter(event_type=EventType.DATA_EXPORTED).latest("pk")
+    assert event.payload["entry_records"] is False
+    assert b.pk

@@ -73,8 +73,9 @@ def test_cadre_list_export_carries_identity(client: Client, personas, county, ma
     make_cadre(county.town, name="李四", identity="")
     client.force_login(personas.case_officer)
     rows = rows_of(client.get(reverse("exchange:xlsx_cadres")))
-    assert rows[0][-1] == "身份"
-    assert {r[1]: r[-1] for r in rows[1:]} == {"王建国": "事业单位", "李四": None}
+    at = rows[0].index("身份")
+    assert at == 15  # after 人员状态, before the 进人方式 columns
+    assert {r[1]: r[at] for r in rows[1:]} == {"王建国": "事业单位", "李四": None}
 
 
 def test_xlsx_created_cadre_is_linked_to_family_records_naming_them(admin, county, make_cadre):

@@ -106,7 +106,8 @@ EXPORT_OPENAPI: dict[str, Any] = {
     openapi_extra=EXPORT_OPENAPI,
 )
 def cadres_xlsx(request: HttpRequest, filters: Query[CadreFiltersIn]) -> Any:
-    """与 GET /cadres 相同的筛选条件下的全部干部；公民身份号码仅对有查看完整号码权限者完整显示。
+    """与 GET /cadres 相同的筛选条件下的全部干部；公民身份号码仅对有查看完整号码权限者完整显示；
+    有查看进人方式登记权限者另有进人方式、进入时间、进人文件文号、进人方式说明四列。
     每次导出记一条 DATA_EXPORTED 日志。
 
     超过 XUANREN_EXPORT_BACKGROUND_ROWS（默认 5000）行时在后台生成：返回 202 和任务，完成后从

@@ -28,6 +28,7 @@ from xuanren.access.policy import has_perm
 from xuanren.access.records import access_record
 from xuanren.common.cells import xlsx_cell, xlsx_row
 from xuanren.common.dates import completed_years, today
+from xuanren.exchange.xlsx_columns import CADRES
 from xuanren.journal.models import EventType
 from xuanren.journal.services import journal_record
 from xuanren.org.models import LEVEL_RANK, Unit
@@ -40,6 +41,8 @@ from xuanren.people.models import (
     Tenure,
 )
 from xuanren.people.selectors import CadreFilters, cadre_search, shown_id_number
+from xuanren.workforce.models import EntryRecord
+from xuanren.workforce.selectors import ENTRY_VIEW
 
 #: Rows fetched per query while streaming (prefetches run per chunk).
 CHUNK = 2000
@@ -107,7 +110,9 @@ def _level_order() -> Case:
 # ---- the cadre list ----------------------------------------------------------------
 
 
-def cadre_list_headers() -> list[str]:
+def cadre_list_headers(*, entry: bool = False) -> list[str]:
+    """The cadre list's columns; with `entry`, the 进人方式 record's four
+    (named as in the import workbook) for those who may read it."""
     return [
         _("序号"),
         _label("name"),
@@ -125,11 +130,28 @@ def cadre_list_headers() -> list[str]:
         _label("work_start_date"),
         _label("status"),
         _label("identity"),
+        *([CADRES.column(key).header for key in ENTRY_COLUMNS] if entry else []),
     ]
 
 
-def _cadre_list_rows(actor: Any, cadres: QuerySet[Cadre], on: dt.date) -> Iterator[list[Any]]:
+#: The import workbook's 进人方式 columns, whose headers the list repeats.
+ENTRY_COLUMNS = ("entry_method", "entered_on", "entry_document", "entry_note")
+
+
+def _entry_cells(record: EntryRecord | None) -> list[Any]:
+    if record is None:
+        return ["", None, "", ""]
+    return [record.get_method_display(), record.entered_on, record.document, record.note]
+
+
+def _cadre_list_rows(
+    actor: Any, cadres: QuerySet[Cadre], on: dt.date, *, entry: bool
+) -> Iterator[list[Any]]:
+    if entry:
+        cadres = cadres.select_related("entry")
     for index, cadre in enumerate(cadres.iterator(chunk_size=CHUNK), start=1):
+        # A cadre without a record raises RelatedObjectDoesNotExist, an AttributeError.
+        extra = _entry_cells(getattr(cadre, "entry", None)) if entry else []
         yield [
             index,
             cadre.name,
@@ -147,6 +169,7 @@ def _cadre_list_rows(actor: Any, cadres: QuerySet[Cadre], on: dt.date) -> Iterat
             cadre.work_start_date,
             cadre.get_status_display(),
             cadre.get_identity_display(),
+            *extra,
         ]
 
 
@@ -155,17 +178,19 @@ def cadre_list_export(
 ) -> tuple[IO[bytes], int]:
     """The cadre list with these filters as an XLSX file (positioned at its
     start) and its row count. ID numbers in full only for holders of
-    people.view_full_id_number. `progress` (a background job) is told every
+    people.view_full_id_number; the 进人方式 columns only for those who may
+    read the entry records (workforce.view_entryrecord). `progress` (a background job) is told every
     PROGRESS_ROWS rows of `total`; a cancel raised there ends the export
     before anything is journalled."""
     cadres = cadre_search(actor=actor, filters=filters)
     on = filters.ref_date or today()
     workbook = Workbook(write_only=True)
     sheet = _sheet(workbook, _("干部信息"))
-    _header(sheet, cadre_list_headers())
+    entry = has_perm(actor, ENTRY_VIEW)
+    _header(sheet, cadre_list_headers(entry=entry))
     rows = 0
     with _abandoned_on_error(sheet):
-        for row in _cadre_list_rows(actor, cadres, on):
+        for row in _cadre_list_rows(actor, cadres, on, entry=entry):
             sheet.append(xlsx_row(sheet, row))
             rows += 1
             _report(progress, rows, total)
@@ -192,6 +217,7 @@ def cadre_list_export(
             "filters": filters_payload,
             "rows": rows,
             "id_numbers": "full" if has_perm(actor, "people.view_full_id_number") else "masked",
+            "entry_records": entry,
         },
     )
     return target, rows
