@@ -195,3 +195,29 @@ def test_the_api_takes_subject_scores(personas: Any, world: World) -> None:
     bad = client.put(url, {"tested_on": DAY.isoformat(), "score": "60"},
                      content_type="application/json")  # fmt: skip
     assert bad.status_code == 422
+
+
+def test_the_xlsx_has_a_column_per_subject_before_the_total(personas: Any, world: World) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    o = personas.case_officer
+    reserve_subjects_set(actor=o, round=world.round, mode="sum", subjects=SUM)
+    a, _b = _nominee(personas, world, world.a), _nominee(personas, world, world.b)
+    reserve_test_record(actor=o, nominee=a, tested_on=DAY, subject_scores={
+        "政治理论": "27.5", "科技知识": "12", "法律法规": "10", "经济管理": "10.5"})  # fmt: skip
+    client = Client()
+    client.force_login(o)
+    r = client.get(reverse("reserves:reserve_round_xlsx", args=[world.round.pk]))
+    assert r.status_code == 200
+    book = load_workbook(io.BytesIO(r.content))
+    lines = [row[0] for row in book["汇总"].iter_rows(values_only=True)]
+    assert "测试科目：政治理论（30）、科技知识（20）、法律法规（25）、经济管理（25）；" \
+        "各科成绩相加（分值为该科满分）" in lines
+    rows = list(book["推荐人选"].iter_rows(values_only=True))
+    assert list(rows[0][3:9]) == ["政治理论", "科技知识", "法律法规", "经济管理", "测试成绩",
+                                  "测试结果"]  # fmt: skip
+    by_name = {row[0]: row for row in rows[1:]}
+    assert list(by_name[world.a.name][3:8]) == [27.5, 12, 10, 10.5, 60]  # numbers, not text
+    assert list(by_name[world.b.name][3:8]) == [None] * 5  # not tested yet

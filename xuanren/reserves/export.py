@@ -5,6 +5,7 @@ formulas (common.cells), counts and scores stay numbers."""
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -22,6 +23,11 @@ def _header(sheet: Any, texts: list[str]) -> None:
 
 def _day(value: Any) -> str:
     return f"{value:%Y-%m-%d}" if value else ""
+
+
+def _score(value: Any) -> Decimal | str:
+    """A subject's score, kept as text ("22.5") in the record, as a number."""
+    return Decimal(str(value)) if value not in (None, "") else ""
 
 
 def count_lines(counts: RoundCounts) -> list[tuple[str, int]]:
@@ -59,14 +65,25 @@ def round_workbook(
                 "d": _day(round_.listed_on) or _("未确定")}],
         )
     )  # fmt: skip
+    subjects = [str(x["name"]) for x in round_.subjects]
+    if subjects:
+        described = "、".join(f"{x['name']}（{x['points']}）" for x in round_.subjects)
+        summary.append(
+            xlsx_row(
+                summary,
+                [_("测试科目：%(s)s；%(m)s") % {"s": described,
+                                                "m": round_.get_subject_mode_display()}],
+            )
+        )  # fmt: skip
     _header(summary, [_("项目"), _("人数")])
     for label, value in count_lines(counts):
         summary.append(xlsx_row(summary, [label, value]))
     people = workbook.create_sheet(title=_("推荐人选"))
+    # With subjects (decision 0173), each subject's score before the total.
     _header(
         people,
-        [_("姓名"), _("单位"), _("推荐渠道"), _("测试成绩"), _("测试结果"), _("组织考察"),
-         _("考察意见"), _("列入名单")],
+        [_("姓名"), _("单位"), _("推荐渠道"), *subjects, _("测试成绩"), _("测试结果"),
+         _("组织考察"), _("考察意见"), _("列入名单")],
     )  # fmt: skip
     for line in nominees:
         n = line.nominee
@@ -75,6 +92,7 @@ def round_workbook(
             xlsx_row(
                 people,
                 [n.cadre.name, n.cadre.unit.name, "、".join(line.channels),
+                 *(_score(n.subject_scores.get(name)) for name in subjects),
                  n.score if n.score is not None else "", result,
                  n.get_inspection_display(), n.inspection_note,
                  _("是") if line.listed else ""],
