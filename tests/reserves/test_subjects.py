@@ -213,8 +213,10 @@ def test_the_xlsx_has_a_column_per_subject_before_the_total(personas: Any, world
     assert r.status_code == 200
     book = load_workbook(io.BytesIO(r.content))
     lines = [row[0] for row in book["汇总"].iter_rows(values_only=True)]
-    assert "测试科目：政治理论（30）、科技知识（20）、法律法规（25）、经济管理（25）；" \
+    assert (
+        "测试科目：政治理论（30）、科技知识（20）、法律法规（25）、经济管理（25）；"
         "各科成绩相加（分值为该科满分）" in lines
+    )
     rows = list(book["推荐人选"].iter_rows(values_only=True))
     assert list(rows[0][3:9]) == ["政治理论", "科技知识", "法律法规", "经济管理", "测试成绩",
                                   "测试结果"]  # fmt: skip
