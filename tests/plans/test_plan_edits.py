@@ -7,6 +7,7 @@ change 403, nothing changed); the plan page's queries."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.api.conftest import API, field_errors, post_json
 from tests.conftest import make_user
 from xuanren.access.models import Role
 from xuanren.common.errors import Conflict, PermissionDenied, ValidationFailed
@@ -314,3 +316,113 @@ def test_plan_page_queries_same_with_the_correction_links(
             assert client.get(url).status_code == 200
         counts.append(len(seen.captured_queries))
     assert counts[0] == counts[1]
+
+
+# ---- API -----------------------------------------------------------------------------
+
+
+def _put(client: Client, url: str, data: dict[str, Any]) -> Any:
+    return client.put(API + url, json.dumps(data), content_type="application/json")
+
+
+PLAN_BODY = {"title": "2026年效能制度实施方案", "source_document": "推行效能政府四项制度实施方案",
+             "starts_on": "2026-01-01", "ends_on": "2026-12-31"}  # fmt: skip
+PHASE_BODY = {"name": "总结阶段", "starts_on": "2026-12-01", "ends_on": "2026-12-31"}
+TASK_BODY = {"title": "召开动员会", "office": "综合股", "deadline": "2026-07-08"}
+REPORT_BODY = {"title": "重大项目进展", "recipient": "州政府督查室", "office": "办公室",
+               "rule_kind": "quarterly", "rule_month": 1, "rule_day": 15}  # fmt: skip
+
+
+def test_api_corrections(client: Client, world: World) -> None:
+    client.force_login(world.officer)
+    plan = _put(client, f"/plans/{world.plan.pk}", PLAN_BODY)
+    assert plan.status_code == 200 and plan.json()["title"] == "2026年效能制度实施方案"
+    assert _last(EventType.PLAN_EDITED).payload["changes"]["title"][1] == "2026年效能制度实施方案"
+    # The phases, tasks and deadlines must stay inside: 422, nothing saved.
+    bad = _put(client, f"/plans/{world.plan.pk}", {**PLAN_BODY, "ends_on": "2026-06-30"})
+    assert bad.status_code == 422 and "starts_on" in field_errors(bad)
+    assert WorkPlan.objects.get().ends_on == d(2026, 12, 31)
+
+    added = post_json(client, f"/plans/{world.plan.pk}/phases", PHASE_BODY)
+    assert added.status_code == 201
+    assert [p["name"] for p in added.json()["phases"]] == ["组织实施阶段", "总结阶段"]
+    phase = _put(client, f"/plans/phases/{world.phase.pk}",
+                 {"name": "实施阶段", "starts_on": "2026-04-01", "ends_on": "2026-11-30"})  # fmt: skip
+    assert phase.status_code == 200 and "实施阶段" in [p["name"] for p in phase.json()["phases"]]
+
+    task = _put(client, f"/plans/tasks/{world.task.pk}",
+                {**TASK_BODY, "phase": world.phase.pk, "responsible": world.officer.pk})  # fmt: skip
+    assert task.status_code == 200
+    assert task.json()["office"] == "综合股" and task.json()["phase_id"] == world.phase.pk
+    late = _put(client, f"/plans/tasks/{world.task.pk}", {**TASK_BODY, "deadline": "2027-01-01"})
+    assert late.status_code == 422 and "deadline" in field_errors(late)
+
+    report = _put(client, f"/plans/reports/{world.quarterly.pk}", REPORT_BODY)
+    assert report.status_code == 200
+    assert report.json()["deadlines"][0]["due"] == "2026-04-15"
+
+    # Withdrawn while nothing is recorded against it; then 409.
+    assert client.delete(f"{API}/plans/tasks/{world.task.pk}").status_code == 204
+    assert not PlanTask.objects.exists()
+    assert _last(EventType.PLAN_TASK_WITHDRAWN).payload["title"] == "召开动员会"
+    _submit(world, d(2026, 1, 1))
+    refused = client.delete(f"{API}/plans/reports/{world.quarterly.pk}")
+    assert refused.status_code == 409 and "已报送的期间不能删除" in refused.json()["message"]
+    assert PlanReport.objects.filter(pk=world.quarterly.pk).exists()
+    assert journal_verify().ok
+
+
+def test_api_corrections_scope(client: Client, world: World, personas: Any) -> None:
+    calls = [
+        ("put", f"/plans/{world.plan.pk}", PLAN_BODY),
+        ("post", f"/plans/{world.plan.pk}/phases", PHASE_BODY),
+        ("put", f"/plans/phases/{world.phase.pk}", PHASE_BODY),
+        ("put", f"/plans/tasks/{world.task.pk}", TASK_BODY),
+        ("delete", f"/plans/tasks/{world.task.pk}", None),
+        ("put", f"/plans/reports/{world.quarterly.pk}", REPORT_BODY),
+        ("delete", f"/plans/reports/{world.quarterly.pk}", None),
+    ]
+    before = Event.objects.count()
+    other = make_user("officer_shiqiao", Role.CASE_OFFICER, world.county.other_town)
+    for user, status in ((personas.discipline, 403), (other, 404), (personas.outsider, 403)):
+        client.force_login(user)
+        for method, url, body in calls:
+            if method == "put":
+                response = _put(client, url, body or {})
+            elif method == "post":
+                response = post_json(client, url, body or {})
+            else:
+                response = client.delete(API + url)
+            assert response.status_code == status, (user.username, method, url)
+    assert Event.objects.count() == before
+    assert WorkPlan.objects.get().title == "2026年推行效能政府四项制度实施方案"
+    assert PlanTask.objects.get().office == "办公室" and PlanReport.objects.count() == 1
+    assert [p.name for p in PlanPhase.objects.all()] == ["组织实施阶段"]
+
+
+def test_api_attack_responsible_outside_the_scope(
+    client: Client, world: World, admin: Any, county: Any
+) -> None:
+    """An API caller names a 责任人 by id: one outside the officer's scope is
+    refused by the service (422, nothing saved), as the page's choices refuse
+    them; the person a task already names may stay."""
+    client.force_login(world.officer)
+    town_hr = make_user("hr_town", Role.UNIT_HR, county.town)  # within the county: allowed
+    for who in (admin.pk,):
+        refused = _put(client, f"/plans/tasks/{world.task.pk}", {**TASK_BODY, "responsible": who})
+        assert refused.status_code == 422 and "responsible" in field_errors(refused)
+        made = post_json(client, f"/plans/{world.plan.pk}/tasks", {**TASK_BODY, "responsible": who})
+        assert made.status_code == 422
+    assert PlanTask.objects.get().responsible_id == world.officer.pk
+    with pytest.raises(ValidationFailed) as caught:  # the service refuses, for every caller
+        report_add(actor=world.officer, plan=world.plan, title="总结", recipient="县委",
+                   office="办公室", rule=QUARTERLY, responsible=admin)  # fmt: skip
+    assert "管理范围" in caught.value.errors[0].message
+    assert PlanReport.objects.count() == 1
+    ok = _put(client, f"/plans/tasks/{world.task.pk}", {**TASK_BODY, "responsible": town_hr.pk})
+    assert ok.status_code == 200 and ok.json()["responsible_id"] == town_hr.pk
+    # A person named before (here by the administrator) may be kept as they are.
+    task_edit(actor=admin, task=world.task, title="召开动员会", office="综合股",
+              deadline=d(2026, 7, 8), responsible=admin)  # fmt: skip
+    kept = _put(client, f"/plans/tasks/{world.task.pk}", {**TASK_BODY, "responsible": admin.pk})
+    assert kept.status_code == 200 and kept.json()["responsible_id"] == admin.pk

@@ -19,8 +19,28 @@ from xuanren.common.errors import NotFound
 from xuanren.org.selectors import unit_get
 from xuanren.plans.models import PlanTask, WorkPlan
 from xuanren.plans.recurrence import DueRule, describe
-from xuanren.plans.selectors import plan_get, plans, report_get, report_lines, task_get
-from xuanren.plans.services import plan_create, report_add, report_submit, task_add, task_update
+from xuanren.plans.selectors import (
+    phase_get,
+    plan_get,
+    plans,
+    report_get,
+    report_lines,
+    task_get,
+)
+from xuanren.plans.services import (
+    phase_add,
+    phase_edit,
+    plan_create,
+    plan_edit,
+    report_add,
+    report_edit,
+    report_submit,
+    report_withdraw,
+    task_add,
+    task_edit,
+    task_update,
+    task_withdraw,
+)
 
 router = Router(tags=["工作方案"])
 WRITE_RESPONSES = {**ERROR_RESPONSES, 409: ErrorOut, 422: ErrorOut}
@@ -31,6 +51,21 @@ class PlanIn(Schema):
     title: str
     year: int
     source_document: str
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+class PlanEditIn(Schema):
+    """A plan's correction: its unit and year stay."""
+
+    title: str
+    source_document: str
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+class PhaseIn(Schema):
+    name: str
     starts_on: dt.date
     ends_on: dt.date
 
@@ -214,6 +249,26 @@ def _detail(p: WorkPlan) -> dict[str, Any]:
     }
 
 
+def _phase(plan: WorkPlan, pk: int | None) -> Any:
+    """One of the plan's own phases, or none."""
+    if pk is None:
+        return None
+    phase = next((ph for ph in plan.phases.all() if ph.pk == pk), None)
+    if phase is None:
+        raise NotFound(_("本方案没有这个阶段。"))
+    return phase
+
+
+def _rule(payload: ReportIn) -> DueRule:
+    return DueRule(
+        kind=payload.rule_kind,
+        date=payload.due_date,
+        month=payload.rule_month,
+        day=payload.rule_day,
+        next_working_day=payload.next_working_day,
+    )
+
+
 def _user(pk: int | None) -> Any:
     if pk is None:
         return None
@@ -251,18 +306,13 @@ def plan_new(request: HttpRequest, payload: PlanIn) -> Any:
 def task_new(request: HttpRequest, plan_id: int, payload: TaskIn) -> Any:
     actor = actor_of(request)
     plan = plan_get(actor=actor, pk=plan_id)
-    phase = None
-    if payload.phase is not None:
-        phase = next((ph for ph in plan.phases.all() if ph.pk == payload.phase), None)
-        if phase is None:
-            raise NotFound(_("本方案没有这个阶段。"))
     made = task_add(
         actor=actor,
         plan=plan,
         title=payload.title,
         office=payload.office,
         deadline=payload.deadline,
-        phase=phase,
+        phase=_phase(plan, payload.phase),
         responsible=_user(payload.responsible),
         source_article=payload.source_article,
     )
@@ -295,20 +345,13 @@ def task_progress(request: HttpRequest, task_id: int, payload: ProgressIn) -> An
 def report_new(request: HttpRequest, plan_id: int, payload: ReportIn) -> Any:
     actor = actor_of(request)
     plan = plan_get(actor=actor, pk=plan_id)
-    rule = DueRule(
-        kind=payload.rule_kind,
-        date=payload.due_date,
-        month=payload.rule_month,
-        day=payload.rule_day,
-        next_working_day=payload.next_working_day,
-    )
     report_add(
         actor=actor,
         plan=plan,
         title=payload.title,
         recipient=payload.recipient,
         office=payload.office,
-        rule=rule,
+        rule=_rule(payload),
         responsible=_user(payload.responsible),
         source_article=payload.source_article,
     )
@@ -332,3 +375,106 @@ def report_submission(request: HttpRequest, report_id: int, payload: SubmitIn) -
         note=payload.note,
     )
     return Status(201, _detail(plan_get(actor=actor, pk=report.plan_id)))
+
+
+# ---- corrections (docs/decisions/0189): the pages' services, the same checks ------
+
+
+@router.put(
+    "/plans/{int:plan_id}", summary="修改工作方案", response={200: PlanDetailOut, **WRITE_RESPONSES}
+)
+def plan_change(request: HttpRequest, plan_id: int, payload: PlanEditIn) -> Any:
+    """更正方案名称、依据文件和起止日期（单位和年度不变）。阶段、任务和一次性报送时限须仍在新的
+    期间内，已报送的期间不能落到期间之外；修改前后的值记入操作日志。"""
+    actor = actor_of(request)
+    plan = plan_get(actor=actor, pk=plan_id)
+    plan_edit(actor=actor, plan=plan, **payload.dict())
+    return _detail(plan_get(actor=actor, pk=plan.pk))
+
+
+@router.post(
+    "/plans/{int:plan_id}/phases",
+    summary="增加方案阶段",
+    response={201: PlanDetailOut, **WRITE_RESPONSES},
+)
+def phase_new(request: HttpRequest, plan_id: int, payload: PhaseIn) -> Any:
+    actor = actor_of(request)
+    plan = plan_get(actor=actor, pk=plan_id)
+    phase_add(actor=actor, plan=plan, **payload.dict())
+    return Status(201, _detail(plan_get(actor=actor, pk=plan.pk)))
+
+
+@router.put(
+    "/plans/phases/{int:phase_id}",
+    summary="修改方案阶段",
+    response={200: PlanDetailOut, **WRITE_RESPONSES},
+)
+def phase_change(request: HttpRequest, phase_id: int, payload: PhaseIn) -> Any:
+    actor = actor_of(request)
+    phase = phase_get(actor=actor, pk=phase_id)
+    phase_edit(actor=actor, phase=phase, **payload.dict())
+    return _detail(plan_get(actor=actor, pk=phase.plan_id))
+
+
+@router.put(
+    "/plans/tasks/{int:task_id}", summary="修改方案任务", response={200: TaskOut, **WRITE_RESPONSES}
+)
+def task_change(request: HttpRequest, task_id: int, payload: TaskIn) -> Any:
+    """更正任务的名称、责任科室、责任人、完成时限、阶段和方案条目（进展另行登记）。"""
+    actor = actor_of(request)
+    task = task_get(actor=actor, pk=task_id)
+    task_edit(
+        actor=actor,
+        task=task,
+        title=payload.title,
+        office=payload.office,
+        deadline=payload.deadline,
+        phase=_phase(task.plan, payload.phase),
+        responsible=_user(payload.responsible),
+        source_article=payload.source_article,
+    )
+    return _task(task_get(actor=actor, pk=task.pk))
+
+
+@router.delete(
+    "/plans/tasks/{int:task_id}", summary="撤回方案任务", response={204: None, **WRITE_RESPONSES}
+)
+def task_delete(request: HttpRequest, task_id: int) -> Any:
+    """撤回误录的任务（记入操作日志）；已登记进展的任务不能撤回（409）。"""
+    actor = actor_of(request)
+    task_withdraw(actor=actor, task=task_get(actor=actor, pk=task_id))
+    return Status(204, None)
+
+
+@router.put(
+    "/plans/reports/{int:report_id}",
+    summary="修改报送事项",
+    response={200: PlanDetailOut, **WRITE_RESPONSES},
+)
+def report_change(request: HttpRequest, report_id: int, payload: ReportIn) -> Any:
+    """更正报送事项及其时限规则；已登记报送的期间不能因新规则而消失。"""
+    actor = actor_of(request)
+    report = report_get(actor=actor, pk=report_id)
+    report_edit(
+        actor=actor,
+        report=report,
+        title=payload.title,
+        recipient=payload.recipient,
+        office=payload.office,
+        rule=_rule(payload),
+        responsible=_user(payload.responsible),
+        source_article=payload.source_article,
+    )
+    return _detail(plan_get(actor=actor, pk=report.plan_id))
+
+
+@router.delete(
+    "/plans/reports/{int:report_id}",
+    summary="撤回报送事项",
+    response={204: None, **WRITE_RESPONSES},
+)
+def report_delete(request: HttpRequest, report_id: int) -> Any:
+    """撤回误录的报送事项（记入操作日志）；已有期间登记报送的不能撤回（409）。"""
+    actor = actor_of(request)
+    report_withdraw(actor=actor, report=report_get(actor=actor, pk=report_id))
+    return Status(204, None)

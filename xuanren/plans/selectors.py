@@ -209,13 +209,18 @@ def due_items(*, actor: Any, on: dt.date, limit: int = 100) -> list[DueItem]:
     return items[:limit]
 
 
-def responsible_choices(*, actor: Any, limit: int = 300) -> list[tuple[int, str]]:
-    """Active users whose scope lies within the actor's: the choices of a
+def responsible_users(*, actor: Any) -> QuerySet[Any]:
+    """Active users whose scope lies within the actor's: who may be named a
     task's or report's 责任人."""
     from django.contrib.auth import get_user_model
 
     users = get_user_model().objects.filter(is_active=True)
-    users = users.filter(unit_scope_q(actor, prefix="scope__unit__")).order_by("username")
+    return users.filter(unit_scope_q(actor, prefix="scope__unit__"))
+
+
+def responsible_choices(*, actor: Any, limit: int = 300) -> list[tuple[int, str]]:
+    """The choices of a task's or report's 责任人 (responsible_users)."""
+    users = responsible_users(actor=actor).order_by("username")
     return [
         (u.pk, f"{u.get_full_name() or u.username}（{u.username}）")
         for u in users.only("pk", "username", "first_name", "last_name")[:limit]

@@ -29,6 +29,7 @@ from xuanren.plans.models import (
     WorkPlan,
 )
 from xuanren.plans.recurrence import DueRule, RuleKind, occurrences
+from xuanren.plans.selectors import responsible_users
 from xuanren.workdays.calendar import MAX_YEAR, MIN_YEAR
 
 MANAGE_PERM = "plans.manage_workplan"
@@ -73,14 +74,22 @@ def _lock(plan: WorkPlan) -> WorkPlan:
     return WorkPlan.objects.select_for_update(of=("self",)).select_related("unit").get(pk=plan.pk)
 
 
-def _responsible(out: ErrorCollector, field: str, user: Any) -> Any:
-    """A responsible person is an active user (any role)."""
+def _responsible(
+    out: ErrorCollector, field: str, user: Any, *, actor: Any, keep: int | None = None
+) -> Any:
+    """A responsible person is an active user (any role) whose scope lies
+    within the actor's, the page's choices (plans.selectors.responsible_users);
+    a correction may keep the person already named (`keep`) as they are."""
     if user is None:
         return None
     pk: int = getattr(user, "pk", 0) or 0
+    if keep is not None and pk == keep:
+        return get_user_model().objects.filter(pk=pk).first()
     found = get_user_model().objects.filter(pk=pk, is_active=True).first()
     if found is None:
         out.add(field, _("责任人不是系统中的在用账号，请重新选择。"))
+    elif not responsible_users(actor=actor).filter(pk=pk).exists():
+        out.add(field, _("责任人不在您的管理范围内，请从可选的责任人中选择。"))
     return found
 
 
@@ -189,7 +198,7 @@ def task_add(
     if phase is not None and phase.plan_id != plan.pk:
         out.add("phase", _("所选阶段不属于本方案，请重新选择。"))
     _within(out, "deadline", plan, deadline, _("完成时限"))
-    person = _responsible(out, "responsible", responsible)
+    person = _responsible(out, "responsible", responsible, actor=actor)
     out.raise_if_any(_("方案任务信息有误，未保存。"))
     task = PlanTask.objects.create(
         plan=plan,
@@ -296,7 +305,7 @@ def report_add(
     validate_rule(out, rule)
     if rule.kind == RuleKind.ONCE and rule.date is not None:
         _within(out, "due_date", plan, rule.date, _("报送时限"))
-    person = _responsible(out, "responsible", responsible)
+    person = _responsible(out, "responsible", responsible, actor=actor)
     out.raise_if_any(_("报送事项信息有误，未保存。"))
     once = rule.kind == RuleKind.ONCE
     report = PlanReport.objects.create(
@@ -688,7 +697,7 @@ def task_edit(
     if phase is not None and phase.plan_id != plan.pk:
         out.add("phase", _("所选阶段不属于本方案，请重新选择。"))
     _within(out, "deadline", plan, deadline, _("完成时限"))
-    person = _responsible(out, "responsible", responsible)
+    person = _responsible(out, "responsible", responsible, actor=actor, keep=task.responsible_id)
     out.raise_if_any(_("方案任务信息有误，未保存。"))
     new = {"title": title, "office": office, "deadline": deadline, "phase": phase,
            "responsible": person, "source_article": source_article}  # fmt: skip
@@ -742,7 +751,7 @@ def report_edit(
     validate_rule(out, rule)
     if rule.kind == RuleKind.ONCE and rule.date is not None:
         _within(out, "due_date", plan, rule.date, _("报送时限"))
-    person = _responsible(out, "responsible", responsible)
+    person = _responsible(out, "responsible", responsible, actor=actor, keep=report.responsible_id)
     once = rule.kind == RuleKind.ONCE
     clean = DueRule(
         kind=rule.kind,
