@@ -6,12 +6,14 @@ the scoped post picker; pages with their scope (404, 403, nothing changed)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.api.conftest import API, field_errors, post_json
 from tests.conftest import make_user
 from xuanren.access.models import Role
 from xuanren.common.errors import Conflict, PermissionDenied, ValidationFailed
@@ -241,3 +243,100 @@ def test_attack_target_post_outside_the_scope(
     assert response.status_code == 422 and "不在您的管理范围内" in response.content.decode()
     assert str(county.finance_head.title) not in response.content.decode()
     assert not RotationPlanEntry.objects.exists()
+
+
+# ---- API -----------------------------------------------------------------------------
+
+
+def _put(client: Client, url: str, data: dict[str, Any]) -> Any:
+    return client.put(API + url, json.dumps(data), content_type="application/json")
+
+
+def _correction(county: Any, **over: Any) -> dict[str, Any]:
+    return {"reason": "文号录入错误", "kind": "cross_department", "date": "2026-08-03",
+            "from_post": county.finance_deputy.pk, "to_name": "县审计局副局长",
+            "document": "青组干〔2026〕18号", **over}  # fmt: skip
+
+
+def test_api_exchange_correct_and_withdraw(
+    client: Client, record: Any, county: Any, personas: Any
+) -> None:
+    client.force_login(personas.case_officer)
+    url = f"/rotation/exchanges/{record.pk}"
+    done = _put(client, url, _correction(county))
+    assert done.status_code == 200 and done.json()["document"] == "青组干〔2026〕18号"
+    event = Event.objects.get(event_type=EventType.EXCHANGE_CORRECTED)
+    assert event.payload["changes"] == {"document": ["青组干〔2026〕8号", "青组干〔2026〕18号"]}
+    assert _put(client, url, _correction(county)).status_code == 409  # nothing changed
+    bad = _put(client, url, _correction(county, reason=" ", date="2026-09-02"))  # tomorrow
+    assert bad.status_code == 422 and {"reason", "date"} <= set(field_errors(bad))
+    assert ExchangeRecord.objects.get().date == dt.date(2026, 8, 3)
+    assert post_json(client, f"{url}/withdraw", {"reason": ""}).status_code == 422
+    assert post_json(client, f"{url}/withdraw", {"reason": "重复登记"}).status_code == 204
+    assert not ExchangeRecord.objects.exists()
+    assert (
+        Event.objects.get(event_type=EventType.EXCHANGE_WITHDRAWN).payload["reason"] == "重复登记"
+    )
+    assert journal_verify().ok
+
+
+def test_api_entry_edit_and_remove(client: Client, deputy: Any, county: Any, personas: Any) -> None:
+    officer = personas.case_officer
+    plan = rotation_plan_create(actor=officer, unit=county.finance, title="轮岗计划", year=2026)
+    entry = rotation_plan_add(actor=officer, plan=plan, cadre=deputy, target_name="县审计局")
+    client.force_login(officer)
+    url = f"/rotation/plans/{plan.pk}/entries/{entry.pk}"
+    edited = _put(client, url, {"target_post": county.finance_head.pk})
+    assert edited.status_code == 200
+    assert edited.json()["entries"][0]["target_post_id"] == county.finance_head.pk
+    held = _put(client, url, {"target_post": county.finance_deputy.pk})  # the post held now
+    assert held.status_code == 422 and "target_post" in field_errors(held)
+    # Another plan's path: 404.
+    other = rotation_plan_create(actor=officer, unit=county.finance, title="另一计划", year=2026)
+    assert client.delete(f"{API}/rotation/plans/{other.pk}/entries/{entry.pk}").status_code == 404
+    rotation_plan_entry_set(actor=officer, entry=entry, status="cancelled")
+    assert _put(client, url, {"target_name": "别处"}).status_code == 409
+    assert client.delete(API + url).status_code == 409
+    rotation_plan_entry_set(actor=officer, entry=entry, status="planned")
+    assert client.delete(API + url).status_code == 204
+    assert not RotationPlanEntry.objects.exists()
+
+
+def test_api_rotation_corrections_scope(
+    client: Client, record: Any, deputy: Any, county: Any, personas: Any
+) -> None:
+    officer = personas.case_officer
+    plan = rotation_plan_create(actor=officer, unit=county.finance, title="轮岗计划", year=2026)
+    entry = rotation_plan_add(actor=officer, plan=plan, cadre=deputy, target_name="县审计局")
+    entry_url = f"/rotation/plans/{plan.pk}/entries/{entry.pk}"
+    before = Event.objects.count()
+    for user, status in (
+        (personas.committee_member, 403),  # reads, may not change
+        (personas.other_unit_hr, 404),  # another town
+        (personas.outsider, 403),
+    ):
+        client.force_login(user)
+        calls = [
+            _put(client, f"/rotation/exchanges/{record.pk}", _correction(county)),
+            post_json(client, f"/rotation/exchanges/{record.pk}/withdraw", {"reason": "x"}),
+            _put(client, entry_url, {"target_name": "别处"}),
+            client.delete(API + entry_url),
+        ]
+        assert [c.status_code for c in calls] == [status] * 4, user.username
+    assert Event.objects.count() == before
+    assert ExchangeRecord.objects.get().document == "青组干〔2026〕8号"
+    assert RotationPlanEntry.objects.get().target_name == "县审计局"
+
+
+def test_api_attack_a_post_outside_the_scope(
+    client: Client, record: Any, county: Any, personas: Any
+) -> None:
+    """A post id outside a town officer's scope, in a correction: 404, nothing saved."""
+    town = make_user("officer_town", Role.CASE_OFFICER, county.town)
+    client.force_login(town)
+    assert _put(client, f"/rotation/exchanges/{record.pk}", _correction(county)).status_code == 404
+    client.force_login(personas.case_officer)
+    far = _put(client, f"/rotation/exchanges/{record.pk}",
+               _correction(county, to_post=999_999, to_name=""))  # fmt: skip
+    assert far.status_code == 404
+    assert ExchangeRecord.objects.get().document == "青组干〔2026〕8号"

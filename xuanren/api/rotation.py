@@ -25,6 +25,8 @@ from xuanren.rotation.selectors import (
     LIST_LIMIT,
     Alert,
     alerts,
+    entry_get,
+    exchange_get,
     exchanges,
     plan_entries,
     plan_get,
@@ -32,8 +34,12 @@ from xuanren.rotation.selectors import (
 )
 from xuanren.rotation.services import (
     exchange_record_add,
+    exchange_record_correct,
+    exchange_record_withdraw,
     rotation_plan_add,
     rotation_plan_create,
+    rotation_plan_entry_edit,
+    rotation_plan_entry_remove,
     rotation_plan_entry_set,
 )
 
@@ -107,11 +113,10 @@ def alert_list(
     return [_alert(a) for a in alerts(actor=actor, kind=kind, only=stage, unit=under)]
 
 
-class ExchangeIn(Schema):
+class ExchangeFieldsIn(Schema):
     """An exchange as `exchange_record_add` takes it; a post (`from_post`,
     `to_post`) or a name (`from_name`, `to_name`) for each side."""
 
-    cadre: int
     kind: str
     date: dt.date
     from_post: int | None = None
@@ -121,6 +126,20 @@ class ExchangeIn(Schema):
     document: str = ""
     posting: int | None = None
     note: str = ""
+
+
+class ExchangeIn(ExchangeFieldsIn):
+    cadre: int
+
+
+class ExchangeCorrectIn(ExchangeFieldsIn):
+    """The whole record as it should read, with the reason for the correction."""
+
+    reason: str
+
+
+class ReasonIn(Schema):
+    reason: str
 
 
 class ExchangeOut(Schema):
@@ -177,25 +196,31 @@ def exchange_new(request: HttpRequest, payload: ExchangeIn) -> Any:
     """登记干部交流（跨部门、跨系统、跨层级、跨地区）；挂职锻炼已登记的以 `posting` 关联。有误时 422，不保存。"""
     actor = actor_of(request)
     person = cadre_get(actor=actor, pk=payload.cadre)
+    made = exchange_record_add(
+        actor=actor, cadre=person, **_exchange_fields(actor, person, payload)
+    )
+    return Status(201, _exchange(exchanges(actor=actor).get(pk=made.pk)))
+
+
+def _exchange_fields(actor: Any, person: Any, payload: ExchangeFieldsIn) -> dict[str, Any]:
+    """The payload as the services' keywords: the posts looked up in the
+    actor's scope (404 outside), the posting among the cadre's own."""
     posting = None
     if payload.posting is not None:
         posting = TemporaryPosting.objects.filter(cadre=person, pk=payload.posting).first()
         if posting is None:
             raise NotFound(_("该干部没有这条挂职记录。"))
-    made = exchange_record_add(
-        actor=actor,
-        cadre=person,
-        kind=payload.kind,
-        date=payload.date,
-        from_post=post_get(actor=actor, pk=payload.from_post) if payload.from_post else None,
-        from_name=payload.from_name,
-        to_post=post_get(actor=actor, pk=payload.to_post) if payload.to_post else None,
-        to_name=payload.to_name,
-        document=payload.document,
-        posting=posting,
-        note=payload.note,
-    )
-    return Status(201, _exchange(exchanges(actor=actor).get(pk=made.pk)))
+    return {
+        "kind": payload.kind,
+        "date": payload.date,
+        "from_post": post_get(actor=actor, pk=payload.from_post) if payload.from_post else None,
+        "from_name": payload.from_name,
+        "to_post": post_get(actor=actor, pk=payload.to_post) if payload.to_post else None,
+        "to_name": payload.to_name,
+        "document": payload.document,
+        "posting": posting,
+        "note": payload.note,
+    }
 
 
 class PlanIn(Schema):
@@ -207,6 +232,14 @@ class PlanIn(Schema):
 
 class EntryIn(Schema):
     cadre: int
+    target_post: int | None = None
+    target_name: str = ""
+    note: str = ""
+
+
+class EntryEditIn(Schema):
+    """Where a listed cadre is to rotate to: a post or a name."""
+
     target_post: int | None = None
     target_name: str = ""
     note: str = ""
@@ -356,3 +389,72 @@ def plan_entry_set(
         actor=actor, entry=entry, status=payload.status, done_on=payload.done_on, exchange=exchange
     )
     return _plan(actor, plan.pk)
+
+
+# ---- corrections (docs/decisions/0190): the pages' services, the same checks ------
+
+
+@router.put(
+    "/rotation/exchanges/{int:exchange_id}",
+    summary="更正交流记录",
+    response={200: ExchangeOut, **WRITE_RESPONSES},
+)
+def exchange_change(request: HttpRequest, exchange_id: int, payload: ExchangeCorrectIn) -> Any:
+    """更正登记有误的交流记录（提交更正后的整条记录和更正原因）；修改前后的值记入操作日志。
+    检查同登记；没有任何修改时 409。"""
+    actor = actor_of(request)
+    record = exchange_get(actor=actor, pk=exchange_id)
+    fields = _exchange_fields(actor, record.cadre, payload)
+    exchange_record_correct(actor=actor, record=record, reason=payload.reason, **fields)
+    return _exchange(exchanges(actor=actor).get(pk=record.pk))
+
+
+@router.post(
+    "/rotation/exchanges/{int:exchange_id}/withdraw",
+    summary="撤回交流记录",
+    response={204: None, **WRITE_RESPONSES},
+)
+def exchange_withdraw(request: HttpRequest, exchange_id: int, payload: ReasonIn) -> Any:
+    """撤回误录的交流记录（须写明原因，日志保留其内容）；作为轮岗计划已轮岗依据的不能撤回（409）。"""
+    actor = actor_of(request)
+    record = exchange_get(actor=actor, pk=exchange_id)
+    exchange_record_withdraw(actor=actor, record=record, reason=payload.reason)
+    return Status(204, None)
+
+
+def _plan_entry(actor: Any, plan_id: int, entry_id: int) -> RotationPlanEntry:
+    entry = entry_get(actor=actor, pk=entry_id)
+    if entry.plan_id != plan_id:
+        raise NotFound(_("该人员不在这个轮岗计划中。"))
+    return entry
+
+
+@router.put(
+    "/rotation/plans/{int:plan_id}/entries/{int:entry_id}",
+    summary="修改拟轮岗去向",
+    response={200: PlanOut, **WRITE_RESPONSES},
+)
+def plan_entry_change(
+    request: HttpRequest, plan_id: int, entry_id: int, payload: EntryEditIn
+) -> Any:
+    """修改列入人员拟轮岗到的职位或去向（仅限状态为“计划轮岗”的，否则 409）。"""
+    actor = actor_of(request)
+    entry = _plan_entry(actor, plan_id, entry_id)
+    target = post_get(actor=actor, pk=payload.target_post) if payload.target_post else None
+    rotation_plan_entry_edit(
+        actor=actor, entry=entry, target_post=target, target_name=payload.target_name,
+        note=payload.note,
+    )  # fmt: skip
+    return _plan(actor, plan_id)
+
+
+@router.delete(
+    "/rotation/plans/{int:plan_id}/entries/{int:entry_id}",
+    summary="移出轮岗计划",
+    response={204: None, **WRITE_RESPONSES},
+)
+def plan_entry_delete(request: HttpRequest, plan_id: int, entry_id: int) -> Any:
+    """把列入的干部移出计划（仅限“计划轮岗”的；已轮岗或取消的是计划的记录，409）。"""
+    actor = actor_of(request)
+    rotation_plan_entry_remove(actor=actor, entry=_plan_entry(actor, plan_id, entry_id))
+    return Status(204, None)
