@@ -259,14 +259,35 @@ def _phase(plan: WorkPlan, pk: int | None) -> Any:
     return phase
 
 
-def _rule(payload: ReportIn) -> DueRule:
-    return DueRule(
+def _task_fields(plan: WorkPlan, payload: TaskIn) -> dict[str, Any]:
+    """A task's payload as task_add's and task_edit's keywords."""
+    return {
+        "title": payload.title,
+        "office": payload.office,
+        "deadline": payload.deadline,
+        "phase": _phase(plan, payload.phase),
+        "responsible": _user(payload.responsible),
+        "source_article": payload.source_article,
+    }
+
+
+def _report_fields(payload: ReportIn) -> dict[str, Any]:
+    """A report due's payload as report_add's and report_edit's keywords."""
+    rule = DueRule(
         kind=payload.rule_kind,
         date=payload.due_date,
         month=payload.rule_month,
         day=payload.rule_day,
         next_working_day=payload.next_working_day,
     )
+    return {
+        "title": payload.title,
+        "recipient": payload.recipient,
+        "office": payload.office,
+        "rule": rule,
+        "responsible": _user(payload.responsible),
+        "source_article": payload.source_article,
+    }
 
 
 def _user(pk: int | None) -> Any:
@@ -309,12 +330,7 @@ def task_new(request: HttpRequest, plan_id: int, payload: TaskIn) -> Any:
     made = task_add(
         actor=actor,
         plan=plan,
-        title=payload.title,
-        office=payload.office,
-        deadline=payload.deadline,
-        phase=_phase(plan, payload.phase),
-        responsible=_user(payload.responsible),
-        source_article=payload.source_article,
+        **_task_fields(plan, payload),
     )
     return Status(201, _task(task_get(actor=actor, pk=made.pk)))
 
@@ -348,12 +364,7 @@ def report_new(request: HttpRequest, plan_id: int, payload: ReportIn) -> Any:
     report_add(
         actor=actor,
         plan=plan,
-        title=payload.title,
-        recipient=payload.recipient,
-        office=payload.office,
-        rule=_rule(payload),
-        responsible=_user(payload.responsible),
-        source_article=payload.source_article,
+        **_report_fields(payload),
     )
     return Status(201, _detail(plan_get(actor=actor, pk=plan.pk)))
 
@@ -426,12 +437,7 @@ def task_change(request: HttpRequest, task_id: int, payload: TaskIn) -> Any:
     task_edit(
         actor=actor,
         task=task,
-        title=payload.title,
-        office=payload.office,
-        deadline=payload.deadline,
-        phase=_phase(task.plan, payload.phase),
-        responsible=_user(payload.responsible),
-        source_article=payload.source_article,
+        **_task_fields(task.plan, payload),
     )
     return _task(task_get(actor=actor, pk=task.pk))
 
@@ -458,12 +464,7 @@ def report_change(request: HttpRequest, report_id: int, payload: ReportIn) -> An
     report_edit(
         actor=actor,
         report=report,
-        title=payload.title,
-        recipient=payload.recipient,
-        office=payload.office,
-        rule=_rule(payload),
-        responsible=_user(payload.responsible),
-        source_article=payload.source_article,
+        **_report_fields(payload),
     )
     return _detail(plan_get(actor=actor, pk=report.plan_id))
 
