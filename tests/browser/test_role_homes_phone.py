@@ -44,13 +44,23 @@ WIDE = """() => [...document.querySelectorAll('body *')]
   .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + e.textContent.trim().slice(0, 30))"""
 
 
+def _log_in_home(page: Any, base: str, username: str, password: str) -> None:
+    """Log in and land on the role's home (待办 first)."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{base}/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="待办", exact=True)).to_be_visible()
+
+
 def test_each_role_on_a_phone(
     live_server: Any,
     admin: Any,
     county: Any,
     browser_page: Any,  # noqa: F811
 ) -> None:
-    from playwright.sync_api import expect
 
     users = {"admin": ("admin", "pw-admin-123")}
     for name, role in ROLES.items():
@@ -62,11 +72,7 @@ def test_each_role_on_a_phone(
     page.set_viewport_size({"width": 375, "height": 740})
     for who, (username, password) in users.items():
         page.context.clear_cookies()
-        page.goto(f"{live_server.url}/login/")
-        page.get_by_label("用户名").fill(username)
-        page.get_by_label("密码").fill(password)
-        page.get_by_role("button", name="登录").click()
-        expect(page.get_by_role("heading", name="待办", exact=True)).to_be_visible()
+        _log_in_home(page, live_server.url, username, password)
         assert "尚未分配角色" not in page.content(), who
         page.screenshot(path=str(ARTIFACTS / f"home-phone-{who}.png"), full_page=True)
         for el in page.evaluate(MEASURE):
@@ -91,11 +97,7 @@ def test_no_page_scrolls_sideways_on_a_phone_or_a_laptop(
 
     page = browser_page
     page.set_default_timeout(30_000)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill("admin")
-    page.get_by_label("密码").fill("pw-admin-123")
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="待办", exact=True)).to_be_visible()
+    _log_in_home(page, live_server.url, "admin", "pw-admin-123")
     width_of = "document.documentElement.scrollWidth"
     # A laptop: the administrator's menu (over 2,000 px on one line) wraps.
     for width in (1366, 1024):

@@ -327,11 +327,7 @@ def plan_new(request: HttpRequest, payload: PlanIn) -> Any:
 def task_new(request: HttpRequest, plan_id: int, payload: TaskIn) -> Any:
     actor = actor_of(request)
     plan = plan_get(actor=actor, pk=plan_id)
-    made = task_add(
-        actor=actor,
-        plan=plan,
-        **_task_fields(plan, payload),
-    )
+    made = task_add(actor=actor, plan=plan, **_task_fields(plan, payload))
     return Status(201, _task(task_get(actor=actor, pk=made.pk)))
 
 
@@ -361,11 +357,7 @@ def task_progress(request: HttpRequest, task_id: int, payload: ProgressIn) -> An
 def report_new(request: HttpRequest, plan_id: int, payload: ReportIn) -> Any:
     actor = actor_of(request)
     plan = plan_get(actor=actor, pk=plan_id)
-    report_add(
-        actor=actor,
-        plan=plan,
-        **_report_fields(payload),
-    )
+    report_add(actor=actor, plan=plan, **_report_fields(payload))
     return Status(201, _detail(plan_get(actor=actor, pk=plan.pk)))
 
 
@@ -434,11 +426,7 @@ def task_change(request: HttpRequest, task_id: int, payload: TaskIn) -> Any:
     """更正任务的名称、责任科室、责任人、完成时限、阶段和方案条目（进展另行登记）。"""
     actor = actor_of(request)
     task = task_get(actor=actor, pk=task_id)
-    task_edit(
-        actor=actor,
-        task=task,
-        **_task_fields(task.plan, payload),
-    )
+    task_edit(actor=actor, task=task, **_task_fields(task.plan, payload))
     return _task(task_get(actor=actor, pk=task.pk))
 
 
@@ -461,11 +449,7 @@ def report_change(request: HttpRequest, report_id: int, payload: ReportIn) -> An
     """更正报送事项及其时限规则；已登记报送的期间不能因新规则而消失。"""
     actor = actor_of(request)
     report = report_get(actor=actor, pk=report_id)
-    report_edit(
-        actor=actor,
-        report=report,
-        **_report_fields(payload),
-    )
+    report_edit(actor=actor, report=report, **_report_fields(payload))
     return _detail(plan_get(actor=actor, pk=report.plan_id))
 
 

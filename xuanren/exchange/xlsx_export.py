@@ -179,9 +179,9 @@ def cadre_list_export(
     """The cadre list with these filters as an XLSX file (positioned at its
     start) and its row count. ID numbers in full only for holders of
     people.view_full_id_number; the 进人方式 columns only for those who may
-    read the entry records (workforce.view_entryrecord). `progress` (a background job) is told every
-    PROGRESS_ROWS rows of `total`; a cancel raised there ends the export
-    before anything is journalled."""
+    read the entry records (workforce.view_entryrecord). `progress` (a
+    background job) is told every PROGRESS_ROWS rows of `total`; a cancel
+    raised there ends the export before anything is journalled."""
     cadres = cadre_search(actor=actor, filters=filters)
     on = filters.ref_date or today()
     workbook = Workbook(write_only=True)
